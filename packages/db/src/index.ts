@@ -1,0 +1,5 @@
+// Public surface of @tixgo/db: one driver (node-postgres), one dialect, one migration runner.
+export * from './database.js';
+export * from './embedded-server.js';
+export * from './migrate.js';
+export * from './pg-errors.js';

@@ -1,0 +1,99 @@
+// Environment parsing shared by every service: one zod schema per service, parsed once at start-up.
+import { z } from 'zod';
+
+/** Thrown when the environment is invalid; the message names every offending variable. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** JWT secrets that appear in examples and must never protect a production deployment. */
+export const EXAMPLE_JWT_SECRETS: ReadonlySet<string> = new Set([
+  'change-me',
+  'changeme',
+  'secret',
+  'dev-secret',
+  'your-secret-key',
+  'supersecret',
+  'change-me-to-a-long-random-string-of-32-bytes-or-more',
+  'tixgo-dev-secret-change-me',
+]);
+
+/** An empty variable (`PORT=`) means "not set", as in a shell. */
+const blankAsUnset = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((value) => (typeof value === 'string' && value.trim() === '' ? undefined : value), schema);
+
+const booleanWord = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'expected true or false' })
+  .transform((value) => value === 'true' || value === '1' || value === 'yes');
+
+/** Building blocks for service config schemas, so every service spells a variable the same way. */
+export const env = {
+  port: (fallback: number) => blankAsUnset(z.coerce.number().int().min(0).max(65535).default(fallback)),
+  host: () => blankAsUnset(z.string().min(1).default('127.0.0.1')),
+  boolean: (fallback: boolean) => blankAsUnset(booleanWord.optional()).transform((value) => value ?? fallback),
+  positiveInt: (fallback: number) => blankAsUnset(z.coerce.number().int().positive().default(fallback)),
+  optionalInt: (max: number) => blankAsUnset(z.coerce.number().int().positive().max(max).optional()),
+  optionalUrl: () => blankAsUnset(z.string().url().optional()),
+  optionalString: () => blankAsUnset(z.string().optional()),
+  string: (fallback: string) => blankAsUnset(z.string().min(1).default(fallback)),
+  logLevel: () => blankAsUnset(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')),
+  nodeEnv: () => blankAsUnset(z.enum(['development', 'production', 'test']).default('development')),
+};
+
+/** Variables every service reads. */
+export const commonEnvSchema = z.object({
+  NODE_ENV: env.nodeEnv(),
+  HOST: env.host(),
+  LOG_LEVEL: env.logLevel(),
+  DATA_DIR: env.string('.data'),
+  DATABASE_URL: env.optionalString(),
+  JWT_SECRET: env.optionalString(),
+  // compat: the original accepted JWT_EXPIRE_MINUTES; TOKEN_EXPIRE_MINUTES wins when both are set.
+  TOKEN_EXPIRE_MINUTES: env.optionalInt(525600),
+  JWT_EXPIRE_MINUTES: env.optionalInt(525600),
+});
+
+/**
+ * Parses `source` with `schema`; on failure throws a ConfigError naming each variable.
+ * Never echoes values: a secret in a bad variable must not land in a log.
+ */
+export function parseEnv<T extends z.ZodType>(schema: T, source: NodeJS.ProcessEnv): z.output<T> {
+  const result = schema.safeParse(source);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => {
+    const name = issue.path.length > 0 ? issue.path.join('.') : '(environment)';
+    return `${name}: ${issue.message}`;
+  });
+  throw new ConfigError(`Invalid configuration:\n  ${problems.join('\n  ')}`);
+}
+
+/**
+ * Resolves the JWT secret: in production it must be set, at least 32 bytes and not an
+ * example value. Outside production a missing secret is allowed only when `fallback`
+ * supplies one (the dev stack generates and keeps one in DATA_DIR).
+ */
+export function resolveJwtSecret(
+  secret: string | undefined,
+  nodeEnv: 'development' | 'production' | 'test',
+  fallback?: () => string,
+): string {
+  if (nodeEnv === 'production') {
+    if (!secret) throw new ConfigError('JWT_SECRET: required in production');
+    if (Buffer.byteLength(secret, 'utf8') < 32)
+      throw new ConfigError('JWT_SECRET: must be at least 32 bytes in production');
+    if (EXAMPLE_JWT_SECRETS.has(secret.trim().toLowerCase()))
+      throw new ConfigError('JWT_SECRET: is a published example value; generate a random one');
+    return secret;
+  }
+  if (secret) return secret;
+  if (fallback) return fallback();
+  throw new ConfigError('JWT_SECRET: required');
+}
+
+/** Access-token lifetime in minutes, honouring the compat alias. */
+export function tokenLifetimeMinutes(config: {
+  TOKEN_EXPIRE_MINUTES?: number | undefined;
+  JWT_EXPIRE_MINUTES?: number | undefined;
+}): number {
+  return config.TOKEN_EXPIRE_MINUTES ?? config.JWT_EXPIRE_MINUTES ?? 120;
+}

@@ -1,0 +1,42 @@
+// GET /health (compat: liveness, never touches dependencies) and GET /ready (dependencies answer).
+import type { FastifyInstance } from 'fastify';
+
+/** A readiness check: resolves when the dependency answers, rejects (or times out) otherwise. */
+export type ReadinessCheck = () => Promise<unknown>;
+
+export interface HealthOptions {
+  service: string;
+  checks: Record<string, ReadinessCheck>;
+  /** How long one check may take before it counts as down. */
+  timeoutMs?: number;
+}
+
+async function runCheck(check: ReadinessCheck, timeoutMs: number): Promise<'ok' | string> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<string>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), timeoutMs);
+  });
+  try {
+    return await Promise.race([check().then(() => 'ok' as const), timeout]);
+  } catch (error) {
+    return error instanceof Error ? error.message : 'unavailable';
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export async function healthRoutes(app: FastifyInstance, options: HealthOptions): Promise<void> {
+  const { service, checks, timeoutMs = 2000 } = options;
+  const body = JSON.stringify({ status: 'ok', service });
+
+  app.get('/health', { schema: { hide: true } }, async (_request, reply) => reply.type('application/json').send(body));
+
+  app.get('/ready', { schema: { hide: true } }, async (_request, reply) => {
+    const names = Object.keys(checks);
+    const results = await Promise.all(names.map((name) => runCheck(checks[name] as ReadinessCheck, timeoutMs)));
+    const report = Object.fromEntries(names.map((name, index) => [name, results[index]]));
+    const ready = results.every((result) => result === 'ok');
+    if (ready) return reply.send({ status: 'ready', service, checks: report });
+    return reply.code(503).send({ detail: 'Service not ready', service, checks: report });
+  });
+}

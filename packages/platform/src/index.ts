@@ -1,0 +1,9 @@
+// Public surface of @tixgo/platform: what every service does the same way.
+export * from './auth.js';
+export * from './config.js';
+export * from './create-app.js';
+export * from './errors.js';
+export * from './health.js';
+export * from './logger.js';
+export * from './openapi.js';
+export * from './shutdown.js';
