@@ -90,7 +90,6 @@ export const authPlugin = fp(
       verify: { algorithms: ['HS256'], requiredClaims: ['sub', 'exp'], cache: 10_000 },
       decode: { complete: false },
     });
-    app.decorateRequest('user');
   },
   { name: 'tixgo-auth' },
 );

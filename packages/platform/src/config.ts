@@ -1,4 +1,7 @@
 // Environment parsing shared by every service: one zod schema per service, parsed once at start-up.
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { z } from 'zod';
 
 /** Thrown when the environment is invalid; the message names every offending variable. */
@@ -31,6 +34,7 @@ export const env = {
   port: (fallback: number) => blankAsUnset(z.coerce.number().int().min(0).max(65535).default(fallback)),
   host: () => blankAsUnset(z.string().min(1).default('127.0.0.1')),
   boolean: (fallback: boolean) => blankAsUnset(booleanWord.optional()).transform((value) => value ?? fallback),
+  optionalBoolean: () => blankAsUnset(booleanWord.optional()),
   positiveInt: (fallback: number) => blankAsUnset(z.coerce.number().int().positive().default(fallback)),
   optionalInt: (max: number) => blankAsUnset(z.coerce.number().int().positive().max(max).optional()),
   optionalUrl: () => blankAsUnset(z.string().url().optional()),
@@ -96,4 +100,18 @@ export function tokenLifetimeMinutes(config: {
   JWT_EXPIRE_MINUTES?: number | undefined;
 }): number {
   return config.TOKEN_EXPIRE_MINUTES ?? config.JWT_EXPIRE_MINUTES ?? 120;
+}
+
+/**
+ * Outside production, a service started without JWT_SECRET uses a random secret generated
+ * once and kept in DATA_DIR/jwt-secret, so its tokens survive a restart. Services that must
+ * accept each other's tokens need the same JWT_SECRET (the stack start script shares one).
+ */
+export function persistedDevSecret(dataDir: string): string {
+  const file = path.resolve(dataDir, 'jwt-secret');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  mkdirSync(path.dirname(file), { recursive: true });
+  const secret = randomBytes(48).toString('base64url');
+  writeFileSync(file, `${secret}\n`, { mode: 0o600 });
+  return secret;
 }

@@ -1,3 +1,5 @@
+/// <reference types="@fastify/swagger" preserve="true" />
+/// <reference types="@fastify/jwt" preserve="true" />
 // Public surface of @tixgo/platform: what every service does the same way.
 export * from './auth.js';
 export * from './config.js';
@@ -7,3 +9,4 @@ export * from './health.js';
 export * from './logger.js';
 export * from './openapi.js';
 export * from './shutdown.js';
+export * from './start-service.js';

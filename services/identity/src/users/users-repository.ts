@@ -1,0 +1,101 @@
+// Users in SQL: lookups ignore the case of usernames; constraint violations become HTTP answers here.
+import { isUniqueViolation } from '@tixgo/db';
+import { httpErrors, type Role } from '@tixgo/platform';
+import type pg from 'pg';
+
+export interface UserRow {
+  id: string;
+  username: string;
+  role: Role;
+  passwordHash: string;
+  createdAt: Date;
+}
+
+const COLUMNS = 'id, username, role, password_hash AS "passwordHash", created_at AS "createdAt"';
+
+export async function findUser(db: pg.Pool | pg.PoolClient, username: string): Promise<UserRow | undefined> {
+  const { rows } = await db.query<UserRow>(`SELECT ${COLUMNS} FROM users WHERE lower(username) = lower($1)`, [
+    username,
+  ]);
+  return rows[0];
+}
+
+/** Inserts a user; a username taken in any letter case is a 409 (compat text). */
+export async function createUser(
+  db: pg.Pool,
+  user: { username: string; passwordHash: string; role: Role },
+): Promise<UserRow> {
+  try {
+    const { rows } = await db.query<UserRow>(
+      `INSERT INTO users (username, password_hash, role) VALUES ($1, $2, $3) RETURNING ${COLUMNS}`,
+      [user.username, user.passwordHash, user.role],
+    );
+    return rows[0] as UserRow;
+  } catch (error) {
+    if (isUniqueViolation(error)) throw httpErrors.conflict('Username already exists');
+    throw error;
+  }
+}
+
+/** Inserts a user unless the username exists; returns whether it was created. */
+export async function createUserIfMissing(
+  db: pg.Pool,
+  user: { username: string; passwordHash: string; role: Role },
+): Promise<boolean> {
+  const { rowCount } = await db.query(
+    'INSERT INTO users (username, password_hash, role) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING',
+    [user.username, user.passwordHash, user.role],
+  );
+  return rowCount === 1;
+}
+
+export async function listUsers(db: pg.Pool): Promise<UserRow[]> {
+  const { rows } = await db.query<UserRow>(`SELECT ${COLUMNS} FROM users ORDER BY lower(username)`);
+  return rows;
+}
+
+/**
+ * Runs `change` on `username` in a transaction that first locks every admin row, so two
+ * admins demoting or deleting each other at once cannot leave the system without an admin.
+ */
+async function withAdminsLocked<T>(
+  pool: pg.Pool,
+  username: string,
+  change: (client: pg.PoolClient, user: UserRow, adminCount: number) => Promise<T>,
+): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    const admins = await client.query("SELECT id FROM users WHERE role = 'admin' FOR UPDATE");
+    const user = await findUser(client, username);
+    if (!user) throw httpErrors.notFound('User not found');
+    const result = await change(client, user, admins.rowCount ?? 0);
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    await client.query('ROLLBACK');
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+export async function changeRole(pool: pg.Pool, username: string, role: Role): Promise<UserRow> {
+  return withAdminsLocked(pool, username, async (client, user, adminCount) => {
+    if (user.role === 'admin' && role !== 'admin' && adminCount <= 1) {
+      throw httpErrors.conflict('Cannot remove the last admin');
+    }
+    const { rows } = await client.query<UserRow>(`UPDATE users SET role = $2 WHERE id = $1 RETURNING ${COLUMNS}`, [
+      user.id,
+      role,
+    ]);
+    return rows[0] as UserRow;
+  });
+}
+
+export async function deleteUser(pool: pg.Pool, username: string): Promise<void> {
+  await withAdminsLocked(pool, username, async (client, user, adminCount) => {
+    if (user.role === 'admin' && adminCount <= 1) throw httpErrors.conflict('Cannot remove the last admin');
+    await client.query('DELETE FROM users WHERE id = $1', [user.id]);
+  });
+}
