@@ -1,0 +1,62 @@
+// A bounded load run with autocannon: fixed duration and connections, loopback only.
+import autocannon from 'autocannon';
+
+export interface LoadResult {
+  requests: number;
+  rps: number;
+  p50: number;
+  p99: number;
+  max: number;
+  errors: number;
+  timeouts: number;
+  non2xx: number;
+  status: Record<string, number>;
+}
+
+export interface LoadOptions {
+  url: string;
+  connections: number;
+  durationSeconds: number;
+  method?: 'GET' | 'POST';
+  headers?: Record<string, string>;
+  /** Builds each request's body (unique tickets, for example). */
+  body?: () => string;
+  path?: string;
+}
+
+export async function runLoad(options: LoadOptions): Promise<LoadResult> {
+  const instance = autocannon({
+    url: options.url,
+    connections: options.connections,
+    duration: options.durationSeconds,
+    timeout: 10,
+    headers: options.headers,
+    requests: [
+      {
+        method: options.method ?? 'GET',
+        path: options.path,
+        setupRequest: (request) => (options.body ? { ...request, body: options.body() } : request),
+      },
+    ],
+  });
+  const status: Record<string, number> = {};
+  instance.on('response', (_client, statusCode) => {
+    status[statusCode] = (status[statusCode] ?? 0) + 1;
+  });
+  const result = await instance;
+  return {
+    requests: result.requests.total,
+    rps: result.requests.total / options.durationSeconds,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    max: result.latency.max,
+    errors: result.errors,
+    timeouts: result.timeouts,
+    non2xx: result.non2xx,
+    status,
+  };
+}
+
+export function formatLoad(label: string, result: LoadResult): string {
+  return `${label}: ${result.rps.toFixed(0)} req/s, p50 ${result.p50} ms, p99 ${result.p99} ms, max ${result.max} ms, errors ${result.errors}, timeouts ${result.timeouts}, non-2xx ${result.non2xx} (${JSON.stringify(result.status)})`;
+}

@@ -1,0 +1,130 @@
+// Starts built TixGo services as real processes for benchmarks, and reads their memory.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const BENCH_SECRET = randomBytes(32).toString('hex');
+
+export type ServiceName = 'identity' | 'attendance' | 'portal';
+
+export interface RunningService {
+  name: ServiceName;
+  url: string;
+  child: ChildProcess;
+  dataDir: string;
+  /** Milliseconds from spawn to the first 200 from /health. */
+  startMs: number;
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+export async function freePort(): Promise<number> {
+  const { createServer } = await import('node:net');
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+/** A fresh database on BENCH_DATABASE_URL's server, or undefined to let the service embed its own. */
+export async function freshDatabase(label: string): Promise<string | undefined> {
+  const server = process.env.BENCH_DATABASE_URL;
+  if (!server) return undefined;
+  const name = `tixgo_bench_${label}_${randomBytes(3).toString('hex')}`;
+  const client = new pg.Client({ connectionString: server });
+  await client.connect();
+  await client.query(`CREATE DATABASE ${name}`);
+  await client.end();
+  const url = new URL(server);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+export function storageLabel(): string {
+  return process.env.BENCH_DATABASE_URL ? 'PostgreSQL server (BENCH_DATABASE_URL)' : 'embedded PostgreSQL';
+}
+
+async function waitForHealth(url: string, child: ChildProcess, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`service exited with ${child.exitCode} before answering ${url}`);
+    try {
+      const response = await fetch(url, { signal: AbortSignal.timeout(500) });
+      if (response.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  throw new Error(`no answer from ${url} within ${timeoutMs} ms`);
+}
+
+export interface StartOptions {
+  env?: Record<string, string | undefined>;
+  dataDir?: string;
+  port?: number;
+  /** Print the service's log lines (for debugging a benchmark). */
+  verbose?: boolean;
+}
+
+export async function startService(name: ServiceName, options: StartOptions = {}): Promise<RunningService> {
+  const port = options.port ?? (await freePort());
+  const dataDir = options.dataDir ?? mkdtempSync(path.join(tmpdir(), `tixgo-bench-${name}-`));
+  const env = {
+    ...process.env,
+    NODE_ENV: 'production',
+    LOG_LEVEL: 'warn',
+    HOST: '127.0.0.1',
+    PORT: String(port),
+    DATA_DIR: dataDir,
+    JWT_SECRET: BENCH_SECRET,
+    DATABASE_URL: undefined,
+    PORTAL_HTTP: undefined,
+    ...options.env,
+  };
+  const started = performance.now();
+  const child = spawn(process.execPath, [path.join(ROOT, `services/${name}/dist/server.js`)], {
+    env,
+    stdio: ['ignore', options.verbose ? 'inherit' : 'ignore', 'inherit'],
+  });
+  const scheme = name === 'portal' && env.PORTAL_HTTP !== 'true' ? 'https' : 'http';
+  const url = `${scheme}://127.0.0.1:${port}`;
+  await waitForHealth(`${url}/health`, child, 60_000);
+  const startMs = performance.now() - started;
+  return {
+    name,
+    url,
+    child,
+    dataDir,
+    startMs,
+    stop: (signal = 'SIGTERM') =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null) return resolve(child.exitCode);
+        child.once('exit', (code) => resolve(code));
+        child.kill(signal);
+      }),
+  };
+}
+
+/** Resident memory of a process in MB (Linux /proc). */
+export function rssMb(pid: number | undefined): number {
+  if (!pid) return Number.NaN;
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? Number.NaN);
+  return kb / 1024;
+}
+
+/** HS256 token signed with the bench secret (what identity would issue). */
+export async function benchToken(username: string, role: 'committee' | 'admin'): Promise<string> {
+  const { createHmac } = await import('node:crypto');
+  const encode = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  const now = Math.floor(Date.now() / 1000);
+  const body = `${encode({ alg: 'HS256', typ: 'JWT' })}.${encode({ sub: username, role, iat: now, exp: now + 7200 })}`;
+  return `${body}.${createHmac('sha256', BENCH_SECRET).update(body).digest('base64url')}`;
+}

@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Production deploy on one box: checks .env, builds and starts docker-compose.prod.yml, waits
+# until every service is healthy, then runs smoke-test.sh against it.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+COMPOSE_FILE=docker-compose.prod.yml
+say() { printf '==> %s\n' "$*"; }
+die() { printf 'deploy: %s\n' "$*" >&2; exit 1; }
+
+command -v docker >/dev/null || die "docker is not installed"
+docker compose version >/dev/null 2>&1 || die "the docker compose plugin is missing"
+docker info >/dev/null 2>&1 || die "no Docker engine answers (is the docker service running?)"
+
+random_secret() { head -c 48 /dev/urandom | base64 | tr -d '/+=\n' | head -c 64; }
+
+if [ ! -f .env ]; then
+  say "no .env yet: creating one with fresh random secrets (edit it, then run ./deploy.sh again)"
+  sed -e "s|^JWT_SECRET=.*|JWT_SECRET=$(random_secret)|" \
+      -e "s|^POSTGRES_PASSWORD=.*|POSTGRES_PASSWORD=$(random_secret)|" \
+      -e "s|^NODE_ENV=.*|NODE_ENV=production|" \
+      .env.example > .env
+  chmod 600 .env
+fi
+
+# shellcheck disable=SC1091
+set -a; . ./.env; set +a
+[ -n "${JWT_SECRET:-}" ] || die "JWT_SECRET is empty in .env"
+[ "${#JWT_SECRET}" -ge 32 ] || die "JWT_SECRET in .env must be at least 32 characters"
+[ -n "${POSTGRES_PASSWORD:-}" ] || die "POSTGRES_PASSWORD is empty in .env"
+if [ -z "${ADMIN_USERNAME:-}" ] && [ "${SEED_DEMO_USERS:-false}" != "true" ]; then
+  say "warning: no ADMIN_USERNAME/ADMIN_PASSWORD in .env and no demo users: nobody will be able to log in as admin"
+fi
+
+say "building and starting ($COMPOSE_FILE)"
+docker compose -f "$COMPOSE_FILE" up -d --build --remove-orphans
+
+say "waiting for the services to report healthy"
+deadline=$((SECONDS + 180))
+for service in postgres identity attendance portal; do
+  while :; do
+    state=$(docker inspect -f '{{.State.Health.Status}}' "$(docker compose -f "$COMPOSE_FILE" ps -q "$service")" 2>/dev/null || echo missing)
+    [ "$state" = healthy ] && { say "$service: healthy"; break; }
+    [ $SECONDS -lt $deadline ] || { docker compose -f "$COMPOSE_FILE" logs --tail 50 "$service"; die "$service is $state after 180 s"; }
+    sleep 2
+  done
+done
+
+if [ -n "${SMOKE_USERNAME:-}" ] || [ "${SEED_DEMO_USERS:-false}" = "true" ]; then
+  say "smoke test"
+  PORTAL_URL="https://localhost:18443" ./smoke-test.sh
+else
+  say "skipping the smoke test: set SMOKE_USERNAME/SMOKE_PASSWORD in .env to run it on every deploy"
+fi
+say "deployed: https://$(hostname -f 2>/dev/null || hostname):18443"

@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Smoke test against a running stack (compat with the original's: health, demo login, check-in,
+# duplicate, attendance). Needs only bash and curl. Exit 0 when every step passed.
+#   IDENTITY_URL (http://localhost:18081)  ATTENDANCE_URL (http://localhost:18082)
+#   PORTAL_URL (https://localhost:18443)   SMOKE_USERNAME/SMOKE_PASSWORD (panitia1/secret)
+set -uo pipefail
+
+IDENTITY_URL=${IDENTITY_URL:-http://localhost:18081}
+ATTENDANCE_URL=${ATTENDANCE_URL:-http://localhost:18082}
+PORTAL_URL=${PORTAL_URL:-https://localhost:18443}
+USERNAME=${SMOKE_USERNAME:-panitia1}
+PASSWORD=${SMOKE_PASSWORD:-secret}
+EVENT="smoke-$(date +%s)-$$"
+TICKET="T-$RANDOM$RANDOM"
+
+failures=0
+pass() { printf '  ok    %s\n' "$1"; }
+fail() { printf '  FAIL  %s\n' "$1"; failures=$((failures + 1)); }
+
+# request METHOD URL [BODY] [TOKEN] -> sets STATUS and BODY
+request() {
+  local args=(-sk -o /tmp/tixgo-smoke.$$ -w '%{http_code}' -X "$1" "$2" --max-time 10)
+  [ -n "${3:-}" ] && args+=(-H 'content-type: application/json' -d "$3")
+  [ -n "${4:-}" ] && args+=(-H "authorization: Bearer $4")
+  STATUS=$(curl "${args[@]}" 2>/dev/null || echo 000)
+  BODY=$(cat /tmp/tixgo-smoke.$$ 2>/dev/null || true)
+}
+expect() { # expect STATUS NAME [TEXT]
+  if [ "$STATUS" = "$1" ] && { [ -z "${3:-}" ] || [[ "$BODY" == *"$3"* ]]; }; then pass "$2"; else fail "$2 (got $STATUS: ${BODY:0:200})"; fi
+}
+
+echo "TixGo smoke test"
+request GET "$IDENTITY_URL/health";   expect 200 "identity /health" '"service":"identity-service"'
+request GET "$ATTENDANCE_URL/health"; expect 200 "attendance /health" '"service":"attendance"'
+request GET "$PORTAL_URL/health";     expect 200 "portal /health" '"service":"portal"'
+
+request POST "$IDENTITY_URL/auth/login" "{\"username\":\"$USERNAME\",\"password\":\"$PASSWORD\"}"
+expect 200 "login as $USERNAME" '"token_type":"bearer"'
+TOKEN=$(printf '%s' "$BODY" | sed -n 's/.*"access_token":"\([^"]*\)".*/\1/p')
+
+request POST "$ATTENDANCE_URL/checkins" "{\"event_id\":\"$EVENT\",\"ticket_id\":\"$TICKET\",\"location\":\"Smoke gate\"}" "$TOKEN"
+expect 201 "check in $TICKET" '"status":"checked_in"'
+request POST "$ATTENDANCE_URL/checkins" "{\"event_id\":\"$EVENT\",\"ticket_id\":\"$TICKET\"}" "$TOKEN"
+expect 409 "second check-in is refused" 'Ticket already checked in'
+request GET "$ATTENDANCE_URL/attendance/$EVENT" "" "$TOKEN"
+expect 200 "attendance lists it" '"total_checked_in":1'
+request POST "$PORTAL_URL/api/checkins" "{\"event_id\":\"$EVENT\",\"ticket_id\":\"$TICKET-p\"}" "$TOKEN"
+expect 201 "check in through the portal" '"status":"success"'
+request GET "$PORTAL_URL/api/attendance/$EVENT" "" "$TOKEN"
+expect 200 "portal attendance" '"total_checked_in":2'
+request GET "$ATTENDANCE_URL/attendance/$EVENT" "" "not-a-token"
+expect 401 "a forged token is refused" 'Invalid token'
+
+rm -f /tmp/tixgo-smoke.$$
+if [ "$failures" -eq 0 ]; then echo "smoke test passed"; else echo "smoke test: $failures step(s) failed"; exit 1; fi
