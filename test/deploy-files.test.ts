@@ -1,0 +1,89 @@
+// Checks the Docker/compose/env files without a Docker engine: what can be validated statically.
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+
+const root = path.resolve(import.meta.dirname, '..');
+const read = (file: string) => readFileSync(path.join(root, file), 'utf8');
+
+interface ComposeService {
+  ports?: string[];
+  environment?: Record<string, string>;
+  healthcheck?: { test: string[] };
+  command?: string[];
+}
+const compose = (file: string) => parse(read(file), { merge: true }) as { services: Record<string, ComposeService> };
+
+/** Variables each service's config schema reads (keys of the zod object in src/config.ts). */
+function configVariables(): Map<string, string> {
+  const found = new Map<string, string>();
+  const sources = [
+    'packages/platform/src/config.ts',
+    ...readdirSync(path.join(root, 'services')).map((service) => `services/${service}/src/config.ts`),
+  ];
+  for (const file of sources) {
+    let text: string;
+    try {
+      text = read(file);
+    } catch {
+      continue;
+    }
+    for (const match of text.matchAll(/^\s+([A-Z][A-Z0-9_]{2,}):\s/gm)) found.set(match[1] as string, file);
+  }
+  return found;
+}
+
+describe('deployment files', () => {
+  it.each(['docker-compose.yml', 'docker-compose.prod.yml'])(
+    '%s defines postgres and the three services with health checks and the published ports',
+    (file) => {
+      const { services } = compose(file);
+      expect(Object.keys(services).sort()).toEqual(['attendance', 'identity', 'portal', 'postgres']);
+      const published = (name: string) => (services[name]?.ports ?? []).map((port) => port.split(':').at(-1));
+      expect(published('identity')).toEqual(['18081']);
+      expect(published('attendance')).toEqual(['18082']);
+      expect(published('portal')).toEqual(['18443']);
+      for (const name of ['identity', 'attendance', 'portal', 'postgres']) {
+        expect(services[name]?.healthcheck?.test.length, `${name} health check`).toBeGreaterThan(0);
+      }
+      for (const name of ['identity', 'attendance', 'portal']) {
+        expect(services[name]?.command).toEqual(['node', `services/${name}/dist/server.js`]);
+      }
+    },
+  );
+
+  it('the production stack has no default JWT secret and runs in production mode', () => {
+    const { services } = compose('docker-compose.prod.yml');
+    for (const name of ['identity', 'attendance', 'portal']) {
+      const environment = services[name]?.environment ?? {};
+      expect(environment.NODE_ENV).toBe('production');
+      expect(environment.JWT_SECRET).toMatch(/^\$\{JWT_SECRET:\?/);
+    }
+    expect(services.identity?.environment?.SEED_DEMO_USERS).toBe('${SEED_DEMO_USERS:-false}');
+  });
+
+  it('.env.example lists every variable a service reads', () => {
+    const example = read('.env.example');
+    const listed = new Set([...example.matchAll(/^#?\s*([A-Z][A-Z0-9_]+)=/gm)].map((match) => match[1]));
+    const missing = [...configVariables()].filter(([name]) => !listed.has(name)).map(([name, file]) => `${name} (${file})`);
+    expect(missing).toEqual([]);
+  });
+
+  it('the Dockerfile copies the manifest of every workspace package before installing', () => {
+    const dockerfile = read('Dockerfile');
+    for (const group of ['packages', 'services']) {
+      for (const name of readdirSync(path.join(root, group))) {
+        expect(dockerfile, `${group}/${name}`).toContain(`COPY ${group}/${name}/package.json ${group}/${name}/`);
+      }
+    }
+  });
+
+  it('shell scripts start with a bash shebang and fail fast', () => {
+    for (const file of ['deploy.sh', 'smoke-test.sh', '.ci/run']) {
+      const text = read(file);
+      expect(text.startsWith('#!/usr/bin/env bash\n'), file).toBe(true);
+      expect(text, file).toMatch(/set -[eu]+o pipefail/);
+    }
+  });
+});
