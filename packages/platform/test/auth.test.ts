@@ -1,0 +1,128 @@
+// The shared token verifier and role guards: HS256 only, exact 401/403 texts (spec: shared rules).
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import {
+  authenticate,
+  bearerToken,
+  createBaseApp,
+  requireAdmin,
+  signAccessToken,
+  verifyAccessToken,
+} from '../src/index.js';
+import { claims, unauthorizedCases, validToken } from './support/forge-token.js';
+
+const SECRET = 'platform-test-secret-with-at-least-32-bytes';
+
+let app: FastifyInstance;
+
+beforeAll(async () => {
+  app = await createBaseApp({
+    service: 'platform-test',
+    logLevel: 'silent',
+    jwtSecret: SECRET,
+    tokenExpireMinutes: 30,
+    openapi: { title: 'test', description: 'test' },
+    readiness: {},
+  });
+  app.get('/whoami', { preHandler: authenticate }, async (request) => ({
+    username: request.user.username,
+    role: request.user.role,
+  }));
+  app.get('/admin-only', { preHandler: [authenticate, requireAdmin] }, async () => ({ ok: true }));
+  await app.ready();
+});
+
+afterAll(async () => {
+  await app.close();
+});
+
+describe('authenticate', () => {
+  it('accepts a valid HS256 token and exposes sub and role as the caller', async () => {
+    const response = await app.inject({
+      url: '/whoami',
+      headers: { authorization: `Bearer ${validToken(SECRET, claims('gate-a', 'committee'))}` },
+    });
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toEqual({ username: 'gate-a', role: 'committee' });
+  });
+
+  it('matches the scheme case-insensitively (lowercase and uppercase bearer work)', async () => {
+    for (const scheme of ['bearer', 'BEARER', 'bEaReR']) {
+      const response = await app.inject({
+        url: '/whoami',
+        headers: { authorization: `${scheme} ${validToken(SECRET)}` },
+      });
+      expect(response.statusCode, scheme).toBe(200);
+      expect(response.json()).toEqual({ username: 'panitia1', role: 'committee' });
+    }
+  });
+
+  it.each(unauthorizedCases(SECRET))('answers 401 to $name', async ({ authorization, detail }) => {
+    const headers = authorization === undefined ? {} : { authorization };
+    const response = await app.inject({ url: '/whoami', headers });
+    expect(response.statusCode).toBe(401);
+    expect(response.json()).toEqual({ detail });
+  });
+
+  it('refuses a token once it expires, even though the verify cache accepted it before', async () => {
+    const token = validToken(SECRET, claims('expiry-probe', 'committee'));
+    const first = await app.inject({ url: '/whoami', headers: { authorization: `Bearer ${token}` } });
+    expect(first.statusCode).toBe(200);
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      vi.setSystemTime(Date.now() + 2 * 3600 * 1000);
+      const later = await app.inject({ url: '/whoami', headers: { authorization: `Bearer ${token}` } });
+      expect(later.statusCode).toBe(401);
+      expect(later.json()).toEqual({ detail: 'Token expired' });
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+});
+
+describe('requireAdmin', () => {
+  it('lets an admin through', async () => {
+    const response = await app.inject({
+      url: '/admin-only',
+      headers: { authorization: `Bearer ${validToken(SECRET, claims('boss', 'admin'))}` },
+    });
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toEqual({ ok: true });
+  });
+
+  it('answers 403 "Admin only" to a committee member', async () => {
+    const response = await app.inject({
+      url: '/admin-only',
+      headers: { authorization: `Bearer ${validToken(SECRET)}` },
+    });
+    expect(response.statusCode).toBe(403);
+    expect(response.json()).toEqual({ detail: 'Admin only' });
+  });
+
+  it('answers 401, not 403, when there is no token at all', async () => {
+    const response = await app.inject({ url: '/admin-only' });
+    expect(response.statusCode).toBe(401);
+    expect(response.json()).toEqual({ detail: 'Missing Authorization header' });
+  });
+});
+
+describe('signAccessToken', () => {
+  it('signs HS256 tokens with sub, role, iat and an exp of the configured lifetime', () => {
+    const token = signAccessToken(app, 'panitia1', 'committee');
+    const [header, payload] = token
+      .split('.')
+      .slice(0, 2)
+      .map((part) => JSON.parse(Buffer.from(part, 'base64url').toString()));
+    expect(header).toEqual({ alg: 'HS256', typ: 'JWT' });
+    expect(Object.keys(payload).sort()).toEqual(['exp', 'iat', 'role', 'sub']);
+    expect(payload).toMatchObject({ sub: 'panitia1', role: 'committee' });
+    expect(payload.exp - payload.iat).toBe(30 * 60);
+    expect(verifyAccessToken(app, token)).toEqual({ username: 'panitia1', role: 'committee', token });
+  });
+});
+
+describe('bearerToken', () => {
+  it('returns the token and ignores surrounding whitespace', () => {
+    expect(bearerToken('  Bearer abc.def.ghi  ')).toBe('abc.def.ghi');
+  });
+});
