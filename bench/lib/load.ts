@@ -25,7 +25,7 @@ export interface LoadOptions {
 }
 
 export async function runLoad(options: LoadOptions): Promise<LoadResult> {
-  const instance = autocannon({
+  const settings: autocannon.Options = {
     url: options.url,
     connections: options.connections,
     duration: options.durationSeconds,
@@ -38,12 +38,14 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
         setupRequest: (request) => (options.body ? { ...request, body: options.body() } : request),
       },
     ],
-  });
+  };
   const status: Record<string, number> = {};
-  instance.on('response', (_client, statusCode) => {
-    status[statusCode] = (status[statusCode] ?? 0) + 1;
+  const result = await new Promise<autocannon.Result>((resolve, reject) => {
+    const instance = autocannon(settings, (error, outcome) => (error ? reject(error) : resolve(outcome)));
+    instance.on('response', (_client, statusCode) => {
+      status[statusCode] = (status[statusCode] ?? 0) + 1;
+    });
   });
-  const result = await instance;
   return {
     requests: result.requests.total,
     rps: result.requests.total / options.durationSeconds,

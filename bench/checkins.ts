@@ -1,0 +1,86 @@
+// Check-ins at 64 concurrent clients with unique tickets: straight to attendance, then through
+// the portal, plus each service's memory idle and under this load.
+// Run: pnpm bench checkins   (BENCH_SECONDS=15, BENCH_CONNECTIONS=64, BENCH_DATABASE_URL optional)
+import { randomUUID } from 'node:crypto';
+import { formatLoad, type LoadResult, runLoad } from './lib/load.js';
+import { benchToken, freshDatabase, type RunningService, rssMb, startService, storageLabel } from './lib/services.js';
+
+const seconds = Number(process.env.BENCH_SECONDS ?? 15);
+const connections = Number(process.env.BENCH_CONNECTIONS ?? 64);
+
+/** Samples a process's RSS every 250 ms while `work` runs; returns the peak in MB. */
+async function peakRss<T>(
+  pids: (number | undefined)[],
+  work: () => Promise<T>,
+): Promise<{ result: T; peaks: number[] }> {
+  const peaks = pids.map((pid) => rssMb(pid));
+  const timer = setInterval(() => {
+    pids.forEach((pid, index) => {
+      peaks[index] = Math.max(peaks[index] as number, rssMb(pid));
+    });
+  }, 250);
+  try {
+    return { result: await work(), peaks };
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+async function checkinLoad(
+  url: string,
+  path: string,
+  token: string,
+  event: string,
+  warmup = false,
+): Promise<LoadResult> {
+  let sequence = 0;
+  const run = randomUUID().slice(0, 8);
+  return runLoad({
+    url,
+    path,
+    method: 'POST',
+    connections,
+    durationSeconds: warmup ? 3 : seconds,
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: () => JSON.stringify({ event_id: event, ticket_id: `${run}-${sequence++}`, location: 'Gate A' }),
+  });
+}
+
+async function main(): Promise<void> {
+  const token = await benchToken('panitia1', 'committee');
+  console.log(`check-ins: ${connections} connections, ${seconds} s per run, ${storageLabel()}`);
+  const attendance = await startService('attendance', { env: { DATABASE_URL: await freshDatabase('attendance') } });
+  let portal: RunningService | undefined;
+  try {
+    const idle = rssMb(attendance.child.pid);
+    await checkinLoad(attendance.url, '/checkins', token, 'bench-warmup', true);
+    const straight = await peakRss([attendance.child.pid], () =>
+      checkinLoad(attendance.url, '/checkins', token, 'bench-straight'),
+    );
+    console.log(formatLoad('straight to attendance', straight.result));
+    console.log(`attendance memory: idle ${idle.toFixed(0)} MB, peak under load ${straight.peaks[0]?.toFixed(0)} MB`);
+
+    const gateway = await startService('portal', {
+      env: { ATTENDANCE_BASE_URL: attendance.url, IDENTITY_BASE_URL: 'http://127.0.0.1:9' },
+    });
+    portal = gateway;
+    process.env.NODE_TLS_REJECT_UNAUTHORIZED = '0'; // the portal's self-signed certificate, loopback only
+    const portalIdle = rssMb(gateway.child.pid);
+    await checkinLoad(gateway.url, '/api/checkins', token, 'bench-warmup-portal', true);
+    const through = await peakRss([gateway.child.pid, attendance.child.pid], () =>
+      checkinLoad(gateway.url, '/api/checkins', token, 'bench-portal'),
+    );
+    console.log(formatLoad('through the portal (HTTPS)', through.result));
+    console.log(`portal memory: idle ${portalIdle.toFixed(0)} MB, peak under load ${through.peaks[0]?.toFixed(0)} MB`);
+    const ratio = (through.result.rps / straight.result.rps) * 100;
+    console.log(`portal / straight: ${ratio.toFixed(0)} % (target >= 75 %)`);
+    console.log(
+      `targets: straight >= 5000/s ${straight.result.rps >= 5000 ? 'MET' : 'NOT MET'}, p99 <= 40 ms ${straight.result.p99 <= 40 ? 'MET' : 'NOT MET'}, errors 0 ${straight.result.errors + straight.result.non2xx === 0 ? 'MET' : 'NOT MET'}`,
+    );
+  } finally {
+    await portal?.stop();
+    await attendance.stop();
+  }
+}
+
+await main();

@@ -1,0 +1,255 @@
+// Malformed and hostile input against all three services: counts 5xx answers (target 0) and checks
+// that the services still answer normally afterwards (the original's PUT {"title": null} broke
+// every later list). Run: pnpm bench hostile   (BENCH_FUZZ=3000 random bodies)
+import { Pool } from 'undici';
+import { benchToken, freshDatabase, startService } from './lib/services.js';
+
+const FUZZ = Number(process.env.BENCH_FUZZ ?? 3000);
+
+interface Probe {
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  path: string;
+  body?: string;
+  headers?: Record<string, string>;
+}
+
+const WEIRD_VALUES: unknown[] = [
+  null,
+  true,
+  0,
+  -1,
+  1e308,
+  '',
+  ' ',
+  'x'.repeat(101),
+  'x'.repeat(100_000),
+  '\u0000',
+  'a\u0007b',
+  '\ud800',
+  '😀'.repeat(30),
+  '../../etc/passwd',
+  "'; DROP TABLE checkins; --",
+  '<script>alert(1)</script>',
+  [],
+  [1, 2],
+  {},
+  { $gt: '' },
+  { constructor: { prototype: { admin: true } } },
+];
+
+function pick<T>(values: T[]): T {
+  return values[Math.floor(Math.random() * values.length)] as T;
+}
+
+function randomBody(fields: string[]): string {
+  const body: Record<string, unknown> = {};
+  for (const field of fields) if (Math.random() < 0.8) body[field] = pick(WEIRD_VALUES);
+  const json = JSON.stringify(body);
+  // A literal "__proto__" key on the wire (prototype pollution attempt); an object literal can't carry one.
+  if (Math.random() < 0.1)
+    return json === '{}' ? '{"__proto__":{"role":"admin"}}' : `{"__proto__":{"role":"admin"},${json.slice(1)}`;
+  return json;
+}
+
+function deepJson(depth: number): string {
+  return `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`;
+}
+
+const ENDPOINTS: { method: Probe['method']; path: string; fields: string[] }[] = [
+  { method: 'POST', path: '/auth/register', fields: ['username', 'password', 'role'] },
+  { method: 'POST', path: '/auth/login', fields: ['username', 'password'] },
+  { method: 'POST', path: '/auth/refresh', fields: ['refresh_token'] },
+  { method: 'POST', path: '/auth/logout', fields: ['refresh_token'] },
+  { method: 'PATCH', path: '/auth/users/panitia1', fields: ['role'] },
+  { method: 'POST', path: '/checkins', fields: ['event_id', 'ticket_id', 'location'] },
+  {
+    method: 'POST',
+    path: '/events',
+    fields: ['id', 'title', 'description', 'location', 'start_time', 'end_time', 'capacity'],
+  },
+  {
+    method: 'PUT',
+    path: '/events/hostile-event',
+    fields: ['title', 'description', 'location', 'start_time', 'end_time', 'capacity'],
+  },
+  { method: 'POST', path: '/events/hostile-event/checkins', fields: ['ticket_id', 'location'] },
+  { method: 'POST', path: '/events/hostile-event/tickets', fields: ['count', 'tickets'] },
+];
+
+const PORTAL_PATHS: Record<string, string> = {
+  '/auth/register': '/api/auth/register',
+  '/auth/login': '/api/auth/login',
+  '/auth/refresh': '/api/auth/refresh',
+  '/auth/logout': '/api/auth/logout',
+  '/checkins': '/api/checkins',
+  '/events': '/api/events',
+};
+
+async function main(): Promise<void> {
+  const admin = await benchToken('admin1', 'admin');
+  const identity = await startService('identity', {
+    env: { DATABASE_URL: await freshDatabase('hostile_identity'), BCRYPT_COST: '4', LOGIN_MAX_PER_IP: '1000000' },
+  });
+  const attendance = await startService('attendance', { env: { DATABASE_URL: await freshDatabase('hostile') } });
+  const portal = await startService('portal', {
+    env: { IDENTITY_BASE_URL: identity.url, ATTENDANCE_BASE_URL: attendance.url },
+  });
+  const pools = {
+    identity: new Pool(identity.url, { connections: 8 }),
+    attendance: new Pool(attendance.url, { connections: 8 }),
+    portal: new Pool(portal.url, { connections: 8, connect: { rejectUnauthorized: false } }),
+  };
+  const counts = { requests: 0, serverErrors: 0 };
+  const failures: string[] = [];
+
+  const send = async (target: keyof typeof pools, probe: Probe) => {
+    counts.requests++;
+    try {
+      const response = await pools[target].request({
+        method: probe.method,
+        path: probe.path,
+        body: probe.body,
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${admin}`, ...probe.headers },
+      });
+      const text = await response.body.text();
+      if (response.statusCode >= 500) {
+        counts.serverErrors++;
+        if (failures.length < 20)
+          failures.push(
+            `${target} ${probe.method} ${probe.path.slice(0, 80)} -> ${response.statusCode} ${text.slice(0, 120)}`,
+          );
+      }
+    } catch (error) {
+      counts.serverErrors++;
+      failures.push(`${target} ${probe.method} ${probe.path.slice(0, 80)} -> ${(error as Error).message}`);
+    }
+  };
+  const targetsOf = (path: string): [keyof typeof pools, string][] => {
+    const service = path.startsWith('/auth') ? 'identity' : 'attendance';
+    const prefix = Object.keys(PORTAL_PATHS).find((key) => path === key || path.startsWith(`${key}/`));
+    const portalPath = prefix ? `${PORTAL_PATHS[prefix]}${path.slice(prefix.length)}` : `/api${path}`;
+    return [
+      [service, path],
+      ['portal', portalPath],
+    ];
+  };
+
+  await send('attendance', {
+    method: 'POST',
+    path: '/events',
+    body: JSON.stringify({ id: 'hostile-event', title: 'Hostile' }),
+  });
+
+  // Fixed battery: every endpoint with every malformed body shape.
+  const fixedBodies = ['null', '[]', '"text"', '42', '{}', '{bad json', deepJson(5000), '{"a":1}'.repeat(2), ''];
+  for (const endpoint of ENDPOINTS) {
+    for (const [target, path] of targetsOf(endpoint.path)) {
+      for (const body of fixedBodies) await send(target, { method: endpoint.method, path, body });
+      await send(target, { method: endpoint.method, path, body: `{"x":"${'a'.repeat(1_100_000)}"}` });
+      await send(target, { method: endpoint.method, path, body: 'a,b\n1,2', headers: { 'content-type': 'text/csv' } });
+      await send(target, {
+        method: endpoint.method,
+        path,
+        body: '<x/>',
+        headers: { 'content-type': 'application/xml' },
+      });
+      for (const field of endpoint.fields) {
+        for (const value of WEIRD_VALUES)
+          await send(target, { method: endpoint.method, path, body: JSON.stringify({ [field]: value }) });
+      }
+    }
+  }
+  // Paths, query strings and headers.
+  const weirdIds = ['%00', '%2F..%2F', 'x'.repeat(5000), '%F0%9F%98%80', '%', '..', '%C0%AE', ' ', 'a%0Ab'];
+  for (const id of weirdIds) {
+    for (const path of [
+      `/events/${id}`,
+      `/attendance/${id}`,
+      `/events/${id}/summary`,
+      `/events/${id}/tickets`,
+      `/events/${id}/attendance`,
+    ]) {
+      for (const [target, targetPath] of targetsOf(path)) await send(target, { method: 'GET', path: targetPath });
+    }
+    await send('portal', { method: 'GET', path: `/api/attendance/${id}` });
+    await send('identity', { method: 'DELETE', path: `/auth/users/${id}` });
+  }
+  for (const query of [
+    'limit=-1',
+    'limit=abc',
+    'limit=1e9',
+    'limit=0',
+    'cursor=garbage',
+    'cursor=%00',
+    'limit=1&limit=2',
+    'event_id=',
+    'event_id=%00',
+  ]) {
+    for (const path of [
+      `/attendance/hostile-event?${query}`,
+      `/checkins?${query}`,
+      `/events/hostile-event/tickets?${query}`,
+    ]) {
+      for (const [target, targetPath] of targetsOf(path)) await send(target, { method: 'GET', path: targetPath });
+    }
+  }
+  for (const authorization of [
+    '',
+    'Bearer',
+    'Bearer a.b.c',
+    'Basic YTpi',
+    `Bearer ${'x'.repeat(20_000)}`,
+    'Bearer \u00ff',
+  ]) {
+    for (const [target, path] of [...targetsOf('/checkins'), ...targetsOf('/auth/me')]) {
+      await send(target, {
+        method: 'POST',
+        path,
+        body: '{"event_id":"e","ticket_id":"t"}',
+        headers: { authorization },
+      });
+    }
+  }
+  for (const key of ['', 'k'.repeat(10_000), 'a\u0001b']) {
+    await send('attendance', {
+      method: 'POST',
+      path: '/checkins',
+      body: '{"event_id":"e","ticket_id":"t"}',
+      headers: { 'idempotency-key': key },
+    });
+  }
+  // Random bodies.
+  for (let index = 0; index < FUZZ; index++) {
+    const endpoint = pick(ENDPOINTS);
+    const [target, path] = pick(targetsOf(endpoint.path));
+    await send(target, { method: endpoint.method, path, body: randomBody(endpoint.fields) });
+  }
+
+  // Afterwards everything must still work: the original broke every later list here.
+  await send('attendance', { method: 'PUT', path: '/events/hostile-event', body: '{"title":null}' });
+  const list = await pools.attendance.request({
+    method: 'GET',
+    path: '/events',
+    headers: { authorization: `Bearer ${admin}` },
+  });
+  const listOk = list.statusCode === 200;
+  await list.body.text();
+  const health = await Promise.all(
+    [identity, attendance, portal].map(async (service) => {
+      const response = await pools[service.name].request({ method: 'GET', path: '/health' });
+      await response.body.text();
+      return `${service.name} ${response.statusCode}`;
+    }),
+  );
+
+  for (const pool of Object.values(pools)) await pool.close();
+  await portal.stop();
+  await attendance.stop();
+  await identity.stop();
+  console.log(`hostile input: ${counts.requests} requests, ${counts.serverErrors} answered 5xx (target 0)`);
+  for (const failure of failures) console.log(`  ${failure}`);
+  console.log(`afterwards: GET /events ${listOk ? '200' : 'FAILED'}; health ${health.join(', ')}`);
+  if (counts.serverErrors > 0 || !listOk) process.exitCode = 1;
+}
+
+await main();

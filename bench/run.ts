@@ -1,0 +1,33 @@
+// `pnpm bench [name…]`: runs benchmark scripts one after another, each in its own process.
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const BENCHES: Record<string, { file: string; what: string }> = {
+  checkins: { file: 'checkins.ts', what: 'check-ins straight and through the portal, memory under load' },
+  reads: { file: 'attendance-reads.ts', what: '10,000-check-in list req/s, 100,000-check-in summary p50' },
+  logins: { file: 'login-storm.ts', what: '/health p99 while 20 logins hash passwords' },
+  startup: { file: 'startup.ts', what: 'start to /health, idle memory' },
+  sigkill: { file: 'sigkill.ts', what: 'acknowledged check-ins lost on SIGKILL' },
+  hostile: { file: 'hostile.ts', what: '5xx answers to malformed or hostile input' },
+};
+
+const wanted = process.argv.slice(2).filter((arg) => arg !== '--');
+if (wanted.includes('--help') || wanted.some((name) => name !== 'all' && !BENCHES[name])) {
+  console.log('usage: pnpm bench [all | name…]\n');
+  for (const [name, { what }] of Object.entries(BENCHES)) console.log(`  ${name.padEnd(9)} ${what}`);
+  process.exit(wanted.includes('--help') ? 0 : 1);
+}
+const names = wanted.length === 0 || wanted.includes('all') ? Object.keys(BENCHES) : wanted;
+let failed = 0;
+for (const name of names) {
+  const bench = BENCHES[name] as { file: string; what: string };
+  console.log(`\n=== ${name}: ${bench.what}`);
+  const result = spawnSync(process.execPath, ['--import', 'tsx', path.join(here, bench.file)], { stdio: 'inherit' });
+  if (result.status !== 0) failed++;
+}
+if (failed > 0) {
+  console.log(`\n${failed} benchmark(s) failed`);
+  process.exit(1);
+}
