@@ -66,7 +66,9 @@ describe('deployment files', () => {
   it('.env.example lists every variable a service reads', () => {
     const example = read('.env.example');
     const listed = new Set([...example.matchAll(/^#?\s*([A-Z][A-Z0-9_]+)=/gm)].map((match) => match[1]));
-    const missing = [...configVariables()].filter(([name]) => !listed.has(name)).map(([name, file]) => `${name} (${file})`);
+    const missing = [...configVariables()]
+      .filter(([name]) => !listed.has(name))
+      .map(([name, file]) => `${name} (${file})`);
     expect(missing).toEqual([]);
   });
 
