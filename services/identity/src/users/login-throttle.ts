@@ -32,18 +32,28 @@ export async function registerLoginThrottle(app: FastifyInstance, limits: LoginL
     global: false,
     errorResponseBuilder: (_request, context) => tooMany(Math.max(1, Math.ceil(context.ttl / 1000))),
   });
-  const usernameKey = (username: string) => `login-user:${username.toLowerCase()}`;
-  const limiterFor = (username: string) =>
-    app.createRateLimit({ max: limits.perUsername, timeWindow, keyGenerator: () => usernameKey(username) });
+  // One limiter (each createRateLimit call gets a store of its own, so a limiter made per call
+  // would count nothing). Its key generator only sees the request: the username is handed over here.
+  const usernames = new WeakMap<FastifyRequest, string>();
+  const limiter = app.createRateLimit({
+    max: limits.perUsername,
+    timeWindow,
+    keyGenerator: (request) => `login-user:${(usernames.get(request) ?? '').toLowerCase()}`,
+  });
+  const failuresOf = (request: FastifyRequest, username: string, increment: boolean) => {
+    usernames.set(request, username);
+    return limiter(request, { increment });
+  };
 
   return {
     perAddress: { max: limits.perIp, timeWindow },
     async assertUsernameAllowed(request, username) {
-      const state = await limiterFor(username)(request, { increment: false });
+      // A read, not an increment: only failures count, so a successful login costs nothing.
+      const state = await failuresOf(request, username, false);
       if (!state.isAllowed && state.remaining === 0 && state.ttl > 0) throw tooMany(Math.max(1, state.ttlInSeconds));
     },
     async recordFailure(request, username) {
-      await limiterFor(username)(request);
+      await failuresOf(request, username, true);
     },
   };
 }
