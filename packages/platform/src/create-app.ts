@@ -1,6 +1,13 @@
 // The Fastify instance every service starts from: logging, limits, errors, auth, health, docs.
 import { randomUUID } from 'node:crypto';
-import Fastify, { type FastifyInstance, type FastifyServerOptions, LogController } from 'fastify';
+import Fastify, {
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+  type FastifyServerOptions,
+  LogController,
+} from 'fastify';
 import { validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { authPlugin } from './auth.js';
 import { registerErrorHandling } from './errors.js';
@@ -39,6 +46,11 @@ export async function createBaseApp(options: BaseAppOptions): Promise<FastifyIns
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
     trustProxy: options.trustProxy ?? false,
+    // Errors raised before routing (a malformed %-escape in the URL) bypass the error handler;
+    // they get the same {"detail"} body as every other error.
+    frameworkErrors: (error: FastifyError, _request: FastifyRequest, reply: FastifyReply) => {
+      reply.code(error.statusCode ?? 400).send({ detail: error.message });
+    },
     ...options.server,
   } as FastifyServerOptions).withTypeProvider<ZodTypeProvider>();
 

@@ -14,6 +14,8 @@ export interface UserRow {
 const COLUMNS = 'id, username, role, password_hash AS "passwordHash", created_at AS "createdAt"';
 
 export async function findUser(db: pg.Pool | pg.PoolClient, username: string): Promise<UserRow | undefined> {
+  // PostgreSQL text cannot hold NUL (the query would fail with a 500); no stored name has one.
+  if (username.includes('\u0000')) return undefined;
   const { rows } = await db.query<UserRow>(`SELECT ${COLUMNS} FROM users WHERE lower(username) = lower($1)`, [
     username,
   ]);
