@@ -1,0 +1,156 @@
+// POST /auth/refresh (rotation, reuse revokes the family) and POST /auth/logout (spec: identity, new).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bearer, decodeClaims, type IdentityHarness, startIdentityApp } from '../support/identity-app.js';
+
+let identity: IdentityHarness;
+
+beforeAll(async () => {
+  identity = await startIdentityApp({ TOKEN_EXPIRE_MINUTES: '10' });
+  await identity.register({ username: 'rotator', password: 'pass1234' });
+});
+
+afterAll(async () => {
+  await identity?.close();
+});
+
+const refresh = (refreshToken: string) =>
+  identity.app.inject({ method: 'POST', url: '/auth/refresh', payload: { refresh_token: refreshToken } });
+const logout = (refreshToken: string) =>
+  identity.app.inject({ method: 'POST', url: '/auth/logout', payload: { refresh_token: refreshToken } });
+const loginTokens = async () => (await identity.login('rotator', 'pass1234')).json();
+
+describe('POST /auth/refresh', () => {
+  it('rotates: answers a new access token and a new refresh token', async () => {
+    const first = await loginTokens();
+    const response = await refresh(first.refresh_token);
+    expect(response.statusCode).toBe(200);
+    const body = response.json();
+    expect(body).toEqual({
+      access_token: expect.any(String),
+      token_type: 'bearer',
+      expires_in: 600,
+      refresh_token: expect.any(String),
+    });
+    expect(body.refresh_token).not.toBe(first.refresh_token);
+    expect(decodeClaims(body.access_token)).toMatchObject({ sub: 'rotator', role: 'committee' });
+    const me = await identity.app.inject({ url: '/auth/me', headers: bearer(body.access_token) });
+    expect(me.statusCode).toBe(200);
+    expect(me.json()).toEqual({ username: 'rotator', role: 'committee' });
+  });
+
+  it('lets the newest refresh token of a chain rotate again', async () => {
+    let current = (await loginTokens()).refresh_token;
+    for (let step = 0; step < 3; step++) {
+      const response = await refresh(current);
+      expect(response.statusCode).toBe(200);
+      current = response.json().refresh_token;
+    }
+    const last = await refresh(current);
+    expect(last.statusCode).toBe(200);
+  });
+
+  it('answers 401 to a reused refresh token and revokes the whole family, so the newest fails too', async () => {
+    const first = (await loginTokens()).refresh_token;
+    const second = (await refresh(first)).json().refresh_token;
+    const third = (await refresh(second)).json().refresh_token;
+
+    const reuse = await refresh(first);
+    expect(reuse.statusCode).toBe(401);
+    expect(reuse.json()).toEqual({ detail: 'Refresh token already used; sign in again' });
+
+    const newest = await refresh(third);
+    expect(newest.statusCode).toBe(401);
+    expect(newest.json()).toEqual({ detail: expect.any(String) });
+  });
+
+  it('leaves other logins of the same user alone when one family is revoked', async () => {
+    const stolen = (await loginTokens()).refresh_token;
+    const otherDevice = (await loginTokens()).refresh_token;
+    await refresh(stolen);
+    expect((await refresh(stolen)).statusCode).toBe(401);
+    const response = await refresh(otherDevice);
+    expect(response.statusCode).toBe(200);
+    expect(response.json().token_type).toBe('bearer');
+  });
+
+  it('resolves two concurrent uses of one refresh token as one rotation and one reuse', async () => {
+    const token = (await loginTokens()).refresh_token;
+    const responses = await Promise.all([refresh(token), refresh(token)]);
+    expect(responses.map((response) => response.statusCode).sort()).toEqual([200, 401]);
+    // The winner's new token belongs to the revoked family now.
+    const winner = responses.find((response) => response.statusCode === 200);
+    const after = await refresh(winner?.json().refresh_token);
+    expect(after.statusCode).toBe(401);
+  });
+
+  it('answers 401 "Invalid refresh token" to an unknown token', async () => {
+    const response = await refresh('made-up-refresh-token');
+    expect(response.statusCode).toBe(401);
+    expect(response.json()).toEqual({ detail: 'Invalid refresh token' });
+  });
+
+  it('does not take an access token as a refresh token', async () => {
+    const { access_token: accessToken } = await loginTokens();
+    const response = await refresh(accessToken);
+    expect(response.statusCode).toBe(401);
+    expect(response.json()).toEqual({ detail: 'Invalid refresh token' });
+  });
+
+  it('answers 401 "Refresh token expired" to an expired refresh token', async () => {
+    const token = (await loginTokens()).refresh_token;
+    await identity.db.pool.query(
+      "UPDATE refresh_tokens SET expires_at = now() - interval '1 second' WHERE used_at IS NULL AND revoked_at IS NULL",
+    );
+    const response = await refresh(token);
+    expect(response.statusCode).toBe(401);
+    expect(response.json()).toEqual({ detail: 'Refresh token expired' });
+  });
+
+  it('answers 422 to a missing or empty refresh_token', async () => {
+    for (const payload of [{}, { refresh_token: '' }]) {
+      const response = await identity.app.inject({ method: 'POST', url: '/auth/refresh', payload });
+      expect(response.statusCode).toBe(422);
+      expect(response.json()).toEqual({
+        detail: [{ loc: ['body', 'refresh_token'], msg: expect.any(String), type: expect.any(String) }],
+      });
+    }
+  });
+
+  it('stores only a digest of refresh tokens', async () => {
+    const token = (await loginTokens()).refresh_token;
+    const { rows } = await identity.db.pool.query('SELECT token_hash FROM refresh_tokens WHERE token_hash = $1', [
+      token,
+    ]);
+    expect(rows).toEqual([]);
+  });
+});
+
+describe('POST /auth/logout', () => {
+  it('answers 200 {"message"} and the refresh token no longer works', async () => {
+    const { refresh_token: token } = await loginTokens();
+    const response = await logout(token);
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toEqual({ message: 'Logged out' });
+    const after = await refresh(token);
+    expect(after.statusCode).toBe(401);
+    expect(after.json()).toEqual({ detail: expect.any(String) });
+  });
+
+  it('also ends the tokens rotated from the same login', async () => {
+    const first = (await loginTokens()).refresh_token;
+    const second = (await refresh(first)).json().refresh_token;
+    expect((await logout(first)).statusCode).toBe(200);
+    expect((await refresh(second)).statusCode).toBe(401);
+  });
+
+  it('answers 200 to a second logout and to an unknown token', async () => {
+    const { refresh_token: token } = await loginTokens();
+    expect((await logout(token)).statusCode).toBe(200);
+    const again = await logout(token);
+    expect(again.statusCode).toBe(200);
+    expect(again.json()).toEqual({ message: 'Logged out' });
+    const unknown = await logout('never-issued');
+    expect(unknown.statusCode).toBe(200);
+    expect(unknown.json()).toEqual({ message: 'Logged out' });
+  });
+});

@@ -1,0 +1,170 @@
+// Admin user management: GET /auth/users, PATCH and DELETE /auth/users/{username} (spec: identity, new).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ADMIN, bearer, type IdentityHarness, startIdentityApp } from '../support/identity-app.js';
+
+let identity: IdentityHarness;
+let adminToken: string;
+let committeeToken: string;
+
+beforeAll(async () => {
+  identity = await startIdentityApp();
+  adminToken = await identity.adminToken();
+  await identity.register({ username: 'member', password: 'pass1234' });
+  committeeToken = await identity.tokenFor('member', 'pass1234');
+});
+
+afterAll(async () => {
+  await identity?.close();
+});
+
+const patchRole = (username: string, role: unknown, token = adminToken) =>
+  identity.app.inject({
+    method: 'PATCH',
+    url: `/auth/users/${encodeURIComponent(username)}`,
+    headers: bearer(token),
+    payload: { role },
+  });
+const deleteUser = (username: string, token = adminToken) =>
+  identity.app.inject({ method: 'DELETE', url: `/auth/users/${encodeURIComponent(username)}`, headers: bearer(token) });
+const listUsers = (token = adminToken) => identity.app.inject({ url: '/auth/users', headers: bearer(token) });
+
+describe('GET /auth/users', () => {
+  it('lists every user with role and creation time, ordered by name', async () => {
+    const response = await listUsers();
+    expect(response.statusCode).toBe(200);
+    const { users } = response.json();
+    expect(users).toEqual([
+      { username: 'member', role: 'committee', created_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT.*Z$/) },
+      { username: ADMIN.username, role: 'admin', created_at: expect.any(String) },
+    ]);
+    expect(JSON.stringify(users)).not.toMatch(/password|hash/i);
+  });
+
+  it('answers 403 "Admin only" to a committee member', async () => {
+    const response = await listUsers(committeeToken);
+    expect(response.statusCode).toBe(403);
+    expect(response.json()).toEqual({ detail: 'Admin only' });
+  });
+});
+
+describe('PATCH /auth/users/{username}', () => {
+  it('changes the role (trimmed and lower-cased) and answers the updated user', async () => {
+    await identity.register({ username: 'rising', password: 'pass1234' });
+    const response = await patchRole('RISING', ' Admin ');
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toEqual({ username: 'rising', role: 'admin', created_at: expect.any(String) });
+    const back = await patchRole('rising', 'committee');
+    expect(back.statusCode).toBe(200);
+    expect(back.json()).toMatchObject({ username: 'rising', role: 'committee' });
+  });
+
+  it('answers 400 to an invalid role', async () => {
+    const response = await patchRole('member', 'owner');
+    expect(response.statusCode).toBe(400);
+    expect(response.json()).toEqual({ detail: "Invalid role: must be 'committee' or 'admin'" });
+  });
+
+  it('answers 422 to a role that is not a string', async () => {
+    const response = await patchRole('member', 7);
+    expect(response.statusCode).toBe(422);
+    expect(response.json()).toEqual({
+      detail: [{ loc: ['body', 'role'], msg: expect.any(String), type: expect.any(String) }],
+    });
+  });
+
+  it('answers 404 to an unknown user', async () => {
+    const response = await patchRole('no-such-user', 'admin');
+    expect(response.statusCode).toBe(404);
+    expect(response.json()).toEqual({ detail: 'User not found' });
+  });
+
+  it('answers 409 to demoting the last admin, who stays admin', async () => {
+    const response = await patchRole(ADMIN.username, 'committee');
+    expect(response.statusCode).toBe(409);
+    expect(response.json()).toEqual({ detail: 'Cannot remove the last admin' });
+    const me = await identity.app.inject({ url: '/auth/me', headers: bearer(adminToken) });
+    expect(me.json()).toEqual({ username: ADMIN.username, role: 'admin' });
+  });
+
+  it('answers 403 to a committee member', async () => {
+    const response = await patchRole('member', 'admin', committeeToken);
+    expect(response.statusCode).toBe(403);
+    expect(response.json()).toEqual({ detail: 'Admin only' });
+  });
+});
+
+describe('DELETE /auth/users/{username}', () => {
+  it("answers 204 and the deleted user's refresh token and login stop working", async () => {
+    await identity.register({ username: 'leaving', password: 'pass1234' });
+    const { refresh_token: refreshToken, access_token: accessToken } = (
+      await identity.login('leaving', 'pass1234')
+    ).json();
+
+    const response = await deleteUser('Leaving');
+    expect(response.statusCode).toBe(204);
+    expect(response.body).toBe('');
+
+    const refresh = await identity.app.inject({
+      method: 'POST',
+      url: '/auth/refresh',
+      payload: { refresh_token: refreshToken },
+    });
+    expect(refresh.statusCode).toBe(401);
+    expect(refresh.json()).toEqual({ detail: 'Invalid refresh token' });
+    const login = await identity.login('leaving', 'pass1234');
+    expect(login.statusCode).toBe(401);
+    expect(login.json()).toEqual({ detail: 'Invalid username/password' });
+    const me = await identity.app.inject({ url: '/auth/me', headers: bearer(accessToken) });
+    expect(me.statusCode).toBe(401);
+    expect(me.json()).toEqual({ detail: 'Invalid token' });
+  });
+
+  it('frees the username for a new registration', async () => {
+    await identity.register({ username: 'reused-name', password: 'pass1234' });
+    expect((await deleteUser('reused-name')).statusCode).toBe(204);
+    const again = await identity.register({ username: 'reused-name', password: 'new-pass' });
+    expect(again.statusCode).toBe(200);
+    expect(again.json()).toEqual({ username: 'reused-name', role: 'committee' });
+  });
+
+  it('answers 404 to an unknown user', async () => {
+    const response = await deleteUser('no-such-user');
+    expect(response.statusCode).toBe(404);
+    expect(response.json()).toEqual({ detail: 'User not found' });
+  });
+
+  it('answers 409 to deleting the last admin', async () => {
+    const response = await deleteUser(ADMIN.username);
+    expect(response.statusCode).toBe(409);
+    expect(response.json()).toEqual({ detail: 'Cannot remove the last admin' });
+    expect((await identity.login(ADMIN.username, ADMIN.password)).statusCode).toBe(200);
+  });
+
+  it('deletes an admin while another admin remains', async () => {
+    await identity.register({ username: 'deputy', password: 'pass1234', role: 'admin' }, adminToken);
+    const response = await deleteUser('deputy');
+    expect(response.statusCode).toBe(204);
+    const remaining = (await listUsers()).json().users.filter((user: { role: string }) => user.role === 'admin');
+    expect(remaining).toEqual([{ username: ADMIN.username, role: 'admin', created_at: expect.any(String) }]);
+  });
+
+  it('keeps one admin when two admins remove each other at the same time', async () => {
+    await identity.register({ username: 'twin-a', password: 'pass1234', role: 'admin' }, adminToken);
+    await identity.register({ username: 'twin-b', password: 'pass1234', role: 'admin' }, adminToken);
+    // Only the twins are admins now: the root admin steps down first.
+    const tokenA = await identity.tokenFor('twin-a', 'pass1234');
+    expect((await patchRole(ADMIN.username, 'committee', tokenA)).statusCode).toBe(200);
+    const tokenB = await identity.tokenFor('twin-b', 'pass1234');
+
+    const [first, second] = await Promise.all([deleteUser('twin-b', tokenA), deleteUser('twin-a', tokenB)]);
+    expect([first.statusCode, second.statusCode].sort()).toEqual([204, 409]);
+    const { rows } = await identity.db.pool.query("SELECT count(*)::int AS n FROM users WHERE role = 'admin'");
+    expect(rows[0].n).toBe(1);
+  });
+
+  it('answers 403 to a committee member', async () => {
+    const response = await deleteUser('member', committeeToken);
+    expect(response.statusCode).toBe(403);
+    expect(response.json()).toEqual({ detail: 'Admin only' });
+  });
+});
