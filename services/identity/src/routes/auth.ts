@@ -12,6 +12,7 @@ import {
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type pg from 'pg';
 import { issueRefreshToken, revokeRefreshFamily, rotateRefreshToken } from '../tokens/refresh-tokens.js';
+import { assertCurrentAdmin } from '../users/current-admin.js';
 import type { LoginThrottle } from '../users/login-throttle.js';
 import { isPasswordTooLong, type PasswordHasher } from '../users/password-hasher.js';
 import { createUser, findUser } from '../users/users-repository.js';
@@ -63,6 +64,7 @@ const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (app, options
         if (!request.headers.authorization) throw httpErrors.forbidden('Creating an admin requires an admin token');
         const caller = verifyAccessToken(app, bearerToken(request.headers.authorization));
         if (caller.role !== 'admin') throw httpErrors.forbidden(AUTH_MESSAGES.adminOnly);
+        await assertCurrentAdmin(pool, caller.username);
       }
       const user = await createUser(pool, { username, role, passwordHash: await hasher.hash(password) });
       return { username: user.username, role: user.role };

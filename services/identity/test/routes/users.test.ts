@@ -148,6 +148,33 @@ describe('DELETE /auth/users/{username}', () => {
     expect(remaining).toEqual([{ username: ADMIN.username, role: 'admin', created_at: expect.any(String) }]);
   });
 
+  it("ends a demoted admin's user management at once, although the old token still says admin", async () => {
+    await identity.register({ username: 'ex-admin', password: 'pass1234', role: 'admin' }, adminToken);
+    const staleToken = await identity.tokenFor('ex-admin', 'pass1234');
+    expect((await patchRole('ex-admin', 'committee')).statusCode).toBe(200);
+
+    const list = await listUsers(staleToken);
+    expect(list.statusCode).toBe(403);
+    expect(list.json()).toEqual({ detail: 'Admin only' });
+    const promoteSelf = await patchRole('ex-admin', 'admin', staleToken);
+    expect(promoteSelf.statusCode).toBe(403);
+    expect(promoteSelf.json()).toEqual({ detail: 'Admin only' });
+    const register = await identity.register({ username: 'crony', password: 'pass1234', role: 'admin' }, staleToken);
+    expect(register.statusCode).toBe(403);
+    expect(register.json()).toEqual({ detail: 'Admin only' });
+  });
+
+  it("ends a deleted admin's user management at once with 401", async () => {
+    await identity.register({ username: 'gone-admin', password: 'pass1234', role: 'admin' }, adminToken);
+    const staleToken = await identity.tokenFor('gone-admin', 'pass1234');
+    expect((await deleteUser('gone-admin')).statusCode).toBe(204);
+
+    const response = await deleteUser('member', staleToken);
+    expect(response.statusCode).toBe(401);
+    expect(response.json()).toEqual({ detail: 'Invalid token' });
+    expect((await listUsers()).json().users.map((user: { username: string }) => user.username)).toContain('member');
+  });
+
   it('keeps one admin when two admins remove each other at the same time', async () => {
     await identity.register({ username: 'twin-a', password: 'pass1234', role: 'admin' }, adminToken);
     await identity.register({ username: 'twin-b', password: 'pass1234', role: 'admin' }, adminToken);
@@ -157,7 +184,11 @@ describe('DELETE /auth/users/{username}', () => {
     const tokenB = await identity.tokenFor('twin-b', 'pass1234');
 
     const [first, second] = await Promise.all([deleteUser('twin-b', tokenA), deleteUser('twin-a', tokenB)]);
-    expect([first.statusCode, second.statusCode].sort()).toEqual([204, 409]);
+    // One wins; the other is refused as the last admin (409) or, if it was checked after
+    // the winner's delete, as a caller who no longer exists (401).
+    const statuses = [first.statusCode, second.statusCode].sort();
+    expect(statuses[0]).toBe(204);
+    expect([401, 409]).toContain(statuses[1]);
     const { rows } = await identity.db.pool.query("SELECT count(*)::int AS n FROM users WHERE role = 'admin'");
     expect(rows[0].n).toBe(1);
   });
