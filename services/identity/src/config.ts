@@ -1,4 +1,6 @@
 // The identity service's environment, parsed once at start-up (see .env.example).
+
+import { Username } from '@tixgo/contracts';
 import {
   ConfigError,
   commonEnvSchema,
@@ -14,8 +16,16 @@ const schema = commonEnvSchema.extend({
   PORT: env.port(18081),
   BCRYPT_COST: env.positiveInt(12).pipe(z.number().min(4).max(15)),
   SEED_DEMO_USERS: env.optionalBoolean(),
-  ADMIN_USERNAME: env.optionalString(),
-  ADMIN_PASSWORD: env.optionalString(),
+  // The bootstrap admin obeys the rules of registration (spec: identity); a longer password would be
+  // cut to 72 bytes by bcrypt without a word. Messages never echo the value.
+  ADMIN_USERNAME: env.optionalString().refine((value) => value === undefined || Username.safeParse(value).success, {
+    message: 'must be 3-50 characters without control characters',
+  }),
+  ADMIN_PASSWORD: env
+    .optionalString()
+    .refine((value) => value === undefined || (value.length >= 4 && Buffer.byteLength(value, 'utf8') <= 72), {
+      message: 'must be at least 4 characters and at most 72 bytes',
+    }),
   REFRESH_TOKEN_EXPIRE_DAYS: env.positiveInt(7).pipe(z.number().max(365)),
   LOGIN_MAX_PER_IP: env.positiveInt(60),
   LOGIN_MAX_PER_USERNAME: env.positiveInt(10),
