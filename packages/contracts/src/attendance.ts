@@ -1,0 +1,207 @@
+// Bodies of the attendance API (spec: attendance): check-ins, attendance lists, events, tickets.
+import { z } from 'zod';
+import { Id, IsoTime, line, paragraph } from './common.js';
+
+/** Maximum lengths of free-text fields (spec: text fields have sensible maximum lengths). */
+export const TEXT_LIMITS = {
+  title: 200,
+  description: 5000,
+  location: 200,
+  holderName: 200,
+  holderEmail: 254,
+} as const;
+
+/** Page sizes of every paged attendance/ticket listing. */
+export const PAGE_LIMITS = { default: 100, max: 10_000 } as const;
+
+/** At most this many tickets are issued by one request (one transaction). */
+export const MAX_TICKETS_PER_REQUEST = 100_000;
+
+// ---------------------------------------------------------------- check-ins
+
+export const CheckinBody = z.object({
+  event_id: Id,
+  ticket_id: Id,
+  location: line(TEXT_LIMITS.location).nullish(),
+});
+export type CheckinBody = z.infer<typeof CheckinBody>;
+
+/** POST /events/{id}/checkins: the event comes from the path. */
+export const EventCheckinBody = z.object({
+  ticket_id: Id,
+  location: line(TEXT_LIMITS.location).nullish(),
+});
+export type EventCheckinBody = z.infer<typeof EventCheckinBody>;
+
+/** A client-chosen key that makes a retried check-in replay the first answer (spec: idempotency). */
+export const IdempotencyHeaders = z.object({
+  'idempotency-key': z
+    .string()
+    .min(1)
+    .max(200)
+    .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces')
+    .optional(),
+});
+
+export const CheckinRecord = z.object({
+  event_id: z.string(),
+  ticket_id: z.string(),
+  checked_in_by: z.string(),
+  checked_in_at: IsoTime,
+  checkin_id: z.string(),
+  location: z.string().nullable(),
+});
+export type CheckinRecord = z.infer<typeof CheckinRecord>;
+
+export const CheckinCreated = z.object({ status: z.literal('checked_in'), record: CheckinRecord });
+
+/** 409: the ticket was already checked in; `record` tells when, by whom and where. */
+export const DuplicateCheckin = z.object({ detail: z.string(), record: CheckinRecord });
+
+// ---------------------------------------------------------------- listings
+
+/** An opaque position in a listing, returned as `next_cursor`. */
+export const Cursor = z
+  .string()
+  .min(1)
+  .max(600)
+  .regex(/^[A-Za-z0-9_-]+$/, 'not a cursor returned by this API');
+
+export const PageQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(PAGE_LIMITS.max).optional(),
+  cursor: Cursor.optional(),
+});
+export type PageQuery = z.infer<typeof PageQuery>;
+
+export const EventIdParams = z.object({ event_id: Id });
+export const IdParams = z.object({ id: Id });
+
+export const AttendanceList = z.object({
+  event_id: z.string(),
+  total_checked_in: z.number().int(),
+  records: z.array(CheckinRecord),
+  next_cursor: z.string().nullable().optional().describe('present when paged: null on the last page'),
+});
+export type AttendanceList = z.infer<typeof AttendanceList>;
+
+export const MyCheckinsQuery = PageQuery.extend({ event_id: Id.optional() });
+
+export const MyCheckins = z.object({
+  user_id: z.string(),
+  checkins: z.array(CheckinRecord),
+  next_cursor: z.string().nullable().optional(),
+});
+
+// ---------------------------------------------------------------- events
+
+/** Accepts ISO-8601 with or without an offset; a time without one is taken as UTC. */
+export const EventTime = z.iso
+  .datetime({ offset: true, local: true })
+  .describe('ISO-8601 time; without an offset it is taken as UTC');
+
+const eventFields = {
+  title: line(TEXT_LIMITS.title).refine((value) => value.trim() !== '', { message: 'must not be blank' }),
+  description: paragraph(TEXT_LIMITS.description).nullish(),
+  location: line(TEXT_LIMITS.location).nullish(),
+  start_time: EventTime.nullish(),
+  end_time: EventTime.nullish(),
+  capacity: z.number().int().min(0).max(10_000_000).nullish(),
+};
+
+export const CreateEventBody = z.object({ id: Id.optional(), ...eventFields });
+export type CreateEventBody = z.infer<typeof CreateEventBody>;
+
+// Partial update: an absent field is kept, null clears an optional field; the title can
+// only be replaced, never cleared (compat fix: the original stored a null title and then
+// answered 500 on every later list).
+export const UpdateEventBody = z.object({
+  title: eventFields.title.optional(),
+  description: eventFields.description,
+  location: eventFields.location,
+  start_time: eventFields.start_time,
+  end_time: eventFields.end_time,
+  capacity: eventFields.capacity,
+});
+export type UpdateEventBody = z.infer<typeof UpdateEventBody>;
+
+export const Event = z.object({
+  id: z.string(),
+  title: z.string(),
+  description: z.string().nullable(),
+  location: z.string().nullable(),
+  start_time: IsoTime.nullable(),
+  end_time: IsoTime.nullable(),
+  created_by: z.string(),
+  created_at: IsoTime,
+  capacity: z.number().int().nullable(),
+});
+export type Event = z.infer<typeof Event>;
+
+export const EventList = z.array(Event);
+
+export const DeleteEventQuery = z.object({
+  force: z.enum(['true', 'false', '1', '0']).optional().describe('also delete the check-ins and tickets'),
+});
+
+export const EventDeleted = z.object({ status: z.literal('deleted'), event_id: z.string() });
+
+export const SummaryQuery = z.object({
+  limit: z.coerce.number().int().min(0).max(1000).optional().describe('check-ins in the first page (default 100)'),
+});
+
+export const EventSummary = z.object({
+  event: Event,
+  attendance: AttendanceList,
+  stats: z.object({
+    total_registered: z.number().int(),
+    total_checked_in: z.number().int(),
+    checkin_percentage: z.number(),
+  }),
+});
+
+// ---------------------------------------------------------------- tickets
+
+export const TicketInput = z.object({
+  ticket_id: Id.optional(),
+  holder_name: line(TEXT_LIMITS.holderName).nullish(),
+  holder_email: line(TEXT_LIMITS.holderEmail).nullish(),
+});
+export type TicketInput = z.infer<typeof TicketInput>;
+
+// Either `count` (generate codes) or `tickets` (given, each code optional). One object rather
+// than a union, so that a bad field deep in `tickets` is reported at its own path.
+export const IssueTicketsBody = z
+  .object({
+    count: z.number().int().min(1).max(MAX_TICKETS_PER_REQUEST).optional(),
+    tickets: z.array(TicketInput).min(1).max(MAX_TICKETS_PER_REQUEST).optional(),
+  })
+  .strict()
+  .refine((body) => (body.count === undefined) !== (body.tickets === undefined), {
+    message: 'give either count or tickets',
+  })
+  .describe(
+    'JSON {"count": n} or {"tickets": [...]}; or a text/csv body with the header ticket_id,holder_name,holder_email',
+  );
+export type IssueTicketsBody = z.infer<typeof IssueTicketsBody>;
+
+export const IssuedTicket = z.object({
+  ticket_id: z.string(),
+  holder_name: z.string().nullable(),
+  holder_email: z.string().nullable(),
+});
+
+export const TicketsIssued = z.object({ created: z.number().int(), tickets: z.array(IssuedTicket) });
+
+export const TicketState = IssuedTicket.extend({
+  checked_in: z.boolean(),
+  checked_in_at: IsoTime.nullable(),
+  checked_in_by: z.string().nullable(),
+  location: z.string().nullable(),
+});
+
+export const TicketList = z.object({
+  event_id: z.string(),
+  total: z.number().int(),
+  tickets: z.array(TicketState),
+  next_cursor: z.string().nullable(),
+});

@@ -1,0 +1,41 @@
+// buildApp(config, deps): the attendance service as a Fastify app (no listen; tests inject into it).
+import type { Database } from '@tixgo/db';
+import { createBaseApp } from '@tixgo/platform';
+import type { FastifyInstance } from 'fastify';
+import { AttendanceListCache } from './checkins/attendance-list-cache.js';
+import { startKeyCleanup } from './checkins/idempotency.js';
+import type { AttendanceConfig } from './config.js';
+import attendanceRoutes from './routes/attendance.js';
+import checkinRoutes from './routes/checkins.js';
+import eventRoutes from './routes/events.js';
+import landingRoutes from './routes/landing.js';
+import ticketRoutes from './routes/tickets.js';
+
+export const SERVICE_NAME = 'attendance';
+
+export interface AttendanceDeps {
+  db: Database;
+}
+
+export async function buildApp(config: AttendanceConfig, deps: AttendanceDeps): Promise<FastifyInstance> {
+  const app = await createBaseApp({
+    service: SERVICE_NAME,
+    logLevel: config.logLevel,
+    jwtSecret: config.jwtSecret,
+    tokenExpireMinutes: config.tokenExpireMinutes,
+    openapi: { title: 'TixGo attendance', description: 'Events, tickets and check-ins.' },
+    readiness: { database: () => deps.db.ping() },
+  });
+  const { pool } = deps.db;
+  const lists = new AttendanceListCache(pool, config.attendanceCacheBytes);
+  const stopCleanup = startKeyCleanup(pool, config.idempotencyTtlSeconds, app.log);
+  app.addHook('onClose', async () => stopCleanup());
+
+  const options = { db: pool, config, lists };
+  await app.register(checkinRoutes, options);
+  await app.register(attendanceRoutes, options);
+  await app.register(eventRoutes, options);
+  await app.register(ticketRoutes, options);
+  await app.register(landingRoutes);
+  return app;
+}

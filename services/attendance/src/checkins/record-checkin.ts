@@ -1,0 +1,29 @@
+// Records one scan at the gate: with or without an Idempotency-Key, answered as an outcome (no HTTP here).
+import { randomUUID } from 'node:crypto';
+import type pg from 'pg';
+import { type CheckinOutcome, checkIn } from './checkins-repository.js';
+import { checkInWithKey, type KeyedOutcome } from './idempotency.js';
+
+export interface ScanRequest {
+  eventId: string;
+  ticketId: string;
+  location: string | null;
+  /** The token's sub: never taken from the body. */
+  by: string;
+  requireRegisteredEvent: boolean;
+  idempotency?: { key: string; route: string; ttlSeconds: number } | undefined;
+}
+
+export async function recordCheckin(db: pg.Pool, scan: ScanRequest): Promise<KeyedOutcome> {
+  const request = {
+    eventId: scan.eventId,
+    ticketId: scan.ticketId,
+    location: scan.location,
+    by: scan.by,
+    checkinId: randomUUID(),
+    requireRegisteredEvent: scan.requireRegisteredEvent,
+  };
+  if (scan.idempotency) return checkInWithKey(db, request, scan.idempotency);
+  const { outcome } = await checkIn(db, request);
+  return outcome as CheckinOutcome;
+}

@@ -1,0 +1,69 @@
+// The attendance service's environment, parsed once at start-up (see .env.example).
+import {
+  commonEnvSchema,
+  env,
+  parseEnv,
+  persistedDevSecret,
+  resolveJwtSecret,
+  tokenLifetimeMinutes,
+} from '@tixgo/platform';
+import { z } from 'zod';
+
+// Besides the common variables (NODE_ENV, HOST, LOG_LEVEL, DATA_DIR, DATABASE_URL, JWT_SECRET,
+// TOKEN_EXPIRE_MINUTES / JWT_EXPIRE_MINUTES):
+const schema = commonEnvSchema.extend({
+  /** Listen port. */
+  PORT: env.port(18082),
+  /**
+   * Database connections. Check-ins are one statement each and PostgreSQL commits them in
+   * groups, so more connections than cores still pays off at 64 concurrent gates; the embedded
+   * server allows 60 connections in all.
+   */
+  DB_POOL_SIZE: env.positiveInt(32).pipe(z.number().max(200)),
+  /** true: a check-in for an event id that was never registered is 404 "Event not found". */
+  REQUIRE_REGISTERED_EVENTS: env.boolean(false),
+  /** How long an Idempotency-Key is remembered. */
+  IDEMPOTENCY_TTL_HOURS: env.positiveInt(24).pipe(z.number().max(24 * 365)),
+  /** Memory for cached full attendance lists (ready-to-send JSON), in MiB; 0 disables the cache. */
+  ATTENDANCE_CACHE_MB: z.preprocess(
+    (value) => (typeof value === 'string' && value.trim() === '' ? undefined : value),
+    z.coerce.number().int().min(0).max(4096).default(32),
+  ),
+  /** Largest ticket import body (CSV or JSON) in MiB; every other body stays limited to 1 MiB. */
+  TICKET_IMPORT_MAX_MB: env.positiveInt(16).pipe(z.number().max(256)),
+});
+
+export interface AttendanceConfig {
+  nodeEnv: 'development' | 'production' | 'test';
+  host: string;
+  port: number;
+  logLevel: string;
+  dataDir: string;
+  databaseUrl: string | undefined;
+  dbPoolSize: number;
+  jwtSecret: string;
+  tokenExpireMinutes: number;
+  requireRegisteredEvents: boolean;
+  idempotencyTtlSeconds: number;
+  attendanceCacheBytes: number;
+  ticketImportMaxBytes: number;
+}
+
+export function loadConfig(source: NodeJS.ProcessEnv = process.env): AttendanceConfig {
+  const raw = parseEnv(schema, source);
+  return {
+    nodeEnv: raw.NODE_ENV,
+    host: raw.HOST,
+    port: raw.PORT,
+    logLevel: raw.LOG_LEVEL,
+    dataDir: raw.DATA_DIR,
+    databaseUrl: raw.DATABASE_URL,
+    dbPoolSize: raw.DB_POOL_SIZE,
+    jwtSecret: resolveJwtSecret(raw.JWT_SECRET, raw.NODE_ENV, () => persistedDevSecret(raw.DATA_DIR)),
+    tokenExpireMinutes: tokenLifetimeMinutes(raw),
+    requireRegisteredEvents: raw.REQUIRE_REGISTERED_EVENTS,
+    idempotencyTtlSeconds: raw.IDEMPOTENCY_TTL_HOURS * 3600,
+    attendanceCacheBytes: raw.ATTENDANCE_CACHE_MB * 1024 * 1024,
+    ticketImportMaxBytes: raw.TICKET_IMPORT_MAX_MB * 1024 * 1024,
+  };
+}

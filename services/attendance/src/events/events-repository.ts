@@ -1,0 +1,169 @@
+// Events in SQL: create, read, partial update, delete (with their check-ins when forced).
+import type { CreateEventBody, Event, UpdateEventBody } from '@tixgo/contracts';
+import { isUniqueViolation } from '@tixgo/db';
+import { httpErrors } from '@tixgo/platform';
+import type pg from 'pg';
+
+/** An event as stored, with the count of its issued tickets. */
+export interface EventRow extends Event {
+  ticket_count: number;
+}
+
+const EVENT_COLUMNS = `id, title, description, location, iso_utc(start_time) AS start_time,
+  iso_utc(end_time) AS end_time, created_by, iso_utc(created_at) AS created_at, capacity, ticket_count`;
+
+/** The wire event (drops the ticket count). */
+export function toEvent(row: EventRow): Event {
+  return {
+    id: row.id,
+    title: row.title,
+    description: row.description,
+    location: row.location,
+    start_time: row.start_time,
+    end_time: row.end_time,
+    created_by: row.created_by,
+    created_at: row.created_at,
+    capacity: row.capacity,
+  };
+}
+
+/** A time from the API as an ISO string PostgreSQL reads unambiguously (no offset = UTC). */
+export function normaliseTime(value: string | null | undefined): string | null | undefined {
+  if (value === null || value === undefined) return value;
+  return /(?:Z|[+-]\d{2}(?::?\d{2})?)$/i.test(value) ? value : `${value}Z`;
+}
+
+/**
+ * A value the schema let through but PostgreSQL cannot store (a year 0, a time past its
+ * range) is the client's mistake: 422, never a 500.
+ */
+function asClientError(error: unknown): unknown {
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string' && code.startsWith('22')) {
+    return httpErrors.unprocessable(`Invalid value: ${(error as Error).message}`);
+  }
+  return error;
+}
+
+function assertTimesInOrder(start: string | null | undefined, end: string | null | undefined): void {
+  if (start && end && Date.parse(end) < Date.parse(start)) {
+    throw httpErrors.unprocessable('end_time must not be before start_time');
+  }
+}
+
+export async function findEvent(db: pg.Pool | pg.PoolClient, id: string): Promise<EventRow | undefined> {
+  const { rows } = await db.query<EventRow>({
+    name: 'find-event',
+    text: `SELECT ${EVENT_COLUMNS} FROM events WHERE id = $1`,
+    values: [id],
+  });
+  return rows[0];
+}
+
+export async function listEvents(db: pg.Pool): Promise<EventRow[]> {
+  const { rows } = await db.query<EventRow>(`SELECT ${EVENT_COLUMNS} FROM events ORDER BY created_at, id`);
+  return rows;
+}
+
+/** Creates an event; a taken id is a 409. */
+export async function createEvent(
+  db: pg.Pool,
+  event: CreateEventBody & { id: string },
+  createdBy: string,
+): Promise<EventRow> {
+  const start = normaliseTime(event.start_time);
+  const end = normaliseTime(event.end_time);
+  assertTimesInOrder(start, end);
+  try {
+    const { rows } = await db.query<EventRow>(
+      `INSERT INTO events (id, title, description, location, start_time, end_time, capacity, created_by)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING ${EVENT_COLUMNS}`,
+      [
+        event.id,
+        event.title,
+        event.description ?? null,
+        event.location ?? null,
+        start ?? null,
+        end ?? null,
+        event.capacity ?? null,
+        createdBy,
+      ],
+    );
+    return rows[0] as EventRow;
+  } catch (error) {
+    if (isUniqueViolation(error)) throw httpErrors.conflict('Event already exists', { event_id: event.id });
+    throw asClientError(error);
+  }
+}
+
+const UPDATABLE = ['title', 'description', 'location', 'start_time', 'end_time', 'capacity'] as const;
+
+/** Applies the fields present in `changes` (null clears an optional field); 404 when missing. */
+export async function updateEvent(db: pg.Pool, id: string, changes: UpdateEventBody): Promise<EventRow> {
+  const client = await db.connect();
+  try {
+    await client.query('BEGIN');
+    const { rows: locked } = await client.query<EventRow>(
+      `SELECT ${EVENT_COLUMNS} FROM events WHERE id = $1 FOR UPDATE`,
+      [id],
+    );
+    const current = locked[0];
+    if (!current) throw httpErrors.notFound('Event not found');
+    const next = { ...current };
+    for (const field of UPDATABLE) {
+      const value = changes[field];
+      if (value === undefined) continue;
+      (next as Record<string, unknown>)[field] =
+        field === 'start_time' || field === 'end_time' ? normaliseTime(value as string | null) : value;
+    }
+    assertTimesInOrder(next.start_time, next.end_time);
+    const { rows } = await client.query<EventRow>(
+      `UPDATE events SET title = $2, description = $3, location = $4, start_time = $5, end_time = $6, capacity = $7
+       WHERE id = $1 RETURNING ${EVENT_COLUMNS}`,
+      [id, next.title, next.description, next.location, next.start_time, next.end_time, next.capacity],
+    );
+    await client.query('COMMIT');
+    return rows[0] as EventRow;
+  } catch (error) {
+    await client.query('ROLLBACK');
+    throw asClientError(error);
+  } finally {
+    client.release();
+  }
+}
+
+/**
+ * Deletes an event and its tickets. With check-ins it is refused (409) unless `force`, which
+ * deletes the check-ins and their counts too.
+ */
+export async function deleteEvent(db: pg.Pool, id: string, force: boolean): Promise<void> {
+  const client = await db.connect();
+  try {
+    await client.query('BEGIN');
+    const { rowCount } = await client.query('SELECT 1 FROM events WHERE id = $1 FOR UPDATE', [id]);
+    if (rowCount === 0) throw httpErrors.notFound('Event not found');
+    if (force) {
+      await client.query('DELETE FROM checkins WHERE event_id = $1', [id]);
+      await client.query('DELETE FROM event_checkin_counts WHERE event_id = $1', [id]);
+    } else {
+      const { rows } = await client.query<{ total: string }>(
+        'SELECT coalesce(sum(n), 0)::int8 AS total FROM event_checkin_counts WHERE event_id = $1',
+        [id],
+      );
+      const total = Number(rows[0]?.total ?? 0);
+      if (total > 0) {
+        throw httpErrors.conflict('Event has check-ins; add ?force=true to delete it with them', {
+          total_checked_in: total,
+        });
+      }
+    }
+    await client.query('DELETE FROM tickets WHERE event_id = $1', [id]);
+    await client.query('DELETE FROM events WHERE id = $1', [id]);
+    await client.query('COMMIT');
+  } catch (error) {
+    await client.query('ROLLBACK');
+    throw error;
+  } finally {
+    client.release();
+  }
+}

@@ -1,0 +1,29 @@
+// Reading the paging query (`limit`, `cursor`) of list endpoints; a cursor this API did not issue is a 422.
+import { hasControlCharacters, PAGE_LIMITS } from '@tixgo/contracts';
+import { validationError } from '@tixgo/platform';
+import type { Page } from '../checkins/attendance-pages.js';
+
+const invalidCursor = () =>
+  validationError([{ loc: ['query', 'cursor'], msg: 'not a cursor returned by this API', type: 'value_error' }]);
+
+/** Check-in lists: the cursor is the position of the last record shown. */
+export function checkinPage(query: { limit?: number | undefined; cursor?: string | undefined }): Page | undefined {
+  if (query.limit === undefined && query.cursor === undefined) return undefined;
+  const cursor = query.cursor ?? '0';
+  if (!/^\d{1,18}$/.test(cursor)) throw invalidCursor();
+  return { limit: query.limit ?? PAGE_LIMITS.default, afterSeq: cursor };
+}
+
+/** Ticket lists: the cursor is the last ticket id shown, base64url-encoded. */
+export function encodeTicketCursor(ticketId: string): string {
+  return Buffer.from(ticketId, 'utf8').toString('base64url');
+}
+
+export function decodeTicketCursor(cursor: string | undefined): string {
+  if (cursor === undefined) return '';
+  const ticketId = Buffer.from(cursor, 'base64url').toString('utf8');
+  if (ticketId === '' || hasControlCharacters(ticketId) || encodeTicketCursor(ticketId) !== cursor) {
+    throw invalidCursor();
+  }
+  return ticketId;
+}

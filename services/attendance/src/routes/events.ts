@@ -1,0 +1,220 @@
+// /events CRUD and /events/{id}/checkins|attendance|summary (spec: attendance, events and tickets).
+import { randomUUID } from 'node:crypto';
+import {
+  CreateEventBody,
+  DeleteEventQuery,
+  ErrorBody,
+  Event,
+  EventCheckinBody,
+  EventDeleted,
+  EventList,
+  EventSummary,
+  IdempotencyHeaders,
+  IdParams,
+  PAGE_LIMITS,
+  PageQuery,
+  SummaryQuery,
+  UpdateEventBody,
+} from '@tixgo/contracts';
+import { authenticate, httpErrors, requireAdmin } from '@tixgo/platform';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { attendancePage } from '../checkins/attendance-pages.js';
+import { recordCheckin } from '../checkins/record-checkin.js';
+import {
+  createEvent,
+  deleteEvent,
+  type EventRow,
+  findEvent,
+  listEvents,
+  toEvent,
+  updateEvent,
+} from '../events/events-repository.js';
+import { ATTENDANCE_DESCRIPTION, sendAttendance } from './attendance.js';
+import { answerCheckin, CHECKIN_RESPONSES, idempotencyOf } from './checkins.js';
+import type { AttendanceRouteOptions } from './route-options.js';
+
+const EVENT_NOT_FOUND = 'Event not found';
+
+/**
+ * total_registered: the tickets issued for the event; when none were issued, its capacity;
+ * with neither, 0 (and the percentage is 0 rather than a division by zero).
+ */
+export function registrationStats(event: EventRow, checkedIn: number) {
+  const registered = event.ticket_count > 0 ? event.ticket_count : (event.capacity ?? 0);
+  const percentage = registered > 0 ? Math.round((checkedIn / registered) * 10_000) / 100 : 0;
+  return { total_registered: registered, total_checked_in: checkedIn, checkin_percentage: percentage };
+}
+
+const eventRoutes: FastifyPluginAsyncZod<AttendanceRouteOptions> = async (app, options) => {
+  const { db, config, lists } = options;
+  const security = [{ bearerAuth: [] }];
+  const anyRole = { onRequest: authenticate };
+  const adminOnly = { onRequest: [authenticate, requireAdmin] };
+  const notFound = { 404: ErrorBody };
+
+  const registeredEvent = async (id: string) => {
+    const event = await findEvent(db, id);
+    if (!event) throw httpErrors.notFound(EVENT_NOT_FOUND);
+    return event;
+  };
+
+  app.get(
+    '/events',
+    { ...anyRole, schema: { tags: ['events'], summary: 'All events', security, response: { 200: EventList } } },
+    async () => (await listEvents(db)).map(toEvent),
+  );
+
+  app.get(
+    '/events/:id',
+    {
+      ...anyRole,
+      schema: {
+        tags: ['events'],
+        summary: 'One event',
+        security,
+        params: IdParams,
+        response: { 200: Event, ...notFound },
+      },
+    },
+    async (request) => toEvent(await registeredEvent(request.params.id)),
+  );
+
+  app.post(
+    '/events',
+    {
+      ...adminOnly,
+      schema: {
+        tags: ['events'],
+        summary: 'Create an event (id generated when not given)',
+        security,
+        body: CreateEventBody,
+        response: { 201: Event, 409: ErrorBody },
+      },
+    },
+    async (request, reply) => {
+      const id = request.body.id ?? randomUUID();
+      const event = await createEvent(db, { ...request.body, id }, request.user.username);
+      return reply.code(201).send(toEvent(event));
+    },
+  );
+
+  app.put(
+    '/events/:id',
+    {
+      ...adminOnly,
+      schema: {
+        tags: ['events'],
+        summary: 'Change some fields of an event (null clears an optional field)',
+        security,
+        params: IdParams,
+        body: UpdateEventBody,
+        response: { 200: Event, ...notFound },
+      },
+    },
+    async (request) => toEvent(await updateEvent(db, request.params.id, request.body)),
+  );
+
+  app.delete(
+    '/events/:id',
+    {
+      ...adminOnly,
+      schema: {
+        tags: ['events'],
+        summary: 'Delete an event and its tickets',
+        description: 'An event with check-ins is kept (409) unless force=true, which deletes its check-ins too.',
+        security,
+        params: IdParams,
+        querystring: DeleteEventQuery,
+        response: { 200: EventDeleted, 409: ErrorBody, ...notFound },
+      },
+    },
+    async (request) => {
+      const { id } = request.params;
+      const force = request.query.force === 'true' || request.query.force === '1';
+      await deleteEvent(db, id, force);
+      lists.invalidate(id);
+      return { status: 'deleted' as const, event_id: id };
+    },
+  );
+
+  app.post(
+    '/events/:id/checkins',
+    {
+      ...anyRole,
+      schema: {
+        tags: ['events', 'check-ins'],
+        summary: 'Check a ticket in at a registered event',
+        description: 'As POST /checkins, with the event from the path; an unregistered event is a 404.',
+        security,
+        params: IdParams,
+        headers: IdempotencyHeaders,
+        body: EventCheckinBody,
+        response: CHECKIN_RESPONSES,
+      },
+    },
+    async (request, reply) => {
+      const outcome = await recordCheckin(db, {
+        eventId: request.params.id,
+        ticketId: request.body.ticket_id,
+        location: request.body.location ?? null,
+        by: request.user.username,
+        requireRegisteredEvent: true,
+        idempotency: idempotencyOf(request.headers['idempotency-key'], 'event-checkins', config.idempotencyTtlSeconds),
+      });
+      return answerCheckin(reply, outcome, true);
+    },
+  );
+
+  app.get(
+    '/events/:id/attendance',
+    {
+      ...anyRole,
+      schema: {
+        tags: ['events', 'attendance'],
+        summary: "A registered event's check-ins",
+        description: ATTENDANCE_DESCRIPTION,
+        security,
+        params: IdParams,
+        querystring: PageQuery,
+        response: { 404: ErrorBody },
+      },
+    },
+    async (request, reply) => {
+      await registeredEvent(request.params.id);
+      return sendAttendance(reply, options, request.params.id, request.query);
+    },
+  );
+
+  app.get(
+    '/events/:id/summary',
+    {
+      ...anyRole,
+      schema: {
+        tags: ['events', 'attendance'],
+        summary: 'An event, its first check-ins and its registration stats',
+        description:
+          `attendance holds the first page only (limit, default ${PAGE_LIMITS.default}) with next_cursor for ` +
+          'GET /events/{id}/attendance?cursor=…; total_checked_in counts every check-in. total_registered is ' +
+          'the number of issued tickets, or the capacity when none were issued, else 0.',
+        security,
+        params: IdParams,
+        querystring: SummaryQuery,
+        response: { 200: EventSummary, ...notFound },
+      },
+    },
+    async (request) => {
+      const event = await registeredEvent(request.params.id);
+      const attendance = await attendancePage(db, event.id, {
+        limit: request.query.limit ?? PAGE_LIMITS.default,
+        afterSeq: '0',
+      });
+      return {
+        event: toEvent(event),
+        attendance,
+        stats: registrationStats(event, attendance.total_checked_in),
+      };
+    },
+  );
+};
+
+export default eventRoutes;

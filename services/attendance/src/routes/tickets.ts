@@ -1,0 +1,105 @@
+// POST and GET /events/{id}/tickets (spec: attendance, new): issue tickets (count, list or CSV), list them paged.
+import {
+  ErrorBody,
+  IdParams,
+  IssueTicketsBody,
+  PAGE_LIMITS,
+  PageQuery,
+  TicketList,
+  TicketsIssued,
+} from '@tixgo/contracts';
+import { authenticate, httpErrors, requireAdmin } from '@tixgo/platform';
+import type { FastifyRouteSchemaDef, FastifyValidationResult } from 'fastify/types/schema.js';
+import { type FastifyPluginAsyncZod, validatorCompiler } from 'fastify-type-provider-zod';
+import type { ZodType } from 'zod';
+import { findEvent } from '../events/events-repository.js';
+import { parseTicketCsv } from '../tickets/ticket-csv.js';
+import { issueTickets, listTickets } from '../tickets/tickets-repository.js';
+import { decodeTicketCursor, encodeTicketCursor } from './cursors.js';
+import type { AttendanceRouteOptions } from './route-options.js';
+
+/** A text/csv body reaches the handler as a string; only JSON bodies are checked by the schema. */
+function jsonBodyOrCsv<S>(route: FastifyRouteSchemaDef<S>): FastifyValidationResult {
+  const validate = validatorCompiler(route as unknown as FastifyRouteSchemaDef<ZodType>) as (
+    data: unknown,
+  ) => ReturnType<FastifyValidationResult>;
+  return (data: unknown) => (route.httpPart === 'body' && typeof data === 'string' ? { value: data } : validate(data));
+}
+
+const ticketRoutes: FastifyPluginAsyncZod<AttendanceRouteOptions> = async (app, { db, config }) => {
+  const security = [{ bearerAuth: [] }];
+  const adminOnly = { onRequest: [authenticate, requireAdmin] };
+
+  // Only in this plugin: a CSV upload anywhere else stays a 415.
+  app.addContentTypeParser(
+    ['text/csv', 'application/csv'],
+    { parseAs: 'string', bodyLimit: config.ticketImportMaxBytes },
+    (_request, body, done) => done(null, body),
+  );
+
+  app.post(
+    '/events/:id/tickets',
+    {
+      ...adminOnly,
+      // Imports of up to 100k tickets are larger than the 1 MiB every other body is held to.
+      bodyLimit: config.ticketImportMaxBytes,
+      validatorCompiler: jsonBodyOrCsv,
+      schema: {
+        tags: ['tickets'],
+        summary: 'Issue tickets: {"count": n}, {"tickets": [...]}, or a text/csv upload',
+        description:
+          'All or nothing, in one transaction. Generated codes are 12 characters from an alphabet without ' +
+          '0/O/1/I. CSV: a header row naming ticket_id, holder_name, holder_email; an empty ticket_id is ' +
+          'generated; a bad line is a 422 naming the line. Ids repeated in the batch or already issued are ' +
+          'a 409 naming them. At most 100000 tickets per request.',
+        security,
+        params: IdParams,
+        body: IssueTicketsBody,
+        response: { 201: TicketsIssued, 404: ErrorBody, 409: ErrorBody },
+      },
+    },
+    async (request, reply) => {
+      // Typed as the JSON body; a CSV upload arrives as its text (see jsonBodyOrCsv).
+      const body = request.body as IssueTicketsBody | string;
+      const inputs =
+        typeof body === 'string'
+          ? parseTicketCsv(body)
+          : (body.tickets ?? Array.from({ length: body.count ?? 0 }, () => ({})));
+      const tickets = await issueTickets(db, request.params.id, inputs);
+      return reply.code(201).send({ created: tickets.length, tickets });
+    },
+  );
+
+  app.get(
+    '/events/:id/tickets',
+    {
+      ...adminOnly,
+      schema: {
+        tags: ['tickets'],
+        summary: "An event's tickets with their check-in state, by ticket id",
+        description: `One page (limit default ${PAGE_LIMITS.default}); next_cursor is null on the last page.`,
+        security,
+        params: IdParams,
+        querystring: PageQuery,
+        response: { 200: TicketList, 404: ErrorBody },
+      },
+    },
+    async (request) => {
+      const event = await findEvent(db, request.params.id);
+      if (!event) throw httpErrors.notFound('Event not found');
+      const limit = request.query.limit ?? PAGE_LIMITS.default;
+      const rows = await listTickets(db, event.id, decodeTicketCursor(request.query.cursor), limit + 1);
+      const more = rows.length > limit;
+      const tickets = more ? rows.slice(0, limit) : rows;
+      const last = tickets.at(-1);
+      return {
+        event_id: event.id,
+        total: event.ticket_count,
+        tickets,
+        next_cursor: more && last ? encodeTicketCursor(last.ticket_id) : null,
+      };
+    },
+  );
+};
+
+export default ticketRoutes;

@@ -1,0 +1,124 @@
+// Tickets in SQL: issuing a batch all-or-nothing, and paging an event's tickets with their check-in state.
+import type { TicketInput } from '@tixgo/contracts';
+import { httpErrors } from '@tixgo/platform';
+import type pg from 'pg';
+import { generateTicketCodes } from './ticket-codes.js';
+
+export interface IssuedTicket {
+  ticket_id: string;
+  holder_name: string | null;
+  holder_email: string | null;
+}
+
+/** At most this many offending ids are named in a 409. */
+const MAX_NAMED = 20;
+
+function duplicatesWithin(ids: string[]): string[] {
+  const seen = new Set<string>();
+  const repeated = new Set<string>();
+  for (const id of ids) {
+    if (seen.has(id)) repeated.add(id);
+    seen.add(id);
+  }
+  return [...repeated];
+}
+
+const conflict = (detail: string, duplicates: string[]) =>
+  httpErrors.conflict(detail, { duplicates: duplicates.slice(0, MAX_NAMED), duplicate_count: duplicates.length });
+
+/**
+ * Issues tickets for an event in one transaction: all of them or none. Inputs without a
+ * ticket_id get a generated code. Ids repeated in the batch or already issued for the event
+ * are a 409 naming them. The event row is locked first, so concurrent batches for one event
+ * run one after the other and the event's ticket count stays exact.
+ */
+export async function issueTickets(db: pg.Pool, eventId: string, inputs: TicketInput[]): Promise<IssuedTicket[]> {
+  const given = inputs.flatMap((input) => (input.ticket_id === undefined ? [] : [input.ticket_id]));
+  const repeated = duplicatesWithin(given);
+  if (repeated.length > 0) throw conflict('Duplicate ticket ids in the request', repeated);
+
+  const reserved = new Set(given);
+  const tickets: IssuedTicket[] = inputs.map((input) => ({
+    ticket_id: input.ticket_id ?? '',
+    holder_name: input.holder_name ?? null,
+    holder_email: input.holder_email ?? null,
+  }));
+  const generatedAt = tickets.flatMap((ticket, index) => (ticket.ticket_id === '' ? [index] : []));
+  const assignCodes = (positions: number[]) => {
+    const codes = generateTicketCodes(positions.length).filter((code) => !reserved.has(code));
+    while (codes.length < positions.length) codes.push(...generateTicketCodes(positions.length - codes.length));
+    positions.forEach((position, index) => {
+      const code = codes[index] as string;
+      reserved.add(code);
+      (tickets[position] as IssuedTicket).ticket_id = code;
+    });
+  };
+  assignCodes(generatedAt);
+
+  const client = await db.connect();
+  try {
+    await client.query('BEGIN');
+    const { rowCount } = await client.query('SELECT 1 FROM events WHERE id = $1 FOR UPDATE', [eventId]);
+    if (rowCount === 0) throw httpErrors.notFound('Event not found');
+
+    // Generated codes colliding with earlier ones (60 random bits: practically never) are drawn again.
+    const generated = new Set(generatedAt);
+    for (;;) {
+      const { rows } = await client.query<{ ticket_id: string }>(
+        'SELECT ticket_id FROM tickets WHERE event_id = $1 AND ticket_id = ANY($2::text[])',
+        [eventId, tickets.map((ticket) => ticket.ticket_id)],
+      );
+      if (rows.length === 0) break;
+      const taken = new Set(rows.map((row) => row.ticket_id));
+      const givenTaken = given.filter((id) => taken.has(id));
+      if (givenTaken.length > 0) throw conflict('Tickets already issued for this event', givenTaken);
+      assignCodes([...generated].filter((position) => taken.has((tickets[position] as IssuedTicket).ticket_id)));
+    }
+
+    await client.query(
+      `INSERT INTO tickets (event_id, ticket_id, holder_name, holder_email)
+       SELECT $1, * FROM unnest($2::text[], $3::text[], $4::text[])`,
+      [
+        eventId,
+        tickets.map((ticket) => ticket.ticket_id),
+        tickets.map((ticket) => ticket.holder_name),
+        tickets.map((ticket) => ticket.holder_email),
+      ],
+    );
+    await client.query('UPDATE events SET ticket_count = ticket_count + $2 WHERE id = $1', [eventId, tickets.length]);
+    await client.query('COMMIT');
+    return tickets;
+  } catch (error) {
+    await client.query('ROLLBACK');
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+export interface TicketStateRow extends IssuedTicket {
+  checked_in: boolean;
+  checked_in_at: string | null;
+  checked_in_by: string | null;
+  location: string | null;
+}
+
+/** A page of an event's tickets in ticket-id order after `afterTicketId` (keyset), with check-in state. */
+export async function listTickets(
+  db: pg.Pool,
+  eventId: string,
+  afterTicketId: string,
+  limit: number,
+): Promise<TicketStateRow[]> {
+  const { rows } = await db.query<TicketStateRow>({
+    name: 'list-tickets',
+    text: `SELECT t.ticket_id, t.holder_name, t.holder_email, c.checkin_id IS NOT NULL AS checked_in,
+             iso_utc(c.checked_in_at) AS checked_in_at, c.checked_in_by, c.location
+           FROM tickets t
+           LEFT JOIN checkins c ON c.event_id = t.event_id AND c.ticket_id = t.ticket_id
+           WHERE t.event_id = $1 AND t.ticket_id > $2
+           ORDER BY t.ticket_id LIMIT $3`,
+    values: [eventId, afterTicketId, limit],
+  });
+  return rows;
+}
