@@ -1,0 +1,113 @@
+// Bodies the portal's /api answers with (spec: portal), and their mapping from attendance's records.
+import { z } from 'zod';
+import type { AttendanceList, CheckinRecord } from './attendance.js';
+import { Id, IsoTime } from './common.js';
+
+/** 201 of POST /api/checkins. */
+export const PortalCheckin = z.object({
+  checkin_id: z.string(),
+  event_id: z.string(),
+  ticket_id: z.string(),
+  user_id: z.string().describe('who scanned the ticket (the token subject)'),
+  checkin_time: IsoTime,
+  location: z.string().nullable(),
+  status: z.literal('success'),
+});
+export type PortalCheckin = z.infer<typeof PortalCheckin>;
+
+export const PortalAttendanceCheckin = z.object({
+  checkin_id: z.string(),
+  ticket_id: z.string(),
+  user_id: z.string(),
+  checkin_time: IsoTime,
+  location: z.string().nullable(),
+});
+
+/** 200 of GET /api/attendance/{event_id}; an unregistered event with check-ins has nulls for what only a registered one knows. */
+export const PortalAttendance = z.object({
+  event_id: z.string(),
+  event_name: z.string().nullable(),
+  total_registered: z.number().int().nullable(),
+  total_checked_in: z.number().int(),
+  checkin_percentage: z.number().nullable(),
+  checkins: z.array(PortalAttendanceCheckin),
+  next_cursor: z.string().nullable().optional().describe('present when paged: null on the last page'),
+});
+export type PortalAttendance = z.infer<typeof PortalAttendance>;
+
+export const PortalMyCheckin = z.object({
+  checkin_id: z.string(),
+  event_id: z.string(),
+  event_name: z.string().nullable(),
+  ticket_id: z.string(),
+  checkin_time: IsoTime,
+});
+
+/** 200 of GET /api/checkins: the caller's own check-ins. */
+export const PortalMyCheckins = z.object({
+  user_id: z.string(),
+  checkins: z.array(PortalMyCheckin),
+  next_cursor: z.string().nullable().optional(),
+});
+export type PortalMyCheckins = z.infer<typeof PortalMyCheckins>;
+
+/** POST /api/auth/logout: the refresh token to revoke is optional (the session cookie is cleared either way). */
+export const PortalLogoutBody = z.object({ refresh_token: z.string().min(1).max(512).optional() });
+
+export const PortalEventIdParams = z.object({ event_id: Id });
+
+/** What the portal knows of an event when it answers with attendance (null: never registered). */
+export interface EventFacts {
+  name: string | null;
+  totalRegistered: number | null;
+  checkinPercentage: number | null;
+}
+
+export function toPortalCheckin(record: CheckinRecord): PortalCheckin {
+  return {
+    checkin_id: record.checkin_id,
+    event_id: record.event_id,
+    ticket_id: record.ticket_id,
+    user_id: record.checked_in_by,
+    checkin_time: record.checked_in_at,
+    location: record.location,
+    status: 'success',
+  };
+}
+
+export function toPortalAttendance(list: AttendanceList, event: EventFacts): PortalAttendance {
+  const view: PortalAttendance = {
+    event_id: list.event_id,
+    event_name: event.name,
+    total_registered: event.totalRegistered,
+    total_checked_in: list.total_checked_in,
+    checkin_percentage: event.checkinPercentage,
+    checkins: list.records.map((record) => ({
+      checkin_id: record.checkin_id,
+      ticket_id: record.ticket_id,
+      user_id: record.checked_in_by,
+      checkin_time: record.checked_in_at,
+      location: record.location,
+    })),
+  };
+  if (list.next_cursor !== undefined) view.next_cursor = list.next_cursor;
+  return view;
+}
+
+export function toPortalMyCheckins(
+  mine: { user_id: string; checkins: CheckinRecord[]; next_cursor?: string | null | undefined },
+  eventNames: ReadonlyMap<string, string>,
+): PortalMyCheckins {
+  const view: PortalMyCheckins = {
+    user_id: mine.user_id,
+    checkins: mine.checkins.map((record) => ({
+      checkin_id: record.checkin_id,
+      event_id: record.event_id,
+      event_name: eventNames.get(record.event_id) ?? null,
+      ticket_id: record.ticket_id,
+      checkin_time: record.checked_in_at,
+    })),
+  };
+  if (mine.next_cursor !== undefined) view.next_cursor = mine.next_cursor;
+  return view;
+}
