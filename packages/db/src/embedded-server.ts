@@ -9,7 +9,7 @@
 import { execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { chmod, chown, mkdir, open, readFile, writeFile } from 'node:fs/promises';
+import { chmod, chown, mkdir, open, readFile, realpath, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { arch, platform, userInfo } from 'node:os';
@@ -96,18 +96,59 @@ async function initialiseCluster(clusterDir: string, password: string, log: Embe
   await initialiser.initialise();
 }
 
-/** Reads postmaster.pid: the pid and port of a server that is running on this cluster. */
-async function runningServer(clusterDir: string): Promise<{ pid: number; port: number } | undefined> {
+/**
+ * Reads postmaster.pid: the pid and port of a server that is running on this cluster. After a
+ * reboot or a container restart the file is stale and its pid may belong to any process (even
+ * this one): such a pid is neither adopted nor signalled, and the stale file is removed, since
+ * PostgreSQL itself refuses to start while the pid in it is alive.
+ */
+async function runningServer(
+  clusterDir: string,
+  log: EmbeddedLogger,
+): Promise<{ pid: number; port: number } | undefined> {
+  const pidFile = path.join(clusterDir, 'postmaster.pid');
   let lines: string[];
   try {
-    lines = (await readFile(path.join(clusterDir, 'postmaster.pid'), 'utf8')).split('\n');
+    lines = (await readFile(pidFile, 'utf8')).split('\n');
   } catch {
     return undefined;
   }
   const pid = Number(lines[0]);
   const port = Number(lines[3]);
   if (!Number.isInteger(pid) || pid <= 0 || !Number.isInteger(port)) return undefined;
-  return isAlive(pid) ? { pid, port } : undefined;
+  if (!isAlive(pid)) return undefined;
+  if (pid !== process.pid && (await isServerOf(pid, clusterDir))) return { pid, port };
+  log.warn({ pid }, 'postmaster.pid is stale (its pid now belongs to another process); removing it');
+  await rm(pidFile, { force: true });
+  return undefined;
+}
+
+/** Whether `pid` runs `postgres -D <this cluster>` (the postmaster keeps its command line). */
+async function isServerOf(pid: number, clusterDir: string): Promise<boolean> {
+  let args: string[];
+  if (existsSync('/proc/self/cmdline')) {
+    try {
+      args = (await readFile(`/proc/${pid}/cmdline`, 'utf8')).split('\0');
+    } catch {
+      return false;
+    }
+  } else {
+    // No /proc (macOS): ps prints the command line, space-separated.
+    try {
+      args = (await execFileAsync('ps', ['-o', 'command=', '-p', String(pid)])).stdout.trim().split(/\s+/);
+    } catch {
+      return false;
+    }
+  }
+  const dataArg = args[args.indexOf('-D') + 1];
+  if (!args.includes('-D') || !dataArg) return false;
+  if (dataArg === clusterDir) return true;
+  // The same directory reached another way (a symlinked DATA_DIR) is still this cluster.
+  const [given, ours] = await Promise.all([
+    realpath(dataArg).catch(() => dataArg),
+    realpath(clusterDir).catch(() => clusterDir),
+  ]);
+  return given === ours;
 }
 
 function isAlive(pid: number): boolean {
@@ -207,7 +248,7 @@ export async function startEmbeddedPostgres(options: EmbeddedServerOptions): Pro
 
   if (!existsSync(path.join(clusterDir, 'PG_VERSION'))) await initialiseCluster(clusterDir, password, log);
 
-  const orphan = await runningServer(clusterDir);
+  const orphan = await runningServer(clusterDir, log);
   if (orphan && (await canConnect(urlFor(orphan.port, 'postgres')))) {
     log.warn({ pid: orphan.pid, port: orphan.port }, 'adopting embedded PostgreSQL left running by an earlier process');
     await ensureDatabase(urlFor(orphan.port, 'postgres'));
