@@ -1,0 +1,264 @@
+// POST /checkins and GET /checkins: exactly once, the 409 record, the ticket rule, the caller's own list.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openApp, startTestApp, type TestApp } from '../support/attendance-app.js';
+
+let t: TestApp;
+
+beforeAll(async () => {
+  t = await startTestApp('checkins');
+});
+afterAll(async () => {
+  await t.close();
+});
+
+const checkIn = (body: object, headers = t.committee()) =>
+  t.app.inject({ method: 'POST', url: '/checkins', headers, payload: body });
+
+const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+describe('POST /checkins', () => {
+  it('checks a ticket in with 201 and the compat record, checked_in_by from the token', async () => {
+    const response = await checkIn({ event_id: 'ev-a', ticket_id: 'T-1', location: 'Gate A' });
+    expect(response.statusCode).toBe(201);
+    const body = response.json();
+    expect(body).toEqual({
+      status: 'checked_in',
+      record: {
+        event_id: 'ev-a',
+        ticket_id: 'T-1',
+        checked_in_by: 'panitia1',
+        checked_in_at: expect.stringMatching(ISO),
+        checkin_id: expect.stringMatching(UUID),
+        location: 'Gate A',
+      },
+    });
+    expect(Object.keys(body.record)).toEqual([
+      'event_id',
+      'ticket_id',
+      'checked_in_by',
+      'checked_in_at',
+      'checkin_id',
+      'location',
+    ]);
+    expect(Math.abs(Date.parse(body.record.checked_in_at) - Date.now())).toBeLessThan(60_000);
+  });
+
+  it('ignores a checked_in_by in the body: the scanner is always the caller', async () => {
+    const response = await checkIn(
+      { event_id: 'ev-a', ticket_id: 'T-forged', checked_in_by: 'someone-else' },
+      t.committee('gate2'),
+    );
+    expect(response.statusCode).toBe(201);
+    expect(response.json().record.checked_in_by).toBe('gate2');
+  });
+
+  it('stores a missing location as null', async () => {
+    const response = await checkIn({ event_id: 'ev-a', ticket_id: 'T-noloc' });
+    expect(response.statusCode).toBe(201);
+    expect(response.json().record.location).toBeNull();
+  });
+
+  it("rejects a second check-in of the same ticket with 409 and the first scan's time, scanner and place", async () => {
+    const first = await checkIn({ event_id: 'ev-a', ticket_id: 'T-2', location: 'Gate A' }, t.committee('gate1'));
+    expect(first.statusCode).toBe(201);
+    const second = await checkIn({ event_id: 'ev-a', ticket_id: 'T-2', location: 'Gate B' }, t.committee('gate2'));
+    expect(second.statusCode).toBe(409);
+    expect(second.json()).toEqual({ detail: 'Ticket already checked in', record: first.json().record });
+  });
+
+  it('accepts the same ticket code at two different events', async () => {
+    const one = await checkIn({ event_id: 'ev-x', ticket_id: 'SHARED' });
+    const two = await checkIn({ event_id: 'ev-y', ticket_id: 'SHARED' });
+    expect([one.statusCode, two.statusCode]).toEqual([201, 201]);
+    expect(one.json().record.checkin_id).not.toBe(two.json().record.checkin_id);
+  });
+
+  it('lets an admin check tickets in too', async () => {
+    const response = await checkIn({ event_id: 'ev-a', ticket_id: 'T-admin' }, t.admin());
+    expect(response.statusCode).toBe(201);
+    expect(response.json().record.checked_in_by).toBe('admin1');
+  });
+
+  it('gives exactly one 201 among 60 concurrent scans of one ticket; the others get 409 with that record', async () => {
+    const responses = await Promise.all(
+      Array.from({ length: 60 }, (_, gate) =>
+        checkIn({ event_id: 'ev-race', ticket_id: 'RACE-1', location: `Gate ${gate}` }, t.committee(`gate${gate}`)),
+      ),
+    );
+    const created = responses.filter((response) => response.statusCode === 201);
+    const duplicates = responses.filter((response) => response.statusCode === 409);
+    expect(created).toHaveLength(1);
+    expect(duplicates).toHaveLength(59);
+    const record = created[0]?.json().record;
+    for (const duplicate of duplicates) {
+      expect(duplicate.json()).toEqual({ detail: 'Ticket already checked in', record });
+    }
+    const list = await t.app.inject({ url: '/attendance/ev-race', headers: t.committee() });
+    expect(list.json()).toEqual({ event_id: 'ev-race', total_checked_in: 1, records: [record] });
+  });
+
+  it('gives exactly one 201 when two replicas on one database race for the same tickets', async () => {
+    const replica = await openApp(t.database);
+    try {
+      const scans = Array.from({ length: 30 }, (_, index) => {
+        const target = index % 2 === 0 ? t : replica;
+        return target.app.inject({
+          method: 'POST',
+          url: '/checkins',
+          headers: target.committee(`gate${index}`),
+          payload: { event_id: 'ev-replicas', ticket_id: `R-${index % 3}` },
+        });
+      });
+      const statuses = (await Promise.all(scans)).map((response) => response.statusCode);
+      expect(statuses.filter((status) => status === 201)).toHaveLength(3);
+      expect(statuses.filter((status) => status === 409)).toHaveLength(27);
+    } finally {
+      await replica.close();
+    }
+  });
+});
+
+describe('the ticket rule', () => {
+  const admin = () => t.admin();
+
+  beforeAll(async () => {
+    await t.app.inject({ method: 'POST', url: '/events', headers: admin(), payload: { id: 'ev-tix', title: 'Tix' } });
+    await t.app.inject({
+      method: 'POST',
+      url: '/events/ev-tix/tickets',
+      headers: admin(),
+      payload: { tickets: [{ ticket_id: 'GOOD-1' }, { ticket_id: 'GOOD-2' }] },
+    });
+    await t.app.inject({ method: 'POST', url: '/events', headers: admin(), payload: { id: 'ev-open', title: 'Open' } });
+  });
+
+  it('accepts an issued ticket of an event with tickets', async () => {
+    const response = await checkIn({ event_id: 'ev-tix', ticket_id: 'GOOD-1' });
+    expect(response.statusCode).toBe(201);
+    expect(response.json().record.ticket_id).toBe('GOOD-1');
+  });
+
+  it('refuses a code that the event did not issue with 404 "Ticket not found for this event"', async () => {
+    const response = await checkIn({ event_id: 'ev-tix', ticket_id: 'FORGED-9' });
+    expect(response.statusCode).toBe(404);
+    expect(response.json()).toEqual({ detail: 'Ticket not found for this event' });
+    const list = await t.app.inject({ url: '/attendance/ev-tix', headers: t.committee() });
+    expect(list.json().records.map((record: { ticket_id: string }) => record.ticket_id)).toEqual(['GOOD-1']);
+  });
+
+  it('accepts any code once at a registered event without tickets', async () => {
+    const first = await checkIn({ event_id: 'ev-open', ticket_id: 'ANYTHING-1' });
+    const again = await checkIn({ event_id: 'ev-open', ticket_id: 'ANYTHING-1' });
+    expect(first.statusCode).toBe(201);
+    expect(again.statusCode).toBe(409);
+    expect(again.json().record).toEqual(first.json().record);
+  });
+
+  it('accepts an event id that was never registered ad hoc (compat)', async () => {
+    const response = await checkIn({ event_id: 'never-registered', ticket_id: 'X-1' });
+    expect(response.statusCode).toBe(201);
+    expect(response.json().record.event_id).toBe('never-registered');
+  });
+
+  it('refuses an unregistered event with 404 "Event not found" when REQUIRE_REGISTERED_EVENTS=true', async () => {
+    const strict = await openApp(t.database, { REQUIRE_REGISTERED_EVENTS: 'true' });
+    try {
+      const refused = await strict.app.inject({
+        method: 'POST',
+        url: '/checkins',
+        headers: strict.committee(),
+        payload: { event_id: 'not-registered-strict', ticket_id: 'X-1' },
+      });
+      expect(refused.statusCode).toBe(404);
+      expect(refused.json()).toEqual({ detail: 'Event not found' });
+      const registered = await strict.app.inject({
+        method: 'POST',
+        url: '/checkins',
+        headers: strict.committee(),
+        payload: { event_id: 'ev-open', ticket_id: 'STRICT-OK' },
+      });
+      expect(registered.statusCode).toBe(201);
+      const unissued = await strict.app.inject({
+        method: 'POST',
+        url: '/checkins',
+        headers: strict.committee(),
+        payload: { event_id: 'ev-tix', ticket_id: 'FORGED-1' },
+      });
+      expect(unissued.statusCode).toBe(404);
+      expect(unissued.json()).toEqual({ detail: 'Ticket not found for this event' });
+    } finally {
+      await strict.close();
+    }
+  });
+
+  it('refuses an unregistered event on POST /events/{id}/checkins whatever the setting', async () => {
+    const response = await t.app.inject({
+      method: 'POST',
+      url: '/events/never-registered-2/checkins',
+      headers: t.committee(),
+      payload: { ticket_id: 'X-1' },
+    });
+    expect(response.statusCode).toBe(404);
+    expect(response.json()).toEqual({ detail: 'Event not found' });
+  });
+
+  it('checks in through POST /events/{id}/checkins like POST /checkins', async () => {
+    const created = await t.app.inject({
+      method: 'POST',
+      url: '/events/ev-tix/checkins',
+      headers: t.committee('gate7'),
+      payload: { ticket_id: 'GOOD-2', location: 'Side door' },
+    });
+    expect(created.statusCode).toBe(201);
+    expect(created.json().record).toMatchObject({
+      event_id: 'ev-tix',
+      ticket_id: 'GOOD-2',
+      checked_in_by: 'gate7',
+      location: 'Side door',
+    });
+    const duplicate = await checkIn({ event_id: 'ev-tix', ticket_id: 'GOOD-2' });
+    expect(duplicate.statusCode).toBe(409);
+    expect(duplicate.json().record).toEqual(created.json().record);
+  });
+});
+
+describe('GET /checkins', () => {
+  it("lists only the caller's own check-ins, oldest first, optionally at one event", async () => {
+    for (const ticket of ['M-1', 'M-2']) await checkIn({ event_id: 'ev-mine', ticket_id: ticket }, t.committee('mine'));
+    await checkIn({ event_id: 'ev-mine-2', ticket_id: 'M-3' }, t.committee('mine'));
+    await checkIn({ event_id: 'ev-mine', ticket_id: 'OTHER' }, t.committee('other'));
+
+    const atEvent = await t.app.inject({ url: '/checkins?event_id=ev-mine', headers: t.committee('mine') });
+    expect(atEvent.statusCode).toBe(200);
+    const body = atEvent.json();
+    expect(body.user_id).toBe('mine');
+    expect(body.checkins.map((record: { ticket_id: string }) => record.ticket_id)).toEqual(['M-1', 'M-2']);
+    expect(body.checkins.every((record: { checked_in_by: string }) => record.checked_in_by === 'mine')).toBe(true);
+
+    const everywhere = await t.app.inject({ url: '/checkins', headers: t.committee('mine') });
+    expect(everywhere.statusCode).toBe(200);
+    expect(everywhere.json().checkins.map((record: { ticket_id: string }) => record.ticket_id)).toEqual([
+      'M-1',
+      'M-2',
+      'M-3',
+    ]);
+  });
+
+  it('pages the caller’s check-ins with limit and next_cursor', async () => {
+    const first = await t.app.inject({ url: '/checkins?limit=2', headers: t.committee('mine') });
+    expect(first.statusCode).toBe(200);
+    expect(first.json().checkins).toHaveLength(2);
+    const cursor = first.json().next_cursor;
+    expect(typeof cursor).toBe('string');
+    const second = await t.app.inject({ url: `/checkins?limit=2&cursor=${cursor}`, headers: t.committee('mine') });
+    expect(second.json().checkins.map((record: { ticket_id: string }) => record.ticket_id)).toEqual(['M-3']);
+    expect(second.json().next_cursor).toBeNull();
+  });
+
+  it('answers an empty list to a caller without check-ins', async () => {
+    const response = await t.app.inject({ url: '/checkins?event_id=ev-a', headers: t.committee('nobody') });
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toEqual({ user_id: 'nobody', checkins: [] });
+  });
+});

@@ -1,0 +1,104 @@
+// Test support: the attendance app on a fresh database of its own, and tokens to call it with.
+import { createHmac } from 'node:crypto';
+import { type Database, openDatabase } from '@tixgo/db';
+import { createTestDatabase, type TestDatabase } from '@tixgo/db/testing';
+import { signAccessToken } from '@tixgo/platform';
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import { buildApp } from '../../src/app.js';
+import { type AttendanceConfig, loadConfig } from '../../src/config.js';
+import { MIGRATIONS_DIR } from '../../src/migrations-dir.js';
+
+export const TEST_JWT_SECRET = 'attendance-tests-secret-0123456789abcdef';
+
+const quietLog = { info: () => undefined, warn: () => undefined, error: () => undefined };
+
+export interface TestApp {
+  app: FastifyInstance;
+  db: Database;
+  database: TestDatabase;
+  config: AttendanceConfig;
+  /** A valid access token of `username` with `role`. */
+  token(username?: string, role?: 'committee' | 'admin'): string;
+  /** Authorization header of a committee member (panitia1 unless named). */
+  committee(username?: string): { authorization: string };
+  admin(username?: string): { authorization: string };
+  close(): Promise<void>;
+}
+
+/** The environment tests start from; `env` overrides single variables. */
+export function testEnv(databaseUrl: string, env: Record<string, string> = {}): NodeJS.ProcessEnv {
+  return {
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    JWT_SECRET: TEST_JWT_SECRET,
+    DATABASE_URL: databaseUrl,
+    DB_POOL_SIZE: '10',
+    ...env,
+  };
+}
+
+/** A second app on the same database (another replica, or the same one configured otherwise). */
+export async function openApp(
+  database: TestDatabase,
+  env: Record<string, string> = {},
+): Promise<Omit<TestApp, 'database'>> {
+  const config = loadConfig(testEnv(database.url, env));
+  const db = await openDatabase({
+    databaseUrl: database.url,
+    dataDir: '.data-unused',
+    migrationsDir: MIGRATIONS_DIR,
+    poolSize: config.dbPoolSize,
+    applicationName: 'attendance-test',
+    log: quietLog,
+  });
+  const app = await buildApp(config, { db });
+  await app.ready();
+  const token = (username = 'panitia1', role: 'committee' | 'admin' = 'committee') =>
+    signAccessToken(app, username, role);
+  return {
+    app,
+    db,
+    config,
+    token,
+    committee: (username = 'panitia1') => ({ authorization: `Bearer ${token(username, 'committee')}` }),
+    admin: (username = 'admin1') => ({ authorization: `Bearer ${token(username, 'admin')}` }),
+    async close() {
+      await app.close();
+      await db.close();
+    },
+  };
+}
+
+/** The app on a fresh, migrated database; close() drops the database. */
+export async function startTestApp(label: string, env: Record<string, string> = {}): Promise<TestApp> {
+  const database = await createTestDatabase(label);
+  const opened = await openApp(database, env);
+  return {
+    ...opened,
+    database,
+    async close() {
+      await opened.close();
+      await database.drop();
+    },
+  };
+}
+
+/** An HS256 JWT built by hand, for tokens the app itself would never sign (expired, forged, alg none). */
+export function handmadeToken(
+  claims: Record<string, unknown>,
+  options: { secret?: string; alg?: string } = {},
+): string {
+  const encode = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  const alg = options.alg ?? 'HS256';
+  const data = `${encode({ alg, typ: 'JWT' })}.${encode(claims)}`;
+  if (alg === 'none') return `${data}.`;
+  const signature = createHmac('sha256', options.secret ?? TEST_JWT_SECRET)
+    .update(data)
+    .digest('base64url');
+  return `${data}.${signature}`;
+}
+
+/** The parsed JSON body of an injected response. */
+export function bodyOf<T = Record<string, unknown>>(response: LightMyRequestResponse): T {
+  return response.json() as T;
+}
