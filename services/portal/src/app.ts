@@ -1,0 +1,62 @@
+// buildApp(config, deps): the portal as a Fastify app (no listen; tests inject into it or listen on port 0).
+import fastifyCookie from '@fastify/cookie';
+import { createBaseApp } from '@tixgo/platform';
+import type { FastifyInstance } from 'fastify';
+import type { PortalConfig } from './config.js';
+import attendanceRoutes from './routes/attendance.js';
+import authRoutes from './routes/auth.js';
+import checkinsRoutes from './routes/checkins.js';
+import eventsRoutes from './routes/events.js';
+import landingRoutes from './routes/landing.js';
+import { registerSecurityHeaders } from './security-headers.js';
+import { requireJsonFromCookieSessions } from './session/authenticate-caller.js';
+import type { TlsCredentials } from './tls/portal-certificate.js';
+import { type AttendanceClient, createAttendanceClient } from './upstream/attendance-client.js';
+import { createIdentityClient, type IdentityClient } from './upstream/identity-client.js';
+
+export const SERVICE_NAME = 'portal';
+
+export interface PortalDeps {
+  /** Serve HTTPS with these; without them the app speaks plain HTTP (PORTAL_HTTP, tests). */
+  tls?: Pick<TlsCredentials, 'key' | 'cert'> | undefined;
+}
+
+export async function buildApp(config: PortalConfig, deps: PortalDeps = {}): Promise<FastifyInstance> {
+  // The clients log through the app's logger; they exist before it, so they get it late.
+  let warn: (obj: object, msg?: string) => void = () => undefined;
+  const log = { warn: (obj: object, msg?: string) => warn(obj, msg) };
+  const identity: IdentityClient = createIdentityClient(config.identity, log);
+  const attendance: AttendanceClient = createAttendanceClient(config.attendance, log);
+
+  const app = await createBaseApp({
+    service: SERVICE_NAME,
+    logLevel: config.logLevel,
+    jwtSecret: config.jwtSecret,
+    tokenExpireMinutes: config.tokenExpireMinutes,
+    trustProxy: config.trustProxy,
+    openapi: {
+      title: 'TixGo portal',
+      description: 'The browser gateway: /api/* verified here, then forwarded to identity and attendance.',
+    },
+    // spec: the portal is ready when both upstreams answer their /health.
+    readiness: { identity: () => identity.ping(), attendance: () => attendance.ping() },
+    server: deps.tls ? { https: { key: deps.tls.key, cert: deps.tls.cert } } : {},
+  });
+  warn = (obj, msg) => app.log.warn(obj, msg);
+  app.addHook('onClose', async () => {
+    await Promise.all([identity.close(), attendance.close()]);
+  });
+
+  await registerSecurityHeaders(app, { production: config.nodeEnv === 'production' });
+  await app.register(fastifyCookie);
+  app.addHook('onRequest', async (request, reply) => {
+    if (request.url.startsWith('/api/')) await requireJsonFromCookieSessions(request, reply);
+  });
+
+  await app.register(authRoutes, { identity, tokenExpireMinutes: config.tokenExpireMinutes });
+  await app.register(checkinsRoutes, { attendance });
+  await app.register(attendanceRoutes, { attendance });
+  await app.register(eventsRoutes, { attendance, ticketImportMaxBytes: config.ticketImportMaxBytes });
+  await app.register(landingRoutes);
+  return app;
+}

@@ -1,0 +1,167 @@
+// /api/auth/*: identity's endpoints through the portal; login and refresh also start the browser session.
+import {
+  ErrorBody,
+  LoginBody,
+  MessageBody,
+  PortalLogoutBody,
+  RefreshBody,
+  RegisterBody,
+  TokenResponse,
+  UpdateUserBody,
+  UserDetail,
+  UserList,
+  UsernameParams,
+  UserOut,
+} from '@tixgo/contracts';
+import type { FastifyReply } from 'fastify';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { authenticateCaller, authenticateIfPresent, callerOf } from '../session/authenticate-caller.js';
+import { clearSessionCookie, setSessionCookie } from '../session/session-cookie.js';
+import type { IdentityClient } from '../upstream/identity-client.js';
+import { sendUpstream, upstreamJson } from '../upstream/pass-through.js';
+import type { UpstreamResponse } from '../upstream/upstream-client.js';
+
+export interface AuthRoutesOptions {
+  identity: IdentityClient;
+  /** Session length when identity's answer does not say (its expires_in normally does). */
+  tokenExpireMinutes: number;
+}
+
+const security = [{ bearerAuth: [] }];
+
+const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (app, { identity, tokenExpireMinutes }) => {
+  /** Passes a token answer through and keeps its access token in the session cookie. */
+  const sendTokens = (reply: FastifyReply, upstream: UpstreamResponse) => {
+    if (upstream.status === 200) {
+      const tokens = upstreamJson<TokenResponse>(upstream);
+      setSessionCookie(reply, tokens.access_token, tokens.expires_in ?? tokenExpireMinutes * 60);
+    }
+    return sendUpstream(reply, upstream);
+  };
+
+  app.post(
+    '/api/auth/register',
+    {
+      onRequest: authenticateIfPresent,
+      schema: {
+        tags: ['auth'],
+        summary: 'Create a user (admin role only with an admin token)',
+        body: RegisterBody,
+        response: { 200: UserOut, 409: ErrorBody },
+      },
+    },
+    async (request, reply) =>
+      sendUpstream(reply, await identity.call(callerOf(request), 'POST', '/auth/register', request.body)),
+  );
+
+  app.post(
+    '/api/auth/login',
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'Exchange username and password for tokens; also starts the browser session (cookie)',
+        body: LoginBody,
+        response: { 200: TokenResponse, 401: ErrorBody, 429: ErrorBody },
+      },
+    },
+    async (request, reply) =>
+      sendTokens(reply, await identity.call(callerOf(request), 'POST', '/auth/login', request.body)),
+  );
+
+  app.get(
+    '/api/auth/me',
+    {
+      onRequest: authenticateCaller,
+      schema: { tags: ['auth'], summary: 'The caller', security, response: { 200: UserOut, 401: ErrorBody } },
+    },
+    async (request, reply) => sendUpstream(reply, await identity.call(callerOf(request), 'GET', '/auth/me')),
+  );
+
+  app.post(
+    '/api/auth/refresh',
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'Rotate a refresh token: new access and refresh tokens (the session cookie follows)',
+        body: RefreshBody,
+        response: { 200: TokenResponse, 401: ErrorBody },
+      },
+    },
+    async (request, reply) =>
+      sendTokens(reply, await identity.call(callerOf(request), 'POST', '/auth/refresh', request.body)),
+  );
+
+  app.post(
+    '/api/auth/logout',
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'End the browser session; also revokes the refresh token when one is given',
+        body: PortalLogoutBody,
+        response: { 200: MessageBody },
+      },
+    },
+    async (request, reply) => {
+      // The cookie goes whatever identity answers: logging out must always work in the browser.
+      clearSessionCookie(reply);
+      if (request.body.refresh_token === undefined) return { message: 'Logged out' };
+      return sendUpstream(reply, await identity.call(callerOf(request), 'POST', '/auth/logout', request.body));
+    },
+  );
+
+  app.get(
+    '/api/auth/users',
+    {
+      onRequest: authenticateCaller,
+      schema: { tags: ['users'], summary: 'All users (admin)', security, response: { 200: UserList } },
+    },
+    async (request, reply) => sendUpstream(reply, await identity.call(callerOf(request), 'GET', '/auth/users')),
+  );
+
+  app.patch(
+    '/api/auth/users/:username',
+    {
+      onRequest: authenticateCaller,
+      schema: {
+        tags: ['users'],
+        summary: "Change a user's role (admin)",
+        security,
+        params: UsernameParams,
+        body: UpdateUserBody,
+        response: { 200: UserDetail },
+      },
+    },
+    async (request, reply) =>
+      sendUpstream(
+        reply,
+        await identity.call(
+          callerOf(request),
+          'PATCH',
+          `/auth/users/${encodeURIComponent(request.params.username)}`,
+          request.body,
+        ),
+      ),
+  );
+
+  app.delete(
+    '/api/auth/users/:username',
+    {
+      onRequest: authenticateCaller,
+      schema: {
+        tags: ['users'],
+        summary: 'Delete a user (admin)',
+        security,
+        params: UsernameParams,
+        response: { 204: z.null() },
+      },
+    },
+    async (request, reply) =>
+      sendUpstream(
+        reply,
+        await identity.call(callerOf(request), 'DELETE', `/auth/users/${encodeURIComponent(request.params.username)}`),
+      ),
+  );
+};
+
+export default authRoutes;

@@ -1,0 +1,291 @@
+// /api/events…: attendance's event and ticket endpoints through the portal, validated here, answered as attendance answers.
+import {
+  AttendanceList,
+  CheckinCreated,
+  CreateEventBody,
+  DeleteEventQuery,
+  DuplicateCheckin,
+  ErrorBody,
+  Event,
+  EventCheckinBody,
+  EventDeleted,
+  EventList,
+  EventSummary,
+  IdParams,
+  IssueTicketsBody,
+  PageQuery,
+  SummaryQuery,
+  TicketList,
+  TicketsIssued,
+  UpdateEventBody,
+} from '@tixgo/contracts';
+import { validationError } from '@tixgo/platform';
+import type { FastifySchemaCompiler } from 'fastify';
+import { type FastifyPluginAsyncZod, validatorCompiler } from 'fastify-type-provider-zod';
+import type { ZodType } from 'zod';
+import { authenticateCaller, callerOf } from '../session/authenticate-caller.js';
+import type { AttendanceClient } from '../upstream/attendance-client.js';
+import { JSON_TYPE } from '../upstream/caller.js';
+import { sendUpstream } from '../upstream/pass-through.js';
+import { queryString } from '../upstream/query-string.js';
+
+const CSV_TYPES = ['text/csv', 'application/csv'];
+
+/** A CSV upload reaches the handler as its text; only JSON bodies are checked by the schema (as in attendance). */
+function jsonBodyOrCsv<S>(route: Parameters<FastifySchemaCompiler<S>>[0]): ReturnType<FastifySchemaCompiler<S>> {
+  // The route's schema is a zod schema; Fastify's generic only knows the route's schema object.
+  const validate = validatorCompiler(route as unknown as Parameters<FastifySchemaCompiler<ZodType>>[0]);
+  return (data) => (route.httpPart === 'body' && typeof data === 'string' ? { value: data } : validate(data));
+}
+
+const isCsv = (contentType: string | undefined) =>
+  CSV_TYPES.includes(contentType?.split(';', 1)[0]?.trim().toLowerCase() ?? '');
+
+export interface EventsRoutesOptions {
+  attendance: AttendanceClient;
+  /** Largest ticket import (TICKET_IMPORT_MAX_MB, as attendance); every other body stays at 1 MiB. */
+  ticketImportMaxBytes: number;
+}
+
+const eventsRoutes: FastifyPluginAsyncZod<EventsRoutesOptions> = async (app, { attendance, ticketImportMaxBytes }) => {
+  const security = [{ bearerAuth: [] }];
+  const tags = ['events'];
+  const path = (id: string, rest = '') => `/events/${encodeURIComponent(id)}${rest}`;
+
+  // A CSV upload is forwarded as its raw text; attendance parses it (one parser, one set of errors).
+  // Only in this plugin: a CSV body anywhere else stays a 415.
+  app.addContentTypeParser(CSV_TYPES, { parseAs: 'string', bodyLimit: ticketImportMaxBytes }, (_request, body, done) =>
+    done(null, body),
+  );
+
+  app.get(
+    '/api/events',
+    { onRequest: authenticateCaller, schema: { tags, summary: 'All events', security, response: { 200: EventList } } },
+    async (request, reply) =>
+      sendUpstream(reply, await attendance.forward(callerOf(request), { method: 'GET', path: '/events' })),
+  );
+
+  app.post(
+    '/api/events',
+    {
+      onRequest: authenticateCaller,
+      schema: {
+        tags,
+        summary: 'Create an event (admin)',
+        security,
+        body: CreateEventBody,
+        response: { 201: Event, 409: ErrorBody },
+      },
+    },
+    async (request, reply) =>
+      sendUpstream(
+        reply,
+        await attendance.forward(callerOf(request), {
+          method: 'POST',
+          path: '/events',
+          body: JSON.stringify(request.body),
+          contentType: JSON_TYPE,
+        }),
+      ),
+  );
+
+  app.get(
+    '/api/events/:id',
+    {
+      onRequest: authenticateCaller,
+      schema: { tags, summary: 'One event', security, params: IdParams, response: { 200: Event, 404: ErrorBody } },
+    },
+    async (request, reply) =>
+      sendUpstream(
+        reply,
+        await attendance.forward(callerOf(request), { method: 'GET', path: path(request.params.id) }),
+      ),
+  );
+
+  app.put(
+    '/api/events/:id',
+    {
+      onRequest: authenticateCaller,
+      schema: {
+        tags,
+        summary: 'Update an event partially (admin)',
+        security,
+        params: IdParams,
+        body: UpdateEventBody,
+        response: { 200: Event, 404: ErrorBody },
+      },
+    },
+    async (request, reply) =>
+      sendUpstream(
+        reply,
+        await attendance.forward(callerOf(request), {
+          method: 'PUT',
+          path: path(request.params.id),
+          body: JSON.stringify(request.body),
+          contentType: JSON_TYPE,
+        }),
+      ),
+  );
+
+  app.delete(
+    '/api/events/:id',
+    {
+      onRequest: authenticateCaller,
+      schema: {
+        tags,
+        summary: 'Delete an event (admin); one with check-ins needs ?force=true',
+        security,
+        params: IdParams,
+        querystring: DeleteEventQuery,
+        response: { 200: EventDeleted, 404: ErrorBody, 409: ErrorBody },
+      },
+    },
+    async (request, reply) =>
+      sendUpstream(
+        reply,
+        await attendance.forward(callerOf(request), {
+          method: 'DELETE',
+          path: path(request.params.id, queryString(request.query)),
+        }),
+      ),
+  );
+
+  app.post(
+    '/api/events/:id/checkins',
+    {
+      onRequest: authenticateCaller,
+      schema: {
+        tags,
+        summary: 'Check a ticket in at a registered event',
+        security,
+        params: IdParams,
+        body: EventCheckinBody,
+        response: { 201: CheckinCreated, 404: ErrorBody, 409: DuplicateCheckin },
+      },
+    },
+    async (request, reply) =>
+      sendUpstream(
+        reply,
+        await attendance.forward(callerOf(request), {
+          method: 'POST',
+          path: path(request.params.id, '/checkins'),
+          body: JSON.stringify(request.body),
+          contentType: JSON_TYPE,
+          idempotent: true,
+        }),
+      ),
+  );
+
+  app.get(
+    '/api/events/:id/attendance',
+    {
+      onRequest: authenticateCaller,
+      schema: {
+        tags,
+        summary: "An event's check-ins, oldest first",
+        security,
+        params: IdParams,
+        querystring: PageQuery,
+        response: { 200: AttendanceList },
+      },
+    },
+    async (request, reply) =>
+      sendUpstream(
+        reply,
+        await attendance.forward(callerOf(request), {
+          method: 'GET',
+          path: path(request.params.id, `/attendance${queryString(request.query)}`),
+        }),
+      ),
+  );
+
+  app.get(
+    '/api/events/:id/summary',
+    {
+      onRequest: authenticateCaller,
+      schema: {
+        tags,
+        summary: 'An event, its first check-ins and its stats',
+        security,
+        params: IdParams,
+        querystring: SummaryQuery,
+        response: { 200: EventSummary, 404: ErrorBody },
+      },
+    },
+    async (request, reply) =>
+      sendUpstream(
+        reply,
+        await attendance.forward(callerOf(request), {
+          method: 'GET',
+          path: path(request.params.id, `/summary${queryString(request.query)}`),
+        }),
+      ),
+  );
+
+  app.post(
+    '/api/events/:id/tickets',
+    {
+      onRequest: authenticateCaller,
+      config: { acceptsCsv: true },
+      bodyLimit: ticketImportMaxBytes,
+      validatorCompiler: jsonBodyOrCsv,
+      schema: {
+        tags,
+        summary: 'Issue tickets (admin): {"count": n}, {"tickets": [...]}, or a text/csv upload',
+        security,
+        params: IdParams,
+        body: IssueTicketsBody,
+        response: { 201: TicketsIssued, 404: ErrorBody, 409: ErrorBody },
+      },
+    },
+    async (request, reply) => {
+      // Typed as the JSON body; a CSV upload arrives as its text (see jsonBodyOrCsv).
+      const upload = request.body as IssueTicketsBody | string;
+      const csv = isCsv(request.headers['content-type']);
+      if (csv !== (typeof upload === 'string')) {
+        throw validationError([
+          {
+            loc: ['body'],
+            msg: 'expected {"count": n} or {"tickets": [...]} as JSON, or a text/csv document',
+            type: 'type',
+          },
+        ]);
+      }
+      const body = typeof upload === 'string' ? upload : JSON.stringify(upload);
+      return sendUpstream(
+        reply,
+        await attendance.forward(callerOf(request), {
+          method: 'POST',
+          path: path(request.params.id, '/tickets'),
+          body,
+          contentType: csv ? 'text/csv' : JSON_TYPE,
+        }),
+      );
+    },
+  );
+
+  app.get(
+    '/api/events/:id/tickets',
+    {
+      onRequest: authenticateCaller,
+      schema: {
+        tags,
+        summary: 'Tickets of an event with their check-in state (admin)',
+        security,
+        params: IdParams,
+        querystring: PageQuery,
+        response: { 200: TicketList },
+      },
+    },
+    async (request, reply) =>
+      sendUpstream(
+        reply,
+        await attendance.forward(callerOf(request), {
+          method: 'GET',
+          path: path(request.params.id, `/tickets${queryString(request.query)}`),
+        }),
+      ),
+  );
+};
+
+export default eventsRoutes;
