@@ -1,0 +1,86 @@
+// The portal's environment: defaults, validation naming the variable, production rules.
+import { ConfigError } from '@tixgo/platform';
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../src/config.js';
+
+const SECRET = 'a-config-test-secret-of-at-least-32-bytes';
+
+describe('loadConfig', () => {
+  it('defaults to HTTPS on 18443 with identity and attendance on loopback and gate-sized timeouts', () => {
+    const config = loadConfig({ JWT_SECRET: SECRET });
+    expect(config).toMatchObject({
+      port: 18443,
+      host: '127.0.0.1',
+      plainHttp: false,
+      tls: undefined,
+      tokenExpireMinutes: 120,
+      identity: { baseUrl: 'http://127.0.0.1:18081', timeoutMs: 5000, connectTimeoutMs: 2000, retries: 2 },
+      attendance: {
+        baseUrl: 'http://127.0.0.1:18082',
+        timeoutMs: 5000,
+        connectTimeoutMs: 2000,
+        retries: 2,
+        connections: 128,
+      },
+    });
+  });
+
+  it('reads every portal variable', () => {
+    const config = loadConfig({
+      JWT_SECRET: SECRET,
+      PORT: '9443',
+      HOST: '0.0.0.0',
+      PORTAL_HTTP: 'true',
+      TLS_CERT_FILE: '/etc/tixgo/cert.pem',
+      TLS_KEY_FILE: '/etc/tixgo/key.pem',
+      IDENTITY_BASE_URL: 'http://identity:8000',
+      ATTENDANCE_BASE_URL: 'http://attendance:8000/prefix',
+      UPSTREAM_TIMEOUT_MS: '3000',
+      UPSTREAM_CONNECT_TIMEOUT_MS: '500',
+      UPSTREAM_RETRIES: '0',
+      UPSTREAM_RETRY_DELAY_MS: '10',
+      UPSTREAM_RETRY_MAX_DELAY_MS: '200',
+      UPSTREAM_CONNECTIONS: '64',
+      TRUST_PROXY: '10.0.0.1, 10.0.0.2',
+      TICKET_IMPORT_MAX_MB: '4',
+    });
+    expect(config).toMatchObject({
+      port: 9443,
+      host: '0.0.0.0',
+      plainHttp: true,
+      tls: { certFile: '/etc/tixgo/cert.pem', keyFile: '/etc/tixgo/key.pem' },
+      trustProxy: ['10.0.0.1', '10.0.0.2'],
+      ticketImportMaxBytes: 4 * 1024 * 1024,
+      identity: { baseUrl: 'http://identity:8000' },
+      attendance: {
+        baseUrl: 'http://attendance:8000/prefix',
+        timeoutMs: 3000,
+        connectTimeoutMs: 500,
+        retries: 0,
+        retryDelayMs: 10,
+        retryMaxDelayMs: 200,
+        connections: 64,
+      },
+    });
+  });
+
+  it.each([
+    [{ ATTENDANCE_BASE_URL: 'not a url' }, 'ATTENDANCE_BASE_URL'],
+    [{ IDENTITY_BASE_URL: 'ftp://identity' }, 'IDENTITY_BASE_URL'],
+    [{ UPSTREAM_TIMEOUT_MS: '0' }, 'UPSTREAM_TIMEOUT_MS'],
+    [{ UPSTREAM_RETRIES: '-1' }, 'UPSTREAM_RETRIES'],
+    [{ PORTAL_HTTP: 'maybe' }, 'PORTAL_HTTP'],
+    [{ PORT: '70000' }, 'PORT'],
+    [{ TLS_CERT_FILE: '/only/the/cert.pem' }, 'TLS_CERT_FILE and TLS_KEY_FILE must be set together'],
+    [{ UPSTREAM_RETRY_DELAY_MS: '500', UPSTREAM_RETRY_MAX_DELAY_MS: '100' }, 'UPSTREAM_RETRY_MAX_DELAY_MS'],
+  ])('refuses %o with a message naming %s', (env, name) => {
+    expect(() => loadConfig({ JWT_SECRET: SECRET, ...env })).toThrow(ConfigError);
+    expect(() => loadConfig({ JWT_SECRET: SECRET, ...env })).toThrow(name);
+  });
+
+  it('refuses to start in production without a strong JWT_SECRET', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow('JWT_SECRET: required in production');
+    expect(() => loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'short' })).toThrow('at least 32 bytes');
+    expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: SECRET }).jwtSecret).toBe(SECRET);
+  });
+});

@@ -1,0 +1,95 @@
+// Security headers (spec: portal): a CSP that allows no inline script, HSTS only in production, the placeholder page.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { call, type RunningService, startPortal } from './support/stack.js';
+import { closedPort } from './support/tcp-faults.js';
+
+let development: RunningService;
+let production: RunningService;
+
+beforeAll(async () => {
+  // Headers need no upstream: both point at a closed port.
+  const down = `http://127.0.0.1:${await closedPort()}`;
+  development = await startPortal({ identityUrl: down, attendanceUrl: down });
+  production = await startPortal({ identityUrl: down, attendanceUrl: down, env: { NODE_ENV: 'production' } });
+});
+
+afterAll(async () => {
+  await Promise.all([development?.close(), production?.close()]);
+});
+
+function directives(csp: string): Map<string, string[]> {
+  return new Map(
+    csp
+      .split(';')
+      .map((part) => part.trim().split(/\s+/))
+      .filter((words) => words[0])
+      .map(([name, ...values]) => [name as string, values]),
+  );
+}
+
+describe('security headers', () => {
+  it('serves the placeholder page with a CSP that allows scripts only from the portal itself', async () => {
+    const answer = await call(development.url, 'GET', '/');
+    expect(answer.status).toBe(200);
+    expect(answer.headers['content-type']).toBe('text/html; charset=utf-8');
+    expect(answer.text).toContain('coming soon');
+    expect(answer.text).toContain('href="/docs"');
+    expect(answer.text).not.toMatch(/<script|\son\w+=/i);
+    const csp = directives(String(answer.headers['content-security-policy']));
+    expect(csp.get('script-src')).toEqual(["'self'"]);
+    expect(csp.get('script-src-attr')).toEqual(["'none'"]);
+    expect(csp.get('default-src')).toEqual(["'self'"]);
+    expect(csp.get('object-src')).toEqual(["'none'"]);
+    expect(csp.get('frame-ancestors')).toEqual(["'none'"]);
+  });
+
+  it('sends the CSP, nosniff and no-referrer on API answers too', async () => {
+    const answer = await call(development.url, 'GET', '/api/auth/me');
+    expect(answer.status).toBe(401);
+    expect(answer.body).toEqual({ detail: 'Missing Authorization header' });
+    expect(directives(String(answer.headers['content-security-policy'])).get('script-src')).toEqual(["'self'"]);
+    expect(answer.headers['x-content-type-options']).toBe('nosniff');
+    expect(answer.headers['referrer-policy']).toBe('no-referrer');
+    expect(answer.headers['x-frame-options']).toBe('DENY');
+  });
+
+  it('sends no HSTS outside production, and HSTS for a year in production', async () => {
+    const dev = await call(development.url, 'GET', '/health');
+    expect(dev.status).toBe(200);
+    expect(dev.headers['strict-transport-security']).toBeUndefined();
+    const prod = await call(production.url, 'GET', '/health');
+    expect(prod.status).toBe(200);
+    expect(prod.body).toEqual({ status: 'ok', service: 'portal' });
+    expect(prod.headers['strict-transport-security']).toBe('max-age=31536000; includeSubDomains');
+  });
+
+  it('serves the API documentation under /docs and /openapi.json with the /api routes', async () => {
+    const docs = await call(development.url, 'GET', '/docs/');
+    expect(docs.status).toBe(200);
+    expect(docs.text).toContain('swagger');
+    const openapi = await call(development.url, 'GET', '/openapi.json');
+    expect(openapi.status).toBe(200);
+    const paths = Object.keys((openapi.body as { paths: Record<string, unknown> }).paths);
+    expect(paths).toEqual(
+      expect.arrayContaining([
+        '/api/checkins',
+        '/api/attendance/{event_id}',
+        '/api/auth/login',
+        '/api/events/{id}/tickets',
+      ]),
+    );
+  });
+
+  it('is not ready while its upstreams do not answer', async () => {
+    const answer = await call(development.url, 'GET', '/ready');
+    expect(answer.status).toBe(503);
+    expect(answer.body).toEqual({
+      detail: 'Service not ready',
+      service: 'portal',
+      checks: { identity: expect.any(String), attendance: expect.any(String) },
+    });
+    const { checks } = answer.body as { checks: Record<string, string> };
+    expect(checks.identity).not.toBe('ok');
+    expect(checks.attendance).not.toBe('ok');
+  });
+});

@@ -1,0 +1,219 @@
+// Real identity, attendance and portal servers on ephemeral loopback ports, sharing one JWT secret.
+import { mkdtempSync, rmSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { type Database, openDatabase } from '@tixgo/db';
+import { createTestDatabase, type TestDatabase } from '@tixgo/db/testing';
+import type { FastifyInstance } from 'fastify';
+import { Agent, type Dispatcher, request } from 'undici';
+import { buildApp as buildAttendanceApp } from '../../../attendance/src/app.js';
+import { loadConfig as loadAttendanceConfig } from '../../../attendance/src/config.js';
+import { MIGRATIONS_DIR as ATTENDANCE_MIGRATIONS } from '../../../attendance/src/migrations-dir.js';
+import { buildApp as buildIdentityApp } from '../../../identity/src/app.js';
+import { loadConfig as loadIdentityConfig } from '../../../identity/src/config.js';
+import { MIGRATIONS_DIR as IDENTITY_MIGRATIONS } from '../../../identity/src/migrations-dir.js';
+import { createPasswordHasher } from '../../../identity/src/users/password-hasher.js';
+import { seedUsers } from '../../../identity/src/users/seed-users.js';
+import { buildApp as buildPortalApp } from '../../src/app.js';
+import { loadConfig as loadPortalConfig } from '../../src/config.js';
+import type { TlsCredentials } from '../../src/tls/portal-certificate.js';
+
+export const SECRET = 'portal-test-secret-with-at-least-32-bytes!';
+
+const quietLog = { info: () => undefined, warn: () => undefined, error: () => undefined };
+
+export interface RunningService {
+  app: FastifyInstance;
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+/** A real service whose requests are counted as they arrive (before auth, validation or routing). */
+export interface CountedService extends RunningService {
+  /** Requests received so far, as "METHOD /path". */
+  received: string[];
+}
+
+function listeningUrl(app: FastifyInstance, scheme = 'http'): { url: string; port: number } {
+  const { port } = app.server.address() as AddressInfo;
+  return { url: `${scheme}://127.0.0.1:${port}`, port };
+}
+
+async function openTestDatabase(label: string, migrationsDir: string): Promise<{ db: Database; test: TestDatabase }> {
+  const test = await createTestDatabase(label);
+  const db = await openDatabase({
+    databaseUrl: test.url,
+    dataDir: tmpdir(),
+    migrationsDir,
+    poolSize: 8,
+    applicationName: `tixgo-${label}-test`,
+    log: quietLog,
+  });
+  return { db, test };
+}
+
+/** Identity with the demo users (panitia1/secret, admin1/secret), bcrypt at its cheapest cost. */
+export async function startIdentity(port = 0): Promise<RunningService> {
+  const { db, test } = await openTestDatabase('portal_identity', IDENTITY_MIGRATIONS);
+  const config = loadIdentityConfig({
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    JWT_SECRET: SECRET,
+    BCRYPT_COST: '4',
+    SEED_DEMO_USERS: 'true',
+    LOGIN_MAX_PER_IP: '1000',
+    LOGIN_MAX_PER_USERNAME: '1000',
+    TRUST_PROXY: '127.0.0.1',
+  });
+  const hasher = createPasswordHasher(config.bcryptCost);
+  await seedUsers(db.pool, hasher, { demo: true, admin: undefined }, quietLog);
+  const app = await buildIdentityApp(config, { db, hasher });
+  await app.listen({ port, host: '127.0.0.1' });
+  return {
+    app,
+    ...listeningUrl(app),
+    async close() {
+      await app.close();
+      await db.close();
+      await test.drop();
+    },
+  };
+}
+
+/**
+ * The real attendance service. Its database outlives `stop()` (used to take attendance down and
+ * bring it back on the same port); `close()` removes everything.
+ */
+export interface AttendanceService extends CountedService {
+  stop(): Promise<void>;
+  restart(): Promise<void>;
+}
+
+export async function startAttendance(): Promise<AttendanceService> {
+  const { db, test } = await openTestDatabase('portal_attendance', ATTENDANCE_MIGRATIONS);
+  const config = loadAttendanceConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', JWT_SECRET: SECRET });
+  const received: string[] = [];
+  const build = async (port: number) => {
+    const app = await buildAttendanceApp(config, { db });
+    // The HTTP server's own event: counts every request that reaches the process, before Fastify.
+    app.server.on('request', (req: { method?: string; url?: string }) => {
+      received.push(`${req.method} ${req.url}`);
+    });
+    await app.listen({ port, host: '127.0.0.1' });
+    return app;
+  };
+  let app = await build(0);
+  const { url, port } = listeningUrl(app);
+  let running = true;
+  const service: AttendanceService = {
+    app,
+    url,
+    port,
+    received,
+    async stop() {
+      if (running) await app.close();
+      running = false;
+    },
+    async restart() {
+      app = await build(port);
+      service.app = app;
+      running = true;
+    },
+    async close() {
+      await service.stop();
+      await db.close();
+      await test.drop();
+    },
+  };
+  return service;
+}
+
+export interface PortalOptions {
+  identityUrl: string;
+  attendanceUrl: string;
+  env?: Record<string, string>;
+  tls?: Pick<TlsCredentials, 'key' | 'cert'>;
+}
+
+export async function startPortal(options: PortalOptions): Promise<RunningService & { dataDir: string }> {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'tixgo-portal-test-'));
+  const config = loadPortalConfig({
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    JWT_SECRET: SECRET,
+    DATA_DIR: dataDir,
+    IDENTITY_BASE_URL: options.identityUrl,
+    ATTENDANCE_BASE_URL: options.attendanceUrl,
+    ...options.env,
+  });
+  const app = await buildPortalApp(config, { tls: options.tls });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  return {
+    app,
+    dataDir,
+    ...listeningUrl(app, options.tls ? 'https' : 'http'),
+    async close() {
+      await app.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface HttpAnswer {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  /** The body parsed as JSON when it is JSON, else the text. */
+  body: unknown;
+  text: string;
+  /** The Set-Cookie headers, one string each. */
+  cookies: string[];
+}
+
+// A client of our own for the tests: no keep-alive state shared with the portal's pools.
+const testClient = new Agent({ keepAliveTimeout: 1000, connections: 16 });
+
+export async function call(
+  baseUrl: string,
+  method: Dispatcher.HttpMethod,
+  urlPath: string,
+  options: {
+    token?: string;
+    headers?: Record<string, string>;
+    json?: unknown;
+    body?: string;
+    dispatcher?: Dispatcher;
+  } = {},
+): Promise<HttpAnswer> {
+  const headers: Record<string, string> = { ...options.headers };
+  if (options.token !== undefined) headers.authorization = `Bearer ${options.token}`;
+  let body = options.body;
+  if (options.json !== undefined) {
+    body = JSON.stringify(options.json);
+    headers['content-type'] ??= 'application/json';
+  }
+  const response = await request(`${baseUrl}${urlPath}`, {
+    method,
+    headers,
+    body,
+    dispatcher: options.dispatcher ?? testClient,
+  });
+  const text = await response.body.text();
+  const type = String(response.headers['content-type'] ?? '');
+  const setCookie = response.headers['set-cookie'];
+  return {
+    status: response.statusCode,
+    headers: response.headers,
+    text,
+    body: type.includes('json') && text !== '' ? JSON.parse(text) : text,
+    cookies: setCookie === undefined ? [] : Array.isArray(setCookie) ? setCookie : [setCookie],
+  };
+}
+
+/** Logs in through identity itself and returns the access token. */
+export async function login(identityUrl: string, username: string, password = 'secret'): Promise<string> {
+  const answer = await call(identityUrl, 'POST', '/auth/login', { json: { username, password } });
+  if (answer.status !== 200) throw new Error(`login of ${username} failed: ${answer.status} ${answer.text}`);
+  return (answer.body as { access_token: string }).access_token;
+}
