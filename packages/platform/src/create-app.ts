@@ -60,6 +60,20 @@ export async function createBaseApp(options: BaseAppOptions): Promise<FastifyIns
   // The response schemas still document every route in /openapi.json.
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
 
+  // Graceful stop: Fastify closes the keep-alive connections that are idle when close() starts,
+  // but one busy then (a request in flight) would stay open after its answer until the client's
+  // keep-alive timeout, holding close() (and the exit) hostage. Answers sent while closing ask
+  // the client to disconnect instead.
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  // Callback style, not async: this runs on every answer, and skips a promise per request.
+  app.addHook('onSend', (_request, reply, payload, done) => {
+    if (closing) reply.header('connection', 'close');
+    done(null, payload);
+  });
+
   registerErrorHandling(app);
   await registerOpenApi(app, options.openapi);
   await app.register(authPlugin, { secret: options.jwtSecret, expiresInMinutes: options.tokenExpireMinutes });
