@@ -1,0 +1,66 @@
+// The attendance environment: defaults, parsing, and start-up refusals that name the variable.
+import { ConfigError } from '@tixgo/platform';
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../src/config.js';
+
+const base = { JWT_SECRET: 'a-test-secret-that-is-long-enough-0123456789' };
+
+describe('loadConfig', () => {
+  it('has the documented defaults', () => {
+    const config = loadConfig({ ...base });
+    expect(config).toMatchObject({
+      port: 18082,
+      host: '127.0.0.1',
+      dataDir: '.data',
+      databaseUrl: undefined,
+      dbPoolSize: 32,
+      requireRegisteredEvents: false,
+      idempotencyTtlSeconds: 24 * 3600,
+      attendanceCacheBytes: 32 * 1024 * 1024,
+      ticketImportMaxBytes: 16 * 1024 * 1024,
+      tokenExpireMinutes: 120,
+    });
+  });
+
+  it('reads every variable', () => {
+    const config = loadConfig({
+      ...base,
+      PORT: '9000',
+      HOST: '0.0.0.0',
+      DATA_DIR: '/var/lib/tixgo',
+      DATABASE_URL: 'postgres://u@db/tixgo',
+      DB_POOL_SIZE: '16',
+      REQUIRE_REGISTERED_EVENTS: 'true',
+      IDEMPOTENCY_TTL_HOURS: '2',
+      ATTENDANCE_CACHE_MB: '0',
+      TICKET_IMPORT_MAX_MB: '4',
+    });
+    expect(config).toMatchObject({
+      port: 9000,
+      host: '0.0.0.0',
+      dataDir: '/var/lib/tixgo',
+      databaseUrl: 'postgres://u@db/tixgo',
+      dbPoolSize: 16,
+      requireRegisteredEvents: true,
+      idempotencyTtlSeconds: 7200,
+      attendanceCacheBytes: 0,
+      ticketImportMaxBytes: 4 * 1024 * 1024,
+    });
+  });
+
+  it.each([
+    ['PORT', 'eighty'],
+    ['DB_POOL_SIZE', '0'],
+    ['REQUIRE_REGISTERED_EVENTS', 'maybe'],
+    ['IDEMPOTENCY_TTL_HOURS', '-1'],
+    ['ATTENDANCE_CACHE_MB', 'lots'],
+  ])('refuses a bad %s, naming it', (name, value) => {
+    expect(() => loadConfig({ ...base, [name]: value })).toThrow(ConfigError);
+    expect(() => loadConfig({ ...base, [name]: value })).toThrow(name);
+  });
+
+  it('refuses to start in production without a strong JWT_SECRET', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow('JWT_SECRET');
+    expect(() => loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'short' })).toThrow('JWT_SECRET');
+  });
+});

@@ -1,0 +1,302 @@
+// /events CRUD, deletion rules, /events/{id}/attendance and /events/{id}/summary.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestApp, type TestApp } from '../support/attendance-app.js';
+
+let t: TestApp;
+
+beforeAll(async () => {
+  t = await startTestApp('events');
+});
+afterAll(async () => {
+  await t.close();
+});
+
+const create = (payload: object, headers = t.admin()) =>
+  t.app.inject({ method: 'POST', url: '/events', headers, payload });
+const scan = (eventId: string, ticketId: string) =>
+  t.app.inject({
+    method: 'POST',
+    url: '/checkins',
+    headers: t.committee(),
+    payload: { event_id: eventId, ticket_id: ticketId },
+  });
+
+describe('POST /events', () => {
+  it('creates an event with the given id (201) and reports who created it', async () => {
+    const response = await create({
+      id: 'seminar-1',
+      title: 'Seminar Nasional',
+      description: 'Line one\nLine two',
+      location: 'Aula',
+      start_time: '2025-05-01T09:00:00+07:00',
+      end_time: '2025-05-01T12:00:00Z',
+      capacity: 300,
+    });
+    expect(response.statusCode).toBe(201);
+    expect(response.json()).toEqual({
+      id: 'seminar-1',
+      title: 'Seminar Nasional',
+      description: 'Line one\nLine two',
+      location: 'Aula',
+      start_time: '2025-05-01T02:00:00.000Z',
+      end_time: '2025-05-01T12:00:00.000Z',
+      created_by: 'admin1',
+      created_at: expect.stringMatching(/Z$/),
+      capacity: 300,
+    });
+  });
+
+  it('generates an id when none is given and takes a time without offset as UTC', async () => {
+    const response = await create({ title: 'No id', start_time: '2025-06-01T08:30:00' });
+    expect(response.statusCode).toBe(201);
+    const body = response.json();
+    expect(body.id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(body.start_time).toBe('2025-06-01T08:30:00.000Z');
+    expect(body).toMatchObject({ description: null, location: null, end_time: null, capacity: null });
+  });
+
+  it('refuses a taken id with 409', async () => {
+    await create({ id: 'taken', title: 'First' });
+    const response = await create({ id: 'taken', title: 'Second' });
+    expect(response.statusCode).toBe(409);
+    expect(response.json()).toEqual({ detail: 'Event already exists', event_id: 'taken' });
+  });
+
+  it('refuses a committee member with 403 "Admin only"', async () => {
+    const response = await create({ id: 'nope', title: 'Nope' }, t.committee());
+    expect(response.statusCode).toBe(403);
+    expect(response.json()).toEqual({ detail: 'Admin only' });
+  });
+
+  it.each([
+    ['a missing title', { id: 'e-v1' }, ['body', 'title']],
+    ['a blank title', { title: '   ' }, ['body', 'title']],
+    ['a null title', { title: null }, ['body', 'title']],
+    ['a title over 200 characters', { title: 'x'.repeat(201) }, ['body', 'title']],
+    ['a description over 5000 characters', { title: 'x', description: 'd'.repeat(5001) }, ['body', 'description']],
+    ['a negative capacity', { title: 'x', capacity: -1 }, ['body', 'capacity']],
+    ['a capacity as a string', { title: 'x', capacity: '10' }, ['body', 'capacity']],
+    ['a start time that is not a time', { title: 'x', start_time: 'tomorrow' }, ['body', 'start_time']],
+    ['an impossible date', { title: 'x', start_time: '2025-02-30T10:00:00Z' }, ['body', 'start_time']],
+  ])('answers 422 to %s', async (_name, payload, loc) => {
+    const response = await create(payload);
+    expect(response.statusCode).toBe(422);
+    expect(response.json().detail[0].loc).toEqual(loc);
+  });
+
+  it('answers 422 to an end before the start and to a year PostgreSQL cannot store', async () => {
+    const backwards = await create({
+      title: 'x',
+      start_time: '2025-05-02T00:00:00Z',
+      end_time: '2025-05-01T00:00:00Z',
+    });
+    expect(backwards.statusCode).toBe(422);
+    expect(backwards.json()).toEqual({ detail: 'end_time must not be before start_time' });
+    const yearZero = await create({ title: 'x', start_time: '0000-01-01T00:00:00Z' });
+    expect(yearZero.statusCode).toBe(422);
+    expect(yearZero.json().detail).toMatch(/^Invalid value/);
+  });
+});
+
+describe('GET /events', () => {
+  it('lists events for any role and shows one by id', async () => {
+    await create({ id: 'listed', title: 'Listed' });
+    const list = await t.app.inject({ url: '/events', headers: t.committee() });
+    expect(list.statusCode).toBe(200);
+    expect(list.json().map((event: { id: string }) => event.id)).toContain('listed');
+    const one = await t.app.inject({ url: '/events/listed', headers: t.committee() });
+    expect(one.statusCode).toBe(200);
+    expect(one.json()).toMatchObject({ id: 'listed', title: 'Listed', capacity: null });
+  });
+
+  it('answers 404 "Event not found" for an unknown id', async () => {
+    const response = await t.app.inject({ url: '/events/unknown', headers: t.committee() });
+    expect(response.statusCode).toBe(404);
+    expect(response.json()).toEqual({ detail: 'Event not found' });
+  });
+});
+
+describe('PUT /events/{id}', () => {
+  it('changes only the fields given and clears a field set to null', async () => {
+    await create({ id: 'editable', title: 'Old', description: 'Keep me', location: 'Hall', capacity: 10 });
+    const response = await t.app.inject({
+      method: 'PUT',
+      url: '/events/editable',
+      headers: t.admin(),
+      payload: { title: 'New', location: null },
+    });
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toMatchObject({
+      id: 'editable',
+      title: 'New',
+      description: 'Keep me',
+      location: null,
+      capacity: 10,
+    });
+  });
+
+  it('answers 422 to a null title and keeps every later list working (the original broke with 500s)', async () => {
+    await create({ id: 'null-title', title: 'Has a title' });
+    const response = await t.app.inject({
+      method: 'PUT',
+      url: '/events/null-title',
+      headers: t.admin(),
+      payload: { title: null },
+    });
+    expect(response.statusCode).toBe(422);
+    expect(response.json().detail[0].loc).toEqual(['body', 'title']);
+    const list = await t.app.inject({ url: '/events', headers: t.committee() });
+    expect(list.statusCode).toBe(200);
+    const one = await t.app.inject({ url: '/events/null-title', headers: t.committee() });
+    expect(one.json().title).toBe('Has a title');
+  });
+
+  it('answers 422 when the change would put the end before the start', async () => {
+    await create({ id: 'timed', title: 'T', start_time: '2025-05-01T10:00:00Z' });
+    const response = await t.app.inject({
+      method: 'PUT',
+      url: '/events/timed',
+      headers: t.admin(),
+      payload: { end_time: '2025-05-01T09:00:00Z' },
+    });
+    expect(response.statusCode).toBe(422);
+    expect(response.json()).toEqual({ detail: 'end_time must not be before start_time' });
+  });
+
+  it('answers 404 for an unknown event and 403 for a committee member', async () => {
+    const missing = await t.app.inject({
+      method: 'PUT',
+      url: '/events/missing',
+      headers: t.admin(),
+      payload: { title: 'x' },
+    });
+    expect(missing.statusCode).toBe(404);
+    expect(missing.json()).toEqual({ detail: 'Event not found' });
+    const committee = await t.app.inject({
+      method: 'PUT',
+      url: '/events/editable',
+      headers: t.committee(),
+      payload: { title: 'x' },
+    });
+    expect(committee.statusCode).toBe(403);
+    expect(committee.json()).toEqual({ detail: 'Admin only' });
+  });
+});
+
+describe('DELETE /events/{id}', () => {
+  it('deletes an event without check-ins, and its tickets', async () => {
+    await create({ id: 'doomed', title: 'Doomed' });
+    await t.app.inject({ method: 'POST', url: '/events/doomed/tickets', headers: t.admin(), payload: { count: 3 } });
+    const response = await t.app.inject({ method: 'DELETE', url: '/events/doomed', headers: t.admin() });
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toEqual({ status: 'deleted', event_id: 'doomed' });
+    const gone = await t.app.inject({ url: '/events/doomed', headers: t.committee() });
+    expect(gone.statusCode).toBe(404);
+    const { rows } = await t.db.pool.query("SELECT count(*)::int AS n FROM tickets WHERE event_id = 'doomed'");
+    expect(rows[0].n).toBe(0);
+  });
+
+  it('refuses to delete an event with check-ins (409) unless force=true, which deletes them too', async () => {
+    await create({ id: 'busy', title: 'Busy' });
+    await scan('busy', 'B-1');
+    await t.app.inject({ url: '/attendance/busy', headers: t.committee() });
+    const refused = await t.app.inject({ method: 'DELETE', url: '/events/busy', headers: t.admin() });
+    expect(refused.statusCode).toBe(409);
+    expect(refused.json()).toEqual({
+      detail: 'Event has check-ins; add ?force=true to delete it with them',
+      total_checked_in: 1,
+    });
+    const forced = await t.app.inject({ method: 'DELETE', url: '/events/busy?force=true', headers: t.admin() });
+    expect(forced.statusCode).toBe(200);
+    expect(forced.json()).toEqual({ status: 'deleted', event_id: 'busy' });
+    const list = await t.app.inject({ url: '/attendance/busy', headers: t.committee() });
+    expect(list.json()).toEqual({ event_id: 'busy', total_checked_in: 0, records: [] });
+    const again = await scan('busy', 'B-1');
+    expect(again.statusCode).toBe(201);
+  });
+
+  it('answers 404 for an unknown event, 403 for a committee member, 422 for a bad force value', async () => {
+    const missing = await t.app.inject({ method: 'DELETE', url: '/events/missing', headers: t.admin() });
+    expect(missing.statusCode).toBe(404);
+    expect(missing.json()).toEqual({ detail: 'Event not found' });
+    const committee = await t.app.inject({ method: 'DELETE', url: '/events/listed', headers: t.committee() });
+    expect(committee.statusCode).toBe(403);
+    expect(committee.json()).toEqual({ detail: 'Admin only' });
+    const bad = await t.app.inject({ method: 'DELETE', url: '/events/listed?force=maybe', headers: t.admin() });
+    expect(bad.statusCode).toBe(422);
+    expect(bad.json().detail[0].loc).toEqual(['query', 'force']);
+  });
+});
+
+describe('GET /events/{id}/attendance and /summary', () => {
+  beforeAll(async () => {
+    await create({ id: 'summit', title: 'Summit', capacity: 50 });
+    await t.app.inject({
+      method: 'POST',
+      url: '/events/summit/tickets',
+      headers: t.admin(),
+      payload: { tickets: Array.from({ length: 8 }, (_, index) => ({ ticket_id: `S-${index}` })) },
+    });
+    for (const ticket of ['S-0', 'S-1', 'S-2']) await scan('summit', ticket);
+    await create({ id: 'capped', title: 'Capped', capacity: 4 });
+    await scan('capped', 'ANY-1');
+    await create({ id: 'bare', title: 'Bare' });
+    await scan('bare', 'ANY-1');
+  });
+
+  it('lists a registered event’s attendance like /attendance, and 404 for an unregistered one', async () => {
+    const response = await t.app.inject({ url: '/events/summit/attendance', headers: t.committee() });
+    expect(response.statusCode).toBe(200);
+    expect(response.json().records.map((record: { ticket_id: string }) => record.ticket_id)).toEqual([
+      'S-0',
+      'S-1',
+      'S-2',
+    ]);
+    const paged = await t.app.inject({ url: '/events/summit/attendance?limit=2', headers: t.committee() });
+    expect(paged.json().records).toHaveLength(2);
+    expect(paged.json().next_cursor).toEqual(expect.any(String));
+    await scan('ad-hoc-only', 'X');
+    const unknown = await t.app.inject({ url: '/events/ad-hoc-only/attendance', headers: t.committee() });
+    expect(unknown.statusCode).toBe(404);
+    expect(unknown.json()).toEqual({ detail: 'Event not found' });
+  });
+
+  it('summarises with issued tickets as total_registered', async () => {
+    const response = await t.app.inject({ url: '/events/summit/summary', headers: t.committee() });
+    expect(response.statusCode).toBe(200);
+    const body = response.json();
+    expect(body.event).toMatchObject({ id: 'summit', title: 'Summit', capacity: 50 });
+    expect(body.event).not.toHaveProperty('ticket_count');
+    expect(body.stats).toEqual({ total_registered: 8, total_checked_in: 3, checkin_percentage: 37.5 });
+    expect(body.attendance).toMatchObject({ event_id: 'summit', total_checked_in: 3, next_cursor: null });
+    expect(body.attendance.records).toHaveLength(3);
+  });
+
+  it('uses the capacity when no tickets were issued, and 0 with neither', async () => {
+    const capped = (await t.app.inject({ url: '/events/capped/summary', headers: t.committee() })).json();
+    expect(capped.stats).toEqual({ total_registered: 4, total_checked_in: 1, checkin_percentage: 25 });
+    const bare = (await t.app.inject({ url: '/events/bare/summary', headers: t.committee() })).json();
+    expect(bare.stats).toEqual({ total_registered: 0, total_checked_in: 1, checkin_percentage: 0 });
+  });
+
+  it('embeds only a bounded first page of check-ins, with next_cursor to read on', async () => {
+    const response = await t.app.inject({ url: '/events/summit/summary?limit=1', headers: t.committee() });
+    const body = response.json();
+    expect(body.attendance.records.map((record: { ticket_id: string }) => record.ticket_id)).toEqual(['S-0']);
+    expect(body.attendance.total_checked_in).toBe(3);
+    const rest = await t.app.inject({
+      url: `/events/summit/attendance?cursor=${body.attendance.next_cursor}`,
+      headers: t.committee(),
+    });
+    expect(rest.json().records.map((record: { ticket_id: string }) => record.ticket_id)).toEqual(['S-1', 'S-2']);
+    const none = (await t.app.inject({ url: '/events/summit/summary?limit=0', headers: t.committee() })).json();
+    expect(none.attendance.records).toEqual([]);
+    expect(none.attendance.next_cursor).toBe('0');
+  });
+
+  it('answers 404 for the summary of an unregistered event', async () => {
+    const response = await t.app.inject({ url: '/events/nothing-here/summary', headers: t.committee() });
+    expect(response.statusCode).toBe(404);
+    expect(response.json()).toEqual({ detail: 'Event not found' });
+  });
+});

@@ -1,0 +1,329 @@
+// Every 401, 403 and 422 of the attendance API, and no 5xx for malformed or hostile input anywhere.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { handmadeToken, startTestApp, TEST_JWT_SECRET, type TestApp } from '../support/attendance-app.js';
+
+let t: TestApp;
+
+beforeAll(async () => {
+  t = await startTestApp('hostile');
+  await t.app.inject({ method: 'POST', url: '/events', headers: t.admin(), payload: { id: 'ev-h', title: 'H' } });
+  await t.app.inject({ method: 'POST', url: '/events/ev-h/tickets', headers: t.admin(), payload: { count: 2 } });
+});
+afterAll(async () => {
+  await t.close();
+});
+
+const now = () => Math.floor(Date.now() / 1000);
+const checkinBody = { event_id: 'ev-auth', ticket_id: 'A-1' };
+
+/** A route of every kind: reads, a check-in and admin writes. */
+const ROUTES = [
+  { method: 'POST', url: '/checkins', payload: checkinBody },
+  { method: 'GET', url: '/checkins' },
+  { method: 'GET', url: '/attendance/ev-h' },
+  { method: 'GET', url: '/events' },
+  { method: 'GET', url: '/events/ev-h' },
+  { method: 'GET', url: '/events/ev-h/summary' },
+  { method: 'GET', url: '/events/ev-h/attendance' },
+  { method: 'POST', url: '/events/ev-h/checkins', payload: { ticket_id: 'x' } },
+  { method: 'POST', url: '/events', payload: { title: 'x' } },
+  { method: 'PUT', url: '/events/ev-h', payload: { title: 'x' } },
+  { method: 'DELETE', url: '/events/ev-h' },
+  { method: 'POST', url: '/events/ev-h/tickets', payload: { count: 1 } },
+  { method: 'GET', url: '/events/ev-h/tickets' },
+] as const;
+
+const ADMIN_ROUTES = ROUTES.filter(
+  (route) =>
+    (route.method !== 'GET' && route.url.startsWith('/events') && !route.url.endsWith('/checkins')) ||
+    route.url.endsWith('/tickets'),
+);
+
+const call = (route: (typeof ROUTES)[number], authorization?: string) =>
+  t.app.inject({
+    method: route.method,
+    url: route.url,
+    headers: authorization === undefined ? {} : { authorization },
+    ...('payload' in route ? { payload: route.payload } : {}),
+  });
+
+describe('401', () => {
+  const cases: [string, () => string | undefined, string][] = [
+    ['no Authorization header', () => undefined, 'Missing Authorization header'],
+    [
+      'a Basic scheme',
+      () => 'Basic cGFuaXRpYTE6c2VjcmV0',
+      "Invalid Authorization header format, expected 'Bearer <token>'",
+    ],
+    ['Bearer without a token', () => 'Bearer', "Invalid Authorization header format, expected 'Bearer <token>'"],
+    ['a token without a scheme', () => t.token(), "Invalid Authorization header format, expected 'Bearer <token>'"],
+    [
+      'an expired token',
+      () => `Bearer ${handmadeToken({ sub: 'panitia1', role: 'committee', iat: now() - 7200, exp: now() - 60 })}`,
+      'Token expired',
+    ],
+    [
+      'a token signed with another secret',
+      () =>
+        `Bearer ${handmadeToken({ sub: 'panitia1', role: 'admin', exp: now() + 600 }, { secret: 'another-secret-another-secret-0000' })}`,
+      'Invalid token',
+    ],
+    [
+      'an alg none token',
+      () => `Bearer ${handmadeToken({ sub: 'panitia1', role: 'admin', exp: now() + 600 }, { alg: 'none' })}`,
+      'Invalid token',
+    ],
+    [
+      'an HS512 token',
+      () => `Bearer ${handmadeToken({ sub: 'panitia1', role: 'admin', exp: now() + 600 }, { alg: 'HS512' })}`,
+      'Invalid token',
+    ],
+    ['a token without sub', () => `Bearer ${handmadeToken({ role: 'admin', exp: now() + 600 })}`, 'Invalid token'],
+    [
+      'a token with an unknown role',
+      () => `Bearer ${handmadeToken({ sub: 'x', role: 'superuser', exp: now() + 600 })}`,
+      'Invalid token',
+    ],
+    ['garbage', () => 'Bearer not.a.jwt', 'Invalid token'],
+  ];
+
+  it.each(cases)('answers 401 to %s on every route', async (_name, header, detail) => {
+    for (const route of ROUTES) {
+      const response = await call(route, header());
+      expect(response.statusCode, `${route.method} ${route.url}`).toBe(401);
+      expect(response.json()).toEqual({ detail });
+    }
+  });
+
+  it('accepts the scheme in any letter case (compat)', async () => {
+    const response = await t.app.inject({
+      method: 'POST',
+      url: '/checkins',
+      headers: { authorization: `bearer ${t.token()}` },
+      payload: { event_id: 'ev-case', ticket_id: 'C-1' },
+    });
+    expect(response.statusCode).toBe(201);
+    expect(response.json().status).toBe('checked_in');
+  });
+
+  it('checks the token before the body: an anonymous invalid body is a 401, not a 422', async () => {
+    const response = await t.app.inject({ method: 'POST', url: '/checkins', payload: { event_id: 5 } });
+    expect(response.statusCode).toBe(401);
+    expect(response.json()).toEqual({ detail: 'Missing Authorization header' });
+  });
+
+  it('accepts a valid token signed with the shared secret by hand', async () => {
+    const token = handmadeToken(
+      { sub: 'hand', role: 'committee', iat: now(), exp: now() + 600 },
+      { secret: TEST_JWT_SECRET },
+    );
+    const response = await t.app.inject({ url: '/checkins', headers: { authorization: `Bearer ${token}` } });
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toEqual({ user_id: 'hand', checkins: [] });
+  });
+});
+
+describe('403', () => {
+  it.each(ADMIN_ROUTES.map((route) => [`${route.method} ${route.url}`, route] as const))(
+    'answers 403 "Admin only" to a committee member on %s',
+    async (_name, route) => {
+      const response = await call(route, t.committee().authorization);
+      expect(response.statusCode).toBe(403);
+      expect(response.json()).toEqual({ detail: 'Admin only' });
+    },
+  );
+});
+
+describe('422', () => {
+  const post = (payload: unknown) =>
+    t.app.inject({ method: 'POST', url: '/checkins', headers: t.committee(), payload: payload as object });
+
+  it.each([
+    ['an empty event_id', { event_id: '', ticket_id: 'x' }, 'event_id'],
+    ['an empty ticket_id', { event_id: 'e', ticket_id: '' }, 'ticket_id'],
+    ['an event_id over 100 characters', { event_id: 'e'.repeat(101), ticket_id: 'x' }, 'event_id'],
+    ['a ticket_id over 100 characters', { event_id: 'e', ticket_id: 't'.repeat(101) }, 'ticket_id'],
+    ['a number as event_id', { event_id: 123, ticket_id: 'x' }, 'event_id'],
+    ['a number as ticket_id', { event_id: 'e', ticket_id: 42 }, 'ticket_id'],
+    ['a control character in ticket_id', { event_id: 'e', ticket_id: 'a\u0000b' }, 'ticket_id'],
+    ['a newline in event_id', { event_id: 'e\n1', ticket_id: 'x' }, 'event_id'],
+    ['a missing ticket_id', { event_id: 'e' }, 'ticket_id'],
+    ['a location over 200 characters', { event_id: 'e', ticket_id: 'x', location: 'l'.repeat(201) }, 'location'],
+    ['an object as location', { event_id: 'e', ticket_id: 'x', location: { a: 1 } }, 'location'],
+  ])('answers 422 to %s with the FastAPI-shaped detail', async (_name, payload, field) => {
+    const response = await post(payload);
+    expect(response.statusCode).toBe(422);
+    const detail = response.json().detail;
+    expect(detail[0]).toEqual({ loc: ['body', field], msg: expect.any(String), type: expect.any(String) });
+  });
+
+  it('accepts ids of exactly 100 characters', async () => {
+    const response = await post({ event_id: 'e'.repeat(100), ticket_id: 't'.repeat(100) });
+    expect(response.statusCode).toBe(201);
+    expect(response.json().record.ticket_id).toHaveLength(100);
+  });
+
+  it.each([
+    ['over 100 characters', `/attendance/${'e'.repeat(101)}`],
+    ['with a control character', '/attendance/bad%07id'],
+    ['with a NUL', '/events/bad%00id/summary'],
+  ])('answers 422 to a path id %s', async (_name, url) => {
+    const response = await t.app.inject({ url, headers: t.committee() });
+    expect(response.statusCode).toBe(422);
+    expect(response.json().detail[0].loc[0]).toBe('path');
+  });
+
+  it('answers 422 to a non-string in an array of tickets and to over-long holder fields', async () => {
+    const response = await t.app.inject({
+      method: 'POST',
+      url: '/events/ev-h/tickets',
+      headers: t.admin(),
+      payload: { tickets: [{ ticket_id: 'ok' }, { holder_name: 'n'.repeat(201) }] },
+    });
+    expect(response.statusCode).toBe(422);
+    expect(response.json().detail[0].loc).toEqual(['body', 'tickets', 1, 'holder_name']);
+  });
+});
+
+describe('malformed requests', () => {
+  it('answers 400 to malformed JSON', async () => {
+    const response = await t.app.inject({
+      method: 'POST',
+      url: '/checkins',
+      headers: { ...t.committee(), 'content-type': 'application/json' },
+      payload: '{"event_id": "e", ',
+    });
+    expect(response.statusCode).toBe(400);
+    expect(response.json()).toEqual({ detail: expect.any(String) });
+  });
+
+  it('answers 413 to a check-in body over 1 MiB', async () => {
+    const response = await t.app.inject({
+      method: 'POST',
+      url: '/checkins',
+      headers: { ...t.committee(), 'content-type': 'application/json' },
+      payload: JSON.stringify({ event_id: 'e', ticket_id: 'x', pad: 'p'.repeat(1024 * 1024) }),
+    });
+    expect(response.statusCode).toBe(413);
+    expect(response.json()).toEqual({ detail: expect.any(String) });
+  });
+
+  it('answers 415 to a CSV body anywhere but the ticket import', async () => {
+    const response = await t.app.inject({
+      method: 'POST',
+      url: '/checkins',
+      headers: { ...t.committee(), 'content-type': 'text/csv' },
+      payload: 'event_id,ticket_id\ne,x\n',
+    });
+    expect(response.statusCode).toBe(415);
+    expect(response.json()).toEqual({ detail: expect.any(String) });
+  });
+
+  it('answers 404 with a detail to an unknown route', async () => {
+    const response = await t.app.inject({ url: '/nope', headers: t.committee() });
+    expect(response.statusCode).toBe(404);
+    expect(response.json()).toEqual({ detail: 'Not Found' });
+  });
+});
+
+describe('hostile input', () => {
+  const values: unknown[] = [
+    null,
+    true,
+    0,
+    -1,
+    1e308,
+    '',
+    ' ',
+    'x'.repeat(5000),
+    "'; DROP TABLE checkins; --",
+    '\u0000',
+    '\ud800',
+    '😀'.repeat(30),
+    '%00',
+    '../../etc/passwd',
+    [],
+    ['a'],
+    {},
+    { $gt: '' },
+  ];
+  const bodies: unknown[] = [
+    null,
+    [],
+    'string',
+    42,
+    { __proto__: { admin: true } },
+    { constructor: { prototype: {} } },
+  ];
+  for (const value of values) {
+    bodies.push({ event_id: value, ticket_id: 'x' });
+    bodies.push({ event_id: 'e', ticket_id: value, location: value });
+    bodies.push({ ticket_id: value });
+    bodies.push({ id: value, title: value, description: value, start_time: value, capacity: value });
+    bodies.push({ count: value });
+    bodies.push({ tickets: [{ ticket_id: value, holder_name: value, holder_email: value }] });
+  }
+  const targets = [
+    { method: 'POST', url: '/checkins' },
+    { method: 'POST', url: '/events/ev-h/checkins' },
+    { method: 'POST', url: '/events' },
+    { method: 'PUT', url: '/events/ev-h' },
+    { method: 'POST', url: '/events/ev-h/tickets' },
+  ] as const;
+
+  it('never answers 5xx to hostile bodies on any write route', { timeout: 120_000 }, async () => {
+    const failures: string[] = [];
+    const admin = t.admin();
+    for (const target of targets) {
+      for (const body of bodies) {
+        const response = await t.app.inject({
+          method: target.method,
+          url: target.url,
+          headers: { ...admin, 'content-type': 'application/json' },
+          payload: JSON.stringify(body),
+        });
+        if (response.statusCode >= 500) failures.push(`${target.method} ${target.url} ${JSON.stringify(body)}`);
+        if (response.statusCode >= 400) expect(response.json()).toHaveProperty('detail');
+      }
+    }
+    expect(failures).toEqual([]);
+  });
+
+  it('never answers 5xx to hostile paths, queries, cursors and keys', async () => {
+    const urls = [
+      '/attendance/%27%3B%20DROP%20TABLE%20checkins%3B--',
+      '/attendance/%F0%9F%98%80',
+      '/attendance/%ED%A0%80',
+      '/attendance/x?limit=1e9',
+      '/attendance/x?limit=1&limit=2',
+      '/attendance/x?cursor=99999999999999999999999',
+      '/attendance/x?cursor=999999999999999999',
+      '/attendance/x?cursor=-1',
+      '/attendance/x?limit=%00',
+      '/checkins?event_id=',
+      '/checkins?event_id[]=a',
+      '/events/ev-h/tickets?cursor=%00',
+      '/events/ev-h/tickets?cursor=AAAA',
+      '/events/ev-h/tickets?cursor=_w',
+      '/events/ev-h/tickets?limit=abc',
+      '/events/ev-h/summary?limit=-5',
+      '/events/%2e%2e',
+      '/events/ev-h?force=true',
+    ];
+    const failures: string[] = [];
+    for (const url of urls) {
+      const response = await t.app.inject({ url, headers: t.admin() });
+      if (response.statusCode >= 500) failures.push(`${url} -> ${response.statusCode} ${response.body}`);
+    }
+    for (const key of ['', ' ', 'k'.repeat(10_000), 'ключ', 'a\tb']) {
+      const response = await t.app.inject({
+        method: 'POST',
+        url: '/checkins',
+        headers: { ...t.committee(), 'idempotency-key': key },
+        payload: { event_id: 'e', ticket_id: 'k' },
+      });
+      if (response.statusCode >= 500) failures.push(`key ${JSON.stringify(key)} -> ${response.statusCode}`);
+    }
+    expect(failures).toEqual([]);
+  });
+});

@@ -1,0 +1,232 @@
+// POST and GET /events/{id}/tickets: generated codes, given lists, CSV uploads, all-or-nothing, paging.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestApp, type TestApp } from '../support/attendance-app.js';
+
+let t: TestApp;
+
+beforeAll(async () => {
+  t = await startTestApp('tickets');
+  for (const id of ['gen', 'given', 'csv', 'dups', 'paged']) {
+    await t.app.inject({ method: 'POST', url: '/events', headers: t.admin(), payload: { id, title: id } });
+  }
+});
+afterAll(async () => {
+  await t.close();
+});
+
+const issue = (eventId: string, payload: object | string, headers: Record<string, string> = t.admin()) =>
+  t.app.inject({
+    method: 'POST',
+    url: `/events/${eventId}/tickets`,
+    headers: typeof payload === 'string' ? { ...headers, 'content-type': 'text/csv' } : headers,
+    payload,
+  });
+const ticketCount = async (eventId: string) =>
+  (await t.db.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM tickets WHERE event_id = $1', [eventId]))
+    .rows[0]?.n;
+
+describe('POST /events/{id}/tickets', () => {
+  it('generates n unguessable, readable, distinct codes', async () => {
+    const response = await issue('gen', { count: 500 });
+    expect(response.statusCode).toBe(201);
+    const body = response.json();
+    expect(body.created).toBe(500);
+    expect(body.tickets).toHaveLength(500);
+    const codes = body.tickets.map((ticket: { ticket_id: string }) => ticket.ticket_id);
+    expect(new Set(codes).size).toBe(500);
+    for (const code of codes) expect(code).toMatch(/^[2-9A-HJ-NP-Z]{12}$/);
+    expect(body.tickets[0]).toEqual({ ticket_id: codes[0], holder_name: null, holder_email: null });
+    expect(await ticketCount('gen')).toBe(500);
+  });
+
+  it('issues a given list; a ticket without an id gets a generated one', async () => {
+    const response = await issue('given', {
+      tickets: [
+        { ticket_id: 'VIP-001', holder_name: 'Budi', holder_email: 'budi@example.com' },
+        { holder_name: 'Sari' },
+      ],
+    });
+    expect(response.statusCode).toBe(201);
+    expect(response.json()).toEqual({
+      created: 2,
+      tickets: [
+        { ticket_id: 'VIP-001', holder_name: 'Budi', holder_email: 'budi@example.com' },
+        { ticket_id: expect.stringMatching(/^[2-9A-HJ-NP-Z]{12}$/), holder_name: 'Sari', holder_email: null },
+      ],
+    });
+  });
+
+  it('imports a CSV upload with a header row', async () => {
+    const csv =
+      'ticket_id,holder_name,holder_email\nC-1,Ani,ani@example.com\n"C-2","Dewi, S.",\n,Tono,tono@example.com\n';
+    const response = await issue('csv', csv);
+    expect(response.statusCode).toBe(201);
+    expect(response.json()).toEqual({
+      created: 3,
+      tickets: [
+        { ticket_id: 'C-1', holder_name: 'Ani', holder_email: 'ani@example.com' },
+        { ticket_id: 'C-2', holder_name: 'Dewi, S.', holder_email: null },
+        {
+          ticket_id: expect.stringMatching(/^[2-9A-HJ-NP-Z]{12}$/),
+          holder_name: 'Tono',
+          holder_email: 'tono@example.com',
+        },
+      ],
+    });
+  });
+
+  it('accepts a CSV with only some columns, in any order, with a byte-order mark', async () => {
+    const response = await issue('csv', '\uFEFFholder_name,ticket_id\r\nEka,C-10\r\n');
+    expect(response.statusCode).toBe(201);
+    expect(response.json().tickets).toEqual([{ ticket_id: 'C-10', holder_name: 'Eka', holder_email: null }]);
+  });
+
+  it.each([
+    ['an unclosed quote', 'ticket_id,holder_name\nC-20,ok\n"C-21,broken\n', 3, /Quote Not Closed/],
+    ['a line with too many fields', 'ticket_id,holder_name\nC-30,ok\nC-31,two,three\n', 3, /Invalid Record Length/],
+    ['an unknown column', 'ticket_id,seat\nC-40,A1\n', 1, /header must name/],
+    ['a header only', 'ticket_id,holder_name\n', 1, /no tickets/],
+    ['a ticket id over 100 characters', `ticket_id\nC-50\n${'x'.repeat(101)}\n`, 3, /100/],
+    ['a control character in a name', 'ticket_id,holder_name\nC-60,"bad\u0007name"\n', 2, /control/],
+  ])('answers 422 naming the line for %s, and issues nothing', async (_name, csv, line, message) => {
+    const before = await ticketCount('csv');
+    const response = await issue('csv', csv);
+    expect(response.statusCode).toBe(422);
+    const [item] = response.json().detail;
+    expect(item.loc.slice(0, 2)).toEqual(['body', line]);
+    expect(item.msg).toMatch(new RegExp(`^line ${line}: `));
+    expect(item.msg).toMatch(message);
+    expect(await ticketCount('csv')).toBe(before);
+  });
+
+  it('answers 409 naming ids repeated within the batch, and issues nothing', async () => {
+    const response = await issue('dups', {
+      tickets: [{ ticket_id: 'D-1' }, { ticket_id: 'D-2' }, { ticket_id: 'D-1' }],
+    });
+    expect(response.statusCode).toBe(409);
+    expect(response.json()).toEqual({
+      detail: 'Duplicate ticket ids in the request',
+      duplicates: ['D-1'],
+      duplicate_count: 1,
+    });
+    expect(await ticketCount('dups')).toBe(0);
+  });
+
+  it('answers 409 naming ids already issued for the event; the whole batch is left out', async () => {
+    expect((await issue('dups', { tickets: [{ ticket_id: 'D-1' }] })).statusCode).toBe(201);
+    const response = await issue('dups', 'ticket_id\nD-5\nD-1\nD-6\n');
+    expect(response.statusCode).toBe(409);
+    expect(response.json()).toEqual({
+      detail: 'Tickets already issued for this event',
+      duplicates: ['D-1'],
+      duplicate_count: 1,
+    });
+    expect(await ticketCount('dups')).toBe(1);
+  });
+
+  it('allows the same ticket id at two different events', async () => {
+    const response = await issue('given', { tickets: [{ ticket_id: 'D-1' }] });
+    expect(response.statusCode).toBe(201);
+  });
+
+  it.each([
+    ['count and tickets together', { count: 1, tickets: [{}] }],
+    ['neither count nor tickets', {}],
+    ['a count of 0', { count: 0 }],
+    ['a count over 100000', { count: 100_001 }],
+    ['a count as a string', { count: '5' }],
+    ['an empty list', { tickets: [] }],
+    ['a numeric ticket id', { tickets: [{ ticket_id: 12 }] }],
+  ])('answers 422 to %s', async (_name, payload) => {
+    const response = await issue('given', payload);
+    expect(response.statusCode).toBe(422);
+    expect(response.json().detail[0].loc[0]).toBe('body');
+  });
+
+  it('answers 404 for an unregistered event and 403 for a committee member', async () => {
+    const missing = await issue('no-such-event', { count: 1 });
+    expect(missing.statusCode).toBe(404);
+    expect(missing.json()).toEqual({ detail: 'Event not found' });
+    const committee = await issue('given', { count: 1 }, t.committee());
+    expect(committee.statusCode).toBe(403);
+    expect(committee.json()).toEqual({ detail: 'Admin only' });
+  });
+
+  it('keeps the event ticket count exact when batches for one event run concurrently', async () => {
+    await t.app.inject({ method: 'POST', url: '/events', headers: t.admin(), payload: { id: 'conc', title: 'c' } });
+    const responses = await Promise.all(Array.from({ length: 6 }, () => issue('conc', { count: 50 })));
+    expect(responses.map((response) => response.statusCode)).toEqual(Array(6).fill(201));
+    const summary = await t.app.inject({ url: '/events/conc/summary', headers: t.committee() });
+    expect(summary.json().stats.total_registered).toBe(300);
+    expect(await ticketCount('conc')).toBe(300);
+  });
+});
+
+describe('GET /events/{id}/tickets', () => {
+  beforeAll(async () => {
+    await issue('paged', {
+      tickets: Array.from({ length: 12 }, (_, index) => ({ ticket_id: `P-${String(index).padStart(2, '0')}` })),
+    });
+    await t.app.inject({
+      method: 'POST',
+      url: '/checkins',
+      headers: t.committee('gate3'),
+      payload: { event_id: 'paged', ticket_id: 'P-03', location: 'Gate 3' },
+    });
+  });
+
+  it('pages through every ticket by cursor with its check-in state, without duplicates or gaps', async () => {
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    let pages = 0;
+    do {
+      const url: string = `/events/paged/tickets?limit=5${cursor ? `&cursor=${cursor}` : ''}`;
+      const response = await t.app.inject({ url, headers: t.admin() });
+      expect(response.statusCode).toBe(200);
+      const body = response.json();
+      expect(body.total).toBe(12);
+      seen.push(...body.tickets.map((ticket: { ticket_id: string }) => ticket.ticket_id));
+      const checked = body.tickets.find((ticket: { ticket_id: string }) => ticket.ticket_id === 'P-03');
+      if (checked) {
+        expect(checked).toEqual({
+          ticket_id: 'P-03',
+          holder_name: null,
+          holder_email: null,
+          checked_in: true,
+          checked_in_at: expect.stringMatching(/Z$/),
+          checked_in_by: 'gate3',
+          location: 'Gate 3',
+        });
+      }
+      cursor = body.next_cursor;
+      pages++;
+    } while (cursor !== null && pages < 10);
+    expect(pages).toBe(3);
+    expect(seen).toEqual(Array.from({ length: 12 }, (_, index) => `P-${String(index).padStart(2, '0')}`));
+  });
+
+  it('shows an unscanned ticket as not checked in', async () => {
+    const response = await t.app.inject({ url: '/events/paged/tickets?limit=1', headers: t.admin() });
+    expect(response.json().tickets[0]).toEqual({
+      ticket_id: 'P-00',
+      holder_name: null,
+      holder_email: null,
+      checked_in: false,
+      checked_in_at: null,
+      checked_in_by: null,
+      location: null,
+    });
+  });
+
+  it('answers 422 to a forged cursor, 404 to an unknown event, 403 to a committee member', async () => {
+    const forged = await t.app.inject({ url: '/events/paged/tickets?cursor=AA', headers: t.admin() });
+    expect(forged.statusCode).toBe(422);
+    expect(forged.json().detail[0].loc).toEqual(['query', 'cursor']);
+    const missing = await t.app.inject({ url: '/events/none/tickets', headers: t.admin() });
+    expect(missing.statusCode).toBe(404);
+    expect(missing.json()).toEqual({ detail: 'Event not found' });
+    const committee = await t.app.inject({ url: '/events/paged/tickets', headers: t.committee() });
+    expect(committee.statusCode).toBe(403);
+    expect(committee.json()).toEqual({ detail: 'Admin only' });
+  });
+});
