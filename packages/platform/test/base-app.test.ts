@@ -1,5 +1,6 @@
 // What every service gets from createBaseApp: {"detail"} errors, the FastAPI 422 shape, limits, health, docs.
 import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { BODY_LIMIT_BYTES, createBaseApp, httpError, httpErrors, validationError } from '../src/index.js';
@@ -30,9 +31,11 @@ beforeAll(async () => {
     },
     async (request) => ({ created: request.body }),
   );
-  app.get('/items/:id', { schema: { params: z.object({ id: z.string().max(5) }) } }, async (request) => ({
-    id: request.params.id,
-  }));
+  app
+    .withTypeProvider<ZodTypeProvider>()
+    .get('/items/:id', { schema: { params: z.object({ id: z.string().max(5) }) } }, async (request) => ({
+      id: request.params.id,
+    }));
   app.get('/boom', async () => {
     throw new Error('secret internal detail: password=hunter2');
   });
