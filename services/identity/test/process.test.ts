@@ -155,7 +155,10 @@ describe('with DATABASE_URL', () => {
       LOG_LEVEL: 'debug',
       SEED_DEMO_USERS: 'false',
     });
-    const pending = call(service.baseUrl, 'POST', '/auth/login', { username: 'survivor', password: 'pass1234' });
+    // Hashed at cost 13 (the cost is part of the hash), so checking the password takes a while.
+    const slowUser = { username: 'slow-hash', password: 'pass1234' };
+    expect((await call(service.baseUrl, 'POST', '/auth/register', slowUser)).status).toBe(200);
+    const pending = call(service.baseUrl, 'POST', '/auth/login', slowUser);
     while (!service.output().includes('"url":"/auth/login"')) await new Promise((resolve) => setTimeout(resolve, 5));
     const exit = service.stop('SIGTERM');
     const response = await pending;

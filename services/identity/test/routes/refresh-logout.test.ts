@@ -38,6 +38,21 @@ describe('POST /auth/refresh', () => {
     expect(me.json()).toEqual({ username: 'rotator', role: 'committee' });
   });
 
+  it('signs the refreshed access token with the role the user has now', async () => {
+    await identity.register({ username: 'climbing', password: 'pass1234' });
+    const { refresh_token: token } = (await identity.login('climbing', 'pass1234')).json();
+    const patch = await identity.app.inject({
+      method: 'PATCH',
+      url: '/auth/users/climbing',
+      headers: bearer(await identity.adminToken()),
+      payload: { role: 'admin' },
+    });
+    expect(patch.statusCode).toBe(200);
+    const response = await refresh(token);
+    expect(response.statusCode).toBe(200);
+    expect(decodeClaims(response.json().access_token)).toMatchObject({ sub: 'climbing', role: 'admin' });
+  });
+
   it('lets the newest refresh token of a chain rotate again', async () => {
     let current = (await loginTokens()).refresh_token;
     for (let step = 0; step < 3; step++) {
