@@ -11,6 +11,8 @@ export interface DatabaseOptions {
   migrationsDir?: string;
   poolSize?: number;
   applicationName: string;
+  /** Settings applied to every connection of the pool (e.g. { plan_cache_mode: 'force_generic_plan' }). */
+  sessionSettings?: Record<string, string>;
   log: EmbeddedLogger & { error(obj: object, msg?: string): void };
 }
 
@@ -36,6 +38,11 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     idleTimeoutMillis: 30_000,
     connectionTimeoutMillis: 5_000,
     application_name: options.applicationName,
+    ...(options.sessionSettings && {
+      options: Object.entries(options.sessionSettings)
+        .map(([name, value]) => `-c ${name}=${value}`)
+        .join(' '),
+    }),
   });
   let closed = false;
   // An idle client losing its connection must not crash the process; the pool replaces it.
