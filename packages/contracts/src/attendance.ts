@@ -33,8 +33,11 @@ export const EventCheckinBody = z.object({
 });
 export type EventCheckinBody = z.infer<typeof EventCheckinBody>;
 
-/** A client-chosen key that makes a retried check-in replay the first answer (spec: idempotency). */
-export const IdempotencyHeaders = z.object({
+/**
+ * A client-chosen key that makes a retried check-in replay the first answer (spec: idempotency).
+ * Loose: Fastify replaces request.headers with the parsed value, which must keep every header.
+ */
+export const IdempotencyHeaders = z.looseObject({
   'idempotency-key': z
     .string()
     .min(1)

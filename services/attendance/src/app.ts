@@ -3,6 +3,7 @@ import type { Database } from '@tixgo/db';
 import { createBaseApp } from '@tixgo/platform';
 import type { FastifyInstance } from 'fastify';
 import { AttendanceListCache } from './checkins/attendance-list-cache.js';
+import { CheckinBatcher } from './checkins/checkin-batcher.js';
 import { startKeyCleanup } from './checkins/idempotency.js';
 import type { AttendanceConfig } from './config.js';
 import attendanceRoutes from './routes/attendance.js';
@@ -31,7 +32,11 @@ export async function buildApp(config: AttendanceConfig, deps: AttendanceDeps): 
   const stopCleanup = startKeyCleanup(pool, config.idempotencyTtlSeconds, app.log);
   app.addHook('onClose', async () => stopCleanup());
 
-  const options = { db: pool, config, lists };
+  const batcher = new CheckinBatcher(pool, {
+    maxBatch: config.checkinBatchMax,
+    maxConcurrent: config.checkinBatchConcurrency,
+  });
+  const options = { db: pool, config, lists, batcher };
   await app.register(checkinRoutes, options);
   await app.register(attendanceRoutes, options);
   await app.register(eventRoutes, options);

@@ -14,12 +14,15 @@ import { z } from 'zod';
 const schema = commonEnvSchema.extend({
   /** Listen port. */
   PORT: env.port(18082),
+  /** Database connections (the embedded server allows 60 in all). */
+  DB_POOL_SIZE: env.positiveInt(16).pipe(z.number().max(200)),
   /**
-   * Database connections. Check-ins are one statement each and PostgreSQL commits them in
-   * groups, so more connections than cores still pays off at 64 concurrent gates; the embedded
-   * server allows 60 connections in all.
+   * Check-in statements running at once. Concurrent scans are grouped into one statement (one
+   * commit) per batch; keep this below DB_POOL_SIZE so reads always find a connection.
    */
-  DB_POOL_SIZE: env.positiveInt(32).pipe(z.number().max(200)),
+  CHECKIN_BATCH_CONCURRENCY: env.positiveInt(8).pipe(z.number().max(200)),
+  /** Most scans grouped into one check-in statement. */
+  CHECKIN_BATCH_MAX: env.positiveInt(100).pipe(z.number().max(1000)),
   /** true: a check-in for an event id that was never registered is 404 "Event not found". */
   REQUIRE_REGISTERED_EVENTS: env.boolean(false),
   /** How long an Idempotency-Key is remembered. */
@@ -44,6 +47,8 @@ export interface AttendanceConfig {
   jwtSecret: string;
   tokenExpireMinutes: number;
   requireRegisteredEvents: boolean;
+  checkinBatchConcurrency: number;
+  checkinBatchMax: number;
   idempotencyTtlSeconds: number;
   attendanceCacheBytes: number;
   ticketImportMaxBytes: number;
@@ -62,6 +67,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AttendanceC
     jwtSecret: resolveJwtSecret(raw.JWT_SECRET, raw.NODE_ENV, () => persistedDevSecret(raw.DATA_DIR)),
     tokenExpireMinutes: tokenLifetimeMinutes(raw),
     requireRegisteredEvents: raw.REQUIRE_REGISTERED_EVENTS,
+    checkinBatchConcurrency: Math.min(raw.CHECKIN_BATCH_CONCURRENCY, Math.max(1, raw.DB_POOL_SIZE - 1)),
+    checkinBatchMax: raw.CHECKIN_BATCH_MAX,
     idempotencyTtlSeconds: raw.IDEMPOTENCY_TTL_HOURS * 3600,
     attendanceCacheBytes: raw.ATTENDANCE_CACHE_MB * 1024 * 1024,
     ticketImportMaxBytes: raw.TICKET_IMPORT_MAX_MB * 1024 * 1024,

@@ -10,75 +10,73 @@ export const COUNTER_SHARDS = 64;
 const RECORD_COLUMNS = `c.event_id, c.ticket_id, c.checked_in_by, iso_utc(c.checked_in_at) AS checked_in_at,
   c.checkin_id::text AS checkin_id, c.location`;
 
-// The ticket rule of ticket-policy.ts, as the condition that gates the insert. $6 is
-// "the event must be registered". Keep in step with judgeTicket().
-const CHECKIN_GATE = '(f.registered OR NOT $6::boolean) AND (NOT f.has_tickets OR f.issued)';
-
-// Facts about the event and ticket, read in the statement's own snapshot with primary-key probes.
-const FACTS_CTE = `facts AS (
-  SELECT count(*) > 0 AS registered,
-         coalesce(bool_or(e.ticket_count > 0), false) AS has_tickets,
-         EXISTS (SELECT 1 FROM tickets t WHERE t.event_id = $1 AND t.ticket_id = $2) AS issued
-  FROM events e WHERE e.id = $1
-)`;
-
-// The insert is the exactly-once rule: the primary key decides, ON CONFLICT never raises, and
-// a concurrent insert of the same ticket makes this one wait for it to commit or abort.
-// The counter shard is chosen per connection, so concurrent statements rarely share a row lock.
-const INSERT_AND_COUNT_CTES = (gate: string) => `ins AS (
-  INSERT INTO checkins (event_id, ticket_id, checkin_id, checked_in_by, location)
-  SELECT $1, $2, $3::uuid, $4, $5 FROM facts f
-  WHERE ${gate}
-  ON CONFLICT (event_id, ticket_id) DO NOTHING
-  RETURNING checked_in_at
+/**
+ * Checks in a batch of scans in ONE statement (one transaction, one commit):
+ *
+ * - `claim`: idempotency keys are claimed first (sorted, and all of them before any check-in,
+ *   forced by the one-time count in `ins`), so a concurrent request with the same key waits on
+ *   the key's unique index until this commits, then finds the key taken. An expired key is
+ *   re-claimed.
+ * - `facts`: per scan, whether the event is registered / has tickets / issued this ticket
+ *   (primary-key probes in the statement's snapshot).
+ * - `ins`: the exactly-once rule is the primary key: ON CONFLICT never raises, and an insert of a
+ *   ticket that another transaction is inserting waits for it to commit or abort. Rows go in
+ *   (event_id, ticket_id) order, so concurrent batches take their locks in one order and cannot
+ *   deadlock. The gate is the ticket rule of ticket-policy.ts (keep them in step).
+ * - `counted`: per-event counters, incremented by the same transaction (exact counts); each
+ *   connection uses its own shard, so concurrent batches rarely wait on one row.
+ * - the final select answers every scan, with the earlier check-in of a duplicate when it is
+ *   visible to this snapshot (missing only when it committed after the statement began).
+ */
+const CHECKIN_BATCH_SQL = `WITH req AS (
+  SELECT * FROM unnest($1::text[], $2::text[], $3::uuid[], $4::text[], $5::text[], $6::boolean[], $7::text[], $8::text[])
+    WITH ORDINALITY AS r(event_id, ticket_id, checkin_id, by, location, require_registered, key, request_hash, ord)
 ),
-counted AS (
-  INSERT INTO event_checkin_counts AS k (event_id, shard, n)
-  SELECT $1, pg_backend_pid() % ${COUNTER_SHARDS}, 1 FROM ins
-  ON CONFLICT (event_id, shard) DO UPDATE SET n = k.n + 1
-)`;
-
-// The earlier check-in is read in the same snapshot for the duplicate answer; it is missing
-// only when it was committed after this statement began (then checkIn reads it again).
-const OUTCOME_SELECT = (extra: string) => `SELECT f.registered, f.has_tickets, f.issued,
-  iso_utc(i.checked_in_at) AS created_at, ${RECORD_COLUMNS}${extra}
-FROM facts f
-LEFT JOIN ins i ON true
-LEFT JOIN checkins c ON i.checked_in_at IS NULL AND c.event_id = $1 AND c.ticket_id = $2`;
-
-const CHECKIN_SQL = `WITH ${FACTS_CTE},
-${INSERT_AND_COUNT_CTES(CHECKIN_GATE)}
-${OUTCOME_SELECT('')}`;
-
-// With an Idempotency-Key: the key is claimed in the same statement and the insert is gated on
-// the claim. A concurrent request with the same key waits on the key's unique index until the
-// first commits, then finds the key taken and inserts nothing. An expired key is re-claimed.
-const CHECKIN_WITH_KEY_SQL = `WITH claim AS (
+claim AS (
   INSERT INTO idempotency_keys AS k (owner, key, request_hash, checkin_id, event_id, ticket_id)
-  VALUES ($4, $7, $8, $3::uuid, $1, $2)
+  SELECT by, key, request_hash, checkin_id, event_id, ticket_id FROM req WHERE key IS NOT NULL ORDER BY by, key
   ON CONFLICT (owner, key) DO UPDATE
     SET request_hash = EXCLUDED.request_hash, checkin_id = EXCLUDED.checkin_id,
         event_id = EXCLUDED.event_id, ticket_id = EXCLUDED.ticket_id, created_at = now()
     WHERE k.created_at < now() - make_interval(secs => $9::double precision)
-  RETURNING 1
+  RETURNING owner, key
 ),
-${FACTS_CTE},
-${INSERT_AND_COUNT_CTES(`EXISTS (SELECT 1 FROM claim) AND ${CHECKIN_GATE}`)}
-${OUTCOME_SELECT(', EXISTS (SELECT 1 FROM claim) AS claimed')}`;
-
-interface OutcomeRow {
-  registered: boolean;
-  has_tickets: boolean;
-  issued: boolean;
-  created_at: string | null;
-  event_id: string | null;
-  ticket_id: string | null;
-  checked_in_by: string | null;
-  checked_in_at: string | null;
-  checkin_id: string | null;
-  location: string | null;
-  claimed?: boolean;
-}
+facts AS (
+  SELECT r.*,
+         e.ticket_count IS NOT NULL AS registered,
+         coalesce(e.ticket_count > 0, false) AS has_tickets,
+         t.issued IS NOT NULL AS issued,
+         (r.key IS NULL OR EXISTS (SELECT 1 FROM claim c WHERE c.owner = r.by AND c.key = r.key)) AS claimed
+  FROM req r
+  -- LATERAL probes, one per scan: as plain joins or EXISTS, the planner may hash a whole
+  -- 100k-ticket table for a batch it guesses to be large.
+  LEFT JOIN LATERAL (SELECT e.ticket_count FROM events e WHERE e.id = r.event_id) e ON true
+  LEFT JOIN LATERAL (
+    SELECT true AS issued FROM tickets t WHERE t.event_id = r.event_id AND t.ticket_id = r.ticket_id
+  ) t ON true
+),
+ins AS (
+  INSERT INTO checkins (event_id, ticket_id, checkin_id, checked_in_by, location)
+  SELECT event_id, ticket_id, checkin_id, by, location FROM facts f
+  WHERE (SELECT count(*) FROM claim) >= 0
+    AND f.claimed AND (f.registered OR NOT f.require_registered) AND (NOT f.has_tickets OR f.issued)
+  ORDER BY event_id, ticket_id
+  ON CONFLICT (event_id, ticket_id) DO NOTHING
+  RETURNING event_id, checkin_id, checked_in_at
+),
+counted AS (
+  INSERT INTO event_checkin_counts AS k (event_id, shard, n)
+  SELECT event_id, pg_backend_pid() % ${COUNTER_SHARDS}, count(*) FROM ins GROUP BY event_id ORDER BY event_id
+  ON CONFLICT (event_id, shard) DO UPDATE SET n = k.n + EXCLUDED.n
+)
+SELECT f.ord, f.registered, f.has_tickets, f.issued, f.claimed,
+  iso_utc(i.checked_in_at) AS created_at, ${RECORD_COLUMNS}
+FROM facts f
+LEFT JOIN ins i ON i.checkin_id = f.checkin_id
+LEFT JOIN LATERAL (
+  SELECT * FROM checkins c WHERE i.checkin_id IS NULL AND c.event_id = f.event_id AND c.ticket_id = f.ticket_id
+) c ON true
+ORDER BY f.ord`;
 
 export interface CheckinRequest {
   eventId: string;
@@ -97,24 +95,61 @@ export interface IdempotencyClaim {
   ttlSeconds: number;
 }
 
+export interface BatchItem {
+  request: CheckinRequest;
+  claim?: IdempotencyClaim | undefined;
+}
+
+/** The statement's answer for one scan of a batch. */
+export interface BatchRow {
+  registered: boolean;
+  has_tickets: boolean;
+  issued: boolean;
+  /** False when the scan's idempotency key was already taken: nothing was written for it. */
+  claimed: boolean;
+  /** Set when this scan inserted its check-in. */
+  created_at: string | null;
+  /** The earlier check-in of a duplicate, when visible to the statement's snapshot. */
+  event_id: string | null;
+  ticket_id: string | null;
+  checked_in_by: string | null;
+  checked_in_at: string | null;
+  checkin_id: string | null;
+  location: string | null;
+}
+
+/**
+ * Runs the check-in statement for `items` (in one transaction) and returns one row per item, in
+ * order. Callers must not put two claims of the same key of the same owner in one batch
+ * (PostgreSQL cannot claim a row twice in one statement); their ttlSeconds must agree.
+ */
+export async function runCheckinBatch(db: pg.Pool, items: BatchItem[]): Promise<BatchRow[]> {
+  const column = <T>(pick: (item: BatchItem) => T) => items.map(pick);
+  const { rows } = await db.query<BatchRow>({
+    name: 'checkin-batch',
+    text: CHECKIN_BATCH_SQL,
+    values: [
+      column((item) => item.request.eventId),
+      column((item) => item.request.ticketId),
+      column((item) => item.request.checkinId),
+      column((item) => item.request.by),
+      column((item) => item.request.location),
+      column((item) => item.request.requireRegisteredEvent),
+      column((item) => item.claim?.key ?? null),
+      column((item) => item.claim?.requestHash ?? null),
+      items.find((item) => item.claim)?.claim?.ttlSeconds ?? 0,
+    ],
+  });
+  return rows;
+}
+
 export type CheckinOutcome =
   | { kind: 'created'; record: CheckinRecord }
   | { kind: 'duplicate'; record: CheckinRecord }
   /** Nothing inserted because the ticket rule refused; `facts` says why. */
   | { kind: 'refused'; facts: EventFacts };
 
-export type StatementResult = { outcome: CheckinOutcome; claimed: boolean } | { outcome: undefined; claimed: false };
-
-function recordOf(row: Pick<OutcomeRow, keyof CheckinRecord>): CheckinRecord {
-  return {
-    event_id: row.event_id as string,
-    ticket_id: row.ticket_id as string,
-    checked_in_by: row.checked_in_by as string,
-    checked_in_at: row.checked_in_at as string,
-    checkin_id: row.checkin_id as string,
-    location: row.location,
-  };
-}
+export type StatementResult = { outcome: CheckinOutcome; claimed: true } | { outcome: undefined; claimed: false };
 
 /** Reads one check-in by its natural key. */
 export async function findCheckin(db: pg.Pool, eventId: string, ticketId: string): Promise<CheckinRecord | undefined> {
@@ -124,78 +159,6 @@ export async function findCheckin(db: pg.Pool, eventId: string, ticketId: string
     values: [eventId, ticketId],
   });
   return rows[0];
-}
-
-/**
- * Runs the check-in statement once. Without a claim (or with a successful one) the outcome is
- * decided; with a claim that found the key taken, nothing was written and the caller replays.
- */
-async function runCheckinStatement(
-  db: pg.Pool,
-  request: CheckinRequest,
-  claim: IdempotencyClaim | undefined,
-): Promise<{ row: OutcomeRow; claimed: boolean }> {
-  const values: unknown[] = [
-    request.eventId,
-    request.ticketId,
-    request.checkinId,
-    request.by,
-    request.location,
-    request.requireRegisteredEvent,
-  ];
-  const query = claim
-    ? {
-        name: 'checkin-with-key',
-        text: CHECKIN_WITH_KEY_SQL,
-        values: [...values, claim.key, claim.requestHash, claim.ttlSeconds],
-      }
-    : { name: 'checkin', text: CHECKIN_SQL, values };
-  const { rows } = await db.query<OutcomeRow>(query);
-  const row = rows[0] as OutcomeRow;
-  return { row, claimed: claim ? row.claimed === true : true };
-}
-
-/**
- * Checks a ticket in, exactly once per event. With `claim`, also claims the idempotency key in
- * the same statement; `claimed: false` then means the key was already used (nothing written).
- */
-export async function checkIn(
-  db: pg.Pool,
-  request: CheckinRequest,
-  claim?: IdempotencyClaim,
-): Promise<StatementResult> {
-  // A duplicate whose first check-in is invisible both to the statement's snapshot and to the
-  // follow-up read can only have been deleted in between (a forced event delete): try again.
-  for (let attempt = 0; attempt < 3; attempt++) {
-    const { row, claimed } = await runCheckinStatement(db, request, claim);
-    if (!claimed) return { outcome: undefined, claimed: false };
-    if (row.created_at !== null) {
-      return {
-        claimed: true,
-        outcome: {
-          kind: 'created',
-          record: {
-            event_id: request.eventId,
-            ticket_id: request.ticketId,
-            checked_in_by: request.by,
-            checked_in_at: row.created_at,
-            checkin_id: request.checkinId,
-            location: request.location,
-          },
-        },
-      };
-    }
-    const facts = { isRegistered: row.registered, hasTickets: row.has_tickets, isIssued: row.issued };
-    const passedGate = (facts.isRegistered || !request.requireRegisteredEvent) && (!facts.hasTickets || facts.isIssued);
-    if (!passedGate) return { claimed: true, outcome: { kind: 'refused', facts } };
-    if (row.checkin_id !== null) return { claimed: true, outcome: { kind: 'duplicate', record: recordOf(row) } };
-    // The earlier check-in committed after this statement's snapshot was taken.
-    const earlier = await findCheckin(db, request.eventId, request.ticketId);
-    if (earlier) return { claimed: true, outcome: { kind: 'duplicate', record: earlier } };
-    // The key (if any) is ours now; retry without claiming it again.
-    claim = undefined;
-  }
-  throw new Error(`check-in of ${request.ticketId} kept conflicting with a vanishing row`);
 }
 
 export interface StoredKey {

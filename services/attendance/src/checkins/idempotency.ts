@@ -1,10 +1,10 @@
 // Idempotency-Key for check-ins (spec: attendance, new): a repeat replays the first answer, a different body is a 422.
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
+import type { CheckinBatcher } from './checkin-batcher.js';
 import {
   type CheckinOutcome,
   type CheckinRequest,
-  checkIn,
   deleteExpiredKeys,
   findCheckin,
   findIdempotencyKey,
@@ -34,19 +34,24 @@ export function requestHash(route: string, request: Pick<CheckinRequest, 'eventI
  * which gives the same answer, using the first request's check-in id so that even a ticket
  * issued in between leads to one check-in that later repeats replay.
  */
-export async function checkInWithKey(db: pg.Pool, request: CheckinRequest, keyed: KeyedCheckin): Promise<KeyedOutcome> {
+export async function checkInWithKey(
+  db: pg.Pool,
+  batcher: Pick<CheckinBatcher, 'checkIn'>,
+  request: CheckinRequest,
+  keyed: KeyedCheckin,
+): Promise<KeyedOutcome> {
   const hash = requestHash(keyed.route, request);
   const claim = { key: keyed.key, requestHash: hash, ttlSeconds: keyed.ttlSeconds };
   // Twice at most: a key that expires (or is cleaned up) between the claim and the read is free again.
   for (let attempt = 0; attempt < 2; attempt++) {
-    const first = await checkIn(db, request, claim);
+    const first = await batcher.checkIn(request, claim);
     if (first.claimed) return first.outcome;
     const stored = await findIdempotencyKey(db, request.by, keyed.key, keyed.ttlSeconds);
     if (!stored) continue;
     if (stored.requestHash !== hash) return { kind: 'key-reused' };
     const earlier = await findCheckin(db, stored.eventId, stored.ticketId);
     if (earlier && earlier.checkin_id === stored.checkinId) return { kind: 'created', record: earlier };
-    const again = await checkIn(db, { ...request, checkinId: stored.checkinId });
+    const again = await batcher.checkIn({ ...request, checkinId: stored.checkinId });
     return again.outcome as CheckinOutcome;
   }
   throw new Error('idempotency key kept expiring while being replayed');

@@ -1,7 +1,8 @@
 // Records one scan at the gate: with or without an Idempotency-Key, answered as an outcome (no HTTP here).
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
-import { type CheckinOutcome, checkIn } from './checkins-repository.js';
+import type { CheckinBatcher } from './checkin-batcher.js';
+import type { CheckinOutcome } from './checkins-repository.js';
 import { checkInWithKey, type KeyedOutcome } from './idempotency.js';
 
 export interface ScanRequest {
@@ -14,7 +15,11 @@ export interface ScanRequest {
   idempotency?: { key: string; route: string; ttlSeconds: number } | undefined;
 }
 
-export async function recordCheckin(db: pg.Pool, scan: ScanRequest): Promise<KeyedOutcome> {
+export async function recordCheckin(
+  db: pg.Pool,
+  batcher: Pick<CheckinBatcher, 'checkIn'>,
+  scan: ScanRequest,
+): Promise<KeyedOutcome> {
   const request = {
     eventId: scan.eventId,
     ticketId: scan.ticketId,
@@ -23,7 +28,7 @@ export async function recordCheckin(db: pg.Pool, scan: ScanRequest): Promise<Key
     checkinId: randomUUID(),
     requireRegisteredEvent: scan.requireRegisteredEvent,
   };
-  if (scan.idempotency) return checkInWithKey(db, request, scan.idempotency);
-  const { outcome } = await checkIn(db, request);
+  if (scan.idempotency) return checkInWithKey(db, batcher, request, scan.idempotency);
+  const { outcome } = await batcher.checkIn(request);
   return outcome as CheckinOutcome;
 }

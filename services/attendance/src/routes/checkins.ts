@@ -60,7 +60,7 @@ export function idempotencyOf(
   return key === undefined ? undefined : { key, route, ttlSeconds };
 }
 
-const checkinRoutes: FastifyPluginAsyncZod<AttendanceRouteOptions> = async (app, { db, config }) => {
+const checkinRoutes: FastifyPluginAsyncZod<AttendanceRouteOptions> = async (app, { db, config, batcher }) => {
   const security = [{ bearerAuth: [] }];
 
   app.post(
@@ -81,7 +81,7 @@ const checkinRoutes: FastifyPluginAsyncZod<AttendanceRouteOptions> = async (app,
     },
     async (request, reply) => {
       const { event_id, ticket_id, location } = request.body;
-      const outcome = await recordCheckin(db, {
+      const outcome = await recordCheckin(db, batcher, {
         eventId: event_id,
         ticketId: ticket_id,
         location: location ?? null,

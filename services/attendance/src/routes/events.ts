@@ -46,7 +46,7 @@ export function registrationStats(event: EventRow, checkedIn: number) {
 }
 
 const eventRoutes: FastifyPluginAsyncZod<AttendanceRouteOptions> = async (app, options) => {
-  const { db, config, lists } = options;
+  const { db, config, lists, batcher } = options;
   const security = [{ bearerAuth: [] }];
   const anyRole = { onRequest: authenticate };
   const adminOnly = { onRequest: [authenticate, requireAdmin] };
@@ -153,7 +153,7 @@ const eventRoutes: FastifyPluginAsyncZod<AttendanceRouteOptions> = async (app, o
       },
     },
     async (request, reply) => {
-      const outcome = await recordCheckin(db, {
+      const outcome = await recordCheckin(db, batcher, {
         eventId: request.params.id,
         ticketId: request.body.ticket_id,
         location: request.body.location ?? null,

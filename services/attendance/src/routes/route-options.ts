@@ -1,10 +1,12 @@
-// What every attendance route plugin is given: the pool, the configuration and the list cache.
+// What every attendance route plugin is given: the pool, the configuration, the list cache and the check-in batcher.
 import type pg from 'pg';
 import type { AttendanceListCache } from '../checkins/attendance-list-cache.js';
+import type { CheckinBatcher } from '../checkins/checkin-batcher.js';
 import type { AttendanceConfig } from '../config.js';
 
 export interface AttendanceRouteOptions {
   db: pg.Pool;
   config: AttendanceConfig;
   lists: AttendanceListCache;
+  batcher: CheckinBatcher;
 }

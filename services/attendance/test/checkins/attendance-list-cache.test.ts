@@ -1,21 +1,23 @@
 // The cached full attendance list: incremental appends, rebuilds on late commits and deletes, the byte cap.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AttendanceListCache } from '../../src/checkins/attendance-list-cache.js';
-import { checkIn } from '../../src/checkins/checkins-repository.js';
+import { CheckinBatcher } from '../../src/checkins/checkin-batcher.js';
 import { startTestApp, type TestApp } from '../support/attendance-app.js';
 
 let t: TestApp;
 
 beforeAll(async () => {
   t = await startTestApp('list_cache');
+  batcher = new CheckinBatcher(t.db.pool, { maxBatch: 10, maxConcurrent: 3 });
 });
 afterAll(async () => {
   await t.close();
 });
 
 let next = 0;
+let batcher: CheckinBatcher;
 const scan = (eventId: string, ticketId: string) =>
-  checkIn(t.db.pool, {
+  batcher.checkIn({
     eventId,
     ticketId,
     by: 'panitia1',

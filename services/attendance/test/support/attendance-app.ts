@@ -1,12 +1,12 @@
 // Test support: the attendance app on a fresh database of its own, and tokens to call it with.
 import { createHmac } from 'node:crypto';
-import { type Database, openDatabase } from '@tixgo/db';
+import type { Database } from '@tixgo/db';
 import { createTestDatabase, type TestDatabase } from '@tixgo/db/testing';
 import { signAccessToken } from '@tixgo/platform';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { buildApp } from '../../src/app.js';
+import { openAttendanceDatabase } from '../../src/attendance-database.js';
 import { type AttendanceConfig, loadConfig } from '../../src/config.js';
-import { MIGRATIONS_DIR } from '../../src/migrations-dir.js';
 
 export const TEST_JWT_SECRET = 'attendance-tests-secret-0123456789abcdef';
 
@@ -43,14 +43,7 @@ export async function openApp(
   env: Record<string, string> = {},
 ): Promise<Omit<TestApp, 'database'>> {
   const config = loadConfig(testEnv(database.url, env));
-  const db = await openDatabase({
-    databaseUrl: database.url,
-    dataDir: '.data-unused',
-    migrationsDir: MIGRATIONS_DIR,
-    poolSize: config.dbPoolSize,
-    applicationName: 'attendance-test',
-    log: quietLog,
-  });
+  const db = await openAttendanceDatabase(config, quietLog);
   const app = await buildApp(config, { db });
   await app.ready();
   const token = (username = 'panitia1', role: 'committee' | 'admin' = 'committee') =>
