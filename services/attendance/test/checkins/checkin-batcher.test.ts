@@ -60,7 +60,8 @@ describe('CheckinBatcher', () => {
     const results = await Promise.all(requests.map((request) => batcher.checkIn(request)));
     await blocker;
 
-    const recordOf = (result: StatementResult | undefined) => (result?.outcome as { record: CheckinRecord }).record;
+    const recordOf = (result: StatementResult | undefined) =>
+      (result?.outcome as { record?: CheckinRecord } | undefined)?.record;
     expect(results[0]?.outcome).toEqual({ kind: 'duplicate', record: recordOf(first) });
     const pair = [results[1], results[2]];
     expect(pair.map((result) => result?.outcome?.kind).sort()).toEqual(['created', 'duplicate']);
