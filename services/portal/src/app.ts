@@ -47,7 +47,7 @@ export async function buildApp(config: PortalConfig, deps: PortalDeps = {}): Pro
     await Promise.all([identity.close(), attendance.close()]);
   });
 
-  await registerSecurityHeaders(app, { production: config.nodeEnv === 'production' });
+  registerSecurityHeaders(app, { production: config.nodeEnv === 'production' });
   await app.register(fastifyCookie);
   app.addHook('onRequest', async (request, reply) => {
     if (request.url.startsWith('/api/')) await requireJsonFromCookieSessions(request, reply);

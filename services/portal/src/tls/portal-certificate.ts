@@ -2,7 +2,6 @@
 import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { generate } from 'selfsigned';
 
 export interface TlsCredentials {
   key: string;
@@ -32,6 +31,9 @@ function isUsable(cert: string, key: string): boolean {
 }
 
 async function generateSelfSigned(): Promise<{ key: string; cert: string }> {
+  // Loaded only when a certificate is made: its X.509 libraries add ~18 MB to the process, and a
+  // restart that reuses the kept pair needs none of it.
+  const { generate } = await import('selfsigned');
   const notBeforeDate = new Date(Date.now() - DAY_MS);
   const notAfterDate = new Date(notBeforeDate.getTime() + VALIDITY_DAYS * DAY_MS);
   const pems = await generate([{ name: 'commonName', value: 'localhost' }], {
