@@ -21,6 +21,21 @@ export interface PortalDeps {
   tls?: Pick<TlsCredentials, 'key' | 'cert'> | undefined;
 }
 
+/**
+ * A JSON request with an empty body is a request without a body, not a 400: the browser session must
+ * send `application/json` on every mutating request (CSRF rule), also on a DELETE or a logout that
+ * have nothing to send. A route that needs a body still answers 422, as FastAPI does.
+ */
+function acceptEmptyJsonBodies(app: FastifyInstance): void {
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    const text = typeof body === 'string' ? body : body.toString('utf8');
+    if (text === '') done(null, null);
+    else parseJson(request, text, done);
+  });
+}
+
 export async function buildApp(config: PortalConfig, deps: PortalDeps = {}): Promise<FastifyInstance> {
   // The clients log through the app's logger; they exist before it, so they get it late.
   let warn: (obj: object, msg?: string) => void = () => undefined;
@@ -49,6 +64,7 @@ export async function buildApp(config: PortalConfig, deps: PortalDeps = {}): Pro
 
   registerSecurityHeaders(app, { production: config.nodeEnv === 'production' });
   await app.register(fastifyCookie);
+  acceptEmptyJsonBodies(app);
   app.addHook('onRequest', async (request, reply) => {
     if (request.url.startsWith('/api/')) await requireJsonFromCookieSessions(request, reply);
   });

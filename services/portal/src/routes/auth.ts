@@ -98,14 +98,14 @@ const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (app, { ident
       schema: {
         tags: ['auth'],
         summary: 'End the browser session; also revokes the refresh token when one is given',
-        body: PortalLogoutBody,
+        body: PortalLogoutBody.nullish(),
         response: { 200: MessageBody },
       },
     },
     async (request, reply) => {
       // The cookie goes whatever identity answers: logging out must always work in the browser.
       clearSessionCookie(reply);
-      if (request.body.refresh_token === undefined) return { message: 'Logged out' };
+      if (request.body?.refresh_token === undefined) return { message: 'Logged out' };
       return sendUpstream(reply, await identity.call(callerOf(request), 'POST', '/auth/logout', request.body));
     },
   );

@@ -196,6 +196,15 @@ describe('POST /api/checkins', () => {
     expect(attendance.received.length).toBe(before);
   });
 
+  it('answers 422 for a JSON check-in with an empty body', async () => {
+    const answer = await call(portal.url, 'POST', '/api/checkins', {
+      token: committee,
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(answer.status).toBe(422);
+    expect(answer.body).toEqual({ detail: [{ loc: ['body'], msg: expect.any(String), type: expect.any(String) }] });
+  });
+
   it('answers 400 for malformed JSON', async () => {
     const answer = await call(portal.url, 'POST', '/api/checkins', {
       token: committee,

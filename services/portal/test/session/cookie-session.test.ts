@@ -95,6 +95,20 @@ describe('session cookie', () => {
     expect(answer.body).toEqual({ detail: expect.stringContaining('Unsupported Media Type') });
   });
 
+  it('accepts a cookie-authenticated DELETE that says application/json and sends no body', async () => {
+    const { cookie } = await browserLogin('admin1');
+    const created = await call(portal.url, 'POST', '/api/events', {
+      headers: { cookie },
+      json: { id: 'cookie-delete', title: 'Short-lived' },
+    });
+    expect(created.status).toBe(201);
+    const deleted = await call(portal.url, 'DELETE', '/api/events/cookie-delete', {
+      headers: { cookie, 'content-type': 'application/json' },
+    });
+    expect(deleted.status).toBe(200);
+    expect(deleted.body).toEqual({ status: 'deleted', event_id: 'cookie-delete' });
+  });
+
   it('accepts a text/csv ticket upload with the cookie, on that route only', async () => {
     const { cookie } = await browserLogin('admin1');
     const event = await call(portal.url, 'POST', '/api/events', {
@@ -145,9 +159,11 @@ describe('session cookie', () => {
     expect(refresh.body).toEqual({ detail: expect.any(String) });
   });
 
-  it('is cleared by logout without a refresh token too', async () => {
+  it('is cleared by logout without a body too (JSON content type, nothing to send)', async () => {
     const { cookie } = await browserLogin();
-    const out = await call(portal.url, 'POST', '/api/auth/logout', { headers: { cookie }, json: {} });
+    const out = await call(portal.url, 'POST', '/api/auth/logout', {
+      headers: { cookie, 'content-type': 'application/json' },
+    });
     expect(out.status).toBe(200);
     expect(out.body).toEqual({ message: 'Logged out' });
     expect(out.cookies).toEqual([expect.stringMatching(/^tixgo_session=; /)]);
