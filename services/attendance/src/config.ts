@@ -18,9 +18,11 @@ const schema = commonEnvSchema.extend({
   DB_POOL_SIZE: env.positiveInt(16).pipe(z.number().max(200)),
   /**
    * Check-in statements running at once. Concurrent scans are grouped into one statement (one
-   * commit) per batch; keep this below DB_POOL_SIZE so reads always find a connection.
+   * commit) per batch, so fewer, larger batches cost PostgreSQL less per check-in: measured at
+   * 64 concurrent gates, 4 used ~0.09 ms of PostgreSQL CPU per check-in, 8 ~0.16 ms, 16 ~0.24 ms.
+   * Capped below DB_POOL_SIZE so reads always find a connection.
    */
-  CHECKIN_BATCH_CONCURRENCY: env.positiveInt(8).pipe(z.number().max(200)),
+  CHECKIN_BATCH_CONCURRENCY: env.positiveInt(4).pipe(z.number().max(200)),
   /** Most scans grouped into one check-in statement. */
   CHECKIN_BATCH_MAX: env.positiveInt(100).pipe(z.number().max(1000)),
   /** true: a check-in for an event id that was never registered is 404 "Event not found". */

@@ -14,7 +14,7 @@ describe('loadConfig', () => {
       dataDir: '.data',
       databaseUrl: undefined,
       dbPoolSize: 16,
-      checkinBatchConcurrency: 8,
+      checkinBatchConcurrency: 4,
       checkinBatchMax: 100,
       requireRegisteredEvents: false,
       idempotencyTtlSeconds: 24 * 3600,
