@@ -281,6 +281,24 @@ describe('GET /api/attendance/{event_id}', () => {
     });
   });
 
+  it('answers a registered event without check-ins with its name and an empty list', async () => {
+    const created = await call(portal.url, 'POST', '/api/events', {
+      token: admin,
+      json: { id: 'quiet-hall', title: 'Quiet hall' },
+    });
+    expect(created.status).toBe(201);
+    const answer = await call(portal.url, 'GET', '/api/attendance/quiet-hall', { token: committee });
+    expect(answer.status).toBe(200);
+    expect(answer.body).toEqual({
+      event_id: 'quiet-hall',
+      event_name: 'Quiet hall',
+      total_registered: 0,
+      total_checked_in: 0,
+      checkin_percentage: 0,
+      checkins: [],
+    });
+  });
+
   it('answers 404 "Event not found" when nothing is known of the event', async () => {
     const answer = await call(portal.url, 'GET', '/api/attendance/never-heard-of-it', { token: committee });
     expect(answer.status).toBe(404);
