@@ -8,6 +8,7 @@ import { startKeyCleanup } from './checkins/idempotency.js';
 import type { AttendanceConfig } from './config.js';
 import attendanceRoutes from './routes/attendance.js';
 import checkinRoutes from './routes/checkins.js';
+import { answerDatabaseOutagesWith503 } from './routes/database-unavailable.js';
 import eventRoutes from './routes/events.js';
 import landingRoutes from './routes/landing.js';
 import ticketRoutes from './routes/tickets.js';
@@ -37,10 +38,13 @@ export async function buildApp(config: AttendanceConfig, deps: AttendanceDeps): 
     maxConcurrent: config.checkinBatchConcurrency,
   });
   const options = { db: pool, config, lists, batcher };
-  await app.register(checkinRoutes, options);
-  await app.register(attendanceRoutes, options);
-  await app.register(eventRoutes, options);
-  await app.register(ticketRoutes, options);
+  await app.register(async (api) => {
+    answerDatabaseOutagesWith503(api);
+    await api.register(checkinRoutes, options);
+    await api.register(attendanceRoutes, options);
+    await api.register(eventRoutes, options);
+    await api.register(ticketRoutes, options);
+  });
   await app.register(landingRoutes);
   return app;
 }
