@@ -65,9 +65,7 @@ export async function buildApp(config: PortalConfig, deps: PortalDeps = {}): Pro
   registerSecurityHeaders(app, { production: config.nodeEnv === 'production' });
   await app.register(fastifyCookie);
   acceptEmptyJsonBodies(app);
-  app.addHook('onRequest', async (request, reply) => {
-    if (request.url.startsWith('/api/')) await requireJsonFromCookieSessions(request, reply);
-  });
+  app.addHook('onRequest', requireJsonFromCookieSessions);
 
   await app.register(authRoutes, { identity, tokenExpireMinutes: config.tokenExpireMinutes });
   await app.register(checkinsRoutes, { attendance });

@@ -1,6 +1,6 @@
 // Who is calling /api: a Bearer header (wins) or the session cookie, verified here before any upstream call.
 import { AUTH_MESSAGES, type AuthUser, bearerToken, httpError, httpErrors, verifyAccessToken } from '@tixgo/platform';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import type { Caller } from '../upstream/caller.js';
 import { clearSessionCookie, sessionToken } from './session-cookie.js';
 
@@ -34,29 +34,42 @@ function verifySessionToken(request: FastifyRequest, reply: FastifyReply, token:
 }
 
 /**
- * onRequest for every /api route: a mutating request that rides on the session cookie must say it
+ * onRequest for every request: a mutating /api request that rides on the session cookie must say it
  * sends JSON (or CSV where the route takes it). A cross-site form can only send form or text bodies,
  * and anything else needs a CORS preflight that the portal never grants — CSRF defence next to
  * SameSite=Strict for browsers that ignore it.
  */
-export async function requireJsonFromCookieSessions(request: FastifyRequest, _reply: FastifyReply): Promise<void> {
-  if (!MUTATING_METHODS.has(request.method) || hasAuthorizationHeader(request)) return;
-  if (sessionToken(request) === undefined) return;
-  const type = mediaType(request);
-  if (type === 'application/json') return;
-  if ((type === 'text/csv' || type === 'application/csv') && request.routeOptions.config.acceptsCsv === true) return;
-  throw httpError(415, 'Unsupported Media Type: requests made with the session cookie must send application/json');
+export function requireJsonFromCookieSessions(
+  request: FastifyRequest,
+  _reply: FastifyReply,
+  done: HookHandlerDoneFunction,
+): void {
+  if (isCsrfSafe(request)) done();
+  else throw httpError(415, 'Unsupported Media Type: requests made with the session cookie must send application/json');
 }
 
-/** onRequest: the caller must present a valid token, in the Authorization header or the session cookie. */
-export async function authenticateCaller(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+function isCsrfSafe(request: FastifyRequest): boolean {
+  if (!request.url.startsWith('/api/') || !MUTATING_METHODS.has(request.method)) return true;
+  if (hasAuthorizationHeader(request) || sessionToken(request) === undefined) return true;
+  const type = mediaType(request);
+  if (type === 'application/json') return true;
+  return (type === 'text/csv' || type === 'application/csv') && request.routeOptions.config.acceptsCsv === true;
+}
+
+/**
+ * onRequest: the caller must present a valid token, in the Authorization header or the session cookie.
+ * (Callback-style like every hook on the check-in path: Fastify catches what they throw, and they cost
+ * no promise per request.)
+ */
+export function authenticateCaller(request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void {
   if (hasAuthorizationHeader(request)) {
     request.user = verifyAccessToken(request.server, bearerToken(request.headers.authorization));
-    return;
+  } else {
+    const token = sessionToken(request);
+    if (token === undefined) throw httpErrors.unauthorized(AUTH_MESSAGES.missingHeader);
+    request.user = verifySessionToken(request, reply, token);
   }
-  const token = sessionToken(request);
-  if (token === undefined) throw httpErrors.unauthorized(AUTH_MESSAGES.missingHeader);
-  request.user = verifySessionToken(request, reply, token);
+  done();
 }
 
 /**
@@ -64,18 +77,22 @@ export async function authenticateCaller(request: FastifyRequest, reply: Fastify
  * admin). A header is verified strictly; a stale session cookie is dropped rather than refused,
  * so a person whose session expired can still create an account.
  */
-export async function authenticateIfPresent(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+export function authenticateIfPresent(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  done: HookHandlerDoneFunction,
+): void {
+  const token = sessionToken(request);
   if (hasAuthorizationHeader(request)) {
     request.user = verifyAccessToken(request.server, bearerToken(request.headers.authorization));
-    return;
+  } else if (token !== undefined) {
+    try {
+      request.user = verifyAccessToken(request.server, token);
+    } catch {
+      clearSessionCookie(reply);
+    }
   }
-  const token = sessionToken(request);
-  if (token === undefined) return;
-  try {
-    request.user = verifyAccessToken(request.server, token);
-  } catch {
-    clearSessionCookie(reply);
-  }
+  done();
 }
 
 /** The caller as forwarded upstream: their own token (never a minted one) and tracing ids. */
