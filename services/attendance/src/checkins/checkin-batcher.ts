@@ -19,6 +19,7 @@ import {
   runCheckinBatch,
   type StatementResult,
 } from './checkins-repository.js';
+import { judgeTicket } from './ticket-policy.js';
 
 export interface BatcherOptions {
   /** Most scans in one statement. */
@@ -28,6 +29,8 @@ export interface BatcherOptions {
 }
 
 interface Pending extends BatchItem {
+  /** How many times this scan was sent already (see settle). */
+  attempt: number;
   resolve(result: StatementResult): void;
   reject(error: unknown): void;
 }
@@ -49,8 +52,12 @@ export class CheckinBatcher {
    * the same statement; `claimed: false` then means the key was already taken (nothing written).
    */
   checkIn(request: CheckinRequest, claim?: IdempotencyClaim): Promise<StatementResult> {
-    return new Promise((resolve, reject) => {
-      this.queue.push({ request, claim, resolve, reject });
+    return this.enqueue(request, claim, 0);
+  }
+
+  private enqueue(request: CheckinRequest, claim: IdempotencyClaim | undefined, attempt: number) {
+    return new Promise<StatementResult>((resolve, reject) => {
+      this.queue.push({ request, claim, attempt, resolve, reject });
       this.dispatch();
     });
   }
@@ -142,8 +149,9 @@ export class CheckinBatcher {
       };
     }
     const facts = { isRegistered: row.registered, hasTickets: row.has_tickets, isIssued: row.issued };
-    const passedGate = (facts.isRegistered || !request.requireRegisteredEvent) && (!facts.hasTickets || facts.isIssued);
-    if (!passedGate) return { claimed: true, outcome: { kind: 'refused', facts } };
+    if (judgeTicket(facts, request.requireRegisteredEvent) !== 'accept') {
+      return { claimed: true, outcome: { kind: 'refused', facts } };
+    }
     if (row.checkin_id !== null) {
       return {
         claimed: true,
@@ -175,7 +183,9 @@ export class CheckinBatcher {
     if (earlier) return { claimed: true, outcome: { kind: 'duplicate', record: earlier } };
     // The conflicting check-in was deleted in between (a forced event delete): scan again. The
     // key (if any) is ours already, so it is not claimed a second time.
-    return this.checkIn(item.request);
+    if (item.attempt >= 2)
+      throw new Error(`check-in of ${item.request.ticketId} kept conflicting with a vanishing row`);
+    return this.enqueue(item.request, undefined, item.attempt + 1);
   }
 }
 

@@ -1,4 +1,4 @@
-// Check-ins in SQL: the one-statement check-in (policy, insert, counter, idempotency claim), lookups, pages.
+// Check-ins in SQL: the batched check-in statement (policy, insert, counter, idempotency claim), lookups, pages.
 import type { CheckinRecord } from '@tixgo/contracts';
 import type pg from 'pg';
 import type { EventFacts } from './ticket-policy.js';

@@ -2,8 +2,8 @@
 //
 // The check-in statement evaluates the same rule in SQL (its insert is gated on it, so a
 // rejected ticket never touches the table); this function reads the flags that statement
-// returns and names the outcome. Keep the two in step: see CHECKIN_GATE in
-// checkins-repository.ts.
+// returns and names the outcome. Keep the two in step: see the `ins` gate of
+// CHECKIN_BATCH_SQL in checkins-repository.ts.
 
 export interface EventFacts {
   /** An event row exists for the id. */
