@@ -1,0 +1,47 @@
+// /openapi.json and /docs describe every attendance route from the same schemas that validate them.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestApp, type TestApp } from '../support/attendance-app.js';
+
+let t: TestApp;
+
+beforeAll(async () => {
+  t = await startTestApp('docs');
+});
+afterAll(async () => {
+  await t.close();
+});
+
+describe('API docs', () => {
+  it('serves an OpenAPI document listing every attendance route', async () => {
+    const response = await t.app.inject({ url: '/openapi.json' });
+    expect(response.statusCode).toBe(200);
+    const document = response.json();
+    expect(document.info.title).toBe('TixGo attendance');
+    expect(Object.keys(document.paths).sort()).toEqual([
+      '/attendance/{event_id}',
+      '/checkins',
+      '/events',
+      '/events/{id}',
+      '/events/{id}/attendance',
+      '/events/{id}/checkins',
+      '/events/{id}/summary',
+      '/events/{id}/tickets',
+    ]);
+    const checkin = document.paths['/checkins'].post;
+    expect(checkin.requestBody.content['application/json'].schema.required).toEqual(['event_id', 'ticket_id']);
+    expect(checkin.parameters.map((parameter: { name: string }) => parameter.name)).toContain('idempotency-key');
+    expect(Object.keys(checkin.responses)).toEqual(expect.arrayContaining(['201', '404', '409', '422']));
+  });
+
+  it('serves the Swagger UI at /docs and the compat health check', async () => {
+    const docs = await t.app.inject({ url: '/docs/' });
+    expect(docs.statusCode).toBe(200);
+    expect(docs.headers['content-type']).toMatch(/text\/html/);
+    const health = await t.app.inject({ url: '/health' });
+    expect(health.statusCode).toBe(200);
+    expect(health.json()).toEqual({ status: 'ok', service: 'attendance' });
+    const ready = await t.app.inject({ url: '/ready' });
+    expect(ready.statusCode).toBe(200);
+    expect(ready.json().status).toBe('ready');
+  });
+});
