@@ -92,7 +92,7 @@ export const MyCheckinsQuery = PageQuery.extend({ event_id: Id.optional() });
 export const MyCheckins = z.object({
   user_id: z.string(),
   checkins: z.array(CheckinRecord),
-  next_cursor: z.string().nullable().optional(),
+  next_cursor: z.string().nullable().describe('null on the last page'),
 });
 
 // ---------------------------------------------------------------- events

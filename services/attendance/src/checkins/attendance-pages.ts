@@ -1,5 +1,5 @@
 // Pages of an event's attendance list and of a caller's own check-ins (keyset cursors, never OFFSET).
-import type { AttendanceList, CheckinRecord } from '@tixgo/contracts';
+import { type AttendanceList, type CheckinRecord, PAGE_LIMITS } from '@tixgo/contracts';
 import type pg from 'pg';
 import { readCheckinSlice, readCheckinsBy, toRecord } from './checkins-repository.js';
 
@@ -23,16 +23,20 @@ export async function attendancePage(db: pg.Pool, eventId: string, page: Page): 
   };
 }
 
-/** The caller's own check-ins (optionally at one event), oldest first; `page` undefined = all. */
+/**
+ * The caller's own check-ins (optionally at one event), oldest first, one page at a time: a
+ * gate that scanned 100k tickets must not get them all in one answer. Without `page`, the
+ * first PAGE_LIMITS.max.
+ */
 export async function checkinsBy(
   db: pg.Pool,
   by: string,
   eventId: string | null,
   page: Page | undefined,
-): Promise<{ checkins: CheckinRecord[]; next_cursor?: string | null }> {
-  if (!page) return { checkins: (await readCheckinsBy(db, by, eventId, '0', null)).map(toRecord) };
-  const rows = await readCheckinsBy(db, by, eventId, page.afterSeq, page.limit + 1);
-  const more = rows.length > page.limit;
-  const shown = more ? rows.slice(0, page.limit) : rows;
-  return { checkins: shown.map(toRecord), next_cursor: more ? (shown.at(-1)?.seq ?? page.afterSeq) : null };
+): Promise<{ checkins: CheckinRecord[]; next_cursor: string | null }> {
+  const { limit, afterSeq } = page ?? { limit: PAGE_LIMITS.max, afterSeq: '0' };
+  const rows = await readCheckinsBy(db, by, eventId, afterSeq, limit + 1);
+  const more = rows.length > limit;
+  const shown = more ? rows.slice(0, limit) : rows;
+  return { checkins: shown.map(toRecord), next_cursor: more ? (shown.at(-1)?.seq ?? afterSeq) : null };
 }

@@ -100,7 +100,8 @@ const checkinRoutes: FastifyPluginAsyncZod<AttendanceRouteOptions> = async (app,
       schema: {
         tags: ['check-ins'],
         summary: "The caller's own check-ins, oldest first",
-        description: 'Optionally at one event. With limit or cursor the answer is one page and has next_cursor.',
+        description:
+          'Optionally at one event. One page (limit, default and at most 10000) with next_cursor, null on the last page.',
         security,
         querystring: MyCheckinsQuery,
         response: { 200: MyCheckins },

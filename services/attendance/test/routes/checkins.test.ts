@@ -259,6 +259,6 @@ describe('GET /checkins', () => {
   it('answers an empty list to a caller without check-ins', async () => {
     const response = await t.app.inject({ url: '/checkins?event_id=ev-a', headers: t.committee('nobody') });
     expect(response.statusCode).toBe(200);
-    expect(response.json()).toEqual({ user_id: 'nobody', checkins: [] });
+    expect(response.json()).toEqual({ user_id: 'nobody', checkins: [], next_cursor: null });
   });
 });

@@ -119,7 +119,7 @@ describe('401', () => {
     );
     const response = await t.app.inject({ url: '/checkins', headers: { authorization: `Bearer ${token}` } });
     expect(response.statusCode).toBe(200);
-    expect(response.json()).toEqual({ user_id: 'hand', checkins: [] });
+    expect(response.json()).toEqual({ user_id: 'hand', checkins: [], next_cursor: null });
   });
 });
 
