@@ -203,11 +203,11 @@ const eventRoutes: FastifyPluginAsyncZod<AttendanceRouteOptions> = async (app, o
       },
     },
     async (request) => {
-      const event = await registeredEvent(request.params.id);
-      const attendance = await attendancePage(db, event.id, {
-        limit: request.query.limit ?? PAGE_LIMITS.default,
-        afterSeq: '0',
-      });
+      // Both reads at once: the summary is what dashboards poll.
+      const [event, attendance] = await Promise.all([
+        registeredEvent(request.params.id),
+        attendancePage(db, request.params.id, { limit: request.query.limit ?? PAGE_LIMITS.default, afterSeq: '0' }),
+      ]);
       return {
         event: toEvent(event),
         attendance,
