@@ -47,7 +47,7 @@ export const PortalMyCheckin = z.object({
 export const PortalMyCheckins = z.object({
   user_id: z.string(),
   checkins: z.array(PortalMyCheckin),
-  next_cursor: z.string().nullable().optional(),
+  next_cursor: z.string().nullable().optional().describe('attendance answers one bounded page: null on the last'),
 });
 export type PortalMyCheckins = z.infer<typeof PortalMyCheckins>;
 

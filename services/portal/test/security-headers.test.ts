@@ -43,14 +43,24 @@ describe('security headers', () => {
     expect(csp.get('frame-ancestors')).toEqual(["'none'"]);
   });
 
-  it('sends the CSP, nosniff and no-referrer on API answers too', async () => {
+  it('sends API answers a CSP that forbids everything, nosniff and no-referrer (and not the page set)', async () => {
     const answer = await call(development.url, 'GET', '/api/auth/me');
     expect(answer.status).toBe(401);
     expect(answer.body).toEqual({ detail: 'Missing Authorization header' });
-    expect(directives(String(answer.headers['content-security-policy'])).get('script-src')).toEqual(["'self'"]);
+    const csp = directives(String(answer.headers['content-security-policy']));
+    expect(Object.fromEntries(csp)).toEqual({ 'default-src': ["'none'"], 'frame-ancestors': ["'none'"] });
     expect(answer.headers['x-content-type-options']).toBe('nosniff');
     expect(answer.headers['referrer-policy']).toBe('no-referrer');
+    expect(answer.headers['cross-origin-opener-policy']).toBeUndefined();
+  });
+
+  it('sends pages frame denial and the rest of helmet’s set', async () => {
+    const answer = await call(development.url, 'GET', '/');
+    expect(answer.status).toBe(200);
     expect(answer.headers['x-frame-options']).toBe('DENY');
+    expect(answer.headers['x-content-type-options']).toBe('nosniff');
+    expect(answer.headers['referrer-policy']).toBe('no-referrer');
+    expect(answer.headers['cross-origin-opener-policy']).toBe('same-origin');
   });
 
   it('sends no HSTS outside production, and HSTS for a year in production', async () => {
@@ -61,6 +71,9 @@ describe('security headers', () => {
     expect(prod.status).toBe(200);
     expect(prod.body).toEqual({ status: 'ok', service: 'portal' });
     expect(prod.headers['strict-transport-security']).toBe('max-age=31536000; includeSubDomains');
+    const api = await call(production.url, 'GET', '/api/auth/me');
+    expect(api.status).toBe(401);
+    expect(api.headers['strict-transport-security']).toBe('max-age=31536000; includeSubDomains');
   });
 
   it('serves the API documentation under /docs and /openapi.json with the /api routes', async () => {

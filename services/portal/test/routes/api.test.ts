@@ -344,6 +344,7 @@ describe('GET /api/checkins', () => {
         ticket_id,
         checkin_time: expect.stringMatching(ISO),
       })),
+      next_cursor: null,
     });
   });
 
@@ -366,6 +367,7 @@ describe('GET /api/checkins', () => {
           checkin_time: expect.stringMatching(ISO),
         },
       ],
+      next_cursor: null,
     });
   });
 });
