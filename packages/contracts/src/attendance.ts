@@ -14,6 +14,12 @@ export const TEXT_LIMITS = {
 /** Page sizes of every paged attendance/ticket listing. */
 export const PAGE_LIMITS = { default: 100, max: 10_000 } as const;
 
+/**
+ * Check-ins embedded in an event summary by default: the summary is what dashboards poll, so
+ * it carries the latest few, not a page to read through (GET /events/{id}/attendance is).
+ */
+export const SUMMARY_PAGE_DEFAULT = 20;
+
 /** At most this many tickets are issued by one request (one transaction). */
 export const MAX_TICKETS_PER_REQUEST = 100_000;
 
@@ -149,7 +155,13 @@ export const DeleteEventQuery = z.object({
 export const EventDeleted = z.object({ status: z.literal('deleted'), event_id: z.string() });
 
 export const SummaryQuery = z.object({
-  limit: z.coerce.number().int().min(0).max(1000).optional().describe('check-ins in the first page (default 100)'),
+  limit: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(1000)
+    .optional()
+    .describe(`check-ins in the first page (default ${SUMMARY_PAGE_DEFAULT})`),
 });
 
 export const EventSummary = z.object({

@@ -11,8 +11,8 @@ import {
   EventSummary,
   IdempotencyHeaders,
   IdParams,
-  PAGE_LIMITS,
   PageQuery,
+  SUMMARY_PAGE_DEFAULT,
   SummaryQuery,
   UpdateEventBody,
 } from '@tixgo/contracts';
@@ -193,7 +193,7 @@ const eventRoutes: FastifyPluginAsyncZod<AttendanceRouteOptions> = async (app, o
         tags: ['events', 'attendance'],
         summary: 'An event, its first check-ins and its registration stats',
         description:
-          `attendance holds the first page only (limit, default ${PAGE_LIMITS.default}) with next_cursor for ` +
+          `attendance holds the first page only (limit, default ${SUMMARY_PAGE_DEFAULT}) with next_cursor for ` +
           'GET /events/{id}/attendance?cursor=…; total_checked_in counts every check-in. total_registered is ' +
           'the number of issued tickets, or the capacity when none were issued, else 0.',
         security,
@@ -206,7 +206,7 @@ const eventRoutes: FastifyPluginAsyncZod<AttendanceRouteOptions> = async (app, o
       // Both reads at once: the summary is what dashboards poll.
       const [event, attendance] = await Promise.all([
         registeredEvent(request.params.id),
-        attendancePage(db, request.params.id, { limit: request.query.limit ?? PAGE_LIMITS.default, afterSeq: '0' }),
+        attendancePage(db, request.params.id, { limit: request.query.limit ?? SUMMARY_PAGE_DEFAULT, afterSeq: '0' }),
       ]);
       return {
         event: toEvent(event),
