@@ -91,32 +91,27 @@ export class CheckinBatcher {
     return batch;
   }
 
+  /** Never rejects: every failure is handed to the scans of the batch (a settled promise ignores later calls). */
   private async execute(batch: Pending[]): Promise<void> {
-    let rows: BatchRow[];
     try {
-      rows = await this.runWithRetry(batch);
+      const rows = await this.runWithRetry(batch);
+      // Scans of one ticket in one batch: the one that inserted is the "earlier" check-in of the others.
+      const insertedHere = new Map<string, CheckinRecord>();
+      const results = batch.map((item, index) => {
+        const result = this.outcomeOf(item, rows[index] as BatchRow);
+        if (result !== 'reread' && result.outcome?.kind === 'created') {
+          insertedHere.set(naturalKey(item.request.eventId, item.request.ticketId), result.outcome.record);
+        }
+        return result;
+      });
+      batch.forEach((item, index) => {
+        const result = results[index] as StatementResult | 'reread';
+        if (result !== 'reread') item.resolve(result);
+        else this.settle(item, insertedHere).then(item.resolve, item.reject);
+      });
     } catch (error) {
       for (const item of batch) item.reject(error);
-      return;
     }
-    // Scans of one ticket in one batch: the one that inserted is the "earlier" check-in of the others.
-    const insertedHere = new Map<string, CheckinRecord>();
-    const results = batch.map((item, index) => {
-      const result = this.outcomeOf(item, rows[index] as BatchRow);
-      if (result !== 'reread' && result.outcome?.kind === 'created') {
-        insertedHere.set(naturalKey(item.request.eventId, item.request.ticketId), result.outcome.record);
-      }
-      return result;
-    });
-    await Promise.all(
-      batch.map(async (item, index) => {
-        try {
-          item.resolve(await this.settle(item, results[index] as StatementResult | 'reread', insertedHere));
-        } catch (error) {
-          item.reject(error);
-        }
-      }),
-    );
   }
 
   /** A deadlock cannot come from our lock order, but a retry is cheap insurance: the batch was rolled back. */
@@ -172,12 +167,7 @@ export class CheckinBatcher {
   }
 
   /** A duplicate whose first check-in the statement could not see: it was inserted in this batch or committed meanwhile. */
-  private async settle(
-    item: Pending,
-    result: StatementResult | 'reread',
-    insertedHere: Map<string, CheckinRecord>,
-  ): Promise<StatementResult> {
-    if (result !== 'reread') return result;
+  private async settle(item: Pending, insertedHere: Map<string, CheckinRecord>): Promise<StatementResult> {
     const { eventId, ticketId } = item.request;
     const earlier = insertedHere.get(naturalKey(eventId, ticketId)) ?? (await findCheckin(this.db, eventId, ticketId));
     if (earlier) return { claimed: true, outcome: { kind: 'duplicate', record: earlier } };
