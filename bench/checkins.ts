@@ -64,7 +64,6 @@ async function main(): Promise<void> {
       env: { ATTENDANCE_BASE_URL: attendance.url, IDENTITY_BASE_URL: 'http://127.0.0.1:9' },
     });
     portal = gateway;
-    process.env.NODE_TLS_REJECT_UNAUTHORIZED = '0'; // the portal's self-signed certificate, loopback only
     const portalIdle = rssMb(gateway.child.pid);
     await checkinLoad(gateway.url, '/api/checkins', token, 'bench-warmup-portal', true);
     const through = await peakRss([gateway.child.pid, attendance.child.pid], () =>

@@ -3,6 +3,8 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import https from 'node:https';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -132,18 +134,24 @@ function start(service) {
   children.set(service.name, child);
 }
 
+/** One GET of a health URL; the portal's self-signed certificate is accepted (loopback only). */
+function probe(url) {
+  const client = url.startsWith('https') ? https : http;
+  return new Promise((resolve) => {
+    const request = client.get(url, { rejectUnauthorized: false, timeout: 1000 }, (response) => {
+      response.resume();
+      resolve(response.statusCode === 200);
+    });
+    request.on('timeout', () => request.destroy());
+    request.on('error', () => resolve(false));
+  });
+}
+
 async function waitHealthy(service, timeoutMs = 60_000) {
   const started = Date.now();
-  // The portal's certificate is self-signed; the health probe is on loopback only.
-  if (service.health.startsWith('https')) process.env.NODE_TLS_REJECT_UNAUTHORIZED = '0';
   while (Date.now() - started < timeoutMs) {
     if (!children.has(service.name)) return false;
-    try {
-      const response = await fetch(service.health, { signal: AbortSignal.timeout(1000) });
-      if (response.ok) return true;
-    } catch {
-      // not up yet
-    }
+    if (await probe(service.health)) return true;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   return false;

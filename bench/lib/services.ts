@@ -50,18 +50,27 @@ export function storageLabel(): string {
   return process.env.BENCH_DATABASE_URL ? 'PostgreSQL server (BENCH_DATABASE_URL)' : 'embedded PostgreSQL';
 }
 
+/** One GET; a self-signed certificate (the portal's) is accepted, loopback only. */
+async function answersOk(url: string): Promise<boolean> {
+  const { get } = await import(url.startsWith('https') ? 'node:https' : 'node:http');
+  return new Promise((resolve) => {
+    const request = get(url, { rejectUnauthorized: false, timeout: 500 }, (response) => {
+      response.resume();
+      resolve(response.statusCode === 200);
+    });
+    request.on('timeout', () => request.destroy());
+    request.on('error', () => resolve(false));
+  });
+}
+
 async function waitForHealth(url: string, child: ChildProcess, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`service exited with ${child.exitCode} before answering ${url}`);
-    try {
-      const response = await fetch(url, { signal: AbortSignal.timeout(500) });
-      if (response.ok) return;
-    } catch {
-      // not listening yet
-    }
+    if (await answersOk(url)) return;
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
+  child.kill('SIGKILL');
   throw new Error(`no answer from ${url} within ${timeoutMs} ms`);
 }
 
