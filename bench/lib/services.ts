@@ -52,7 +52,7 @@ export function storageLabel(): string {
 
 /** One GET; a self-signed certificate (the portal's) is accepted, loopback only. */
 async function answersOk(url: string): Promise<boolean> {
-  const { get } = await import(url.startsWith('https') ? 'node:https' : 'node:http');
+  const { get } = url.startsWith('https') ? await import('node:https') : await import('node:http');
   return new Promise((resolve) => {
     const request = get(url, { rejectUnauthorized: false, timeout: 500 }, (response) => {
       response.resume();
