@@ -99,7 +99,7 @@ async function main(): Promise<void> {
     attendance: new Pool(attendance.url, { connections: 8 }),
     portal: new Pool(portal.url, { connections: 8, connect: { rejectUnauthorized: false } }),
   };
-  const counts = { requests: 0, serverErrors: 0 };
+  const counts = { requests: 0, serverErrors: 0, notSent: 0 };
   const failures: string[] = [];
 
   const send = async (target: keyof typeof pools, probe: Probe) => {
@@ -120,6 +120,12 @@ async function main(): Promise<void> {
           );
       }
     } catch (error) {
+      // undici refuses to send some probes at all (a control character in a header): not an answer.
+      if ((error as { code?: string }).code === 'UND_ERR_INVALID_ARG') {
+        counts.requests--;
+        counts.notSent++;
+        return;
+      }
       counts.serverErrors++;
       failures.push(`${target} ${probe.method} ${probe.path.slice(0, 80)} -> ${(error as Error).message}`);
     }
@@ -160,7 +166,7 @@ async function main(): Promise<void> {
     }
   }
   // Paths, query strings and headers.
-  const weirdIds = ['%00', '%2F..%2F', 'x'.repeat(5000), '%F0%9F%98%80', '%', '..', '%C0%AE', ' ', 'a%0Ab'];
+  const weirdIds = ['%00', '%2F..%2F', 'x'.repeat(5000), '%F0%9F%98%80', '%', '..', '%C0%AE', '%20', 'a%0Ab'];
   for (const id of weirdIds) {
     for (const path of [
       `/events/${id}`,
@@ -246,7 +252,9 @@ async function main(): Promise<void> {
   await portal.stop();
   await attendance.stop();
   await identity.stop();
-  console.log(`hostile input: ${counts.requests} requests, ${counts.serverErrors} answered 5xx (target 0)`);
+  console.log(
+    `hostile input: ${counts.requests} requests, ${counts.serverErrors} answered 5xx or failed (target 0); ${counts.notSent} probes the HTTP client refused to send`,
+  );
   for (const failure of failures) console.log(`  ${failure}`);
   console.log(`afterwards: GET /events ${listOk ? '200' : 'FAILED'}; health ${health.join(', ')}`);
   if (counts.serverErrors > 0 || !listOk) process.exitCode = 1;
