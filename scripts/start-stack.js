@@ -1,6 +1,6 @@
 // `pnpm start`: runs identity, attendance and portal natively on embedded defaults, shows where
 // they answer, and stops all three cleanly on Ctrl-C. Plain JavaScript so it runs before any build.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
@@ -182,9 +182,23 @@ process.on('SIGINT', () => {
 });
 process.on('SIGTERM', () => void stopAll(0));
 
+// Build first (incremental: quick when nothing changed), so `pnpm start` always runs the sources as they are.
+if (process.env.STACK_SKIP_BUILD !== 'true') {
+  process.stdout.write('TixGo: building… ');
+  const t0 = Date.now();
+  const tsc = path.join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+  const build = spawnSync(process.execPath, [tsc, '-b'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  if (build.status !== 0) {
+    console.log('failed\n');
+    process.stdout.write(build.stdout);
+    process.stderr.write(build.stderr);
+    process.exit(1);
+  }
+  console.log(`done in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+}
 for (const service of services) {
   if (!existsSync(path.join(root, service.entry))) {
-    console.error(`${service.entry} is missing: run "pnpm build" first (pnpm start does it for you).`);
+    console.error(`${service.entry} is missing: the build did not produce it.`);
     process.exit(1);
   }
 }
