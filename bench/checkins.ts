@@ -3,7 +3,17 @@
 // Run: pnpm bench checkins   (BENCH_SECONDS=15, BENCH_CONNECTIONS=64, BENCH_DATABASE_URL optional)
 import { randomUUID } from 'node:crypto';
 import { formatLoad, type LoadResult, runLoad } from './lib/load.js';
-import { benchToken, freshDatabase, type RunningService, rssMb, startService, storageLabel } from './lib/services.js';
+import {
+  benchToken,
+  cpuSeconds,
+  embeddedPostgresPid,
+  familyCpuSeconds,
+  freshDatabase,
+  type RunningService,
+  rssMb,
+  startService,
+  storageLabel,
+} from './lib/services.js';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 15);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 64);
@@ -24,6 +34,20 @@ async function peakRss<T>(
   } finally {
     clearInterval(timer);
   }
+}
+
+/** CPU time each part of the system spent per request during `work` (µs per request). */
+async function cpuPerRequest(
+  parts: Record<string, () => number>,
+  work: () => Promise<LoadResult>,
+): Promise<{ result: LoadResult; perRequest: string }> {
+  const before = Object.fromEntries(Object.entries(parts).map(([name, read]) => [name, read()]));
+  const result = await work();
+  const spent = Object.entries(parts).map(([name, read]) => {
+    const micros = ((read() - (before[name] as number)) * 1e6) / Math.max(1, result.requests);
+    return `${name} ${micros.toFixed(0)}`;
+  });
+  return { result, perRequest: `CPU per check-in (µs): ${spent.join(', ')}` };
 }
 
 async function checkinLoad(
@@ -54,10 +78,17 @@ async function main(): Promise<void> {
   try {
     const idle = rssMb(attendance.child.pid);
     await checkinLoad(attendance.url, '/checkins', token, 'bench-warmup', true);
+    const postgresPid = embeddedPostgresPid(attendance.dataDir);
+    const parts = {
+      attendance: () => cpuSeconds(attendance.child.pid),
+      ...(postgresPid ? { postgres: () => familyCpuSeconds(postgresPid) } : {}),
+      'load generator': () => process.cpuUsage().user / 1e6 + process.cpuUsage().system / 1e6,
+    };
     const straight = await peakRss([attendance.child.pid], () =>
-      checkinLoad(attendance.url, '/checkins', token, 'bench-straight'),
+      cpuPerRequest(parts, () => checkinLoad(attendance.url, '/checkins', token, 'bench-straight')),
     );
-    console.log(formatLoad('straight to attendance', straight.result));
+    console.log(formatLoad('straight to attendance', straight.result.result));
+    console.log(`  ${straight.result.perRequest}`);
     console.log(`attendance memory: idle ${idle.toFixed(0)} MB, peak under load ${straight.peaks[0]?.toFixed(0)} MB`);
 
     const gateway = await startService('portal', {
@@ -67,14 +98,17 @@ async function main(): Promise<void> {
     const portalIdle = rssMb(gateway.child.pid);
     await checkinLoad(gateway.url, '/api/checkins', token, 'bench-warmup-portal', true);
     const through = await peakRss([gateway.child.pid, attendance.child.pid], () =>
-      checkinLoad(gateway.url, '/api/checkins', token, 'bench-portal'),
+      cpuPerRequest({ portal: () => cpuSeconds(gateway.child.pid), ...parts }, () =>
+        checkinLoad(gateway.url, '/api/checkins', token, 'bench-portal'),
+      ),
     );
-    console.log(formatLoad('through the portal (HTTPS)', through.result));
+    console.log(formatLoad('through the portal (HTTPS)', through.result.result));
+    console.log(`  ${through.result.perRequest}`);
     console.log(`portal memory: idle ${portalIdle.toFixed(0)} MB, peak under load ${through.peaks[0]?.toFixed(0)} MB`);
-    const ratio = (through.result.rps / straight.result.rps) * 100;
+    const ratio = (through.result.result.rps / straight.result.result.rps) * 100;
     console.log(`portal / straight: ${ratio.toFixed(0)} % (target >= 75 %)`);
     console.log(
-      `targets: straight >= 5000/s ${straight.result.rps >= 5000 ? 'MET' : 'NOT MET'}, p99 <= 40 ms ${straight.result.p99 <= 40 ? 'MET' : 'NOT MET'}, errors 0 ${straight.result.errors + straight.result.non2xx === 0 ? 'MET' : 'NOT MET'}`,
+      `targets: straight >= 5000/s ${straight.result.result.rps >= 5000 ? 'MET' : 'NOT MET'}, p99 <= 40 ms ${straight.result.result.p99 <= 40 ? 'MET' : 'NOT MET'}, errors 0 ${straight.result.result.errors + straight.result.result.non2xx === 0 ? 'MET' : 'NOT MET'}`,
     );
   } finally {
     await portal?.stop();

@@ -1,11 +1,11 @@
 // Acknowledged check-ins lost on SIGKILL (target 0): gates post check-ins, attendance (embedded
 // PostgreSQL) is killed with SIGKILL mid-load, restarted on the same DATA_DIR, and every ticket that
 // was answered 201 must be in the attendance list. Run: pnpm bench sigkill
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Pool } from 'undici';
-import { benchToken, startService } from './lib/services.js';
+import { benchToken, embeddedPostgresPid, processFamily, startService } from './lib/services.js';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 
@@ -43,10 +43,10 @@ async function main(): Promise<void> {
     await service.stop('SIGKILL');
     killed = true;
     if (round % 2 === 0) {
-      // Every other round the database dies too (its whole process group, like a power cut for
-      // PostgreSQL): the restart must recover every committed check-in from the WAL.
-      const pid = Number(readFileSync(path.join(dataDir, 'postgres', 'postmaster.pid'), 'utf8').split('\n')[0]);
-      process.kill(-pid, 'SIGKILL');
+      // Every other round the database dies too (the postmaster and every backend at once, as in
+      // a power cut): the restart must recover every committed check-in from its WAL.
+      const postmaster = embeddedPostgresPid(dataDir);
+      if (postmaster) for (const pid of processFamily(postmaster)) process.kill(pid, 'SIGKILL');
     }
     await Promise.all(gates);
     await pool.close().catch(() => undefined);

@@ -1,7 +1,7 @@
 // Starts built TixGo services as real processes for benchmarks, and reads their memory.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -136,4 +136,50 @@ export async function benchToken(username: string, role: 'committee' | 'admin'):
   const now = Math.floor(Date.now() / 1000);
   const body = `${encode({ alg: 'HS256', typ: 'JWT' })}.${encode({ sub: username, role, iat: now, exp: now + 7200 })}`;
   return `${body}.${createHmac('sha256', BENCH_SECRET).update(body).digest('base64url')}`;
+}
+
+/** CPU seconds (user + system) used so far by a process, from /proc (Linux). */
+export function cpuSeconds(pid: number | undefined): number {
+  if (!pid) return 0;
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    // Fields 14 and 15 of stat (utime, stime), counted from the state field (3rd).
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return 0;
+  }
+}
+
+/** Pids of a process and its direct children (PostgreSQL's postmaster and its backends). */
+export function processFamily(rootPid: number): number[] {
+  const family = [rootPid];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const fields = readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+      if (Number(fields[1]) === rootPid) family.push(Number(entry));
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  return family;
+}
+
+/**
+ * CPU seconds used so far by a process and its children. PostgreSQL puts every backend in its
+ * own process group, so the family is found by parent pid. Exited children are not counted:
+ * the pool keeps its connections, so during a load run they live throughout.
+ */
+export function familyCpuSeconds(rootPid: number | undefined): number {
+  if (!rootPid) return 0;
+  return processFamily(rootPid).reduce((total, pid) => total + cpuSeconds(pid), 0);
+}
+
+/** The pid of a service's embedded PostgreSQL (its process group), from postmaster.pid. */
+export function embeddedPostgresPid(dataDir: string): number | undefined {
+  try {
+    return Number(readFileSync(path.join(dataDir, 'postgres', 'postmaster.pid'), 'utf8').split('\n')[0]);
+  } catch {
+    return undefined;
+  }
 }
