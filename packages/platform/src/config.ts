@@ -35,6 +35,19 @@ export const env = {
   host: () => blankAsUnset(z.string().min(1).default('127.0.0.1')),
   boolean: (fallback: boolean) => blankAsUnset(booleanWord.optional()).transform((value) => value ?? fallback),
   optionalBoolean: () => blankAsUnset(booleanWord.optional()),
+  /** A non-negative integer (0 is meaningful, e.g. UPSTREAM_RETRIES=0 turns retries off). */
+  nonNegativeInt: (fallback: number, max: number) =>
+    blankAsUnset(z.coerce.number().int().min(0).max(max).default(fallback)),
+  /** TRUST_PROXY: unset/false = trust nobody, true = every hop, else a comma list of addresses/CIDRs. */
+  trustProxy: () =>
+    blankAsUnset(z.string().optional()).transform((value): boolean | string[] => {
+      if (value === undefined || value === 'false') return false;
+      if (value === 'true') return true;
+      return value
+        .split(',')
+        .map((part) => part.trim())
+        .filter(Boolean);
+    }),
   positiveInt: (fallback: number) => blankAsUnset(z.coerce.number().int().positive().default(fallback)),
   optionalInt: (max: number) => blankAsUnset(z.coerce.number().int().positive().max(max).optional()),
   optionalUrl: () => blankAsUnset(z.string().url().optional()),
@@ -114,4 +127,27 @@ export function persistedDevSecret(dataDir: string): string {
   const secret = randomBytes(48).toString('base64url');
   writeFileSync(file, `${secret}\n`, { mode: 0o600 });
   return secret;
+}
+
+/** The settings every service derives the same way from the common variables and its PORT. */
+export interface CommonConfig {
+  nodeEnv: 'development' | 'production' | 'test';
+  host: string;
+  port: number;
+  logLevel: string;
+  dataDir: string;
+  jwtSecret: string;
+  tokenExpireMinutes: number;
+}
+
+export function commonConfig(raw: z.output<typeof commonEnvSchema> & { PORT: number }): CommonConfig {
+  return {
+    nodeEnv: raw.NODE_ENV,
+    host: raw.HOST,
+    port: raw.PORT,
+    logLevel: raw.LOG_LEVEL,
+    dataDir: raw.DATA_DIR,
+    jwtSecret: resolveJwtSecret(raw.JWT_SECRET, raw.NODE_ENV, () => persistedDevSecret(raw.DATA_DIR)),
+    tokenExpireMinutes: tokenLifetimeMinutes(raw),
+  };
 }

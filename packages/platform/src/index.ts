@@ -6,6 +6,7 @@ export * from './config.js';
 export * from './create-app.js';
 export * from './errors.js';
 export * from './health.js';
+export * from './landing.js';
 export * from './logger.js';
 export * from './openapi.js';
 export * from './shutdown.js';

@@ -1,6 +1,6 @@
 // buildApp(config, deps): the attendance service as a Fastify app (no listen; tests inject into it).
 import type { Database } from '@tixgo/db';
-import { createBaseApp } from '@tixgo/platform';
+import { createBaseApp, landingPage } from '@tixgo/platform';
 import type { FastifyInstance } from 'fastify';
 import { AttendanceListCache } from './checkins/attendance-list-cache.js';
 import { CheckinBatcher } from './checkins/checkin-batcher.js';
@@ -10,7 +10,6 @@ import attendanceRoutes from './routes/attendance.js';
 import checkinRoutes from './routes/checkins.js';
 import { answerDatabaseOutagesWith503 } from './routes/database-unavailable.js';
 import eventRoutes from './routes/events.js';
-import landingRoutes from './routes/landing.js';
 import ticketRoutes from './routes/tickets.js';
 
 export const SERVICE_NAME = 'attendance';
@@ -45,6 +44,6 @@ export async function buildApp(config: AttendanceConfig, deps: AttendanceDeps): 
     await api.register(eventRoutes, options);
     await api.register(ticketRoutes, options);
   });
-  await app.register(landingRoutes);
+  await app.register(landingPage, { name: 'attendance', description: 'Events, tickets and check-ins for TixGo.' });
   return app;
 }

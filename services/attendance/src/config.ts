@@ -1,12 +1,5 @@
 // The attendance service's environment, parsed once at start-up (see .env.example).
-import {
-  commonEnvSchema,
-  env,
-  parseEnv,
-  persistedDevSecret,
-  resolveJwtSecret,
-  tokenLifetimeMinutes,
-} from '@tixgo/platform';
+import { type CommonConfig, commonConfig, commonEnvSchema, env, parseEnv } from '@tixgo/platform';
 import { z } from 'zod';
 
 // Besides the common variables (NODE_ENV, HOST, LOG_LEVEL, DATA_DIR, DATABASE_URL, JWT_SECRET,
@@ -30,24 +23,14 @@ const schema = commonEnvSchema.extend({
   /** How long an Idempotency-Key is remembered. */
   IDEMPOTENCY_TTL_HOURS: env.positiveInt(24).pipe(z.number().max(24 * 365)),
   /** Memory for cached full attendance lists (ready-to-send JSON), in MiB; 0 disables the cache. */
-  ATTENDANCE_CACHE_MB: z.preprocess(
-    (value) => (typeof value === 'string' && value.trim() === '' ? undefined : value),
-    z.coerce.number().int().min(0).max(4096).default(32),
-  ),
+  ATTENDANCE_CACHE_MB: env.nonNegativeInt(32, 4096),
   /** Largest ticket import body (CSV or JSON) in MiB; every other body stays limited to 1 MiB. */
   TICKET_IMPORT_MAX_MB: env.positiveInt(16).pipe(z.number().max(256)),
 });
 
-export interface AttendanceConfig {
-  nodeEnv: 'development' | 'production' | 'test';
-  host: string;
-  port: number;
-  logLevel: string;
-  dataDir: string;
+export interface AttendanceConfig extends CommonConfig {
   databaseUrl: string | undefined;
   dbPoolSize: number;
-  jwtSecret: string;
-  tokenExpireMinutes: number;
   requireRegisteredEvents: boolean;
   checkinBatchConcurrency: number;
   checkinBatchMax: number;
@@ -59,15 +42,9 @@ export interface AttendanceConfig {
 export function loadConfig(source: NodeJS.ProcessEnv = process.env): AttendanceConfig {
   const raw = parseEnv(schema, source);
   return {
-    nodeEnv: raw.NODE_ENV,
-    host: raw.HOST,
-    port: raw.PORT,
-    logLevel: raw.LOG_LEVEL,
-    dataDir: raw.DATA_DIR,
+    ...commonConfig(raw),
     databaseUrl: raw.DATABASE_URL,
     dbPoolSize: raw.DB_POOL_SIZE,
-    jwtSecret: resolveJwtSecret(raw.JWT_SECRET, raw.NODE_ENV, () => persistedDevSecret(raw.DATA_DIR)),
-    tokenExpireMinutes: tokenLifetimeMinutes(raw),
     requireRegisteredEvents: raw.REQUIRE_REGISTERED_EVENTS,
     checkinBatchConcurrency: Math.min(raw.CHECKIN_BATCH_CONCURRENCY, Math.max(1, raw.DB_POOL_SIZE - 1)),
     checkinBatchMax: raw.CHECKIN_BATCH_MAX,

@@ -1,10 +1,9 @@
 // buildApp(config, db): the identity service as a Fastify app (no listen; tests inject into it).
 import type { Database } from '@tixgo/db';
-import { createBaseApp } from '@tixgo/platform';
+import { createBaseApp, landingPage } from '@tixgo/platform';
 import type { FastifyInstance } from 'fastify';
 import type { IdentityConfig } from './config.js';
 import authRoutes from './routes/auth.js';
-import landingRoutes from './routes/landing.js';
 import usersRoutes from './routes/users.js';
 import { registerLoginThrottle } from './users/login-throttle.js';
 import { createPasswordHasher, type PasswordHasher } from './users/password-hasher.js';
@@ -37,6 +36,6 @@ export async function buildApp(config: IdentityConfig, deps: IdentityDeps): Prom
     refreshTokenExpireDays: config.refreshTokenExpireDays,
   });
   await app.register(usersRoutes, { pool });
-  await app.register(landingRoutes);
+  await app.register(landingPage, { name: 'identity', description: 'Users, passwords, roles and tokens for TixGo.' });
   return app;
 }

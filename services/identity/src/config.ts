@@ -1,15 +1,7 @@
 // The identity service's environment, parsed once at start-up (see .env.example).
 
 import { Username } from '@tixgo/contracts';
-import {
-  ConfigError,
-  commonEnvSchema,
-  env,
-  parseEnv,
-  persistedDevSecret,
-  resolveJwtSecret,
-  tokenLifetimeMinutes,
-} from '@tixgo/platform';
+import { type CommonConfig, ConfigError, commonConfig, commonEnvSchema, env, parseEnv } from '@tixgo/platform';
 import { z } from 'zod';
 
 const schema = commonEnvSchema.extend({
@@ -30,20 +22,13 @@ const schema = commonEnvSchema.extend({
   LOGIN_MAX_PER_IP: env.positiveInt(60),
   LOGIN_MAX_PER_USERNAME: env.positiveInt(10),
   LOGIN_WINDOW_SECONDS: env.positiveInt(300),
-  TRUST_PROXY: env.optionalString(),
+  TRUST_PROXY: env.trustProxy(),
   DB_POOL_SIZE: env.positiveInt(10),
 });
 
-export interface IdentityConfig {
-  nodeEnv: 'development' | 'production' | 'test';
-  host: string;
-  port: number;
-  logLevel: string;
-  dataDir: string;
+export interface IdentityConfig extends CommonConfig {
   databaseUrl: string | undefined;
   dbPoolSize: number;
-  jwtSecret: string;
-  tokenExpireMinutes: number;
   refreshTokenExpireDays: number;
   bcryptCost: number;
   seedDemoUsers: boolean;
@@ -52,33 +37,17 @@ export interface IdentityConfig {
   trustProxy: boolean | string[];
 }
 
-/** TRUST_PROXY: unset/false = trust nobody, true = trust every hop, else a list of addresses/CIDRs. */
-function parseTrustProxy(value: string | undefined): boolean | string[] {
-  if (value === undefined || value === 'false') return false;
-  if (value === 'true') return true;
-  return value
-    .split(',')
-    .map((part) => part.trim())
-    .filter(Boolean);
-}
-
 export function loadConfig(source: NodeJS.ProcessEnv = process.env): IdentityConfig {
   const raw = parseEnv(schema, source);
   const production = raw.NODE_ENV === 'production';
-  const jwtSecret = resolveJwtSecret(raw.JWT_SECRET, raw.NODE_ENV, () => persistedDevSecret(raw.DATA_DIR));
+  const common = commonConfig(raw);
   if ((raw.ADMIN_USERNAME === undefined) !== (raw.ADMIN_PASSWORD === undefined)) {
     throw new ConfigError('Invalid configuration:\n  ADMIN_USERNAME and ADMIN_PASSWORD must be set together');
   }
   return {
-    nodeEnv: raw.NODE_ENV,
-    host: raw.HOST,
-    port: raw.PORT,
-    logLevel: raw.LOG_LEVEL,
-    dataDir: raw.DATA_DIR,
+    ...common,
     databaseUrl: raw.DATABASE_URL,
     dbPoolSize: raw.DB_POOL_SIZE,
-    jwtSecret,
-    tokenExpireMinutes: tokenLifetimeMinutes(raw),
     refreshTokenExpireDays: raw.REFRESH_TOKEN_EXPIRE_DAYS,
     bcryptCost: raw.BCRYPT_COST,
     // compat: demo users exist by default outside production (the original's smoke test logs in as them).
@@ -92,6 +61,6 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): IdentityCon
       perUsername: raw.LOGIN_MAX_PER_USERNAME,
       windowSeconds: raw.LOGIN_WINDOW_SECONDS,
     },
-    trustProxy: parseTrustProxy(raw.TRUST_PROXY),
+    trustProxy: raw.TRUST_PROXY,
   };
 }

@@ -1,25 +1,9 @@
 // The portal's environment, parsed once at start-up (see .env.example).
-import {
-  ConfigError,
-  commonEnvSchema,
-  env,
-  parseEnv,
-  persistedDevSecret,
-  resolveJwtSecret,
-  tokenLifetimeMinutes,
-} from '@tixgo/platform';
+import { type CommonConfig, ConfigError, commonConfig, commonEnvSchema, env, parseEnv } from '@tixgo/platform';
 import { z } from 'zod';
 
 const baseUrl = (fallback: string) =>
   env.string(fallback).pipe(z.url({ protocol: /^https?$/, message: 'expected an http(s) URL' }));
-
-/** A non-negative integer (0 allowed: UPSTREAM_RETRIES=0 turns retries off). */
-function nonNegativeInt(fallback: number, max: number) {
-  return z.preprocess(
-    (value) => (typeof value === 'string' && value.trim() === '' ? undefined : value),
-    z.coerce.number().int().min(0).max(max).default(fallback),
-  );
-}
 
 const schema = commonEnvSchema.extend({
   PORT: env.port(18443),
@@ -28,11 +12,11 @@ const schema = commonEnvSchema.extend({
   TLS_CERT_FILE: env.optionalString(),
   TLS_KEY_FILE: env.optionalString(),
   PORTAL_HTTP: env.boolean(false),
-  TRUST_PROXY: env.optionalString(),
+  TRUST_PROXY: env.trustProxy(),
   // Sized for a gate: a person waits at the scanner, so seconds, never undici's 300 s defaults.
   UPSTREAM_TIMEOUT_MS: env.positiveInt(5000).pipe(z.number().max(120_000)),
   UPSTREAM_CONNECT_TIMEOUT_MS: env.positiveInt(2000).pipe(z.number().max(60_000)),
-  UPSTREAM_RETRIES: nonNegativeInt(2, 10),
+  UPSTREAM_RETRIES: env.nonNegativeInt(2, 10),
   UPSTREAM_RETRY_DELAY_MS: env.positiveInt(50).pipe(z.number().max(10_000)),
   UPSTREAM_RETRY_MAX_DELAY_MS: env.positiveInt(1000).pipe(z.number().max(60_000)),
   UPSTREAM_CONNECTIONS: env.positiveInt(128).pipe(z.number().max(4096)),
@@ -52,14 +36,7 @@ export interface UpstreamConfig {
   connections: number;
 }
 
-export interface PortalConfig {
-  nodeEnv: 'development' | 'production' | 'test';
-  host: string;
-  port: number;
-  logLevel: string;
-  dataDir: string;
-  jwtSecret: string;
-  tokenExpireMinutes: number;
+export interface PortalConfig extends CommonConfig {
   /** Plain HTTP (only behind a TLS-terminating proxy); otherwise HTTPS. */
   plainHttp: boolean;
   tls: { certFile: string; keyFile: string } | undefined;
@@ -67,16 +44,6 @@ export interface PortalConfig {
   ticketImportMaxBytes: number;
   identity: UpstreamConfig;
   attendance: UpstreamConfig;
-}
-
-/** TRUST_PROXY: unset/false = trust nobody, true = trust every hop, else a list of addresses/CIDRs. */
-function parseTrustProxy(value: string | undefined): boolean | string[] {
-  if (value === undefined || value === 'false') return false;
-  if (value === 'true') return true;
-  return value
-    .split(',')
-    .map((part) => part.trim())
-    .filter(Boolean);
 }
 
 export function loadConfig(source: NodeJS.ProcessEnv = process.env): PortalConfig {
@@ -99,16 +66,10 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): PortalConfi
     connections: raw.UPSTREAM_CONNECTIONS,
   });
   return {
-    nodeEnv: raw.NODE_ENV,
-    host: raw.HOST,
-    port: raw.PORT,
-    logLevel: raw.LOG_LEVEL,
-    dataDir: raw.DATA_DIR,
-    jwtSecret: resolveJwtSecret(raw.JWT_SECRET, raw.NODE_ENV, () => persistedDevSecret(raw.DATA_DIR)),
-    tokenExpireMinutes: tokenLifetimeMinutes(raw),
+    ...commonConfig(raw),
     plainHttp: raw.PORTAL_HTTP,
     tls: raw.TLS_CERT_FILE && raw.TLS_KEY_FILE ? { certFile: raw.TLS_CERT_FILE, keyFile: raw.TLS_KEY_FILE } : undefined,
-    trustProxy: parseTrustProxy(raw.TRUST_PROXY),
+    trustProxy: raw.TRUST_PROXY,
     ticketImportMaxBytes: raw.TICKET_IMPORT_MAX_MB * 1024 * 1024,
     identity: upstream(raw.IDENTITY_BASE_URL),
     attendance: upstream(raw.ATTENDANCE_BASE_URL),
