@@ -4,18 +4,9 @@ import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { dockerEngineAnswers } from './support/docker.js';
 
 const root = path.resolve(import.meta.dirname, '..');
-
-async function dockerEngineAnswers(): Promise<boolean> {
-  try {
-    const { getContainerRuntimeClient } = await import('testcontainers');
-    await getContainerRuntimeClient();
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 const hasDocker = await dockerEngineAnswers();
 

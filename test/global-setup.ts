@@ -6,18 +6,9 @@ import path from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { type EmbeddedServer, startEmbeddedPostgres } from '../packages/db/src/embedded-server.js';
 import { TEST_SERVER_ENV } from '../packages/db/src/testing.js';
+import { dockerEngineAnswers } from './support/docker.js';
 
 const quietLog = { info: () => undefined, warn: () => undefined };
-
-async function dockerAnswers(): Promise<boolean> {
-  try {
-    const { getContainerRuntimeClient } = await import('testcontainers');
-    await getContainerRuntimeClient();
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 export default async function setup(_project: TestProject): Promise<() => Promise<void>> {
   const given = process.env.TEST_DATABASE_URL ?? process.env.DATABASE_URL;
@@ -26,7 +17,7 @@ export default async function setup(_project: TestProject): Promise<() => Promis
     console.log('[tests] PostgreSQL: TEST_DATABASE_URL/DATABASE_URL');
     return async () => undefined;
   }
-  if (await dockerAnswers()) {
+  if (await dockerEngineAnswers()) {
     const { PostgreSqlContainer } = await import('@testcontainers/postgresql');
     const container = await new PostgreSqlContainer('postgres:16-alpine').start();
     process.env[TEST_SERVER_ENV] = container.getConnectionUri();
