@@ -4,8 +4,10 @@
 // inserting one more row. On the 2-core target box one check-in per transaction tops out near
 // 4-5k/s in PostgreSQL alone; 8 check-ins per statement reach ~20k rows/s. So scans that arrive
 // while earlier batches are running wait for the next batch (no timer: a scan on an idle
-// service goes out at once), and each batch is one statement, as exactly-once as a single one:
-// the primary key decides, and an acknowledgement (201) is only sent after the batch committed.
+// service goes out at once; scans queued in one turn of the event loop, such as the items of
+// one POST /checkins/batch, go out together), and each batch is one statement, as exactly-once
+// as a single one: the primary key decides, and an acknowledgement (201) is only sent after the
+// batch committed.
 import type { CheckinRecord } from '@tixgo/contracts';
 import { hasSqlState } from '@tixgo/db';
 import type pg from 'pg';
@@ -41,6 +43,7 @@ const naturalKey = (eventId: string, ticketId: string) => `${eventId}\u0000${tic
 export class CheckinBatcher {
   private queue: Pending[] = [];
   private running = 0;
+  private isDispatchScheduled = false;
 
   constructor(
     private readonly db: pg.Pool,
@@ -58,6 +61,16 @@ export class CheckinBatcher {
   private enqueue(request: CheckinRequest, claim: IdempotencyClaim | undefined, attempt: number) {
     return new Promise<StatementResult>((resolve, reject) => {
       this.queue.push({ request, claim, attempt, resolve, reject });
+      this.scheduleDispatch();
+    });
+  }
+
+  /** Dispatches once the current synchronous work is done, so scans queued together share a statement. */
+  private scheduleDispatch(): void {
+    if (this.isDispatchScheduled) return;
+    this.isDispatchScheduled = true;
+    queueMicrotask(() => {
+      this.isDispatchScheduled = false;
       this.dispatch();
     });
   }

@@ -2,19 +2,21 @@
 import {
   CheckinBody,
   CheckinCreated,
+  type CheckinRecord,
   DuplicateCheckin,
   ErrorBody,
   IdempotencyHeaders,
   MyCheckins,
   MyCheckinsQuery,
 } from '@tixgo/contracts';
-import { authenticate, httpErrors } from '@tixgo/platform';
+import { authenticate } from '@tixgo/platform';
 import type { FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { checkinsBy } from '../checkins/attendance-pages.js';
 import type { KeyedOutcome } from '../checkins/idempotency.js';
 import { recordCheckin, type ScanRequest } from '../checkins/record-checkin.js';
 import { judgeTicket } from '../checkins/ticket-policy.js';
+import type { AttendanceConfig } from '../config.js';
 import { checkinPage } from './cursors.js';
 import type { AttendanceRouteOptions } from './route-options.js';
 
@@ -28,36 +30,77 @@ export const CHECKIN_RESPONSES = {
   422: ErrorBody.describe('invalid body, or an Idempotency-Key reused with a different body'),
 };
 
-/** Sends the answer for a check-in outcome: 201, 409 with the earlier record, 404, or 422. */
-export function answerCheckin(
-  reply: FastifyReply,
-  outcome: KeyedOutcome,
-  requireRegisteredEvent: boolean,
-): FastifyReply {
+/** The status and body of a check-in answer, as POST /checkins sends it (also one item of a batch). */
+export interface CheckinAnswer {
+  status: 201 | 404 | 409 | 422;
+  body: { status: 'checked_in'; record: CheckinRecord } | { detail: string; record?: CheckinRecord };
+}
+
+/** The answer for a check-in outcome: 201, 409 with the earlier record, 404, or 422. */
+export function checkinAnswer(outcome: KeyedOutcome, requireRegisteredEvent: boolean): CheckinAnswer {
   switch (outcome.kind) {
     case 'created':
-      return reply.code(201).send({ status: 'checked_in', record: outcome.record });
+      return { status: 201, body: { status: 'checked_in', record: outcome.record } };
     case 'duplicate':
-      return reply.code(409).send({ detail: ALREADY_CHECKED_IN, record: outcome.record });
+      return { status: 409, body: { detail: ALREADY_CHECKED_IN, record: outcome.record } };
     case 'key-reused':
-      throw httpErrors.unprocessable('Idempotency-Key was already used for a different request');
+      return { status: 422, body: { detail: 'Idempotency-Key was already used for a different request' } };
     case 'refused': {
       const verdict = judgeTicket(outcome.facts, requireRegisteredEvent);
-      if (verdict === 'event-not-found') throw httpErrors.notFound('Event not found');
-      if (verdict === 'ticket-not-found') throw httpErrors.notFound('Ticket not found for this event');
+      if (verdict === 'event-not-found') return { status: 404, body: { detail: 'Event not found' } };
+      if (verdict === 'ticket-not-found') return { status: 404, body: { detail: 'Ticket not found for this event' } };
       // The statement refused what the policy accepts: the SQL gate and judgeTicket disagree.
       throw new Error(`check-in refused although the ticket rule accepts it: ${JSON.stringify(outcome.facts)}`);
     }
   }
 }
 
-/** The idempotency part of a scan, when the request carries a key. */
-export function idempotencyOf(
-  key: string | undefined,
-  route: string,
-  ttlSeconds: number,
-): ScanRequest['idempotency'] | undefined {
-  return key === undefined ? undefined : { key, route, ttlSeconds };
+/** Sends the answer for a check-in outcome. */
+export function answerCheckin(
+  reply: FastifyReply,
+  outcome: KeyedOutcome,
+  requireRegisteredEvent: boolean,
+): FastifyReply {
+  const { status, body } = checkinAnswer(outcome, requireRegisteredEvent);
+  return reply.code(status).send(body);
+}
+
+/** What a check-in request says, whichever endpoint it came through. */
+export interface CheckinFields {
+  eventId: string;
+  ticketId: string;
+  location: string | null | undefined;
+  /** The Idempotency-Key, when the request carries one. */
+  key: string | undefined;
+}
+
+/**
+ * The scan of POST /checkins or, with `registeredEventOnly`, of POST /events/{id}/checkins: the
+ * one place that says which ticket rule and which key scope each endpoint has. A batch item is
+ * one of the two, so the same key replays the same answer through either way in.
+ */
+export function scanOf(
+  config: AttendanceConfig,
+  by: string,
+  fields: CheckinFields,
+  registeredEventOnly: boolean,
+): ScanRequest {
+  return {
+    eventId: fields.eventId,
+    ticketId: fields.ticketId,
+    location: fields.location ?? null,
+    by,
+    requireRegisteredEvent: registeredEventOnly || config.requireRegisteredEvents,
+    idempotency:
+      fields.key === undefined
+        ? undefined
+        : {
+            key: fields.key,
+            // Which endpoint the key belongs to: the same key on the other endpoint is another request.
+            route: registeredEventOnly ? 'event-checkins' : 'checkins',
+            ttlSeconds: config.idempotencyTtlSeconds,
+          },
+  };
 }
 
 const checkinRoutes: FastifyPluginAsyncZod<AttendanceRouteOptions> = async (app, { db, config, batcher }) => {
@@ -81,15 +124,14 @@ const checkinRoutes: FastifyPluginAsyncZod<AttendanceRouteOptions> = async (app,
     },
     async (request, reply) => {
       const { event_id, ticket_id, location } = request.body;
-      const outcome = await recordCheckin(db, batcher, {
-        eventId: event_id,
-        ticketId: ticket_id,
-        location: location ?? null,
-        by: request.user.username,
-        requireRegisteredEvent: config.requireRegisteredEvents,
-        idempotency: idempotencyOf(request.headers['idempotency-key'], 'checkins', config.idempotencyTtlSeconds),
-      });
-      return answerCheckin(reply, outcome, config.requireRegisteredEvents);
+      const key = request.headers['idempotency-key'];
+      const scan = scanOf(
+        config,
+        request.user.username,
+        { eventId: event_id, ticketId: ticket_id, location, key },
+        false,
+      );
+      return answerCheckin(reply, await recordCheckin(db, batcher, scan), scan.requireRegisteredEvent);
     },
   );
 

@@ -30,7 +30,7 @@ import {
   updateEvent,
 } from '../events/events-repository.js';
 import { ATTENDANCE_DESCRIPTION, sendAttendance } from './attendance.js';
-import { answerCheckin, CHECKIN_RESPONSES, idempotencyOf } from './checkins.js';
+import { answerCheckin, CHECKIN_RESPONSES, scanOf } from './checkins.js';
 import type { AttendanceRouteOptions } from './route-options.js';
 
 const EVENT_NOT_FOUND = 'Event not found';
@@ -153,15 +153,15 @@ const eventRoutes: FastifyPluginAsyncZod<AttendanceRouteOptions> = async (app, o
       },
     },
     async (request, reply) => {
-      const outcome = await recordCheckin(db, batcher, {
-        eventId: request.params.id,
-        ticketId: request.body.ticket_id,
-        location: request.body.location ?? null,
-        by: request.user.username,
-        requireRegisteredEvent: true,
-        idempotency: idempotencyOf(request.headers['idempotency-key'], 'event-checkins', config.idempotencyTtlSeconds),
-      });
-      return answerCheckin(reply, outcome, true);
+      const { ticket_id, location } = request.body;
+      const key = request.headers['idempotency-key'];
+      const scan = scanOf(
+        config,
+        request.user.username,
+        { eventId: request.params.id, ticketId: ticket_id, location, key },
+        true,
+      );
+      return answerCheckin(reply, await recordCheckin(db, batcher, scan), scan.requireRegisteredEvent);
     },
   );
 

@@ -44,7 +44,7 @@ const counted = async (eventId: string) =>
 
 describe('CheckinBatcher', () => {
   it('answers each scan of a mixed batch on its own: new, duplicate within the batch, refused, earlier duplicate', async () => {
-    // One statement at a time: the first scan goes alone, the other five form one batch.
+    // One statement at a time: EARLY goes alone; the blocker and the five queued with it form one batch.
     const batcher = new CheckinBatcher(t.db.pool, { maxBatch: 50, maxConcurrent: 1 });
     const first = await batcher.checkIn(scan('b-mixed', 'EARLY'));
     expect(first.outcome?.kind).toBe('created');
