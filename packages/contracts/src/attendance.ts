@@ -1,6 +1,6 @@
 // Bodies of the attendance API (spec: attendance): check-ins, attendance lists, events, tickets.
 import { z } from 'zod';
-import { Id, IsoTime, line, paragraph } from './common.js';
+import { ErrorBody, Id, IsoTime, line, paragraph, ValidationErrorBody } from './common.js';
 
 /** Maximum lengths of free-text fields (spec: text fields have sensible maximum lengths). */
 export const TEXT_LIMITS = {
@@ -39,18 +39,15 @@ export const EventCheckinBody = z.object({
 });
 export type EventCheckinBody = z.infer<typeof EventCheckinBody>;
 
-/**
- * A client-chosen key that makes a retried check-in replay the first answer (spec: idempotency).
- * Loose: Fastify replaces request.headers with the parsed value, which must keep every header.
- */
-export const IdempotencyHeaders = z.looseObject({
-  'idempotency-key': z
-    .string()
-    .min(1)
-    .max(200)
-    .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces')
-    .optional(),
-});
+/** A client-chosen key that makes a retried check-in replay the first answer (spec: idempotency). */
+export const IdempotencyKey = z
+  .string()
+  .min(1)
+  .max(200)
+  .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces');
+
+/** Loose: Fastify replaces request.headers with the parsed value, which must keep every header. */
+export const IdempotencyHeaders = z.looseObject({ 'idempotency-key': IdempotencyKey.optional() });
 
 export const CheckinRecord = z.object({
   event_id: z.string(),
@@ -66,6 +63,53 @@ export const CheckinCreated = z.object({ status: z.literal('checked_in'), record
 
 /** 409: the ticket was already checked in; `record` tells when, by whom and where. */
 export const DuplicateCheckin = z.object({ detail: z.string(), record: CheckinRecord });
+
+// ---------------------------------------------------------------- check-in batches (new)
+
+/** Most check-ins in one POST /checkins/batch (about 1 KiB each at most: far below the 1 MiB body limit). */
+export const MAX_CHECKINS_PER_BATCH = 200;
+
+/**
+ * One check-in of a batch: a POST /checkins body plus what that request carries in its headers.
+ * Each item is checked in as its own token's subject, so a batch may carry scans of many gates.
+ */
+export const CheckinBatchItem = CheckinBody.extend({
+  token: z.string().min(1).max(4096).describe('the access token of the person scanning (checked_in_by is its sub)'),
+  idempotency_key: IdempotencyKey.describe(
+    "as the Idempotency-Key header of POST /checkins, scoped to the token's user: required, so a batch is safe to retry",
+  ),
+  registered_event_only: z
+    .boolean()
+    .optional()
+    .describe('true: checked in as POST /events/{event_id}/checkins does (an unregistered event is 404)'),
+});
+export type CheckinBatchItem = z.infer<typeof CheckinBatchItem>;
+
+/** The documented body of POST /checkins/batch. */
+export const CheckinBatchBody = z.object({
+  checkins: z.array(CheckinBatchItem).min(1).max(MAX_CHECKINS_PER_BATCH),
+});
+export type CheckinBatchBody = z.infer<typeof CheckinBatchBody>;
+
+/**
+ * What POST /checkins/batch validates up front: the list and its length. Each item is validated
+ * on its own, so one bad item is a 422 for that item, not for the batch.
+ */
+export const CheckinBatchEnvelope = z.object({
+  checkins: z.array(z.unknown()).min(1).max(MAX_CHECKINS_PER_BATCH),
+});
+export type CheckinBatchEnvelope = z.infer<typeof CheckinBatchEnvelope>;
+
+/** One item's answer: the status and body POST /checkins (or POST /events/{id}/checkins) would answer. */
+export const CheckinBatchResult = z.object({
+  status: z.number().int().describe('201, 409, 404, 401 or 422'),
+  body: z.union([CheckinCreated, DuplicateCheckin, ErrorBody, ValidationErrorBody]),
+});
+export type CheckinBatchResult = z.infer<typeof CheckinBatchResult>;
+
+/** 200 of POST /checkins/batch: one result per item, in item order. */
+export const CheckinBatchResults = z.object({ results: z.array(CheckinBatchResult) });
+export type CheckinBatchResults = z.infer<typeof CheckinBatchResults>;
 
 // ---------------------------------------------------------------- listings
 

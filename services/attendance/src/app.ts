@@ -7,6 +7,7 @@ import { CheckinBatcher } from './checkins/checkin-batcher.js';
 import { startKeyCleanup } from './checkins/idempotency.js';
 import type { AttendanceConfig } from './config.js';
 import attendanceRoutes from './routes/attendance.js';
+import checkinBatchRoutes from './routes/checkin-batch.js';
 import checkinRoutes from './routes/checkins.js';
 import { answerDatabaseOutagesWith503 } from './routes/database-unavailable.js';
 import eventRoutes from './routes/events.js';
@@ -40,6 +41,7 @@ export async function buildApp(config: AttendanceConfig, deps: AttendanceDeps): 
   await app.register(async (api) => {
     answerDatabaseOutagesWith503(api);
     await api.register(checkinRoutes, options);
+    await api.register(checkinBatchRoutes, options);
     await api.register(attendanceRoutes, options);
     await api.register(eventRoutes, options);
     await api.register(ticketRoutes, options);

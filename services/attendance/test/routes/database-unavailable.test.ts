@@ -64,6 +64,27 @@ describe('database outage', () => {
     expect(after.json().record.ticket_id).toBe('D-1');
   });
 
+  it('answers a whole batch 503 while the database is down; the same batch sent again checks each item in once', async () => {
+    const item = (ticket: string) => ({
+      token: t.token(),
+      idempotency_key: `outage-${ticket}`,
+      event_id: 'ev-down-batch',
+      ticket_id: ticket,
+    });
+    const batch = { checkins: [item('DB-1'), item('DB-2')] };
+    await takeDatabaseDown();
+    const down = await t.app.inject({ method: 'POST', url: '/checkins/batch', payload: batch });
+    expect(down.statusCode).toBe(503);
+    expect(down.json()).toEqual({ detail: 'Database unavailable' });
+
+    await admin.query(`ALTER DATABASE ${t.database.name} ALLOW_CONNECTIONS true`);
+    const again = await t.app.inject({ method: 'POST', url: '/checkins/batch', payload: batch });
+    expect(again.statusCode).toBe(200);
+    expect(again.json().results.map((result: { status: number }) => result.status)).toEqual([201, 201]);
+    const list = await t.app.inject({ url: '/attendance/ev-down-batch', headers: t.committee() });
+    expect(list.json().total_checked_in).toBe(2);
+  });
+
   it('tells outages apart from the request’s own database errors', () => {
     expect(isDatabaseUnavailable({ code: 'ECONNREFUSED' })).toBe(true);
     expect(isDatabaseUnavailable({ code: '57P01' })).toBe(true);

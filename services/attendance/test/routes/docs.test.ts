@@ -20,6 +20,7 @@ describe('API docs', () => {
     expect(Object.keys(document.paths).sort()).toEqual([
       '/attendance/{event_id}',
       '/checkins',
+      '/checkins/batch',
       '/events',
       '/events/{id}',
       '/events/{id}/attendance',
@@ -31,6 +32,10 @@ describe('API docs', () => {
     expect(checkin.requestBody.content['application/json'].schema.required).toEqual(['event_id', 'ticket_id']);
     expect(checkin.parameters.map((parameter: { name: string }) => parameter.name)).toContain('idempotency-key');
     expect(Object.keys(checkin.responses)).toEqual(expect.arrayContaining(['201', '404', '409', '422']));
+    const batch = document.paths['/checkins/batch'].post;
+    const item = batch.requestBody.content['application/json'].schema.properties.checkins.items;
+    expect(item.required).toEqual(['event_id', 'ticket_id', 'token', 'idempotency_key']);
+    expect(Object.keys(batch.responses)).toEqual(expect.arrayContaining(['200', '422', '503']));
   });
 
   it('serves the Swagger UI at /docs and the compat health check', async () => {

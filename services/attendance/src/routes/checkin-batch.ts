@@ -1,0 +1,119 @@
+// POST /checkins/batch (new): many check-ins in one request, each authorized by its own token and answered as its single request would be.
+//
+// Made for gateways (the portal): one HTTP request and one token check per scan instead of a full
+// request cycle each, and the items reach the check-in batcher together, so they share statements
+// and commits. Nothing trusts the sender: every item carries the scanning person's own token.
+import {
+  CheckinBatchBody,
+  CheckinBatchEnvelope,
+  CheckinBatchItem,
+  type CheckinBatchResult,
+  CheckinBatchResults,
+  ErrorBody,
+  ValidationErrorBody,
+} from '@tixgo/contracts';
+import { type AuthUser, verifyAccessToken } from '@tixgo/platform';
+import type { FastifySchemaCompiler } from 'fastify';
+import { type FastifyPluginAsyncZod, validatorCompiler } from 'fastify-type-provider-zod';
+import type { ZodType, z } from 'zod';
+import { recordCheckin } from '../checkins/record-checkin.js';
+import { checkinAnswer, scanOf } from './checkins.js';
+import type { AttendanceRouteOptions } from './route-options.js';
+
+/**
+ * Validates only the list (1..MAX_CHECKINS_PER_BATCH items) up front; the documented schema
+ * (CheckinBatchBody) would refuse the whole batch for one bad item.
+ */
+function envelopeOnly<S>(route: Parameters<FastifySchemaCompiler<S>>[0]): ReturnType<FastifySchemaCompiler<S>> {
+  // The route's schemas are zod schemas; Fastify's generic only knows the route's schema object.
+  const schema = route.httpPart === 'body' ? CheckinBatchEnvelope : (route.schema as unknown as ZodType);
+  return validatorCompiler({ ...route, schema });
+}
+
+/** The token field of an item that has one, checked before the rest as a request's header is. */
+function tokenOf(item: unknown): string | undefined {
+  if (typeof item !== 'object' || item === null) return undefined;
+  const { token } = item as { token?: unknown };
+  return typeof token === 'string' ? token : undefined;
+}
+
+/** The FastAPI-shaped 422 of an item, located as POST /checkins locates a field of its body. */
+function invalidItem(error: z.ZodError): CheckinBatchResult {
+  const detail = error.issues.map((issue) => ({
+    loc: ['body', ...issue.path.map((part) => (typeof part === 'number' ? part : String(part)))],
+    msg: issue.message,
+    type: issue.code,
+  }));
+  return { status: 422, body: { detail } };
+}
+
+const checkinBatchRoutes: FastifyPluginAsyncZod<AttendanceRouteOptions> = async (app, { db, config, batcher }) => {
+  /**
+   * One item, in the order a single request is handled: token (401), fields (422), then the
+   * check-in itself. Rejects only for what is not the item's fault (the database, a bug).
+   */
+  async function checkInItem(raw: unknown): Promise<CheckinBatchResult> {
+    const token = tokenOf(raw);
+    let user: AuthUser | undefined;
+    if (token !== undefined) {
+      try {
+        user = verifyAccessToken(app, token);
+      } catch (error) {
+        return { status: 401, body: { detail: (error as Error).message } };
+      }
+    }
+    const parsed = CheckinBatchItem.safeParse(raw);
+    if (!parsed.success) return invalidItem(parsed.error);
+    const item = parsed.data;
+    const fields = {
+      eventId: item.event_id,
+      ticketId: item.ticket_id,
+      location: item.location,
+      key: item.idempotency_key,
+    };
+    // A valid item always had its token verified above.
+    const scan = scanOf(config, (user as AuthUser).username, fields, item.registered_event_only === true);
+    return checkinAnswer(await recordCheckin(db, batcher, scan), scan.requireRegisteredEvent);
+  }
+
+  app.post(
+    '/checkins/batch',
+    {
+      validatorCompiler: envelopeOnly,
+      schema: {
+        tags: ['check-ins'],
+        summary: 'Check in many tickets at once, each as its own POST /checkins (for gateways such as the portal)',
+        description:
+          'Each item carries the access token of the person scanning: it is verified per item (401 for that ' +
+          'item only), checked_in_by is its sub, and the item is checked in exactly as POST /checkins would ' +
+          '(registered_event_only: as POST /events/{event_id}/checkins), with its idempotency_key scoped to ' +
+          'that user and shared with those endpoints. No Authorization header is needed. The answer is 200 ' +
+          'with one {status, body} per item in item order, each exactly what the single request answers: ' +
+          "201, 409, 404, 401 or 422. A failure that is no item's own (the database unavailable: 503) " +
+          'fails the whole batch; some items may have been checked in, so retry the same batch: every item ' +
+          'has an idempotency key, and a checked-in item answers its first 201 again.',
+        body: CheckinBatchBody,
+        response: {
+          200: CheckinBatchResults,
+          422: ValidationErrorBody.describe('not a list of 1 to 200 items'),
+          503: ErrorBody.describe('"Database unavailable": nothing answered, retry the same batch'),
+        },
+      },
+    },
+    async (request) => {
+      // Validated as CheckinBatchEnvelope (see envelopeOnly): the items are still unchecked.
+      const { checkins } = request.body as unknown as CheckinBatchEnvelope;
+      // Every item is queued before any runs (the batcher groups what is queued in one turn), and
+      // the answer waits for all of them, so a failed batch leaves nothing running behind it.
+      const settled = await Promise.allSettled(checkins.map(checkInItem));
+      const results: CheckinBatchResult[] = [];
+      for (const outcome of settled) {
+        if (outcome.status === 'rejected') throw outcome.reason;
+        results.push(outcome.value);
+      }
+      return { results };
+    },
+  );
+};
+
+export default checkinBatchRoutes;
