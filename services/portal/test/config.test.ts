@@ -1,6 +1,7 @@
 // The portal's environment: defaults, validation naming the variable, production rules.
 import { ConfigError } from '@tixgo/platform';
 import { describe, expect, it } from 'vitest';
+import { loadCheckinBatching } from '../src/checkin-batching-config.js';
 import { loadConfig } from '../src/config.js';
 
 const SECRET = 'a-config-test-secret-of-at-least-32-bytes';
@@ -82,5 +83,23 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow('JWT_SECRET: required in production');
     expect(() => loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'short' })).toThrow('at least 32 bytes');
     expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: SECRET }).jwtSecret).toBe(SECRET);
+  });
+});
+
+describe('loadCheckinBatching', () => {
+  it('defaults to 4 batch calls in flight of at most 64 check-ins, and reads both variables', () => {
+    expect(loadCheckinBatching({})).toEqual({ checkinBatching: { concurrency: 4, max: 64 } });
+    expect(loadCheckinBatching({ UPSTREAM_CHECKIN_BATCH_CONCURRENCY: '2', UPSTREAM_CHECKIN_BATCH_MAX: '200' })).toEqual(
+      { checkinBatching: { concurrency: 2, max: 200 } },
+    );
+  });
+
+  it.each([
+    [{ UPSTREAM_CHECKIN_BATCH_CONCURRENCY: '0' }, 'UPSTREAM_CHECKIN_BATCH_CONCURRENCY'],
+    [{ UPSTREAM_CHECKIN_BATCH_MAX: '201' }, 'UPSTREAM_CHECKIN_BATCH_MAX'],
+    [{ UPSTREAM_CHECKIN_BATCH_MAX: 'many' }, 'UPSTREAM_CHECKIN_BATCH_MAX'],
+  ])('refuses %o with a message naming %s', (env, name) => {
+    expect(() => loadCheckinBatching(env)).toThrow(ConfigError);
+    expect(() => loadCheckinBatching(env)).toThrow(name);
   });
 });

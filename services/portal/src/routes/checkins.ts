@@ -17,7 +17,7 @@ import type { z } from 'zod';
 import { authenticateCaller, callerOf } from '../session/authenticate-caller.js';
 import type { AttendanceClient } from '../upstream/attendance-client.js';
 import type { Caller } from '../upstream/caller.js';
-import { sendUpstream, upstreamJson } from '../upstream/pass-through.js';
+import { sendItemAnswer, sendUpstream, upstreamJson } from '../upstream/pass-through.js';
 import { queryString } from '../upstream/query-string.js';
 
 type MyCheckinsBody = { user_id: string; checkins: CheckinRecord[]; next_cursor?: string | null };
@@ -57,10 +57,10 @@ const checkinsRoutes: FastifyPluginAsyncZod<{ attendance: AttendanceClient }> = 
       },
     },
     async (request, reply) => {
-      const upstream = await attendance.checkIn(callerOf(request), request.body);
+      const answer = await attendance.checkIn(callerOf(request), request.body);
       // The duplicate (409 with the first scan's record), 404 and 422 reach the gate as attendance said them.
-      if (upstream.status !== 201) return sendUpstream(reply, upstream);
-      const { record } = upstreamJson<z.infer<typeof CheckinCreated>>(upstream);
+      if (answer.status !== 201) return sendItemAnswer(reply, answer);
+      const { record } = answer.body as z.infer<typeof CheckinCreated>;
       return reply.code(201).send(toPortalCheckin(record));
     },
   );

@@ -1,13 +1,18 @@
 // The portal's client of the attendance service: check-ins, attendance lists, events and tickets.
 import { randomUUID } from 'node:crypto';
-import type { CheckinBody } from '@tixgo/contracts';
+import type { CheckinBatchResult, CheckinBody } from '@tixgo/contracts';
 import type { UpstreamConfig } from '../config.js';
-import { type Caller, callerHeaders, JSON_TYPE } from './caller.js';
+import { type Caller, callerHeaders } from './caller.js';
+import { type CheckinBatchingOptions, CheckinCoalescer } from './checkin-coalescer.js';
 import { createUpstreamClient, type UpstreamMethod, type UpstreamResponse } from './upstream-client.js';
 
 export interface AttendanceClient {
-  /** POST /checkins with a fresh Idempotency-Key, so the client's retries can never count twice. */
-  checkIn(caller: Caller, body: CheckinBody): Promise<UpstreamResponse>;
+  /**
+   * A check-in, sent with concurrent ones in one POST /checkins/batch (see checkin-coalescer.ts)
+   * under a fresh idempotency key, so retries can never count twice. Resolves with the item's own
+   * status and body: what POST /checkins (`registeredEventOnly`: POST /events/{id}/checkins) answers.
+   */
+  checkIn(caller: Caller, body: CheckinBody, registeredEventOnly?: boolean): Promise<CheckinBatchResult>;
   /** GET /attendance/{event_id}, paged when `query` carries limit/cursor. */
   attendance(caller: Caller, eventId: string, query: string): Promise<UpstreamResponse>;
   /** GET /events/{id}/summary with no check-ins listed: the event and its stats. */
@@ -27,31 +32,33 @@ export interface ForwardedRequest {
   path: string;
   body?: string | undefined;
   contentType?: string | undefined;
-  /** Set for check-ins (POST /events/{id}/checkins): makes the POST safe to retry. */
-  idempotent?: boolean;
 }
 
 const segment = encodeURIComponent;
 
 export function createAttendanceClient(
   config: UpstreamConfig,
+  batching: CheckinBatchingOptions,
   log: { warn(obj: object, msg?: string): void },
 ): AttendanceClient {
   const upstream = createUpstreamClient('Attendance', config, log);
+  const checkins = new CheckinCoalescer(upstream, { ...batching, timeoutMs: config.timeoutMs }, log);
   const get = (caller: Caller, path: string) =>
     upstream.send({ method: 'GET', path, token: caller.token, headers: callerHeaders(caller) });
 
   return {
-    checkIn: (caller, body) =>
-      upstream.send({
-        method: 'POST',
-        path: '/checkins',
+    checkIn(caller, body, registeredEventOnly = false) {
+      // Routes reach here only after verifying the caller's token.
+      if (caller.token === undefined) throw new Error('a check-in needs the caller’s token');
+      return checkins.checkIn({
         token: caller.token,
-        headers: callerHeaders(caller),
-        body: JSON.stringify(body),
-        contentType: JSON_TYPE,
-        idempotencyKey: randomUUID(),
-      }),
+        idempotency_key: randomUUID(),
+        event_id: body.event_id,
+        ticket_id: body.ticket_id,
+        location: body.location ?? null,
+        registered_event_only: registeredEventOnly,
+      });
+    },
     attendance: (caller, eventId, query) => get(caller, `/attendance/${segment(eventId)}${query}`),
     summary: (caller, eventId) => get(caller, `/events/${segment(eventId)}/summary?limit=0`),
     myCheckins: (caller, query) => get(caller, `/checkins${query}`),
@@ -65,7 +72,6 @@ export function createAttendanceClient(
         headers: callerHeaders(caller),
         body: request.body,
         contentType: request.contentType,
-        idempotencyKey: request.idempotent ? randomUUID() : undefined,
       }),
     ping: () => upstream.ping(),
     close: () => upstream.close(),

@@ -15,3 +15,8 @@ export function sendUpstream(reply: FastifyReply, upstream: UpstreamResponse): F
 export function upstreamJson<T>(upstream: UpstreamResponse): T {
   return JSON.parse(upstream.body) as T;
 }
+
+/** Answers the client with one item of an upstream batch (a check-in) as the upstream answered it. */
+export function sendItemAnswer(reply: FastifyReply, answer: { status: number; body: unknown }): FastifyReply {
+  return reply.code(answer.status).send(answer.body);
+}

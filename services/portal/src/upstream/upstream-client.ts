@@ -22,6 +22,13 @@ export interface UpstreamRequest {
    * so a retry after a lost response can never count twice. Without a key a POST is never retried.
    */
   idempotencyKey?: string | undefined;
+  /**
+   * Makes a POST safe to retry without a key of its own: every effect of the request is keyed
+   * (each item of a check-in batch carries its own idempotency key).
+   */
+  isRetrySafe?: boolean | undefined;
+  /** Deadline of this call when it is shorter than the configured one (a check-in that already waited). */
+  timeoutMs?: number | undefined;
   /** Extra headers (request id, forwarded client address). */
   headers?: Record<string, string> | undefined;
 }
@@ -155,6 +162,16 @@ class UpstreamCall implements Dispatcher.DispatchHandler {
   }
 }
 
+/** The client's answer when an upstream failed or answered 5xx after the retries (spec: portal, upstream failures). */
+export function upstreamUnavailable(label: string): HttpError {
+  return httpError(502, `${label} service unavailable`);
+}
+
+/** The client's answer when an upstream did not answer before the call's deadline. */
+export function upstreamTimedOut(label: string): HttpError {
+  return httpError(504, `${label} service timed out`);
+}
+
 function isDeadline(error: unknown): boolean {
   const { code } = error as { code?: string };
   return error instanceof UpstreamDeadlineError || (code !== undefined && DEADLINE_CODES.has(code));
@@ -191,8 +208,8 @@ export function createUpstreamClient(
     }),
   );
 
-  const unavailable = (): HttpError => httpError(502, `${label} service unavailable`);
-  const timedOut = (): HttpError => httpError(504, `${label} service timed out`);
+  const unavailable = () => upstreamUnavailable(label);
+  const timedOut = () => upstreamTimedOut(label);
 
   const failure = (error: unknown, request: UpstreamRequest): HttpError => {
     const late = isDeadline(error);
@@ -215,18 +232,19 @@ export function createUpstreamClient(
     if (request.token !== undefined) headers.authorization = `Bearer ${request.token}`;
     if (request.contentType !== undefined) headers['content-type'] = request.contentType;
     if (request.idempotencyKey !== undefined) headers['idempotency-key'] = request.idempotencyKey;
-    const retry = jitteredBackoff(config.retryDelayMs, config.retryMaxDelayMs, Date.now() + config.timeoutMs);
+    const timeoutMs = request.timeoutMs ?? config.timeoutMs;
+    const retry = jitteredBackoff(config.retryDelayMs, config.retryMaxDelayMs, Date.now() + timeoutMs);
+    const isRetrySafePost = request.method === 'POST' && (request.idempotencyKey !== undefined || request.isRetrySafe);
     const options: Dispatcher.DispatchOptions & { retryOptions: interceptors.RetryInterceptorOpts } = {
       method: request.method,
       path: prefix + request.path,
       headers,
       body: request.body,
-      retryOptions:
-        request.method === 'POST' && request.idempotencyKey !== undefined ? { methods: ['POST'], retry } : { retry },
+      retryOptions: isRetrySafePost ? { methods: ['POST'], retry } : { retry },
     };
     let response: UpstreamResponse;
     try {
-      response = await dispatch(options, config.timeoutMs);
+      response = await dispatch(options, timeoutMs);
     } catch (error) {
       throw failure(error, request);
     }

@@ -116,3 +116,46 @@ export async function closedPort(): Promise<number> {
   await close();
   return port;
 }
+
+/**
+ * A proxy that holds what clients send until `release()` is called (an upstream busy for a
+ * moment), then passes everything through, the held bytes first.
+ */
+export async function startHoldingProxy(targetPort: number): Promise<FaultServer & { release(): void }> {
+  const sockets = new Set<Socket>();
+  let accepted = 0;
+  let isHeld = true;
+  const waiting: (() => void)[] = [];
+  const server = createServer((client) => {
+    accepted++;
+    client.pause();
+    const target = connect(targetPort, '127.0.0.1');
+    for (const socket of [client, target]) {
+      sockets.add(socket);
+      socket.on('error', () => undefined);
+      socket.on('close', () => {
+        sockets.delete(socket);
+        client.destroy();
+        target.destroy();
+      });
+    }
+    const pass = () => {
+      client.pipe(target);
+      target.pipe(client);
+      client.resume();
+    };
+    if (isHeld) waiting.push(pass);
+    else pass();
+  });
+  const { port, close } = await listen(server, sockets);
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    connections: () => accepted,
+    close,
+    release() {
+      isHeld = false;
+      for (const pass of waiting.splice(0)) pass();
+    },
+  };
+}

@@ -159,8 +159,9 @@ describe('retries', () => {
         user_id: 'panitia1',
         status: 'success',
       });
-      // Attendance saw the check-in twice (first answer lost, then the retry)...
-      expect(attendance.received.slice(before)).toEqual(['POST /checkins', 'POST /checkins']);
+      // Attendance received the check-in twice (first answer lost, then the retry)...
+      expect(attendance.received.slice(before)).toHaveLength(2);
+      expect(new Set(attendance.received.slice(before)).size).toBe(1);
       expect(proxy.connections()).toBe(2);
       // ...and recorded it once.
       expect(await recordedCheckins('lossy-fest')).toEqual([expect.objectContaining({ ticket_id: 'L-1' })]);
