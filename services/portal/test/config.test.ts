@@ -87,8 +87,8 @@ describe('loadConfig', () => {
 });
 
 describe('loadCheckinBatching', () => {
-  it('defaults to 4 batch calls in flight of at most 64 check-ins, and reads both variables', () => {
-    expect(loadCheckinBatching({})).toEqual({ checkinBatching: { concurrency: 4, max: 64 } });
+  it('defaults to 1 batch call in flight of at most 100 check-ins, and reads both variables', () => {
+    expect(loadCheckinBatching({})).toEqual({ checkinBatching: { concurrency: 1, max: 100 } });
     expect(loadCheckinBatching({ UPSTREAM_CHECKIN_BATCH_CONCURRENCY: '2', UPSTREAM_CHECKIN_BATCH_MAX: '200' })).toEqual(
       { checkinBatching: { concurrency: 2, max: 200 } },
     );
