@@ -165,14 +165,25 @@ export function processFamily(rootPid: number): number[] {
   return family;
 }
 
+/** CPU seconds of a process's children that exited and were reaped (cutime + cstime of its stat). */
+function reapedChildrenCpuSeconds(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    return (Number(fields[13]) + Number(fields[14])) / 100;
+  } catch {
+    return 0;
+  }
+}
+
 /**
  * CPU seconds used so far by a process and its children. PostgreSQL puts every backend in its
- * own process group, so the family is found by parent pid. Exited children are not counted:
- * the pool keeps its connections, so during a load run they live throughout.
+ * own process group, so the family is found by parent pid. Children that exited (a pool closing
+ * idle connections mid-run) still count: the postmaster reaps them into its own children's time.
  */
 export function familyCpuSeconds(rootPid: number | undefined): number {
   if (!rootPid) return 0;
-  return processFamily(rootPid).reduce((total, pid) => total + cpuSeconds(pid), 0);
+  const live = processFamily(rootPid).reduce((total, pid) => total + cpuSeconds(pid), 0);
+  return live + reapedChildrenCpuSeconds(rootPid);
 }
 
 /** The pid of a service's embedded PostgreSQL (its process group), from postmaster.pid. */
