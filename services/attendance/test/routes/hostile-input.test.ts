@@ -289,6 +289,41 @@ describe('hostile input', () => {
     expect(failures).toEqual([]);
   });
 
+  it('never answers 5xx to hostile check-in batches, as envelopes or as items', { timeout: 120_000 }, async () => {
+    const failures: string[] = [];
+    const token = t.token();
+    const send = async (payload: unknown) => {
+      const response = await t.app.inject({
+        method: 'POST',
+        url: '/checkins/batch',
+        headers: { 'content-type': 'application/json' },
+        payload: JSON.stringify(payload),
+      });
+      if (response.statusCode >= 500) failures.push(JSON.stringify(payload).slice(0, 200));
+      if (response.statusCode >= 400) expect(response.json()).toHaveProperty('detail');
+      return response;
+    };
+    for (const value of [...values, ...bodies]) {
+      await send(value);
+      await send({ checkins: value });
+      await send({ checkins: [value] });
+    }
+    // Hostile fields next to a valid token and key, all in one batch: each item answered on its own.
+    // (Prototype-poisoning keys are refused with 400 by the JSON parser, for the whole request.)
+    const parseable = bodies.filter((body) => !/__proto__|constructor/.test(JSON.stringify(body) ?? ''));
+    const items = parseable.map((body, index) =>
+      typeof body === 'object' && body !== null && !Array.isArray(body)
+        ? { ...body, token, idempotency_key: `hostile-${index}` }
+        : body,
+    );
+    for (let start = 0; start < items.length; start += 200) {
+      const response = await send({ checkins: items.slice(start, start + 200) });
+      expect(response.statusCode).toBe(200);
+    }
+    for (const value of values) await send({ checkins: [{ token: value, idempotency_key: value }] });
+    expect(failures).toEqual([]);
+  });
+
   it('never answers 5xx to hostile paths, queries, cursors and keys', async () => {
     const urls = [
       '/attendance/%27%3B%20DROP%20TABLE%20checkins%3B--',
