@@ -209,7 +209,8 @@ describe('POST /checkins/batch', () => {
     expect(rival.map((result) => result.status).sort()).toEqual([201, 422]);
     const refused = rival.find((result) => result.status === 422);
     expect(refused?.body).toEqual({ detail: 'Idempotency-Key was already used for a different request' });
-    const winner = (rival.find((result) => result.status === 201)?.body.record as { ticket_id: string }).ticket_id;
+    const won = rival.find((result) => result.status === 201) as Result;
+    const winner = (won.body.record as { ticket_id: string }).ticket_id;
     const list = await t.app.inject({ url: '/attendance/bt-twin', headers: t.committee() });
     expect(list.json().records.map((record: { ticket_id: string }) => record.ticket_id)).toEqual(['TW-1', winner]);
   });
