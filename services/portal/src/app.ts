@@ -2,7 +2,6 @@
 import fastifyCookie from '@fastify/cookie';
 import { createBaseApp } from '@tixgo/platform';
 import type { FastifyInstance } from 'fastify';
-import { type CheckinBatchingConfig, loadCheckinBatching } from './checkin-batching-config.js';
 import type { PortalConfig } from './config.js';
 import attendanceRoutes from './routes/attendance.js';
 import authRoutes from './routes/auth.js';
@@ -37,16 +36,12 @@ function acceptEmptyJsonBodies(app: FastifyInstance): void {
   });
 }
 
-export async function buildApp(
-  config: PortalConfig & Partial<CheckinBatchingConfig>,
-  deps: PortalDeps = {},
-): Promise<FastifyInstance> {
+export async function buildApp(config: PortalConfig, deps: PortalDeps = {}): Promise<FastifyInstance> {
   // The clients log through the app's logger; they exist before it, so they get it late.
   let warn: (obj: object, msg?: string) => void = () => undefined;
   const log = { warn: (obj: object, msg?: string) => warn(obj, msg) };
   const identity: IdentityClient = createIdentityClient(config.identity, log);
-  const checkinBatching = config.checkinBatching ?? loadCheckinBatching({}).checkinBatching;
-  const attendance: AttendanceClient = createAttendanceClient(config.attendance, checkinBatching, log);
+  const attendance: AttendanceClient = createAttendanceClient(config.attendance, config.checkinBatching, log);
 
   const app = await createBaseApp({
     service: SERVICE_NAME,

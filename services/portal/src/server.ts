@@ -1,13 +1,10 @@
 // Starts the portal from the environment: TLS (configured or self-signed), listen, stop on signals.
 import { startService } from '@tixgo/platform';
 import { buildApp } from './app.js';
-import { loadCheckinBatching } from './checkin-batching-config.js';
 import { loadConfig } from './config.js';
 import { loadTlsCredentials } from './tls/portal-certificate.js';
 
-const loadAll = () => ({ ...loadConfig(), ...loadCheckinBatching() });
-
-await startService('portal', loadAll, async (config, log) => {
+await startService('portal', loadConfig, async (config, log) => {
   if (config.plainHttp) {
     log.warn('PORTAL_HTTP=true: serving plain HTTP, for running behind a TLS-terminating proxy only');
     return buildApp(config);

@@ -1,7 +1,6 @@
 // The portal's environment: defaults, validation naming the variable, production rules.
 import { ConfigError } from '@tixgo/platform';
 import { describe, expect, it } from 'vitest';
-import { loadCheckinBatching } from '../src/checkin-batching-config.js';
 import { loadConfig } from '../src/config.js';
 
 const SECRET = 'a-config-test-secret-of-at-least-32-bytes';
@@ -86,12 +85,12 @@ describe('loadConfig', () => {
   });
 });
 
-describe('loadCheckinBatching', () => {
+describe('check-in batching settings', () => {
   it('defaults to 1 batch call in flight of at most 100 check-ins, and reads both variables', () => {
-    expect(loadCheckinBatching({})).toEqual({ checkinBatching: { concurrency: 1, max: 100 } });
-    expect(loadCheckinBatching({ UPSTREAM_CHECKIN_BATCH_CONCURRENCY: '2', UPSTREAM_CHECKIN_BATCH_MAX: '200' })).toEqual(
-      { checkinBatching: { concurrency: 2, max: 200 } },
-    );
+    expect(loadConfig({}).checkinBatching).toEqual({ concurrency: 1, max: 100 });
+    expect(
+      loadConfig({ UPSTREAM_CHECKIN_BATCH_CONCURRENCY: '2', UPSTREAM_CHECKIN_BATCH_MAX: '200' }).checkinBatching,
+    ).toEqual({ concurrency: 2, max: 200 });
   });
 
   it.each([
@@ -99,7 +98,7 @@ describe('loadCheckinBatching', () => {
     [{ UPSTREAM_CHECKIN_BATCH_MAX: '201' }, 'UPSTREAM_CHECKIN_BATCH_MAX'],
     [{ UPSTREAM_CHECKIN_BATCH_MAX: 'many' }, 'UPSTREAM_CHECKIN_BATCH_MAX'],
   ])('refuses %o with a message naming %s', (env, name) => {
-    expect(() => loadCheckinBatching(env)).toThrow(ConfigError);
-    expect(() => loadCheckinBatching(env)).toThrow(name);
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    expect(() => loadConfig(env)).toThrow(name);
   });
 });

@@ -16,7 +16,6 @@ import { MIGRATIONS_DIR as IDENTITY_MIGRATIONS } from '../../../identity/src/mig
 import { createPasswordHasher } from '../../../identity/src/users/password-hasher.js';
 import { seedUsers } from '../../../identity/src/users/seed-users.js';
 import { buildApp as buildPortalApp } from '../../src/app.js';
-import { loadCheckinBatching } from '../../src/checkin-batching-config.js';
 import { loadConfig as loadPortalConfig } from '../../src/config.js';
 import type { TlsCredentials } from '../../src/tls/portal-certificate.js';
 
@@ -149,7 +148,7 @@ export async function startPortal(options: PortalOptions): Promise<RunningServic
     ATTENDANCE_BASE_URL: options.attendanceUrl,
     ...options.env,
   };
-  const config = { ...loadPortalConfig(env), ...loadCheckinBatching(env) };
+  const config = loadPortalConfig(env);
   const app = await buildPortalApp(config, { tls: options.tls });
   await app.listen({ port: 0, host: '127.0.0.1' });
   return {
