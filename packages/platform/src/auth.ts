@@ -103,7 +103,3 @@ export async function authenticate(request: FastifyRequest, _reply: FastifyReply
 export async function requireAdmin(request: FastifyRequest, _reply: FastifyReply): Promise<void> {
   if (request.user.role !== 'admin') throw httpErrors.forbidden(AUTH_MESSAGES.adminOnly);
 }
-
-export function isAdmin(user: AuthUser | undefined): boolean {
-  return user?.role === 'admin';
-}

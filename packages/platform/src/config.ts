@@ -50,7 +50,6 @@ export const env = {
     }),
   positiveInt: (fallback: number) => blankAsUnset(z.coerce.number().int().positive().default(fallback)),
   optionalInt: (max: number) => blankAsUnset(z.coerce.number().int().positive().max(max).optional()),
-  optionalUrl: () => blankAsUnset(z.string().url().optional()),
   optionalString: () => blankAsUnset(z.string().optional()),
   string: (fallback: string) => blankAsUnset(z.string().min(1).default(fallback)),
   logLevel: () => blankAsUnset(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')),

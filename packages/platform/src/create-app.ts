@@ -32,8 +32,6 @@ export interface BaseAppOptions {
   server?: Partial<FastifyServerOptions> & { https?: { key: string | Buffer; cert: string | Buffer } };
 }
 
-export type App = FastifyInstance;
-
 export async function createBaseApp(options: BaseAppOptions): Promise<FastifyInstance> {
   const verbose = options.logLevel === 'debug' || options.logLevel === 'trace';
   const app = Fastify({
