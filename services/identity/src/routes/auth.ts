@@ -1,18 +1,10 @@
 // /auth/register, /auth/login, /auth/me, /auth/refresh, /auth/logout (spec: identity).
 import { LoginBody, MessageBody, RefreshBody, RegisterBody, RoleName, TokenResponse, UserOut } from '@tixgo/contracts';
-import {
-  AUTH_MESSAGES,
-  authenticate,
-  bearerToken,
-  httpErrors,
-  type Role,
-  signAccessToken,
-  verifyAccessToken,
-} from '@tixgo/platform';
+import { AUTH_MESSAGES, authenticate, httpErrors, type Role, signAccessToken } from '@tixgo/platform';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type pg from 'pg';
 import { issueRefreshToken, revokeRefreshFamily, rotateRefreshToken } from '../tokens/refresh-tokens.js';
-import { assertCurrentAdmin } from '../users/current-admin.js';
+import { verifyCurrentAdmin } from '../users/current-admin.js';
 import type { LoginThrottle } from '../users/login-throttle.js';
 import { isPasswordTooLong, type PasswordHasher } from '../users/password-hasher.js';
 import { createUser, findUser } from '../users/users-repository.js';
@@ -37,11 +29,12 @@ export function parseRole(value: string | undefined): Role {
 const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (app, options) => {
   const { pool, hasher, throttle } = options;
 
-  const issueTokens = async (userId: string, username: string, role: Role) => ({
+  /** The login/refresh answer: a fresh access token with the user's current role, and `refreshToken`. */
+  const tokenResponse = (username: string, role: Role, refreshToken: string) => ({
     access_token: signAccessToken(app, username, role),
     token_type: 'bearer' as const,
     expires_in: options.tokenExpireMinutes * 60,
-    refresh_token: await issueRefreshToken(pool, userId, options.refreshTokenExpireDays),
+    refresh_token: refreshToken,
   });
 
   app.post(
@@ -62,9 +55,7 @@ const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (app, options
       // new: the original let anyone register as admin; now that takes an admin's token.
       if (role === 'admin') {
         if (!request.headers.authorization) throw httpErrors.forbidden('Creating an admin requires an admin token');
-        const caller = verifyAccessToken(app, bearerToken(request.headers.authorization));
-        if (caller.role !== 'admin') throw httpErrors.forbidden(AUTH_MESSAGES.adminOnly);
-        await assertCurrentAdmin(pool, caller.username);
+        await verifyCurrentAdmin(request, pool);
       }
       const user = await createUser(pool, { username, role, passwordHash: await hasher.hash(password) });
       return { username: user.username, role: user.role };
@@ -84,17 +75,21 @@ const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (app, options
     },
     async (request) => {
       const { username, password } = request.body;
-      await throttle.assertUsernameAllowed(request, username);
+      await throttle.assertUsernameAllowed(request);
       const user = username.length <= 50 ? await findUser(pool, username) : undefined;
       const valid =
         user && !isPasswordTooLong(password)
           ? await hasher.verify(password, user.passwordHash)
           : await hasher.verifyAgainstDummy(password);
       if (!user || !valid) {
-        await throttle.recordFailure(request, username);
+        await throttle.recordFailure(request);
         throw httpErrors.unauthorized(INVALID_LOGIN);
       }
-      return issueTokens(user.id, user.username, user.role);
+      return tokenResponse(
+        user.username,
+        user.role,
+        await issueRefreshToken(pool, user.id, options.refreshTokenExpireDays),
+      );
     },
   );
 
@@ -128,12 +123,7 @@ const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (app, options
         request.body.refresh_token,
         options.refreshTokenExpireDays,
       );
-      return {
-        access_token: signAccessToken(app, owner.username, owner.role),
-        token_type: 'bearer' as const,
-        expires_in: options.tokenExpireMinutes * 60,
-        refresh_token: refreshToken,
-      };
+      return tokenResponse(owner.username, owner.role, refreshToken);
     },
   );
 

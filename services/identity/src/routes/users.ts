@@ -1,11 +1,10 @@
 // Admin user management: GET /auth/users, PATCH and DELETE /auth/users/{username} (spec: identity, new).
 import { UpdateUserBody, UserDetail, UserList, UsernameParams } from '@tixgo/contracts';
-import { authenticate, requireAdmin } from '@tixgo/platform';
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type pg from 'pg';
 import { z } from 'zod';
-import { assertCurrentAdmin } from '../users/current-admin.js';
+import { verifyCurrentAdmin } from '../users/current-admin.js';
 import { changeRole, deleteUser, listUsers, type UserRow } from '../users/users-repository.js';
 import { parseRole } from './auth.js';
 
@@ -17,11 +16,9 @@ const toUserDetail = (user: UserRow) => ({
 
 const usersRoutes: FastifyPluginAsyncZod<{ pool: pg.Pool }> = async (app, { pool }) => {
   const adminOnly = {
-    preHandler: [
-      authenticate,
-      requireAdmin,
-      async (request: FastifyRequest) => assertCurrentAdmin(pool, request.user.username),
-    ],
+    preHandler: async (request: FastifyRequest) => {
+      request.user = await verifyCurrentAdmin(request, pool);
+    },
   };
   const security = [{ bearerAuth: [] }];
 

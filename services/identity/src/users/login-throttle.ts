@@ -1,7 +1,8 @@
 // Brute-force protection for login (spec: 429 after repeated failures, with Retry-After),
 // built on @fastify/rate-limit: attempts per client address, failures per username.
 import rateLimit from '@fastify/rate-limit';
-import { httpError } from '@tixgo/platform';
+import type { LoginBody } from '@tixgo/contracts';
+import { httpErrors } from '@tixgo/platform';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 
 export interface LoginLimits {
@@ -15,16 +16,13 @@ export interface LoginLimits {
 export interface LoginThrottle {
   /** Route config for the per-address limit. */
   perAddress: { max: number; timeWindow: number };
-  /** Throws 429 when `username` has used up its failures. */
-  assertUsernameAllowed(request: FastifyRequest, username: string): Promise<void>;
-  recordFailure(request: FastifyRequest, username: string): Promise<void>;
+  /** Throws 429 when the username of this login has used up its failures. */
+  assertUsernameAllowed(request: FastifyRequest): Promise<void>;
+  recordFailure(request: FastifyRequest): Promise<void>;
 }
 
-function tooMany(seconds: number) {
-  const error = httpError(429, `Too many login attempts, try again in ${seconds} seconds`);
-  Object.assign(error, { headers: { 'retry-after': String(seconds) } });
-  return error;
-}
+const tooMany = (seconds: number) =>
+  httpErrors.tooManyRequests(`Too many login attempts, try again in ${seconds} seconds`, seconds);
 
 export async function registerLoginThrottle(app: FastifyInstance, limits: LoginLimits): Promise<LoginThrottle> {
   const timeWindow = limits.windowSeconds * 1000;
@@ -33,27 +31,22 @@ export async function registerLoginThrottle(app: FastifyInstance, limits: LoginL
     errorResponseBuilder: (_request, context) => tooMany(Math.max(1, Math.ceil(context.ttl / 1000))),
   });
   // One limiter (each createRateLimit call gets a store of its own, so a limiter made per call
-  // would count nothing). Its key generator only sees the request: the username is handed over here.
-  const usernames = new WeakMap<FastifyRequest, string>();
+  // would count nothing), keyed by the validated login body's username, ignoring case.
   const limiter = app.createRateLimit({
     max: limits.perUsername,
     timeWindow,
-    keyGenerator: (request) => `login-user:${(usernames.get(request) ?? '').toLowerCase()}`,
+    keyGenerator: (request) => `login-user:${(request.body as LoginBody).username.toLowerCase()}`,
   });
-  const failuresOf = (request: FastifyRequest, username: string, increment: boolean) => {
-    usernames.set(request, username);
-    return limiter(request, { increment });
-  };
 
   return {
     perAddress: { max: limits.perIp, timeWindow },
-    async assertUsernameAllowed(request, username) {
+    async assertUsernameAllowed(request) {
       // A read, not an increment: only failures count, so a successful login costs nothing.
-      const state = await failuresOf(request, username, false);
+      const state = await limiter(request, { increment: false });
       if (!state.isAllowed && state.remaining === 0 && state.ttl > 0) throw tooMany(Math.max(1, state.ttlInSeconds));
     },
-    async recordFailure(request, username) {
-      await failuresOf(request, username, true);
+    async recordFailure(request) {
+      await limiter(request);
     },
   };
 }
