@@ -9,8 +9,8 @@ const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 const ids = (prefix: string, count: number) => Array.from({ length: count }, (_, index) => `${prefix}-${index}`);
 
 async function main(): Promise<void> {
-  const admin = await benchToken('admin1', 'admin');
-  const committee = await benchToken('panitia1', 'committee');
+  const admin = benchToken('admin1', 'admin');
+  const committee = benchToken('panitia1', 'committee');
   console.log(`attendance reads, ${storageLabel()}`);
   const attendance = await startService('attendance', { env: { DATABASE_URL: await freshDatabase('reads') } });
   const seed = seeder(attendance.url, admin, committee);

@@ -72,7 +72,7 @@ async function checkinLoad(
 }
 
 async function main(): Promise<void> {
-  const token = await benchToken('panitia1', 'committee');
+  const token = benchToken('panitia1', 'committee');
   const batching = ['UPSTREAM_CHECKIN_BATCH_CONCURRENCY', 'UPSTREAM_CHECKIN_BATCH_MAX']
     .map((name) => `${name}=${process.env[name] ?? 'default'}`)
     .join(' ');

@@ -86,7 +86,7 @@ const PORTAL_PATHS: Record<string, string> = {
 };
 
 async function main(): Promise<void> {
-  const admin = await benchToken('admin1', 'admin');
+  const admin = benchToken('admin1', 'admin');
   const identity = await startService('identity', {
     env: { DATABASE_URL: await freshDatabase('hostile_identity'), BCRYPT_COST: '4', LOGIN_MAX_PER_IP: '1000000' },
   });

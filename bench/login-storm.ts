@@ -1,30 +1,20 @@
 // /health latency while 20 clients log in non-stop (bcrypt cost 12): the event loop must stay free
 // while passwords hash. Spec target: /health p99 <= 25 ms. Also reports logins/s.
-// Run: npx tsx bench/login-storm.ts  (or pnpm bench logins)
+// Run: pnpm bench logins  (builds first; the script itself runs services/identity/dist)
 //   BENCH_SECONDS=10, BENCH_LOGIN_CLIENTS=20, BENCH_DATABASE_URL or TEST_DATABASE_URL (else embedded)
-import { execFileSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
-import path from 'node:path';
 import { Pool } from 'undici';
-import { freshDatabase, ROOT, startService } from './lib/services.js';
+import { percentile } from './lib/load.js';
+import { freshDatabase, startService } from './lib/services.js';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 const clients = Number(process.env.BENCH_LOGIN_CLIENTS ?? 20);
 const HEALTH_EVERY_MS = 20;
 const USER = { username: 'storm-user', password: 'storm-password-123' };
 
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] as number;
-}
-
 const ms = (value: number) => `${value.toFixed(1)} ms`;
 
 async function main(): Promise<void> {
-  // The service runs from dist/: build identity and what it imports (only those).
-  execFileSync(path.join(ROOT, 'node_modules/.bin/tsc'), ['-b', path.join(ROOT, 'services/identity')], {
-    stdio: 'inherit',
-  });
   // process.env stores strings: assigning undefined would store "undefined".
   if (!process.env.BENCH_DATABASE_URL && process.env.TEST_DATABASE_URL) {
     process.env.BENCH_DATABASE_URL = process.env.TEST_DATABASE_URL;

@@ -10,7 +10,7 @@ import { benchToken, embeddedPostgresPid, processFamily, startService } from './
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 
 async function main(): Promise<void> {
-  const token = await benchToken('panitia1', 'committee');
+  const token = benchToken('panitia1', 'committee');
   const dataDir = mkdtempSync(path.join(tmpdir(), 'tixgo-sigkill-'));
   const acknowledged = new Set<string>();
   let port: number | undefined;

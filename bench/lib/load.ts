@@ -62,3 +62,9 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
 export function formatLoad(label: string, result: LoadResult): string {
   return `${label}: ${result.rps.toFixed(0)} req/s, p50 ${result.p50} ms, p99 ${result.p99} ms, max ${result.max} ms, errors ${result.errors}, timeouts ${result.timeouts}, non-2xx ${result.non2xx} (${JSON.stringify(result.status)})`;
 }
+
+/** The p-th percentile (nearest rank) of ascending `sorted` values. */
+export function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] as number;
+}

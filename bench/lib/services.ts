@@ -1,10 +1,11 @@
 // Starts built TixGo services as real processes for benchmarks, and reads their memory.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort } from '@tixgo/db';
 import pg from 'pg';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -20,16 +21,6 @@ export interface RunningService {
   /** Milliseconds from spawn to the first 200 from /health. */
   startMs: number;
   stop(signal?: NodeJS.Signals): Promise<number | null>;
-}
-
-export async function freePort(): Promise<number> {
-  const { createServer } = await import('node:net');
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
 }
 
 /** A fresh database on BENCH_DATABASE_URL's server, or undefined to let the service embed its own. */
@@ -129,14 +120,16 @@ export function rssMb(pid: number | undefined): number {
   return kb / 1024;
 }
 
-/** HS256 token signed with the bench secret (what identity would issue). */
-export async function benchToken(username: string, role: 'committee' | 'admin'): Promise<string> {
-  const { createHmac } = await import('node:crypto');
+/** An HS256 access token for `username` signed with `secret`, as identity would issue it. */
+export function signToken(secret: string, username: string, role: 'committee' | 'admin'): string {
   const encode = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
   const now = Math.floor(Date.now() / 1000);
   const body = `${encode({ alg: 'HS256', typ: 'JWT' })}.${encode({ sub: username, role, iat: now, exp: now + 7200 })}`;
-  return `${body}.${createHmac('sha256', BENCH_SECRET).update(body).digest('base64url')}`;
+  return `${body}.${createHmac('sha256', secret).update(body).digest('base64url')}`;
 }
+
+/** A token the benchmark's services accept (they share BENCH_SECRET). */
+export const benchToken = (username: string, role: 'committee' | 'admin') => signToken(BENCH_SECRET, username, role);
 
 /** CPU seconds (user + system) used so far by a process, from /proc (Linux). */
 export function cpuSeconds(pid: number | undefined): number {
