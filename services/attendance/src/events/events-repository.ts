@@ -51,12 +51,17 @@ function assertTimesInOrder(start: string | null | undefined, end: string | null
   }
 }
 
-export async function findEvent(db: pg.Pool | pg.PoolClient, id: string): Promise<EventRow | undefined> {
+/** The 404 detail for anything asked of an event id that was never registered. */
+export const EVENT_NOT_FOUND = 'Event not found';
+
+/** The event `id`; a 404 when it was never registered. */
+export async function getEvent(db: pg.Pool, id: string): Promise<EventRow> {
   const { rows } = await db.query<EventRow>({
     name: 'find-event',
     text: `SELECT ${EVENT_COLUMNS} FROM events WHERE id = $1`,
     values: [id],
   });
+  if (!rows[0]) throw httpErrors.notFound(EVENT_NOT_FOUND);
   return rows[0];
 }
 
@@ -108,7 +113,7 @@ export async function updateEvent(db: pg.Pool, id: string, changes: UpdateEventB
       [id],
     );
     const current = locked[0];
-    if (!current) throw httpErrors.notFound('Event not found');
+    if (!current) throw httpErrors.notFound(EVENT_NOT_FOUND);
     const next = { ...current };
     for (const field of UPDATABLE) {
       const value = changes[field];
@@ -141,7 +146,7 @@ export async function deleteEvent(db: pg.Pool, id: string, force: boolean): Prom
   try {
     await client.query('BEGIN');
     const { rowCount } = await client.query('SELECT 1 FROM events WHERE id = $1 FOR UPDATE', [id]);
-    if (rowCount === 0) throw httpErrors.notFound('Event not found');
+    if (rowCount === 0) throw httpErrors.notFound(EVENT_NOT_FOUND);
     if (force) {
       await client.query('DELETE FROM checkins WHERE event_id = $1', [id]);
       await client.query('DELETE FROM event_checkin_counts WHERE event_id = $1', [id]);

@@ -17,6 +17,7 @@ import type { KeyedOutcome } from '../checkins/idempotency.js';
 import { recordCheckin, type ScanRequest } from '../checkins/record-checkin.js';
 import { judgeTicket } from '../checkins/ticket-policy.js';
 import type { AttendanceConfig } from '../config.js';
+import { EVENT_NOT_FOUND } from '../events/events-repository.js';
 import { checkinPage } from './cursors.js';
 import type { AttendanceRouteOptions } from './route-options.js';
 
@@ -47,7 +48,7 @@ export function checkinAnswer(outcome: KeyedOutcome, requireRegisteredEvent: boo
       return { status: 422, body: { detail: 'Idempotency-Key was already used for a different request' } };
     case 'refused': {
       const verdict = judgeTicket(outcome.facts, requireRegisteredEvent);
-      if (verdict === 'event-not-found') return { status: 404, body: { detail: 'Event not found' } };
+      if (verdict === 'event-not-found') return { status: 404, body: { detail: EVENT_NOT_FOUND } };
       if (verdict === 'ticket-not-found') return { status: 404, body: { detail: 'Ticket not found for this event' } };
       // The statement refused what the policy accepts: the SQL gate and judgeTicket disagree.
       throw new Error(`check-in refused although the ticket rule accepts it: ${JSON.stringify(outcome.facts)}`);

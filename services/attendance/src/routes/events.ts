@@ -16,7 +16,7 @@ import {
   SummaryQuery,
   UpdateEventBody,
 } from '@tixgo/contracts';
-import { authenticate, httpErrors, requireAdmin } from '@tixgo/platform';
+import { authenticate, requireAdmin } from '@tixgo/platform';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { attendancePage } from '../checkins/attendance-pages.js';
 import { recordCheckin } from '../checkins/record-checkin.js';
@@ -24,7 +24,7 @@ import {
   createEvent,
   deleteEvent,
   type EventRow,
-  findEvent,
+  getEvent,
   listEvents,
   toEvent,
   updateEvent,
@@ -32,8 +32,6 @@ import {
 import { ATTENDANCE_DESCRIPTION, sendAttendance } from './attendance.js';
 import { answerCheckin, CHECKIN_RESPONSES, scanOf } from './checkins.js';
 import type { AttendanceRouteOptions } from './route-options.js';
-
-const EVENT_NOT_FOUND = 'Event not found';
 
 /**
  * total_registered: the tickets issued for the event; when none were issued, its capacity;
@@ -51,12 +49,6 @@ const eventRoutes: FastifyPluginAsyncZod<AttendanceRouteOptions> = async (app, o
   const anyRole = { onRequest: authenticate };
   const adminOnly = { onRequest: [authenticate, requireAdmin] };
   const notFound = { 404: ErrorBody };
-
-  const registeredEvent = async (id: string) => {
-    const event = await findEvent(db, id);
-    if (!event) throw httpErrors.notFound(EVENT_NOT_FOUND);
-    return event;
-  };
 
   app.get(
     '/events',
@@ -76,7 +68,7 @@ const eventRoutes: FastifyPluginAsyncZod<AttendanceRouteOptions> = async (app, o
         response: { 200: Event, ...notFound },
       },
     },
-    async (request) => toEvent(await registeredEvent(request.params.id)),
+    async (request) => toEvent(await getEvent(db, request.params.id)),
   );
 
   app.post(
@@ -180,7 +172,7 @@ const eventRoutes: FastifyPluginAsyncZod<AttendanceRouteOptions> = async (app, o
       },
     },
     async (request, reply) => {
-      await registeredEvent(request.params.id);
+      await getEvent(db, request.params.id);
       return sendAttendance(reply, options, request.params.id, request.query);
     },
   );
@@ -205,7 +197,7 @@ const eventRoutes: FastifyPluginAsyncZod<AttendanceRouteOptions> = async (app, o
     async (request) => {
       // Both reads at once: the summary is what dashboards poll.
       const [event, attendance] = await Promise.all([
-        registeredEvent(request.params.id),
+        getEvent(db, request.params.id),
         attendancePage(db, request.params.id, { limit: request.query.limit ?? SUMMARY_PAGE_DEFAULT, afterSeq: '0' }),
       ]);
       return {

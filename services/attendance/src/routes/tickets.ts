@@ -8,11 +8,11 @@ import {
   TicketList,
   TicketsIssued,
 } from '@tixgo/contracts';
-import { authenticate, httpErrors, requireAdmin } from '@tixgo/platform';
+import { authenticate, requireAdmin } from '@tixgo/platform';
 import type { FastifyRouteSchemaDef, FastifyValidationResult } from 'fastify/types/schema.js';
 import { type FastifyPluginAsyncZod, validatorCompiler } from 'fastify-type-provider-zod';
 import type { ZodType } from 'zod';
-import { findEvent } from '../events/events-repository.js';
+import { getEvent } from '../events/events-repository.js';
 import { parseTicketCsv } from '../tickets/ticket-csv.js';
 import { issueTickets, listTickets } from '../tickets/tickets-repository.js';
 import { decodeTicketCursor, encodeTicketCursor } from './cursors.js';
@@ -85,8 +85,7 @@ const ticketRoutes: FastifyPluginAsyncZod<AttendanceRouteOptions> = async (app, 
       },
     },
     async (request) => {
-      const event = await findEvent(db, request.params.id);
-      if (!event) throw httpErrors.notFound('Event not found');
+      const event = await getEvent(db, request.params.id);
       const limit = request.query.limit ?? PAGE_LIMITS.default;
       const rows = await listTickets(db, event.id, decodeTicketCursor(request.query.cursor), limit + 1);
       const more = rows.length > limit;

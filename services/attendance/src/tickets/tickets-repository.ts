@@ -2,6 +2,7 @@
 import type { TicketInput } from '@tixgo/contracts';
 import { httpErrors } from '@tixgo/platform';
 import type pg from 'pg';
+import { EVENT_NOT_FOUND } from '../events/events-repository.js';
 import { generateTicketCodes } from './ticket-codes.js';
 
 export interface IssuedTicket {
@@ -59,7 +60,7 @@ export async function issueTickets(db: pg.Pool, eventId: string, inputs: TicketI
   try {
     await client.query('BEGIN');
     const { rowCount } = await client.query('SELECT 1 FROM events WHERE id = $1 FOR UPDATE', [eventId]);
-    if (rowCount === 0) throw httpErrors.notFound('Event not found');
+    if (rowCount === 0) throw httpErrors.notFound(EVENT_NOT_FOUND);
 
     // Generated codes colliding with earlier ones (60 random bits: practically never) are drawn again.
     const generated = new Set(generatedAt);
