@@ -202,7 +202,7 @@ export async function deleteExpiredKeys(db: pg.Pool, ttlSeconds: number, batch =
 }
 
 /** The number of check-ins of an event, from its counter shards (no scan of the check-ins). */
-export async function countCheckins(db: pg.Pool, eventId: string): Promise<number> {
+export async function countCheckins(db: pg.Pool | pg.PoolClient, eventId: string): Promise<number> {
   const { rows } = await db.query<{ total: string }>({
     name: 'count-checkins',
     text: 'SELECT coalesce(sum(n), 0)::int8 AS total FROM event_checkin_counts WHERE event_id = $1',

@@ -3,6 +3,7 @@ import type { CreateEventBody, Event, UpdateEventBody } from '@tixgo/contracts';
 import { isUniqueViolation } from '@tixgo/db';
 import { httpErrors } from '@tixgo/platform';
 import type pg from 'pg';
+import { countCheckins } from '../checkins/checkins-repository.js';
 
 /** An event as stored, with the count of its issued tickets. */
 export interface EventRow extends Event {
@@ -151,11 +152,7 @@ export async function deleteEvent(db: pg.Pool, id: string, force: boolean): Prom
       await client.query('DELETE FROM checkins WHERE event_id = $1', [id]);
       await client.query('DELETE FROM event_checkin_counts WHERE event_id = $1', [id]);
     } else {
-      const { rows } = await client.query<{ total: string }>(
-        'SELECT coalesce(sum(n), 0)::int8 AS total FROM event_checkin_counts WHERE event_id = $1',
-        [id],
-      );
-      const total = Number(rows[0]?.total ?? 0);
+      const total = await countCheckins(client, id);
       if (total > 0) {
         throw httpErrors.conflict('Event has check-ins; add ?force=true to delete it with them', {
           total_checked_in: total,
