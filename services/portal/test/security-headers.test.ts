@@ -1,14 +1,14 @@
 // Security headers (spec: portal): a CSP that allows no inline script, HSTS only in production, the placeholder page.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call, type RunningService, startPortal } from './support/stack.js';
-import { closedPort } from './support/tcp-faults.js';
+import { refusingUrl } from './support/tcp-faults.js';
 
 let development: RunningService;
 let production: RunningService;
 
 beforeAll(async () => {
   // Headers need no upstream: both point at a closed port.
-  const down = `http://127.0.0.1:${await closedPort()}`;
+  const down = await refusingUrl();
   development = await startPortal({ identityUrl: down, attendanceUrl: down });
   production = await startPortal({ identityUrl: down, attendanceUrl: down, env: { NODE_ENV: 'production' } });
 });

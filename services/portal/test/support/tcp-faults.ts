@@ -1,5 +1,6 @@
-// Network faults made with real TCP servers on loopback: a server that never answers, a proxy that loses answers.
-import { connect, createServer, type Server, type Socket } from 'node:net';
+// Network faults made with real TCP servers on loopback: a server that never answers, proxies that lose, refuse or hold answers.
+import { type AddressInfo, connect, createServer, type Socket } from 'node:net';
+import { freePort } from '@tixgo/db';
 
 export interface FaultServer {
   url: string;
@@ -9,12 +10,41 @@ export interface FaultServer {
   close(): Promise<void>;
 }
 
-async function listen(server: Server, sockets: Set<Socket>): Promise<{ port: number; close(): Promise<void> }> {
+/**
+ * What a fault server does with its `index`-th client (from 0). `connectTarget` opens a connection to
+ * the real server behind it; when either of the two closes, so does the other.
+ */
+type ClientHandler = (client: Socket, index: number, connectTarget: (port: number) => Socket) => void;
+
+/** Listens on loopback and hands each client to `handle`; close() also ends every socket still open. */
+async function startFaultServer(handle: ClientHandler): Promise<FaultServer> {
+  const sockets = new Set<Socket>();
+  const track = (socket: Socket) => {
+    sockets.add(socket);
+    socket.on('error', () => undefined);
+    socket.on('close', () => sockets.delete(socket));
+  };
+  let accepted = 0;
+  const server = createServer((client) => {
+    track(client);
+    handle(client, accepted++, (port) => {
+      const target = connect(port, '127.0.0.1');
+      track(target);
+      for (const socket of [client, target]) {
+        socket.on('close', () => {
+          client.destroy();
+          target.destroy();
+        });
+      }
+      return target;
+    });
+  });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
+  const { port } = server.address() as AddressInfo;
   return {
+    url: `http://127.0.0.1:${port}`,
     port,
+    connections: () => accepted,
     close: () =>
       new Promise<void>((resolve) => {
         for (const socket of sockets) socket.destroy();
@@ -24,18 +54,10 @@ async function listen(server: Server, sockets: Set<Socket>): Promise<{ port: num
 }
 
 /** Accepts connections and reads requests, but never answers: an upstream stuck on something. */
-export async function startStalledServer(): Promise<FaultServer> {
-  const sockets = new Set<Socket>();
-  let accepted = 0;
-  const server = createServer((socket) => {
-    accepted++;
-    sockets.add(socket);
-    socket.on('data', () => undefined);
-    socket.on('error', () => undefined);
-    socket.on('close', () => sockets.delete(socket));
+export function startStalledServer(): Promise<FaultServer> {
+  return startFaultServer((client) => {
+    client.on('data', () => undefined);
   });
-  const { port, close } = await listen(server, sockets);
-  return { url: `http://127.0.0.1:${port}`, port, connections: () => accepted, close };
 }
 
 /**
@@ -43,24 +65,11 @@ export async function startStalledServer(): Promise<FaultServer> {
  * target, let the target do the work, then lose the answer: the client's connection is destroyed
  * when the target's response starts arriving. Later connections are passed through untouched.
  */
-export async function startAnswerLosingProxy(targetPort: number, dropFirst = 1): Promise<FaultServer> {
-  const sockets = new Set<Socket>();
-  let accepted = 0;
-  const server = createServer((client) => {
-    const dropping = accepted < dropFirst;
-    accepted++;
-    const target = connect(targetPort, '127.0.0.1');
-    for (const socket of [client, target]) {
-      sockets.add(socket);
-      socket.on('error', () => undefined);
-      socket.on('close', () => {
-        sockets.delete(socket);
-        client.destroy();
-        target.destroy();
-      });
-    }
+export function startAnswerLosingProxy(targetPort: number, dropFirst = 1): Promise<FaultServer> {
+  return startFaultServer((client, index, connectTarget) => {
+    const target = connectTarget(targetPort);
     client.pipe(target);
-    if (dropping) {
+    if (index < dropFirst) {
       target.once('data', () => {
         client.destroy();
         target.destroy();
@@ -69,22 +78,15 @@ export async function startAnswerLosingProxy(targetPort: number, dropFirst = 1):
       target.pipe(client);
     }
   });
-  const { port, close } = await listen(server, sockets);
-  return { url: `http://127.0.0.1:${port}`, port, connections: () => accepted, close };
 }
 
 /**
  * A proxy whose first `failFirst` connections are answered `503 Service Unavailable` by the proxy
  * itself (the target never sees them), like a load balancer with no healthy backend for a moment.
  */
-export async function startFlakyGateway(targetPort: number, failFirst = 1): Promise<FaultServer> {
-  const sockets = new Set<Socket>();
-  let accepted = 0;
-  const server = createServer((client) => {
-    sockets.add(client);
-    client.on('error', () => undefined);
-    client.on('close', () => sockets.delete(client));
-    if (accepted++ < failFirst) {
+export function startFlakyGateway(targetPort: number, failFirst = 1): Promise<FaultServer> {
+  return startFaultServer((client, index, connectTarget) => {
+    if (index < failFirst) {
       client.once('data', () => {
         const body = '{"detail":"no backend"}';
         client.end(
@@ -93,28 +95,15 @@ export async function startFlakyGateway(targetPort: number, failFirst = 1): Prom
       });
       return;
     }
-    const target = connect(targetPort, '127.0.0.1');
-    sockets.add(target);
-    target.on('error', () => undefined);
-    target.on('close', () => {
-      sockets.delete(target);
-      client.destroy();
-    });
-    client.on('close', () => target.destroy());
+    const target = connectTarget(targetPort);
     client.pipe(target);
     target.pipe(client);
   });
-  const { port, close } = await listen(server, sockets);
-  return { url: `http://127.0.0.1:${port}`, port, connections: () => accepted, close };
 }
 
-/** A loopback port with nothing listening on it (connections are refused). */
-export async function closedPort(): Promise<number> {
-  const server = createServer();
-  const sockets = new Set<Socket>();
-  const { port, close } = await listen(server, sockets);
-  await close();
-  return port;
+/** A loopback URL with nothing listening on it (connections are refused). */
+export async function refusingUrl(): Promise<string> {
+  return `http://127.0.0.1:${await freePort()}`;
 }
 
 /**
@@ -122,23 +111,11 @@ export async function closedPort(): Promise<number> {
  * moment), then passes everything through, the held bytes first.
  */
 export async function startHoldingProxy(targetPort: number): Promise<FaultServer & { release(): void }> {
-  const sockets = new Set<Socket>();
-  let accepted = 0;
   let isHeld = true;
   const waiting: (() => void)[] = [];
-  const server = createServer((client) => {
-    accepted++;
+  const proxy = await startFaultServer((client, _index, connectTarget) => {
     client.pause();
-    const target = connect(targetPort, '127.0.0.1');
-    for (const socket of [client, target]) {
-      sockets.add(socket);
-      socket.on('error', () => undefined);
-      socket.on('close', () => {
-        sockets.delete(socket);
-        client.destroy();
-        target.destroy();
-      });
-    }
+    const target = connectTarget(targetPort);
     const pass = () => {
       client.pipe(target);
       target.pipe(client);
@@ -147,12 +124,8 @@ export async function startHoldingProxy(targetPort: number): Promise<FaultServer
     if (isHeld) waiting.push(pass);
     else pass();
   });
-  const { port, close } = await listen(server, sockets);
   return {
-    url: `http://127.0.0.1:${port}`,
-    port,
-    connections: () => accepted,
-    close,
+    ...proxy,
     release() {
       isHeld = false;
       for (const pass of waiting.splice(0)) pass();

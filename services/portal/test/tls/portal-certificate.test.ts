@@ -7,7 +7,7 @@ import { Agent } from 'undici';
 import { afterAll, describe, expect, it } from 'vitest';
 import { certificatePaths, loadTlsCredentials } from '../../src/tls/portal-certificate.js';
 import { call, startPortal } from '../support/stack.js';
-import { closedPort } from '../support/tcp-faults.js';
+import { refusingUrl } from '../support/tcp-faults.js';
 
 const dirs: string[] = [];
 const tempDir = () => {
@@ -62,7 +62,7 @@ describe('self-signed certificate', () => {
 
   it('serves the portal over HTTPS with that certificate (verified by a client that trusts only it)', async () => {
     const tls = await loadTlsCredentials({ dataDir: tempDir() });
-    const down = `http://127.0.0.1:${await closedPort()}`;
+    const down = await refusingUrl();
     const portal = await startPortal({ identityUrl: down, attendanceUrl: down, tls });
     const trusting = new Agent({ connect: { ca: tls.cert, servername: 'localhost' } });
     try {

@@ -13,7 +13,7 @@ import {
   startIdentity,
   startPortal,
 } from '../support/stack.js';
-import { closedPort, startHoldingProxy, startStalledServer } from '../support/tcp-faults.js';
+import { refusingUrl, startHoldingProxy, startStalledServer } from '../support/tcp-faults.js';
 
 const DEADLINE_MS = 1500;
 
@@ -178,7 +178,7 @@ describe('check-in batching', () => {
   });
 
   it('answers every concurrent check-in 502 "Attendance service unavailable" when attendance is down', async () => {
-    const down = `http://127.0.0.1:${await closedPort()}`;
+    const down = await refusingUrl();
     const portal = await startPortal({
       identityUrl: identity.url,
       attendanceUrl: down,

@@ -10,7 +10,7 @@ import {
   startIdentity,
   startPortal,
 } from '../support/stack.js';
-import { closedPort, startAnswerLosingProxy, startFlakyGateway, startStalledServer } from '../support/tcp-faults.js';
+import { refusingUrl, startAnswerLosingProxy, startFlakyGateway, startStalledServer } from '../support/tcp-faults.js';
 
 const DEADLINE_MS = 1500;
 // Generous: the machine is shared and busy; what matters is "about the deadline", not "300 s".
@@ -46,7 +46,7 @@ async function recordedCheckins(eventId: string): Promise<{ ticket_id: string }[
 
 describe('attendance stopped', () => {
   it('answers a check-in with 502 "Attendance service unavailable" well within the deadline', async () => {
-    const down = `http://127.0.0.1:${await closedPort()}`;
+    const down = await refusingUrl();
     const portal = await startPortal({ identityUrl: identity.url, attendanceUrl: down, env: upstreamEnv });
     try {
       const { result, elapsed } = await timed(() =>
@@ -92,7 +92,7 @@ describe('attendance stopped', () => {
   });
 
   it('answers 502 "Identity service unavailable" when identity is down', async () => {
-    const down = `http://127.0.0.1:${await closedPort()}`;
+    const down = await refusingUrl();
     const portal = await startPortal({ identityUrl: down, attendanceUrl: attendance.url, env: upstreamEnv });
     try {
       const answer = await call(portal.url, 'POST', '/api/auth/login', {
