@@ -105,7 +105,6 @@ export class AttendanceListCache {
 
   private async refresh(eventId: string): Promise<Buffer> {
     const cached = this.lists.get(eventId);
-    let next: CachedList;
     if (cached) {
       const slice = await readCheckinSlice(this.db, eventId, cached.lastSeq, null);
       if (cached.count + slice.rows.length === slice.total) {
@@ -113,15 +112,11 @@ export class AttendanceListCache {
           this.touch(eventId, cached);
           return cached.body;
         }
-        next = append(eventId, cached, slice.rows);
-      } else {
-        next = build(eventId, (await readCheckinSlice(this.db, eventId, '0', null)).rows);
+        return this.store(eventId, append(eventId, cached, slice.rows));
       }
-    } else {
-      next = build(eventId, (await readCheckinSlice(this.db, eventId, '0', null)).rows);
+      // Otherwise the cached list is no prefix of the event's list any more: rebuilt below.
     }
-    this.store(eventId, next);
-    return next.body;
+    return this.store(eventId, build(eventId, (await readCheckinSlice(this.db, eventId, '0', null)).rows));
   }
 
   private touch(eventId: string, list: CachedList): void {
@@ -130,10 +125,11 @@ export class AttendanceListCache {
     this.lists.set(eventId, list);
   }
 
-  private store(eventId: string, list: CachedList): void {
+  /** Keeps `list` if it fits the budget; returns its body. */
+  private store(eventId: string, list: CachedList): Buffer {
     this.invalidate(eventId);
     // Empty lists are not worth an entry; one list larger than half the budget is never kept.
-    if (list.count === 0 || list.body.length > this.maxBytes / 2) return;
+    if (list.count === 0 || list.body.length > this.maxBytes / 2) return list.body;
     this.lists.set(eventId, list);
     this.bytes += list.body.length;
     for (const [oldest, entry] of this.lists) {
@@ -141,5 +137,6 @@ export class AttendanceListCache {
       this.lists.delete(oldest);
       this.bytes -= entry.body.length;
     }
+    return list.body;
   }
 }
