@@ -1,37 +1,20 @@
 // /api/* through the portal against real identity and attendance servers: the spec's shapes and statuses.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  type AttendanceService,
-  call,
-  login,
-  type RunningService,
-  startAttendance,
-  startIdentity,
-  startPortal,
-} from '../support/stack.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { call, login, useStack } from '../support/stack.js';
 
-let identity: RunningService;
-let attendance: AttendanceService;
-let portal: RunningService;
+const stack = useStack();
 let committee: string;
 let admin: string;
 
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
 
 beforeAll(async () => {
-  [identity, attendance] = await Promise.all([startIdentity(), startAttendance()]);
-  portal = await startPortal({ identityUrl: identity.url, attendanceUrl: attendance.url });
-  [committee, admin] = await Promise.all([login(identity.url, 'panitia1'), login(identity.url, 'admin1')]);
-});
-
-afterAll(async () => {
-  await portal?.close();
-  await Promise.all([identity?.close(), attendance?.close()]);
+  [committee, admin] = await Promise.all([login(stack.identity.url, 'panitia1'), login(stack.identity.url, 'admin1')]);
 });
 
 describe('/api/auth (identity through the portal)', () => {
   it('logs in with the compat body and identity’s new fields', async () => {
-    const answer = await call(portal.url, 'POST', '/api/auth/login', {
+    const answer = await call(stack.portal.url, 'POST', '/api/auth/login', {
       json: { username: 'panitia1', password: 'secret' },
     });
     expect(answer.status).toBe(200);
@@ -44,7 +27,7 @@ describe('/api/auth (identity through the portal)', () => {
   });
 
   it('passes identity’s 401 for a wrong password through unchanged', async () => {
-    const answer = await call(portal.url, 'POST', '/api/auth/login', {
+    const answer = await call(stack.portal.url, 'POST', '/api/auth/login', {
       json: { username: 'panitia1', password: 'nope' },
     });
     expect(answer.status).toBe(401);
@@ -54,26 +37,26 @@ describe('/api/auth (identity through the portal)', () => {
 
   it('registers a committee member, then answers 409 for the same name again', async () => {
     const body = { username: 'gate-b-volunteer', password: 'pass1234' };
-    const created = await call(portal.url, 'POST', '/api/auth/register', { json: body });
+    const created = await call(stack.portal.url, 'POST', '/api/auth/register', { json: body });
     expect(created.status).toBe(200);
     expect(created.body).toEqual({ username: 'gate-b-volunteer', role: 'committee' });
-    const again = await call(portal.url, 'POST', '/api/auth/register', { json: body });
+    const again = await call(stack.portal.url, 'POST', '/api/auth/register', { json: body });
     expect(again.status).toBe(409);
     expect(again.body).toEqual({ detail: 'Username already exists' });
   });
 
   it('lets an admin register another admin with its token, and refuses it without one', async () => {
     const body = { username: 'second-admin', password: 'pass1234', role: 'admin' };
-    const refused = await call(portal.url, 'POST', '/api/auth/register', { json: body });
+    const refused = await call(stack.portal.url, 'POST', '/api/auth/register', { json: body });
     expect(refused.status).toBe(403);
     expect(refused.body).toEqual({ detail: 'Creating an admin requires an admin token' });
-    const created = await call(portal.url, 'POST', '/api/auth/register', { json: body, token: admin });
+    const created = await call(stack.portal.url, 'POST', '/api/auth/register', { json: body, token: admin });
     expect(created.status).toBe(200);
     expect(created.body).toEqual({ username: 'second-admin', role: 'admin' });
   });
 
   it('answers 422 in the FastAPI shape for a too-short username without asking identity', async () => {
-    const answer = await call(portal.url, 'POST', '/api/auth/register', {
+    const answer = await call(stack.portal.url, 'POST', '/api/auth/register', {
       json: { username: 'ab', password: 'pass1234' },
     });
     expect(answer.status).toBe(422);
@@ -83,17 +66,17 @@ describe('/api/auth (identity through the portal)', () => {
   });
 
   it('answers /api/auth/me with the caller from identity', async () => {
-    const answer = await call(portal.url, 'GET', '/api/auth/me', { token: committee });
+    const answer = await call(stack.portal.url, 'GET', '/api/auth/me', { token: committee });
     expect(answer.status).toBe(200);
     expect(answer.body).toEqual({ username: 'panitia1', role: 'committee' });
   });
 
   it('rotates a refresh token, and logging out revokes the new one', async () => {
-    const first = await call(portal.url, 'POST', '/api/auth/login', {
+    const first = await call(stack.portal.url, 'POST', '/api/auth/login', {
       json: { username: 'admin1', password: 'secret' },
     });
     const { refresh_token } = first.body as { refresh_token: string };
-    const rotated = await call(portal.url, 'POST', '/api/auth/refresh', { json: { refresh_token } });
+    const rotated = await call(stack.portal.url, 'POST', '/api/auth/refresh', { json: { refresh_token } });
     expect(rotated.status).toBe(200);
     expect(rotated.body).toEqual({
       access_token: expect.any(String),
@@ -102,20 +85,20 @@ describe('/api/auth (identity through the portal)', () => {
       refresh_token: expect.any(String),
     });
     const next = (rotated.body as { refresh_token: string }).refresh_token;
-    const out = await call(portal.url, 'POST', '/api/auth/logout', { json: { refresh_token: next } });
+    const out = await call(stack.portal.url, 'POST', '/api/auth/logout', { json: { refresh_token: next } });
     expect(out.status).toBe(200);
     expect(out.body).toEqual({ message: 'Logged out' });
-    const after = await call(portal.url, 'POST', '/api/auth/refresh', { json: { refresh_token: next } });
+    const after = await call(stack.portal.url, 'POST', '/api/auth/refresh', { json: { refresh_token: next } });
     expect(after.status).toBe(401);
     expect(after.body).toEqual({ detail: expect.any(String) });
   });
 
   it('lists users for an admin and answers 403 for a committee member (identity decides)', async () => {
-    const list = await call(portal.url, 'GET', '/api/auth/users', { token: admin });
+    const list = await call(stack.portal.url, 'GET', '/api/auth/users', { token: admin });
     expect(list.status).toBe(200);
     const names = (list.body as { users: { username: string }[] }).users.map((user) => user.username);
     expect(names).toEqual(expect.arrayContaining(['panitia1', 'admin1']));
-    const refused = await call(portal.url, 'GET', '/api/auth/users', { token: committee });
+    const refused = await call(stack.portal.url, 'GET', '/api/auth/users', { token: committee });
     expect(refused.status).toBe(403);
     expect(refused.body).toEqual({ detail: 'Admin only' });
   });
@@ -123,7 +106,7 @@ describe('/api/auth (identity through the portal)', () => {
 
 describe('POST /api/checkins', () => {
   it('checks a ticket in and answers 201 in the portal’s shape', async () => {
-    const answer = await call(portal.url, 'POST', '/api/checkins', {
+    const answer = await call(stack.portal.url, 'POST', '/api/checkins', {
       token: committee,
       json: { event_id: 'fest-2026', ticket_id: 'T-001', location: 'Gate A' },
     });
@@ -140,13 +123,13 @@ describe('POST /api/checkins', () => {
   });
 
   it('answers a second scan of the same ticket with 409, when and by whom it was first scanned', async () => {
-    const first = await call(portal.url, 'POST', '/api/checkins', {
+    const first = await call(stack.portal.url, 'POST', '/api/checkins', {
       token: committee,
       json: { event_id: 'fest-2026', ticket_id: 'T-dup', location: 'Gate A' },
     });
     expect(first.status).toBe(201);
     const first201 = first.body as { checkin_id: string; checkin_time: string };
-    const second = await call(portal.url, 'POST', '/api/checkins', {
+    const second = await call(stack.portal.url, 'POST', '/api/checkins', {
       token: admin,
       json: { event_id: 'fest-2026', ticket_id: 'T-dup', location: 'Gate B' },
     });
@@ -165,17 +148,17 @@ describe('POST /api/checkins', () => {
   });
 
   it('answers 404 for a ticket the event never issued', async () => {
-    const event = await call(portal.url, 'POST', '/api/events', {
+    const event = await call(stack.portal.url, 'POST', '/api/events', {
       token: admin,
       json: { id: 'ticketed-gig', title: 'Ticketed gig' },
     });
     expect(event.status).toBe(201);
-    const issued = await call(portal.url, 'POST', '/api/events/ticketed-gig/tickets', {
+    const issued = await call(stack.portal.url, 'POST', '/api/events/ticketed-gig/tickets', {
       token: admin,
       json: { tickets: [{ ticket_id: 'GIG-1' }] },
     });
     expect(issued.status).toBe(201);
-    const answer = await call(portal.url, 'POST', '/api/checkins', {
+    const answer = await call(stack.portal.url, 'POST', '/api/checkins', {
       token: committee,
       json: { event_id: 'ticketed-gig', ticket_id: 'FORGED-9' },
     });
@@ -189,15 +172,15 @@ describe('POST /api/checkins', () => {
     ['an empty ticket_id', { event_id: 'fest-2026', ticket_id: '' }, ['body', 'ticket_id']],
     ['an event_id over 100 characters', { event_id: 'e'.repeat(101), ticket_id: 'T-1' }, ['body', 'event_id']],
   ])('answers 422 for %s before any upstream call', async (_name, json, loc) => {
-    const before = attendance.received.length;
-    const answer = await call(portal.url, 'POST', '/api/checkins', { token: committee, json });
+    const before = stack.attendance.received.length;
+    const answer = await call(stack.portal.url, 'POST', '/api/checkins', { token: committee, json });
     expect(answer.status).toBe(422);
     expect(answer.body).toEqual({ detail: [{ loc, msg: expect.any(String), type: expect.any(String) }] });
-    expect(attendance.received.length).toBe(before);
+    expect(stack.attendance.received.length).toBe(before);
   });
 
   it('answers 422 for a JSON check-in with an empty body', async () => {
-    const answer = await call(portal.url, 'POST', '/api/checkins', {
+    const answer = await call(stack.portal.url, 'POST', '/api/checkins', {
       token: committee,
       headers: { 'content-type': 'application/json' },
     });
@@ -206,7 +189,7 @@ describe('POST /api/checkins', () => {
   });
 
   it('answers 400 for malformed JSON', async () => {
-    const answer = await call(portal.url, 'POST', '/api/checkins', {
+    const answer = await call(stack.portal.url, 'POST', '/api/checkins', {
       token: committee,
       headers: { 'content-type': 'application/json' },
       body: '{"event_id": ',
@@ -218,12 +201,12 @@ describe('POST /api/checkins', () => {
 
 describe('GET /api/attendance/{event_id}', () => {
   it('lists a registered event’s check-ins with its name and stats', async () => {
-    const created = await call(portal.url, 'POST', '/api/events', {
+    const created = await call(stack.portal.url, 'POST', '/api/events', {
       token: admin,
       json: { id: 'campus-run', title: 'Campus Run 5K', location: 'Stadium' },
     });
     expect(created.status).toBe(201);
-    const issued = await call(portal.url, 'POST', '/api/events/campus-run/tickets', {
+    const issued = await call(stack.portal.url, 'POST', '/api/events/campus-run/tickets', {
       token: admin,
       json: {
         tickets: [{ ticket_id: 'RUN-1' }, { ticket_id: 'RUN-2' }, { ticket_id: 'RUN-3' }, { ticket_id: 'RUN-4' }],
@@ -231,13 +214,13 @@ describe('GET /api/attendance/{event_id}', () => {
     });
     expect(issued.status).toBe(201);
     for (const ticket of ['RUN-1', 'RUN-2']) {
-      const scan = await call(portal.url, 'POST', '/api/checkins', {
+      const scan = await call(stack.portal.url, 'POST', '/api/checkins', {
         token: committee,
         json: { event_id: 'campus-run', ticket_id: ticket, location: 'Start line' },
       });
       expect(scan.status).toBe(201);
     }
-    const answer = await call(portal.url, 'GET', '/api/attendance/campus-run', { token: committee });
+    const answer = await call(stack.portal.url, 'GET', '/api/attendance/campus-run', { token: committee });
     expect(answer.status).toBe(200);
     expect(answer.body).toEqual({
       event_id: 'campus-run',
@@ -256,12 +239,12 @@ describe('GET /api/attendance/{event_id}', () => {
   });
 
   it('answers an unregistered event that has check-ins with nulls for name, registered and percentage', async () => {
-    const scan = await call(portal.url, 'POST', '/api/checkins', {
+    const scan = await call(stack.portal.url, 'POST', '/api/checkins', {
       token: committee,
       json: { event_id: 'adhoc-meetup', ticket_id: 'walk-in-1' },
     });
     expect(scan.status).toBe(201);
-    const answer = await call(portal.url, 'GET', '/api/attendance/adhoc-meetup', { token: committee });
+    const answer = await call(stack.portal.url, 'GET', '/api/attendance/adhoc-meetup', { token: committee });
     expect(answer.status).toBe(200);
     expect(answer.body).toEqual({
       event_id: 'adhoc-meetup',
@@ -282,12 +265,12 @@ describe('GET /api/attendance/{event_id}', () => {
   });
 
   it('answers a registered event without check-ins with its name and an empty list', async () => {
-    const created = await call(portal.url, 'POST', '/api/events', {
+    const created = await call(stack.portal.url, 'POST', '/api/events', {
       token: admin,
       json: { id: 'quiet-hall', title: 'Quiet hall' },
     });
     expect(created.status).toBe(201);
-    const answer = await call(portal.url, 'GET', '/api/attendance/quiet-hall', { token: committee });
+    const answer = await call(stack.portal.url, 'GET', '/api/attendance/quiet-hall', { token: committee });
     expect(answer.status).toBe(200);
     expect(answer.body).toEqual({
       event_id: 'quiet-hall',
@@ -300,20 +283,20 @@ describe('GET /api/attendance/{event_id}', () => {
   });
 
   it('answers 404 "Event not found" when nothing is known of the event', async () => {
-    const answer = await call(portal.url, 'GET', '/api/attendance/never-heard-of-it', { token: committee });
+    const answer = await call(stack.portal.url, 'GET', '/api/attendance/never-heard-of-it', { token: committee });
     expect(answer.status).toBe(404);
     expect(answer.body).toEqual({ detail: 'Event not found' });
   });
 
   it('pages with limit and cursor, passing next_cursor on', async () => {
-    const first = await call(portal.url, 'GET', '/api/attendance/campus-run?limit=1', { token: committee });
+    const first = await call(stack.portal.url, 'GET', '/api/attendance/campus-run?limit=1', { token: committee });
     expect(first.status).toBe(200);
     const page1 = first.body as { checkins: { ticket_id: string }[]; next_cursor: string; total_checked_in: number };
     expect(page1.checkins.map((c) => c.ticket_id)).toEqual(['RUN-1']);
     expect(page1.total_checked_in).toBe(2);
     expect(page1.next_cursor).toEqual(expect.any(String));
     const second = await call(
-      portal.url,
+      stack.portal.url,
       'GET',
       `/api/attendance/campus-run?limit=1&cursor=${encodeURIComponent(page1.next_cursor)}`,
       { token: committee },
@@ -323,7 +306,7 @@ describe('GET /api/attendance/{event_id}', () => {
   });
 
   it('answers 422 for an event id over 100 characters', async () => {
-    const answer = await call(portal.url, 'GET', `/api/attendance/${'x'.repeat(101)}`, { token: committee });
+    const answer = await call(stack.portal.url, 'GET', `/api/attendance/${'x'.repeat(101)}`, { token: committee });
     expect(answer.status).toBe(422);
     expect(answer.body).toEqual({
       detail: [{ loc: ['path', 'event_id'], msg: expect.any(String), type: expect.any(String) }],
@@ -333,7 +316,7 @@ describe('GET /api/attendance/{event_id}', () => {
 
 describe('GET /api/checkins', () => {
   it('lists the caller’s own check-ins of one event with the event’s name', async () => {
-    const answer = await call(portal.url, 'GET', '/api/checkins?event_id=campus-run', { token: committee });
+    const answer = await call(stack.portal.url, 'GET', '/api/checkins?event_id=campus-run', { token: committee });
     expect(answer.status).toBe(200);
     expect(answer.body).toEqual({
       user_id: 'panitia1',
@@ -349,12 +332,12 @@ describe('GET /api/checkins', () => {
   });
 
   it('lists every event’s check-ins of the caller, unregistered events without a name', async () => {
-    const scan = await call(portal.url, 'POST', '/api/checkins', {
+    const scan = await call(stack.portal.url, 'POST', '/api/checkins', {
       token: admin,
       json: { event_id: 'admin-only-adhoc', ticket_id: 'A-1' },
     });
     expect(scan.status).toBe(201);
-    const answer = await call(portal.url, 'GET', '/api/checkins', { token: admin });
+    const answer = await call(stack.portal.url, 'GET', '/api/checkins', { token: admin });
     expect(answer.status).toBe(200);
     expect(answer.body).toEqual({
       user_id: 'admin1',
@@ -374,50 +357,53 @@ describe('GET /api/checkins', () => {
 
 describe('/api/events (attendance’s event and ticket endpoints through the portal)', () => {
   it('creates, reads, updates and lists an event', async () => {
-    const created = await call(portal.url, 'POST', '/api/events', {
+    const created = await call(stack.portal.url, 'POST', '/api/events', {
       token: admin,
       json: { id: 'workshop-1', title: 'Workshop', capacity: 30 },
     });
     expect(created.status).toBe(201);
     expect(created.body).toMatchObject({ id: 'workshop-1', title: 'Workshop', capacity: 30, created_by: 'admin1' });
-    const updated = await call(portal.url, 'PUT', '/api/events/workshop-1', {
+    const updated = await call(stack.portal.url, 'PUT', '/api/events/workshop-1', {
       token: admin,
       json: { location: 'Lab 3' },
     });
     expect(updated.status).toBe(200);
     expect(updated.body).toMatchObject({ id: 'workshop-1', title: 'Workshop', location: 'Lab 3' });
-    const one = await call(portal.url, 'GET', '/api/events/workshop-1', { token: committee });
+    const one = await call(stack.portal.url, 'GET', '/api/events/workshop-1', { token: committee });
     expect(one.status).toBe(200);
     expect(one.body).toEqual(updated.body);
-    const all = await call(portal.url, 'GET', '/api/events', { token: committee });
+    const all = await call(stack.portal.url, 'GET', '/api/events', { token: committee });
     expect(all.status).toBe(200);
     expect((all.body as { id: string }[]).map((event) => event.id)).toContain('workshop-1');
   });
 
   it('passes attendance’s 403 for a committee member creating an event', async () => {
-    const answer = await call(portal.url, 'POST', '/api/events', { token: committee, json: { title: 'Not mine' } });
+    const answer = await call(stack.portal.url, 'POST', '/api/events', {
+      token: committee,
+      json: { title: 'Not mine' },
+    });
     expect(answer.status).toBe(403);
     expect(answer.body).toEqual({ detail: 'Admin only' });
   });
 
   it('answers 422 for a blank title before asking attendance', async () => {
-    const before = attendance.received.length;
-    const answer = await call(portal.url, 'POST', '/api/events', { token: admin, json: { title: '   ' } });
+    const before = stack.attendance.received.length;
+    const answer = await call(stack.portal.url, 'POST', '/api/events', { token: admin, json: { title: '   ' } });
     expect(answer.status).toBe(422);
     expect(answer.body).toEqual({
       detail: [{ loc: ['body', 'title'], msg: expect.any(String), type: expect.any(String) }],
     });
-    expect(attendance.received.length).toBe(before);
+    expect(stack.attendance.received.length).toBe(before);
   });
 
   it('issues tickets from a text/csv upload and lists them', async () => {
-    const created = await call(portal.url, 'POST', '/api/events', {
+    const created = await call(stack.portal.url, 'POST', '/api/events', {
       token: admin,
       json: { id: 'csv-night', title: 'CSV night' },
     });
     expect(created.status).toBe(201);
     const csv = 'ticket_id,holder_name,holder_email\nCSV-1,Ayu,ayu@example.org\nCSV-2,Budi,\n';
-    const issued = await call(portal.url, 'POST', '/api/events/csv-night/tickets', {
+    const issued = await call(stack.portal.url, 'POST', '/api/events/csv-night/tickets', {
       token: admin,
       headers: { 'content-type': 'text/csv' },
       body: csv,
@@ -430,13 +416,13 @@ describe('/api/events (attendance’s event and ticket endpoints through the por
         { ticket_id: 'CSV-2', holder_name: 'Budi', holder_email: null },
       ],
     });
-    const listed = await call(portal.url, 'GET', '/api/events/csv-night/tickets', { token: admin });
+    const listed = await call(stack.portal.url, 'GET', '/api/events/csv-night/tickets', { token: admin });
     expect(listed.status).toBe(200);
     expect(listed.body).toMatchObject({ event_id: 'csv-night', total: 2 });
   });
 
   it('checks in through /api/events/{id}/checkins with attendance’s own answer', async () => {
-    const answer = await call(portal.url, 'POST', '/api/events/csv-night/checkins', {
+    const answer = await call(stack.portal.url, 'POST', '/api/events/csv-night/checkins', {
       token: committee,
       json: { ticket_id: 'CSV-1', location: 'Door' },
     });
@@ -452,19 +438,19 @@ describe('/api/events (attendance’s event and ticket endpoints through the por
         location: 'Door',
       },
     });
-    const summary = await call(portal.url, 'GET', '/api/events/csv-night/summary', { token: committee });
+    const summary = await call(stack.portal.url, 'GET', '/api/events/csv-night/summary', { token: committee });
     expect(summary.status).toBe(200);
     expect(summary.body).toMatchObject({ stats: { total_registered: 2, total_checked_in: 1, checkin_percentage: 50 } });
   });
 
   it('refuses to delete an event with check-ins without force (409), then deletes it with force', async () => {
-    const refused = await call(portal.url, 'DELETE', '/api/events/csv-night', { token: admin });
+    const refused = await call(stack.portal.url, 'DELETE', '/api/events/csv-night', { token: admin });
     expect(refused.status).toBe(409);
     expect(refused.body).toEqual({ detail: expect.stringContaining('force=true'), total_checked_in: 1 });
-    const deleted = await call(portal.url, 'DELETE', '/api/events/csv-night?force=true', { token: admin });
+    const deleted = await call(stack.portal.url, 'DELETE', '/api/events/csv-night?force=true', { token: admin });
     expect(deleted.status).toBe(200);
     expect(deleted.body).toEqual({ status: 'deleted', event_id: 'csv-night' });
-    const gone = await call(portal.url, 'GET', '/api/events/csv-night', { token: admin });
+    const gone = await call(stack.portal.url, 'GET', '/api/events/csv-night', { token: admin });
     expect(gone.status).toBe(404);
     expect(gone.body).toEqual({ detail: 'Event not found' });
   });
@@ -472,19 +458,19 @@ describe('/api/events (attendance’s event and ticket endpoints through the por
 
 describe('portal basics', () => {
   it('answers /health as "portal"', async () => {
-    const answer = await call(portal.url, 'GET', '/health');
+    const answer = await call(stack.portal.url, 'GET', '/health');
     expect(answer.status).toBe(200);
     expect(answer.body).toEqual({ status: 'ok', service: 'portal' });
   });
 
   it('is ready when identity and attendance both answer', async () => {
-    const answer = await call(portal.url, 'GET', '/ready');
+    const answer = await call(stack.portal.url, 'GET', '/ready');
     expect(answer.status).toBe(200);
     expect(answer.body).toEqual({ status: 'ready', service: 'portal', checks: { identity: 'ok', attendance: 'ok' } });
   });
 
   it('answers unknown /api routes with 404 {"detail"}', async () => {
-    const answer = await call(portal.url, 'GET', '/api/nothing-here', { token: committee });
+    const answer = await call(stack.portal.url, 'GET', '/api/nothing-here', { token: committee });
     expect(answer.status).toBe(404);
     expect(answer.body).toEqual({ detail: 'Not Found' });
   });

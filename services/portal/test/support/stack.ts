@@ -7,6 +7,7 @@ import { type Database, openDatabase } from '@tixgo/db';
 import { createTestDatabase, type TestDatabase } from '@tixgo/db/testing';
 import type { FastifyInstance } from 'fastify';
 import { Agent, type Dispatcher, request } from 'undici';
+import { afterAll, beforeAll } from 'vitest';
 import { buildApp as buildAttendanceApp } from '../../../attendance/src/app.js';
 import { loadConfig as loadAttendanceConfig } from '../../../attendance/src/config.js';
 import { MIGRATIONS_DIR as ATTENDANCE_MIGRATIONS } from '../../../attendance/src/migrations-dir.js';
@@ -161,6 +162,49 @@ export async function startPortal(options: PortalOptions): Promise<RunningServic
     },
   };
 }
+
+/** Real identity and attendance shared by a test file's tests. */
+export interface Upstreams {
+  identity: RunningService;
+  attendance: AttendanceService;
+}
+
+/** The upstreams with a portal in front of them. */
+export interface Stack extends Upstreams {
+  portal: RunningService;
+}
+
+/** Starts identity and attendance before the file's tests and closes them after; the fields are set by then. */
+export function useUpstreams(): Upstreams {
+  const upstreams = {} as Upstreams;
+  beforeAll(async () => {
+    [upstreams.identity, upstreams.attendance] = await Promise.all([startIdentity(), startAttendance()]);
+  });
+  afterAll(async () => {
+    await Promise.all([upstreams.identity?.close(), upstreams.attendance?.close()]);
+  });
+  return upstreams;
+}
+
+/** useUpstreams() and a portal in front of them (closed first: afterAll hooks run in reverse). */
+export function useStack(): Stack {
+  const stack = useUpstreams() as Stack;
+  beforeAll(async () => {
+    stack.portal = await startPortal({ identityUrl: stack.identity.url, attendanceUrl: stack.attendance.url });
+  });
+  afterAll(async () => {
+    await stack.portal?.close();
+  });
+  return stack;
+}
+
+/** The short upstream deadline and quick retries the fault tests run the portal with. */
+export const FAULT_DEADLINE_MS = 1500;
+export const FAULT_ENV = {
+  UPSTREAM_TIMEOUT_MS: String(FAULT_DEADLINE_MS),
+  UPSTREAM_RETRIES: '2',
+  UPSTREAM_RETRY_DELAY_MS: '20',
+};
 
 export interface HttpAnswer {
   status: number;

@@ -4,37 +4,29 @@ import type { AddressInfo } from 'node:net';
 import { Agent } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  type AttendanceService,
   call,
+  FAULT_DEADLINE_MS,
+  FAULT_ENV,
   type HttpAnswer,
   login,
-  type RunningService,
-  startAttendance,
-  startIdentity,
   startPortal,
+  useUpstreams,
 } from '../support/stack.js';
 import { refusingUrl, startHoldingProxy, startStalledServer } from '../support/tcp-faults.js';
 
-const DEADLINE_MS = 1500;
-
-let identity: RunningService;
-let attendance: AttendanceService;
+const stack = useUpstreams();
 let committee: string;
 let admin: string;
 // Enough connections for every concurrent gate of these tests.
 const gates = new Agent({ connections: 64, keepAliveTimeout: 1000 });
 
 beforeAll(async () => {
-  [identity, attendance] = await Promise.all([startIdentity(), startAttendance()]);
-  [committee, admin] = await Promise.all([login(identity.url, 'panitia1'), login(identity.url, 'admin1')]);
+  [committee, admin] = await Promise.all([login(stack.identity.url, 'panitia1'), login(stack.identity.url, 'admin1')]);
 });
 
 afterAll(async () => {
   await gates.close();
-  await Promise.all([identity?.close(), attendance?.close()]);
 });
-
-const upstreamEnv = { UPSTREAM_TIMEOUT_MS: String(DEADLINE_MS), UPSTREAM_RETRIES: '2', UPSTREAM_RETRY_DELAY_MS: '20' };
 
 /** Resolves once `server` has received `count` more requests (their bodies may still be arriving). */
 function requestsArrived(server: Server, count: number): Promise<void> {
@@ -59,13 +51,13 @@ interface PortalCheckinBody {
 
 describe('check-in batching', () => {
   it('groups 60 concurrent check-ins into at most 1 + ceil(59 / max) upstream calls, each gate answered for its own scan', async () => {
-    const proxy = await startHoldingProxy(attendance.port);
+    const proxy = await startHoldingProxy(stack.attendance.port);
     const portal = await startPortal({
-      identityUrl: identity.url,
+      identityUrl: stack.identity.url,
       attendanceUrl: proxy.url,
-      env: { ...upstreamEnv, UPSTREAM_CHECKIN_BATCH_CONCURRENCY: '1', UPSTREAM_CHECKIN_BATCH_MAX: '16' },
+      env: { ...FAULT_ENV, UPSTREAM_CHECKIN_BATCH_CONCURRENCY: '1', UPSTREAM_CHECKIN_BATCH_MAX: '16' },
     });
-    const before = attendance.received.length;
+    const before = stack.attendance.received.length;
     try {
       // 48 tickets, 12 of them scanned twice, by two people.
       const scans = Array.from({ length: 60 }, (_, index) => ({
@@ -117,10 +109,10 @@ describe('check-in batching', () => {
         });
       }
 
-      const upstreamCalls = attendance.received.slice(before);
+      const upstreamCalls = stack.attendance.received.slice(before);
       expect(upstreamCalls.length).toBeGreaterThanOrEqual(Math.ceil(60 / 16));
       expect(upstreamCalls.length).toBeLessThanOrEqual(1 + Math.ceil(59 / 16));
-      const list = await call(attendance.url, 'GET', '/attendance/batch-fest', { token: committee });
+      const list = await call(stack.attendance.url, 'GET', '/attendance/batch-fest', { token: committee });
       expect((list.body as { total_checked_in: number }).total_checked_in).toBe(48);
     } finally {
       await portal.close();
@@ -129,7 +121,7 @@ describe('check-in batching', () => {
   });
 
   it('answers POST /api/events/{id}/checkins exactly as attendance answers POST /events/{id}/checkins', async () => {
-    const portal = await startPortal({ identityUrl: identity.url, attendanceUrl: attendance.url });
+    const portal = await startPortal({ identityUrl: stack.identity.url, attendanceUrl: stack.attendance.url });
     try {
       const created = await call(portal.url, 'POST', '/api/events', {
         token: admin,
@@ -140,7 +132,7 @@ describe('check-in batching', () => {
         token: committee,
         json: { ticket_id: 'N-1' },
       });
-      const direct = await call(attendance.url, 'POST', '/events/never-registered/checkins', {
+      const direct = await call(stack.attendance.url, 'POST', '/events/never-registered/checkins', {
         token: committee,
         json: { ticket_id: 'N-1' },
       });
@@ -158,7 +150,7 @@ describe('check-in batching', () => {
         status: 'checked_in',
         record: expect.objectContaining({ event_id: 'door-night', ticket_id: 'D-1', location: null }),
       });
-      const again = await call(attendance.url, 'POST', '/events/door-night/checkins', {
+      const again = await call(stack.attendance.url, 'POST', '/events/door-night/checkins', {
         token: admin,
         json: { ticket_id: 'D-1' },
       });
@@ -180,9 +172,9 @@ describe('check-in batching', () => {
   it('answers every concurrent check-in 502 "Attendance service unavailable" when attendance is down', async () => {
     const down = await refusingUrl();
     const portal = await startPortal({
-      identityUrl: identity.url,
+      identityUrl: stack.identity.url,
       attendanceUrl: down,
-      env: { ...upstreamEnv, UPSTREAM_CHECKIN_BATCH_CONCURRENCY: '1' },
+      env: { ...FAULT_ENV, UPSTREAM_CHECKIN_BATCH_CONCURRENCY: '1' },
     });
     try {
       const answers = await Promise.all(
@@ -206,9 +198,9 @@ describe('check-in batching', () => {
   it('answers every queued check-in 504 at its own deadline when attendance stalls, not after the call ahead of it', async () => {
     const stalled = await startStalledServer();
     const portal = await startPortal({
-      identityUrl: identity.url,
+      identityUrl: stack.identity.url,
       attendanceUrl: stalled.url,
-      env: { ...upstreamEnv, UPSTREAM_CHECKIN_BATCH_CONCURRENCY: '1', UPSTREAM_CHECKIN_BATCH_MAX: '4' },
+      env: { ...FAULT_ENV, UPSTREAM_CHECKIN_BATCH_CONCURRENCY: '1', UPSTREAM_CHECKIN_BATCH_MAX: '4' },
     });
     try {
       const started = performance.now();
@@ -225,10 +217,10 @@ describe('check-in batching', () => {
       for (const { answer, elapsed } of answers) {
         expect(answer.status).toBe(504);
         expect(answer.body).toEqual({ detail: 'Attendance service timed out' });
-        expect(elapsed).toBeGreaterThanOrEqual(DEADLINE_MS - 50);
+        expect(elapsed).toBeGreaterThanOrEqual(FAULT_DEADLINE_MS - 50);
         // A queued check-in that got a deadline of its own only after the stalled call ahead of
-        // it gave up would answer near 2 × DEADLINE_MS.
-        expect(elapsed).toBeLessThan(DEADLINE_MS + 1000);
+        // it gave up would answer near 2 × FAULT_DEADLINE_MS.
+        expect(elapsed).toBeLessThan(FAULT_DEADLINE_MS + 1000);
       }
     } finally {
       await portal.close();
@@ -242,7 +234,7 @@ describe('check-in batching', () => {
     });
     await new Promise<void>((resolve) => older.listen(0, '127.0.0.1', resolve));
     const { port } = older.address() as AddressInfo;
-    const portal = await startPortal({ identityUrl: identity.url, attendanceUrl: `http://127.0.0.1:${port}` });
+    const portal = await startPortal({ identityUrl: stack.identity.url, attendanceUrl: `http://127.0.0.1:${port}` });
     try {
       const answer = await call(portal.url, 'POST', '/api/checkins', {
         token: committee,
