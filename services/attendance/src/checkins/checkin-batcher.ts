@@ -14,7 +14,6 @@ import type pg from 'pg';
 import {
   type BatchItem,
   type BatchRow,
-  type CheckinOutcome,
   type CheckinRequest,
   findCheckin,
   type IdempotencyClaim,
@@ -191,5 +190,3 @@ export class CheckinBatcher {
     return this.enqueue(item.request, undefined, item.attempt + 1);
   }
 }
-
-export type { CheckinOutcome };

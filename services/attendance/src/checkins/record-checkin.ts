@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import type { CheckinBatcher } from './checkin-batcher.js';
 import type { CheckinOutcome } from './checkins-repository.js';
-import { checkInWithKey, type KeyedOutcome } from './idempotency.js';
+import { checkInWithKey, type KeyedCheckin, type KeyedOutcome } from './idempotency.js';
 
 export interface ScanRequest {
   eventId: string;
@@ -12,7 +12,7 @@ export interface ScanRequest {
   /** The token's sub: never taken from the body. */
   by: string;
   requireRegisteredEvent: boolean;
-  idempotency?: { key: string; route: string; ttlSeconds: number } | undefined;
+  idempotency?: KeyedCheckin | undefined;
 }
 
 export async function recordCheckin(
