@@ -2,7 +2,8 @@
 import { randomUUID } from 'node:crypto';
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { handmadeToken, startTestApp, type TestApp } from '../support/attendance-app.js';
+import { claims, validToken } from '../../../../packages/platform/test/support/forge-token.js';
+import { startTestApp, TEST_JWT_SECRET, type TestApp } from '../support/attendance-app.js';
 
 let t: TestApp;
 
@@ -63,12 +64,9 @@ describe('POST /checkins/batch', () => {
       payload: { event_id: 'bt-mix', ticket_id: 'EARLY', location: 'Gate 0' },
     });
     expect(earlier.statusCode).toBe(201);
-    const expired = handmadeToken({ sub: 'panitia1', role: 'committee', exp: Math.floor(Date.now() / 1000) - 60 });
-    const forged = handmadeToken(
-      { sub: 'panitia1', role: 'committee', exp: 9_999_999_999 },
-      { secret: 'x'.repeat(40) },
-    );
-    const guest = handmadeToken({ sub: 'visitor', role: 'guest', exp: 9_999_999_999 });
+    const expired = validToken(TEST_JWT_SECRET, { ...claims(), exp: Math.floor(Date.now() / 1000) - 60 });
+    const forged = validToken('x'.repeat(40), claims());
+    const guest = validToken(TEST_JWT_SECRET, claims('visitor', 'guest'));
 
     const response = await sendBatch([
       item({ event_id: 'bt-mix', ticket_id: 'NEW-1', location: 'Gate A' }, t.token('gate-a')),

@@ -1,9 +1,8 @@
 // Test support: the attendance app on a fresh database of its own, and tokens to call it with.
-import { createHmac } from 'node:crypto';
 import type { Database } from '@tixgo/db';
 import { createTestDatabase, type TestDatabase } from '@tixgo/db/testing';
 import { signAccessToken } from '@tixgo/platform';
-import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/app.js';
 import { openAttendanceDatabase } from '../../src/attendance-database.js';
 import { type AttendanceConfig, loadConfig } from '../../src/config.js';
@@ -74,24 +73,4 @@ export async function startTestApp(label: string, env: Record<string, string> = 
       await database.drop();
     },
   };
-}
-
-/** An HS256 JWT built by hand, for tokens the app itself would never sign (expired, forged, alg none). */
-export function handmadeToken(
-  claims: Record<string, unknown>,
-  options: { secret?: string; alg?: string } = {},
-): string {
-  const encode = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
-  const alg = options.alg ?? 'HS256';
-  const data = `${encode({ alg, typ: 'JWT' })}.${encode(claims)}`;
-  if (alg === 'none') return `${data}.`;
-  const signature = createHmac('sha256', options.secret ?? TEST_JWT_SECRET)
-    .update(data)
-    .digest('base64url');
-  return `${data}.${signature}`;
-}
-
-/** The parsed JSON body of an injected response. */
-export function bodyOf<T = Record<string, unknown>>(response: LightMyRequestResponse): T {
-  return response.json() as T;
 }
