@@ -13,14 +13,14 @@ import {
   UsernameParams,
   UserOut,
 } from '@tixgo/contracts';
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { authenticateCaller, authenticateIfPresent, callerOf } from '../session/authenticate-caller.js';
 import { clearSessionCookie, setSessionCookie } from '../session/session-cookie.js';
 import type { IdentityClient } from '../upstream/identity-client.js';
-import { sendUpstream, upstreamJson } from '../upstream/pass-through.js';
-import type { UpstreamResponse } from '../upstream/upstream-client.js';
+import { relayTo, sendUpstream, upstreamJson } from '../upstream/pass-through.js';
+import { jsonBody } from '../upstream/upstream-client.js';
 
 export interface AuthRoutesOptions {
   identity: IdentityClient;
@@ -31,8 +31,17 @@ export interface AuthRoutesOptions {
 const security = [{ bearerAuth: [] }];
 
 const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (app, { identity, tokenExpireMinutes }) => {
-  /** Passes a token answer through and keeps its access token in the session cookie. */
-  const sendTokens = (reply: FastifyReply, upstream: UpstreamResponse) => {
+  const relay = relayTo(identity);
+  const userPath = (username: string) => `/auth/users/${encodeURIComponent(username)}`;
+
+  /** Forwards a login or refresh; a token answer also keeps its access token in the session cookie. */
+  const relayTokens = async (request: FastifyRequest, reply: FastifyReply, path: string) => {
+    const upstream = await identity.forward({
+      method: 'POST',
+      path,
+      caller: callerOf(request),
+      ...jsonBody(request.body),
+    });
     if (upstream.status === 200) {
       const tokens = upstreamJson<TokenResponse>(upstream);
       setSessionCookie(reply, tokens.access_token, tokens.expires_in ?? tokenExpireMinutes * 60);
@@ -51,8 +60,7 @@ const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (app, { ident
         response: { 200: UserOut, 409: ErrorBody },
       },
     },
-    async (request, reply) =>
-      sendUpstream(reply, await identity.call(callerOf(request), 'POST', '/auth/register', request.body)),
+    async (request, reply) => relay(request, reply, 'POST', '/auth/register', jsonBody(request.body)),
   );
 
   app.post(
@@ -65,8 +73,7 @@ const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (app, { ident
         response: { 200: TokenResponse, 401: ErrorBody, 429: ErrorBody },
       },
     },
-    async (request, reply) =>
-      sendTokens(reply, await identity.call(callerOf(request), 'POST', '/auth/login', request.body)),
+    async (request, reply) => relayTokens(request, reply, '/auth/login'),
   );
 
   app.get(
@@ -75,7 +82,7 @@ const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (app, { ident
       onRequest: authenticateCaller,
       schema: { tags: ['auth'], summary: 'The caller', security, response: { 200: UserOut, 401: ErrorBody } },
     },
-    async (request, reply) => sendUpstream(reply, await identity.call(callerOf(request), 'GET', '/auth/me')),
+    async (request, reply) => relay(request, reply, 'GET', '/auth/me'),
   );
 
   app.post(
@@ -88,8 +95,7 @@ const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (app, { ident
         response: { 200: TokenResponse, 401: ErrorBody },
       },
     },
-    async (request, reply) =>
-      sendTokens(reply, await identity.call(callerOf(request), 'POST', '/auth/refresh', request.body)),
+    async (request, reply) => relayTokens(request, reply, '/auth/refresh'),
   );
 
   app.post(
@@ -106,7 +112,7 @@ const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (app, { ident
       // The cookie goes whatever identity answers: logging out must always work in the browser.
       clearSessionCookie(reply);
       if (request.body?.refresh_token === undefined) return { message: 'Logged out' };
-      return sendUpstream(reply, await identity.call(callerOf(request), 'POST', '/auth/logout', request.body));
+      return relay(request, reply, 'POST', '/auth/logout', jsonBody(request.body));
     },
   );
 
@@ -116,7 +122,7 @@ const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (app, { ident
       onRequest: authenticateCaller,
       schema: { tags: ['users'], summary: 'All users (admin)', security, response: { 200: UserList } },
     },
-    async (request, reply) => sendUpstream(reply, await identity.call(callerOf(request), 'GET', '/auth/users')),
+    async (request, reply) => relay(request, reply, 'GET', '/auth/users'),
   );
 
   app.patch(
@@ -132,16 +138,7 @@ const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (app, { ident
         response: { 200: UserDetail },
       },
     },
-    async (request, reply) =>
-      sendUpstream(
-        reply,
-        await identity.call(
-          callerOf(request),
-          'PATCH',
-          `/auth/users/${encodeURIComponent(request.params.username)}`,
-          request.body,
-        ),
-      ),
+    async (request, reply) => relay(request, reply, 'PATCH', userPath(request.params.username), jsonBody(request.body)),
   );
 
   app.delete(
@@ -156,11 +153,7 @@ const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (app, { ident
         response: { 204: z.null() },
       },
     },
-    async (request, reply) =>
-      sendUpstream(
-        reply,
-        await identity.call(callerOf(request), 'DELETE', `/auth/users/${encodeURIComponent(request.params.username)}`),
-      ),
+    async (request, reply) => relay(request, reply, 'DELETE', userPath(request.params.username)),
   );
 };
 

@@ -25,9 +25,9 @@ import { type FastifyPluginAsyncZod, validatorCompiler } from 'fastify-type-prov
 import type { ZodType } from 'zod';
 import { authenticateCaller, callerOf } from '../session/authenticate-caller.js';
 import type { AttendanceClient } from '../upstream/attendance-client.js';
-import { JSON_TYPE } from '../upstream/caller.js';
-import { sendItemAnswer, sendUpstream } from '../upstream/pass-through.js';
+import { relayTo, sendItemAnswer } from '../upstream/pass-through.js';
 import { queryString } from '../upstream/query-string.js';
+import { jsonBody } from '../upstream/upstream-client.js';
 
 const CSV_TYPES = ['text/csv', 'application/csv'];
 
@@ -51,6 +51,7 @@ const eventsRoutes: FastifyPluginAsyncZod<EventsRoutesOptions> = async (app, { a
   const security = [{ bearerAuth: [] }];
   const tags = ['events'];
   const path = (id: string, rest = '') => `/events/${encodeURIComponent(id)}${rest}`;
+  const relay = relayTo(attendance);
 
   // A CSV upload is forwarded as its raw text; attendance parses it (one parser, one set of errors).
   // Only in this plugin: a CSV body anywhere else stays a 415.
@@ -61,8 +62,7 @@ const eventsRoutes: FastifyPluginAsyncZod<EventsRoutesOptions> = async (app, { a
   app.get(
     '/api/events',
     { onRequest: authenticateCaller, schema: { tags, summary: 'All events', security, response: { 200: EventList } } },
-    async (request, reply) =>
-      sendUpstream(reply, await attendance.forward(callerOf(request), { method: 'GET', path: '/events' })),
+    async (request, reply) => relay(request, reply, 'GET', '/events'),
   );
 
   app.post(
@@ -77,16 +77,7 @@ const eventsRoutes: FastifyPluginAsyncZod<EventsRoutesOptions> = async (app, { a
         response: { 201: Event, 409: ErrorBody },
       },
     },
-    async (request, reply) =>
-      sendUpstream(
-        reply,
-        await attendance.forward(callerOf(request), {
-          method: 'POST',
-          path: '/events',
-          body: JSON.stringify(request.body),
-          contentType: JSON_TYPE,
-        }),
-      ),
+    async (request, reply) => relay(request, reply, 'POST', '/events', jsonBody(request.body)),
   );
 
   app.get(
@@ -95,11 +86,7 @@ const eventsRoutes: FastifyPluginAsyncZod<EventsRoutesOptions> = async (app, { a
       onRequest: authenticateCaller,
       schema: { tags, summary: 'One event', security, params: IdParams, response: { 200: Event, 404: ErrorBody } },
     },
-    async (request, reply) =>
-      sendUpstream(
-        reply,
-        await attendance.forward(callerOf(request), { method: 'GET', path: path(request.params.id) }),
-      ),
+    async (request, reply) => relay(request, reply, 'GET', path(request.params.id)),
   );
 
   app.put(
@@ -115,16 +102,7 @@ const eventsRoutes: FastifyPluginAsyncZod<EventsRoutesOptions> = async (app, { a
         response: { 200: Event, 404: ErrorBody },
       },
     },
-    async (request, reply) =>
-      sendUpstream(
-        reply,
-        await attendance.forward(callerOf(request), {
-          method: 'PUT',
-          path: path(request.params.id),
-          body: JSON.stringify(request.body),
-          contentType: JSON_TYPE,
-        }),
-      ),
+    async (request, reply) => relay(request, reply, 'PUT', path(request.params.id), jsonBody(request.body)),
   );
 
   app.delete(
@@ -140,14 +118,7 @@ const eventsRoutes: FastifyPluginAsyncZod<EventsRoutesOptions> = async (app, { a
         response: { 200: EventDeleted, 404: ErrorBody, 409: ErrorBody },
       },
     },
-    async (request, reply) =>
-      sendUpstream(
-        reply,
-        await attendance.forward(callerOf(request), {
-          method: 'DELETE',
-          path: path(request.params.id, queryString(request.query)),
-        }),
-      ),
+    async (request, reply) => relay(request, reply, 'DELETE', path(request.params.id, queryString(request.query))),
   );
 
   app.post(
@@ -184,13 +155,7 @@ const eventsRoutes: FastifyPluginAsyncZod<EventsRoutesOptions> = async (app, { a
       },
     },
     async (request, reply) =>
-      sendUpstream(
-        reply,
-        await attendance.forward(callerOf(request), {
-          method: 'GET',
-          path: path(request.params.id, `/attendance${queryString(request.query)}`),
-        }),
-      ),
+      relay(request, reply, 'GET', path(request.params.id, `/attendance${queryString(request.query)}`)),
   );
 
   app.get(
@@ -207,13 +172,7 @@ const eventsRoutes: FastifyPluginAsyncZod<EventsRoutesOptions> = async (app, { a
       },
     },
     async (request, reply) =>
-      sendUpstream(
-        reply,
-        await attendance.forward(callerOf(request), {
-          method: 'GET',
-          path: path(request.params.id, `/summary${queryString(request.query)}`),
-        }),
-      ),
+      relay(request, reply, 'GET', path(request.params.id, `/summary${queryString(request.query)}`)),
   );
 
   app.post(
@@ -245,16 +204,8 @@ const eventsRoutes: FastifyPluginAsyncZod<EventsRoutesOptions> = async (app, { a
           },
         ]);
       }
-      const body = typeof upload === 'string' ? upload : JSON.stringify(upload);
-      return sendUpstream(
-        reply,
-        await attendance.forward(callerOf(request), {
-          method: 'POST',
-          path: path(request.params.id, '/tickets'),
-          body,
-          contentType: csv ? 'text/csv' : JSON_TYPE,
-        }),
-      );
+      const body = typeof upload === 'string' ? { body: upload, contentType: 'text/csv' } : jsonBody(upload);
+      return relay(request, reply, 'POST', path(request.params.id, '/tickets'), body);
     },
   );
 
@@ -272,13 +223,7 @@ const eventsRoutes: FastifyPluginAsyncZod<EventsRoutesOptions> = async (app, { a
       },
     },
     async (request, reply) =>
-      sendUpstream(
-        reply,
-        await attendance.forward(callerOf(request), {
-          method: 'GET',
-          path: path(request.params.id, `/tickets${queryString(request.query)}`),
-        }),
-      ),
+      relay(request, reply, 'GET', path(request.params.id, `/tickets${queryString(request.query)}`)),
   );
 };
 

@@ -2,9 +2,9 @@
 import { randomUUID } from 'node:crypto';
 import type { CheckinBatchResult, CheckinBody } from '@tixgo/contracts';
 import type { UpstreamConfig } from '../config.js';
-import { type Caller, callerHeaders } from './caller.js';
+import type { Caller } from './caller.js';
 import { type CheckinBatchingOptions, CheckinCoalescer } from './checkin-coalescer.js';
-import { createUpstreamClient, type UpstreamMethod, type UpstreamResponse } from './upstream-client.js';
+import { createUpstreamClient, type UpstreamRequest, type UpstreamResponse } from './upstream-client.js';
 
 export interface AttendanceClient {
   /**
@@ -22,16 +22,9 @@ export interface AttendanceClient {
   getEvent(caller: Caller, eventId: string): Promise<UpstreamResponse>;
   listEvents(caller: Caller): Promise<UpstreamResponse>;
   /** The event and ticket endpoints, forwarded as they are (`path` starts with /events). */
-  forward(caller: Caller, request: ForwardedRequest): Promise<UpstreamResponse>;
+  forward(request: UpstreamRequest): Promise<UpstreamResponse>;
   ping(): Promise<void>;
   close(): Promise<void>;
-}
-
-export interface ForwardedRequest {
-  method: UpstreamMethod;
-  path: string;
-  body?: string | undefined;
-  contentType?: string | undefined;
 }
 
 const segment = encodeURIComponent;
@@ -43,8 +36,7 @@ export function createAttendanceClient(
 ): AttendanceClient {
   const upstream = createUpstreamClient('Attendance', config, log);
   const checkins = new CheckinCoalescer(upstream, { ...batching, timeoutMs: config.timeoutMs }, log);
-  const get = (caller: Caller, path: string) =>
-    upstream.send({ method: 'GET', path, token: caller.token, headers: callerHeaders(caller) });
+  const get = (caller: Caller, path: string) => upstream.send({ method: 'GET', path, caller });
 
   return {
     checkIn(caller, body, registeredEventOnly = false) {
@@ -64,15 +56,7 @@ export function createAttendanceClient(
     myCheckins: (caller, query) => get(caller, `/checkins${query}`),
     getEvent: (caller, eventId) => get(caller, `/events/${segment(eventId)}`),
     listEvents: (caller) => get(caller, '/events'),
-    forward: (caller, request) =>
-      upstream.send({
-        method: request.method,
-        path: request.path,
-        token: caller.token,
-        headers: callerHeaders(caller),
-        body: request.body,
-        contentType: request.contentType,
-      }),
+    forward: (request) => upstream.send(request),
     ping: () => upstream.ping(),
     close: () => upstream.close(),
   };

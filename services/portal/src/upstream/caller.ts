@@ -6,9 +6,3 @@ export interface Caller {
   /** The client's address, told to identity so its login throttle counts per person, not per portal. */
   clientIp: string;
 }
-
-export const JSON_TYPE = 'application/json';
-
-export function callerHeaders(caller: Caller): Record<string, string> {
-  return { 'x-request-id': caller.requestId, 'x-forwarded-for': caller.clientIp };
-}

@@ -11,8 +11,7 @@
 // Each item carries the gate's own token (attendance verifies it per item) and an idempotency
 // key made here per incoming request, so a retried batch can never count a scan twice.
 import type { CheckinBatchItem, CheckinBatchResult, CheckinBatchResults } from '@tixgo/contracts';
-import { JSON_TYPE } from './caller.js';
-import { type UpstreamClient, upstreamTimedOut, upstreamUnavailable } from './upstream-client.js';
+import { jsonBody, type UpstreamClient, upstreamTimedOut, upstreamUnavailable } from './upstream-client.js';
 
 export interface CheckinBatchingOptions {
   /** Batch calls in flight at once; later check-ins queue for the next batch. */
@@ -84,8 +83,7 @@ export class CheckinCoalescer {
       const response = await this.upstream.send({
         method: 'POST',
         path: '/checkins/batch',
-        body: JSON.stringify({ checkins: batch.map((waiting) => waiting.item) }),
-        contentType: JSON_TYPE,
+        ...jsonBody({ checkins: batch.map((waiting) => waiting.item) }),
         isRetrySafe: true,
         // FIFO: the first check-in has the earliest deadline, and the whole batch answers by then.
         timeoutMs: (batch[0] as Waiting).deadlineAt - Date.now(),

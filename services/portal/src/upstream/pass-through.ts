@@ -1,7 +1,13 @@
 // Answers the client with an upstream's status and body as they are (spec: portal, "upstream 4xx passed through").
-import type { FastifyReply } from 'fastify';
-import { JSON_TYPE } from './caller.js';
-import type { UpstreamResponse } from './upstream-client.js';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { callerOf } from '../session/authenticate-caller.js';
+import {
+  JSON_TYPE,
+  type UpstreamBody,
+  type UpstreamMethod,
+  type UpstreamRequest,
+  type UpstreamResponse,
+} from './upstream-client.js';
 
 export function sendUpstream(reply: FastifyReply, upstream: UpstreamResponse): FastifyReply {
   reply.code(upstream.status);
@@ -19,4 +25,22 @@ export function upstreamJson<T>(upstream: UpstreamResponse): T {
 /** Answers the client with one item of an upstream batch (a check-in) as the upstream answered it. */
 export function sendItemAnswer(reply: FastifyReply, answer: { status: number; body: unknown }): FastifyReply {
   return reply.code(answer.status).send(answer.body);
+}
+
+/**
+ * The whole handler of a route forwarded as it is: the request goes upstream as the verified caller,
+ * and the client gets the upstream's answer. Each route still declares its own schema (validation,
+ * /openapi.json).
+ */
+export type Relay = (
+  request: FastifyRequest,
+  reply: FastifyReply,
+  method: UpstreamMethod,
+  path: string,
+  body?: UpstreamBody,
+) => Promise<FastifyReply>;
+
+export function relayTo(client: { forward(request: UpstreamRequest): Promise<UpstreamResponse> }): Relay {
+  return async (request, reply, method, path, body) =>
+    sendUpstream(reply, await client.forward({ method, path, caller: callerOf(request), ...body }));
 }

@@ -4,33 +4,44 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { httpError } from '@tixgo/platform';
 import { type Dispatcher, interceptors, Pool } from 'undici';
 import type { UpstreamConfig } from '../config.js';
+import type { Caller } from './caller.js';
 
 type HttpError = ReturnType<typeof httpError>;
 
 export type UpstreamMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
+export const JSON_TYPE = 'application/json';
+
+/** A request body and its content type. */
+export interface UpstreamBody {
+  body: string;
+  contentType: string;
+}
+
+export function jsonBody(value: unknown): UpstreamBody {
+  return { body: JSON.stringify(value), contentType: JSON_TYPE };
+}
+
 export interface UpstreamRequest {
   method: UpstreamMethod;
   /** Path and query string, e.g. `/attendance/e1?limit=10`. */
   path: string;
-  /** The caller's own access token, forwarded as a Bearer header (the portal never mints tokens). */
-  token?: string | undefined;
+  /**
+   * Who the request is made for: their own access token goes as a Bearer header (the portal never
+   * mints tokens), with the request id and the client's address. None on a check-in batch: each
+   * of its items carries its gate's token.
+   */
+  caller?: Caller | undefined;
   body?: string | undefined;
   contentType?: string | undefined;
   /**
-   * Makes a POST safe to retry: the upstream answers a repeated key with the first answer,
-   * so a retry after a lost response can never count twice. Without a key a POST is never retried.
-   */
-  idempotencyKey?: string | undefined;
-  /**
-   * Makes a POST safe to retry without a key of its own: every effect of the request is keyed
-   * (each item of a check-in batch carries its own idempotency key).
+   * Makes a POST safe to retry: every effect of the request is keyed (each item of a check-in
+   * batch carries its own idempotency key), so a retry after a lost answer can never count twice.
+   * Any other POST is never retried.
    */
   isRetrySafe?: boolean | undefined;
   /** Deadline of this call when it is shorter than the configured one (a check-in that already waited). */
   timeoutMs?: number | undefined;
-  /** Extra headers (request id, forwarded client address). */
-  headers?: Record<string, string> | undefined;
 }
 
 export interface UpstreamResponse {
@@ -51,8 +62,8 @@ export interface UpstreamClient {
 }
 
 // Connection failures that mean "the request never got an answer": safe to retry for idempotent
-// requests (and for a POST carrying an Idempotency-Key). Timeouts of a request already sent are not
-// here on purpose: a stalled upstream is answered 504 at the deadline instead of being loaded twice.
+// requests and a retry-safe POST. Timeouts of a request already sent are not here on purpose: a
+// stalled upstream is answered 504 at the deadline instead of being loaded twice.
 const RETRYABLE_ERROR_CODES = [
   'ECONNRESET',
   'ECONNREFUSED',
@@ -228,13 +239,18 @@ export function createUpstreamClient(
   }
 
   async function send(request: UpstreamRequest): Promise<UpstreamResponse> {
-    const headers: Record<string, string> = { ...request.headers };
-    if (request.token !== undefined) headers.authorization = `Bearer ${request.token}`;
+    const { caller } = request;
+    const headers: Record<string, string> = {};
+    if (caller !== undefined) {
+      headers['x-request-id'] = caller.requestId;
+      // Identity's login throttle counts per person, not per portal.
+      headers['x-forwarded-for'] = caller.clientIp;
+      if (caller.token !== undefined) headers.authorization = `Bearer ${caller.token}`;
+    }
     if (request.contentType !== undefined) headers['content-type'] = request.contentType;
-    if (request.idempotencyKey !== undefined) headers['idempotency-key'] = request.idempotencyKey;
     const timeoutMs = request.timeoutMs ?? config.timeoutMs;
     const retry = jitteredBackoff(config.retryDelayMs, config.retryMaxDelayMs, Date.now() + timeoutMs);
-    const isRetrySafePost = request.method === 'POST' && (request.idempotencyKey !== undefined || request.isRetrySafe);
+    const isRetrySafePost = request.method === 'POST' && request.isRetrySafe === true;
     const options: Dispatcher.DispatchOptions & { retryOptions: interceptors.RetryInterceptorOpts } = {
       method: request.method,
       path: prefix + request.path,
