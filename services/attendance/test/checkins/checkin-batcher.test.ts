@@ -11,13 +11,7 @@ let t: TestApp;
 
 beforeAll(async () => {
   t = await startTestApp('batcher');
-  await t.app.inject({ method: 'POST', url: '/events', headers: t.admin(), payload: { id: 'b-tix', title: 'T' } });
-  await t.app.inject({
-    method: 'POST',
-    url: '/events/b-tix/tickets',
-    headers: t.admin(),
-    payload: { tickets: [{ ticket_id: 'OK-1' }, { ticket_id: 'OK-2' }] },
-  });
+  await t.createEvent('b-tix', ['OK-1', 'OK-2']);
 });
 afterAll(async () => {
   await t.close();

@@ -14,12 +14,7 @@ afterAll(async () => {
 });
 
 const keyed = (key: string, body: object, user = 'panitia1', url = '/checkins') =>
-  t.app.inject({
-    method: 'POST',
-    url,
-    headers: { ...t.committee(user), 'idempotency-key': key },
-    payload: body,
-  });
+  t.app.inject({ method: 'POST', url, headers: { ...t.committee(user), 'idempotency-key': key }, payload: body });
 
 const count = async (eventId: string) =>
   (await t.app.inject({ url: `/attendance/${eventId}`, headers: t.committee() })).json().total_checked_in;
@@ -51,7 +46,7 @@ describe('Idempotency-Key', () => {
   });
 
   it('treats the same key on the other check-in endpoint as a different request', async () => {
-    await t.app.inject({ method: 'POST', url: '/events', headers: t.admin(), payload: { id: 'ev-ik', title: 'K' } });
+    await t.createEvent('ev-ik');
     await keyed('key-route', { event_id: 'ev-ik', ticket_id: 'I-r' });
     const other = await keyed('key-route', { ticket_id: 'I-r' }, 'panitia1', '/events/ev-ik/checkins');
     expect(other.statusCode).toBe(422);
@@ -59,12 +54,7 @@ describe('Idempotency-Key', () => {
   });
 
   it('replays a 409: a retried scan of a ticket someone else checked in stays "already checked in"', async () => {
-    const original = await t.app.inject({
-      method: 'POST',
-      url: '/checkins',
-      headers: t.committee('gate1'),
-      payload: { event_id: 'ev-i', ticket_id: 'I-dup' },
-    });
+    const original = await t.checkIn({ event_id: 'ev-i', ticket_id: 'I-dup' }, t.committee('gate1'));
     const first = await keyed('key-409', { event_id: 'ev-i', ticket_id: 'I-dup' }, 'gate2');
     const repeat = await keyed('key-409', { event_id: 'ev-i', ticket_id: 'I-dup' }, 'gate2');
     expect(first.statusCode).toBe(409);
@@ -82,25 +72,14 @@ describe('Idempotency-Key', () => {
   });
 
   it('replays a 404 and, once the ticket is issued, turns into one check-in that later repeats replay', async () => {
-    await t.app.inject({ method: 'POST', url: '/events', headers: t.admin(), payload: { id: 'ev-late', title: 'L' } });
-    await t.app.inject({
-      method: 'POST',
-      url: '/events/ev-late/tickets',
-      headers: t.admin(),
-      payload: { tickets: [{ ticket_id: 'EARLY' }] },
-    });
+    await t.createEvent('ev-late', ['EARLY']);
     const first = await keyed('key-404', { event_id: 'ev-late', ticket_id: 'LATE' });
     const repeat = await keyed('key-404', { event_id: 'ev-late', ticket_id: 'LATE' });
     expect(first.statusCode).toBe(404);
     expect(repeat.statusCode).toBe(404);
     expect(repeat.json()).toEqual({ detail: 'Ticket not found for this event' });
 
-    await t.app.inject({
-      method: 'POST',
-      url: '/events/ev-late/tickets',
-      headers: t.admin(),
-      payload: { tickets: [{ ticket_id: 'LATE' }] },
-    });
+    await t.issueTickets('ev-late', ['LATE']);
     const afterIssue = await keyed('key-404', { event_id: 'ev-late', ticket_id: 'LATE' });
     const replayed = await keyed('key-404', { event_id: 'ev-late', ticket_id: 'LATE' });
     expect(afterIssue.statusCode).toBe(201);

@@ -8,12 +8,7 @@ beforeAll(async () => {
   t = await startTestApp('attendance');
   // 25 check-ins, one at a time so their order is known.
   for (let index = 0; index < 25; index++) {
-    await t.app.inject({
-      method: 'POST',
-      url: '/checkins',
-      headers: t.committee(),
-      payload: { event_id: 'ev-list', ticket_id: `L-${String(index).padStart(2, '0')}` },
-    });
+    await t.checkIn({ event_id: 'ev-list', ticket_id: `L-${String(index).padStart(2, '0')}` });
   }
 });
 afterAll(async () => {
@@ -53,12 +48,7 @@ describe('GET /attendance/{event_id}', () => {
   it('shows a check-in in the very next full list (the cached list is never stale)', async () => {
     await get('/attendance/ev-fresh');
     for (let index = 0; index < 3; index++) {
-      const scan = await t.app.inject({
-        method: 'POST',
-        url: '/checkins',
-        headers: t.committee(),
-        payload: { event_id: 'ev-fresh', ticket_id: `F-${index}` },
-      });
+      const scan = await t.checkIn({ event_id: 'ev-fresh', ticket_id: `F-${index}` });
       expect(scan.statusCode).toBe(201);
       const list = (await get('/attendance/ev-fresh')).json();
       expect(list.total_checked_in).toBe(index + 1);
@@ -70,12 +60,7 @@ describe('GET /attendance/{event_id}', () => {
     const replica = await openApp(t.database);
     try {
       await get('/attendance/ev-replica');
-      await replica.app.inject({
-        method: 'POST',
-        url: '/checkins',
-        headers: replica.committee(),
-        payload: { event_id: 'ev-replica', ticket_id: 'R-1' },
-      });
+      await replica.checkIn({ event_id: 'ev-replica', ticket_id: 'R-1' });
       const list = (await get('/attendance/ev-replica')).json();
       expect(list.total_checked_in).toBe(1);
       expect(ids(list.records)).toEqual(['R-1']);
@@ -129,12 +114,7 @@ describe('paging', () => {
 
   it('keeps pages stable while new check-ins arrive: new ones appear at the end', async () => {
     const first = (await get('/attendance/ev-list?limit=20')).json();
-    await t.app.inject({
-      method: 'POST',
-      url: '/checkins',
-      headers: t.committee(),
-      payload: { event_id: 'ev-list', ticket_id: 'L-late' },
-    });
+    await t.checkIn({ event_id: 'ev-list', ticket_id: 'L-late' });
     const rest = (await get(`/attendance/ev-list?limit=20&cursor=${first.next_cursor}`)).json();
     expect([...ids(first.records), ...ids(rest.records)]).toEqual([...expected, 'L-late']);
     expect(rest.total_checked_in).toBe(26);

@@ -3,20 +3,14 @@ import { randomUUID } from 'node:crypto';
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { claims, validToken } from '../../../../packages/platform/test/support/forge-token.js';
-import { startTestApp, TEST_JWT_SECRET, type TestApp } from '../support/attendance-app.js';
+import { ISO_TIME, startTestApp, TEST_JWT_SECRET, type TestApp, UUID } from '../support/attendance-app.js';
 
 let t: TestApp;
 
 beforeAll(async () => {
   t = await startTestApp('checkin_batch');
-  await t.app.inject({ method: 'POST', url: '/events', headers: t.admin(), payload: { id: 'bt-gala', title: 'Gala' } });
-  await t.app.inject({
-    method: 'POST',
-    url: '/events/bt-gala/tickets',
-    headers: t.admin(),
-    payload: { tickets: [{ ticket_id: 'G-1' }, { ticket_id: 'G-2' }] },
-  });
-  await t.app.inject({ method: 'POST', url: '/events', headers: t.admin(), payload: { id: 'bt-open', title: 'Open' } });
+  await t.createEvent('bt-gala', ['G-1', 'G-2']);
+  await t.createEvent('bt-open');
 });
 afterAll(async () => {
   await t.close();
@@ -26,9 +20,6 @@ interface Result {
   status: number;
   body: Record<string, unknown>;
 }
-
-const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** A batch item of `user` (committee unless a token is given) with a fresh idempotency key. */
 const item = (fields: Record<string, unknown>, token = t.token('panitia1')) => ({
@@ -47,7 +38,7 @@ const created = (record: Record<string, unknown>) => ({
   body: {
     status: 'checked_in',
     record: {
-      checked_in_at: expect.stringMatching(ISO),
+      checked_in_at: expect.stringMatching(ISO_TIME),
       checkin_id: expect.stringMatching(UUID),
       location: null,
       ...record,
@@ -57,12 +48,10 @@ const created = (record: Record<string, unknown>) => ({
 
 describe('POST /checkins/batch', () => {
   it('answers every item of a mixed batch in item order, each as its single check-in would answer', async () => {
-    const earlier = await t.app.inject({
-      method: 'POST',
-      url: '/checkins',
-      headers: t.committee('gate0'),
-      payload: { event_id: 'bt-mix', ticket_id: 'EARLY', location: 'Gate 0' },
-    });
+    const earlier = await t.checkIn(
+      { event_id: 'bt-mix', ticket_id: 'EARLY', location: 'Gate 0' },
+      t.committee('gate0'),
+    );
     expect(earlier.statusCode).toBe(201);
     const expired = validToken(TEST_JWT_SECRET, { ...claims(), exp: Math.floor(Date.now() / 1000) - 60 });
     const forged = validToken('x'.repeat(40), claims());
@@ -120,7 +109,7 @@ describe('POST /checkins/batch', () => {
 
   it('answers an invalid item with the 422 body POST /checkins gives the same fields', async () => {
     const fields = { event_id: 'bt-422', ticket_id: 'x'.repeat(101), location: 7 };
-    const single = await t.app.inject({ method: 'POST', url: '/checkins', headers: t.committee(), payload: fields });
+    const single = await t.checkIn(fields);
     expect(single.statusCode).toBe(422);
     const response = await sendBatch([item(fields), item({ event_id: 'bt-422', ticket_id: 'FINE' })]);
     expect(response.statusCode).toBe(200);
@@ -221,12 +210,10 @@ describe('POST /checkins/batch', () => {
     ]);
     const results = resultsOf(response);
     expect(results.map((result) => result.status)).toEqual([201, 201]);
-    const single = await t.app.inject({
-      method: 'POST',
-      url: '/checkins',
-      headers: { ...t.committee('gate-x'), 'idempotency-key': key },
-      payload: { event_id: 'bt-scope', ticket_id: 'S-1' },
-    });
+    const single = await t.checkIn(
+      { event_id: 'bt-scope', ticket_id: 'S-1' },
+      { ...t.committee('gate-x'), 'idempotency-key': key },
+    );
     expect(single.statusCode).toBe(201);
     expect(single.json()).toEqual(results[0]?.body);
   });

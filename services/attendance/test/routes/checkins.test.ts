@@ -1,6 +1,6 @@
 // POST /checkins and GET /checkins: exactly once, the 409 record, the ticket rule, the caller's own list.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openApp, startTestApp, type TestApp } from '../support/attendance-app.js';
+import { ISO_TIME, openApp, startTestApp, type TestApp, UUID } from '../support/attendance-app.js';
 
 let t: TestApp;
 
@@ -11,15 +11,9 @@ afterAll(async () => {
   await t.close();
 });
 
-const checkIn = (body: object, headers = t.committee()) =>
-  t.app.inject({ method: 'POST', url: '/checkins', headers, payload: body });
-
-const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-
 describe('POST /checkins', () => {
   it('checks a ticket in with 201 and the compat record, checked_in_by from the token', async () => {
-    const response = await checkIn({ event_id: 'ev-a', ticket_id: 'T-1', location: 'Gate A' });
+    const response = await t.checkIn({ event_id: 'ev-a', ticket_id: 'T-1', location: 'Gate A' });
     expect(response.statusCode).toBe(201);
     const body = response.json();
     expect(body).toEqual({
@@ -28,7 +22,7 @@ describe('POST /checkins', () => {
         event_id: 'ev-a',
         ticket_id: 'T-1',
         checked_in_by: 'panitia1',
-        checked_in_at: expect.stringMatching(ISO),
+        checked_in_at: expect.stringMatching(ISO_TIME),
         checkin_id: expect.stringMatching(UUID),
         location: 'Gate A',
       },
@@ -45,7 +39,7 @@ describe('POST /checkins', () => {
   });
 
   it('ignores a checked_in_by in the body: the scanner is always the caller', async () => {
-    const response = await checkIn(
+    const response = await t.checkIn(
       { event_id: 'ev-a', ticket_id: 'T-forged', checked_in_by: 'someone-else' },
       t.committee('gate2'),
     );
@@ -54,28 +48,28 @@ describe('POST /checkins', () => {
   });
 
   it('stores a missing location as null', async () => {
-    const response = await checkIn({ event_id: 'ev-a', ticket_id: 'T-noloc' });
+    const response = await t.checkIn({ event_id: 'ev-a', ticket_id: 'T-noloc' });
     expect(response.statusCode).toBe(201);
     expect(response.json().record.location).toBeNull();
   });
 
   it("rejects a second check-in of the same ticket with 409 and the first scan's time, scanner and place", async () => {
-    const first = await checkIn({ event_id: 'ev-a', ticket_id: 'T-2', location: 'Gate A' }, t.committee('gate1'));
+    const first = await t.checkIn({ event_id: 'ev-a', ticket_id: 'T-2', location: 'Gate A' }, t.committee('gate1'));
     expect(first.statusCode).toBe(201);
-    const second = await checkIn({ event_id: 'ev-a', ticket_id: 'T-2', location: 'Gate B' }, t.committee('gate2'));
+    const second = await t.checkIn({ event_id: 'ev-a', ticket_id: 'T-2', location: 'Gate B' }, t.committee('gate2'));
     expect(second.statusCode).toBe(409);
     expect(second.json()).toEqual({ detail: 'Ticket already checked in', record: first.json().record });
   });
 
   it('accepts the same ticket code at two different events', async () => {
-    const one = await checkIn({ event_id: 'ev-x', ticket_id: 'SHARED' });
-    const two = await checkIn({ event_id: 'ev-y', ticket_id: 'SHARED' });
+    const one = await t.checkIn({ event_id: 'ev-x', ticket_id: 'SHARED' });
+    const two = await t.checkIn({ event_id: 'ev-y', ticket_id: 'SHARED' });
     expect([one.statusCode, two.statusCode]).toEqual([201, 201]);
     expect(one.json().record.checkin_id).not.toBe(two.json().record.checkin_id);
   });
 
   it('lets an admin check tickets in too', async () => {
-    const response = await checkIn({ event_id: 'ev-a', ticket_id: 'T-admin' }, t.admin());
+    const response = await t.checkIn({ event_id: 'ev-a', ticket_id: 'T-admin' }, t.admin());
     expect(response.statusCode).toBe(201);
     expect(response.json().record.checked_in_by).toBe('admin1');
   });
@@ -83,7 +77,7 @@ describe('POST /checkins', () => {
   it('gives exactly one 201 among 60 concurrent scans of one ticket; the others get 409 with that record', async () => {
     const responses = await Promise.all(
       Array.from({ length: 60 }, (_, gate) =>
-        checkIn({ event_id: 'ev-race', ticket_id: 'RACE-1', location: `Gate ${gate}` }, t.committee(`gate${gate}`)),
+        t.checkIn({ event_id: 'ev-race', ticket_id: 'RACE-1', location: `Gate ${gate}` }, t.committee(`gate${gate}`)),
       ),
     );
     const created = responses.filter((response) => response.statusCode === 201);
@@ -103,12 +97,10 @@ describe('POST /checkins', () => {
     try {
       const scans = Array.from({ length: 30 }, (_, index) => {
         const target = index % 2 === 0 ? t : replica;
-        return target.app.inject({
-          method: 'POST',
-          url: '/checkins',
-          headers: target.committee(`gate${index}`),
-          payload: { event_id: 'ev-replicas', ticket_id: `R-${index % 3}` },
-        });
+        return target.checkIn(
+          { event_id: 'ev-replicas', ticket_id: `R-${index % 3}` },
+          target.committee(`gate${index}`),
+        );
       });
       const statuses = (await Promise.all(scans)).map((response) => response.statusCode);
       expect(statuses.filter((status) => status === 201)).toHaveLength(3);
@@ -120,27 +112,19 @@ describe('POST /checkins', () => {
 });
 
 describe('the ticket rule', () => {
-  const admin = () => t.admin();
-
   beforeAll(async () => {
-    await t.app.inject({ method: 'POST', url: '/events', headers: admin(), payload: { id: 'ev-tix', title: 'Tix' } });
-    await t.app.inject({
-      method: 'POST',
-      url: '/events/ev-tix/tickets',
-      headers: admin(),
-      payload: { tickets: [{ ticket_id: 'GOOD-1' }, { ticket_id: 'GOOD-2' }] },
-    });
-    await t.app.inject({ method: 'POST', url: '/events', headers: admin(), payload: { id: 'ev-open', title: 'Open' } });
+    await t.createEvent('ev-tix', ['GOOD-1', 'GOOD-2']);
+    await t.createEvent('ev-open');
   });
 
   it('accepts an issued ticket of an event with tickets', async () => {
-    const response = await checkIn({ event_id: 'ev-tix', ticket_id: 'GOOD-1' });
+    const response = await t.checkIn({ event_id: 'ev-tix', ticket_id: 'GOOD-1' });
     expect(response.statusCode).toBe(201);
     expect(response.json().record.ticket_id).toBe('GOOD-1');
   });
 
   it('refuses a code that the event did not issue with 404 "Ticket not found for this event"', async () => {
-    const response = await checkIn({ event_id: 'ev-tix', ticket_id: 'FORGED-9' });
+    const response = await t.checkIn({ event_id: 'ev-tix', ticket_id: 'FORGED-9' });
     expect(response.statusCode).toBe(404);
     expect(response.json()).toEqual({ detail: 'Ticket not found for this event' });
     const list = await t.app.inject({ url: '/attendance/ev-tix', headers: t.committee() });
@@ -148,15 +132,15 @@ describe('the ticket rule', () => {
   });
 
   it('accepts any code once at a registered event without tickets', async () => {
-    const first = await checkIn({ event_id: 'ev-open', ticket_id: 'ANYTHING-1' });
-    const again = await checkIn({ event_id: 'ev-open', ticket_id: 'ANYTHING-1' });
+    const first = await t.checkIn({ event_id: 'ev-open', ticket_id: 'ANYTHING-1' });
+    const again = await t.checkIn({ event_id: 'ev-open', ticket_id: 'ANYTHING-1' });
     expect(first.statusCode).toBe(201);
     expect(again.statusCode).toBe(409);
     expect(again.json().record).toEqual(first.json().record);
   });
 
   it('accepts an event id that was never registered ad hoc (compat)', async () => {
-    const response = await checkIn({ event_id: 'never-registered', ticket_id: 'X-1' });
+    const response = await t.checkIn({ event_id: 'never-registered', ticket_id: 'X-1' });
     expect(response.statusCode).toBe(201);
     expect(response.json().record.event_id).toBe('never-registered');
   });
@@ -164,27 +148,12 @@ describe('the ticket rule', () => {
   it('refuses an unregistered event with 404 "Event not found" when REQUIRE_REGISTERED_EVENTS=true', async () => {
     const strict = await openApp(t.database, { REQUIRE_REGISTERED_EVENTS: 'true' });
     try {
-      const refused = await strict.app.inject({
-        method: 'POST',
-        url: '/checkins',
-        headers: strict.committee(),
-        payload: { event_id: 'not-registered-strict', ticket_id: 'X-1' },
-      });
+      const refused = await strict.checkIn({ event_id: 'not-registered-strict', ticket_id: 'X-1' });
       expect(refused.statusCode).toBe(404);
       expect(refused.json()).toEqual({ detail: 'Event not found' });
-      const registered = await strict.app.inject({
-        method: 'POST',
-        url: '/checkins',
-        headers: strict.committee(),
-        payload: { event_id: 'ev-open', ticket_id: 'STRICT-OK' },
-      });
+      const registered = await strict.checkIn({ event_id: 'ev-open', ticket_id: 'STRICT-OK' });
       expect(registered.statusCode).toBe(201);
-      const unissued = await strict.app.inject({
-        method: 'POST',
-        url: '/checkins',
-        headers: strict.committee(),
-        payload: { event_id: 'ev-tix', ticket_id: 'FORGED-1' },
-      });
+      const unissued = await strict.checkIn({ event_id: 'ev-tix', ticket_id: 'FORGED-1' });
       expect(unissued.statusCode).toBe(404);
       expect(unissued.json()).toEqual({ detail: 'Ticket not found for this event' });
     } finally {
@@ -217,7 +186,7 @@ describe('the ticket rule', () => {
       checked_in_by: 'gate7',
       location: 'Side door',
     });
-    const duplicate = await checkIn({ event_id: 'ev-tix', ticket_id: 'GOOD-2' });
+    const duplicate = await t.checkIn({ event_id: 'ev-tix', ticket_id: 'GOOD-2' });
     expect(duplicate.statusCode).toBe(409);
     expect(duplicate.json().record).toEqual(created.json().record);
   });
@@ -225,9 +194,10 @@ describe('the ticket rule', () => {
 
 describe('GET /checkins', () => {
   it("lists only the caller's own check-ins, oldest first, optionally at one event", async () => {
-    for (const ticket of ['M-1', 'M-2']) await checkIn({ event_id: 'ev-mine', ticket_id: ticket }, t.committee('mine'));
-    await checkIn({ event_id: 'ev-mine-2', ticket_id: 'M-3' }, t.committee('mine'));
-    await checkIn({ event_id: 'ev-mine', ticket_id: 'OTHER' }, t.committee('other'));
+    for (const ticket of ['M-1', 'M-2'])
+      await t.checkIn({ event_id: 'ev-mine', ticket_id: ticket }, t.committee('mine'));
+    await t.checkIn({ event_id: 'ev-mine-2', ticket_id: 'M-3' }, t.committee('mine'));
+    await t.checkIn({ event_id: 'ev-mine', ticket_id: 'OTHER' }, t.committee('other'));
 
     const atEvent = await t.app.inject({ url: '/checkins?event_id=ev-mine', headers: t.committee('mine') });
     expect(atEvent.statusCode).toBe(200);

@@ -15,7 +15,7 @@ beforeAll(async () => {
   await admin.connect();
 });
 afterAll(async () => {
-  await admin.query(`ALTER DATABASE ${t.database.name} ALLOW_CONNECTIONS true`);
+  await bringDatabaseBack();
   await admin.end();
   await t.close();
 });
@@ -28,23 +28,17 @@ async function takeDatabaseDown(): Promise<void> {
   await new Promise((resolve) => setTimeout(resolve, 200));
 }
 
+async function bringDatabaseBack(): Promise<void> {
+  await admin.query(`ALTER DATABASE ${t.database.name} ALLOW_CONNECTIONS true`);
+}
+
 describe('database outage', () => {
   it('answers 503 "Database unavailable" to check-ins and reads, then recovers when the database is back', async () => {
-    const before = await t.app.inject({
-      method: 'POST',
-      url: '/checkins',
-      headers: t.committee(),
-      payload: { event_id: 'ev-down', ticket_id: 'D-0' },
-    });
+    const before = await t.checkIn({ event_id: 'ev-down', ticket_id: 'D-0' });
     expect(before.statusCode).toBe(201);
 
     await takeDatabaseDown();
-    const scan = await t.app.inject({
-      method: 'POST',
-      url: '/checkins',
-      headers: t.committee(),
-      payload: { event_id: 'ev-down', ticket_id: 'D-1' },
-    });
+    const scan = await t.checkIn({ event_id: 'ev-down', ticket_id: 'D-1' });
     expect(scan.statusCode).toBe(503);
     expect(scan.json()).toEqual({ detail: 'Database unavailable' });
     const list = await t.app.inject({ url: '/attendance/ev-down?limit=5', headers: t.committee() });
@@ -53,13 +47,8 @@ describe('database outage', () => {
     const ready = await t.app.inject({ url: '/ready' });
     expect(ready.statusCode).toBe(503);
 
-    await admin.query(`ALTER DATABASE ${t.database.name} ALLOW_CONNECTIONS true`);
-    const after = await t.app.inject({
-      method: 'POST',
-      url: '/checkins',
-      headers: t.committee(),
-      payload: { event_id: 'ev-down', ticket_id: 'D-1' },
-    });
+    await bringDatabaseBack();
+    const after = await t.checkIn({ event_id: 'ev-down', ticket_id: 'D-1' });
     expect(after.statusCode).toBe(201);
     expect(after.json().record.ticket_id).toBe('D-1');
   });
@@ -77,7 +66,7 @@ describe('database outage', () => {
     expect(down.statusCode).toBe(503);
     expect(down.json()).toEqual({ detail: 'Database unavailable' });
 
-    await admin.query(`ALTER DATABASE ${t.database.name} ALLOW_CONNECTIONS true`);
+    await bringDatabaseBack();
     const again = await t.app.inject({ method: 'POST', url: '/checkins/batch', payload: batch });
     expect(again.statusCode).toBe(200);
     expect(again.json().results.map((result: { status: number }) => result.status)).toEqual([201, 201]);

@@ -13,13 +13,7 @@ afterAll(async () => {
 
 const create = (payload: object, headers = t.admin()) =>
   t.app.inject({ method: 'POST', url: '/events', headers, payload });
-const scan = (eventId: string, ticketId: string) =>
-  t.app.inject({
-    method: 'POST',
-    url: '/checkins',
-    headers: t.committee(),
-    payload: { event_id: eventId, ticket_id: ticketId },
-  });
+const scan = (eventId: string, ticketId: string) => t.checkIn({ event_id: eventId, ticket_id: ticketId });
 
 describe('POST /events', () => {
   it('creates an event with the given id (201) and reports who created it', async () => {

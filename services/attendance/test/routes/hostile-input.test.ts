@@ -7,8 +7,7 @@ let t: TestApp;
 
 beforeAll(async () => {
   t = await startTestApp('hostile');
-  await t.app.inject({ method: 'POST', url: '/events', headers: t.admin(), payload: { id: 'ev-h', title: 'H' } });
-  await t.app.inject({ method: 'POST', url: '/events/ev-h/tickets', headers: t.admin(), payload: { count: 2 } });
+  await t.createEvent('ev-h', ['H-1', 'H-2']);
 });
 afterAll(async () => {
   await t.close();
@@ -60,12 +59,10 @@ describe('401', () => {
   );
 
   it('accepts the scheme in any letter case (compat)', async () => {
-    const response = await t.app.inject({
-      method: 'POST',
-      url: '/checkins',
-      headers: { authorization: `bearer ${t.token()}` },
-      payload: { event_id: 'ev-case', ticket_id: 'C-1' },
-    });
+    const response = await t.checkIn(
+      { event_id: 'ev-case', ticket_id: 'C-1' },
+      { authorization: `bearer ${t.token()}` },
+    );
     expect(response.statusCode).toBe(201);
     expect(response.json().status).toBe('checked_in');
   });
@@ -96,8 +93,7 @@ describe('403', () => {
 });
 
 describe('422', () => {
-  const post = (payload: unknown) =>
-    t.app.inject({ method: 'POST', url: '/checkins', headers: t.committee(), payload: payload as object });
+  const post = (payload: unknown) => t.checkIn(payload as object);
 
   it.each([
     ['an empty event_id', { event_id: '', ticket_id: 'x' }, 'event_id'],

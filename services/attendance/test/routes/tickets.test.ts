@@ -6,9 +6,7 @@ let t: TestApp;
 
 beforeAll(async () => {
   t = await startTestApp('tickets');
-  for (const id of ['gen', 'given', 'csv', 'dups', 'paged']) {
-    await t.app.inject({ method: 'POST', url: '/events', headers: t.admin(), payload: { id, title: id } });
-  }
+  for (const id of ['gen', 'given', 'csv', 'dups', 'paged']) await t.createEvent(id);
 });
 afterAll(async () => {
   await t.close();
@@ -153,7 +151,7 @@ describe('POST /events/{id}/tickets', () => {
   });
 
   it('keeps the event ticket count exact when batches for one event run concurrently', async () => {
-    await t.app.inject({ method: 'POST', url: '/events', headers: t.admin(), payload: { id: 'conc', title: 'c' } });
+    await t.createEvent('conc');
     const responses = await Promise.all(Array.from({ length: 6 }, () => issue('conc', { count: 50 })));
     expect(responses.map((response) => response.statusCode)).toEqual(Array(6).fill(201));
     const summary = await t.app.inject({ url: '/events/conc/summary', headers: t.committee() });
@@ -167,12 +165,7 @@ describe('GET /events/{id}/tickets', () => {
     await issue('paged', {
       tickets: Array.from({ length: 12 }, (_, index) => ({ ticket_id: `P-${String(index).padStart(2, '0')}` })),
     });
-    await t.app.inject({
-      method: 'POST',
-      url: '/checkins',
-      headers: t.committee('gate3'),
-      payload: { event_id: 'paged', ticket_id: 'P-03', location: 'Gate 3' },
-    });
+    await t.checkIn({ event_id: 'paged', ticket_id: 'P-03', location: 'Gate 3' }, t.committee('gate3'));
   });
 
   it('pages through every ticket by cursor with its check-in state, without duplicates or gaps', async () => {

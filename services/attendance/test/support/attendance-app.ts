@@ -1,8 +1,8 @@
-// Test support: the attendance app on a fresh database of its own, and tokens to call it with.
+// Test support: the attendance app on a fresh database of its own, tokens to call it with, and the calls every test file makes.
 import type { Database } from '@tixgo/db';
 import { createTestDatabase, type TestDatabase } from '@tixgo/db/testing';
 import { signAccessToken } from '@tixgo/platform';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { buildApp } from '../../src/app.js';
 import { openAttendanceDatabase } from '../../src/attendance-database.js';
 import { type AttendanceConfig, loadConfig } from '../../src/config.js';
@@ -10,6 +10,12 @@ import { type AttendanceConfig, loadConfig } from '../../src/config.js';
 export const TEST_JWT_SECRET = 'attendance-tests-secret-0123456789abcdef';
 
 const quietLog = { info: () => undefined, warn: () => undefined, error: () => undefined };
+
+/** A time as the API writes it: ISO-8601 UTC with milliseconds. */
+export const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+type Headers = Record<string, string>;
 
 export interface TestApp {
   app: FastifyInstance;
@@ -21,6 +27,12 @@ export interface TestApp {
   /** Authorization header of a committee member (panitia1 unless named). */
   committee(username?: string): { authorization: string };
   admin(username?: string): { authorization: string };
+  /** POST /checkins with `body`, as panitia1 unless `headers` say otherwise. */
+  checkIn(body: object, headers?: Headers): Promise<LightMyRequestResponse>;
+  /** POST /events as admin1 (titled by its id), then its `ticketIds` issued; throws unless both succeed. */
+  createEvent(id: string, ticketIds?: string[]): Promise<void>;
+  /** POST /events/{id}/tickets as admin1 for `ticketIds`; throws unless issued. */
+  issueTickets(eventId: string, ticketIds: string[]): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -47,13 +59,28 @@ export async function openApp(
   await app.ready();
   const token = (username = 'panitia1', role: 'committee' | 'admin' = 'committee') =>
     signAccessToken(app, username, role);
+  const committee = (username = 'panitia1') => ({ authorization: `Bearer ${token(username, 'committee')}` });
+  const admin = (username = 'admin1') => ({ authorization: `Bearer ${token(username, 'admin')}` });
+  /** An admin's POST that must answer 201 (set-up, not the behaviour under test). */
+  const setUp = async (url: string, payload: object) => {
+    const response = await app.inject({ method: 'POST', url, headers: admin(), payload });
+    if (response.statusCode !== 201) throw new Error(`set-up POST ${url}: ${response.statusCode} ${response.body}`);
+  };
+  const issueTickets = (eventId: string, ticketIds: string[]) =>
+    setUp(`/events/${eventId}/tickets`, { tickets: ticketIds.map((ticket_id) => ({ ticket_id })) });
   return {
     app,
     db,
     config,
     token,
-    committee: (username = 'panitia1') => ({ authorization: `Bearer ${token(username, 'committee')}` }),
-    admin: (username = 'admin1') => ({ authorization: `Bearer ${token(username, 'admin')}` }),
+    committee,
+    admin,
+    checkIn: (body, headers = committee()) => app.inject({ method: 'POST', url: '/checkins', headers, payload: body }),
+    async createEvent(id, ticketIds = []) {
+      await setUp('/events', { id, title: id });
+      if (ticketIds.length > 0) await issueTickets(id, ticketIds);
+    },
+    issueTickets,
     async close() {
       await app.close();
       await db.close();
