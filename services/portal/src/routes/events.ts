@@ -23,13 +23,12 @@ import { validationError } from '@tixgo/platform';
 import type { FastifySchemaCompiler } from 'fastify';
 import { type FastifyPluginAsyncZod, validatorCompiler } from 'fastify-type-provider-zod';
 import type { ZodType } from 'zod';
+import { CSV_TYPES, isCsvType, mediaType } from '../media-type.js';
 import { authenticateCaller, callerOf } from '../session/authenticate-caller.js';
 import type { AttendanceClient } from '../upstream/attendance-client.js';
 import { relayTo, sendItemAnswer } from '../upstream/pass-through.js';
 import { queryString } from '../upstream/query-string.js';
 import { jsonBody } from '../upstream/upstream-client.js';
-
-const CSV_TYPES = ['text/csv', 'application/csv'];
 
 /** A CSV upload reaches the handler as its text; only JSON bodies are checked by the schema (as in attendance). */
 function jsonBodyOrCsv<S>(route: Parameters<FastifySchemaCompiler<S>>[0]): ReturnType<FastifySchemaCompiler<S>> {
@@ -37,9 +36,6 @@ function jsonBodyOrCsv<S>(route: Parameters<FastifySchemaCompiler<S>>[0]): Retur
   const validate = validatorCompiler(route as unknown as Parameters<FastifySchemaCompiler<ZodType>>[0]);
   return (data) => (route.httpPart === 'body' && typeof data === 'string' ? { value: data } : validate(data));
 }
-
-const isCsv = (contentType: string | undefined) =>
-  CSV_TYPES.includes(contentType?.split(';', 1)[0]?.trim().toLowerCase() ?? '');
 
 export interface EventsRoutesOptions {
   attendance: AttendanceClient;
@@ -194,7 +190,7 @@ const eventsRoutes: FastifyPluginAsyncZod<EventsRoutesOptions> = async (app, { a
     async (request, reply) => {
       // Typed as the JSON body; a CSV upload arrives as its text (see jsonBodyOrCsv).
       const upload = request.body as IssueTicketsBody | string;
-      const csv = isCsv(request.headers['content-type']);
+      const csv = isCsvType(mediaType(request.headers['content-type']));
       if (csv !== (typeof upload === 'string')) {
         throw validationError([
           {

@@ -1,6 +1,7 @@
 // Who is calling /api: a Bearer header (wins) or the session cookie, verified here before any upstream call.
 import { AUTH_MESSAGES, type AuthUser, bearerToken, httpError, httpErrors, verifyAccessToken } from '@tixgo/platform';
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
+import { isCsvType, JSON_TYPE, mediaType } from '../media-type.js';
 import type { Caller } from '../upstream/caller.js';
 import { clearSessionCookie, sessionToken } from './session-cookie.js';
 
@@ -16,11 +17,6 @@ const MUTATING_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 function hasAuthorizationHeader(request: FastifyRequest): boolean {
   const header = request.headers.authorization;
   return header !== undefined && header.trim() !== '';
-}
-
-function mediaType(request: FastifyRequest): string | undefined {
-  const header = request.headers['content-type'];
-  return header?.split(';', 1)[0]?.trim().toLowerCase();
 }
 
 /** Verifies the session cookie's token; a bad one is cleared so the browser stops sending it. */
@@ -51,9 +47,9 @@ export function requireJsonFromCookieSessions(
 function isCsrfSafe(request: FastifyRequest): boolean {
   if (!request.url.startsWith('/api/') || !MUTATING_METHODS.has(request.method)) return true;
   if (hasAuthorizationHeader(request) || sessionToken(request) === undefined) return true;
-  const type = mediaType(request);
-  if (type === 'application/json') return true;
-  return (type === 'text/csv' || type === 'application/csv') && request.routeOptions.config.acceptsCsv === true;
+  const type = mediaType(request.headers['content-type']);
+  if (type === JSON_TYPE) return true;
+  return isCsvType(type) && request.routeOptions.config.acceptsCsv === true;
 }
 
 /**

@@ -1,13 +1,8 @@
 // Answers the client with an upstream's status and body as they are (spec: portal, "upstream 4xx passed through").
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { JSON_TYPE } from '../media-type.js';
 import { callerOf } from '../session/authenticate-caller.js';
-import {
-  JSON_TYPE,
-  type UpstreamBody,
-  type UpstreamMethod,
-  type UpstreamRequest,
-  type UpstreamResponse,
-} from './upstream-client.js';
+import type { UpstreamBody, UpstreamMethod, UpstreamRequest, UpstreamResponse } from './upstream-client.js';
 
 export function sendUpstream(reply: FastifyReply, upstream: UpstreamResponse): FastifyReply {
   reply.code(upstream.status);

@@ -4,13 +4,12 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { httpError } from '@tixgo/platform';
 import { type Dispatcher, interceptors, Pool } from 'undici';
 import type { UpstreamConfig } from '../config.js';
+import { JSON_TYPE } from '../media-type.js';
 import type { Caller } from './caller.js';
 
 type HttpError = ReturnType<typeof httpError>;
 
 export type UpstreamMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
-
-export const JSON_TYPE = 'application/json';
 
 /** A request body and its content type. */
 export interface UpstreamBody {
