@@ -1,6 +1,6 @@
 // Bodies the portal's /api answers with (spec: portal), and their mapping from attendance's records.
 import { z } from 'zod';
-import type { AttendanceList, CheckinRecord } from './attendance.js';
+import type { AttendanceList, CheckinRecord, MyCheckins } from './attendance.js';
 import { Id, IsoTime } from './common.js';
 
 /** 201 of POST /api/checkins. */
@@ -95,10 +95,10 @@ export function toPortalAttendance(list: AttendanceList, event: EventFacts): Por
 }
 
 export function toPortalMyCheckins(
-  mine: { user_id: string; checkins: CheckinRecord[]; next_cursor?: string | null | undefined },
+  mine: z.infer<typeof MyCheckins>,
   eventNames: ReadonlyMap<string, string>,
 ): PortalMyCheckins {
-  const view: PortalMyCheckins = {
+  return {
     user_id: mine.user_id,
     checkins: mine.checkins.map((record) => ({
       checkin_id: record.checkin_id,
@@ -107,7 +107,6 @@ export function toPortalMyCheckins(
       ticket_id: record.ticket_id,
       checkin_time: record.checked_in_at,
     })),
+    next_cursor: mine.next_cursor,
   };
-  if (mine.next_cursor !== undefined) view.next_cursor = mine.next_cursor;
-  return view;
 }

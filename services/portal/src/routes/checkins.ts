@@ -6,6 +6,7 @@ import {
   DuplicateCheckin,
   ErrorBody,
   type Event,
+  type MyCheckins,
   MyCheckinsQuery,
   PortalCheckin,
   PortalMyCheckins,
@@ -19,8 +20,6 @@ import type { AttendanceClient } from '../upstream/attendance-client.js';
 import type { Caller } from '../upstream/caller.js';
 import { sendItemAnswer, sendUpstream, upstreamJson } from '../upstream/pass-through.js';
 import { queryString } from '../upstream/query-string.js';
-
-type MyCheckinsBody = { user_id: string; checkins: CheckinRecord[]; next_cursor?: string | null };
 
 /** Names of the events `checkins` belong to; an event that was never registered has none. */
 async function eventNames(
@@ -81,7 +80,7 @@ const checkinsRoutes: FastifyPluginAsyncZod<{ attendance: AttendanceClient }> = 
       const caller = callerOf(request);
       const upstream = await attendance.myCheckins(caller, queryString(request.query));
       if (upstream.status !== 200) return sendUpstream(reply, upstream);
-      const mine = upstreamJson<MyCheckinsBody>(upstream);
+      const mine = upstreamJson<z.infer<typeof MyCheckins>>(upstream);
       const names = await eventNames(attendance, caller, mine.checkins, request.query.event_id);
       return toPortalMyCheckins(mine, names);
     },
