@@ -13,6 +13,10 @@ afterAll(async () => {
 
 const create = (payload: object, headers = t.admin()) =>
   t.app.inject({ method: 'POST', url: '/events', headers, payload });
+const update = (id: string, payload: object, headers = t.admin()) =>
+  t.app.inject({ method: 'PUT', url: `/events/${id}`, headers, payload });
+const remove = (url: string, headers = t.admin()) => t.app.inject({ method: 'DELETE', url, headers });
+const get = (url: string) => t.app.inject({ url, headers: t.committee() });
 const scan = (eventId: string, ticketId: string) => t.checkIn({ event_id: eventId, ticket_id: ticketId });
 
 describe('POST /events', () => {
@@ -95,16 +99,16 @@ describe('POST /events', () => {
 describe('GET /events', () => {
   it('lists events for any role and shows one by id', async () => {
     await create({ id: 'listed', title: 'Listed' });
-    const list = await t.app.inject({ url: '/events', headers: t.committee() });
+    const list = await get('/events');
     expect(list.statusCode).toBe(200);
     expect(list.json().map((event: { id: string }) => event.id)).toContain('listed');
-    const one = await t.app.inject({ url: '/events/listed', headers: t.committee() });
+    const one = await get('/events/listed');
     expect(one.statusCode).toBe(200);
     expect(one.json()).toMatchObject({ id: 'listed', title: 'Listed', capacity: null });
   });
 
   it('answers 404 "Event not found" for an unknown id', async () => {
-    const response = await t.app.inject({ url: '/events/unknown', headers: t.committee() });
+    const response = await get('/events/unknown');
     expect(response.statusCode).toBe(404);
     expect(response.json()).toEqual({ detail: 'Event not found' });
   });
@@ -113,12 +117,7 @@ describe('GET /events', () => {
 describe('PUT /events/{id}', () => {
   it('changes only the fields given and clears a field set to null', async () => {
     await create({ id: 'editable', title: 'Old', description: 'Keep me', location: 'Hall', capacity: 10 });
-    const response = await t.app.inject({
-      method: 'PUT',
-      url: '/events/editable',
-      headers: t.admin(),
-      payload: { title: 'New', location: null },
-    });
+    const response = await update('editable', { title: 'New', location: null });
     expect(response.statusCode).toBe(200);
     expect(response.json()).toMatchObject({
       id: 'editable',
@@ -131,47 +130,27 @@ describe('PUT /events/{id}', () => {
 
   it('answers 422 to a null title and keeps every later list working (the original broke with 500s)', async () => {
     await create({ id: 'null-title', title: 'Has a title' });
-    const response = await t.app.inject({
-      method: 'PUT',
-      url: '/events/null-title',
-      headers: t.admin(),
-      payload: { title: null },
-    });
+    const response = await update('null-title', { title: null });
     expect(response.statusCode).toBe(422);
     expect(response.json().detail[0].loc).toEqual(['body', 'title']);
-    const list = await t.app.inject({ url: '/events', headers: t.committee() });
+    const list = await get('/events');
     expect(list.statusCode).toBe(200);
-    const one = await t.app.inject({ url: '/events/null-title', headers: t.committee() });
+    const one = await get('/events/null-title');
     expect(one.json().title).toBe('Has a title');
   });
 
   it('answers 422 when the change would put the end before the start', async () => {
     await create({ id: 'timed', title: 'T', start_time: '2025-05-01T10:00:00Z' });
-    const response = await t.app.inject({
-      method: 'PUT',
-      url: '/events/timed',
-      headers: t.admin(),
-      payload: { end_time: '2025-05-01T09:00:00Z' },
-    });
+    const response = await update('timed', { end_time: '2025-05-01T09:00:00Z' });
     expect(response.statusCode).toBe(422);
     expect(response.json()).toEqual({ detail: 'end_time must not be before start_time' });
   });
 
   it('answers 404 for an unknown event and 403 for a committee member', async () => {
-    const missing = await t.app.inject({
-      method: 'PUT',
-      url: '/events/missing',
-      headers: t.admin(),
-      payload: { title: 'x' },
-    });
+    const missing = await update('missing', { title: 'x' });
     expect(missing.statusCode).toBe(404);
     expect(missing.json()).toEqual({ detail: 'Event not found' });
-    const committee = await t.app.inject({
-      method: 'PUT',
-      url: '/events/editable',
-      headers: t.committee(),
-      payload: { title: 'x' },
-    });
+    const committee = await update('editable', { title: 'x' }, t.committee());
     expect(committee.statusCode).toBe(403);
     expect(committee.json()).toEqual({ detail: 'Admin only' });
   });
@@ -181,10 +160,10 @@ describe('DELETE /events/{id}', () => {
   it('deletes an event without check-ins, and its tickets', async () => {
     await create({ id: 'doomed', title: 'Doomed' });
     await t.app.inject({ method: 'POST', url: '/events/doomed/tickets', headers: t.admin(), payload: { count: 3 } });
-    const response = await t.app.inject({ method: 'DELETE', url: '/events/doomed', headers: t.admin() });
+    const response = await remove('/events/doomed');
     expect(response.statusCode).toBe(200);
     expect(response.json()).toEqual({ status: 'deleted', event_id: 'doomed' });
-    const gone = await t.app.inject({ url: '/events/doomed', headers: t.committee() });
+    const gone = await get('/events/doomed');
     expect(gone.statusCode).toBe(404);
     const { rows } = await t.db.pool.query("SELECT count(*)::int AS n FROM tickets WHERE event_id = 'doomed'");
     expect(rows[0].n).toBe(0);
@@ -193,30 +172,30 @@ describe('DELETE /events/{id}', () => {
   it('refuses to delete an event with check-ins (409) unless force=true, which deletes them too', async () => {
     await create({ id: 'busy', title: 'Busy' });
     await scan('busy', 'B-1');
-    await t.app.inject({ url: '/attendance/busy', headers: t.committee() });
-    const refused = await t.app.inject({ method: 'DELETE', url: '/events/busy', headers: t.admin() });
+    await get('/attendance/busy');
+    const refused = await remove('/events/busy');
     expect(refused.statusCode).toBe(409);
     expect(refused.json()).toEqual({
       detail: 'Event has check-ins; add ?force=true to delete it with them',
       total_checked_in: 1,
     });
-    const forced = await t.app.inject({ method: 'DELETE', url: '/events/busy?force=true', headers: t.admin() });
+    const forced = await remove('/events/busy?force=true');
     expect(forced.statusCode).toBe(200);
     expect(forced.json()).toEqual({ status: 'deleted', event_id: 'busy' });
-    const list = await t.app.inject({ url: '/attendance/busy', headers: t.committee() });
+    const list = await get('/attendance/busy');
     expect(list.json()).toEqual({ event_id: 'busy', total_checked_in: 0, records: [] });
     const again = await scan('busy', 'B-1');
     expect(again.statusCode).toBe(201);
   });
 
   it('answers 404 for an unknown event, 403 for a committee member, 422 for a bad force value', async () => {
-    const missing = await t.app.inject({ method: 'DELETE', url: '/events/missing', headers: t.admin() });
+    const missing = await remove('/events/missing');
     expect(missing.statusCode).toBe(404);
     expect(missing.json()).toEqual({ detail: 'Event not found' });
-    const committee = await t.app.inject({ method: 'DELETE', url: '/events/listed', headers: t.committee() });
+    const committee = await remove('/events/listed', t.committee());
     expect(committee.statusCode).toBe(403);
     expect(committee.json()).toEqual({ detail: 'Admin only' });
-    const bad = await t.app.inject({ method: 'DELETE', url: '/events/listed?force=maybe', headers: t.admin() });
+    const bad = await remove('/events/listed?force=maybe');
     expect(bad.statusCode).toBe(422);
     expect(bad.json().detail[0].loc).toEqual(['query', 'force']);
   });
@@ -225,12 +204,8 @@ describe('DELETE /events/{id}', () => {
 describe('GET /events/{id}/attendance and /summary', () => {
   beforeAll(async () => {
     await create({ id: 'summit', title: 'Summit', capacity: 50 });
-    await t.app.inject({
-      method: 'POST',
-      url: '/events/summit/tickets',
-      headers: t.admin(),
-      payload: { tickets: Array.from({ length: 8 }, (_, index) => ({ ticket_id: `S-${index}` })) },
-    });
+    const tickets = Array.from({ length: 8 }, (_, index) => `S-${index}`);
+    await t.issueTickets('summit', tickets);
     for (const ticket of ['S-0', 'S-1', 'S-2']) await scan('summit', ticket);
     await create({ id: 'capped', title: 'Capped', capacity: 4 });
     await scan('capped', 'ANY-1');
@@ -239,24 +214,24 @@ describe('GET /events/{id}/attendance and /summary', () => {
   });
 
   it('lists a registered event’s attendance like /attendance, and 404 for an unregistered one', async () => {
-    const response = await t.app.inject({ url: '/events/summit/attendance', headers: t.committee() });
+    const response = await get('/events/summit/attendance');
     expect(response.statusCode).toBe(200);
     expect(response.json().records.map((record: { ticket_id: string }) => record.ticket_id)).toEqual([
       'S-0',
       'S-1',
       'S-2',
     ]);
-    const paged = await t.app.inject({ url: '/events/summit/attendance?limit=2', headers: t.committee() });
+    const paged = await get('/events/summit/attendance?limit=2');
     expect(paged.json().records).toHaveLength(2);
     expect(paged.json().next_cursor).toEqual(expect.any(String));
     await scan('ad-hoc-only', 'X');
-    const unknown = await t.app.inject({ url: '/events/ad-hoc-only/attendance', headers: t.committee() });
+    const unknown = await get('/events/ad-hoc-only/attendance');
     expect(unknown.statusCode).toBe(404);
     expect(unknown.json()).toEqual({ detail: 'Event not found' });
   });
 
   it('summarises with issued tickets as total_registered', async () => {
-    const response = await t.app.inject({ url: '/events/summit/summary', headers: t.committee() });
+    const response = await get('/events/summit/summary');
     expect(response.statusCode).toBe(200);
     const body = response.json();
     expect(body.event).toMatchObject({ id: 'summit', title: 'Summit', capacity: 50 });
@@ -267,29 +242,26 @@ describe('GET /events/{id}/attendance and /summary', () => {
   });
 
   it('uses the capacity when no tickets were issued, and 0 with neither', async () => {
-    const capped = (await t.app.inject({ url: '/events/capped/summary', headers: t.committee() })).json();
+    const capped = (await get('/events/capped/summary')).json();
     expect(capped.stats).toEqual({ total_registered: 4, total_checked_in: 1, checkin_percentage: 25 });
-    const bare = (await t.app.inject({ url: '/events/bare/summary', headers: t.committee() })).json();
+    const bare = (await get('/events/bare/summary')).json();
     expect(bare.stats).toEqual({ total_registered: 0, total_checked_in: 1, checkin_percentage: 0 });
   });
 
   it('embeds only a bounded first page of check-ins, with next_cursor to read on', async () => {
-    const response = await t.app.inject({ url: '/events/summit/summary?limit=1', headers: t.committee() });
+    const response = await get('/events/summit/summary?limit=1');
     const body = response.json();
     expect(body.attendance.records.map((record: { ticket_id: string }) => record.ticket_id)).toEqual(['S-0']);
     expect(body.attendance.total_checked_in).toBe(3);
-    const rest = await t.app.inject({
-      url: `/events/summit/attendance?cursor=${body.attendance.next_cursor}`,
-      headers: t.committee(),
-    });
+    const rest = await get(`/events/summit/attendance?cursor=${body.attendance.next_cursor}`);
     expect(rest.json().records.map((record: { ticket_id: string }) => record.ticket_id)).toEqual(['S-1', 'S-2']);
-    const none = (await t.app.inject({ url: '/events/summit/summary?limit=0', headers: t.committee() })).json();
+    const none = (await get('/events/summit/summary?limit=0')).json();
     expect(none.attendance.records).toEqual([]);
     expect(none.attendance.next_cursor).toBe('0');
   });
 
   it('answers 404 for the summary of an unregistered event', async () => {
-    const response = await t.app.inject({ url: '/events/nothing-here/summary', headers: t.committee() });
+    const response = await get('/events/nothing-here/summary');
     expect(response.statusCode).toBe(404);
     expect(response.json()).toEqual({ detail: 'Event not found' });
   });
