@@ -13,6 +13,7 @@ import { requireJsonFromCookieSessions } from './session/authenticate-caller.js'
 import type { TlsCredentials } from './tls/portal-certificate.js';
 import { type AttendanceClient, createAttendanceClient } from './upstream/attendance-client.js';
 import { createIdentityClient, type IdentityClient } from './upstream/identity-client.js';
+import type { UpstreamLog } from './upstream/upstream-client.js';
 
 export const SERVICE_NAME = 'portal';
 
@@ -38,8 +39,8 @@ function acceptEmptyJsonBodies(app: FastifyInstance): void {
 
 export async function buildApp(config: PortalConfig, deps: PortalDeps = {}): Promise<FastifyInstance> {
   // The clients log through the app's logger; they exist before it, so they get it late.
-  let warn: (obj: object, msg?: string) => void = () => undefined;
-  const log = { warn: (obj: object, msg?: string) => warn(obj, msg) };
+  let warn: UpstreamLog['warn'] = () => undefined;
+  const log: UpstreamLog = { warn: (obj, msg) => warn(obj, msg) };
   const identity: IdentityClient = createIdentityClient(config.identity, log);
   const attendance: AttendanceClient = createAttendanceClient(config.attendance, config.checkinBatching, log);
 

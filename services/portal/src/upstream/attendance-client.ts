@@ -4,7 +4,12 @@ import type { CheckinBatchResult, CheckinBody } from '@tixgo/contracts';
 import type { UpstreamConfig } from '../config.js';
 import type { Caller } from './caller.js';
 import { type CheckinBatchingOptions, CheckinCoalescer } from './checkin-coalescer.js';
-import { createUpstreamClient, type UpstreamRequest, type UpstreamResponse } from './upstream-client.js';
+import {
+  createUpstreamClient,
+  type UpstreamLog,
+  type UpstreamRequest,
+  type UpstreamResponse,
+} from './upstream-client.js';
 
 export interface AttendanceClient {
   /**
@@ -32,7 +37,7 @@ const segment = encodeURIComponent;
 export function createAttendanceClient(
   config: UpstreamConfig,
   batching: CheckinBatchingOptions,
-  log: { warn(obj: object, msg?: string): void },
+  log: UpstreamLog,
 ): AttendanceClient {
   const upstream = createUpstreamClient('Attendance', config, log);
   const checkins = new CheckinCoalescer(upstream, { ...batching, timeoutMs: config.timeoutMs }, log);

@@ -11,7 +11,13 @@
 // Each item carries the gate's own token (attendance verifies it per item) and an idempotency
 // key made here per incoming request, so a retried batch can never count a scan twice.
 import type { CheckinBatchItem, CheckinBatchResult, CheckinBatchResults } from '@tixgo/contracts';
-import { jsonBody, type UpstreamClient, upstreamTimedOut, upstreamUnavailable } from './upstream-client.js';
+import {
+  jsonBody,
+  type UpstreamClient,
+  type UpstreamLog,
+  upstreamTimedOut,
+  upstreamUnavailable,
+} from './upstream-client.js';
 
 export interface CheckinBatchingOptions {
   /** Batch calls in flight at once; later check-ins queue for the next batch. */
@@ -37,7 +43,7 @@ export class CheckinCoalescer {
   constructor(
     private readonly upstream: UpstreamClient,
     private readonly options: CheckinBatchingOptions & { timeoutMs: number },
-    private readonly log: { warn(obj: object, msg?: string): void },
+    private readonly log: UpstreamLog,
   ) {}
 
   /**

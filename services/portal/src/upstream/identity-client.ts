@@ -1,6 +1,11 @@
 // The portal's client of the identity service: register, login, me, refresh, logout, users.
 import type { UpstreamConfig } from '../config.js';
-import { createUpstreamClient, type UpstreamRequest, type UpstreamResponse } from './upstream-client.js';
+import {
+  createUpstreamClient,
+  type UpstreamLog,
+  type UpstreamRequest,
+  type UpstreamResponse,
+} from './upstream-client.js';
 
 export interface IdentityClient {
   /** Sends an /auth request (body already validated) as the route's caller. */
@@ -9,10 +14,7 @@ export interface IdentityClient {
   close(): Promise<void>;
 }
 
-export function createIdentityClient(
-  config: UpstreamConfig,
-  log: { warn(obj: object, msg?: string): void },
-): IdentityClient {
+export function createIdentityClient(config: UpstreamConfig, log: UpstreamLog): IdentityClient {
   const upstream = createUpstreamClient('Identity', config, log);
   return {
     // Login, register, refresh and logout are POSTs that are not retry-safe: never retried, since a

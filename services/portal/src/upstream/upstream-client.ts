@@ -21,6 +21,11 @@ export function jsonBody(value: unknown): UpstreamBody {
   return { body: JSON.stringify(value), contentType: JSON_TYPE };
 }
 
+/** Where the upstream clients report failures (the app's logger). */
+export interface UpstreamLog {
+  warn(obj: object, msg?: string): void;
+}
+
 export interface UpstreamRequest {
   method: UpstreamMethod;
   /** Path and query string, e.g. `/attendance/e1?limit=10`. */
@@ -191,11 +196,7 @@ function isDeadline(error: unknown): boolean {
  * Creates the client of one upstream. `label` names it in the client-facing errors
  * ("Attendance service unavailable").
  */
-export function createUpstreamClient(
-  label: string,
-  config: UpstreamConfig,
-  log: { warn(obj: object, msg?: string): void },
-): UpstreamClient {
+export function createUpstreamClient(label: string, config: UpstreamConfig, log: UpstreamLog): UpstreamClient {
   const base = new URL(config.baseUrl);
   const prefix = base.pathname.replace(/\/+$/, '');
   const pool = new Pool(base.origin, {
