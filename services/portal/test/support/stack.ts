@@ -31,12 +31,6 @@ export interface RunningService {
   close(): Promise<void>;
 }
 
-/** A real service whose requests are counted as they arrive (before auth, validation or routing). */
-export interface CountedService extends RunningService {
-  /** Requests received so far, as "METHOD /path". */
-  received: string[];
-}
-
 function listeningUrl(app: FastifyInstance, scheme = 'http'): { url: string; port: number } {
   const { port } = app.server.address() as AddressInfo;
   return { url: `${scheme}://127.0.0.1:${port}`, port };
@@ -56,7 +50,7 @@ async function openTestDatabase(label: string, migrationsDir: string): Promise<{
 }
 
 /** Identity with the demo users (panitia1/secret, admin1/secret), bcrypt at its cheapest cost. */
-export async function startIdentity(port = 0): Promise<RunningService> {
+async function startIdentity(): Promise<RunningService> {
   const { db, test } = await openTestDatabase('portal_identity', IDENTITY_MIGRATIONS);
   const config = loadIdentityConfig({
     NODE_ENV: 'test',
@@ -71,7 +65,7 @@ export async function startIdentity(port = 0): Promise<RunningService> {
   const hasher = createPasswordHasher(config.bcryptCost);
   await seedUsers(db.pool, hasher, { demo: true, admin: undefined }, quietLog);
   const app = await buildIdentityApp(config, { db, hasher });
-  await app.listen({ port, host: '127.0.0.1' });
+  await app.listen({ port: 0, host: '127.0.0.1' });
   return {
     app,
     ...listeningUrl(app),
@@ -87,7 +81,9 @@ export async function startIdentity(port = 0): Promise<RunningService> {
  * The real attendance service. Its database outlives `stop()` (used to take attendance down and
  * bring it back on the same port); `close()` removes everything.
  */
-export interface AttendanceService extends CountedService {
+export interface AttendanceService extends RunningService {
+  /** Requests received so far, as "METHOD /path", counted as they arrive (before auth, validation or routing). */
+  received: string[];
   stop(): Promise<void>;
   restart(): Promise<void>;
 }
@@ -138,7 +134,7 @@ export interface PortalOptions {
   tls?: Pick<TlsCredentials, 'key' | 'cert'>;
 }
 
-export async function startPortal(options: PortalOptions): Promise<RunningService & { dataDir: string }> {
+export async function startPortal(options: PortalOptions): Promise<RunningService> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'tixgo-portal-test-'));
   const env = {
     NODE_ENV: 'test',
@@ -154,7 +150,6 @@ export async function startPortal(options: PortalOptions): Promise<RunningServic
   await app.listen({ port: 0, host: '127.0.0.1' });
   return {
     app,
-    dataDir,
     ...listeningUrl(app, options.tls ? 'https' : 'http'),
     async close() {
       await app.close();
@@ -256,9 +251,9 @@ export async function call(
   };
 }
 
-/** Logs in through identity itself and returns the access token. */
-export async function login(identityUrl: string, username: string, password = 'secret'): Promise<string> {
-  const answer = await call(identityUrl, 'POST', '/auth/login', { json: { username, password } });
+/** Logs a demo user in through identity itself and returns the access token. */
+export async function login(identityUrl: string, username: string): Promise<string> {
+  const answer = await call(identityUrl, 'POST', '/auth/login', { json: { username, password: 'secret' } });
   if (answer.status !== 200) throw new Error(`login of ${username} failed: ${answer.status} ${answer.text}`);
   return (answer.body as { access_token: string }).access_token;
 }
