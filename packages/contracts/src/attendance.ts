@@ -33,10 +33,7 @@ export const CheckinBody = z.object({
 export type CheckinBody = z.infer<typeof CheckinBody>;
 
 /** POST /events/{id}/checkins: the event comes from the path. */
-export const EventCheckinBody = z.object({
-  ticket_id: Id,
-  location: line(TEXT_LIMITS.location).nullish(),
-});
+export const EventCheckinBody = CheckinBody.omit({ event_id: true });
 export type EventCheckinBody = z.infer<typeof EventCheckinBody>;
 
 /** A client-chosen key that makes a retried check-in replay the first answer (spec: idempotency). */
@@ -167,14 +164,7 @@ export type CreateEventBody = z.infer<typeof CreateEventBody>;
 // Partial update: an absent field is kept, null clears an optional field; the title can
 // only be replaced, never cleared (compat fix: the original stored a null title and then
 // answered 500 on every later list).
-export const UpdateEventBody = z.object({
-  title: eventFields.title.optional(),
-  description: eventFields.description,
-  location: eventFields.location,
-  start_time: eventFields.start_time,
-  end_time: eventFields.end_time,
-  capacity: eventFields.capacity,
-});
+export const UpdateEventBody = z.object({ ...eventFields, title: eventFields.title.optional() });
 export type UpdateEventBody = z.infer<typeof UpdateEventBody>;
 
 export const Event = z.object({
