@@ -219,9 +219,6 @@ export function createUpstreamClient(label: string, config: UpstreamConfig, log:
     }),
   );
 
-  const unavailable = () => upstreamUnavailable(label);
-  const timedOut = () => upstreamTimedOut(label);
-
   const failure = (error: unknown, request: UpstreamRequest): HttpError => {
     const late = isDeadline(error);
     const { code, statusCode } = error as { code?: string; statusCode?: number };
@@ -229,7 +226,7 @@ export function createUpstreamClient(label: string, config: UpstreamConfig, log:
       { upstream: label, method: request.method, path: request.path, code, upstreamStatus: statusCode },
       late ? 'upstream timed out' : 'upstream unavailable',
     );
-    return late ? timedOut() : unavailable();
+    return late ? upstreamTimedOut(label) : upstreamUnavailable(label);
   };
 
   function dispatch(options: Dispatcher.DispatchOptions, timeoutMs: number): Promise<UpstreamResponse> {
