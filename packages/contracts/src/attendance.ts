@@ -238,6 +238,7 @@ export const IssuedTicket = z.object({
   holder_name: z.string().nullable(),
   holder_email: z.string().nullable(),
 });
+export type IssuedTicket = z.infer<typeof IssuedTicket>;
 
 export const TicketsIssued = z.object({ created: z.number().int(), tickets: z.array(IssuedTicket) });
 
@@ -247,6 +248,7 @@ export const TicketState = IssuedTicket.extend({
   checked_in_by: z.string().nullable(),
   location: z.string().nullable(),
 });
+export type TicketState = z.infer<typeof TicketState>;
 
 export const TicketList = z.object({
   event_id: z.string(),

@@ -1,15 +1,9 @@
 // Tickets in SQL: issuing a batch all-or-nothing, and paging an event's tickets with their check-in state.
-import type { TicketInput } from '@tixgo/contracts';
+import type { IssuedTicket, TicketInput, TicketState } from '@tixgo/contracts';
 import { httpErrors } from '@tixgo/platform';
 import type pg from 'pg';
 import { EVENT_NOT_FOUND } from '../events/events-repository.js';
 import { generateTicketCodes } from './ticket-codes.js';
-
-export interface IssuedTicket {
-  ticket_id: string;
-  holder_name: string | null;
-  holder_email: string | null;
-}
 
 /** At most this many offending ids are named in a 409. */
 const MAX_NAMED = 20;
@@ -97,21 +91,14 @@ export async function issueTickets(db: pg.Pool, eventId: string, inputs: TicketI
   }
 }
 
-export interface TicketStateRow extends IssuedTicket {
-  checked_in: boolean;
-  checked_in_at: string | null;
-  checked_in_by: string | null;
-  location: string | null;
-}
-
 /** A page of an event's tickets in ticket-id order after `afterTicketId` (keyset), with check-in state. */
 export async function listTickets(
   db: pg.Pool,
   eventId: string,
   afterTicketId: string,
   limit: number,
-): Promise<TicketStateRow[]> {
-  const { rows } = await db.query<TicketStateRow>({
+): Promise<TicketState[]> {
+  const { rows } = await db.query<TicketState>({
     name: 'list-tickets',
     text: `SELECT t.ticket_id, t.holder_name, t.holder_email, c.checkin_id IS NOT NULL AS checked_in,
              iso_utc(c.checked_in_at) AS checked_in_at, c.checked_in_by, c.location
