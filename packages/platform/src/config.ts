@@ -9,6 +9,11 @@ export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
+/** The ConfigError of one or more problems, each naming its variable(s), in parseEnv's format. */
+export function invalidConfiguration(...problems: string[]): ConfigError {
+  return new ConfigError(`Invalid configuration:\n  ${problems.join('\n  ')}`);
+}
+
 /** JWT secrets that appear in examples and must never protect a production deployment. */
 export const EXAMPLE_JWT_SECRETS: ReadonlySet<string> = new Set([
   'change-me',
@@ -80,7 +85,7 @@ export function parseEnv<T extends z.ZodType>(schema: T, source: NodeJS.ProcessE
     const name = issue.path.length > 0 ? issue.path.join('.') : '(environment)';
     return `${name}: ${issue.message}`;
   });
-  throw new ConfigError(`Invalid configuration:\n  ${problems.join('\n  ')}`);
+  throw invalidConfiguration(...problems);
 }
 
 /**

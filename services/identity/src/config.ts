@@ -1,7 +1,7 @@
 // The identity service's environment, parsed once at start-up (see .env.example).
 
 import { Username } from '@tixgo/contracts';
-import { type CommonConfig, ConfigError, commonConfig, commonEnvSchema, env, parseEnv } from '@tixgo/platform';
+import { type CommonConfig, commonConfig, commonEnvSchema, env, invalidConfiguration, parseEnv } from '@tixgo/platform';
 import { z } from 'zod';
 
 const schema = commonEnvSchema.extend({
@@ -42,7 +42,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): IdentityCon
   const production = raw.NODE_ENV === 'production';
   const common = commonConfig(raw);
   if ((raw.ADMIN_USERNAME === undefined) !== (raw.ADMIN_PASSWORD === undefined)) {
-    throw new ConfigError('Invalid configuration:\n  ADMIN_USERNAME and ADMIN_PASSWORD must be set together');
+    throw invalidConfiguration('ADMIN_USERNAME and ADMIN_PASSWORD must be set together');
   }
   return {
     ...common,

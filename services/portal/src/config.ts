@@ -1,6 +1,6 @@
 // The portal's environment, parsed once at start-up (see .env.example).
 import { MAX_CHECKINS_PER_BATCH } from '@tixgo/contracts';
-import { type CommonConfig, ConfigError, commonConfig, commonEnvSchema, env, parseEnv } from '@tixgo/platform';
+import { type CommonConfig, commonConfig, commonEnvSchema, env, invalidConfiguration, parseEnv } from '@tixgo/platform';
 import { z } from 'zod';
 import type { CheckinBatchingOptions } from './upstream/checkin-coalescer.js';
 
@@ -66,12 +66,10 @@ export interface PortalConfig extends CommonConfig {
 export function loadConfig(source: NodeJS.ProcessEnv = process.env): PortalConfig {
   const raw = parseEnv(schema, source);
   if ((raw.TLS_CERT_FILE === undefined) !== (raw.TLS_KEY_FILE === undefined)) {
-    throw new ConfigError('Invalid configuration:\n  TLS_CERT_FILE and TLS_KEY_FILE must be set together');
+    throw invalidConfiguration('TLS_CERT_FILE and TLS_KEY_FILE must be set together');
   }
   if (raw.UPSTREAM_RETRY_MAX_DELAY_MS < raw.UPSTREAM_RETRY_DELAY_MS) {
-    throw new ConfigError(
-      'Invalid configuration:\n  UPSTREAM_RETRY_MAX_DELAY_MS must not be below UPSTREAM_RETRY_DELAY_MS',
-    );
+    throw invalidConfiguration('UPSTREAM_RETRY_MAX_DELAY_MS must not be below UPSTREAM_RETRY_DELAY_MS');
   }
   const upstream = (baseUrl: string): UpstreamConfig => ({
     baseUrl,
