@@ -32,9 +32,17 @@ const { values: options } = parseArgs({
 });
 
 const TICKET_BATCH = 10_000;
-const ticketCount = Number(options.tickets);
-const checkinCount = Math.min(Number(options.checkins), ticketCount);
-const concurrency = Number(options.concurrency);
+
+/** A whole-number option of at least `min`; anything else stops the script before it sends anything. */
+function intOption(name: 'tickets' | 'checkins' | 'concurrency', min: number): number {
+  const value = Number(options[name]);
+  if (!Number.isInteger(value) || value < min) throw new Error(`--${name} must be a whole number >= ${min}`);
+  return value;
+}
+
+const ticketCount = intOption('tickets', 1);
+const checkinCount = Math.min(intOption('checkins', 0), ticketCount);
+const concurrency = intOption('concurrency', 1);
 const eventId = options.event;
 const eventPath = `/events/${encodeURIComponent(eventId)}`;
 
@@ -76,7 +84,6 @@ function expectStatus(step: string, actual: { status: number; json: unknown }, .
 }
 
 async function main(): Promise<void> {
-  if (!Number.isInteger(ticketCount) || ticketCount < 1) throw new Error('--tickets must be a positive integer');
   if (options.fresh) expectStatus('delete event', await call('DELETE', `${eventPath}?force=true`), 200, 404);
 
   const created = await call('POST', '/events', {
