@@ -7,23 +7,14 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '@tixgo/db';
 import { createTestDatabase, type TestDatabase } from '@tixgo/db/testing';
-import { authPlugin, signAccessToken } from '@tixgo/platform';
-import Fastify from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { claims, validToken } from '../../../packages/platform/test/support/forge-token.js';
 import { TEST_JWT_SECRET } from './support/attendance-app.js';
 
 const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const SERVER = path.join(REPO_ROOT, 'services/attendance/src/server.ts');
 
-let token = '';
-
-beforeAll(async () => {
-  const signer = Fastify();
-  await signer.register(authPlugin, { secret: TEST_JWT_SECRET, expiresInMinutes: 60 });
-  await signer.ready();
-  token = signAccessToken(signer, 'panitia1', 'committee');
-  await signer.close();
-});
+const token = validToken(TEST_JWT_SECRET, claims('panitia1', 'committee'));
 
 interface RunningServer {
   child: ChildProcess;
