@@ -1,7 +1,7 @@
 // Pages of an event's attendance list and of a caller's own check-ins (keyset cursors, never OFFSET).
 import { type AttendanceList, type CheckinRecord, PAGE_LIMITS } from '@tixgo/contracts';
 import type pg from 'pg';
-import { readCheckinSlice, readCheckinsBy, toRecord } from './checkins-repository.js';
+import { type CheckinRow, readCheckinSlice, readCheckinsBy, toRecord } from './checkins-repository.js';
 
 export interface Page {
   limit: number;
@@ -9,18 +9,22 @@ export interface Page {
   afterSeq: string;
 }
 
-/** A page of an event's check-ins, oldest first; total_checked_in counts the whole event. */
-export async function attendancePage(db: pg.Pool, eventId: string, page: Page): Promise<AttendanceList> {
-  // One row more than asked tells whether another page follows without counting.
-  const { total, rows } = await readCheckinSlice(db, eventId, page.afterSeq, page.limit + 1);
+/**
+ * The records of a page read with one row more than its limit (that row only tells whether another
+ * page follows, without counting), and the cursor of the next page: null on the last one.
+ */
+function pageOf(rows: CheckinRow[], page: Page): { records: CheckinRecord[]; nextCursor: string | null } {
   const more = rows.length > page.limit;
   const shown = more ? rows.slice(0, page.limit) : rows;
-  return {
-    event_id: eventId,
-    total_checked_in: total,
-    records: shown.map(toRecord),
-    next_cursor: more ? (shown.at(-1)?.seq ?? page.afterSeq) : null,
-  };
+  // A page of limit 0 (the summary's) has no last record: the next page starts where this one did.
+  return { records: shown.map(toRecord), nextCursor: more ? (shown.at(-1)?.seq ?? page.afterSeq) : null };
+}
+
+/** A page of an event's check-ins, oldest first; total_checked_in counts the whole event. */
+export async function attendancePage(db: pg.Pool, eventId: string, page: Page): Promise<AttendanceList> {
+  const { total, rows } = await readCheckinSlice(db, eventId, page.afterSeq, page.limit + 1);
+  const { records, nextCursor } = pageOf(rows, page);
+  return { event_id: eventId, total_checked_in: total, records, next_cursor: nextCursor };
 }
 
 /**
@@ -32,11 +36,9 @@ export async function checkinsBy(
   db: pg.Pool,
   by: string,
   eventId: string | null,
-  page: Page | undefined,
+  page: Page = { limit: PAGE_LIMITS.max, afterSeq: '0' },
 ): Promise<{ checkins: CheckinRecord[]; next_cursor: string | null }> {
-  const { limit, afterSeq } = page ?? { limit: PAGE_LIMITS.max, afterSeq: '0' };
-  const rows = await readCheckinsBy(db, by, eventId, afterSeq, limit + 1);
-  const more = rows.length > limit;
-  const shown = more ? rows.slice(0, limit) : rows;
-  return { checkins: shown.map(toRecord), next_cursor: more ? (shown.at(-1)?.seq ?? afterSeq) : null };
+  const rows = await readCheckinsBy(db, by, eventId, page.afterSeq, page.limit + 1);
+  const { records, nextCursor } = pageOf(rows, page);
+  return { checkins: records, next_cursor: nextCursor };
 }
