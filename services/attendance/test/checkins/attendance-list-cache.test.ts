@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AttendanceListCache } from '../../src/checkins/attendance-list-cache.js';
 import { CheckinBatcher } from '../../src/checkins/checkin-batcher.js';
-import { startTestApp, type TestApp } from '../support/attendance-app.js';
+import { checkinRequest, startTestApp, type TestApp } from '../support/attendance-app.js';
 
 let t: TestApp;
 
@@ -14,17 +14,8 @@ afterAll(async () => {
   await t.close();
 });
 
-let next = 0;
 let batcher: CheckinBatcher;
-const scan = (eventId: string, ticketId: string) =>
-  batcher.checkIn({
-    eventId,
-    ticketId,
-    by: 'panitia1',
-    location: null,
-    checkinId: `00000000-0000-4000-8000-${String(++next).padStart(12, '0')}`,
-    requireRegisteredEvent: false,
-  });
+const scan = (eventId: string, ticketId: string) => batcher.checkIn(checkinRequest(eventId, ticketId));
 
 const listOf = async (cache: AttendanceListCache, eventId: string) =>
   JSON.parse((await cache.fullList(eventId)).toString('utf8')) as {

@@ -1,11 +1,10 @@
 // Concurrent scans grouped into one statement: every scan still gets its own, exactly-once answer.
-import { randomUUID } from 'node:crypto';
 import type { CheckinRecord } from '@tixgo/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SESSION_SETTINGS } from '../../src/attendance-database.js';
 import { CheckinBatcher } from '../../src/checkins/checkin-batcher.js';
-import type { CheckinRequest, StatementResult } from '../../src/checkins/checkins-repository.js';
-import { startTestApp, type TestApp } from '../support/attendance-app.js';
+import type { StatementResult } from '../../src/checkins/checkins-repository.js';
+import { checkinRequest, startTestApp, type TestApp } from '../support/attendance-app.js';
 
 let t: TestApp;
 
@@ -15,15 +14,6 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await t.close();
-});
-
-const scan = (eventId: string, ticketId: string, by = 'gate'): CheckinRequest => ({
-  eventId,
-  ticketId,
-  by,
-  location: null,
-  checkinId: randomUUID(),
-  requireRegisteredEvent: false,
 });
 
 const counted = async (eventId: string) =>
@@ -40,17 +30,17 @@ describe('CheckinBatcher', () => {
   it('answers each scan of a mixed batch on its own: new, duplicate within the batch, refused, earlier duplicate', async () => {
     // One statement at a time: EARLY goes alone; the blocker and the five queued with it form one batch.
     const batcher = new CheckinBatcher(t.db.pool, { maxBatch: 50, maxConcurrent: 1 });
-    const first = await batcher.checkIn(scan('b-mixed', 'EARLY'));
+    const first = await batcher.checkIn(checkinRequest('b-mixed', 'EARLY'));
     expect(first.outcome?.kind).toBe('created');
 
     const requests = [
-      scan('b-mixed', 'EARLY', 'late-gate'),
-      scan('b-mixed', 'NEW-1', 'gate-a'),
-      scan('b-mixed', 'NEW-1', 'gate-b'),
-      scan('b-tix', 'FORGED'),
-      scan('b-tix', 'OK-1'),
+      checkinRequest('b-mixed', 'EARLY', 'late-gate'),
+      checkinRequest('b-mixed', 'NEW-1', 'gate-a'),
+      checkinRequest('b-mixed', 'NEW-1', 'gate-b'),
+      checkinRequest('b-tix', 'FORGED'),
+      checkinRequest('b-tix', 'OK-1'),
     ];
-    const blocker = batcher.checkIn(scan('b-mixed', 'BLOCKER'));
+    const blocker = batcher.checkIn(checkinRequest('b-mixed', 'BLOCKER'));
     const results = await Promise.all(requests.map((request) => batcher.checkIn(request)));
     await blocker;
 
@@ -73,7 +63,9 @@ describe('CheckinBatcher', () => {
   it('counts exactly the created check-ins when 200 scans of 50 tickets race through 4 concurrent batches', async () => {
     const batcher = new CheckinBatcher(t.db.pool, { maxBatch: 16, maxConcurrent: 4 });
     const results = await Promise.all(
-      Array.from({ length: 200 }, (_, index) => batcher.checkIn(scan('b-race', `R-${index % 50}`, `gate-${index}`))),
+      Array.from({ length: 200 }, (_, index) =>
+        batcher.checkIn(checkinRequest('b-race', `R-${index % 50}`, `gate-${index}`)),
+      ),
     );
     const kinds = results.map((result) => result.outcome?.kind);
     expect(kinds.filter((kind) => kind === 'created')).toHaveLength(50);
@@ -88,10 +80,10 @@ describe('CheckinBatcher', () => {
   it('never puts two claims of one key in one statement: the second finds the key taken', async () => {
     const batcher = new CheckinBatcher(t.db.pool, { maxBatch: 50, maxConcurrent: 1 });
     const claim = { key: 'same-key', requestHash: 'h', ttlSeconds: 3600 };
-    const blocker = batcher.checkIn(scan('b-key', 'BLOCK'));
+    const blocker = batcher.checkIn(checkinRequest('b-key', 'BLOCK'));
     const [one, two] = await Promise.all([
-      batcher.checkIn(scan('b-key', 'K-1', 'owner'), claim),
-      batcher.checkIn(scan('b-key', 'K-1', 'owner'), claim),
+      batcher.checkIn(checkinRequest('b-key', 'K-1', 'owner'), claim),
+      batcher.checkIn(checkinRequest('b-key', 'K-1', 'owner'), claim),
     ]);
     await blocker;
     expect(one?.claimed).toBe(true);
@@ -101,9 +93,9 @@ describe('CheckinBatcher', () => {
 
   it('rejects every scan of a batch whose statement fails, and keeps serving later ones', async () => {
     const batcher = new CheckinBatcher(t.db.pool, { maxBatch: 50, maxConcurrent: 1 });
-    const broken = { ...scan('b-err', 'E-1'), checkinId: 'not-a-uuid' };
+    const broken = { ...checkinRequest('b-err', 'E-1'), checkinId: 'not-a-uuid' };
     await expect(batcher.checkIn(broken)).rejects.toThrow(/uuid/);
-    const after = await batcher.checkIn(scan('b-err', 'E-2'));
+    const after = await batcher.checkIn(checkinRequest('b-err', 'E-2'));
     expect(after.outcome?.kind).toBe('created');
   });
 

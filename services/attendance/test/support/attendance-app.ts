@@ -1,10 +1,12 @@
 // Test support: the attendance app on a fresh database of its own, tokens to call it with, and the calls every test file makes.
+import { randomUUID } from 'node:crypto';
 import type { Database } from '@tixgo/db';
 import { createTestDatabase, type TestDatabase } from '@tixgo/db/testing';
 import { signAccessToken } from '@tixgo/platform';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { buildApp } from '../../src/app.js';
 import { openAttendanceDatabase } from '../../src/attendance-database.js';
+import type { CheckinRequest } from '../../src/checkins/checkins-repository.js';
 import { type AttendanceConfig, loadConfig } from '../../src/config.js';
 
 export const TEST_JWT_SECRET = 'attendance-tests-secret-0123456789abcdef';
@@ -16,6 +18,11 @@ export const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 type Headers = Record<string, string>;
+
+/** What the check-in batcher is given for one scan (a fresh check-in id, any event accepted). */
+export function checkinRequest(eventId: string, ticketId: string, by = 'gate'): CheckinRequest {
+  return { eventId, ticketId, by, location: null, checkinId: randomUUID(), requireRegisteredEvent: false };
+}
 
 export interface TestApp {
   app: FastifyInstance;
