@@ -4,6 +4,7 @@
 export * from './auth.js';
 export * from './config.js';
 export * from './create-app.js';
+export * from './csv-upload.js';
 export * from './errors.js';
 export * from './health.js';
 export * from './landing.js';

@@ -1,9 +1,7 @@
 // The media types the portal reads and sends: JSON, the CSV of a ticket upload, the bare type of a Content-Type header.
+import { CSV_TYPES } from '@tixgo/platform';
 
 export const JSON_TYPE = 'application/json';
-
-/** The CSV media types of a ticket upload (as attendance takes them). */
-export const CSV_TYPES = ['text/csv', 'application/csv'];
 
 /** `text/csv` from `Text/CSV; charset=utf-8`; undefined without a header. */
 export function mediaType(contentType: string | undefined): string | undefined {

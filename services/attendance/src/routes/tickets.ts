@@ -8,34 +8,19 @@ import {
   TicketList,
   TicketsIssued,
 } from '@tixgo/contracts';
-import { authenticate, requireAdmin } from '@tixgo/platform';
-import type { FastifyRouteSchemaDef, FastifyValidationResult } from 'fastify/types/schema.js';
-import { type FastifyPluginAsyncZod, validatorCompiler } from 'fastify-type-provider-zod';
-import type { ZodType } from 'zod';
+import { acceptCsvUploads, authenticate, jsonBodyOrCsv, requireAdmin } from '@tixgo/platform';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { getEvent } from '../events/events-repository.js';
 import { parseTicketCsv } from '../tickets/ticket-csv.js';
 import { issueTickets, listTickets } from '../tickets/tickets-repository.js';
 import { decodeTicketCursor, encodeTicketCursor } from './cursors.js';
 import type { AttendanceRouteOptions } from './route-options.js';
 
-/** A text/csv body reaches the handler as a string; only JSON bodies are checked by the schema. */
-function jsonBodyOrCsv<S>(route: FastifyRouteSchemaDef<S>): FastifyValidationResult {
-  const validate = validatorCompiler(route as unknown as FastifyRouteSchemaDef<ZodType>) as (
-    data: unknown,
-  ) => ReturnType<FastifyValidationResult>;
-  return (data: unknown) => (route.httpPart === 'body' && typeof data === 'string' ? { value: data } : validate(data));
-}
-
 const ticketRoutes: FastifyPluginAsyncZod<AttendanceRouteOptions> = async (app, { db, config }) => {
   const security = [{ bearerAuth: [] }];
   const adminOnly = { onRequest: [authenticate, requireAdmin] };
 
-  // Only in this plugin: a CSV upload anywhere else stays a 415.
-  app.addContentTypeParser(
-    ['text/csv', 'application/csv'],
-    { parseAs: 'string', bodyLimit: config.ticketImportMaxBytes },
-    (_request, body, done) => done(null, body),
-  );
+  acceptCsvUploads(app, config.ticketImportMaxBytes);
 
   app.post(
     '/events/:id/tickets',

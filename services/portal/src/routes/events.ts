@@ -19,23 +19,14 @@ import {
   TicketsIssued,
   UpdateEventBody,
 } from '@tixgo/contracts';
-import { validationError } from '@tixgo/platform';
-import type { FastifySchemaCompiler } from 'fastify';
-import { type FastifyPluginAsyncZod, validatorCompiler } from 'fastify-type-provider-zod';
-import type { ZodType } from 'zod';
-import { CSV_TYPES, isCsvType, mediaType } from '../media-type.js';
+import { acceptCsvUploads, jsonBodyOrCsv, validationError } from '@tixgo/platform';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { isCsvType, mediaType } from '../media-type.js';
 import { authenticateCaller, callerOf } from '../session/authenticate-caller.js';
 import type { AttendanceClient } from '../upstream/attendance-client.js';
 import { relayTo, sendItemAnswer } from '../upstream/pass-through.js';
 import { queryString } from '../upstream/query-string.js';
 import { jsonBody } from '../upstream/upstream-client.js';
-
-/** A CSV upload reaches the handler as its text; only JSON bodies are checked by the schema (as in attendance). */
-function jsonBodyOrCsv<S>(route: Parameters<FastifySchemaCompiler<S>>[0]): ReturnType<FastifySchemaCompiler<S>> {
-  // The route's schema is a zod schema; Fastify's generic only knows the route's schema object.
-  const validate = validatorCompiler(route as unknown as Parameters<FastifySchemaCompiler<ZodType>>[0]);
-  return (data) => (route.httpPart === 'body' && typeof data === 'string' ? { value: data } : validate(data));
-}
 
 export interface EventsRoutesOptions {
   attendance: AttendanceClient;
@@ -50,10 +41,7 @@ const eventsRoutes: FastifyPluginAsyncZod<EventsRoutesOptions> = async (app, { a
   const relay = relayTo(attendance);
 
   // A CSV upload is forwarded as its raw text; attendance parses it (one parser, one set of errors).
-  // Only in this plugin: a CSV body anywhere else stays a 415.
-  app.addContentTypeParser(CSV_TYPES, { parseAs: 'string', bodyLimit: ticketImportMaxBytes }, (_request, body, done) =>
-    done(null, body),
-  );
+  acceptCsvUploads(app, ticketImportMaxBytes);
 
   app.get(
     '/api/events',
