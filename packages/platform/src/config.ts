@@ -53,7 +53,9 @@ export const env = {
         .map((part) => part.trim())
         .filter(Boolean);
     }),
-  positiveInt: (fallback: number) => blankAsUnset(z.coerce.number().int().positive().default(fallback)),
+  /** A positive integer, at most `max`. */
+  positiveInt: (fallback: number, max = Number.MAX_SAFE_INTEGER) =>
+    blankAsUnset(z.coerce.number().int().positive().max(max).default(fallback)),
   optionalInt: (max: number) => blankAsUnset(z.coerce.number().int().positive().max(max).optional()),
   optionalString: () => blankAsUnset(z.string().optional()),
   string: (fallback: string) => blankAsUnset(z.string().min(1).default(fallback)),

@@ -1,6 +1,5 @@
 // The attendance service's environment, parsed once at start-up (see .env.example).
 import { type CommonConfig, commonConfig, commonEnvSchema, env, parseEnv } from '@tixgo/platform';
-import { z } from 'zod';
 
 // Besides the common variables (NODE_ENV, HOST, LOG_LEVEL, DATA_DIR, DATABASE_URL, JWT_SECRET,
 // TOKEN_EXPIRE_MINUTES / JWT_EXPIRE_MINUTES):
@@ -8,24 +7,24 @@ const schema = commonEnvSchema.extend({
   /** Listen port. */
   PORT: env.port(18082),
   /** Database connections (the embedded server allows 60 in all). */
-  DB_POOL_SIZE: env.positiveInt(16).pipe(z.number().max(200)),
+  DB_POOL_SIZE: env.positiveInt(16, 200),
   /**
    * Check-in statements running at once. Concurrent scans are grouped into one statement (one
    * commit) per batch, so fewer, larger batches cost PostgreSQL less per check-in: measured at
    * 64 concurrent gates, 4 used ~0.09 ms of PostgreSQL CPU per check-in, 8 ~0.16 ms, 16 ~0.24 ms.
    * Capped below DB_POOL_SIZE so reads always find a connection.
    */
-  CHECKIN_BATCH_CONCURRENCY: env.positiveInt(4).pipe(z.number().max(200)),
+  CHECKIN_BATCH_CONCURRENCY: env.positiveInt(4, 200),
   /** Most scans grouped into one check-in statement. */
-  CHECKIN_BATCH_MAX: env.positiveInt(100).pipe(z.number().max(1000)),
+  CHECKIN_BATCH_MAX: env.positiveInt(100, 1000),
   /** true: a check-in for an event id that was never registered is 404 "Event not found". */
   REQUIRE_REGISTERED_EVENTS: env.boolean(false),
   /** How long an Idempotency-Key is remembered. */
-  IDEMPOTENCY_TTL_HOURS: env.positiveInt(24).pipe(z.number().max(24 * 365)),
+  IDEMPOTENCY_TTL_HOURS: env.positiveInt(24, 24 * 365),
   /** Memory for cached full attendance lists (ready-to-send JSON), in MiB; 0 disables the cache. */
   ATTENDANCE_CACHE_MB: env.nonNegativeInt(32, 4096),
   /** Largest ticket import body (CSV or JSON) in MiB; every other body stays limited to 1 MiB. */
-  TICKET_IMPORT_MAX_MB: env.positiveInt(16).pipe(z.number().max(256)),
+  TICKET_IMPORT_MAX_MB: env.positiveInt(16, 256),
 });
 
 export interface AttendanceConfig extends CommonConfig {

@@ -6,7 +6,7 @@ import { z } from 'zod';
 
 const schema = commonEnvSchema.extend({
   PORT: env.port(18081),
-  BCRYPT_COST: env.positiveInt(12).pipe(z.number().min(4).max(15)),
+  BCRYPT_COST: env.positiveInt(12, 15).pipe(z.number().min(4)),
   SEED_DEMO_USERS: env.optionalBoolean(),
   // The bootstrap admin obeys the rules of registration (spec: identity); a longer password would be
   // cut to 72 bytes by bcrypt without a word. Messages never echo the value.
@@ -18,7 +18,7 @@ const schema = commonEnvSchema.extend({
     .refine((value) => value === undefined || (value.length >= 4 && Buffer.byteLength(value, 'utf8') <= 72), {
       message: 'must be at least 4 characters and at most 72 bytes',
     }),
-  REFRESH_TOKEN_EXPIRE_DAYS: env.positiveInt(7).pipe(z.number().max(365)),
+  REFRESH_TOKEN_EXPIRE_DAYS: env.positiveInt(7, 365),
   LOGIN_MAX_PER_IP: env.positiveInt(60),
   LOGIN_MAX_PER_USERNAME: env.positiveInt(10),
   LOGIN_WINDOW_SECONDS: env.positiveInt(300),
