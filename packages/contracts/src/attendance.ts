@@ -57,6 +57,7 @@ export const CheckinRecord = z.object({
 export type CheckinRecord = z.infer<typeof CheckinRecord>;
 
 export const CheckinCreated = z.object({ status: z.literal('checked_in'), record: CheckinRecord });
+export type CheckinCreated = z.infer<typeof CheckinCreated>;
 
 /** 409: the ticket was already checked in; `record` tells when, by whom and where. */
 export const DuplicateCheckin = z.object({ detail: z.string(), record: CheckinRecord });
@@ -141,6 +142,7 @@ export const MyCheckins = z.object({
   checkins: z.array(CheckinRecord),
   next_cursor: z.string().nullable().describe('null on the last page'),
 });
+export type MyCheckins = z.infer<typeof MyCheckins>;
 
 // ---------------------------------------------------------------- events
 
@@ -207,6 +209,7 @@ export const EventSummary = z.object({
     checkin_percentage: z.number(),
   }),
 });
+export type EventSummary = z.infer<typeof EventSummary>;
 
 // ---------------------------------------------------------------- tickets
 

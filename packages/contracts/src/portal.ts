@@ -94,10 +94,7 @@ export function toPortalAttendance(list: AttendanceList, event: EventFacts): Por
   return view;
 }
 
-export function toPortalMyCheckins(
-  mine: z.infer<typeof MyCheckins>,
-  eventNames: ReadonlyMap<string, string>,
-): PortalMyCheckins {
+export function toPortalMyCheckins(mine: MyCheckins, eventNames: ReadonlyMap<string, string>): PortalMyCheckins {
   return {
     user_id: mine.user_id,
     checkins: mine.checkins.map((record) => ({

@@ -11,7 +11,6 @@ import {
 } from '@tixgo/contracts';
 import { httpErrors } from '@tixgo/platform';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import type { z } from 'zod';
 import { authenticateCaller, callerOf } from '../session/authenticate-caller.js';
 import type { AttendanceClient } from '../upstream/attendance-client.js';
 import { sendUpstream, upstreamJson } from '../upstream/pass-through.js';
@@ -49,7 +48,7 @@ const attendanceRoutes: FastifyPluginAsyncZod<{ attendance: AttendanceClient }> 
         if (records.total_checked_in === 0) throw httpErrors.notFound('Event not found');
         return toPortalAttendance(records, UNREGISTERED);
       }
-      const { event, stats } = upstreamJson<z.infer<typeof EventSummary>>(summary);
+      const { event, stats } = upstreamJson<EventSummary>(summary);
       return toPortalAttendance(records, {
         name: event.title,
         totalRegistered: stats.total_registered,

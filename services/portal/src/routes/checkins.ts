@@ -14,7 +14,6 @@ import {
   toPortalMyCheckins,
 } from '@tixgo/contracts';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import type { z } from 'zod';
 import { authenticateCaller, callerOf } from '../session/authenticate-caller.js';
 import type { AttendanceClient } from '../upstream/attendance-client.js';
 import type { Caller } from '../upstream/caller.js';
@@ -59,7 +58,7 @@ const checkinsRoutes: FastifyPluginAsyncZod<{ attendance: AttendanceClient }> = 
       const answer = await attendance.checkIn(callerOf(request), request.body);
       // The duplicate (409 with the first scan's record), 404 and 422 reach the gate as attendance said them.
       if (answer.status !== 201) return sendItemAnswer(reply, answer);
-      const { record } = answer.body as z.infer<typeof CheckinCreated>;
+      const { record } = answer.body as CheckinCreated;
       return reply.code(201).send(toPortalCheckin(record));
     },
   );
@@ -80,7 +79,7 @@ const checkinsRoutes: FastifyPluginAsyncZod<{ attendance: AttendanceClient }> = 
       const caller = callerOf(request);
       const upstream = await attendance.myCheckins(caller, queryString(request.query));
       if (upstream.status !== 200) return sendUpstream(reply, upstream);
-      const mine = upstreamJson<z.infer<typeof MyCheckins>>(upstream);
+      const mine = upstreamJson<MyCheckins>(upstream);
       const names = await eventNames(attendance, caller, mine.checkins, request.query.event_id);
       return toPortalMyCheckins(mine, names);
     },
