@@ -9,8 +9,8 @@ import type { FastifyInstance } from 'fastify';
 import { Agent, type Dispatcher, request } from 'undici';
 import { afterAll, beforeAll } from 'vitest';
 import { buildApp as buildAttendanceApp } from '../../../attendance/src/app.js';
+import { openAttendanceDatabase } from '../../../attendance/src/attendance-database.js';
 import { loadConfig as loadAttendanceConfig } from '../../../attendance/src/config.js';
-import { MIGRATIONS_DIR as ATTENDANCE_MIGRATIONS } from '../../../attendance/src/migrations-dir.js';
 import { buildApp as buildIdentityApp } from '../../../identity/src/app.js';
 import { loadConfig as loadIdentityConfig } from '../../../identity/src/config.js';
 import { MIGRATIONS_DIR as IDENTITY_MIGRATIONS } from '../../../identity/src/migrations-dir.js';
@@ -89,8 +89,16 @@ export interface AttendanceService extends RunningService {
 }
 
 export async function startAttendance(): Promise<AttendanceService> {
-  const { db, test } = await openTestDatabase('portal_attendance', ATTENDANCE_MIGRATIONS);
-  const config = loadAttendanceConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', JWT_SECRET: SECRET });
+  // Opened as attendance opens it in production (its session settings pin the query plans).
+  const test = await createTestDatabase('portal_attendance');
+  const config = loadAttendanceConfig({
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    JWT_SECRET: SECRET,
+    DATABASE_URL: test.url,
+    DB_POOL_SIZE: '8',
+  });
+  const db = await openAttendanceDatabase(config, quietLog);
   const received: string[] = [];
   const build = async (port: number) => {
     const app = await buildAttendanceApp(config, { db });
