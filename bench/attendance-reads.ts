@@ -17,7 +17,7 @@ async function main(): Promise<void> {
   try {
     // 10,000 check-ins, listed in full.
     const tenK = ids('L', 10_000);
-    await seed.createEvent('bench-list', 'List of ten thousand');
+    await seed.createEvent('bench-list', { title: 'List of ten thousand', location: 'Bench hall' });
     await seed.issueTickets('bench-list', tenK);
     const started = Date.now();
     const listed = await seed.checkIn('bench-list', tenK);
@@ -34,7 +34,7 @@ async function main(): Promise<void> {
 
     // 100,000 tickets and check-ins, summarised.
     const hundredK = ids('S', 100_000);
-    await seed.createEvent('bench-big', 'One hundred thousand');
+    await seed.createEvent('bench-big', { title: 'One hundred thousand', location: 'Bench hall' });
     await seed.issueTickets('bench-big', hundredK);
     const seeding = Date.now();
     const created = await seed.checkIn('bench-big', hundredK, 32, (done) =>

@@ -1,58 +1,102 @@
 // Seeds events through attendance's public API (what an admin and the gates would do).
 import { Pool } from 'undici';
 
+export interface EventFields {
+  title: string;
+  location?: string;
+  capacity?: number;
+}
+
 export interface Seeder {
-  createEvent(id: string, title: string): Promise<void>;
-  issueTickets(eventId: string, ticketIds: string[]): Promise<void>;
-  /** Checks in every ticket with `concurrency` parallel requests; returns how many got 201. */
+  /** Creates the event; with `allowExisting`, an existing one is kept (returns false). */
+  createEvent(id: string, fields: EventFields, allowExisting?: boolean): Promise<boolean>;
+  /** Deletes the event and its check-ins, if it exists. */
+  deleteEvent(id: string): Promise<void>;
+  /** Issues the given codes, or `count` generated ones; 10,000 per request (one transaction each). */
+  issueTickets(eventId: string, tickets: string[] | number): Promise<string[]>;
+  /** Checks in every ticket with `concurrency` parallel gates; returns how many got 201. */
   checkIn(
     eventId: string,
     ticketIds: string[],
     concurrency?: number,
     onProgress?: (done: number) => void,
   ): Promise<number>;
+  /** The event's summary stats. */
+  stats(eventId: string): Promise<unknown>;
   close(): Promise<void>;
 }
 
-export function seeder(baseUrl: string, adminToken: string, committeeToken: string): Seeder {
-  const pool = new Pool(baseUrl, { connections: 64 });
-  const send = async (method: 'POST' | 'GET', path: string, token: string, body?: unknown) => {
+const TICKET_BATCH = 10_000;
+
+export function seeder(baseUrl: string, adminToken: string, committeeToken: string, connections = 64): Seeder {
+  const pool = new Pool(baseUrl, { connections });
+  const send = async (method: 'POST' | 'GET' | 'DELETE', path: string, token: string, body?: unknown) => {
     const response = await pool.request({
       method,
       path,
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      headers:
+        body === undefined
+          ? { authorization: `Bearer ${token}` }
+          : { 'content-type': 'application/json', authorization: `Bearer ${token}` },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await response.body.text();
     return { status: response.statusCode, text };
   };
+  const expect = (step: string, answer: { status: number; text: string }, ...wanted: number[]) => {
+    if (!wanted.includes(answer.status)) throw new Error(`${step}: HTTP ${answer.status} ${answer.text.slice(0, 300)}`);
+    return answer;
+  };
+  const eventPath = (id: string) => `/events/${encodeURIComponent(id)}`;
+
   return {
-    async createEvent(id, title) {
-      const { status, text } = await send('POST', '/events', adminToken, { id, title, location: 'Bench hall' });
-      if (status !== 201) throw new Error(`create event: ${status} ${text}`);
+    async createEvent(id, fields, allowExisting = false) {
+      const answer = await send('POST', '/events', adminToken, { id, ...fields });
+      return expect('create event', answer, 201, ...(allowExisting ? [409] : [])).status === 201;
     },
-    async issueTickets(eventId, ticketIds) {
-      for (let start = 0; start < ticketIds.length; start += 10_000) {
-        const batch = ticketIds.slice(start, start + 10_000).map((ticket_id) => ({ ticket_id }));
-        const { status, text } = await send('POST', `/events/${encodeURIComponent(eventId)}/tickets`, adminToken, {
-          tickets: batch,
-        });
-        if (status !== 201) throw new Error(`issue tickets: ${status} ${text.slice(0, 300)}`);
+    async deleteEvent(id) {
+      expect('delete event', await send('DELETE', `${eventPath(id)}?force=true`, adminToken), 200, 404);
+    },
+    async issueTickets(eventId, tickets) {
+      const total = typeof tickets === 'number' ? tickets : tickets.length;
+      const codes: string[] = [];
+      for (let start = 0; start < total; start += TICKET_BATCH) {
+        const body =
+          typeof tickets === 'number'
+            ? { count: Math.min(TICKET_BATCH, total - start) }
+            : { tickets: tickets.slice(start, start + TICKET_BATCH).map((ticket_id) => ({ ticket_id })) };
+        const answer = expect(
+          'issue tickets',
+          await send('POST', `${eventPath(eventId)}/tickets`, adminToken, body),
+          201,
+        );
+        codes.push(
+          ...(JSON.parse(answer.text) as { tickets: { ticket_id: string }[] }).tickets.map((t) => t.ticket_id),
+        );
       }
+      return codes;
     },
     async checkIn(eventId, ticketIds, concurrency = 32, onProgress) {
       let next = 0;
       let created = 0;
-      const worker = async () => {
+      const gate = async () => {
         while (next < ticketIds.length) {
           const ticket = ticketIds[next++] as string;
-          const { status } = await send('POST', '/checkins', committeeToken, { event_id: eventId, ticket_id: ticket });
+          const { status } = await send('POST', '/checkins', committeeToken, {
+            event_id: eventId,
+            ticket_id: ticket,
+            location: 'Gate A',
+          });
           if (status === 201) created++;
           if (onProgress && created % 10_000 === 0) onProgress(created);
         }
       };
-      await Promise.all(Array.from({ length: concurrency }, worker));
+      await Promise.all(Array.from({ length: concurrency }, gate));
       return created;
+    },
+    async stats(eventId) {
+      const answer = expect('summary', await send('GET', `${eventPath(eventId)}/summary?limit=0`, committeeToken), 200);
+      return (JSON.parse(answer.text) as { stats: unknown }).stats;
     },
     close: () => pool.close(),
   };
