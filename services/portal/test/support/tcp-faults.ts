@@ -1,6 +1,6 @@
 // Network faults made with real TCP servers on loopback: a server that never answers, proxies that lose, refuse or hold answers.
+import { readFile } from 'node:fs/promises';
 import { type AddressInfo, connect, createServer, type Socket } from 'node:net';
-import { freePort } from '@tixgo/db';
 
 export interface FaultServer {
   url: string;
@@ -101,9 +101,31 @@ export function startFlakyGateway(targetPort: number, failFirst = 1): Promise<Fa
   });
 }
 
-/** A loopback URL with nothing listening on it (connections are refused). */
+/** Whether nothing listens on `port` of 127.0.0.1 right now (we could bind it). */
+function isFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = createServer();
+    probe.once('error', () => resolve(false));
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
+  });
+}
+
+/**
+ * A loopback URL with nothing listening on it (connections are refused). The port lies below the
+ * kernel's ephemeral range: a test server elsewhere in the run, listening on port 0, can never be
+ * handed it (an ephemeral free port once was, and the "down" upstream answered /health).
+ */
 export async function refusingUrl(): Promise<string> {
-  return `http://127.0.0.1:${await freePort()}`;
+  const [low] = (await readFile('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').catch(() => '32768'))
+    .trim()
+    .split(/\s+/)
+    .map(Number);
+  const below = Math.max(2048, (low ?? 32768) - 1);
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const port = 1024 + Math.floor(Math.random() * (below - 1024));
+    if (await isFree(port)) return `http://127.0.0.1:${port}`;
+  }
+  throw new Error('no free port below the ephemeral range');
 }
 
 /**
