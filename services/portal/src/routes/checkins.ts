@@ -6,6 +6,7 @@ import {
   DuplicateCheckin,
   ErrorBody,
   type Event,
+  IdempotencyHeaders,
   type MyCheckins,
   MyCheckinsQuery,
   PortalCheckin,
@@ -49,13 +50,18 @@ const checkinsRoutes: FastifyPluginAsyncZod<{ attendance: AttendanceClient }> = 
       schema: {
         tags: ['checkins'],
         summary: 'Check a ticket in at the gate',
+        description:
+          'An Idempotency-Key header is passed on to attendance (scoped to the caller): a retry with the ' +
+          'same key and body replays the first answer; the same key with another body is a 422.',
         security,
+        headers: IdempotencyHeaders,
         body: CheckinBody,
         response: { 201: PortalCheckin, 404: ErrorBody, 409: DuplicateCheckin },
       },
     },
     async (request, reply) => {
-      const answer = await attendance.checkIn(callerOf(request), request.body);
+      const key = request.headers['idempotency-key'];
+      const answer = await attendance.checkIn(callerOf(request), request.body, { key });
       // The duplicate (409 with the first scan's record), 404 and 422 reach the gate as attendance said them.
       if (answer.status !== 201) return sendItemAnswer(reply, answer);
       const { record } = answer.body as CheckinCreated;

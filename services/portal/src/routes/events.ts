@@ -11,6 +11,7 @@ import {
   EventDeleted,
   EventList,
   EventSummary,
+  IdempotencyHeaders,
   IdParams,
   IssueTicketsBody,
   PageQuery,
@@ -114,14 +115,19 @@ const eventsRoutes: FastifyPluginAsyncZod<EventsRoutesOptions> = async (app, { a
         summary: 'Check a ticket in at a registered event',
         security,
         params: IdParams,
+        headers: IdempotencyHeaders,
         body: EventCheckinBody,
         response: { 201: CheckinCreated, 404: ErrorBody, 409: DuplicateCheckin },
       },
     },
     async (request, reply) => {
       const checkin = { ...request.body, event_id: request.params.id };
+      const key = request.headers['idempotency-key'];
       // Attendance's own answer, whatever the status: this route has no portal shape.
-      return sendItemAnswer(reply, await attendance.checkIn(callerOf(request), checkin, true));
+      return sendItemAnswer(
+        reply,
+        await attendance.checkIn(callerOf(request), checkin, { registeredEventOnly: true, key }),
+      );
     },
   );
 

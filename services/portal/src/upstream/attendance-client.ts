@@ -14,10 +14,15 @@ import {
 export interface AttendanceClient {
   /**
    * A check-in, sent with concurrent ones in one POST /checkins/batch (see checkin-coalescer.ts)
-   * under a fresh idempotency key, so retries can never count twice. Resolves with the item's own
-   * status and body: what POST /checkins (`registeredEventOnly`: POST /events/{id}/checkins) answers.
+   * under the caller's own Idempotency-Key (`key`), else a fresh one, so retries can never count
+   * twice. Resolves with the item's own status and body: what POST /checkins
+   * (`registeredEventOnly`: POST /events/{id}/checkins) answers.
    */
-  checkIn(caller: Caller, body: CheckinBody, registeredEventOnly?: boolean): Promise<CheckinBatchResult>;
+  checkIn(
+    caller: Caller,
+    body: CheckinBody,
+    options?: { registeredEventOnly?: boolean; key?: string | undefined },
+  ): Promise<CheckinBatchResult>;
   /** GET /attendance/{event_id}, paged when `query` carries limit/cursor. */
   attendance(caller: Caller, eventId: string, query: string): Promise<UpstreamResponse>;
   /** GET /events/{id}/summary with no check-ins listed: the event and its stats. */
@@ -44,12 +49,15 @@ export function createAttendanceClient(
   const get = (caller: Caller, path: string) => upstream.send({ method: 'GET', path, caller });
 
   return {
-    checkIn(caller, body, registeredEventOnly = false) {
+    checkIn(caller, body, { registeredEventOnly = false, key } = {}) {
       // Routes reach here only after verifying the caller's token.
       if (caller.token === undefined) throw new Error('a check-in needs the caller’s token');
       return checkins.checkIn({
         token: caller.token,
-        idempotency_key: randomUUID(),
+        // The caller's key is the key attendance sees, scoped there to the token's user: a browser
+        // that retries after a lost answer gets its first answer again, never a false "already
+        // checked in". Without one, a key of our own still makes the portal's retries safe.
+        idempotency_key: key ?? randomUUID(),
         event_id: body.event_id,
         ticket_id: body.ticket_id,
         location: body.location ?? null,

@@ -188,6 +188,61 @@ describe('POST /api/checkins', () => {
     expect(answer.body).toEqual({ detail: [{ loc: ['body'], msg: expect.any(String), type: expect.any(String) }] });
   });
 
+  it('replays the first 201 for a retry with the same Idempotency-Key, never a false "already checked in"', async () => {
+    const retry = {
+      token: committee,
+      headers: { 'idempotency-key': 'station-7-scan-0001' },
+      json: { event_id: 'fest-2026', ticket_id: 'T-retried', location: 'Gate C' },
+    };
+    const first = await call(stack.portal.url, 'POST', '/api/checkins', retry);
+    const again = await call(stack.portal.url, 'POST', '/api/checkins', retry);
+    expect(first.status).toBe(201);
+    expect(again.status).toBe(201);
+    expect(again.body).toEqual(first.body);
+    expect(first.body).toMatchObject({ ticket_id: 'T-retried', user_id: 'panitia1', status: 'success' });
+  });
+
+  it('answers 422 for an Idempotency-Key reused with another ticket, and keeps keys apart per caller', async () => {
+    const key = { 'idempotency-key': 'shared-key-42' };
+    const first = await call(stack.portal.url, 'POST', '/api/checkins', {
+      token: committee,
+      headers: key,
+      json: { event_id: 'fest-2026', ticket_id: 'T-key-a' },
+    });
+    expect(first.status).toBe(201);
+    const reused = await call(stack.portal.url, 'POST', '/api/checkins', {
+      token: committee,
+      headers: key,
+      json: { event_id: 'fest-2026', ticket_id: 'T-key-b' },
+    });
+    expect(reused.status).toBe(422);
+    expect(reused.body).toEqual({ detail: 'Idempotency-Key was already used for a different request' });
+    // Another person's identical key is another request: their scan is checked in.
+    const person = { username: 'gate-d-volunteer', password: 'pass1234' };
+    expect((await call(stack.portal.url, 'POST', '/api/auth/register', { json: person })).status).toBe(200);
+    const other = await call(stack.portal.url, 'POST', '/api/checkins', {
+      token: await login(stack.identity.url, person.username, person.password),
+      headers: key,
+      json: { event_id: 'fest-2026', ticket_id: 'T-key-b' },
+    });
+    expect(other.status).toBe(201);
+    expect(other.body).toMatchObject({ ticket_id: 'T-key-b', user_id: 'gate-d-volunteer' });
+  });
+
+  it('answers 422 for an Idempotency-Key with spaces before any upstream call', async () => {
+    const before = stack.attendance.received.length;
+    const answer = await call(stack.portal.url, 'POST', '/api/checkins', {
+      token: committee,
+      headers: { 'idempotency-key': 'not a key' },
+      json: { event_id: 'fest-2026', ticket_id: 'T-badkey' },
+    });
+    expect(answer.status).toBe(422);
+    expect(answer.body).toEqual({
+      detail: [{ loc: ['header', 'idempotency-key'], msg: expect.any(String), type: expect.any(String) }],
+    });
+    expect(stack.attendance.received.length).toBe(before);
+  });
+
   it('answers 400 for malformed JSON', async () => {
     const answer = await call(stack.portal.url, 'POST', '/api/checkins', {
       token: committee,

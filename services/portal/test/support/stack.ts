@@ -260,8 +260,8 @@ export async function call(
 }
 
 /** Logs a demo user in through identity itself and returns the access token. */
-export async function login(identityUrl: string, username: string): Promise<string> {
-  const answer = await call(identityUrl, 'POST', '/auth/login', { json: { username, password: 'secret' } });
+export async function login(identityUrl: string, username: string, password = 'secret'): Promise<string> {
+  const answer = await call(identityUrl, 'POST', '/auth/login', { json: { username, password } });
   if (answer.status !== 200) throw new Error(`login of ${username} failed: ${answer.status} ${answer.text}`);
   return (answer.body as { access_token: string }).access_token;
 }
