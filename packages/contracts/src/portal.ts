@@ -56,6 +56,21 @@ export const PortalLogoutBody = z.object({ refresh_token: z.string().min(1).max(
 
 export const PortalEventIdParams = z.object({ event_id: Id });
 
+/**
+ * The browser session as the web UI sees it (POST /api/session, GET /api/session, POST
+ * /api/session/refresh): who is signed in and for how long. The tokens themselves stay in HttpOnly
+ * cookies, out of reach of page scripts.
+ */
+export const SessionInfo = z.object({
+  username: z.string(),
+  role: z.enum(['committee', 'admin']),
+  expires_in: z
+    .number()
+    .int()
+    .describe('seconds until the access token (renewable by POST /api/session/refresh) expires'),
+});
+export type SessionInfo = z.infer<typeof SessionInfo>;
+
 /** What the portal knows of an event when it answers with attendance (null: never registered). */
 export interface EventFacts {
   name: string | null;

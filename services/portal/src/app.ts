@@ -8,6 +8,7 @@ import authRoutes from './routes/auth.js';
 import checkinsRoutes from './routes/checkins.js';
 import eventsRoutes from './routes/events.js';
 import landingRoutes from './routes/landing.js';
+import sessionRoutes from './routes/session.js';
 import { registerSecurityHeaders } from './security-headers.js';
 import { requireJsonFromCookieSessions } from './session/authenticate-caller.js';
 import type { TlsCredentials } from './tls/portal-certificate.js';
@@ -69,6 +70,11 @@ export async function buildApp(config: PortalConfig, deps: PortalDeps = {}): Pro
   app.addHook('onRequest', requireJsonFromCookieSessions);
 
   await app.register(authRoutes, { identity, tokenExpireMinutes: config.tokenExpireMinutes });
+  await app.register(sessionRoutes, {
+    identity,
+    tokenExpireMinutes: config.tokenExpireMinutes,
+    refreshCookieMaxAgeSeconds: config.sessionMaxDays * 24 * 3600,
+  });
   await app.register(checkinsRoutes, { attendance });
   await app.register(attendanceRoutes, { attendance });
   await app.register(eventsRoutes, { attendance, ticketImportMaxBytes: config.ticketImportMaxBytes });

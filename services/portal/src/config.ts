@@ -35,6 +35,12 @@ const schema = commonEnvSchema.extend({
    * statement and takes up to MAX_CHECKINS_PER_BATCH (200) per call.
    */
   UPSTREAM_CHECKIN_BATCH_MAX: env.positiveInt(100, MAX_CHECKINS_PER_BATCH),
+  /**
+   * How long a browser stays signed in without typing the password again: the refresh cookie's
+   * lifetime (identity's REFRESH_TOKEN_EXPIRE_DAYS may end the session sooner). A gate shift is
+   * longer than one access token, so the web UI renews its session with this cookie.
+   */
+  SESSION_MAX_DAYS: env.positiveInt(7, 365),
   // Same variable as attendance's: the portal must let through what attendance accepts.
   TICKET_IMPORT_MAX_MB: env.positiveInt(16, 256),
 });
@@ -57,6 +63,7 @@ export interface PortalConfig extends CommonConfig {
   tls: { certFile: string; keyFile: string } | undefined;
   trustProxy: boolean | string[];
   ticketImportMaxBytes: number;
+  sessionMaxDays: number;
   identity: UpstreamConfig;
   attendance: UpstreamConfig;
   /** How check-ins are grouped into POST /checkins/batch calls (see checkin-coalescer.ts). */
@@ -86,6 +93,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): PortalConfi
     tls: raw.TLS_CERT_FILE && raw.TLS_KEY_FILE ? { certFile: raw.TLS_CERT_FILE, keyFile: raw.TLS_KEY_FILE } : undefined,
     trustProxy: raw.TRUST_PROXY,
     ticketImportMaxBytes: raw.TICKET_IMPORT_MAX_MB * 1024 * 1024,
+    sessionMaxDays: raw.SESSION_MAX_DAYS,
     identity: upstream(raw.IDENTITY_BASE_URL),
     attendance: upstream(raw.ATTENDANCE_BASE_URL),
     checkinBatching: { concurrency: raw.UPSTREAM_CHECKIN_BATCH_CONCURRENCY, max: raw.UPSTREAM_CHECKIN_BATCH_MAX },

@@ -3,7 +3,7 @@ import { AUTH_MESSAGES, type AuthUser, bearerToken, httpError, httpErrors, verif
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import { isCsvType, JSON_TYPE, mediaType } from '../media-type.js';
 import type { Caller } from '../upstream/caller.js';
-import { clearSessionCookie, sessionToken } from './session-cookie.js';
+import { clearSessionCookie, refreshCookieToken, sessionToken } from './session-cookie.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -30,23 +30,51 @@ function verifySessionToken(request: FastifyRequest, reply: FastifyReply, token:
 }
 
 /**
- * onRequest for every request: a mutating /api request that rides on the session cookie must say it
- * sends JSON (or CSV where the route takes it). A cross-site form can only send form or text bodies,
- * and anything else needs a CORS preflight that the portal never grants — CSRF defence next to
- * SameSite=Strict for browsers that ignore it.
+ * onRequest for every request: CSRF defence for writes that ride on the browser's cookies, next to
+ * SameSite=Strict for browsers that ignore it. Decided on the route that matched, never on the raw
+ * URL (`/%61pi/events/x` is routed as `/api/events/:id`). Such a write must
+ * - come from this site when the browser says where it comes from (Sec-Fetch-Site, Origin), and
+ * - say it sends JSON (or CSV where the route takes it): a cross-site form can only send form or text
+ *   bodies, and anything else needs a CORS preflight that the portal never grants.
  */
 export function requireJsonFromCookieSessions(
   request: FastifyRequest,
   _reply: FastifyReply,
   done: HookHandlerDoneFunction,
 ): void {
-  if (isCsrfSafe(request)) done();
-  else throw httpError(415, 'Unsupported Media Type: requests made with the session cookie must send application/json');
+  if (!isCookieAuthenticatedWrite(request)) return done();
+  if (isCrossSite(request)) throw httpErrors.forbidden('Cross-site request refused');
+  if (!sendsAcceptedType(request)) {
+    throw httpError(415, 'Unsupported Media Type: requests made with the session cookie must send application/json');
+  }
+  done();
 }
 
-function isCsrfSafe(request: FastifyRequest): boolean {
-  if (!request.url.startsWith('/api/') || !MUTATING_METHODS.has(request.method)) return true;
-  if (hasAuthorizationHeader(request) || sessionToken(request) === undefined) return true;
+function isCookieAuthenticatedWrite(request: FastifyRequest): boolean {
+  const route = request.routeOptions.url;
+  if (route === undefined || !route.startsWith('/api/') || !MUTATING_METHODS.has(request.method)) return false;
+  if (hasAuthorizationHeader(request)) return false;
+  return sessionToken(request) !== undefined || refreshCookieToken(request) !== undefined;
+}
+
+/**
+ * Sec-Fetch-Site and Origin are set by the browser itself (a page script cannot forge them); a client
+ * that sends neither (curl with a cookie jar, an old browser) is held to the media-type rule alone.
+ * Origin is compared by host: behind a TLS-terminating proxy the portal itself speaks plain HTTP.
+ */
+function isCrossSite(request: FastifyRequest): boolean {
+  const site = request.headers['sec-fetch-site'];
+  if (site !== undefined && site !== 'same-origin') return true;
+  const origin = request.headers.origin;
+  if (origin === undefined) return false;
+  try {
+    return new URL(origin).host !== request.host;
+  } catch {
+    return true;
+  }
+}
+
+function sendsAcceptedType(request: FastifyRequest): boolean {
   const type = mediaType(request.headers['content-type']);
   if (type === JSON_TYPE) return true;
   return isCsvType(type) && request.routeOptions.config.acceptsCsv === true;
