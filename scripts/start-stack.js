@@ -2,7 +2,7 @@
 // they answer, and stops all three cleanly on Ctrl-C. Plain JavaScript so it runs before any build.
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createWriteStream, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import path from 'node:path';
@@ -182,17 +182,45 @@ process.on('SIGINT', () => {
 });
 process.on('SIGTERM', () => void stopAll(0));
 
+/** The newest modification time under `dir` (ms), skipping node_modules and build output. */
+function newestMtime(dir) {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    if (entry.name === 'node_modules' || entry.name === 'dist') continue;
+    const full = path.join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestMtime(full) : statSync(full).mtimeMs);
+  }
+  return newest;
+}
+
+/** Runs a build step, showing its output only when it fails. */
+function buildStep(command, args) {
+  const result = spawnSync(command, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  if (result.status === 0) return;
+  console.log('failed\n');
+  process.stdout.write(result.stdout ?? '');
+  process.stderr.write(result.stderr ?? '');
+  process.exit(1);
+}
+
 // Build first (incremental: quick when nothing changed), so `pnpm start` always runs the sources as they are.
 if (process.env.STACK_SKIP_BUILD !== 'true') {
   process.stdout.write('TixGo: building… ');
   const t0 = Date.now();
-  const tsc = path.join(root, 'node_modules', 'typescript', 'bin', 'tsc');
-  const build = spawnSync(process.execPath, [tsc, '-b'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
-  if (build.status !== 0) {
-    console.log('failed\n');
-    process.stdout.write(build.stdout);
-    process.stderr.write(build.stderr);
-    process.exit(1);
+  buildStep(process.execPath, [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-b']);
+  // The web UI (vite): rebuilt only when a source is newer than the last build.
+  const web = path.join(root, 'services', 'portal', 'web');
+  const builtAt = existsSync(path.join(web, 'dist', 'index.html'))
+    ? statSync(path.join(web, 'dist', 'index.html')).mtimeMs
+    : 0;
+  if (newestMtime(web) > builtAt) {
+    buildStep(process.execPath, [
+      path.join(web, 'node_modules', 'vite', 'bin', 'vite.js'),
+      'build',
+      web,
+      '--logLevel',
+      'warn',
+    ]);
   }
   console.log(`done in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 }

@@ -244,6 +244,7 @@ export const IssuedTicket = z.object({
 export type IssuedTicket = z.infer<typeof IssuedTicket>;
 
 export const TicketsIssued = z.object({ created: z.number().int(), tickets: z.array(IssuedTicket) });
+export type TicketsIssued = z.infer<typeof TicketsIssued>;
 
 export const TicketState = IssuedTicket.extend({
   checked_in: z.boolean(),
@@ -259,3 +260,4 @@ export const TicketList = z.object({
   tickets: z.array(TicketState),
   next_cursor: z.string().nullable(),
 });
+export type TicketList = z.infer<typeof TicketList>;

@@ -7,8 +7,8 @@ import attendanceRoutes from './routes/attendance.js';
 import authRoutes from './routes/auth.js';
 import checkinsRoutes from './routes/checkins.js';
 import eventsRoutes from './routes/events.js';
-import landingRoutes from './routes/landing.js';
 import sessionRoutes from './routes/session.js';
+import webUiRoutes from './routes/web-ui.js';
 import { registerSecurityHeaders } from './security-headers.js';
 import { requireJsonFromCookieSessions } from './session/authenticate-caller.js';
 import type { TlsCredentials } from './tls/portal-certificate.js';
@@ -21,6 +21,8 @@ export const SERVICE_NAME = 'portal';
 export interface PortalDeps {
   /** Serve HTTPS with these; without them the app speaks plain HTTP (PORTAL_HTTP, tests). */
   tls?: Pick<TlsCredentials, 'key' | 'cert'> | undefined;
+  /** The built web UI (tests point elsewhere); default: services/portal/web/dist. */
+  webRoot?: string | undefined;
 }
 
 /**
@@ -78,6 +80,6 @@ export async function buildApp(config: PortalConfig, deps: PortalDeps = {}): Pro
   await app.register(checkinsRoutes, { attendance });
   await app.register(attendanceRoutes, { attendance });
   await app.register(eventsRoutes, { attendance, ticketImportMaxBytes: config.ticketImportMaxBytes });
-  await app.register(landingRoutes);
+  await app.register(webUiRoutes, { root: deps.webRoot });
   return app;
 }

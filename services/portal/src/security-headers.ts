@@ -12,15 +12,23 @@ export function registerSecurityHeaders(app: FastifyInstance, options: { product
   // HSTS pins browsers to HTTPS for a year: only a production deployment with a real certificate
   // should say that, not a laptop serving a self-signed one on localhost.
   const strictTransportSecurity = options.production ? { maxAge: 31_536_000, includeSubDomains: true } : false;
+  // What the web UI (services/portal/web) needs, and nothing else: every script, style, image, font,
+  // worker and fetch comes from the portal itself ('self'; nothing from a CDN). Beyond 'self' only:
+  // - script-src 'wasm-unsafe-eval': the camera's QR decoder (zxing-wasm, a bundled .wasm served from
+  //   /assets) must compile WebAssembly; it allows no eval() of JavaScript and no inline script.
+  // - img-src data:: uPlot's and the browser's own small images (none of our markup uses data: URLs).
+  // style-src is 'self' without 'unsafe-inline': Preact and uPlot set styles through the DOM (CSSOM),
+  // which a CSP does not restrict, and the built UI has no <style> elements or style attributes.
+  // /docs (Swagger UI) sets its own CSP for its pages.
   const pageHeaders = helmet({
     contentSecurityPolicy: {
       useDefaults: true,
       directives: {
         'default-src': ["'self'"],
-        'script-src': ["'self'"],
+        'script-src': ["'self'", "'wasm-unsafe-eval'"],
         'script-src-attr': ["'none'"],
-        'style-src': ["'self'", "'unsafe-inline'"],
-        'img-src': ["'self'", 'data:', 'blob:'],
+        'style-src': ["'self'"],
+        'img-src': ["'self'", 'data:'],
         'connect-src': ["'self'"],
         'object-src': ["'none'"],
         'base-uri': ["'self'"],
@@ -52,8 +60,10 @@ export function registerSecurityHeaders(app: FastifyInstance, options: { product
   // helmet sets its headers synchronously, then calls the callback.
   const next = () => undefined;
   app.addHook('onRequest', (request, reply, done) => {
-    const setHeaders = request.url.startsWith('/api/') ? apiHeaders : pageHeaders;
-    setHeaders(request.raw, reply.raw, next);
+    const isApi = request.url.startsWith('/api/');
+    (isApi ? apiHeaders : pageHeaders)(request.raw, reply.raw, next);
+    // The station's camera scanning, and no other powerful feature, for the portal's own pages.
+    if (!isApi) reply.raw.setHeader('permissions-policy', 'camera=(self), microphone=(), geolocation=(), payment=()');
     done();
   });
 }

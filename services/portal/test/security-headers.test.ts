@@ -1,4 +1,4 @@
-// Security headers (spec: portal): a CSP that allows no inline script, HSTS only in production, the placeholder page.
+// Security headers (spec: portal): a CSP that allows no inline script, HSTS only in production.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call, type RunningService, startPortal } from './support/stack.js';
 import { refusingUrl } from './support/tcp-faults.js';
@@ -28,19 +28,22 @@ function directives(csp: string): Map<string, string[]> {
 }
 
 describe('security headers', () => {
-  it('serves the placeholder page with a CSP that allows scripts only from the portal itself', async () => {
+  it('serves the web UI with a CSP that allows scripts only from the portal itself (and WebAssembly for the QR decoder)', async () => {
     const answer = await call(development.url, 'GET', '/');
     expect(answer.status).toBe(200);
-    expect(answer.headers['content-type']).toBe('text/html; charset=utf-8');
-    expect(answer.text).toContain('coming soon');
-    expect(answer.text).toContain('href="/docs"');
-    expect(answer.text).not.toMatch(/<script|\son\w+=/i);
+    expect(answer.headers['content-type']).toMatch(/^text\/html/);
+    expect(answer.text).toContain('<div id="app">');
+    // Only external module scripts: no inline script, no inline handlers.
+    expect(answer.text).toMatch(/<script type="module" crossorigin src="\/assets\/index-[\w-]+\.js"><\/script>/);
+    expect(answer.text).not.toMatch(/<script(?![^>]*\ssrc=)[^>]*>|\son\w+=/i);
     const csp = directives(String(answer.headers['content-security-policy']));
-    expect(csp.get('script-src')).toEqual(["'self'"]);
+    expect(csp.get('script-src')).toEqual(["'self'", "'wasm-unsafe-eval'"]);
     expect(csp.get('script-src-attr')).toEqual(["'none'"]);
+    expect(csp.get('style-src')).toEqual(["'self'"]);
     expect(csp.get('default-src')).toEqual(["'self'"]);
     expect(csp.get('object-src')).toEqual(["'none'"]);
     expect(csp.get('frame-ancestors')).toEqual(["'none'"]);
+    expect(answer.headers['permissions-policy']).toBe('camera=(self), microphone=(), geolocation=(), payment=()');
   });
 
   it('sends API answers a CSP that forbids everything, nosniff and no-referrer (and not the page set)', async () => {

@@ -42,7 +42,10 @@ export function requireJsonFromCookieSessions(
   _reply: FastifyReply,
   done: HookHandlerDoneFunction,
 ): void {
-  if (!isCookieAuthenticatedWrite(request)) return done();
+  if (!isCookieAuthenticatedWrite(request)) {
+    done();
+    return;
+  }
   if (isCrossSite(request)) throw httpErrors.forbidden('Cross-site request refused');
   if (!sendsAcceptedType(request)) {
     throw httpError(415, 'Unsupported Media Type: requests made with the session cookie must send application/json');

@@ -140,6 +140,8 @@ export interface PortalOptions {
   attendanceUrl: string;
   env?: Record<string, string>;
   tls?: Pick<TlsCredentials, 'key' | 'cert'>;
+  /** The built web UI to serve (default: services/portal/web/dist). */
+  webRoot?: string;
 }
 
 export async function startPortal(options: PortalOptions): Promise<RunningService> {
@@ -154,7 +156,7 @@ export async function startPortal(options: PortalOptions): Promise<RunningServic
     ...options.env,
   };
   const config = loadPortalConfig(env);
-  const app = await buildPortalApp(config, { tls: options.tls });
+  const app = await buildPortalApp(config, { tls: options.tls, webRoot: options.webRoot });
   await app.listen({ port: 0, host: '127.0.0.1' });
   return {
     app,

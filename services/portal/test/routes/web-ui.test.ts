@@ -1,0 +1,72 @@
+// The web UI's files from the portal: hashed assets cached for a year, index.html never, every page path of the app, JSON 404 elsewhere.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { UI_PATHS } from '../../src/routes/web-ui.js';
+import { call, type RunningService, startPortal } from '../support/stack.js';
+import { refusingUrl } from '../support/tcp-faults.js';
+
+let portal: RunningService;
+let unbuilt: RunningService;
+
+beforeAll(async () => {
+  const down = await refusingUrl();
+  portal = await startPortal({ identityUrl: down, attendanceUrl: down });
+  unbuilt = await startPortal({
+    identityUrl: down,
+    attendanceUrl: down,
+    webRoot: mkdtempSync(path.join(tmpdir(), 'tixgo-no-ui-')),
+  });
+});
+
+afterAll(async () => {
+  await Promise.all([portal?.close(), unbuilt?.close()]);
+});
+
+describe('the web UI', () => {
+  it('serves index.html for every page path of the app, never cached', async () => {
+    for (const route of UI_PATHS) {
+      const url = route.replace(':id', 'some-event').replace('*', 'some-event/tickets');
+      const answer = await call(portal.url, 'GET', url);
+      expect(answer.status, url).toBe(200);
+      expect(answer.headers['cache-control'], url).toBe('no-cache');
+      expect(answer.text, url).toContain('<div id="app">');
+    }
+  });
+
+  it('serves the hashed script of index.html with a year-long immutable cache', async () => {
+    const index = await call(portal.url, 'GET', '/');
+    const script = /src="(\/assets\/index-[\w-]+\.js)"/.exec(index.text)?.[1] as string;
+    expect(script).toBeDefined();
+    const answer = await call(portal.url, 'GET', script);
+    expect(answer.status).toBe(200);
+    expect(answer.headers['content-type']).toMatch(/javascript/);
+    expect(answer.headers['cache-control']).toBe('public, max-age=31536000, immutable');
+  });
+
+  it('serves the QR decoder’s WebAssembly as application/wasm from the portal itself', async () => {
+    const index = await call(portal.url, 'GET', '/');
+    expect(index.status).toBe(200);
+    const { readdirSync } = await import('node:fs');
+    const { WEB_DIST_DIR } = await import('../../src/routes/web-ui.js');
+    const wasm = readdirSync(path.join(WEB_DIST_DIR, 'assets')).find((name) => name.endsWith('.wasm'));
+    expect(wasm).toBeDefined();
+    const answer = await call(portal.url, 'GET', `/assets/${wasm}`);
+    expect(answer.status).toBe(200);
+    expect(answer.headers['content-type']).toBe('application/wasm');
+  });
+
+  it('keeps the JSON 404 for paths that are neither a page nor a file', async () => {
+    const answer = await call(portal.url, 'GET', '/no-such-page');
+    expect(answer.status).toBe(404);
+    expect(answer.body).toEqual({ detail: 'Not Found' });
+  });
+
+  it('says how to build the UI when it has not been built', async () => {
+    const answer = await call(unbuilt.url, 'GET', '/dashboard');
+    expect(answer.status).toBe(200);
+    expect(answer.text).toContain('pnpm build');
+    expect(answer.text).not.toMatch(/<script/i);
+  });
+});

@@ -1,0 +1,230 @@
+// Admin: an event's tickets — generate N, import a CSV (each bad line named), the list with each ticket's state, the QR sheet.
+import type { TicketState } from '@tixgo/contracts';
+import { useEffect, useState } from 'preact/hooks';
+import { useRoute } from 'preact-iso';
+import { endpoints } from '../api/endpoints.js';
+import { ApiError } from '../api/http.js';
+import { formatNumber, formatTime, t } from '../i18n/index.js';
+import { describeError } from '../ui/describe-error.js';
+import { Layout } from '../ui/layout.js';
+import { useApi } from '../ui/use-api.js';
+import { Banner, ErrorBanner, Loading, PageTitle } from '../ui/widgets.js';
+
+type Outcome = { kind: 'success' | 'error' | 'info'; text: string; lines?: string[] };
+
+function formatSize(bytes: number): string {
+  return bytes > 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1)} MB` : `${Math.ceil(bytes / 1024)} KB`;
+}
+
+/** What an import or generation answered, for a person: the created count, the bad lines, the taken codes. */
+function outcomeOf(error: unknown): Outcome {
+  if (
+    error instanceof ApiError &&
+    error.status === 422 &&
+    Array.isArray((error.body as { detail?: unknown })?.detail)
+  ) {
+    const items = (error.body as { detail: { msg: string }[] }).detail;
+    return { kind: 'error', text: t('tickets.importErrors'), lines: items.map((item) => item.msg) };
+  }
+  if (error instanceof ApiError && error.status === 409) {
+    const body = error.body as { duplicates?: string[]; duplicate_count?: number } | null;
+    return {
+      kind: 'error',
+      text: t('tickets.importDuplicates', {
+        count: body?.duplicate_count ?? 0,
+        codes: (body?.duplicates ?? []).join(', '),
+      }),
+    };
+  }
+  return { kind: 'error', text: describeError(error) };
+}
+
+function TicketTable(props: { eventId: string; version: number }) {
+  const [tickets, setTickets] = useState<TicketState[] | undefined>(undefined);
+  const [total, setTotal] = useState(0);
+  const [next, setNext] = useState<string | null>(null);
+  const [error, setError] = useState<unknown>(undefined);
+
+  async function load(cursor?: string) {
+    try {
+      const page = await endpoints.tickets(props.eventId, cursor);
+      setTickets((old) => (cursor ? [...(old ?? []), ...page.tickets] : page.tickets));
+      setTotal(page.total);
+      setNext(page.next_cursor);
+      setError(undefined);
+    } catch (failure) {
+      setError(failure);
+    }
+  }
+  // Reloaded after every import (version).
+  useEffect(() => {
+    void load();
+  }, [props.eventId, props.version]);
+
+  return (
+    <section class="card" aria-labelledby="tickets-list-title">
+      <h2 id="tickets-list-title">{t('tickets.list', { total })}</h2>
+      {error !== undefined && <ErrorBanner error={error} retry={() => void load()} />}
+      {tickets === undefined && error === undefined && <Loading />}
+      {tickets && tickets.length === 0 && <p>{t('tickets.none')}</p>}
+      {tickets && tickets.length > 0 && (
+        <div class="table-scroll">
+          <table class="data-table" data-testid="ticket-table">
+            <thead>
+              <tr>
+                <th scope="col">{t('tickets.colCode')}</th>
+                <th scope="col">{t('tickets.colHolder')}</th>
+                <th scope="col">{t('tickets.colEmail')}</th>
+                <th scope="col">{t('tickets.colState')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {tickets.map((ticket) => (
+                <tr key={ticket.ticket_id}>
+                  <td>
+                    <code>{ticket.ticket_id}</code>
+                  </td>
+                  <td>{ticket.holder_name ?? '—'}</td>
+                  <td>{ticket.holder_email ?? '—'}</td>
+                  <td>
+                    {ticket.checked_in && ticket.checked_in_at
+                      ? t('tickets.stateIn', { time: formatTime(ticket.checked_in_at), gate: ticket.location ?? '—' })
+                      : t('tickets.stateOut')}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      {next && (
+        <button type="button" class="button-secondary" onClick={() => void load(next)}>
+          {t('tickets.more')}
+        </button>
+      )}
+    </section>
+  );
+}
+
+export function TicketsPage() {
+  const { params } = useRoute();
+  const eventId = params.id as string;
+  const event = useApi(() => endpoints.event(eventId), [eventId]);
+  const [count, setCount] = useState('50');
+  const [file, setFile] = useState<File | undefined>(undefined);
+  const [busy, setBusy] = useState<string | undefined>(undefined);
+  const [outcome, setOutcome] = useState<Outcome | undefined>(undefined);
+  const [version, setVersion] = useState(0);
+
+  async function run(label: string, work: () => Promise<{ created: number }>, done: (created: number) => string) {
+    setBusy(label);
+    setOutcome(undefined);
+    try {
+      const result = await work();
+      setOutcome({ kind: 'success', text: done(result.created) });
+      setVersion((value) => value + 1);
+    } catch (error) {
+      setOutcome(outcomeOf(error));
+    } finally {
+      setBusy(undefined);
+    }
+  }
+
+  const title = event.data?.title ?? eventId;
+  return (
+    <Layout wide>
+      <p>
+        <a href="/admin/events">← {t('admin.events')}</a>
+      </p>
+      <div class="page-head">
+        <PageTitle>{t('tickets.title', { title })}</PageTitle>
+        <a class="button-secondary" href={`/admin/events/${encodeURIComponent(eventId)}/print`}>
+          {t('tickets.print')}
+        </a>
+      </div>
+      {event.error !== undefined && <ErrorBanner error={event.error} retry={event.reload} />}
+      {busy && (
+        <p class="banner banner-info" role="status">
+          <span class="spinner" aria-hidden="true" /> {busy}
+        </p>
+      )}
+      {outcome && (
+        <Banner kind={outcome.kind}>
+          {outcome.text}
+          {outcome.lines && (
+            <ul class="error-lines" data-testid="import-errors">
+              {outcome.lines.map((line) => (
+                <li key={line}>{line}</li>
+              ))}
+            </ul>
+          )}
+        </Banner>
+      )}
+      <div class="two-columns">
+        <section class="card" aria-labelledby="generate-title">
+          <h2 id="generate-title">{t('tickets.generate')}</h2>
+          <form
+            class="form"
+            onSubmit={(submitted) => {
+              submitted.preventDefault();
+              const n = Number(count);
+              void run(
+                t('tickets.generating', { count: formatNumber(n) }),
+                () => endpoints.issueCount(eventId, n),
+                (created) => t('tickets.generated', { count: created }),
+              );
+            }}
+          >
+            <label class="field">
+              <span>{t('tickets.count')}</span>
+              <input
+                type="number"
+                min={1}
+                max={100000}
+                required
+                value={count}
+                onInput={(typed) => setCount(typed.currentTarget.value)}
+              />
+            </label>
+            <button type="submit" class="button-primary" disabled={busy !== undefined}>
+              {t('tickets.generateSubmit')}
+            </button>
+          </form>
+        </section>
+        <section class="card" aria-labelledby="import-title">
+          <h2 id="import-title">{t('tickets.import')}</h2>
+          <p class="muted" id="import-hint">
+            {t('tickets.importHint')}
+          </p>
+          <form
+            class="form"
+            onSubmit={(submitted) => {
+              submitted.preventDefault();
+              if (!file) return;
+              void run(
+                t('tickets.importing', { name: file.name, size: formatSize(file.size) }),
+                () => endpoints.importCsv(eventId, file),
+                (created) => t('tickets.imported', { count: created }),
+              );
+            }}
+          >
+            <label class="field">
+              <span>{t('tickets.file')}</span>
+              <input
+                type="file"
+                accept=".csv,text/csv"
+                required
+                aria-describedby="import-hint"
+                onChange={(chosen) => setFile(chosen.currentTarget.files?.[0])}
+              />
+            </label>
+            <button type="submit" class="button-primary" disabled={busy !== undefined || !file}>
+              {t('tickets.importSubmit')}
+            </button>
+          </form>
+        </section>
+      </div>
+      <TicketTable eventId={eventId} version={version} />
+    </Layout>
+  );
+}

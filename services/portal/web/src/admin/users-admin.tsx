@@ -1,0 +1,200 @@
+// Admin: users — change a role, delete an account, create one; the last-admin rule is shown, not only refused.
+import type { UserDetail } from '@tixgo/contracts';
+import { useState } from 'preact/hooks';
+import { endpoints } from '../api/endpoints.js';
+import { ApiError } from '../api/http.js';
+import { session } from '../api/session.js';
+import { formatDateTime, t } from '../i18n/index.js';
+import { ConfirmDialog } from '../ui/confirm-dialog.js';
+import { describeError } from '../ui/describe-error.js';
+import { Layout } from '../ui/layout.js';
+import { useApi } from '../ui/use-api.js';
+import { Banner, ErrorBanner, Loading, PageTitle } from '../ui/widgets.js';
+
+type Message = { kind: 'success' | 'error'; text: string };
+
+function CreateUser(props: { onCreated: (message: Message) => void }) {
+  const [username, setUsername] = useState('');
+  const [password, setPassword] = useState('');
+  const [role, setRole] = useState('committee');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | undefined>(undefined);
+  return (
+    <section class="card" aria-labelledby="create-user-title">
+      <h2 id="create-user-title">{t('users.create')}</h2>
+      {error && <Banner kind="error">{error}</Banner>}
+      <form
+        class="form form-inline"
+        onSubmit={async (submitted) => {
+          submitted.preventDefault();
+          setBusy(true);
+          setError(undefined);
+          try {
+            const created = await endpoints.createUser({ username: username.trim(), password, role });
+            props.onCreated({ kind: 'success', text: t('users.created', { name: created.username }) });
+            setUsername('');
+            setPassword('');
+          } catch (failure) {
+            setError(
+              failure instanceof ApiError && failure.status === 409
+                ? t('register.taken')
+                : failure instanceof ApiError && (failure.status === 422 || failure.status === 400)
+                  ? t('admin.invalid', { detail: failure.detail })
+                  : describeError(failure),
+            );
+          } finally {
+            setBusy(false);
+          }
+        }}
+      >
+        <label class="field">
+          <span>{t('signIn.username')}</span>
+          <input
+            required
+            minLength={3}
+            maxLength={50}
+            autoCapitalize="none"
+            autoComplete="off"
+            value={username}
+            onInput={(typed) => setUsername(typed.currentTarget.value)}
+          />
+        </label>
+        <label class="field">
+          <span>{t('signIn.password')}</span>
+          <input
+            type="password"
+            required
+            minLength={4}
+            autoComplete="new-password"
+            value={password}
+            onInput={(typed) => setPassword(typed.currentTarget.value)}
+          />
+        </label>
+        <label class="field">
+          <span>{t('users.colRole')}</span>
+          <select value={role} onChange={(chosen) => setRole(chosen.currentTarget.value)}>
+            <option value="committee">{t('role.committee')}</option>
+            <option value="admin">{t('role.admin')}</option>
+          </select>
+        </label>
+        <button type="submit" class="button-primary" disabled={busy}>
+          {t('users.createSubmit')}
+        </button>
+      </form>
+    </section>
+  );
+}
+
+export function UsersPage() {
+  const users = useApi(() => endpoints.users(), []);
+  const [message, setMessage] = useState<Message | undefined>(undefined);
+  const [deleting, setDeleting] = useState<UserDetail | undefined>(undefined);
+  const [busy, setBusy] = useState(false);
+  const me = session.value?.username;
+  const list = users.data?.users;
+  const admins = list?.filter((user) => user.role === 'admin').length ?? 0;
+
+  async function act(work: () => Promise<unknown>, success: string) {
+    setBusy(true);
+    try {
+      await work();
+      setMessage({ kind: 'success', text: success });
+    } catch (error) {
+      setMessage({ kind: 'error', text: describeError(error) });
+    } finally {
+      setBusy(false);
+      setDeleting(undefined);
+      await users.reload();
+    }
+  }
+
+  return (
+    <Layout wide>
+      <PageTitle>{t('users.title')}</PageTitle>
+      {message && <Banner kind={message.kind}>{message.text}</Banner>}
+      {users.error !== undefined && <ErrorBanner error={users.error} retry={users.reload} />}
+      {!list && users.loading && <Loading />}
+      {admins === 1 && <p class="note">{t('users.lastAdmin')}</p>}
+      {list && (
+        <div class="table-scroll">
+          <table class="data-table">
+            <thead>
+              <tr>
+                <th scope="col">{t('users.colName')}</th>
+                <th scope="col">{t('users.colRole')}</th>
+                <th scope="col">{t('users.colCreated')}</th>
+                <th scope="col">{t('users.colActions')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {list.map((user) => {
+                const isLastAdmin = user.role === 'admin' && admins <= 1;
+                return (
+                  <tr key={user.username}>
+                    <th scope="row">
+                      {user.username} {user.username === me && <span class="muted">{t('users.you')}</span>}
+                    </th>
+                    <td>
+                      <select
+                        aria-label={t('users.roleLabel', { name: user.username })}
+                        value={user.role}
+                        disabled={busy || isLastAdmin}
+                        aria-describedby={isLastAdmin ? 'last-admin-note' : undefined}
+                        onChange={(chosen) => {
+                          const role = chosen.currentTarget.value;
+                          void act(
+                            () => endpoints.changeRole(user.username, role),
+                            t('users.changed', { name: user.username, role: t(`role.${role as 'admin'}`) }),
+                          );
+                        }}
+                      >
+                        <option value="committee">{t('role.committee')}</option>
+                        <option value="admin">{t('role.admin')}</option>
+                      </select>
+                      {isLastAdmin && (
+                        <span id="last-admin-note" class="sr-only">
+                          {t('users.lastAdmin')}
+                        </span>
+                      )}
+                    </td>
+                    <td>{formatDateTime(user.created_at)}</td>
+                    <td>
+                      <button
+                        type="button"
+                        class="button-link danger"
+                        disabled={busy || isLastAdmin}
+                        aria-label={`${t('users.delete')}: ${user.username}`}
+                        onClick={() => setDeleting(user)}
+                      >
+                        {t('users.delete')}
+                      </button>
+                    </td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        </div>
+      )}
+      <CreateUser
+        onCreated={(created) => {
+          setMessage(created);
+          void users.reload();
+        }}
+      />
+      {deleting && (
+        <ConfirmDialog
+          title={t('users.deleteTitle', { name: deleting.username })}
+          confirmLabel={t('users.deleteConfirm')}
+          busy={busy}
+          onCancel={() => setDeleting(undefined)}
+          onConfirm={() =>
+            void act(() => endpoints.deleteUser(deleting.username), t('users.deleted', { name: deleting.username }))
+          }
+        >
+          <p>{t('users.deleteBody')}</p>
+        </ConfirmDialog>
+      )}
+    </Layout>
+  );
+}

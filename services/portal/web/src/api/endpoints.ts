@@ -1,0 +1,94 @@
+// The portal endpoints the UI calls, typed by the contracts the services share.
+import type { Event, TicketList, TicketState, TicketsIssued, UserDetail } from '@tixgo/contracts';
+import { api } from './http.js';
+
+const segment = encodeURIComponent;
+
+/** One event of the dashboard overview. */
+export interface EventOverview {
+  id: string;
+  title: string;
+  start_time: string | null;
+  end_time: string | null;
+  location: string | null;
+  total_registered: number;
+  total_checked_in: number;
+  checkin_percentage: number;
+}
+
+export interface Overview {
+  events: EventOverview[];
+}
+
+export interface TimelineBucket {
+  start: string;
+  count: number;
+}
+
+export interface GateCount {
+  location: string | null;
+  count: number;
+}
+
+export interface EventStats {
+  event_id: string;
+  total_registered: number;
+  total_checked_in: number;
+  checkin_percentage: number;
+  bucket_minutes: number;
+  timeline: TimelineBucket[];
+  gates: GateCount[];
+}
+
+export interface CheckinRow {
+  checkin_id: string;
+  event_id: string;
+  ticket_id: string;
+  checked_in_by: string;
+  checked_in_at: string;
+  location: string | null;
+  holder_name: string | null;
+}
+
+export interface CheckinPage {
+  records: CheckinRow[];
+  next_cursor: string | null;
+}
+
+export const endpoints = {
+  overview: () => api<Overview>('/api/overview'),
+  events: () => api<Event[]>('/api/events'),
+  event: (id: string) => api<Event>(`/api/events/${segment(id)}`),
+  stats: (id: string, bucket: number) => api<EventStats>(`/api/events/${segment(id)}/stats?bucket=${bucket}`),
+  checkins: (id: string, query: { q?: string; gate?: string; cursor?: string; limit?: number }) => {
+    const params = new URLSearchParams();
+    for (const [name, value] of Object.entries(query))
+      if (value !== undefined && value !== '') params.set(name, String(value));
+    const text = params.toString();
+    return api<CheckinPage>(`/api/events/${segment(id)}/checkins${text ? `?${text}` : ''}`);
+  },
+  searchTickets: (id: string, q: string) =>
+    api<{ tickets: TicketState[] }>(`/api/events/${segment(id)}/tickets/search?q=${segment(q)}`),
+  tickets: (id: string, cursor?: string, limit = 100) =>
+    api<TicketList>(`/api/events/${segment(id)}/tickets?limit=${limit}${cursor ? `&cursor=${segment(cursor)}` : ''}`),
+  issueCount: (id: string, count: number) =>
+    api<TicketsIssued>(`/api/events/${segment(id)}/tickets`, { method: 'POST', json: { count }, timeoutMs: 120_000 }),
+  importCsv: (id: string, file: Blob) =>
+    api<TicketsIssued>(`/api/events/${segment(id)}/tickets`, {
+      method: 'POST',
+      raw: { body: file, contentType: 'text/csv' },
+      timeoutMs: 300_000,
+    }),
+  createEvent: (body: Record<string, unknown>) => api<Event>('/api/events', { method: 'POST', json: body }),
+  updateEvent: (id: string, body: Record<string, unknown>) =>
+    api<Event>(`/api/events/${segment(id)}`, { method: 'PUT', json: body }),
+  deleteEvent: (id: string, force: boolean) =>
+    api(`/api/events/${segment(id)}${force ? '?force=true' : ''}`, { method: 'DELETE' }),
+  users: () => api<{ users: UserDetail[] }>('/api/auth/users'),
+  changeRole: (username: string, role: string) =>
+    api<UserDetail>(`/api/auth/users/${segment(username)}`, { method: 'PATCH', json: { role } }),
+  deleteUser: (username: string) => api(`/api/auth/users/${segment(username)}`, { method: 'DELETE' }),
+  createUser: (body: { username: string; password: string; role: string }) =>
+    api<{ username: string; role: string }>('/api/auth/register', { method: 'POST', json: body }),
+  exportUrl: (id: string) => `/api/events/${segment(id)}/attendance.csv`,
+};

@@ -1,0 +1,63 @@
+// The language of the UI (Bahasa Indonesia by default, English), remembered on the device, and the formats of numbers and times.
+import { signal } from '@preact/signals';
+import { type Catalogue, en, type MessageKey } from './en.js';
+import { id } from './id.js';
+
+export type Language = 'id' | 'en';
+export type { MessageKey };
+
+const CATALOGUES: Record<Language, Catalogue> = { id, en };
+const STORAGE_KEY = 'tixgo.language';
+
+function initialLanguage(): Language {
+  const stored = localStorage.getItem(STORAGE_KEY);
+  return stored === 'en' || stored === 'id' ? stored : 'id';
+}
+
+export const language = signal<Language>(initialLanguage());
+document.documentElement.lang = language.value;
+
+export function setLanguage(next: Language): void {
+  language.value = next;
+  localStorage.setItem(STORAGE_KEY, next);
+  document.documentElement.lang = next;
+}
+
+/** The message `key` in the current language, with `{name}` placeholders filled from `values`. */
+export function t(key: MessageKey, values: Record<string, string | number> = {}): string {
+  const text = CATALOGUES[language.value][key];
+  return text.replace(/\{(\w+)\}/g, (whole, name: string) => {
+    const value = values[name];
+    return value === undefined ? whole : typeof value === 'number' ? formatNumber(value) : value;
+  });
+}
+
+const locale = () => (language.value === 'id' ? 'id-ID' : 'en-GB');
+
+export function formatNumber(value: number): string {
+  return new Intl.NumberFormat(locale()).format(value);
+}
+
+export function formatPercent(value: number): string {
+  return new Intl.NumberFormat(locale(), { maximumFractionDigits: 1 }).format(value) + '%';
+}
+
+/** A time of day in the browser's time zone, e.g. 10:32. */
+export function formatTime(iso: string): string {
+  return new Intl.DateTimeFormat(locale(), { hour: '2-digit', minute: '2-digit' }).format(new Date(iso));
+}
+
+/** Date and time in the browser's time zone. */
+export function formatDateTime(iso: string): string {
+  return new Intl.DateTimeFormat(locale(), { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(iso));
+}
+
+/** "30 seconds", "2 minutes" for a wait. */
+export function formatDuration(seconds: number): string {
+  const minutes = Math.ceil(seconds / 60);
+  const format =
+    seconds < 90
+      ? new Intl.NumberFormat(locale(), { style: 'unit', unit: 'second', unitDisplay: 'long' }).format(seconds)
+      : new Intl.NumberFormat(locale(), { style: 'unit', unit: 'minute', unitDisplay: 'long' }).format(minutes);
+  return format;
+}

@@ -1,0 +1,282 @@
+// An event: its stats, check-ins over time (buckets counted by attendance), counts per gate, the searchable list, CSV export.
+import type { Event } from '@tixgo/contracts';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { lazy, useRoute } from 'preact-iso';
+import { type CheckinRow, type EventStats, endpoints } from '../api/endpoints.js';
+import { ApiError } from '../api/http.js';
+import { formatDateTime, formatNumber, formatPercent, formatTime, t } from '../i18n/index.js';
+import { useLiveStream } from '../live/live-stream.js';
+import { Layout } from '../ui/layout.js';
+import { useApi } from '../ui/use-api.js';
+import { Banner, ErrorBanner, Loading, PageTitle, ProgressBar } from '../ui/widgets.js';
+
+const TimelineChart = lazy(() => import('./timeline-chart.js'));
+const BUCKETS = [5, 15, 60] as const;
+
+function Stat(props: { label: string; value: string; testId?: string }) {
+  return (
+    <div class="stat">
+      <dt>{props.label}</dt>
+      <dd data-testid={props.testId}>{props.value}</dd>
+    </div>
+  );
+}
+
+function Timeline({ stats }: { stats: EventStats }) {
+  return (
+    <>
+      {stats.timeline.length === 0 ? (
+        <p class="muted">{t('event.chartEmpty')}</p>
+      ) : (
+        <TimelineChart timeline={stats.timeline} minutes={stats.bucket_minutes} />
+      )}
+      {stats.timeline.length > 0 && (
+        <details class="chart-table">
+          <summary>{t('event.chartTable', { minutes: stats.bucket_minutes })}</summary>
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">{t('event.chartStart')}</th>
+                <th scope="col">{t('event.chartCount')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {stats.timeline.map((bucket) => (
+                <tr key={bucket.start}>
+                  <td>{formatDateTime(bucket.start)}</td>
+                  <td>{formatNumber(bucket.count)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </details>
+      )}
+    </>
+  );
+}
+
+function Gates({ stats }: { stats: EventStats }) {
+  if (stats.gates.length === 0) return <p class="muted">{t('event.gatesEmpty')}</p>;
+  const most = Math.max(...stats.gates.map((gate) => gate.count));
+  return (
+    <ul class="gate-list" data-testid="gate-list">
+      {stats.gates.map((gate) => {
+        const name = gate.location ?? t('event.gateNone');
+        return (
+          <li key={name}>
+            <span class="gate-name">{name}</span>
+            <span class="gate-bar" aria-hidden="true">
+              <span style={{ width: `${most > 0 ? (gate.count / most) * 100 : 0}%` }} />
+            </span>
+            <span class="gate-count-value">{formatNumber(gate.count)}</span>
+          </li>
+        );
+      })}
+    </ul>
+  );
+}
+
+function CheckinList(props: { eventId: string; gates: string[]; version: number }) {
+  const [q, setQ] = useState('');
+  const [gate, setGate] = useState('');
+  const [rows, setRows] = useState<CheckinRow[] | undefined>(undefined);
+  const [next, setNext] = useState<string | null>(null);
+  const [error, setError] = useState<unknown>(undefined);
+  const [loading, setLoading] = useState(false);
+  const generation = useRef(0);
+
+  async function load(cursor?: string) {
+    const mine = ++generation.current;
+    setLoading(true);
+    try {
+      const page = await endpoints.checkins(props.eventId, { q: q.trim(), gate, cursor, limit: 50 });
+      if (mine !== generation.current) return;
+      setRows((old) => (cursor ? [...(old ?? []), ...page.records] : page.records));
+      setNext(page.next_cursor);
+      setError(undefined);
+    } catch (failure) {
+      if (mine === generation.current) setError(failure);
+    } finally {
+      if (mine === generation.current) setLoading(false);
+    }
+  }
+
+  // A new search, a new gate, or (on the first page) new check-ins: read the first page again.
+  useEffect(() => {
+    const timer = window.setTimeout(() => void load(), q ? 250 : 0);
+    return () => window.clearTimeout(timer);
+  }, [q, gate, props.eventId, props.version]);
+
+  return (
+    <section aria-labelledby="list-title" class="card">
+      <h2 id="list-title">{t('event.list')}</h2>
+      <div class="filters">
+        <label class="field">
+          <span>{t('event.search')}</span>
+          <input type="search" value={q} onInput={(event) => setQ(event.currentTarget.value)} />
+        </label>
+        <label class="field">
+          <span>{t('event.gateFilter')}</span>
+          <select value={gate} onChange={(event) => setGate(event.currentTarget.value)}>
+            <option value="">{t('event.allGates')}</option>
+            {props.gates.map((name) => (
+              <option key={name} value={name}>
+                {name}
+              </option>
+            ))}
+          </select>
+        </label>
+      </div>
+      {error !== undefined && <ErrorBanner error={error} retry={() => void load()} />}
+      {rows === undefined && loading && <Loading />}
+      {rows && rows.length === 0 && <p>{t('event.listEmpty')}</p>}
+      {rows && rows.length > 0 && (
+        <div class="table-scroll">
+          <table class="data-table" data-testid="checkin-table">
+            <thead>
+              <tr>
+                <th scope="col">{t('event.colTime')}</th>
+                <th scope="col">{t('event.colTicket')}</th>
+                <th scope="col">{t('event.colHolder')}</th>
+                <th scope="col">{t('event.colGate')}</th>
+                <th scope="col">{t('event.colBy')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {rows.map((row) => (
+                <tr key={row.checkin_id}>
+                  <td>{formatTime(row.checked_in_at)}</td>
+                  <td>
+                    <code>{row.ticket_id}</code>
+                  </td>
+                  <td>{row.holder_name ?? '—'}</td>
+                  <td>{row.location ?? '—'}</td>
+                  <td>{row.checked_in_by}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      {next && (
+        <button type="button" class="button-secondary" disabled={loading} onClick={() => void load(next)}>
+          {t('event.more')}
+        </button>
+      )}
+    </section>
+  );
+}
+
+export function EventPage() {
+  const { params } = useRoute();
+  const eventId = params.id as string;
+  const [bucket, setBucket] = useState<number>(15);
+  const event = useApi<Event>(() => endpoints.event(eventId), [eventId]);
+  const stats = useApi<EventStats>(() => endpoints.stats(eventId, bucket), [eventId, bucket]);
+  const live = useLiveStream<{ total_checked_in: number }>(`/api/live/events/${encodeURIComponent(eventId)}`, 'stats');
+  const [version, setVersion] = useState(0);
+  const seen = useRef<number | undefined>(undefined);
+
+  // New check-ins arrived: refresh the numbers, the chart and the first page of the list.
+  useEffect(() => {
+    const total = live.data?.total_checked_in;
+    if (total === undefined) return;
+    if (seen.current !== undefined && total !== seen.current) {
+      void stats.reload();
+      setVersion((value) => value + 1);
+    }
+    seen.current = total;
+  }, [live.data?.total_checked_in]);
+
+  if (event.error instanceof ApiError && event.error.status === 404) {
+    return (
+      <Layout>
+        <Banner kind="error">{t('event.notFound')}</Banner>
+        <a href="/dashboard">{t('event.back')}</a>
+      </Layout>
+    );
+  }
+  const info = event.data;
+  const numbers = stats.data;
+  return (
+    <Layout wide>
+      <p>
+        <a href="/dashboard">← {t('event.back')}</a>
+      </p>
+      {event.error !== undefined && <ErrorBanner error={event.error} retry={event.reload} />}
+      {!info && event.loading && <Loading />}
+      {info && (
+        <>
+          <div class="page-head">
+            <PageTitle>{info.title}</PageTitle>
+            <span class="page-actions">
+              <a class="button-primary" href={`/station?event=${encodeURIComponent(info.id)}`}>
+                {t('event.station')}
+              </a>
+              <a class="button-secondary" href={endpoints.exportUrl(info.id)} download>
+                {t('event.export')}
+              </a>
+            </span>
+          </div>
+          <p class="muted">
+            {[info.start_time ? formatDateTime(info.start_time) : undefined, info.location ?? undefined]
+              .filter(Boolean)
+              .join(' · ')}
+          </p>
+          {info.description && <p>{info.description}</p>}
+        </>
+      )}
+      {stats.error !== undefined && <ErrorBanner error={stats.error} retry={stats.reload} />}
+      {numbers && (
+        <>
+          <dl class="stats">
+            <Stat
+              label={t('event.checkedIn')}
+              value={formatNumber(numbers.total_checked_in)}
+              testId="stat-checked-in"
+            />
+            <Stat label={t('event.registered')} value={formatNumber(numbers.total_registered)} />
+            <Stat label={t('event.percentage')} value={formatPercent(numbers.checkin_percentage)} />
+          </dl>
+          <ProgressBar
+            value={numbers.total_checked_in}
+            max={numbers.total_registered}
+            label={t('dashboard.progressLabel', { title: info?.title ?? eventId })}
+          />
+          <div class="two-columns">
+            <section class="card" aria-labelledby="chart-title">
+              <div class="section-head">
+                <h2 id="chart-title">{t('event.chart')}</h2>
+                <fieldset class="segmented">
+                  <legend class="sr-only">{t('event.bucket')}</legend>
+                  {BUCKETS.map((minutes) => (
+                    <label key={minutes}>
+                      <input
+                        type="radio"
+                        name="bucket"
+                        value={minutes}
+                        checked={bucket === minutes}
+                        onChange={() => setBucket(minutes)}
+                      />
+                      <span>{t('event.bucketMinutes', { minutes })}</span>
+                    </label>
+                  ))}
+                </fieldset>
+              </div>
+              <Timeline stats={numbers} />
+            </section>
+            <section class="card" aria-labelledby="gates-title">
+              <h2 id="gates-title">{t('event.gates')}</h2>
+              <Gates stats={numbers} />
+            </section>
+          </div>
+        </>
+      )}
+      <CheckinList
+        eventId={eventId}
+        version={version}
+        gates={(numbers?.gates ?? []).flatMap((gate) => (gate.location === null ? [] : [gate.location]))}
+      />
+    </Layout>
+  );
+}

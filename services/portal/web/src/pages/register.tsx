@@ -1,0 +1,104 @@
+// Create an account (committee), with clear answers for a taken name, closed registration and bad fields.
+
+import { useState } from 'preact/hooks';
+import { useLocation } from 'preact-iso';
+import { ApiError, api } from '../api/http.js';
+import { t } from '../i18n/index.js';
+import { describeError } from '../ui/describe-error.js';
+import { Layout } from '../ui/layout.js';
+import { Banner, PageTitle } from '../ui/widgets.js';
+
+function registerError(error: unknown): string {
+  if (error instanceof ApiError && error.status === 409) return t('register.taken');
+  if (error instanceof ApiError && error.status === 403) return t('register.closed');
+  if (error instanceof ApiError && (error.status === 422 || error.status === 400)) {
+    return t('admin.invalid', { detail: error.detail });
+  }
+  return describeError(error);
+}
+
+export function RegisterPage() {
+  const { route } = useLocation();
+  const [username, setUsername] = useState('');
+  const [password, setPassword] = useState('');
+  const [confirm, setConfirm] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | undefined>(undefined);
+
+  async function submit(event: Event) {
+    event.preventDefault();
+    if (password !== confirm) {
+      setError(t('register.mismatch'));
+      return;
+    }
+    setBusy(true);
+    setError(undefined);
+    try {
+      const created = await api<{ username: string }>('/api/auth/register', {
+        method: 'POST',
+        json: { username: username.trim(), password },
+        renewOn401: false,
+      });
+      const name = encodeURIComponent(created.username);
+      route(`/sign-in?registered=${name}&username=${name}`);
+    } catch (failure) {
+      setError(registerError(failure));
+      setBusy(false);
+    }
+  }
+
+  return (
+    <Layout>
+      <section class="card narrow" aria-labelledby="page-title">
+        <PageTitle>{t('register.title')}</PageTitle>
+        <p>{t('register.intro')}</p>
+        {error && <Banner kind="error">{error}</Banner>}
+        <form onSubmit={submit} class="form">
+          <label class="field">
+            <span>{t('register.username')}</span>
+            <input
+              name="username"
+              autoComplete="username"
+              autoCapitalize="none"
+              spellcheck={false}
+              required
+              minLength={3}
+              maxLength={50}
+              value={username}
+              onInput={(event) => setUsername(event.currentTarget.value)}
+            />
+          </label>
+          <label class="field">
+            <span>{t('register.password')}</span>
+            <input
+              name="password"
+              type="password"
+              autoComplete="new-password"
+              required
+              minLength={4}
+              value={password}
+              onInput={(event) => setPassword(event.currentTarget.value)}
+            />
+          </label>
+          <label class="field">
+            <span>{t('register.confirm')}</span>
+            <input
+              name="confirm"
+              type="password"
+              autoComplete="new-password"
+              required
+              value={confirm}
+              onInput={(event) => setConfirm(event.currentTarget.value)}
+            />
+          </label>
+          <button type="submit" class="button-primary" disabled={busy}>
+            {busy ? t('register.busy') : t('register.submit')}
+          </button>
+        </form>
+        <p>
+          {t('register.haveAccount')} <a href="/sign-in">{t('register.signInLink')}</a>
+        </p>
+      </section>
+    </Layout>
+  );
+}

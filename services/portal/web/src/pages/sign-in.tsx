@@ -1,0 +1,87 @@
+// Sign in: clear answers for a wrong password, a lock-out (how long to wait) and an unreachable server.
+
+import { useState } from 'preact/hooks';
+import { useLocation } from 'preact-iso';
+import { ApiError } from '../api/http.js';
+import { sessionLost, signIn } from '../api/session.js';
+import { formatDuration, t } from '../i18n/index.js';
+import { describeError } from '../ui/describe-error.js';
+import { Layout } from '../ui/layout.js';
+import { Banner, PageTitle } from '../ui/widgets.js';
+
+function signInError(error: unknown): string {
+  if (error instanceof ApiError && error.status === 401) return t('signIn.wrong');
+  if (error instanceof ApiError && error.status === 429) {
+    return t('signIn.locked', { wait: formatDuration(error.retryAfterSeconds ?? 60) });
+  }
+  return describeError(error);
+}
+
+/** Only paths of this app: `next` must not send the person to another site. */
+function safeNext(next: string | undefined): string {
+  return next?.startsWith('/') && !next.startsWith('//') && !next.startsWith('/sign-in') ? next : '/dashboard';
+}
+
+export function SignInPage() {
+  const { route, query } = useLocation();
+  const [username, setUsername] = useState(query.username ?? '');
+  const [password, setPassword] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | undefined>(undefined);
+
+  async function submit(event: Event) {
+    event.preventDefault();
+    setBusy(true);
+    setError(undefined);
+    try {
+      await signIn(username.trim(), password);
+      route(safeNext(query.next), true);
+    } catch (failure) {
+      setError(signInError(failure));
+      setBusy(false);
+    }
+  }
+
+  return (
+    <Layout>
+      <section class="card narrow" aria-labelledby="page-title">
+        <PageTitle>{t('signIn.title')}</PageTitle>
+        <p>{t('signIn.intro')}</p>
+        {sessionLost.value && <Banner kind="warning">{t('banner.sessionExpired')}</Banner>}
+        {query.registered && <Banner kind="success">{t('register.done', { name: query.registered })}</Banner>}
+        {error && <Banner kind="error">{error}</Banner>}
+        <form onSubmit={submit} class="form">
+          <label class="field">
+            <span>{t('signIn.username')}</span>
+            <input
+              name="username"
+              autoComplete="username"
+              autoCapitalize="none"
+              spellcheck={false}
+              required
+              value={username}
+              onInput={(event) => setUsername(event.currentTarget.value)}
+            />
+          </label>
+          <label class="field">
+            <span>{t('signIn.password')}</span>
+            <input
+              name="password"
+              type="password"
+              autoComplete="current-password"
+              required
+              value={password}
+              onInput={(event) => setPassword(event.currentTarget.value)}
+            />
+          </label>
+          <button type="submit" class="button-primary" disabled={busy}>
+            {busy ? t('signIn.busy') : t('signIn.submit')}
+          </button>
+        </form>
+        <p>
+          {t('signIn.noAccount')} <a href="/register">{t('signIn.registerLink')}</a>
+        </p>
+      </section>
+    </Layout>
+  );
+}
