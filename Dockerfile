@@ -11,9 +11,11 @@ COPY packages/db/package.json packages/db/
 COPY services/identity/package.json services/identity/
 COPY services/attendance/package.json services/attendance/
 COPY services/portal/package.json services/portal/
+COPY services/portal/web/package.json services/portal/web/
 RUN pnpm install --frozen-lockfile
 COPY packages packages
 COPY services services
+# Builds the services (tsc) and the web UI (vite, into services/portal/web/dist); then drops dev dependencies.
 RUN pnpm build && pnpm install --frozen-lockfile --prod
 
 FROM node:24-bookworm-slim

@@ -35,6 +35,22 @@ function configVariables(): Map<string, string> {
 }
 
 describe('deployment files', () => {
+  it('the Dockerfile copies every workspace package manifest before installing (a missing one breaks --frozen-lockfile)', () => {
+    const dockerfile = read('Dockerfile');
+    const workspace = parse(read('pnpm-workspace.yaml')) as { packages: string[] };
+    const manifests = workspace.packages.flatMap((pattern) =>
+      pattern.endsWith('/*')
+        ? readdirSync(path.join(root, pattern.slice(0, -2)), { withFileTypes: true })
+            .filter((entry) => entry.isDirectory())
+            .map((entry) => `${pattern.slice(0, -2)}/${entry.name}/package.json`)
+        : [`${pattern}/package.json`],
+    );
+    expect(manifests).toContain('services/portal/web/package.json');
+    for (const manifest of manifests) {
+      expect(dockerfile, manifest).toContain(`COPY ${manifest} ${path.dirname(manifest)}/`);
+    }
+  });
+
   it.each(['docker-compose.yml', 'docker-compose.prod.yml'])(
     '%s defines postgres and the three services with health checks and the published ports',
     (file) => {
