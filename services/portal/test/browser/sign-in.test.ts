@@ -1,0 +1,117 @@
+// In Chromium, as a person would: sign in (and its clear failures), register, the language switch, a 360-px phone, axe.
+import { describe, expect, it } from 'vitest';
+import {
+  expectAccessible,
+  hasChromium,
+  openPage,
+  overflowsHorizontally,
+  reportSkippedWithoutChromium,
+  signIn,
+  useUiStack,
+} from './support/browser.js';
+
+describe.runIf(hasChromium)('signing in, registering and the language (Chromium)', () => {
+  const stack = useUiStack();
+
+  it('signs in from the start page and lands on the dashboard, with no CSP violation', async () => {
+    const { page, context, problems } = await openPage(stack);
+    await page.goto(stack.portal.url);
+    await page.waitForURL('**/sign-in');
+    await page.getByRole('heading', { name: 'Masuk' }).waitFor();
+    await signIn(page, stack.portal.url, 'panitia1');
+    expect(new URL(page.url()).pathname).toBe('/dashboard');
+    await page.getByRole('heading', { name: 'Dasbor' }).waitFor();
+    expect(await page.getByText('Masuk sebagai panitia1 (panitia)').isVisible()).toBe(true);
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
+  it('says a wrong password is wrong, in words, and stays on the sign-in page', async () => {
+    const { page, context } = await openPage(stack);
+    await page.goto(`${stack.portal.url}/sign-in`);
+    await page.getByLabel('Nama pengguna').fill('panitia1');
+    await page.getByLabel('Kata sandi').fill('not-the-password');
+    await page.getByRole('button', { name: 'Masuk' }).click();
+    const alert = page.getByRole('alert');
+    await alert.waitFor();
+    expect(await alert.textContent()).toBe('Nama pengguna atau kata sandi salah.');
+    expect(new URL(page.url()).pathname).toBe('/sign-in');
+    await context.close();
+  });
+
+  it('says the server cannot be reached when the network is down', async () => {
+    const { page, context } = await openPage(stack);
+    await page.goto(`${stack.portal.url}/sign-in`);
+    await page.route('**/api/session', (route) => route.abort('connectionrefused'));
+    await page.getByLabel('Nama pengguna').fill('panitia1');
+    await page.getByLabel('Kata sandi').fill('secret');
+    await page.getByRole('button', { name: 'Masuk' }).click();
+    const alert = page.getByRole('alert');
+    await alert.waitFor();
+    expect(await alert.textContent()).toBe('Server tidak dapat dihubungi. Periksa jaringan lalu coba lagi.');
+    await context.close();
+  });
+
+  it('registers a new committee member, who then signs in', async () => {
+    const { page, context } = await openPage(stack);
+    await page.goto(`${stack.portal.url}/sign-in`);
+    await page.getByRole('link', { name: 'Buat akun' }).click();
+    await page.getByLabel(/^Nama pengguna/).fill('gate-volunteer');
+    await page.getByLabel(/^Kata sandi \(minimal/).fill('pass1234');
+    await page.getByLabel('Ulangi kata sandi').fill('pass1234');
+    await page.getByRole('button', { name: 'Buat akun' }).click();
+    await page.waitForURL('**/sign-in?**');
+    expect(await page.getByRole('status').first().textContent()).toBe('Akun gate-volunteer dibuat. Silakan masuk.');
+    expect(await page.getByLabel('Nama pengguna').inputValue()).toBe('gate-volunteer');
+    await page.getByLabel('Kata sandi').fill('pass1234');
+    await page.getByRole('button', { name: 'Masuk' }).click();
+    await page.waitForURL('**/dashboard');
+    expect(await page.getByText('Masuk sebagai gate-volunteer (panitia)').isVisible()).toBe(true);
+    await context.close();
+  });
+
+  it('switches to English and remembers it after a reload', async () => {
+    const { page, context } = await openPage(stack);
+    await page.goto(`${stack.portal.url}/sign-in`);
+    expect(await page.locator('html').getAttribute('lang')).toBe('id');
+    await page.getByRole('button', { name: 'Switch the language to English' }).click();
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    expect(await page.locator('html').getAttribute('lang')).toBe('en');
+    await page.reload();
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    expect(await page.getByLabel('Username').isVisible()).toBe(true);
+    await page.getByRole('button', { name: 'Ganti bahasa ke Bahasa Indonesia' }).click();
+    await page.getByRole('heading', { name: 'Masuk' }).waitFor();
+    await context.close();
+  });
+
+  it('fits a 360-px phone without sideways scrolling and passes axe, signed out and in', async () => {
+    const { page, context } = await openPage(stack, { viewport: { width: 360, height: 740 }, isMobile: true });
+    await page.goto(`${stack.portal.url}/sign-in`);
+    await page.getByRole('heading', { name: 'Masuk' }).waitFor();
+    expect(await overflowsHorizontally(page)).toBe(false);
+    await expectAccessible(page);
+    await page.goto(`${stack.portal.url}/register`);
+    await page.getByRole('heading', { name: 'Buat akun' }).waitFor();
+    await expectAccessible(page);
+    await signIn(page, stack.portal.url, 'admin1');
+    await page.getByRole('heading', { name: 'Dasbor' }).waitFor();
+    expect(await overflowsHorizontally(page)).toBe(false);
+    await expectAccessible(page);
+    await context.close();
+  });
+
+  it('signs out: the session ends and the pages ask to sign in again', async () => {
+    const { page, context } = await openPage(stack);
+    await signIn(page, stack.portal.url, 'panitia1');
+    await page.getByRole('button', { name: 'Keluar' }).click();
+    await page.waitForURL('**/sign-in');
+    await page.goto(`${stack.portal.url}/dashboard`);
+    await page.waitForURL('**/sign-in?next=%2Fdashboard');
+    const cookies = await context.cookies();
+    expect(cookies.map((cookie) => cookie.name)).not.toContain('tixgo_session');
+    await context.close();
+  });
+});
+
+reportSkippedWithoutChromium();
