@@ -1,5 +1,5 @@
 // The web UI: its built files (services/portal/web/dist) with hashed assets cached for a year, and index.html — never cached — for every page path of the app.
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
@@ -48,26 +48,32 @@ const webUiRoutes: FastifyPluginAsync<{ root?: string }> = async (app, options) 
     return;
   }
 
+  const assets = path.join(root, 'assets');
+  // Hashed assets (scripts, styles, the QR decoder's .wasm), read when asked: a rebuild while the
+  // portal runs is served at once. Vite names each by its content hash: a year's cache is safe.
   await app.register(fastifyStatic, {
-    root,
-    prefix: '/',
-    // One route per built file, found at start-up: an unknown path is still the JSON 404.
-    wildcard: false,
+    root: assets,
+    prefix: '/assets/',
+    wildcard: true,
     index: false,
-    // Precompressed copies are not built; compression of the JS is left to a proxy if there is one.
-    preCompressed: false,
     cacheControl: false,
+    // sendFile() of index.html and the top-level files goes through here too: only assets are immutable.
     setHeaders(reply, file) {
-      // Vite names every asset by its content hash: a new build is a new name, so a year is safe.
-      const isHashedAsset = file.startsWith(path.join(root, 'assets') + path.sep);
-      reply.header('cache-control', isHashedAsset ? IMMUTABLE : 'no-cache');
+      reply.header('cache-control', file.startsWith(assets + path.sep) ? IMMUTABLE : 'no-cache');
     },
   });
 
+  // The few files at the top of the build (icon, later the service worker and manifest) keep their
+  // names from build to build, so they are never cached without asking.
+  const topLevel = readdirSync(root, { withFileTypes: true }).filter(
+    (entry) => entry.isFile() && entry.name !== 'index.html',
+  );
+  for (const entry of topLevel) {
+    app.get(`/${entry.name}`, { schema: { hide: true } }, async (_request, reply) => reply.sendFile(entry.name, root));
+  }
+
   for (const url of UI_PATHS) {
-    app.get(url, { schema: { hide: true } }, async (_request, reply) =>
-      reply.header('cache-control', 'no-cache').sendFile('index.html'),
-    );
+    app.get(url, { schema: { hide: true } }, async (_request, reply) => reply.sendFile('index.html', root));
   }
 };
 

@@ -58,9 +58,18 @@ describe('the web UI', () => {
   });
 
   it('keeps the JSON 404 for paths that are neither a page nor a file', async () => {
-    const answer = await call(portal.url, 'GET', '/no-such-page');
-    expect(answer.status).toBe(404);
-    expect(answer.body).toEqual({ detail: 'Not Found' });
+    for (const url of ['/no-such-page', '/assets/no-such-file.js', '/assets/../package.json']) {
+      const answer = await call(portal.url, 'GET', url);
+      expect(answer.status, url).toBe(404);
+      expect(answer.body, url).toEqual({ detail: 'Not Found' });
+    }
+  });
+
+  it('serves the icon at the top of the build, revalidated on every use', async () => {
+    const answer = await call(portal.url, 'GET', '/favicon.svg');
+    expect(answer.status).toBe(200);
+    expect(answer.headers['content-type']).toMatch(/^image\/svg\+xml/);
+    expect(answer.headers['cache-control']).toBe('no-cache');
   });
 
   it('says how to build the UI when it has not been built', async () => {

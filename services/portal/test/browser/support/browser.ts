@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { AxeBuilder } from '@axe-core/playwright';
 import { type Browser, type BrowserContext, type BrowserContextOptions, chromium, type Page } from 'playwright-core';
+import { Agent } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadTlsCredentials } from '../../../src/tls/portal-certificate.js';
 import { type RunningService, startPortal, type Upstreams, useUpstreams } from '../../support/stack.js';
@@ -31,6 +32,9 @@ export const CHROMIUM_ARGS = [
 export function launchChromium(extraArgs: string[] = []): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM_PATH, args: [...CHROMIUM_ARGS, ...extraArgs] });
 }
+
+/** For the tests' own API calls to the portal: its certificate is self-signed (loopback only). */
+export const portalClient = new Agent({ connect: { rejectUnauthorized: false } });
 
 export interface UiStack extends Upstreams {
   portal: RunningService;

@@ -12,8 +12,11 @@ interface NativeDetectorClass {
   getSupportedFormats(): Promise<string[]>;
 }
 
-/** A scan of the same code within this time is the camera seeing it again, not a new scan. */
-const SAME_CODE_MS = 3000;
+/**
+ * The camera sees a ticket for as long as it is held up: the same code again is one scan, until
+ * another code was seen or this long has passed (then it is a person scanning it again on purpose).
+ */
+const SAME_CODE_MS = 15_000;
 const FRAME_MS = 150;
 
 async function createDetector(): Promise<Detector> {

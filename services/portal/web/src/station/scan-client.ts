@@ -25,8 +25,11 @@ export function newScan(eventId: string, gate: string, ticketId: string): Scan {
   return { key: crypto.randomUUID(), eventId, gate, ticketId, scannedAt: new Date().toISOString() };
 }
 
-/** Waits between attempts (ms): quick at first, then backing off; about 20 s in all before giving up. */
-const RETRY_DELAYS = [250, 500, 1000, 2000, 3000, 4000, 5000, 5000];
+/**
+ * Waits between attempts (ms): quick at first, then backing off; about 7 s of waiting in all (plus
+ * each attempt's own time-out) before the gate is told the scan was not recorded.
+ */
+const RETRY_DELAYS = [250, 500, 1000, 2000, 3000];
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -1,0 +1,202 @@
+// The check-in station in Chromium: a scanner's code + Enter with no touch, green / amber / red answers, a lost
+// answer retried with the same key (green, not amber), focus kept for the scanner, camera QR scanning, axe.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { call, login } from '../support/stack.js';
+import {
+  expectAccessible,
+  hasChromium,
+  launchChromium,
+  openPage,
+  overflowsHorizontally,
+  portalClient,
+  reportSkippedWithoutChromium,
+  signIn,
+  useUiStack,
+} from './support/browser.js';
+import { writeQrVideo } from './support/fake-camera.js';
+
+const EVENT = { id: 'station-fest', title: 'Station Fest' };
+const TICKETS = ['ST-001', 'ST-002', 'ST-003', 'ST-004', 'ST-005'].map((ticket_id, index) => ({
+  ticket_id,
+  holder_name: `Holder ${index + 1}`,
+}));
+
+/** Signs in and sets the station up for the test event at `gate`; resolves on the scanning screen. */
+async function openStation(page: Page, baseUrl: string, gate: string): Promise<void> {
+  await signIn(page, baseUrl, 'panitia1');
+  await page.goto(`${baseUrl}/station`);
+  await page.getByLabel('Acara').selectOption({ label: EVENT.title });
+  await page.getByLabel('Gerbang').fill(gate);
+  await page.getByRole('button', { name: 'Mulai check-in' }).click();
+  await page.getByLabel('Kode tiket').waitFor();
+}
+
+/** Types a code into whatever has the focus (as a USB scanner does) and presses Enter; resolves with the answer shown. */
+async function scan(page: Page, code: string): Promise<{ tone: string | null; text: string }> {
+  await page.keyboard.type(code);
+  await page.keyboard.press('Enter');
+  const answer = page.locator(`[data-testid="scan-answer"]:not([data-tone="pending"])`);
+  await answer.filter({ hasText: code }).waitFor();
+  return { tone: await answer.getAttribute('data-tone'), text: (await answer.innerText()).replace(/\s+/g, ' ') };
+}
+
+describe.runIf(hasChromium)('the check-in station (Chromium)', () => {
+  const stack = useUiStack();
+  let admin: string;
+
+  beforeAll(async () => {
+    admin = await login(stack.identity.url, 'admin1');
+    const created = await call(stack.portal.url, 'POST', '/api/events', {
+      token: admin,
+      json: EVENT,
+      dispatcher: portalClient,
+    });
+    expect(created.status).toBe(201);
+    const issued = await call(stack.portal.url, 'POST', `/api/events/${EVENT.id}/tickets`, {
+      token: admin,
+      json: { tickets: TICKETS },
+      dispatcher: portalClient,
+    });
+    expect(issued.status).toBe(201);
+  });
+
+  /** The event's check-ins as attendance has them. */
+  async function checkins(): Promise<{ ticket_id: string; user_id: string; location: string | null }[]> {
+    const answer = await call(stack.portal.url, 'GET', `/api/attendance/${EVENT.id}`, {
+      token: admin,
+      dispatcher: portalClient,
+    });
+    expect(answer.status).toBe(200);
+    return (answer.body as { checkins: { ticket_id: string; user_id: string; location: string | null }[] }).checkins;
+  }
+
+  it('checks in a scanned code (green), then says amber with the first scan’s time and who, then red for an unknown code', async () => {
+    const { page, context, problems } = await openPage(stack);
+    await openStation(page, stack.portal.url, 'Gerbang A');
+    // Nothing clicked: the code field has the focus, as a scanner needs.
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('ticket-code');
+
+    const first = await scan(page, 'ST-001');
+    expect(first.tone).toBe('ok');
+    expect(first.text).toContain('Berhasil check-in');
+    expect(first.text).toContain('ST-001');
+    expect(await page.getByTestId('scan-announcement').textContent()).toContain('Berhasil check-in');
+
+    const again = await scan(page, 'ST-001');
+    expect(again.tone).toBe('warn');
+    expect(again.text).toMatch(/Sudah check-in.*ST-001: pukul \d{2}[.:]\d{2} oleh panitia1 \(Gerbang A\)/);
+
+    const unknown = await scan(page, 'FORGED-77');
+    expect(unknown.tone).toBe('error');
+    expect(unknown.text).toContain('Tiket tidak dikenal');
+    expect(await page.getByTestId('scan-announcement').textContent()).toContain('Tiket tidak dikenal');
+
+    // Ready for the next scan by itself: the focus never left the field.
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('ticket-code');
+    const stored = (await checkins()).filter((checkin) => checkin.ticket_id === 'ST-001');
+    expect(stored).toEqual([
+      expect.objectContaining({ ticket_id: 'ST-001', user_id: 'panitia1', location: 'Gerbang A' }),
+    ]);
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
+  it('retries a scan whose answer was lost with the same Idempotency-Key and shows green, not amber', async () => {
+    const { page, context } = await openPage(stack);
+    await openStation(page, stack.portal.url, 'Gerbang B');
+    const keys: string[] = [];
+    let lost = false;
+    await page.route('**/api/checkins', async (route) => {
+      keys.push(route.request().headers()['idempotency-key'] ?? '');
+      if (!lost) {
+        lost = true;
+        // The check-in reaches the server and is recorded; its answer never reaches the station.
+        const delivered = await route.fetch();
+        expect(delivered.status()).toBe(201);
+        await route.abort('connectionreset');
+        return;
+      }
+      await route.continue();
+    });
+    const answer = await scan(page, 'ST-002');
+    expect(answer.tone).toBe('ok');
+    expect(answer.text).toContain('Berhasil check-in');
+    expect(keys.length).toBeGreaterThanOrEqual(2);
+    expect(new Set(keys).size).toBe(1);
+    expect(keys[0]).toMatch(/^[0-9a-f-]{36}$/);
+    const stored = (await checkins()).filter((checkin) => checkin.ticket_id === 'ST-002');
+    expect(stored).toHaveLength(1);
+    await context.close();
+  });
+
+  it('says plainly that a scan was not recorded when the server stays unreachable', async () => {
+    const { page, context } = await openPage(stack);
+    await openStation(page, stack.portal.url, 'Gerbang C');
+    await page.route('**/api/checkins', (route) => route.abort('connectionrefused'));
+    await page.keyboard.type('ST-004');
+    await page.keyboard.press('Enter');
+    await page.getByText('Belum ada jawaban, mencoba lagi').first().waitFor();
+    expect(await page.getByRole('alert').first().textContent()).toContain('Server tidak terjangkau');
+    const answer = page.locator('[data-testid="scan-answer"][data-tone="error"]');
+    await answer.waitFor({ timeout: 30_000 });
+    expect(await answer.innerText()).toContain('Tidak tercatat');
+    expect((await checkins()).filter((checkin) => checkin.ticket_id === 'ST-004')).toEqual([]);
+    await context.close();
+  });
+
+  it('passes axe and fits a 360-px phone, with and without an answer on screen', async () => {
+    const { page, context } = await openPage(stack, { viewport: { width: 360, height: 740 }, isMobile: true });
+    await openStation(page, stack.portal.url, 'Gerbang D');
+    expect(await overflowsHorizontally(page)).toBe(false);
+    await expectAccessible(page);
+    await page.getByRole('button', { name: 'Cari nama atau kode' }).click();
+    await page.getByLabel(/Nama pemegang atau sebagian kode/).fill('Holder 5');
+    await expectAccessible(page);
+    // The search took the focus; the person goes back to the code field.
+    await page.getByLabel('Kode tiket').click();
+    const answer = await scan(page, 'FORGED-1');
+    expect(answer.tone).toBe('error');
+    await expectAccessible(page);
+    await context.close();
+  });
+
+  describe('camera scanning', () => {
+    let cameraBrowser: Browser;
+
+    beforeAll(async () => {
+      const video = path.join(mkdtempSync(path.join(tmpdir(), 'tixgo-camera-')), 'ticket-qr.y4m');
+      writeQrVideo(video, 'ST-003');
+      cameraBrowser = await launchChromium([
+        '--use-fake-device-for-media-stream',
+        '--use-fake-ui-for-media-stream',
+        `--use-file-for-fake-video-capture=${video}`,
+      ]);
+    });
+
+    afterAll(async () => {
+      await cameraBrowser?.close();
+    });
+
+    it('checks in the ticket whose QR code the camera shows (bundled decoder, Chromium has no BarcodeDetector)', async () => {
+      const { page, context, problems } = await openPage(
+        { ...stack, browser: cameraBrowser },
+        { permissions: ['camera'] },
+      );
+      await openStation(page, stack.portal.url, 'Gerbang Kamera');
+      await page.getByRole('button', { name: 'Pindai dengan kamera' }).click();
+      const answer = page.locator('[data-testid="scan-answer"][data-tone="ok"]');
+      await answer.waitFor({ timeout: 20_000 });
+      expect(await answer.innerText()).toContain('ST-003');
+      expect(problems).toEqual([]);
+      const stored = (await checkins()).filter((checkin) => checkin.ticket_id === 'ST-003');
+      expect(stored).toEqual([expect.objectContaining({ location: 'Gerbang Kamera' })]);
+      await context.close();
+    }, 60_000);
+  });
+});
+
+reportSkippedWithoutChromium();
