@@ -49,8 +49,8 @@ async function openTestDatabase(label: string, migrationsDir: string): Promise<{
   return { db, test };
 }
 
-/** Identity with the demo users (panitia1/secret, admin1/secret), bcrypt at its cheapest cost. */
-async function startIdentity(): Promise<RunningService> {
+/** Identity with the demo users (panitia1/secret, admin1/secret), bcrypt at its cheapest cost; `env` overrides. */
+export async function startIdentity(env: Record<string, string> = {}): Promise<RunningService> {
   const { db, test } = await openTestDatabase('portal_identity', IDENTITY_MIGRATIONS);
   const config = loadIdentityConfig({
     NODE_ENV: 'test',
@@ -61,6 +61,7 @@ async function startIdentity(): Promise<RunningService> {
     LOGIN_MAX_PER_IP: '1000',
     LOGIN_MAX_PER_USERNAME: '1000',
     TRUST_PROXY: '127.0.0.1',
+    ...env,
   });
   const hasher = createPasswordHasher(config.bcryptCost);
   await seedUsers(db.pool, hasher, { demo: true, admin: undefined }, quietLog);
@@ -88,7 +89,7 @@ export interface AttendanceService extends RunningService {
   restart(): Promise<void>;
 }
 
-export async function startAttendance(): Promise<AttendanceService> {
+export async function startAttendance(env: Record<string, string> = {}): Promise<AttendanceService> {
   // Opened as attendance opens it in production (its session settings pin the query plans).
   const test = await createTestDatabase('portal_attendance');
   const config = loadAttendanceConfig({
@@ -97,6 +98,9 @@ export async function startAttendance(): Promise<AttendanceService> {
     JWT_SECRET: SECRET,
     DATABASE_URL: test.url,
     DB_POOL_SIZE: '8',
+    // Without an identity URL of the test's own, none: port 9 refuses at once (an empty revocation list).
+    IDENTITY_BASE_URL: 'http://127.0.0.1:9',
+    ...env,
   });
   const db = await openAttendanceDatabase(config, quietLog);
   const received: string[] = [];
@@ -151,6 +155,8 @@ export async function startPortal(options: PortalOptions): Promise<RunningServic
     DATA_DIR: dataDir,
     IDENTITY_BASE_URL: options.identityUrl,
     ATTENDANCE_BASE_URL: options.attendanceUrl,
+    // Every test logs in from 127.0.0.1; the test of the limit sets its own.
+    PORTAL_LOGIN_MAX_PER_IP: '0',
     ...options.env,
   };
   const config = loadPortalConfig(env);
