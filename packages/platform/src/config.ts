@@ -30,6 +30,11 @@ export const EXAMPLE_JWT_SECRETS: ReadonlySet<string> = new Set([
   'change-me-to-a-long-random-string-of-32-bytes-or-more',
   'tixgo-dev-secret-change-me',
   'tixgo-dev-only-secret-not-for-production-0123456789',
+  // test fixtures
+  'platform-test-secret-with-at-least-32-bytes',
+  'a-test-secret-that-is-long-enough-0123456789',
+  'attendance-tests-secret-0123456789abcdef',
+  'process-test-secret-with-more-than-32-bytes',
 ]);
 
 /** An empty variable (`PORT=`) means "not set", as in a shell. */

@@ -8,7 +8,7 @@ import { httpErrors } from '@tixgo/platform';
 import type { FastifyInstance, RouteOptions } from 'fastify';
 
 export interface LoginRateLimit {
-  /** Attempts per client address per window (0 turns the portal's own limit off). */
+  /** Attempts per client address per window, for logins and for registrations each (0 turns the portal's own limit off). */
   max: number;
   windowSeconds: number;
 }

@@ -1,4 +1,5 @@
 // Real identity, attendance and portal servers on ephemeral loopback ports, sharing one JWT secret.
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -20,7 +21,8 @@ import { buildApp as buildPortalApp } from '../../src/app.js';
 import { loadConfig as loadPortalConfig } from '../../src/config.js';
 import type { TlsCredentials } from '../../src/tls/portal-certificate.js';
 
-export const SECRET = 'portal-test-secret-with-at-least-32-bytes!';
+// Made at run time: some portals here run in production mode, which refuses any secret written in the repository.
+export const SECRET = randomBytes(32).toString('base64url');
 
 const quietLog = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
