@@ -90,9 +90,12 @@ async function main(): Promise<void> {
   const identity = await startService('identity', {
     env: { DATABASE_URL: await freshDatabase('hostile_identity'), BCRYPT_COST: '4', LOGIN_MAX_PER_IP: '1000000' },
   });
-  const attendance = await startService('attendance', { env: { DATABASE_URL: await freshDatabase('hostile') } });
+  const attendance = await startService('attendance', {
+    env: { DATABASE_URL: await freshDatabase('hostile'), IDENTITY_BASE_URL: identity.url },
+  });
   const portal = await startService('portal', {
-    env: { IDENTITY_BASE_URL: identity.url, ATTENDANCE_BASE_URL: attendance.url },
+    // The probes all come from one address: the portal's own login limit would answer most of them 429.
+    env: { IDENTITY_BASE_URL: identity.url, ATTENDANCE_BASE_URL: attendance.url, PORTAL_LOGIN_MAX_PER_IP: '0' },
   });
   const pools = {
     identity: new Pool(identity.url, { connections: 8 }),

@@ -26,6 +26,8 @@ async function main(): Promise<void> {
       BCRYPT_COST: '12',
       LOGIN_MAX_PER_IP: '100000000',
       LOGIN_MAX_PER_USERNAME: '100000000',
+      // Production closes self-registration; the benchmark registers its one user itself.
+      OPEN_REGISTRATION: 'true',
     },
   });
   console.log(

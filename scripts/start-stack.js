@@ -55,7 +55,12 @@ const services = [
   {
     name: 'attendance',
     entry: 'services/attendance/dist/server.js',
-    env: { PORT: String(ports.attendance), DATA_DIR: path.join(dataDir, 'attendance') },
+    env: {
+      PORT: String(ports.attendance),
+      DATA_DIR: path.join(dataDir, 'attendance'),
+      // Revocations (role changes, deletions, logouts) come from identity's feed.
+      IDENTITY_BASE_URL: local(ports.identity),
+    },
     health: `${local(ports.attendance)}/health`,
   },
   {

@@ -12,8 +12,13 @@ interface ComposeService {
   environment?: Record<string, string>;
   healthcheck?: { test: string[] };
   command?: string[];
+  networks?: Record<string, { ipv4_address?: string }>;
 }
-const compose = (file: string) => parse(read(file), { merge: true }) as { services: Record<string, ComposeService> };
+const compose = (file: string) =>
+  parse(read(file), { merge: true }) as {
+    services: Record<string, ComposeService>;
+    networks?: Record<string, { ipam?: { config?: { subnet?: string }[] } }>;
+  };
 
 /** Variables each service's config schema reads (keys of the zod object in src/config.ts). */
 function configVariables(): Map<string, string> {
@@ -78,6 +83,24 @@ describe('deployment files', () => {
     }
     expect(services.identity?.environment?.SEED_DEMO_USERS).toBe(['$', '{SEED_DEMO_USERS:-false}'].join(''));
   });
+
+  it.each(['docker-compose.yml', 'docker-compose.prod.yml'])(
+    "%s: identity believes X-Forwarded-For from exactly the portal's fixed address on a defined network",
+    (file) => {
+      const { services, networks } = compose(file);
+      const portalAddress = services.portal?.networks?.default?.ipv4_address;
+      expect(portalAddress).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
+      expect(services.identity?.environment?.TRUST_PROXY).toBe(portalAddress);
+      const subnet = networks?.default?.ipam?.config?.[0]?.subnet ?? '';
+      expect(subnet).toMatch(/^\d+\.\d+\.\d+\.0\/24$/);
+      expect(portalAddress?.split('.').slice(0, 3).join('.')).toBe(subnet.split('.').slice(0, 3).join('.'));
+      for (const name of ['identity', 'attendance', 'portal']) {
+        expect(services[name]?.environment?.TRUST_PROXY, `${name} TRUST_PROXY`).not.toBe('true');
+      }
+      // attendance polls identity's revocation feed.
+      expect(services.attendance?.environment?.IDENTITY_BASE_URL).toBe('http://identity:18081');
+    },
+  );
 
   it('.env.example lists every variable a service reads', () => {
     const example = read('.env.example');

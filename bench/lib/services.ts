@@ -1,6 +1,6 @@
 // Starts built TixGo services as real processes for benchmarks, and reads their memory.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createHmac, randomBytes } from 'node:crypto';
+import { createHash, createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -120,11 +120,21 @@ export function rssMb(pid: number | undefined): number {
   return kb / 1024;
 }
 
-/** An HS256 access token for `username` signed with `secret`, as identity would issue it. */
+/** A stable account id for `username` (a UUID made from its hash), so a benchmark's tokens of one user agree. */
+function benchUid(username: string): string {
+  const hex = createHash('sha256').update(`tixgo-bench-uid:${username}`).digest('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
+
+/**
+ * An HS256 access token for `username` signed with `secret`, as identity would issue it: the compat
+ * claims plus uid, sid (a session of its own) and ver, within the default 120-minute lifetime.
+ */
 export function signToken(secret: string, username: string, role: 'committee' | 'admin'): string {
   const encode = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
   const now = Math.floor(Date.now() / 1000);
-  const body = `${encode({ alg: 'HS256', typ: 'JWT' })}.${encode({ sub: username, role, iat: now, exp: now + 7200 })}`;
+  const claims = { sub: username, role, uid: benchUid(username), sid: randomUUID(), ver: 0, iat: now, exp: now + 7200 };
+  const body = `${encode({ alg: 'HS256', typ: 'JWT' })}.${encode(claims)}`;
   return `${body}.${createHmac('sha256', secret).update(body).digest('base64url')}`;
 }
 

@@ -2,11 +2,35 @@
 import { z } from 'zod';
 import { hasControlCharacters, IsoTime } from './common.js';
 
+/**
+ * How a username is compared and stored: Unicode NFKC (full-width and other compatibility forms
+ * become their plain letters), then trimmed. Login applies the same before its lookup.
+ */
+export function normalizeUsername(value: string): string {
+  return value.normalize('NFKC').trim();
+}
+
+/**
+ * What a new username may hold after normalisation: ASCII letters, digits and . _ - @. Anything
+ * else could look like another user's name at the gate ("checked in by panitia1"): a Cyrillic а,
+ * a zero-width space, a trailing space.
+ */
+export const USERNAME_PATTERN = /^[A-Za-z0-9._@-]+$/;
+
 export const Username = z
   .string()
+  .normalize('NFKC')
+  .trim()
   .min(3)
   .max(50)
-  .refine((value) => !hasControlCharacters(value), { message: 'must not contain control characters' });
+  // One message per name, control characters first (they are outside the pattern too).
+  .superRefine((value, context) => {
+    if (hasControlCharacters(value))
+      context.addIssue({ code: 'custom', message: 'must not contain control characters' });
+    else if (!USERNAME_PATTERN.test(value))
+      context.addIssue({ code: 'custom', message: 'may contain only ASCII letters, digits and . _ - @' });
+  })
+  .describe('3-50 characters after NFKC normalisation and trimming: ASCII letters, digits and . _ - @');
 
 export const Password = z.string().min(4).max(200);
 
@@ -50,3 +74,18 @@ export type RefreshBody = z.infer<typeof RefreshBody>;
 export const UpdateUserBody = z.object({ role: z.string().max(50) });
 
 export const UsernameParams = z.object({ username: z.string().min(1).max(200) });
+
+/**
+ * One entry of identity's revocation feed: every token of `uid` older than version `min_ver` (its
+ * role changed), every token of a deleted account, or every token of one login session `sid`.
+ * Opaque random ids only: no username, no role.
+ */
+export const RevocationEntry = z.union([
+  z.object({ uid: z.uuid(), min_ver: z.number().int().nonnegative() }),
+  z.object({ uid: z.uuid(), deleted: z.literal(true) }),
+  z.object({ sid: z.uuid() }),
+]);
+export type RevocationEntry = z.infer<typeof RevocationEntry>;
+
+export const RevocationFeed = z.object({ revocations: z.array(RevocationEntry) });
+export type RevocationFeed = z.infer<typeof RevocationFeed>;

@@ -14,7 +14,12 @@ export function invalidConfiguration(...problems: string[]): ConfigError {
   return new ConfigError(`Invalid configuration:\n  ${problems.join('\n  ')}`);
 }
 
-/** JWT secrets that appear in examples and must never protect a production deployment. */
+/**
+ * JWT secrets that are published and must never protect a production deployment: common
+ * examples, the dev compose file's default, and every secret this repository's files hold
+ * (test fixtures included). test/published-secrets.test.ts scans the tracked files and fails
+ * when a secret found there is missing here. Lower case: compared ignoring case.
+ */
 export const EXAMPLE_JWT_SECRETS: ReadonlySet<string> = new Set([
   'change-me',
   'changeme',
@@ -24,6 +29,12 @@ export const EXAMPLE_JWT_SECRETS: ReadonlySet<string> = new Set([
   'supersecret',
   'change-me-to-a-long-random-string-of-32-bytes-or-more',
   'tixgo-dev-secret-change-me',
+  'tixgo-dev-only-secret-not-for-production-0123456789',
+  // test fixtures
+  'platform-test-secret-with-at-least-32-bytes',
+  'a-test-secret-that-is-long-enough-0123456789',
+  'attendance-tests-secret-0123456789abcdef',
+  'process-test-secret-with-more-than-32-bytes',
 ]);
 
 /** An empty variable (`PORT=`) means "not set", as in a shell. */
@@ -74,7 +85,12 @@ export const commonEnvSchema = z.object({
   // compat: the original accepted JWT_EXPIRE_MINUTES; TOKEN_EXPIRE_MINUTES wins when both are set.
   TOKEN_EXPIRE_MINUTES: env.optionalInt(525600),
   JWT_EXPIRE_MINUTES: env.optionalInt(525600),
+  // How often a service fetches identity's revocation feed (identity: re-reads its own table).
+  REVOCATION_POLL_SECONDS: env.positiveInt(5, 300),
 });
+
+/** The longest access-token lifetime production accepts (a day): a stolen token must not live for weeks. */
+export const MAX_PRODUCTION_TOKEN_MINUTES = 1440;
 
 /**
  * Parses `source` with `schema`; on failure throws a ConfigError naming each variable.
@@ -113,12 +129,20 @@ export function resolveJwtSecret(
   throw new ConfigError('JWT_SECRET: required');
 }
 
-/** Access-token lifetime in minutes, honouring the compat alias. */
-export function tokenLifetimeMinutes(config: {
-  TOKEN_EXPIRE_MINUTES?: number | undefined;
-  JWT_EXPIRE_MINUTES?: number | undefined;
-}): number {
-  return config.TOKEN_EXPIRE_MINUTES ?? config.JWT_EXPIRE_MINUTES ?? 120;
+/**
+ * Access-token lifetime in minutes, honouring the compat alias; in production at most
+ * MAX_PRODUCTION_TOKEN_MINUTES (a longer one stops the service, naming the variable).
+ */
+export function tokenLifetimeMinutes(
+  config: { TOKEN_EXPIRE_MINUTES?: number | undefined; JWT_EXPIRE_MINUTES?: number | undefined },
+  nodeEnv: 'development' | 'production' | 'test' = 'development',
+): number {
+  const minutes = config.TOKEN_EXPIRE_MINUTES ?? config.JWT_EXPIRE_MINUTES ?? 120;
+  if (nodeEnv === 'production' && minutes > MAX_PRODUCTION_TOKEN_MINUTES) {
+    const name = config.TOKEN_EXPIRE_MINUTES === undefined ? 'JWT_EXPIRE_MINUTES' : 'TOKEN_EXPIRE_MINUTES';
+    throw invalidConfiguration(`${name}: at most ${MAX_PRODUCTION_TOKEN_MINUTES} minutes in production`);
+  }
+  return minutes;
 }
 
 /**
@@ -144,6 +168,7 @@ export interface CommonConfig {
   dataDir: string;
   jwtSecret: string;
   tokenExpireMinutes: number;
+  revocationPollSeconds: number;
 }
 
 export function commonConfig(raw: z.output<typeof commonEnvSchema> & { PORT: number }): CommonConfig {
@@ -154,6 +179,7 @@ export function commonConfig(raw: z.output<typeof commonEnvSchema> & { PORT: num
     logLevel: raw.LOG_LEVEL,
     dataDir: raw.DATA_DIR,
     jwtSecret: resolveJwtSecret(raw.JWT_SECRET, raw.NODE_ENV, () => persistedDevSecret(raw.DATA_DIR)),
-    tokenExpireMinutes: tokenLifetimeMinutes(raw),
+    tokenExpireMinutes: tokenLifetimeMinutes(raw, raw.NODE_ENV),
+    revocationPollSeconds: raw.REVOCATION_POLL_SECONDS,
   };
 }

@@ -14,6 +14,7 @@ import { registerErrorHandling } from './errors.js';
 import { healthRoutes, type ReadinessCheck } from './health.js';
 import { loggerOptions } from './logger.js';
 import { registerOpenApi } from './openapi.js';
+import type { RevocationList } from './revocation-list.js';
 
 /** Request bodies above this size are answered 413 (spec: shared rules). */
 export const BODY_LIMIT_BYTES = 1024 * 1024;
@@ -26,6 +27,8 @@ export interface BaseAppOptions {
   tokenExpireMinutes: number;
   openapi: { title: string; description: string };
   readiness: Record<string, ReadinessCheck>;
+  /** The tokens identity revoked; every verification consults it, /ready reports its age. */
+  revocations: RevocationList;
   /** Fastify's trustProxy: which forwarders' X-Forwarded-For to believe. */
   trustProxy?: FastifyServerOptions['trustProxy'];
   /** Extra server options (the portal passes its TLS settings here). */
@@ -74,7 +77,15 @@ export async function createBaseApp(options: BaseAppOptions): Promise<FastifyIns
 
   registerErrorHandling(app);
   await registerOpenApi(app, options.openapi);
-  await app.register(authPlugin, { secret: options.jwtSecret, expiresInMinutes: options.tokenExpireMinutes });
-  await app.register(healthRoutes, { service: options.service, checks: options.readiness });
+  await app.register(authPlugin, {
+    secret: options.jwtSecret,
+    expiresInMinutes: options.tokenExpireMinutes,
+    revocations: options.revocations,
+  });
+  await app.register(healthRoutes, {
+    service: options.service,
+    checks: options.readiness,
+    reports: { revocations: () => options.revocations.status() },
+  });
   return app;
 }

@@ -9,6 +9,11 @@ export interface HealthOptions {
   checks: Record<string, ReadinessCheck>;
   /** How long one check may take before it counts as down. */
   timeoutMs?: number;
+  /**
+   * Facts shown beside the checks that never make /ready fail (the revocation list's age: a
+   * service keeps serving with its last list while identity is away).
+   */
+  reports?: Record<string, () => unknown>;
 }
 
 async function runCheck(check: ReadinessCheck, timeoutMs: number): Promise<'ok' | string> {
@@ -26,7 +31,7 @@ async function runCheck(check: ReadinessCheck, timeoutMs: number): Promise<'ok' 
 }
 
 export async function healthRoutes(app: FastifyInstance, options: HealthOptions): Promise<void> {
-  const { service, checks, timeoutMs = 2000 } = options;
+  const { service, checks, timeoutMs = 2000, reports = {} } = options;
   const body = JSON.stringify({ status: 'ok', service });
 
   app.get('/health', { schema: { hide: true } }, async (_request, reply) => reply.type('application/json').send(body));
@@ -36,7 +41,8 @@ export async function healthRoutes(app: FastifyInstance, options: HealthOptions)
     const results = await Promise.all(names.map((name) => runCheck(checks[name] as ReadinessCheck, timeoutMs)));
     const report = Object.fromEntries(names.map((name, index) => [name, results[index]]));
     const ready = results.every((result) => result === 'ok');
-    if (ready) return reply.send({ status: 'ready', service, checks: report });
-    return reply.code(503).send({ detail: 'Service not ready', service, checks: report });
+    const facts = Object.fromEntries(Object.entries(reports).map(([name, read]) => [name, read()]));
+    if (ready) return reply.send({ status: 'ready', service, checks: report, ...facts });
+    return reply.code(503).send({ detail: 'Service not ready', service, checks: report, ...facts });
   });
 }

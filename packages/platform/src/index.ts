@@ -10,5 +10,7 @@ export * from './health.js';
 export * from './landing.js';
 export * from './logger.js';
 export * from './openapi.js';
+export * from './revocation-list.js';
+export * from './revocation-poller.js';
 export * from './shutdown.js';
 export * from './start-service.js';

@@ -5,11 +5,12 @@ import {
   authenticate,
   bearerToken,
   createBaseApp,
+  RevocationList,
   requireAdmin,
   signAccessToken,
   verifyAccessToken,
 } from '../src/index.js';
-import { claims, unauthorizedCases, validToken } from './support/forge-token.js';
+import { claims, uidFor, unauthorizedCases, validToken } from './support/forge-token.js';
 
 const SECRET = 'platform-test-secret-with-at-least-32-bytes';
 
@@ -22,6 +23,7 @@ beforeAll(async () => {
     jwtSecret: SECRET,
     tokenExpireMinutes: 30,
     openapi: { title: 'test', description: 'test' },
+    revocations: new RevocationList(60_000),
     readiness: {},
   });
   app.get('/whoami', { preHandler: authenticate }, async (request) => ({
@@ -80,6 +82,40 @@ describe('authenticate', () => {
   });
 });
 
+describe('authenticate with revocations', () => {
+  const call = (payload: Record<string, unknown>) =>
+    app.inject({ url: '/whoami', headers: { authorization: `Bearer ${validToken(SECRET, payload)}` } });
+
+  it('refuses with 401 "Invalid token" a token of an ended session, a deleted account or an older version', async () => {
+    const sessionEnded = claims('logged-out', 'committee');
+    const deleted = claims('deleted-user', 'admin');
+    const demoted = claims('demoted-admin', 'admin', { ver: 2 });
+    for (const token of [sessionEnded, deleted, demoted]) expect((await call(token)).statusCode).toBe(200);
+
+    app.revocations.replace([
+      { sid: sessionEnded.sid as string },
+      { uid: deleted.uid as string, deleted: true },
+      { uid: demoted.uid as string, min_ver: 3 },
+    ]);
+    try {
+      for (const token of [sessionEnded, deleted, demoted]) {
+        const response = await call(token);
+        expect(response.statusCode, String(token.sub)).toBe(401);
+        expect(response.json()).toEqual({ detail: 'Invalid token' });
+      }
+      // Another login of the same user, and the demoted user's new token, pass.
+      const otherSession = await call(claims('logged-out', 'committee'));
+      expect(otherSession.statusCode).toBe(200);
+      expect(otherSession.json()).toEqual({ username: 'logged-out', role: 'committee' });
+      const newVersion = await call(claims('demoted-admin', 'committee', { ver: 3 }));
+      expect(newVersion.statusCode).toBe(200);
+      expect(newVersion.json()).toEqual({ username: 'demoted-admin', role: 'committee' });
+    } finally {
+      app.revocations.replace([]);
+    }
+  });
+});
+
 describe('requireAdmin', () => {
   it('lets an admin through', async () => {
     const response = await app.inject({
@@ -108,16 +144,23 @@ describe('requireAdmin', () => {
 
 describe('signAccessToken', () => {
   it('signs HS256 tokens with sub, role, iat and an exp of the configured lifetime', () => {
-    const token = signAccessToken(app, 'panitia1', 'committee');
+    const subject = {
+      username: 'panitia1',
+      role: 'committee' as const,
+      uid: uidFor('panitia1'),
+      sid: '5b0f3c1e-8f6e-4c1a-9d3b-2a7e4f5c6d70',
+      ver: 3,
+    };
+    const token = signAccessToken(app, subject);
     const [header, payload] = token
       .split('.')
       .slice(0, 2)
       .map((part) => JSON.parse(Buffer.from(part, 'base64url').toString()));
     expect(header).toEqual({ alg: 'HS256', typ: 'JWT' });
-    expect(Object.keys(payload).sort()).toEqual(['exp', 'iat', 'role', 'sub']);
-    expect(payload).toMatchObject({ sub: 'panitia1', role: 'committee' });
+    expect(Object.keys(payload).sort()).toEqual(['exp', 'iat', 'role', 'sid', 'sub', 'uid', 'ver']);
+    expect(payload).toMatchObject({ sub: 'panitia1', role: 'committee', uid: subject.uid, sid: subject.sid, ver: 3 });
     expect(payload.exp - payload.iat).toBe(30 * 60);
-    expect(verifyAccessToken(app, token)).toEqual({ username: 'panitia1', role: 'committee', token });
+    expect(verifyAccessToken(app, token)).toEqual({ ...subject, token });
   });
 });
 

@@ -3,7 +3,14 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { BODY_LIMIT_BYTES, createBaseApp, httpError, httpErrors, validationError } from '../src/index.js';
+import {
+  BODY_LIMIT_BYTES,
+  createBaseApp,
+  httpError,
+  httpErrors,
+  RevocationList,
+  validationError,
+} from '../src/index.js';
 
 let app: FastifyInstance;
 let databaseAnswers = true;
@@ -15,6 +22,7 @@ beforeAll(async () => {
     jwtSecret: 'platform-test-secret-with-at-least-32-bytes',
     tokenExpireMinutes: 120,
     openapi: { title: 'Platform test', description: 'A base app with a few routes' },
+    revocations: new RevocationList(60_000),
     readiness: {
       database: async () => {
         if (!databaseAnswers) throw new Error('connect ECONNREFUSED 127.0.0.1:5432');
@@ -154,7 +162,12 @@ describe('health and readiness', () => {
     databaseAnswers = true;
     const response = await app.inject({ url: '/ready' });
     expect(response.statusCode).toBe(200);
-    expect(response.json()).toEqual({ status: 'ready', service: 'platform-test', checks: { database: 'ok' } });
+    expect(response.json()).toEqual({
+      status: 'ready',
+      service: 'platform-test',
+      checks: { database: 'ok' },
+      revocations: { state: 'unavailable', age_seconds: null },
+    });
   });
 
   it('answers /ready with 503 and the failing check while a dependency is down, /health stays 200', async () => {
@@ -166,6 +179,7 @@ describe('health and readiness', () => {
         detail: 'Service not ready',
         service: 'platform-test',
         checks: { database: 'connect ECONNREFUSED 127.0.0.1:5432' },
+        revocations: { state: 'unavailable', age_seconds: null },
       });
       const health = await app.inject({ url: '/health' });
       expect(health.statusCode).toBe(200);
@@ -181,6 +195,7 @@ describe('health and readiness', () => {
       jwtSecret: 'platform-test-secret-with-at-least-32-bytes',
       tokenExpireMinutes: 120,
       openapi: { title: 't', description: 't' },
+      revocations: new RevocationList(60_000),
       readiness: { upstream: () => new Promise(() => undefined) },
     });
     try {
@@ -190,6 +205,7 @@ describe('health and readiness', () => {
         detail: 'Service not ready',
         service: 'hanging',
         checks: { upstream: 'timeout' },
+        revocations: { state: 'unavailable', age_seconds: null },
       });
     } finally {
       await hanging.close();

@@ -1,4 +1,5 @@
 // Environment parsing: bad values stop the service naming the variable, never echoing it (spec: configuration).
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -32,6 +33,7 @@ describe('parseEnv', () => {
       HOST: '127.0.0.1',
       LOG_LEVEL: 'info',
       DATA_DIR: '.data',
+      REVOCATION_POLL_SECONDS: 5,
       PORT: 18081,
       FLAG: false,
     });
@@ -114,8 +116,15 @@ describe('resolveJwtSecret in production', () => {
   });
 
   it('accepts a long random secret', () => {
-    const secret = 'k3J9x0Qw7Lr2Vb8Nc5Zt1Hs6Yd4Pf0Ga';
+    // Made at run time: a secret written into the repository is a published one (see published-secrets.test.ts).
+    const secret = randomBytes(32).toString('base64url');
     expect(resolveJwtSecret(secret, 'production')).toBe(secret);
+  });
+
+  it("refuses the dev compose file's default secret", () => {
+    expect(
+      configError(() => resolveJwtSecret('tixgo-dev-only-secret-not-for-production-0123456789', 'production')).message,
+    ).toBe('JWT_SECRET: is a published example value; generate a random one');
   });
 });
 
@@ -148,6 +157,16 @@ describe('tokenLifetimeMinutes', () => {
 
   it('prefers TOKEN_EXPIRE_MINUTES when both are set', () => {
     expect(tokenLifetimeMinutes(parseEnv(schema, { TOKEN_EXPIRE_MINUTES: '15', JWT_EXPIRE_MINUTES: '45' }))).toBe(15);
+  });
+
+  it('caps the lifetime at a day in production, naming the variable that asks for more', () => {
+    expect(tokenLifetimeMinutes(parseEnv(schema, { TOKEN_EXPIRE_MINUTES: '1440' }), 'production')).toBe(1440);
+    for (const name of ['TOKEN_EXPIRE_MINUTES', 'JWT_EXPIRE_MINUTES']) {
+      const error = configError(() => tokenLifetimeMinutes(parseEnv(schema, { [name]: '1441' }), 'production'));
+      expect(error.message).toBe(`Invalid configuration:\n  ${name}: at most 1440 minutes in production`);
+    }
+    // Outside production a long lifetime stays possible (a test rig, a demo).
+    expect(tokenLifetimeMinutes(parseEnv(schema, { TOKEN_EXPIRE_MINUTES: '10080' }), 'development')).toBe(10080);
   });
 });
 

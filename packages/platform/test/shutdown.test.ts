@@ -3,7 +3,7 @@ import { Agent, get, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createBaseApp } from '../src/index.js';
+import { createBaseApp, RevocationList } from '../src/index.js';
 
 let app: FastifyInstance | undefined;
 let agent: Agent | undefined;
@@ -35,6 +35,7 @@ describe('closing the app', () => {
       jwtSecret: 'platform-test-secret-with-at-least-32-bytes',
       tokenExpireMinutes: 120,
       openapi: { title: 't', description: 't' },
+      revocations: new RevocationList(60_000),
       readiness: {},
     });
     let release: () => void = () => undefined;

@@ -1,6 +1,12 @@
 // buildApp(config, deps): the attendance service as a Fastify app (no listen; tests inject into it).
 import type { Database } from '@tixgo/db';
-import { createBaseApp, landingPage } from '@tixgo/platform';
+import {
+  createBaseApp,
+  landingPage,
+  pollRevocationsFromIdentity,
+  RevocationList,
+  revocationStaleAfterMs,
+} from '@tixgo/platform';
 import type { FastifyInstance } from 'fastify';
 import { AttendanceListCache } from './checkins/attendance-list-cache.js';
 import { CheckinBatcher } from './checkins/checkin-batcher.js';
@@ -27,6 +33,13 @@ export async function buildApp(config: AttendanceConfig, deps: AttendanceDeps): 
     tokenExpireMinutes: config.tokenExpireMinutes,
     openapi: { title: 'TixGo attendance', description: 'Events, tickets and check-ins.' },
     readiness: { database: () => deps.db.ping() },
+    // Identity owns the accounts: attendance learns of revocations from its feed, and keeps
+    // serving with the last list it had (or none) while identity is away; /ready says so.
+    revocations: new RevocationList(revocationStaleAfterMs(config.revocationPollSeconds)),
+  });
+  pollRevocationsFromIdentity(app, {
+    identityBaseUrl: config.identityBaseUrl,
+    pollSeconds: config.revocationPollSeconds,
   });
   const { pool } = deps.db;
   const lists = new AttendanceListCache(pool, config.attendanceCacheBytes);

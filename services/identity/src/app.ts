@@ -4,11 +4,15 @@ import { createBaseApp, landingPage } from '@tixgo/platform';
 import type { FastifyInstance } from 'fastify';
 import type { IdentityConfig } from './config.js';
 import authRoutes from './routes/auth.js';
+import revocationRoutes from './routes/revocations.js';
 import usersRoutes from './routes/users.js';
+import { RevocationSync } from './tokens/revocation-sync.js';
 import { registerLoginThrottle } from './users/login-throttle.js';
 import { createPasswordHasher, type PasswordHasher } from './users/password-hasher.js';
 
 export const SERVICE_NAME = 'identity-service';
+
+type RevocationSyncLog = { warn(obj: object, msg?: string): void; info(obj: object, msg?: string): void };
 
 export interface IdentityDeps {
   db: Database;
@@ -16,6 +20,14 @@ export interface IdentityDeps {
 }
 
 export async function buildApp(config: IdentityConfig, deps: IdentityDeps): Promise<FastifyInstance> {
+  const { pool } = deps.db;
+  // Its own list from its own table (identity owns the accounts); the others poll its feed.
+  let log: RevocationSyncLog = { warn: () => undefined, info: () => undefined };
+  const revocations = new RevocationSync(pool, {
+    tokenExpireMinutes: config.tokenExpireMinutes,
+    pollSeconds: config.revocationPollSeconds,
+    log: { warn: (obj, msg) => log.warn(obj, msg), info: (obj, msg) => log.info(obj, msg) },
+  });
   const app = await createBaseApp({
     service: SERVICE_NAME,
     logLevel: config.logLevel,
@@ -24,18 +36,24 @@ export async function buildApp(config: IdentityConfig, deps: IdentityDeps): Prom
     trustProxy: config.trustProxy,
     openapi: { title: 'TixGo identity', description: 'Users, passwords, roles and tokens.' },
     readiness: { database: () => deps.db.ping() },
+    revocations: revocations.list,
   });
+  log = app.log;
+  app.addHook('onReady', async () => revocations.start());
+  app.addHook('onClose', async () => revocations.stop());
   const hasher = deps.hasher ?? createPasswordHasher(config.bcryptCost);
   const throttle = await registerLoginThrottle(app, config.loginLimits);
-  const { pool } = deps.db;
   await app.register(authRoutes, {
     pool,
     hasher,
     throttle,
+    revocations,
+    openRegistration: config.openRegistration,
     tokenExpireMinutes: config.tokenExpireMinutes,
     refreshTokenExpireDays: config.refreshTokenExpireDays,
   });
-  await app.register(usersRoutes, { pool });
+  await app.register(usersRoutes, { pool, revocations });
+  await app.register(revocationRoutes, { revocations });
   await app.register(landingPage, { name: 'identity', description: 'Users, passwords, roles and tokens for TixGo.' });
   return app;
 }

@@ -11,7 +11,7 @@ const schema = commonEnvSchema.extend({
   // The bootstrap admin obeys the rules of registration (spec: identity); a longer password would be
   // cut to 72 bytes by bcrypt without a word. Messages never echo the value.
   ADMIN_USERNAME: env.optionalString().refine((value) => value === undefined || Username.safeParse(value).success, {
-    message: 'must be 3-50 characters without control characters',
+    message: 'must be 3-50 characters of ASCII letters, digits and . _ - @',
   }),
   ADMIN_PASSWORD: env
     .optionalString()
@@ -22,7 +22,14 @@ const schema = commonEnvSchema.extend({
   LOGIN_MAX_PER_IP: env.positiveInt(60),
   LOGIN_MAX_PER_USERNAME: env.positiveInt(10),
   LOGIN_WINDOW_SECONDS: env.positiveInt(300),
-  TRUST_PROXY: env.trustProxy(),
+  LOGIN_LOCKOUT_MAX_SECONDS: env.positiveInt(900, 86_400),
+  // Self-registration without an admin token; default: open outside production only.
+  OPEN_REGISTRATION: env.optionalBoolean(),
+  // Only the portal's address: identity counts logins per client from X-Forwarded-For, so
+  // believing it from anyone would let a client pick a fresh address for every attempt.
+  TRUST_PROXY: env.trustProxy().refine((value) => value !== true, {
+    message: "must name the portal's addresses (true would believe X-Forwarded-For from anyone)",
+  }),
   DB_POOL_SIZE: env.positiveInt(10),
 });
 
@@ -33,8 +40,10 @@ export interface IdentityConfig extends CommonConfig {
   bcryptCost: number;
   seedDemoUsers: boolean;
   bootstrapAdmin: { username: string; password: string } | undefined;
-  loginLimits: { perIp: number; perUsername: number; windowSeconds: number };
-  trustProxy: boolean | string[];
+  loginLimits: { perIp: number; perUsername: number; windowSeconds: number; lockoutMaxSeconds: number };
+  /** false: registering without an admin token is refused (403). */
+  openRegistration: boolean;
+  trustProxy: false | string[];
 }
 
 export function loadConfig(source: NodeJS.ProcessEnv = process.env): IdentityConfig {
@@ -54,13 +63,16 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): IdentityCon
     seedDemoUsers: raw.SEED_DEMO_USERS ?? !production,
     bootstrapAdmin:
       raw.ADMIN_USERNAME && raw.ADMIN_PASSWORD
-        ? { username: raw.ADMIN_USERNAME, password: raw.ADMIN_PASSWORD }
+        ? { username: Username.parse(raw.ADMIN_USERNAME), password: raw.ADMIN_PASSWORD }
         : undefined,
     loginLimits: {
       perIp: raw.LOGIN_MAX_PER_IP,
       perUsername: raw.LOGIN_MAX_PER_USERNAME,
       windowSeconds: raw.LOGIN_WINDOW_SECONDS,
+      lockoutMaxSeconds: raw.LOGIN_LOCKOUT_MAX_SECONDS,
     },
-    trustProxy: raw.TRUST_PROXY,
+    // compat: the original let anyone register; production closes it unless the operator opens it.
+    openRegistration: raw.OPEN_REGISTRATION ?? !production,
+    trustProxy: raw.TRUST_PROXY === true ? false : raw.TRUST_PROXY,
   };
 }

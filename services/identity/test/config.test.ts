@@ -1,4 +1,5 @@
 // The identity service's environment (spec: configuration; identity's demo users and bootstrap admin).
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -6,7 +7,8 @@ import { ConfigError } from '@tixgo/platform';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
 
-const SECRET = 'identity-config-test-secret-32-bytes-long';
+// Made at run time: production refuses any secret written in the repository.
+const SECRET = randomBytes(32).toString('base64url');
 
 function configError(source: NodeJS.ProcessEnv): ConfigError {
   try {
@@ -31,11 +33,13 @@ describe('loadConfig', () => {
       dbPoolSize: 10,
       jwtSecret: SECRET,
       tokenExpireMinutes: 120,
+      revocationPollSeconds: 5,
       refreshTokenExpireDays: 7,
       bcryptCost: 12,
       seedDemoUsers: true,
       bootstrapAdmin: undefined,
-      loginLimits: { perIp: 60, perUsername: 10, windowSeconds: 300 },
+      loginLimits: { perIp: 60, perUsername: 10, windowSeconds: 300, lockoutMaxSeconds: 900 },
+      openRegistration: true,
       trustProxy: false,
     });
   });
@@ -115,13 +119,34 @@ describe('loadConfig', () => {
     }
   });
 
-  it('reads TRUST_PROXY as off, on, or a list of addresses', () => {
+  it('reads TRUST_PROXY as off or a list of addresses', () => {
     expect(loadConfig({ JWT_SECRET: SECRET, TRUST_PROXY: 'false' }).trustProxy).toBe(false);
-    expect(loadConfig({ JWT_SECRET: SECRET, TRUST_PROXY: 'true' }).trustProxy).toBe(true);
     expect(loadConfig({ JWT_SECRET: SECRET, TRUST_PROXY: '10.0.0.1, 172.16.0.0/12' }).trustProxy).toEqual([
       '10.0.0.1',
       '172.16.0.0/12',
     ]);
+  });
+
+  it('refuses TRUST_PROXY=true: X-Forwarded-For is believed from the portal only, never from anyone', () => {
+    const error = configError({ JWT_SECRET: SECRET, TRUST_PROXY: 'true' });
+    expect(error.message).toBe(
+      "Invalid configuration:\n  TRUST_PROXY: must name the portal's addresses (true would believe X-Forwarded-For from anyone)",
+    );
+  });
+
+  it('opens self-registration by default outside production only, and lets OPEN_REGISTRATION decide', () => {
+    expect(loadConfig({ JWT_SECRET: SECRET, NODE_ENV: 'development' }).openRegistration).toBe(true);
+    expect(loadConfig({ JWT_SECRET: SECRET, NODE_ENV: 'production' }).openRegistration).toBe(false);
+    expect(loadConfig({ JWT_SECRET: SECRET, NODE_ENV: 'production', OPEN_REGISTRATION: 'true' }).openRegistration).toBe(
+      true,
+    );
+    expect(loadConfig({ JWT_SECRET: SECRET, OPEN_REGISTRATION: 'false' }).openRegistration).toBe(false);
+  });
+
+  it('normalises the bootstrap admin name as registration does', () => {
+    expect(
+      loadConfig({ JWT_SECRET: SECRET, ADMIN_USERNAME: ' boss ', ADMIN_PASSWORD: 'boss-pass' }).bootstrapAdmin,
+    ).toEqual({ username: 'boss', password: 'boss-pass' });
   });
 });
 
@@ -142,6 +167,12 @@ describe('loadConfig in production', () => {
       JWT_SECRET: 'change-me-to-a-long-random-string-of-32-bytes-or-more',
     });
     expect(error.message).toBe('JWT_SECRET: is a published example value; generate a random one');
+  });
+
+  it('refuses a TOKEN_EXPIRE_MINUTES over a day', () => {
+    expect(configError({ NODE_ENV: 'production', JWT_SECRET: SECRET, TOKEN_EXPIRE_MINUTES: '2000' }).message).toBe(
+      'Invalid configuration:\n  TOKEN_EXPIRE_MINUTES: at most 1440 minutes in production',
+    );
   });
 
   it('starts with a long random secret', () => {

@@ -158,7 +158,13 @@ describe('health, readiness and docs', () => {
   it('answers /ready with 200 while the database answers', async () => {
     const response = await identity.app.inject({ url: '/ready' });
     expect(response.statusCode).toBe(200);
-    expect(response.json()).toEqual({ status: 'ready', service: 'identity-service', checks: { database: 'ok' } });
+    expect(response.json()).toEqual({
+      status: 'ready',
+      service: 'identity-service',
+      checks: { database: 'ok' },
+      // Its own list, read from its own table (never failing /ready by itself).
+      revocations: { state: 'current', age_seconds: expect.any(Number) },
+    });
   });
 
   it('answers /ready with 503 after its database was dropped, while /health stays 200', async () => {
@@ -180,6 +186,7 @@ describe('health, readiness and docs', () => {
         detail: 'Service not ready',
         service: 'identity-service',
         checks: { database: expect.not.stringMatching(/^ok$/) },
+        revocations: { state: expect.any(String), age_seconds: expect.any(Number) },
       });
       const health = await app.inject({ url: '/health' });
       expect(health.statusCode).toBe(200);
@@ -225,6 +232,7 @@ describe('health, readiness and docs', () => {
         'GET /auth/me',
         'POST /auth/refresh',
         'POST /auth/logout',
+        'GET /auth/revocations',
         'GET /auth/users',
         'PATCH /auth/users/{username}',
         'DELETE /auth/users/{username}',

@@ -1,8 +1,9 @@
 // buildApp(config, deps): the portal as a Fastify app (no listen; tests inject into it or listen on port 0).
 import fastifyCookie from '@fastify/cookie';
-import { createBaseApp } from '@tixgo/platform';
+import { createBaseApp, pollRevocationsFromIdentity, RevocationList, revocationStaleAfterMs } from '@tixgo/platform';
 import type { FastifyInstance } from 'fastify';
 import type { PortalConfig } from './config.js';
+import { limitLoginsPerClient } from './login-rate-limit.js';
 import attendanceRoutes from './routes/attendance.js';
 import authRoutes from './routes/auth.js';
 import checkinsRoutes from './routes/checkins.js';
@@ -60,8 +61,14 @@ export async function buildApp(config: PortalConfig, deps: PortalDeps = {}): Pro
     // spec: the portal is ready when both upstreams answer their /health.
     readiness: { identity: () => identity.ping(), attendance: () => attendance.ping() },
     server: deps.tls ? { https: { key: deps.tls.key, cert: deps.tls.cert } } : {},
+    // The portal verifies every token itself, so it must also know what identity revoked.
+    revocations: new RevocationList(revocationStaleAfterMs(config.revocationPollSeconds)),
   });
   warn = (obj, msg) => app.log.warn(obj, msg);
+  pollRevocationsFromIdentity(app, {
+    identityBaseUrl: config.identity.baseUrl,
+    pollSeconds: config.revocationPollSeconds,
+  });
   app.addHook('onClose', async () => {
     await Promise.all([identity.close(), attendance.close()]);
   });
@@ -70,6 +77,7 @@ export async function buildApp(config: PortalConfig, deps: PortalDeps = {}): Pro
   await app.register(fastifyCookie);
   acceptEmptyJsonBodies(app);
   app.addHook('onRequest', requireJsonFromCookieSessions);
+  await limitLoginsPerClient(app, config.loginRateLimit);
 
   await app.register(authRoutes, { identity, tokenExpireMinutes: config.tokenExpireMinutes });
   await app.register(sessionRoutes, {

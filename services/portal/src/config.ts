@@ -2,6 +2,7 @@
 import { MAX_CHECKINS_PER_BATCH } from '@tixgo/contracts';
 import { type CommonConfig, commonConfig, commonEnvSchema, env, invalidConfiguration, parseEnv } from '@tixgo/platform';
 import { z } from 'zod';
+import type { LoginRateLimit } from './login-rate-limit.js';
 import type { CheckinBatchingOptions } from './upstream/checkin-coalescer.js';
 
 const baseUrl = (fallback: string) =>
@@ -43,6 +44,9 @@ const schema = commonEnvSchema.extend({
   SESSION_MAX_DAYS: env.positiveInt(7, 365),
   // Same variable as attendance's: the portal must let through what attendance accepts.
   TICKET_IMPORT_MAX_MB: env.positiveInt(16, 256),
+  /** Logins and registrations per client address per window, counted by the portal itself (0: off). */
+  PORTAL_LOGIN_MAX_PER_IP: env.nonNegativeInt(30, 1_000_000),
+  PORTAL_LOGIN_WINDOW_SECONDS: env.positiveInt(300, 86_400),
 });
 
 /** How the portal reaches one upstream service. */
@@ -68,6 +72,7 @@ export interface PortalConfig extends CommonConfig {
   attendance: UpstreamConfig;
   /** How check-ins are grouped into POST /checkins/batch calls (see checkin-coalescer.ts). */
   checkinBatching: CheckinBatchingOptions;
+  loginRateLimit: LoginRateLimit;
 }
 
 export function loadConfig(source: NodeJS.ProcessEnv = process.env): PortalConfig {
@@ -97,5 +102,6 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): PortalConfi
     identity: upstream(raw.IDENTITY_BASE_URL),
     attendance: upstream(raw.ATTENDANCE_BASE_URL),
     checkinBatching: { concurrency: raw.UPSTREAM_CHECKIN_BATCH_CONCURRENCY, max: raw.UPSTREAM_CHECKIN_BATCH_MAX },
+    loginRateLimit: { max: raw.PORTAL_LOGIN_MAX_PER_IP, windowSeconds: raw.PORTAL_LOGIN_WINDOW_SECONDS },
   };
 }

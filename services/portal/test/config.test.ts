@@ -1,9 +1,11 @@
 // The portal's environment: defaults, validation naming the variable, production rules.
+import { randomBytes } from 'node:crypto';
 import { ConfigError } from '@tixgo/platform';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
 
-const SECRET = 'a-config-test-secret-of-at-least-32-bytes';
+// Made at run time: production refuses any secret written in the repository.
+const SECRET = randomBytes(32).toString('base64url');
 
 describe('loadConfig', () => {
   it('defaults to HTTPS on 18443 with identity and attendance on loopback and gate-sized timeouts', () => {

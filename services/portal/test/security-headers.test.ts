@@ -103,6 +103,7 @@ describe('security headers', () => {
       detail: 'Service not ready',
       service: 'portal',
       checks: { identity: expect.any(String), attendance: expect.any(String) },
+      revocations: { state: 'unavailable', age_seconds: null },
     });
     const { checks } = answer.body as { checks: Record<string, string> };
     expect(checks.identity).not.toBe('ok');

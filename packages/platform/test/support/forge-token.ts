@@ -1,6 +1,6 @@
 // Hand-made JWTs (base64url header.payload + a signature from node:crypto) for hostile-token tests,
 // so the tests exercise the verifier itself rather than a library that would refuse to sign them.
-import { createHmac, createSign, generateKeyPairSync } from 'node:crypto';
+import { createHash, createHmac, createSign, generateKeyPairSync, randomUUID } from 'node:crypto';
 
 const encode = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
 
@@ -33,9 +33,22 @@ export function forgeUnsignedToken(payload: Record<string, unknown>): string {
 
 const now = () => Math.floor(Date.now() / 1000);
 
-/** Valid claims for `sub` with `role`, one hour left. */
-export function claims(sub = 'panitia1', role = 'committee'): Record<string, unknown> {
-  return { sub, role, iat: now(), exp: now() + 3600 };
+/** A stable account id for `username` (a UUID made from its hash), so every token of one test user agrees. */
+export function uidFor(username: string): string {
+  const hex = createHash('sha256').update(`tixgo-test-uid:${username}`).digest('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
+
+/**
+ * Valid claims for `sub` with `role`, 15 minutes left (within every service's configured lifetime):
+ * uid from uidFor(sub), a fresh session id, token version 0; `extra` overrides any of them.
+ */
+export function claims(
+  sub = 'panitia1',
+  role = 'committee',
+  extra: Record<string, unknown> = {},
+): Record<string, unknown> {
+  return { sub, role, uid: uidFor(sub), sid: randomUUID(), ver: 0, iat: now(), exp: now() + 900, ...extra };
 }
 
 /** A correctly signed HS256 token with the given claims. */
@@ -62,6 +75,11 @@ export function unauthorizedCases(secret: string): HostileCase[] {
   const tamperedPayload = encode({ ...good, role: 'admin' });
   const { sub: _sub, ...withoutSub } = good;
   const { exp: _exp, ...withoutExp } = good;
+  const { iat: _iat, ...withoutIat } = good;
+  const { uid: _uid, ...withoutUid } = good;
+  const { sid: _sid, ...withoutSid } = good;
+  const { ver: _ver, ...withoutVer } = good;
+  const signed = (payload: Record<string, unknown>) => `Bearer ${forgeHmacToken(hs256, payload, secret)}`;
   return [
     { name: 'no Authorization header', authorization: undefined, detail: 'Missing Authorization header' },
     { name: 'an empty Authorization header', authorization: '', detail: 'Missing Authorization header' },
@@ -137,6 +155,40 @@ export function unauthorizedCases(secret: string): HostileCase[] {
       name: 'a token that is not valid until later (nbf)',
       authorization: `Bearer ${forgeHmacToken(hs256, { ...good, nbf: now() + 3600 }, secret)}`,
       detail: 'Invalid token',
+    },
+    // The claims revocation needs (uid, sid, ver) and the token's age (iat) are required too.
+    { name: 'a token without iat', authorization: signed(withoutIat), detail: 'Invalid token' },
+    { name: 'a token without uid', authorization: signed(withoutUid), detail: 'Invalid token' },
+    { name: 'a token without sid', authorization: signed(withoutSid), detail: 'Invalid token' },
+    { name: 'a token without ver', authorization: signed(withoutVer), detail: 'Invalid token' },
+    {
+      name: 'a token whose uid is not a UUID',
+      authorization: signed({ ...good, uid: 'panitia1' }),
+      detail: 'Invalid token',
+    },
+    { name: 'a token whose sid is a number', authorization: signed({ ...good, sid: 7 }), detail: 'Invalid token' },
+    { name: 'a token whose ver is negative', authorization: signed({ ...good, ver: -1 }), detail: 'Invalid token' },
+    { name: 'a token whose ver is a string', authorization: signed({ ...good, ver: '0' }), detail: 'Invalid token' },
+    {
+      name: 'a token whose iat is a string',
+      authorization: signed({ ...good, iat: String(now()) }),
+      detail: 'Invalid token',
+    },
+    // No maximum age before: a token that claims to live until year 9999, or was issued in the future.
+    {
+      name: 'a token whose exp is in year 9999',
+      authorization: signed({ ...good, exp: Math.floor(Date.UTC(9999, 0, 1) / 1000) }),
+      detail: 'Invalid token',
+    },
+    {
+      name: 'a token issued an hour in the future',
+      authorization: signed({ ...good, iat: now() + 3600, exp: now() + 4500 }),
+      detail: 'Invalid token',
+    },
+    {
+      name: 'a token issued 3 days ago that has not expired (older than the lifetime allows)',
+      authorization: signed({ ...good, iat: now() - 3 * 86400, exp: now() + 900 }),
+      detail: 'Token expired',
     },
     { name: 'garbage after Bearer', authorization: 'Bearer not.a.jwt', detail: 'Invalid token' },
     { name: 'a token of one segment', authorization: 'Bearer abc', detail: 'Invalid token' },

@@ -28,17 +28,17 @@ export async function attendancePage(db: pg.Pool, eventId: string, page: Page): 
 }
 
 /**
- * The caller's own check-ins (optionally at one event), oldest first, one page at a time: a
- * gate that scanned 100k tickets must not get them all in one answer. Without `page`, the
- * first PAGE_LIMITS.max.
+ * The caller's own check-ins (those of account `byUid`, optionally at one event), oldest first,
+ * one page at a time: a gate that scanned 100k tickets must not get them all in one answer.
+ * Without `page`, the first PAGE_LIMITS.max.
  */
 export async function checkinsBy(
   db: pg.Pool,
-  by: string,
+  byUid: string,
   eventId: string | null,
   page: Page = { limit: PAGE_LIMITS.max, afterSeq: '0' },
 ): Promise<{ checkins: CheckinRecord[]; next_cursor: string | null }> {
-  const rows = await readCheckinsBy(db, by, eventId, page.afterSeq, page.limit + 1);
+  const rows = await readCheckinsBy(db, byUid, eventId, page.afterSeq, page.limit + 1);
   const { records, nextCursor } = pageOf(rows, page);
   return { checkins: records, next_cursor: nextCursor };
 }

@@ -11,6 +11,8 @@ export interface ScanRequest {
   location: string | null;
   /** The token's sub: never taken from the body. */
   by: string;
+  /** The token's uid (the account). */
+  byUid: string;
   requireRegisteredEvent: boolean;
   idempotency?: KeyedCheckin | undefined;
 }
@@ -25,6 +27,7 @@ export async function recordCheckin(
     ticketId: scan.ticketId,
     location: scan.location,
     by: scan.by,
+    byUid: scan.byUid,
     checkinId: randomUUID(),
     requireRegisteredEvent: scan.requireRegisteredEvent,
   };

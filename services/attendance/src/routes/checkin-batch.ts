@@ -72,7 +72,7 @@ const checkinBatchRoutes: FastifyPluginAsyncZod<AttendanceRouteOptions> = async 
       key: item.idempotency_key,
     };
     // A valid item always had its token verified above.
-    const scan = scanOf(config, (user as AuthUser).username, fields, item.registered_event_only === true);
+    const scan = scanOf(config, user as AuthUser, fields, item.registered_event_only === true);
     return checkinAnswer(await recordCheckin(db, batcher, scan), scan.requireRegisteredEvent);
   }
 

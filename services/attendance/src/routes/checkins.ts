@@ -9,7 +9,7 @@ import {
   MyCheckins,
   MyCheckinsQuery,
 } from '@tixgo/contracts';
-import { authenticate } from '@tixgo/platform';
+import { type AuthUser, authenticate } from '@tixgo/platform';
 import type { FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { checkinsBy } from '../checkins/attendance-pages.js';
@@ -82,7 +82,7 @@ export interface CheckinFields {
  */
 export function scanOf(
   config: AttendanceConfig,
-  by: string,
+  caller: Pick<AuthUser, 'username' | 'uid'>,
   fields: CheckinFields,
   registeredEventOnly: boolean,
 ): ScanRequest {
@@ -90,7 +90,8 @@ export function scanOf(
     eventId: fields.eventId,
     ticketId: fields.ticketId,
     location: fields.location ?? null,
-    by,
+    by: caller.username,
+    byUid: caller.uid,
     requireRegisteredEvent: registeredEventOnly || config.requireRegisteredEvents,
     idempotency:
       fields.key === undefined
@@ -126,12 +127,7 @@ const checkinRoutes: FastifyPluginAsyncZod<AttendanceRouteOptions> = async (app,
     async (request, reply) => {
       const { event_id, ticket_id, location } = request.body;
       const key = request.headers['idempotency-key'];
-      const scan = scanOf(
-        config,
-        request.user.username,
-        { eventId: event_id, ticketId: ticket_id, location, key },
-        false,
-      );
+      const scan = scanOf(config, request.user, { eventId: event_id, ticketId: ticket_id, location, key }, false);
       return answerCheckin(reply, await recordCheckin(db, batcher, scan), scan.requireRegisteredEvent);
     },
   );
@@ -152,7 +148,8 @@ const checkinRoutes: FastifyPluginAsyncZod<AttendanceRouteOptions> = async (app,
     },
     async (request) => {
       const { event_id, ...paging } = request.query;
-      const found = await checkinsBy(db, request.user.username, event_id ?? null, checkinPage(paging));
+      // By account, not by name: a username registered again after a deletion is another account.
+      const found = await checkinsBy(db, request.user.uid, event_id ?? null, checkinPage(paging));
       return { user_id: request.user.username, ...found };
     },
   );

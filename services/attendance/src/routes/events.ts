@@ -149,7 +149,7 @@ const eventRoutes: FastifyPluginAsyncZod<AttendanceRouteOptions> = async (app, o
       const key = request.headers['idempotency-key'];
       const scan = scanOf(
         config,
-        request.user.username,
+        request.user,
         { eventId: request.params.id, ticketId: ticket_id, location, key },
         true,
       );

@@ -1,8 +1,15 @@
 // POST /checkins and GET /checkins: exactly once, the 409 record, the ticket rule, the caller's own list.
+import { randomUUID } from 'node:crypto';
+import { signAccessToken } from '@tixgo/platform';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ISO_TIME, openApp, startTestApp, type TestApp, UUID } from '../support/attendance-app.js';
 
 let t: TestApp;
+
+/** The Authorization header of account `uid` named `username` (as identity signs it). */
+const signed = (username: string, uid: string) => ({
+  authorization: `Bearer ${signAccessToken(t.app, { username, role: 'committee', uid, sid: randomUUID(), ver: 0 })}`,
+});
 
 beforeAll(async () => {
   t = await startTestApp('checkins');
@@ -224,6 +231,47 @@ describe('GET /checkins', () => {
     const second = await t.app.inject({ url: `/checkins?limit=2&cursor=${cursor}`, headers: t.committee('mine') });
     expect(second.json().checkins.map((record: { ticket_id: string }) => record.ticket_id)).toEqual(['M-3']);
     expect(second.json().next_cursor).toBeNull();
+  });
+
+  it("does not show a deleted account's check-ins to a new account of the same username (another uid)", async () => {
+    const oldAccount = signed('reused-name', '0a0a0a0a-1111-4222-8333-444444444444');
+    const newAccount = signed('reused-name', '0b0b0b0b-1111-4222-8333-444444444444');
+    const scan = await t.checkIn({ event_id: 'ev-reused', ticket_id: 'OLD-1' }, oldAccount);
+    expect(scan.statusCode).toBe(201);
+    const batch = await t.app.inject({
+      method: 'POST',
+      url: '/checkins/batch',
+      payload: {
+        checkins: [
+          {
+            token: oldAccount.authorization.slice('Bearer '.length),
+            idempotency_key: randomUUID(),
+            event_id: 'ev-reused',
+            ticket_id: 'OLD-2',
+          },
+        ],
+      },
+    });
+    expect(batch.json().results[0].status).toBe(201);
+
+    const stranger = await t.app.inject({ url: '/checkins', headers: newAccount });
+    expect(stranger.statusCode).toBe(200);
+    expect(stranger.json()).toEqual({ user_id: 'reused-name', checkins: [], next_cursor: null });
+    const owner = await t.app.inject({ url: '/checkins?event_id=ev-reused', headers: oldAccount });
+    expect(owner.statusCode).toBe(200);
+    expect(owner.json().checkins.map((record: { ticket_id: string }) => record.ticket_id)).toEqual(['OLD-1', 'OLD-2']);
+    // The compat record still names the scanner by username.
+    expect(owner.json().checkins[0].checked_in_by).toBe('reused-name');
+  });
+
+  it('shows no account the check-ins written before accounts were recorded (no uid)', async () => {
+    await t.checkIn({ event_id: 'ev-legacy', ticket_id: 'L-1' }, t.committee('legacy-gate'));
+    await t.db.pool.query("UPDATE checkins SET checked_in_by_uid = NULL WHERE event_id = 'ev-legacy'");
+    const response = await t.app.inject({ url: '/checkins', headers: t.committee('legacy-gate') });
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toEqual({ user_id: 'legacy-gate', checkins: [], next_cursor: null });
+    const list = await t.app.inject({ url: '/attendance/ev-legacy', headers: t.committee() });
+    expect(list.json().records.map((record: { ticket_id: string }) => record.ticket_id)).toEqual(['L-1']);
   });
 
   it('answers an empty list to a caller without check-ins', async () => {

@@ -49,4 +49,15 @@ describe('API docs', () => {
     expect(ready.statusCode).toBe(200);
     expect(ready.json().status).toBe('ready');
   });
+
+  it('stays ready without identity, saying that it has no revocation list', async () => {
+    const ready = await t.app.inject({ url: '/ready' });
+    expect(ready.statusCode).toBe(200);
+    expect(ready.json()).toEqual({
+      status: 'ready',
+      service: 'attendance',
+      checks: { database: 'ok' },
+      revocations: { state: 'unavailable', age_seconds: null },
+    });
+  });
 });

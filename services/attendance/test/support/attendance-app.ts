@@ -4,6 +4,7 @@ import type { Database } from '@tixgo/db';
 import { createTestDatabase, type TestDatabase } from '@tixgo/db/testing';
 import { signAccessToken } from '@tixgo/platform';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import { uidFor } from '../../../../packages/platform/test/support/forge-token.js';
 import { buildApp } from '../../src/app.js';
 import { openAttendanceDatabase } from '../../src/attendance-database.js';
 import type { CheckinRequest } from '../../src/checkins/checkins-repository.js';
@@ -21,7 +22,15 @@ type Headers = Record<string, string>;
 
 /** What the check-in batcher is given for one scan (a fresh check-in id, any event accepted). */
 export function checkinRequest(eventId: string, ticketId: string, by = 'gate'): CheckinRequest {
-  return { eventId, ticketId, by, location: null, checkinId: randomUUID(), requireRegisteredEvent: false };
+  return {
+    eventId,
+    ticketId,
+    by,
+    byUid: uidFor(by),
+    location: null,
+    checkinId: randomUUID(),
+    requireRegisteredEvent: false,
+  };
 }
 
 export interface TestApp {
@@ -51,6 +60,8 @@ export function testEnv(databaseUrl: string, env: Record<string, string> = {}): 
     JWT_SECRET: TEST_JWT_SECRET,
     DATABASE_URL: databaseUrl,
     DB_POOL_SIZE: '10',
+    // No identity in these tests: port 9 refuses at once, so the list stays empty (and /ready says unavailable).
+    IDENTITY_BASE_URL: 'http://127.0.0.1:9',
     ...env,
   };
 }
@@ -64,8 +75,9 @@ export async function openApp(
   const db = await openAttendanceDatabase(config, quietLog);
   const app = await buildApp(config, { db });
   await app.ready();
+  // Every token of one username is of one account (uidFor), each a session of its own.
   const token = (username = 'panitia1', role: 'committee' | 'admin' = 'committee') =>
-    signAccessToken(app, username, role);
+    signAccessToken(app, { username, role, uid: uidFor(username), sid: randomUUID(), ver: 0 });
   const committee = (username = 'panitia1') => ({ authorization: `Bearer ${token(username, 'committee')}` });
   const admin = (username = 'admin1') => ({ authorization: `Bearer ${token(username, 'admin')}` });
   /** An admin's POST that must answer 201 (set-up, not the behaviour under test). */

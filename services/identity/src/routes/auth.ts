@@ -1,9 +1,26 @@
 // /auth/register, /auth/login, /auth/me, /auth/refresh, /auth/logout (spec: identity).
-import { LoginBody, MessageBody, RefreshBody, RegisterBody, RoleName, TokenResponse, UserOut } from '@tixgo/contracts';
-import { AUTH_MESSAGES, authenticate, httpErrors, type Role, signAccessToken } from '@tixgo/platform';
+import {
+  LoginBody,
+  MessageBody,
+  normalizeUsername,
+  RefreshBody,
+  RegisterBody,
+  RoleName,
+  TokenResponse,
+  UserOut,
+} from '@tixgo/contracts';
+import {
+  AUTH_MESSAGES,
+  authenticate,
+  httpErrors,
+  type Role,
+  signAccessToken,
+  type TokenSubject,
+} from '@tixgo/platform';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type pg from 'pg';
 import { issueRefreshToken, revokeRefreshFamily, rotateRefreshToken } from '../tokens/refresh-tokens.js';
+import type { RevocationSync } from '../tokens/revocation-sync.js';
 import { verifyCurrentAdmin } from '../users/current-admin.js';
 import type { LoginThrottle } from '../users/login-throttle.js';
 import { isPasswordTooLong, type PasswordHasher } from '../users/password-hasher.js';
@@ -13,11 +30,15 @@ export interface AuthRoutesOptions {
   pool: pg.Pool;
   hasher: PasswordHasher;
   throttle: LoginThrottle;
+  revocations: RevocationSync;
+  /** false: only an admin's token creates accounts. */
+  openRegistration: boolean;
   tokenExpireMinutes: number;
   refreshTokenExpireDays: number;
 }
 
 const INVALID_LOGIN = 'Invalid username/password';
+export const REGISTRATION_CLOSED = 'Registration is closed: an admin creates accounts';
 
 /** compat: the role is trimmed and lower-cased, then must be committee or admin (else 400). */
 export function parseRole(value: string | undefined): Role {
@@ -27,11 +48,11 @@ export function parseRole(value: string | undefined): Role {
 }
 
 const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (app, options) => {
-  const { pool, hasher, throttle } = options;
+  const { pool, hasher, throttle, revocations } = options;
 
-  /** The login/refresh answer: a fresh access token with the user's current role, and `refreshToken`. */
-  const tokenResponse = (username: string, role: Role, refreshToken: string) => ({
-    access_token: signAccessToken(app, username, role),
+  /** The login/refresh answer: a fresh access token with the account's current role and version, and `refreshToken`. */
+  const tokenResponse = (subject: TokenSubject, refreshToken: string) => ({
+    access_token: signAccessToken(app, subject),
     token_type: 'bearer' as const,
     expires_in: options.tokenExpireMinutes * 60,
     refresh_token: refreshToken,
@@ -52,9 +73,12 @@ const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (app, options
       const { username, password } = request.body;
       const role = parseRole(request.body.role);
       if (isPasswordTooLong(password)) throw httpErrors.badRequest('Password too long: at most 72 bytes');
-      // new: the original let anyone register as admin; now that takes an admin's token.
-      if (role === 'admin') {
-        if (!request.headers.authorization) throw httpErrors.forbidden('Creating an admin requires an admin token');
+      // new: the original let anyone register as admin; now that takes an admin's token. With
+      // registration closed (production's default), every account does.
+      if (!request.headers.authorization) {
+        if (role === 'admin') throw httpErrors.forbidden('Creating an admin requires an admin token');
+        if (!options.openRegistration) throw httpErrors.forbidden(REGISTRATION_CLOSED);
+      } else if (role === 'admin' || !options.openRegistration) {
         await verifyCurrentAdmin(request, pool);
       }
       const user = await createUser(pool, { username, role, passwordHash: await hasher.hash(password) });
@@ -74,21 +98,24 @@ const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (app, options
       },
     },
     async (request) => {
-      const { username, password } = request.body;
-      await throttle.assertUsernameAllowed(request);
+      const { password } = request.body;
+      // The same normalisation as registration: "panitia1 " is panitia1, a full-width letter its ASCII one.
+      const username = normalizeUsername(request.body.username);
+      await throttle.beforeAttempt(request, username);
       const user = username.length <= 50 ? await findUser(pool, username) : undefined;
       const valid =
         user && !isPasswordTooLong(password)
           ? await hasher.verify(password, user.passwordHash)
           : await hasher.verifyAgainstDummy(password);
       if (!user || !valid) {
-        await throttle.recordFailure(request);
+        throttle.recordFailure(request, username);
         throw httpErrors.unauthorized(INVALID_LOGIN);
       }
+      throttle.recordSuccess(request, username);
+      const { refreshToken, sid } = await issueRefreshToken(pool, user.id, options.refreshTokenExpireDays);
       return tokenResponse(
-        user.username,
-        user.role,
-        await issueRefreshToken(pool, user.id, options.refreshTokenExpireDays),
+        { username: user.username, role: user.role, uid: user.uid, sid, ver: user.tokenVersion },
+        refreshToken,
       );
     },
   );
@@ -100,9 +127,10 @@ const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (app, options
       schema: { tags: ['auth'], summary: 'The caller', security: [{ bearerAuth: [] }], response: { 200: UserOut } },
     },
     async (request) => {
-      // The role comes from the database: a role changed by an admin shows at once.
+      // The account comes from the database: a deleted one, or another account registered
+      // since under the same name (another uid), does not answer to this token.
       const user = await findUser(pool, request.user.username);
-      if (!user) throw httpErrors.unauthorized(AUTH_MESSAGES.invalid);
+      if (!user || user.uid !== request.user.uid) throw httpErrors.unauthorized(AUTH_MESSAGES.invalid);
       return { username: user.username, role: user.role };
     },
   );
@@ -122,8 +150,9 @@ const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (app, options
         pool,
         request.body.refresh_token,
         options.refreshTokenExpireDays,
+        (revoked) => revocations.applied(revoked),
       );
-      return tokenResponse(owner.username, owner.role, refreshToken);
+      return tokenResponse(owner, refreshToken);
     },
   );
 
@@ -132,13 +161,14 @@ const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (app, options
     {
       schema: {
         tags: ['auth'],
-        summary: 'Revoke a refresh token (and every token rotated from the same login)',
+        summary: 'End a login: its refresh tokens, and its access tokens at every service within seconds',
         body: RefreshBody,
         response: { 200: MessageBody },
       },
     },
     async (request) => {
-      await revokeRefreshFamily(pool, request.body.refresh_token);
+      const revoked = await revokeRefreshFamily(pool, request.body.refresh_token);
+      if (revoked) revocations.applied(revoked);
       return { message: 'Logged out' };
     },
   );

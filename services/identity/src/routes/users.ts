@@ -4,6 +4,7 @@ import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type pg from 'pg';
 import { z } from 'zod';
+import type { RevocationSync } from '../tokens/revocation-sync.js';
 import { verifyCurrentAdmin } from '../users/current-admin.js';
 import { changeRole, deleteUser, listUsers, type UserRow } from '../users/users-repository.js';
 import { parseRole } from './auth.js';
@@ -14,7 +15,10 @@ const toUserDetail = (user: UserRow) => ({
   created_at: user.createdAt.toISOString(),
 });
 
-const usersRoutes: FastifyPluginAsyncZod<{ pool: pg.Pool }> = async (app, { pool }) => {
+const usersRoutes: FastifyPluginAsyncZod<{ pool: pg.Pool; revocations: RevocationSync }> = async (
+  app,
+  { pool, revocations },
+) => {
   const adminOnly = {
     preHandler: async (request: FastifyRequest) => {
       request.user = await verifyCurrentAdmin(request, pool);
@@ -34,14 +38,18 @@ const usersRoutes: FastifyPluginAsyncZod<{ pool: pg.Pool }> = async (app, { pool
       ...adminOnly,
       schema: {
         tags: ['users'],
-        summary: "Change a user's role",
+        summary: "Change a user's role (the user's older access tokens are revoked everywhere)",
         security,
         params: UsernameParams,
         body: UpdateUserBody,
         response: { 200: UserDetail },
       },
     },
-    async (request) => toUserDetail(await changeRole(pool, request.params.username, parseRole(request.body.role))),
+    async (request) => {
+      const { user, revoked } = await changeRole(pool, request.params.username, parseRole(request.body.role));
+      if (revoked) revocations.applied(revoked);
+      return toUserDetail(user);
+    },
   );
 
   app.delete(
@@ -50,14 +58,14 @@ const usersRoutes: FastifyPluginAsyncZod<{ pool: pg.Pool }> = async (app, { pool
       ...adminOnly,
       schema: {
         tags: ['users'],
-        summary: 'Delete a user and revoke their refresh tokens',
+        summary: 'Delete a user and revoke their refresh and access tokens',
         security,
         params: UsernameParams,
         response: { 204: z.null() },
       },
     },
     async (request, reply) => {
-      await deleteUser(pool, request.params.username);
+      revocations.applied(await deleteUser(pool, request.params.username));
       return reply.code(204).send(null);
     },
   );

@@ -7,15 +7,16 @@ import { findUser } from './users-repository.js';
 
 /**
  * The caller of `request` as a verified, current admin: the compat 401s for a missing or bad
- * token, 403 "Admin only" for a token without the admin role, 401 when the user no longer exists
- * and 403 when the database no longer says admin.
+ * or revoked token, 403 "Admin only" for a token without the admin role, 401 when the account no
+ * longer exists and 403 when the database no longer says admin.
  */
 export async function verifyCurrentAdmin(request: FastifyRequest, pool: pg.Pool): Promise<AuthUser> {
   const caller = verifyAccessToken(request.server, bearerToken(request.headers.authorization));
   // The claim first: a committee token is refused without a database round trip.
   if (caller.role !== 'admin') throw httpErrors.forbidden(AUTH_MESSAGES.adminOnly);
   const user = await findUser(pool, caller.username);
-  if (!user) throw httpErrors.unauthorized(AUTH_MESSAGES.invalid);
+  // Another account of the same name (registered after a deletion) is not the caller.
+  if (!user || user.uid !== caller.uid) throw httpErrors.unauthorized(AUTH_MESSAGES.invalid);
   if (user.role !== 'admin') throw httpErrors.forbidden(AUTH_MESSAGES.adminOnly);
   return caller;
 }

@@ -1,17 +1,24 @@
 // Users in SQL: lookups ignore the case of usernames; constraint violations become HTTP answers here.
+import type { RevocationEntry } from '@tixgo/contracts';
 import { isUniqueViolation } from '@tixgo/db';
 import { httpErrors, type Role } from '@tixgo/platform';
 import type pg from 'pg';
+import { insertRevocation } from '../tokens/revocations-repository.js';
 
 export interface UserRow {
   id: string;
+  /** The account's random id, signed into its tokens (a re-registered username gets another). */
+  uid: string;
   username: string;
   role: Role;
+  /** Raised on every role change: tokens of an older version are revoked. */
+  tokenVersion: number;
   passwordHash: string;
   createdAt: Date;
 }
 
-const COLUMNS = 'id, username, role, password_hash AS "passwordHash", created_at AS "createdAt"';
+const COLUMNS = `id, uid::text AS uid, username, role, token_version AS "tokenVersion",
+  password_hash AS "passwordHash", created_at AS "createdAt"`;
 
 export async function findUser(db: pg.Pool | pg.PoolClient, username: string): Promise<UserRow | undefined> {
   // PostgreSQL text cannot hold NUL (the query would fail with a 500); no stored name has one.
@@ -82,22 +89,36 @@ async function withAdminsLocked<T>(
   }
 }
 
-export async function changeRole(pool: pg.Pool, username: string, role: Role): Promise<UserRow> {
+/**
+ * Sets the role. A real change raises the token version and records the revocation of the older
+ * tokens in the same transaction (returned, for the caller's own list); the same role is no change.
+ */
+export async function changeRole(
+  pool: pg.Pool,
+  username: string,
+  role: Role,
+): Promise<{ user: UserRow; revoked: RevocationEntry | undefined }> {
   return withAdminsLocked(pool, username, async (client, user, adminCount) => {
-    if (user.role === 'admin' && role !== 'admin' && adminCount <= 1) {
-      throw httpErrors.conflict('Cannot remove the last admin');
-    }
-    const { rows } = await client.query<UserRow>(`UPDATE users SET role = $2 WHERE id = $1 RETURNING ${COLUMNS}`, [
-      user.id,
-      role,
-    ]);
-    return rows[0] as UserRow;
+    if (user.role === role) return { user, revoked: undefined };
+    if (user.role === 'admin' && adminCount <= 1) throw httpErrors.conflict('Cannot remove the last admin');
+    const { rows } = await client.query<UserRow>(
+      `UPDATE users SET role = $2, token_version = token_version + 1 WHERE id = $1 RETURNING ${COLUMNS}`,
+      [user.id, role],
+    );
+    const changed = rows[0] as UserRow;
+    const revoked = { uid: changed.uid, min_ver: changed.tokenVersion };
+    await insertRevocation(client, revoked);
+    return { user: changed, revoked };
   });
 }
 
-export async function deleteUser(pool: pg.Pool, username: string): Promise<void> {
-  await withAdminsLocked(pool, username, async (client, user, adminCount) => {
+/** Deletes the account and records the revocation of all its tokens in the same transaction (returned). */
+export async function deleteUser(pool: pg.Pool, username: string): Promise<RevocationEntry> {
+  return withAdminsLocked(pool, username, async (client, user, adminCount) => {
     if (user.role === 'admin' && adminCount <= 1) throw httpErrors.conflict('Cannot remove the last admin');
     await client.query('DELETE FROM users WHERE id = $1', [user.id]);
+    const revoked = { uid: user.uid, deleted: true as const };
+    await insertRevocation(client, revoked);
+    return revoked;
   });
 }

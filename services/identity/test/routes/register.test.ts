@@ -1,4 +1,4 @@
-// POST /auth/register (spec: identity table, first row).
+// POST /auth/register (spec: identity table, first row), closed registration and look-alike usernames (issue 10).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN, type IdentityHarness, startIdentityApp } from '../support/identity-app.js';
 
@@ -165,5 +165,122 @@ describe('POST /auth/register', () => {
       "SELECT count(*)::int AS n FROM users WHERE lower(username) = 'racer'",
     );
     expect(rows[0].n).toBe(1);
+  });
+});
+
+describe('POST /auth/register: usernames are normalised and look-alikes refused', () => {
+  it('stores "panitia1 " as panitia1, so registering it again answers 409', async () => {
+    const first = await identity.register({ username: 'panitia9 ', password: 'pass1234' });
+    expect(first.statusCode).toBe(200);
+    expect(first.json()).toEqual({ username: 'panitia9', role: 'committee' });
+    for (const lookalike of ['panitia9', ' panitia9', 'PANITIA9\u3000', 'ｐａｎｉｔｉａ９']) {
+      const again = await identity.register({ username: lookalike, password: 'pass1234' });
+      expect(again.statusCode, JSON.stringify(lookalike)).toBe(409);
+      expect(again.json()).toEqual({ detail: 'Username already exists' });
+    }
+  });
+
+  it.each([
+    ['a Cyrillic а in place of the Latin a', 'p\u0430nitia1'],
+    ['a zero-width space', 'pan\u200bitia1'],
+    ['a space inside', 'panitia 1'],
+    ['an emoji', 'gate🔑'],
+    ['a slash', 'gate/one'],
+  ])('answers 422 in the FastAPI shape to %s', async (_name, username) => {
+    const response = await identity.register({ username, password: 'pass1234' });
+    expect(response.statusCode).toBe(422);
+    expect(response.json()).toEqual({
+      detail: [
+        { loc: ['body', 'username'], msg: 'may contain only ASCII letters, digits and . _ - @', type: 'custom' },
+      ],
+    });
+  });
+
+  it('accepts the allowed punctuation . _ - @', async () => {
+    const response = await identity.register({ username: 'gate.a_1-b@campus', password: 'pass1234' });
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toEqual({ username: 'gate.a_1-b@campus', role: 'committee' });
+  });
+
+  it('counts the length after trimming: two letters and spaces is too short (422)', async () => {
+    const response = await identity.register({ username: '  ab  ', password: 'pass1234' });
+    expect(response.statusCode).toBe(422);
+    expect(response.json()).toEqual({ detail: [validationItem('username')] });
+  });
+});
+
+describe('with OPEN_REGISTRATION=false', () => {
+  let closed: IdentityHarness;
+
+  beforeAll(async () => {
+    closed = await startIdentityApp({ OPEN_REGISTRATION: 'false' });
+  });
+
+  afterAll(async () => {
+    await closed?.close();
+  });
+
+  it('answers 403 to a self-registration without a token, and creates nothing', async () => {
+    const response = await closed.register({ username: 'walk-in', password: 'pass1234' });
+    expect(response.statusCode).toBe(403);
+    expect(response.json()).toEqual({ detail: 'Registration is closed: an admin creates accounts' });
+    expect((await closed.login('walk-in', 'pass1234')).statusCode).toBe(401);
+  });
+
+  it('lets an admin token create a committee account and an admin account', async () => {
+    const token = await closed.adminToken();
+    for (const [username, role] of [
+      ['hired-gate', 'committee'],
+      ['hired-boss', 'admin'],
+    ] as const) {
+      const response = await closed.register({ username, password: 'pass1234', role }, token);
+      expect(response.statusCode).toBe(200);
+      expect(response.json()).toEqual({ username, role });
+    }
+  });
+
+  it('answers 403 "Admin only" to a committee member\'s token', async () => {
+    const token = await closed.adminToken();
+    await closed.register({ username: 'plain-gate', password: 'pass1234' }, token);
+    const committee = await closed.tokenFor('plain-gate', 'pass1234');
+    const response = await closed.register({ username: 'friend-of-gate', password: 'pass1234' }, committee);
+    expect(response.statusCode).toBe(403);
+    expect(response.json()).toEqual({ detail: 'Admin only' });
+  });
+});
+
+describe('in production by default', () => {
+  let production: IdentityHarness;
+
+  beforeAll(async () => {
+    production = await startIdentityApp({ NODE_ENV: 'production' });
+  });
+
+  afterAll(async () => {
+    await production?.close();
+  });
+
+  it('refuses self-registration with 403', async () => {
+    const response = await production.register({ username: 'stranger', password: 'pass1234' });
+    expect(response.statusCode).toBe(403);
+    expect(response.json()).toEqual({ detail: 'Registration is closed: an admin creates accounts' });
+  });
+});
+
+describe('in production with OPEN_REGISTRATION=true', () => {
+  let production: IdentityHarness;
+
+  beforeAll(async () => {
+    production = await startIdentityApp({ NODE_ENV: 'production', OPEN_REGISTRATION: 'true' });
+  });
+
+  afterAll(async () => {
+    await production?.close();
+  });
+
+  it('lets anyone register as committee', async () => {
+    const response = await production.register({ username: 'volunteer', password: 'pass1234' });
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toEqual({ username: 'volunteer', role: 'committee' });
   });
 });

@@ -16,7 +16,8 @@ afterAll(async () => {
 
 describe('GET /auth/me with a bad Authorization header', () => {
   it('accepts a well-formed token made outside the service (the control case)', async () => {
-    const response = await identity.app.inject({ url: '/auth/me', headers: bearer(validToken(JWT_SECRET)) });
+    const token = validToken(JWT_SECRET, claims('panitia1', 'committee', { uid: await identity.uidOf('panitia1') }));
+    const response = await identity.app.inject({ url: '/auth/me', headers: bearer(token) });
     expect(response.statusCode).toBe(200);
     expect(response.json()).toEqual({ username: 'panitia1', role: 'committee' });
   });
@@ -55,7 +56,7 @@ describe('admin routes with a bad Authorization header', () => {
 
   it('POST /auth/register with role admin answers 401 "Token expired" to an expired admin token', async () => {
     const now = Math.floor(Date.now() / 1000);
-    const expired = validToken(JWT_SECRET, { sub: 'root-admin', role: 'admin', iat: now - 7200, exp: now - 10 });
+    const expired = validToken(JWT_SECRET, claims('root-admin', 'admin', { iat: now - 7200, exp: now - 10 }));
     const response = await identity.register({ username: 'latecomer', password: 'pass1234', role: 'admin' }, expired);
     expect(response.statusCode).toBe(401);
     expect(response.json()).toEqual({ detail: 'Token expired' });

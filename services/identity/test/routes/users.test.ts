@@ -148,20 +148,36 @@ describe('DELETE /auth/users/{username}', () => {
     expect(remaining).toEqual([{ username: ADMIN.username, role: 'admin', created_at: expect.any(String) }]);
   });
 
-  it("ends a demoted admin's user management at once, although the old token still says admin", async () => {
+  it("ends a demoted admin's user management at once: the old token, which still says admin, is revoked", async () => {
     await identity.register({ username: 'ex-admin', password: 'pass1234', role: 'admin' }, adminToken);
     const staleToken = await identity.tokenFor('ex-admin', 'pass1234');
     expect((await patchRole('ex-admin', 'committee')).statusCode).toBe(200);
 
     const list = await listUsers(staleToken);
-    expect(list.statusCode).toBe(403);
-    expect(list.json()).toEqual({ detail: 'Admin only' });
+    expect(list.statusCode).toBe(401);
+    expect(list.json()).toEqual({ detail: 'Invalid token' });
     const promoteSelf = await patchRole('ex-admin', 'admin', staleToken);
-    expect(promoteSelf.statusCode).toBe(403);
-    expect(promoteSelf.json()).toEqual({ detail: 'Admin only' });
+    expect(promoteSelf.statusCode).toBe(401);
+    expect(promoteSelf.json()).toEqual({ detail: 'Invalid token' });
     const register = await identity.register({ username: 'crony', password: 'pass1234', role: 'admin' }, staleToken);
-    expect(register.statusCode).toBe(403);
-    expect(register.json()).toEqual({ detail: 'Admin only' });
+    expect(register.statusCode).toBe(401);
+    expect(register.json()).toEqual({ detail: 'Invalid token' });
+    // The demoted user's new login is a committee token: still no user management.
+    const fresh = await identity.tokenFor('ex-admin', 'pass1234');
+    const again = await listUsers(fresh);
+    expect(again.statusCode).toBe(403);
+    expect(again.json()).toEqual({ detail: 'Admin only' });
+  });
+
+  it('does not revoke tokens when the role set is the one the user has', async () => {
+    await identity.register({ username: 'steady', password: 'pass1234' });
+    const token = await identity.tokenFor('steady', 'pass1234');
+    const same = await patchRole('steady', 'committee');
+    expect(same.statusCode).toBe(200);
+    expect(same.json()).toMatchObject({ username: 'steady', role: 'committee' });
+    const me = await identity.app.inject({ url: '/auth/me', headers: bearer(token) });
+    expect(me.statusCode).toBe(200);
+    expect(me.json()).toEqual({ username: 'steady', role: 'committee' });
   });
 
   it("ends a deleted admin's user management at once with 401", async () => {

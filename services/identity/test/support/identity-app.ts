@@ -1,4 +1,5 @@
 // A real identity app for route tests: fresh database, migrations, bcrypt cost 4, app.inject helpers.
+import { randomBytes } from 'node:crypto';
 import { type Database, openDatabase } from '@tixgo/db';
 import { createTestDatabase, type TestDatabase } from '@tixgo/db/testing';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
@@ -8,7 +9,8 @@ import { MIGRATIONS_DIR } from '../../src/migrations-dir.js';
 import { createPasswordHasher, type PasswordHasher } from '../../src/users/password-hasher.js';
 import { seedUsers } from '../../src/users/seed-users.js';
 
-export const JWT_SECRET = 'identity-test-secret-of-more-than-32-bytes';
+// Made at run time: some tests run in production mode, which refuses any secret written in the repository.
+export const JWT_SECRET = randomBytes(32).toString('base64url');
 export const ADMIN = { username: 'root-admin', password: 'root-password' };
 
 const quietLog = { info: () => undefined, warn: () => undefined, error: () => undefined };
@@ -25,6 +27,8 @@ export interface IdentityHarness {
   tokenFor(username: string, password: string): Promise<string>;
   /** Access token of the bootstrap admin (created at start-up). */
   adminToken(): Promise<string>;
+  /** The account id (uid) stored for `username`. */
+  uidOf(username: string): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -85,6 +89,13 @@ export async function startIdentityApp(env: Record<string, string> = {}): Promis
     login,
     tokenFor,
     adminToken: () => tokenFor(ADMIN.username, ADMIN.password),
+    async uidOf(username) {
+      const { rows } = await db.pool.query('SELECT uid::text AS uid FROM users WHERE lower(username) = lower($1)', [
+        username,
+      ]);
+      if (!rows[0]) throw new Error(`no user ${username}`);
+      return rows[0].uid as string;
+    },
     async close() {
       await app.close();
       await db.close();

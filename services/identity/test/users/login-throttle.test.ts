@@ -1,4 +1,5 @@
-// Login throttling: failures per username and attempts per address end in 429 with Retry-After (spec: identity).
+// Login throttling: failures per username and client, attempts per address, end in 429 with Retry-After (spec: identity);
+// an attacker's failures never lock the owner out from another client, and X-Forwarded-For counts only from the portal.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type IdentityHarness, startIdentityApp } from '../support/identity-app.js';
 
@@ -16,7 +17,7 @@ beforeAll(async () => {
     LOGIN_MAX_PER_IP: String(PER_IP),
     LOGIN_WINDOW_SECONDS: String(WINDOW_SECONDS),
   });
-  for (const username of ['victim', 'regular', 'neighbour', 'busy']) {
+  for (const username of ['victim', 'owner', 'doubling', 'regular', 'neighbour', 'besieged', 'busy']) {
     const response = await identity.app.inject({
       method: 'POST',
       url: '/auth/register',
@@ -44,7 +45,7 @@ function login(username: string, password: string, from = `10.0.0.${address + 1}
   });
 }
 
-function expectTooMany(response: Awaited<ReturnType<typeof login>>) {
+function expectTooMany(response: Awaited<ReturnType<typeof login>>): void {
   expect(response.statusCode).toBe(429);
   const retryAfter = Number(response.headers['retry-after']);
   expect(retryAfter).toBeGreaterThan(0);
@@ -52,41 +53,78 @@ function expectTooMany(response: Awaited<ReturnType<typeof login>>) {
   expect(response.json()).toEqual({ detail: `Too many login attempts, try again in ${retryAfter} seconds` });
 }
 
-describe('failed logins per username', () => {
-  it('answers 429 with Retry-After once a username has used up its failures, even with the right password', async () => {
+describe('failed logins per username and client', () => {
+  it('locks a client out of a username after its failures, with Retry-After, even with the right password', async () => {
     for (let attempt = 0; attempt < PER_USERNAME; attempt++) {
-      const response = await login('victim', 'wrong-pass', `10.1.0.${attempt}`);
+      const response = await login('victim', 'wrong-pass', '10.1.0.1');
       expect(response.statusCode).toBe(401);
       expect(response.json()).toEqual({ detail: 'Invalid username/password' });
     }
-    expectTooMany(await login('victim', 'wrong-pass', '10.1.1.1'));
-    // The lock is on the username, from any address, whatever the password.
-    expectTooMany(await login('VICTIM', 'right-pass', '10.1.1.2'));
+    expectTooMany(await login('victim', 'wrong-pass', '10.1.0.1'));
+    expectTooMany(await login('VICTIM', 'right-pass', '10.1.0.1'));
+  });
+
+  it("lets the owner log in from another client while an attacker's client is locked out", async () => {
+    for (let attempt = 0; attempt < 12; attempt++) await login('owner', 'guess-' + attempt, '10.2.0.66');
+    expectTooMany(await login('owner', 'right-pass', '10.2.0.66'));
+    const response = await login('owner', 'right-pass', '10.2.0.7');
+    expect(response.statusCode).toBe(200);
+    expect(response.json().token_type).toBe('bearer');
+  });
+
+  it("doubles a client's lockout with every further failure (2 s, then 4 s)", async () => {
+    for (let attempt = 0; attempt < PER_USERNAME; attempt++) await login('doubling', 'wrong-pass', '10.2.1.1');
+    const first = await login('doubling', 'wrong-pass', '10.2.1.1');
+    expectTooMany(first);
+    expect(Number(first.headers['retry-after'])).toBe(2);
+    await new Promise((resolve) => setTimeout(resolve, 2100));
+    const again = await login('doubling', 'wrong-pass', '10.2.1.1');
+    expect(again.statusCode).toBe(401);
+    expect(again.json()).toEqual({ detail: 'Invalid username/password' });
+    const second = await login('doubling', 'right-pass', '10.2.1.1');
+    expectTooMany(second);
+    expect(Number(second.headers['retry-after'])).toBe(4);
   });
 
   it('counts unknown usernames too, so they cannot be told apart from known ones', async () => {
     for (let attempt = 0; attempt < PER_USERNAME; attempt++) {
-      expect((await login('ghost-user', 'whatever', `10.2.0.${attempt}`)).statusCode).toBe(401);
+      expect((await login('ghost-user', 'whatever', '10.2.2.1')).statusCode).toBe(401);
     }
-    expectTooMany(await login('ghost-user', 'whatever', '10.2.1.1'));
+    expectTooMany(await login('ghost-user', 'whatever', '10.2.2.1'));
   });
 
-  it('does not count successful logins toward the failures', async () => {
-    expect((await login('regular', 'wrong-pass', '10.3.0.1')).statusCode).toBe(401);
-    expect((await login('regular', 'wrong-pass', '10.3.0.2')).statusCode).toBe(401);
+  it("does not count successful logins, and a success clears the client's earlier failures", async () => {
+    const from = '10.3.0.1';
+    for (let attempt = 0; attempt < PER_USERNAME - 1; attempt++) {
+      expect((await login('regular', 'wrong-pass', from)).statusCode).toBe(401);
+    }
     for (let attempt = 0; attempt < PER_USERNAME + 2; attempt++) {
-      const response = await login('regular', 'right-pass', `10.3.1.${attempt}`);
+      const response = await login('regular', 'right-pass', from);
       expect(response.statusCode).toBe(200);
       expect(response.json().token_type).toBe('bearer');
     }
-    // Third failure is still answered 401; only then is the username locked.
-    expect((await login('regular', 'wrong-pass', '10.3.2.1')).statusCode).toBe(401);
-    expectTooMany(await login('regular', 'right-pass', '10.3.2.2'));
+    // The success cleared the count: as many failures again before the lockout.
+    for (let attempt = 0; attempt < PER_USERNAME - 1; attempt++) {
+      expect((await login('regular', 'wrong-pass', from)).statusCode).toBe(401);
+    }
+    expect((await login('regular', 'right-pass', from)).statusCode).toBe(200);
   });
 
-  it('leaves other usernames alone while one is locked', async () => {
-    for (let attempt = 0; attempt <= PER_USERNAME; attempt++) await login('victim', 'wrong-pass', `10.4.0.${attempt}`);
-    const response = await login('neighbour', 'right-pass', '10.4.1.1');
+  it('leaves other usernames alone at the locked-out client', async () => {
+    for (let attempt = 0; attempt <= PER_USERNAME; attempt++) await login('victim', 'wrong-pass', '10.4.0.1');
+    const response = await login('neighbour', 'right-pass', '10.4.0.1');
+    expect(response.statusCode).toBe(200);
+    expect(response.json().token_type).toBe('bearer');
+  });
+
+  it('slows down, never locks, a username that collects very many failures from many clients', async () => {
+    // PER_USERNAME * 10 failures, each from its own client (a botnet): none of them is locked out.
+    for (let client = 0; client < PER_USERNAME * 10; client++) {
+      expect((await login('besieged', 'guess', `10.6.${client}.1`)).statusCode).toBe(401);
+    }
+    const started = performance.now();
+    const response = await login('besieged', 'right-pass', '10.6.200.1');
+    expect(performance.now() - started).toBeGreaterThanOrEqual(950);
     expect(response.statusCode).toBe(200);
     expect(response.json().token_type).toBe('bearer');
   });
@@ -122,5 +160,50 @@ describe('attempts per client address', () => {
       remoteAddress: from,
     });
     expectTooMany(refused);
+  });
+});
+
+describe('X-Forwarded-For', () => {
+  let behindPortal: IdentityHarness;
+  const PORTAL = '10.7.0.5';
+
+  beforeAll(async () => {
+    behindPortal = await startIdentityApp({
+      LOGIN_MAX_PER_IP: String(PER_IP),
+      LOGIN_WINDOW_SECONDS: String(WINDOW_SECONDS),
+      TRUST_PROXY: PORTAL,
+    });
+  });
+
+  afterAll(async () => {
+    await behindPortal?.close();
+  });
+
+  const loginVia = (from: string, forwardedFor: string) =>
+    behindPortal.app.inject({
+      method: 'POST',
+      url: '/auth/login',
+      payload: { username: 'nobody-at-all', password: 'whatever' },
+      remoteAddress: from,
+      headers: { 'x-forwarded-for': forwardedFor },
+    });
+
+  it('is ignored from an address that is not the portal: a spoofed header per attempt does not escape the limit', async () => {
+    for (let attempt = 0; attempt < PER_IP; attempt++) {
+      const response = await loginVia('10.7.9.9', `198.51.100.${attempt}`);
+      expect(response.statusCode).toBe(401);
+      expect(response.json()).toEqual({ detail: 'Invalid username/password' });
+    }
+    expectTooMany(await loginVia('10.7.9.9', '198.51.100.250'));
+  });
+
+  it("is believed from the portal: each of the portal's clients has a budget of its own", async () => {
+    for (let attempt = 0; attempt < PER_IP; attempt++) {
+      expect((await loginVia(PORTAL, '203.0.113.1')).statusCode).toBe(401);
+    }
+    expectTooMany(await loginVia(PORTAL, '203.0.113.1'));
+    const other = await loginVia(PORTAL, '203.0.113.2');
+    expect(other.statusCode).toBe(401);
+    expect(other.json()).toEqual({ detail: 'Invalid username/password' });
   });
 });

@@ -521,7 +521,12 @@ describe('portal basics', () => {
   it('is ready when identity and attendance both answer', async () => {
     const answer = await call(stack.portal.url, 'GET', '/ready');
     expect(answer.status).toBe(200);
-    expect(answer.body).toEqual({ status: 'ready', service: 'portal', checks: { identity: 'ok', attendance: 'ok' } });
+    expect(answer.body).toEqual({
+      status: 'ready',
+      service: 'portal',
+      checks: { identity: 'ok', attendance: 'ok' },
+      revocations: { state: 'current', age_seconds: expect.any(Number) },
+    });
   });
 
   it('answers unknown /api routes with 404 {"detail"}', async () => {

@@ -1,4 +1,5 @@
 // Real identity, attendance and portal servers on ephemeral loopback ports, sharing one JWT secret.
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -20,7 +21,8 @@ import { buildApp as buildPortalApp } from '../../src/app.js';
 import { loadConfig as loadPortalConfig } from '../../src/config.js';
 import type { TlsCredentials } from '../../src/tls/portal-certificate.js';
 
-export const SECRET = 'portal-test-secret-with-at-least-32-bytes!';
+// Made at run time: some portals here run in production mode, which refuses any secret written in the repository.
+export const SECRET = randomBytes(32).toString('base64url');
 
 const quietLog = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
@@ -49,8 +51,8 @@ async function openTestDatabase(label: string, migrationsDir: string): Promise<{
   return { db, test };
 }
 
-/** Identity with the demo users (panitia1/secret, admin1/secret), bcrypt at its cheapest cost. */
-async function startIdentity(): Promise<RunningService> {
+/** Identity with the demo users (panitia1/secret, admin1/secret), bcrypt at its cheapest cost; `env` overrides. */
+export async function startIdentity(env: Record<string, string> = {}): Promise<RunningService> {
   const { db, test } = await openTestDatabase('portal_identity', IDENTITY_MIGRATIONS);
   const config = loadIdentityConfig({
     NODE_ENV: 'test',
@@ -61,6 +63,7 @@ async function startIdentity(): Promise<RunningService> {
     LOGIN_MAX_PER_IP: '1000',
     LOGIN_MAX_PER_USERNAME: '1000',
     TRUST_PROXY: '127.0.0.1',
+    ...env,
   });
   const hasher = createPasswordHasher(config.bcryptCost);
   await seedUsers(db.pool, hasher, { demo: true, admin: undefined }, quietLog);
@@ -88,7 +91,7 @@ export interface AttendanceService extends RunningService {
   restart(): Promise<void>;
 }
 
-export async function startAttendance(): Promise<AttendanceService> {
+export async function startAttendance(env: Record<string, string> = {}): Promise<AttendanceService> {
   // Opened as attendance opens it in production (its session settings pin the query plans).
   const test = await createTestDatabase('portal_attendance');
   const config = loadAttendanceConfig({
@@ -97,6 +100,9 @@ export async function startAttendance(): Promise<AttendanceService> {
     JWT_SECRET: SECRET,
     DATABASE_URL: test.url,
     DB_POOL_SIZE: '8',
+    // Without an identity URL of the test's own, none: port 9 refuses at once (an empty revocation list).
+    IDENTITY_BASE_URL: 'http://127.0.0.1:9',
+    ...env,
   });
   const db = await openAttendanceDatabase(config, quietLog);
   const received: string[] = [];
@@ -153,6 +159,8 @@ export async function startPortal(options: PortalOptions): Promise<RunningServic
     DATA_DIR: dataDir,
     IDENTITY_BASE_URL: options.identityUrl,
     ATTENDANCE_BASE_URL: options.attendanceUrl,
+    // Every test logs in from 127.0.0.1; the test of the limit sets its own.
+    PORTAL_LOGIN_MAX_PER_IP: '0',
     ...options.env,
   };
   const config = loadPortalConfig(env);
