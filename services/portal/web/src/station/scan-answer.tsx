@@ -1,30 +1,53 @@
 // The full-screen answer to a scan: colour, a word no one can misread, the detail, and the same text for screen readers.
-import type { TicketState } from '@tixgo/contracts';
 import { formatTime, type MessageKey, t } from '../i18n/index.js';
-import type { ScanAnswer } from './scan-client.js';
+import type { StationScanResult } from './station-engine.js';
+
+export type Tone = 'ok' | 'warn' | 'error' | 'saved' | 'pending';
 
 export interface AnswerView {
-  tone: 'ok' | 'warn' | 'error' | 'pending';
+  tone: Tone;
   title: string;
   detail: string;
 }
 
-export function viewOf(answer: ScanAnswer, holder?: TicketState | undefined): AnswerView {
-  const ticket = answer.scan.ticketId;
+function gateDetail(key: 'station.duplicateDetail' | 'station.duplicateDetailNoGate', values: Record<string, string>) {
+  return t(values.gate ? key : 'station.duplicateDetailNoGate', values);
+}
+
+export function viewOf({ ticketId: ticket, answer }: StationScanResult): AnswerView {
+  if (answer.source === 'device') {
+    switch (answer.kind) {
+      case 'saved':
+        return {
+          tone: 'saved',
+          title: t('station.saved'),
+          detail: t('station.savedDetail', { ticket: answer.holderName ? `${ticket} · ${answer.holderName}` : ticket }),
+        };
+      case 'seen': {
+        const key: MessageKey = answer.onThisDevice ? 'station.seenHere' : 'station.seenBefore';
+        return {
+          tone: 'warn',
+          title: t('station.duplicate'),
+          detail: `${ticket}: ${t(key, { time: formatTime(answer.at), by: answer.by ?? '', gate: answer.gate ?? '—' })}`,
+        };
+      }
+      case 'unknown':
+        return { tone: 'error', title: t('station.unknown'), detail: t('station.unknownOffline', { ticket }) };
+    }
+  }
   switch (answer.kind) {
     case 'ok':
-      return {
-        tone: 'ok',
-        title: t('station.ok'),
-        detail: holder?.holder_name ? `${ticket} · ${holder.holder_name}` : t('station.okDetail', { ticket }),
-      };
+      return { tone: 'ok', title: t('station.ok'), detail: ticket };
     case 'duplicate': {
-      const values = { time: formatTime(answer.first.checked_in_at), by: answer.first.checked_in_by };
-      const key: MessageKey = answer.first.location ? 'station.duplicateDetail' : 'station.duplicateDetailNoGate';
+      const values = {
+        time: formatTime(answer.first.checked_in_at),
+        by: answer.first.checked_in_by,
+        gate: answer.first.location ?? '',
+      };
       return {
         tone: 'warn',
         title: t('station.duplicate'),
-        detail: `${ticket}: ${t(key, { ...values, gate: answer.first.location ?? '' })}`,
+        detail: `${ticket}: ${gateDetail('station.duplicateDetail', values)}`,
       };
     }
     case 'unknown':
@@ -43,12 +66,10 @@ export function viewOf(answer: ScanAnswer, holder?: TicketState | undefined): An
         title: t('station.invalid'),
         detail: t('station.invalidDetail', { detail: answer.detail }),
       };
-    case 'failed':
-      return { tone: 'error', title: t('station.failed'), detail: t('station.failedDetail', { ticket }) };
   }
 }
 
-const ICONS: Record<AnswerView['tone'], string> = { ok: '✓', warn: '!', error: '✕', pending: '…' };
+const ICONS: Record<Tone, string> = { ok: '✓', warn: '!', error: '✕', saved: '⇪', pending: '…' };
 
 export function ScanAnswerPanel(props: { view: AnswerView; onDismiss: () => void }) {
   const { view } = props;

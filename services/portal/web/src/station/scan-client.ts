@@ -1,77 +1,126 @@
-// Sends one scan to the portal and turns the answer into what the gate shows. A scan is retried with
-// its own Idempotency-Key until it gets an answer, so a lost answer is replayed, never a false "already checked in".
+// Sends scans to the portal — one at once while online, the device's queue in batches after a network gap —
+// each with its own Idempotency-Key, so a repeat after a lost answer is replayed, never counted twice.
 import type { CheckinRecord, PortalCheckin } from '@tixgo/contracts';
 import { ApiError, api } from '../api/http.js';
 
 export interface Scan {
-  /** The scan's Idempotency-Key: made once, kept across every retry of this scan. */
+  /** The scan's Idempotency-Key: made once, kept across every retry and the offline queue. */
   key: string;
   eventId: string;
   ticketId: string;
   gate: string;
-  /** When the code was scanned on this device. */
+  /** When the code was scanned on this device (scanned_at). */
   scannedAt: string;
+  admittedOffline: boolean;
 }
 
-export type ScanAnswer =
-  | { kind: 'ok'; scan: Scan; checkin: PortalCheckin }
-  | { kind: 'duplicate'; scan: Scan; first: CheckinRecord }
-  | { kind: 'unknown'; scan: Scan; otherEvent: { id: string; title: string } | undefined }
-  | { kind: 'no-event'; scan: Scan }
-  | { kind: 'invalid'; scan: Scan; detail: string }
-  | { kind: 'failed'; scan: Scan; detail: string };
+/** What the server said about a scan, as the gate shows it. */
+export type ServerAnswer =
+  | { kind: 'ok'; checkin: PortalCheckin }
+  | { kind: 'duplicate'; first: CheckinRecord; conflict: boolean }
+  | { kind: 'unknown'; otherEvent: { id: string; title: string } | undefined; conflict: boolean }
+  | { kind: 'no-event' }
+  | { kind: 'invalid'; detail: string };
+
+/** No answer worth showing: the network, the portal or attendance is away (or too slow), or the session ended. */
+export class NoAnswer extends Error {
+  constructor(
+    readonly reason: 'unreachable' | 'signed-out' | 'rate-limited',
+    readonly retryAfterSeconds?: number,
+  ) {
+    super(reason);
+  }
+}
 
 export function newScan(eventId: string, gate: string, ticketId: string): Scan {
-  return { key: crypto.randomUUID(), eventId, gate, ticketId, scannedAt: new Date().toISOString() };
+  return {
+    key: crypto.randomUUID(),
+    eventId,
+    gate,
+    ticketId,
+    scannedAt: new Date().toISOString(),
+    admittedOffline: false,
+  };
 }
 
-/**
- * Waits between attempts (ms): quick at first, then backing off; about 7 s of waiting in all (plus
- * each attempt's own time-out) before the gate is told the scan was not recorded.
- */
-const RETRY_DELAYS = [250, 500, 1000, 2000, 3000];
+function body(scan: Scan): Record<string, unknown> {
+  return {
+    event_id: scan.eventId,
+    ticket_id: scan.ticketId,
+    location: scan.gate || null,
+    scanned_at: scan.scannedAt,
+    ...(scan.admittedOffline ? { admitted_offline: true } : {}),
+  };
+}
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function answerOf(scan: Scan, error: ApiError): ScanAnswer | undefined {
-  const body = error.body as { record?: CheckinRecord; other_event?: { id: string; title: string } } | null;
-  if (error.status === 409 && body?.record) return { kind: 'duplicate', scan, first: body.record };
-  if (error.status === 404 && error.detail === 'Event not found') return { kind: 'no-event', scan };
-  if (error.status === 404) return { kind: 'unknown', scan, otherEvent: body?.other_event };
-  if (error.status === 422 || error.status === 400) return { kind: 'invalid', scan, detail: error.detail };
+/** The answer for a non-2xx status and body, or undefined when it is no answer about the ticket. */
+export function answerOf(status: number, payload: unknown, detail: string): ServerAnswer | undefined {
+  const value = payload as {
+    record?: CheckinRecord;
+    other_event?: { id: string; title: string };
+    conflict?: boolean;
+  } | null;
+  if (status === 409 && value?.record)
+    return { kind: 'duplicate', first: value.record, conflict: value.conflict === true };
+  if (status === 404 && detail === 'Event not found') return { kind: 'no-event' };
+  if (status === 404) return { kind: 'unknown', otherEvent: value?.other_event, conflict: value?.conflict === true };
+  if (status === 422 || status === 400) return { kind: 'invalid', detail };
   return undefined;
 }
 
-/**
- * Checks `scan` in; `onRetry(attempt)` is told before each new attempt. Resolves with the answer of
- * the server, or `failed` when it could not be reached for the whole retry budget.
- */
-export async function submitScan(scan: Scan, onRetry: (attempt: number) => void): Promise<ScanAnswer> {
-  let lastDetail = 'unreachable';
-  for (let attempt = 0; attempt <= RETRY_DELAYS.length; attempt++) {
-    if (attempt > 0) {
-      onRetry(attempt + 1);
-      await sleep(RETRY_DELAYS[attempt - 1] ?? 5000);
-    }
-    try {
-      const checkin = await api<PortalCheckin>('/api/checkins', {
-        method: 'POST',
-        headers: { 'idempotency-key': scan.key },
-        json: { event_id: scan.eventId, ticket_id: scan.ticketId, location: scan.gate || null },
-        timeoutMs: 6000,
-      });
-      return { kind: 'ok', scan, checkin };
-    } catch (error) {
-      if (!(error instanceof ApiError)) throw error;
-      const answer = answerOf(scan, error);
-      if (answer) return answer;
-      lastDetail = error.detail;
-      // Too fast (a rate limit): wait as long as the server asks, then send the same scan again.
-      if (error.status === 429 && error.retryAfterSeconds) await sleep(error.retryAfterSeconds * 1000);
-      else if (!error.isUnreachable && error.status !== 429 && error.status !== 401) {
-        return { kind: 'failed', scan, detail: error.detail };
-      }
-    }
+function noAnswer(error: ApiError): NoAnswer {
+  if (error.status === 401) return new NoAnswer('signed-out');
+  if (error.status === 429) return new NoAnswer('rate-limited', error.retryAfterSeconds);
+  return new NoAnswer('unreachable');
+}
+
+/** One online attempt; rejects with NoAnswer when there is no answer about the ticket within `timeoutMs`. */
+export async function sendScan(scan: Scan, timeoutMs: number): Promise<ServerAnswer> {
+  try {
+    const checkin = await api<PortalCheckin>('/api/checkins', {
+      method: 'POST',
+      headers: { 'idempotency-key': scan.key },
+      json: body(scan),
+      timeoutMs,
+    });
+    return { kind: 'ok', checkin };
+  } catch (error) {
+    if (!(error instanceof ApiError)) throw error;
+    const answer = answerOf(error.status, error.body, error.detail);
+    if (answer) return answer;
+    throw noAnswer(error);
   }
-  return { kind: 'failed', scan, detail: lastDetail };
+}
+
+interface BatchResult {
+  status: number;
+  body: unknown;
+}
+
+/** Uploads queued scans in one call; resolves with one answer (or NoAnswer) per scan, in order. */
+export async function sendScanBatch(scans: Scan[]): Promise<(ServerAnswer | NoAnswer)[]> {
+  let results: BatchResult[];
+  try {
+    ({ results } = await api<{ results: BatchResult[] }>('/api/checkins/batch', {
+      method: 'POST',
+      json: { checkins: scans.map((scan) => ({ ...body(scan), idempotency_key: scan.key })) },
+      timeoutMs: 20_000,
+    }));
+  } catch (error) {
+    if (!(error instanceof ApiError)) throw error;
+    throw noAnswer(error);
+  }
+  return results.map((result) => {
+    if (result.status === 201) return { kind: 'ok', checkin: result.body as PortalCheckin };
+    const detail =
+      typeof (result.body as { detail?: unknown })?.detail === 'string'
+        ? (result.body as { detail: string }).detail
+        : '';
+    const answer = answerOf(result.status, result.body, detail);
+    if (answer) return answer;
+    const retryAfter = Number((result.body as { retry_after?: number } | null)?.retry_after);
+    if (result.status === 429) return new NoAnswer('rate-limited', Number.isFinite(retryAfter) ? retryAfter : 5);
+    if (result.status === 401) return new NoAnswer('signed-out');
+    return new NoAnswer('unreachable');
+  });
 }

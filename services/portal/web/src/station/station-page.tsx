@@ -1,18 +1,20 @@
 // The check-in station: one big input that keeps focus (USB/Bluetooth scanners type a code + Enter), camera scanning,
-// manual search, a full-screen answer within a second, the gate's running count, and a banner when the server is away.
+// manual search, a full-screen answer within a second, the gate's running count, and answers from the device
+// (with a queue that sends itself) when the network is away.
 import type { Event } from '@tixgo/contracts';
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { lazy, useLocation } from 'preact-iso';
 import { type EventStats, endpoints } from '../api/endpoints.js';
 import { ApiError } from '../api/http.js';
-import { t } from '../i18n/index.js';
+import { session } from '../api/session.js';
+import { formatTime, t } from '../i18n/index.js';
 import { useLiveStream } from '../live/live-stream.js';
 import { Layout } from '../ui/layout.js';
 import { useApi } from '../ui/use-api.js';
 import { Banner, ErrorBanner, Loading } from '../ui/widgets.js';
 import { signal as feedback } from './feedback.js';
-import { type AnswerView, ScanAnswerPanel, viewOf } from './scan-answer.js';
-import { newScan, submitScan } from './scan-client.js';
+import { type AnswerView, ScanAnswerPanel, type Tone, viewOf } from './scan-answer.js';
+import { StationEngine } from './station-engine.js';
 import { type StationSettings, saveStationSettings, stationSettings } from './station-settings.js';
 import { StationSetup } from './station-setup.js';
 import { TicketSearch } from './ticket-search.js';
@@ -21,27 +23,88 @@ import { TicketSearch } from './ticket-search.js';
 const CameraScanner = lazy(() => import('./camera-scanner.js').then((m) => m.CameraScanner));
 
 /** How long an answer stays on screen before the station is ready by itself (a new scan replaces it at once). */
-const ANSWER_MS: Record<AnswerView['tone'], number> = { ok: 1800, warn: 4000, error: 4000, pending: 60_000 };
+const ANSWER_MS: Record<Tone, number> = { ok: 1800, saved: 2500, warn: 4000, error: 4000, pending: 60_000 };
+/** Only a slow answer shows "sending": a quick one goes straight to its colour. */
 const PENDING_AFTER_MS = 350;
 
 interface RecentScan {
-  key: string;
+  key: number;
   view: AnswerView;
-  at: string;
 }
 
-function StationScanner({ settings, event }: { settings: StationSettings; event: Event }) {
+function QueueStatus({ engine }: { engine: StationEngine }) {
+  const download = engine.download.value;
+  const waiting = engine.waiting.value;
+  return (
+    <div class="queue-status" data-testid="queue-status">
+      <p>
+        <strong data-testid="waiting-count">
+          {waiting > 0 ? t('station.waiting', { count: waiting }) : t('station.allSent')}
+        </strong>
+        {engine.lastSync.value && (
+          <span class="muted"> · {t('station.lastSync', { time: formatTime(engine.lastSync.value) })}</span>
+        )}
+      </p>
+      <p class="muted" data-testid="ticket-copy">
+        {!download || download.ticketCount === 0
+          ? download && !download.complete
+            ? t('station.ticketsLoading', { count: 0 })
+            : t('station.ticketsNone')
+          : download.complete
+            ? t('station.tickets', { count: download.ticketCount, time: formatTime(download.downloadedAt) })
+            : t('station.ticketsLoading', { count: download.ticketCount })}
+      </p>
+    </div>
+  );
+}
+
+function Conflicts({ engine }: { engine: StationEngine }) {
+  const list = engine.conflicts.value;
+  if (list.length === 0) return null;
+  return (
+    <section aria-labelledby="conflicts-title" class="card conflicts">
+      <h2 id="conflicts-title">{t('station.conflicts')}</h2>
+      <ul data-testid="conflict-list">
+        {list.map((scan) => (
+          <li key={scan.key}>
+            {scan.firstAt
+              ? t('station.conflictLine', {
+                  ticket: scan.ticketId,
+                  firstGate: scan.firstGate ?? '—',
+                  firstTime: formatTime(scan.firstAt),
+                  firstBy: scan.firstBy ?? '',
+                  gate: scan.gate,
+                  time: formatTime(scan.scannedAt),
+                })
+              : t('station.conflictUnknown', {
+                  ticket: scan.ticketId,
+                  gate: scan.gate,
+                  time: formatTime(scan.scannedAt),
+                })}
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
+function StationScanner({ settings, event, owner }: { settings: StationSettings; event: Event; owner: string }) {
   const input = useRef<HTMLInputElement>(null);
   const [code, setCode] = useState('');
   const [answer, setAnswer] = useState<AnswerView | undefined>(undefined);
   const [announcement, setAnnouncement] = useState('');
   const [recent, setRecent] = useState<RecentScan[]>([]);
-  const [unreachable, setUnreachable] = useState(false);
   const [camera, setCamera] = useState(false);
   const [search, setSearch] = useState(false);
   const hideTimer = useRef<number | undefined>(undefined);
-  const latest = useRef<string | undefined>(undefined);
+  const latest = useRef(0);
+  const engine = useMemo(() => new StationEngine(settings.eventId, settings.gate, owner), [settings, owner]);
   const live = useLiveStream<EventStats>(`/api/live/events/${encodeURIComponent(settings.eventId)}`, 'stats');
+
+  useEffect(() => {
+    engine.start();
+    return () => engine.stop();
+  }, [engine]);
 
   const focusInput = () => input.current?.focus({ preventScroll: true });
 
@@ -52,28 +115,19 @@ function StationScanner({ settings, event }: { settings: StationSettings; event:
   };
 
   async function checkIn(raw: string) {
-    const ticketId = raw.trim();
-    if (ticketId === '') return;
-    const scan = newScan(settings.eventId, settings.gate, ticketId);
-    latest.current = scan.key;
-    // Only a slow answer shows "sending": a quick one goes straight to its colour.
+    if (raw.trim() === '') return;
+    const mine = ++latest.current;
     const pending = window.setTimeout(() => {
-      if (latest.current === scan.key) show({ tone: 'pending', title: t('station.sending'), detail: ticketId });
+      if (latest.current === mine) show({ tone: 'pending', title: t('station.sending'), detail: raw.trim() });
     }, PENDING_AFTER_MS);
-    const result = await submitScan(scan, (attempt) => {
-      setUnreachable(true);
-      if (latest.current === scan.key) {
-        show({ tone: 'pending', title: t('station.retrying', { attempt }), detail: ticketId });
-      }
-    });
+    const result = await engine.scan(raw);
     window.clearTimeout(pending);
-    setUnreachable(result.kind === 'failed');
     const view = viewOf(result);
-    feedback(view.tone === 'ok' ? 'ok' : view.tone === 'warn' ? 'warn' : 'error');
+    feedback(view.tone === 'ok' || view.tone === 'saved' ? 'ok' : view.tone === 'warn' ? 'warn' : 'error');
     setAnnouncement(`${view.title}. ${view.detail}`);
-    setRecent((list) => [{ key: scan.key, view, at: scan.scannedAt }, ...list].slice(0, 8));
-    // An older scan's late answer does not cover a newer one's; it is in the recent list and was announced.
-    if (latest.current === scan.key || result.kind === 'failed') show(view);
+    setRecent((list) => [{ key: mine, view }, ...list].slice(0, 8));
+    // An older scan's late answer does not cover a newer one's: it is in the recent list and was announced.
+    if (latest.current === mine) show(view);
   }
 
   useEffect(() => {
@@ -82,6 +136,7 @@ function StationScanner({ settings, event }: { settings: StationSettings; event:
   }, []);
 
   const myGate = live.data?.gates.find((gate) => (gate.location ?? '') === settings.gate);
+  const offline = engine.mode.value === 'offline';
   return (
     <div class="station">
       <div class="station-head">
@@ -110,7 +165,18 @@ function StationScanner({ settings, event }: { settings: StationSettings; event:
           )}
         </div>
       </div>
-      {(unreachable || live.state === 'unavailable') && <Banner kind="warning">{t('station.unreachable')}</Banner>}
+      {offline && (
+        <p class="banner banner-offline" role="status" data-testid="offline-banner">
+          {t('station.offline')}
+        </p>
+      )}
+      {engine.needsSignIn.value && (
+        <Banner kind="warning">
+          {t('station.signInToSend', { count: engine.waiting.value })}{' '}
+          <a href={`/sign-in?next=${encodeURIComponent('/station')}`}>{t('station.signInLink')}</a>
+        </Banner>
+      )}
+      <QueueStatus engine={engine} />
 
       <form
         class="scan-form"
@@ -163,6 +229,7 @@ function StationScanner({ settings, event }: { settings: StationSettings; event:
       {camera && <CameraScanner onCode={(value: string) => void checkIn(value)} />}
       {search && <TicketSearch eventId={settings.eventId} onCheckIn={(value) => void checkIn(value)} />}
 
+      <Conflicts engine={engine} />
       <section aria-labelledby="recent-title" class="recent">
         <h2 id="recent-title">{t('station.recent')}</h2>
         {recent.length === 0 ? (
@@ -221,7 +288,9 @@ export function StationPage() {
       )}
       {!gone && event.error !== undefined && <ErrorBanner error={event.error} retry={event.reload} />}
       {!gone && !event.data && event.loading && <Loading />}
-      {event.data && <StationScanner settings={settings} event={event.data} />}
+      {event.data && session.value && (
+        <StationScanner settings={settings} event={event.data} owner={session.value.username} />
+      )}
     </Layout>
   );
 }

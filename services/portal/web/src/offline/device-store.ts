@@ -1,0 +1,134 @@
+// What the station keeps on the device (IndexedDB, through idb): the event's tickets and known check-ins
+// for offline answers, and every scan with its idempotency key until the server has answered it.
+import { type DBSchema, type IDBPDatabase, openDB } from 'idb';
+
+/** One scan, stored before its answer is shown; it leaves the queue only once the server has answered it. */
+export interface StoredScan {
+  key: string;
+  eventId: string;
+  ticketId: string;
+  gate: string;
+  /** When the device scanned it (sent as scanned_at). */
+  scannedAt: string;
+  /** Who was signed in: the scan is sent in their name only. */
+  owner: string;
+  /** The gate let the person in without the server's answer ("saved on this device"). */
+  admittedOffline: boolean;
+  /**
+   * waiting: to be sent; sent: the server answered (see `outcome`); refused: answered red or amber on
+   * the device while offline, so nobody was admitted and there is nothing to send.
+   */
+  state: 'waiting' | 'sent' | 'refused';
+  outcome?: 'checked-in' | 'duplicate' | 'conflict' | 'unknown' | 'invalid';
+  /** For a conflict: the earlier check-in that won, as the server said it. */
+  firstAt?: string;
+  firstBy?: string;
+  firstGate?: string | null;
+  sentAt?: string;
+}
+
+export interface KnownTicket {
+  eventId: string;
+  ticketId: string;
+  holderName: string | null;
+}
+
+export interface KnownCheckin {
+  eventId: string;
+  ticketId: string;
+  at: string;
+  by: string;
+  location: string | null;
+}
+
+export interface DownloadState {
+  eventId: string;
+  cursor: string | null;
+  hasTickets: boolean;
+  complete: boolean;
+  ticketCount: number;
+  downloadedAt: string;
+}
+
+interface StationDb extends DBSchema {
+  scans: { key: string; value: StoredScan; indexes: { byTicket: [string, string]; byState: string } };
+  tickets: { key: [string, string]; value: KnownTicket };
+  checkins: { key: [string, string]; value: KnownCheckin };
+  downloads: { key: string; value: DownloadState };
+}
+
+let database: Promise<IDBPDatabase<StationDb>> | undefined;
+
+export function stationDb(): Promise<IDBPDatabase<StationDb>> {
+  database ??= openDB<StationDb>('tixgo-station', 1, {
+    upgrade(db) {
+      const scans = db.createObjectStore('scans', { keyPath: 'key' });
+      scans.createIndex('byTicket', ['eventId', 'ticketId']);
+      scans.createIndex('byState', 'state');
+      db.createObjectStore('tickets', { keyPath: ['eventId', 'ticketId'] });
+      db.createObjectStore('checkins', { keyPath: ['eventId', 'ticketId'] });
+      db.createObjectStore('downloads', { keyPath: 'eventId' });
+    },
+  });
+  return database;
+}
+
+export async function saveScan(scan: StoredScan): Promise<void> {
+  await (await stationDb()).put('scans', scan);
+}
+
+export async function waitingScans(): Promise<StoredScan[]> {
+  return (await stationDb()).getAllFromIndex('scans', 'byState', 'waiting');
+}
+
+/** Scans of this device for one ticket, oldest first. */
+export async function scansOfTicket(eventId: string, ticketId: string): Promise<StoredScan[]> {
+  const found = await (await stationDb()).getAllFromIndex('scans', 'byTicket', [eventId, ticketId]);
+  return found.sort((a, b) => a.scannedAt.localeCompare(b.scannedAt));
+}
+
+export async function conflictScans(eventId: string): Promise<StoredScan[]> {
+  const sent = await (await stationDb()).getAllFromIndex('scans', 'byState', 'sent');
+  return sent.filter((scan) => scan.eventId === eventId && scan.outcome === 'conflict');
+}
+
+export async function findTicket(eventId: string, ticketId: string): Promise<KnownTicket | undefined> {
+  return (await stationDb()).get('tickets', [eventId, ticketId]);
+}
+
+export async function findKnownCheckin(eventId: string, ticketId: string): Promise<KnownCheckin | undefined> {
+  return (await stationDb()).get('checkins', [eventId, ticketId]);
+}
+
+export async function downloadState(eventId: string): Promise<DownloadState | undefined> {
+  return (await stationDb()).get('downloads', eventId);
+}
+
+/** One downloaded page: its tickets and check-ins and the new position, in one transaction. */
+export async function storeDownloadPage(
+  state: DownloadState,
+  tickets: KnownTicket[],
+  checkins: KnownCheckin[],
+): Promise<void> {
+  const db = await stationDb();
+  const tx = db.transaction(['tickets', 'checkins', 'downloads'], 'readwrite');
+  const ticketStore = tx.objectStore('tickets');
+  const checkinStore = tx.objectStore('checkins');
+  for (const ticket of tickets) void ticketStore.put(ticket);
+  for (const checkin of checkins) void checkinStore.put(checkin);
+  void tx.objectStore('downloads').put(state);
+  await tx.done;
+}
+
+/** Forgets an event's downloaded tickets (the event was deleted, or the device was set up for another one). */
+export async function dropEventData(eventId: string): Promise<void> {
+  const db = await stationDb();
+  const tx = db.transaction(['tickets', 'checkins', 'downloads'], 'readwrite');
+  const range = IDBKeyRange.bound([eventId, ''], [eventId, '\uffff']);
+  await Promise.all([
+    tx.objectStore('tickets').delete(range),
+    tx.objectStore('checkins').delete(range),
+    tx.objectStore('downloads').delete(eventId),
+  ]);
+  await tx.done;
+}

@@ -1,0 +1,59 @@
+// Keeps the event's ticket codes (and holder names, and the check-ins known so far) on the device, downloading
+// only what changed since the last time, so the station can answer without network.
+import { ApiError, api } from '../api/http.js';
+import { type DownloadState, downloadState, dropEventData, storeDownloadPage } from './device-store.js';
+
+/** One page of GET /api/events/{id}/tickets/offline: compact rows, a cursor for "what changed since". */
+interface OfflinePage {
+  event_id: string;
+  has_tickets: boolean;
+  tickets: [string, string | null][];
+  checkins: [string, string, string, string | null][];
+  next_cursor: string | null;
+  complete: boolean;
+}
+
+/** Downloads what changed since the last download of `eventId`; `onProgress` hears the running ticket count. */
+export async function refreshTickets(
+  eventId: string,
+  onProgress: (state: DownloadState) => void = () => undefined,
+): Promise<DownloadState> {
+  let state: DownloadState = (await downloadState(eventId)) ?? {
+    eventId,
+    cursor: null,
+    hasTickets: false,
+    complete: false,
+    ticketCount: 0,
+    downloadedAt: new Date(0).toISOString(),
+  };
+  // Bounded: a page carries up to ~20,000 entries, so 100 pages is far beyond any event.
+  for (let pages = 0; pages < 100; pages++) {
+    const query = state.cursor ? `?cursor=${encodeURIComponent(state.cursor)}` : '';
+    let page: OfflinePage;
+    try {
+      page = await api<OfflinePage>(`/api/events/${encodeURIComponent(eventId)}/tickets/offline${query}`, {
+        timeoutMs: 30_000,
+      });
+    } catch (error) {
+      // The event is gone: its codes must not answer scans any more.
+      if (error instanceof ApiError && error.status === 404) await dropEventData(eventId);
+      throw error;
+    }
+    state = {
+      eventId,
+      cursor: page.next_cursor ?? state.cursor,
+      hasTickets: page.has_tickets,
+      complete: page.complete,
+      ticketCount: state.ticketCount + page.tickets.length,
+      downloadedAt: new Date().toISOString(),
+    };
+    await storeDownloadPage(
+      state,
+      page.tickets.map(([ticketId, holderName]) => ({ eventId, ticketId, holderName })),
+      page.checkins.map(([ticketId, at, by, location]) => ({ eventId, ticketId, at, by, location })),
+    );
+    onProgress(state);
+    if (page.complete) break;
+  }
+  return state;
+}

@@ -1,0 +1,264 @@
+// The station's decisions: every scan is stored on the device before it is answered; online it is answered by the
+// server, and when the server has not answered within ONLINE_TIMEOUT_MS the station answers from the device and
+// keeps the scan in its queue, which it sends by itself (in batches, each scan with its own key) once it can.
+import { signal } from '@preact/signals';
+import {
+  conflictScans,
+  type DownloadState,
+  downloadState,
+  findKnownCheckin,
+  findTicket,
+  type StoredScan,
+  saveScan,
+  scansOfTicket,
+  waitingScans,
+} from '../offline/device-store.js';
+import { refreshTickets } from '../offline/ticket-download.js';
+import { NoAnswer, newScan, type Scan, type ServerAnswer, sendScan, sendScanBatch } from './scan-client.js';
+
+/**
+ * How long a scan waits for the server before the device answers it. A normal answer takes well
+ * under 0.3 s and a slow mobile link 1-2 s; after 3 s the person at the gate starts to wonder and
+ * the network is most likely gone, so the gate goes on from the device rather than stall the line.
+ */
+export const ONLINE_TIMEOUT_MS = 3000;
+/** While offline (or with scans waiting): how often the station looks for the server again. */
+const PROBE_EVERY_MS = 5000;
+/** While online: how often the event's tickets are refreshed (only what changed is downloaded). */
+const REFRESH_EVERY_MS = 60_000;
+const UPLOAD_BATCH = 200;
+
+export type StationAnswer =
+  | ({ source: 'server' } & ServerAnswer)
+  /** Offline, a valid new code: the person was let in, the scan waits in the queue. */
+  | { source: 'device'; kind: 'saved'; holderName: string | null }
+  /** Offline, a code this device (or the last download) already knows as checked in. */
+  | { source: 'device'; kind: 'seen'; at: string; by: string | null; gate: string | null; onThisDevice: boolean }
+  /** Offline, a code the event did not issue (as of the last download). */
+  | { source: 'device'; kind: 'unknown' };
+
+export interface StationScanResult {
+  ticketId: string;
+  answer: StationAnswer;
+}
+
+export class StationEngine {
+  readonly mode = signal<'online' | 'offline'>(navigator.onLine ? 'online' : 'offline');
+  readonly waiting = signal(0);
+  readonly lastSync = signal<string | undefined>(undefined);
+  readonly download = signal<DownloadState | undefined>(undefined);
+  /** The session ended: the queue waits for someone to sign in again. */
+  readonly needsSignIn = signal(false);
+  /** Scans the server answered with a conflict (a ticket admitted twice while offline). */
+  readonly conflicts = signal<StoredScan[]>([]);
+
+  private cleanups: (() => void)[] = [];
+  private uploading: Promise<void> | undefined;
+  private stopped = false;
+
+  constructor(
+    private readonly eventId: string,
+    private readonly gate: string,
+    private readonly owner: string,
+  ) {}
+
+  /** Starts the background work: looking for the server, sending the queue, refreshing the tickets. */
+  start(): void {
+    const wake = () => void this.probe();
+    const lost = () => {
+      this.mode.value = 'offline';
+    };
+    window.addEventListener('online', wake);
+    window.addEventListener('offline', lost);
+    const probing = window.setInterval(wake, PROBE_EVERY_MS);
+    const refreshing = window.setInterval(() => void this.refresh(), REFRESH_EVERY_MS);
+    this.cleanups.push(() => {
+      window.removeEventListener('online', wake);
+      window.removeEventListener('offline', lost);
+      window.clearInterval(probing);
+      window.clearInterval(refreshing);
+    });
+    void downloadState(this.eventId).then((state) => {
+      this.download.value ??= state;
+    });
+    void this.countWaiting();
+    void this.refresh();
+    // Scans left from an earlier visit (a reload, a phone restart) go out first.
+    void this.upload();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    for (const cleanup of this.cleanups.splice(0)) cleanup();
+  }
+
+  /** Checks a code in; the scan is on the device before this resolves, whatever the network does. */
+  async scan(rawCode: string): Promise<StationScanResult> {
+    const ticketId = rawCode.trim();
+    const scan = newScan(this.eventId, this.gate, ticketId);
+    const stored: StoredScan = { ...scan, owner: this.owner, state: 'waiting' };
+    await saveScan(stored);
+    if (this.mode.value === 'online') {
+      try {
+        const answer = await sendWithin(scan, ONLINE_TIMEOUT_MS);
+        await saveScan(settled(stored, answer));
+        return { ticketId, answer: { source: 'server', ...answer } };
+      } catch (error) {
+        if (!(error instanceof NoAnswer)) throw error;
+        if (error.reason === 'signed-out') this.needsSignIn.value = true;
+        this.mode.value = 'offline';
+      }
+    }
+    const answer = await this.judgeOnDevice(stored);
+    void this.countWaiting();
+    return { ticketId, answer };
+  }
+
+  /** Answers a scan from the device's copy of the event; stores the decision before it is shown. */
+  private async judgeOnDevice(scan: StoredScan): Promise<StationAnswer> {
+    const earlier = (await scansOfTicket(scan.eventId, scan.ticketId)).find(
+      (other) =>
+        other.key !== scan.key &&
+        (other.admittedOffline || other.outcome === 'checked-in' || other.outcome === 'duplicate'),
+    );
+    if (earlier) {
+      await saveScan({ ...scan, state: 'refused' });
+      return {
+        source: 'device',
+        kind: 'seen',
+        at: earlier.scannedAt,
+        by: null,
+        gate: earlier.gate,
+        onThisDevice: true,
+      };
+    }
+    const known = await findKnownCheckin(scan.eventId, scan.ticketId);
+    if (known) {
+      await saveScan({ ...scan, state: 'refused' });
+      return { source: 'device', kind: 'seen', at: known.at, by: known.by, gate: known.location, onThisDevice: false };
+    }
+    const download = this.download.value ?? (await downloadState(scan.eventId));
+    const ticket = await findTicket(scan.eventId, scan.ticketId);
+    if (download?.hasTickets && !ticket) {
+      await saveScan({ ...scan, state: 'refused' });
+      return { source: 'device', kind: 'unknown' };
+    }
+    // A valid new code (or an event that takes any code): let the person in, send it later.
+    await saveScan({ ...scan, admittedOffline: true, state: 'waiting' });
+    void this.upload();
+    return { source: 'device', kind: 'saved', holderName: ticket?.holderName ?? null };
+  }
+
+  /** Looks for the server; when it answers, sends the queue and returns to online answers. */
+  private async probe(): Promise<void> {
+    if (this.stopped) return;
+    if (this.mode.value === 'online' && this.waiting.value === 0) return;
+    try {
+      const response = await fetch('/health', { cache: 'no-store', signal: AbortSignal.timeout(ONLINE_TIMEOUT_MS) });
+      if (!response.ok) return;
+    } catch {
+      this.mode.value = 'offline';
+      return;
+    }
+    await this.upload();
+    if (!this.needsSignIn.value && this.waiting.value === 0) this.mode.value = 'online';
+  }
+
+  /** Sends the waiting scans of the signed-in person, oldest first, in batches; one upload at a time (also across tabs). */
+  upload(): Promise<void> {
+    this.uploading ??= (async () => {
+      const run = () => this.uploadWaiting();
+      try {
+        await (navigator.locks ? navigator.locks.request('tixgo-station-upload', run) : run());
+      } finally {
+        this.uploading = undefined;
+      }
+    })();
+    return this.uploading;
+  }
+
+  private async uploadWaiting(): Promise<void> {
+    const mine = (await waitingScans())
+      .filter((scan) => scan.owner === this.owner)
+      .sort((a, b) => a.scannedAt.localeCompare(b.scannedAt));
+    for (let start = 0; start < mine.length && !this.stopped; start += UPLOAD_BATCH) {
+      const batch = mine.slice(start, start + UPLOAD_BATCH);
+      let answers: (ServerAnswer | NoAnswer)[];
+      try {
+        answers = await sendScanBatch(batch);
+      } catch (error) {
+        if (!(error instanceof NoAnswer)) throw error;
+        if (error.reason === 'signed-out') this.needsSignIn.value = true;
+        else this.mode.value = 'offline';
+        break;
+      }
+      this.needsSignIn.value = false;
+      await Promise.all(
+        batch.map((scan, index) => {
+          const answer = answers[index];
+          return answer === undefined || answer instanceof NoAnswer ? undefined : saveScan(settled(scan, answer));
+        }),
+      );
+      this.lastSync.value = new Date().toISOString();
+      if (answers.some((answer) => answer instanceof NoAnswer)) break;
+    }
+    await this.countWaiting();
+  }
+
+  /** Downloads what changed in the event's tickets; a failure leaves the last copy in place. */
+  private async refresh(): Promise<void> {
+    if (this.stopped || this.mode.value === 'offline') return;
+    try {
+      this.download.value = await refreshTickets(this.eventId, (state) => {
+        this.download.value = state;
+      });
+    } catch {
+      // Offline or the portal is away: the copy on the device keeps answering.
+    }
+  }
+
+  private async countWaiting(): Promise<void> {
+    this.waiting.value = (await waitingScans()).length;
+    this.conflicts.value = await conflictScans(this.eventId);
+  }
+}
+
+/**
+ * Sends a scan online, again with the same key after a quick failure (a lost answer is replayed by
+ * the server, so the gate sees its green, never a false amber), until `budgetMs` is spent.
+ */
+async function sendWithin(scan: Scan, budgetMs: number): Promise<ServerAnswer> {
+  const deadline = Date.now() + budgetMs;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await sendScan(scan, Math.max(200, deadline - Date.now()));
+    } catch (error) {
+      const pause = 150 * 2 ** attempt;
+      const isQuickFailure = error instanceof NoAnswer && error.reason === 'unreachable';
+      if (!isQuickFailure || Date.now() + pause >= deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, pause));
+    }
+  }
+}
+
+/** A stored scan after the server's answer. */
+function settled(scan: StoredScan, answer: ServerAnswer): StoredScan {
+  const sent = { ...scan, state: 'sent' as const, sentAt: new Date().toISOString() };
+  switch (answer.kind) {
+    case 'ok':
+      return { ...sent, outcome: 'checked-in' };
+    case 'duplicate':
+      return {
+        ...sent,
+        outcome: answer.conflict ? 'conflict' : 'duplicate',
+        firstAt: answer.first.checked_in_at,
+        firstBy: answer.first.checked_in_by,
+        firstGate: answer.first.location,
+      };
+    case 'unknown':
+      return { ...sent, outcome: answer.conflict ? 'conflict' : 'unknown' };
+    case 'no-event':
+    case 'invalid':
+      return { ...sent, outcome: 'invalid' };
+  }
+}
