@@ -10,7 +10,10 @@ import attendanceRoutes from './routes/attendance.js';
 import checkinBatchRoutes from './routes/checkin-batch.js';
 import checkinRoutes from './routes/checkins.js';
 import { answerDatabaseOutagesWith503 } from './routes/database-unavailable.js';
+import eventCheckinRoutes from './routes/event-checkins.js';
+import eventStatsRoutes from './routes/event-stats.js';
 import eventRoutes from './routes/events.js';
+import ticketSearchRoutes from './routes/ticket-search.js';
 import ticketRoutes from './routes/tickets.js';
 
 export const SERVICE_NAME = 'attendance';
@@ -45,6 +48,9 @@ export async function buildApp(config: AttendanceConfig, deps: AttendanceDeps): 
     await api.register(attendanceRoutes, options);
     await api.register(eventRoutes, options);
     await api.register(ticketRoutes, options);
+    await api.register(eventStatsRoutes, options);
+    await api.register(eventCheckinRoutes, options);
+    await api.register(ticketSearchRoutes, options);
   });
   await app.register(landingPage, { name: 'attendance', description: 'Events, tickets and check-ins for TixGo.' });
   return app;
