@@ -6,6 +6,7 @@ import type { PortalConfig } from './config.js';
 import attendanceRoutes from './routes/attendance.js';
 import authRoutes from './routes/auth.js';
 import checkinsRoutes from './routes/checkins.js';
+import dashboardRoutes from './routes/dashboard.js';
 import eventsRoutes from './routes/events.js';
 import landingRoutes from './routes/landing.js';
 import { registerSecurityHeaders } from './security-headers.js';
@@ -72,6 +73,7 @@ export async function buildApp(config: PortalConfig, deps: PortalDeps = {}): Pro
   await app.register(checkinsRoutes, { attendance });
   await app.register(attendanceRoutes, { attendance });
   await app.register(eventsRoutes, { attendance, ticketImportMaxBytes: config.ticketImportMaxBytes });
+  await app.register(dashboardRoutes, { attendance });
   await app.register(landingRoutes);
   return app;
 }
