@@ -3,12 +3,14 @@ import fastifyCookie from '@fastify/cookie';
 import { createBaseApp } from '@tixgo/platform';
 import type { FastifyInstance } from 'fastify';
 import type { PortalConfig } from './config.js';
+import { LiveHub } from './live/live-hub.js';
 import attendanceRoutes from './routes/attendance.js';
 import authRoutes from './routes/auth.js';
 import checkinsRoutes from './routes/checkins.js';
 import dashboardRoutes from './routes/dashboard.js';
 import eventsRoutes from './routes/events.js';
 import landingRoutes from './routes/landing.js';
+import liveRoutes from './routes/live.js';
 import { registerSecurityHeaders } from './security-headers.js';
 import { requireJsonFromCookieSessions } from './session/authenticate-caller.js';
 import type { TlsCredentials } from './tls/portal-certificate.js';
@@ -74,6 +76,10 @@ export async function buildApp(config: PortalConfig, deps: PortalDeps = {}): Pro
   await app.register(attendanceRoutes, { attendance });
   await app.register(eventsRoutes, { attendance, ticketImportMaxBytes: config.ticketImportMaxBytes });
   await app.register(dashboardRoutes, { attendance });
+  const hub = new LiveHub({ intervalMs: config.live.intervalMs, maxStreams: config.live.maxStreams, log });
+  // Before the server closes: an open stream would otherwise hold app.close() until its client left.
+  app.addHook('preClose', async () => hub.close());
+  await app.register(liveRoutes, { attendance, hub, heartbeatMs: config.live.heartbeatMs });
   await app.register(landingRoutes);
   return app;
 }

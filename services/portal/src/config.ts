@@ -37,6 +37,15 @@ const schema = commonEnvSchema.extend({
   UPSTREAM_CHECKIN_BATCH_MAX: env.positiveInt(100, MAX_CHECKINS_PER_BATCH),
   // Same variable as attendance's: the portal must let through what attendance accepts.
   TICKET_IMPORT_MAX_MB: env.positiveInt(16, 256),
+  /**
+   * How often the portal asks attendance for each watched live topic (the overview, one event), however
+   * many streams watch it: a new check-in reaches the screens within about this long plus one request.
+   */
+  LIVE_INTERVAL_MS: env.positiveInt(1000, 60_000),
+  /** Comment lines sent on every live stream this often, so proxies do not drop a quiet stream. */
+  LIVE_HEARTBEAT_MS: env.positiveInt(15_000, 300_000),
+  /** Live streams open at once (each holds a connection); one more is refused with 503. */
+  LIVE_MAX_STREAMS: env.positiveInt(1000, 100_000),
 });
 
 /** How the portal reaches one upstream service. */
@@ -61,6 +70,8 @@ export interface PortalConfig extends CommonConfig {
   attendance: UpstreamConfig;
   /** How check-ins are grouped into POST /checkins/batch calls (see checkin-coalescer.ts). */
   checkinBatching: CheckinBatchingOptions;
+  /** The server-sent events of /api/live (see live/live-hub.ts). */
+  live: { intervalMs: number; heartbeatMs: number; maxStreams: number };
 }
 
 export function loadConfig(source: NodeJS.ProcessEnv = process.env): PortalConfig {
@@ -89,5 +100,6 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): PortalConfi
     identity: upstream(raw.IDENTITY_BASE_URL),
     attendance: upstream(raw.ATTENDANCE_BASE_URL),
     checkinBatching: { concurrency: raw.UPSTREAM_CHECKIN_BATCH_CONCURRENCY, max: raw.UPSTREAM_CHECKIN_BATCH_MAX },
+    live: { intervalMs: raw.LIVE_INTERVAL_MS, heartbeatMs: raw.LIVE_HEARTBEAT_MS, maxStreams: raw.LIVE_MAX_STREAMS },
   };
 }
