@@ -1,5 +1,5 @@
 // An event's statistics and its searchable check-in list in SQL: counted and paged by PostgreSQL, never by shipping every row.
-import type { EventCheckin, GateCount, TimelineBucket } from '@tixgo/contracts';
+import type { EventCheckin } from '@tixgo/contracts';
 import type pg from 'pg';
 import { withBitmapScans } from '../attendance-database.js';
 import type { Registrations } from '../events/registration-stats.js';
@@ -7,18 +7,30 @@ import { containsPattern } from '../like-pattern.js';
 import { RECORD_COLUMNS } from './checkins-repository.js';
 
 /** Buckets start at whole multiples of their width counted from here (so 5-minute buckets nest in 15 and 60). */
-const BUCKET_ORIGIN = "timestamptz '2000-01-01 00:00:00+00'";
+export const BUCKET_ORIGIN_MS = Date.UTC(2000, 0, 1);
 
 /** A check-in row of the event page: the wire record, its holder, and its position (the cursor). */
 export interface EventCheckinRow extends EventCheckin {
   seq: string;
 }
 
-export interface EventStatsRow extends Registrations {
+/** Check-ins of one location in one 5-minute bucket. */
+export interface BinCount {
+  /** True for check-ins at or before `settle_to`: counted once for all (see event-stats-cache.ts). */
+  settles: boolean;
+  location: string | null;
+  /** Start of the 5-minute bucket, in ms since the epoch. */
+  bin: number;
+  n: number;
+}
+
+export interface StatsDeltaRow extends Registrations {
   /** Every check-in of the event, from its counter shards (int8 as text). */
   checked_in: string;
-  timeline: TimelineBucket[];
-  gates: GateCount[];
+  /** max(afterSeq, the event's last position - settleMargin). */
+  settle_to: string;
+  /** The check-ins after `afterSeq`, counted per location and 5-minute bucket. */
+  bins: BinCount[];
   latest: EventCheckin[];
 }
 
@@ -32,41 +44,44 @@ const EVENT_CHECKIN_JSON = `json_build_object('event_id', c.event_id, 'ticket_id
   'location', c.location, 'holder_name', t.holder_name)`;
 
 /**
- * The event's registrations, its check-in count, its check-ins per `bucketMinutes` bucket and per
- * location, and its `latest` newest check-ins, in ONE statement (one snapshot: the gates add up to
- * the count). Undefined when the event was never registered.
- *
- * `per_bin` is a single index-only scan of the event's entries in checkins_event_location_seq_idx
- * (location and checked_in_at are both in the index), grouped by (location, bucket); the timeline
- * and the gates are sums over its few rows. Measured at 100,000 check-ins on the 2-core box: see
- * BENCHMARKS.md (event statistics).
+ * In ONE statement (one snapshot: the counts add up to the counter): the event's registrations, its
+ * check-in count, the check-ins after position `afterSeq` counted per location and 5-minute bucket,
+ * split at `settle_to` (the event's last position less `settleMargin`), and its `latest` newest
+ * check-ins. The rows after `afterSeq` come from a range of checkins_event_seq_idx, so the cost
+ * follows the check-ins since the last read, not the size of the event. Undefined when the event was
+ * never registered.
  */
-export async function readEventStats(
+export async function readStatsDelta(
   db: pg.Pool,
   eventId: string,
-  bucketMinutes: number,
+  afterSeq: string,
+  settleMargin: number,
   latest: number,
-): Promise<EventStatsRow | undefined> {
-  const { rows } = await db.query<EventStatsRow>({
-    name: 'event-stats',
-    text: `WITH per_bin AS MATERIALIZED (
-             SELECT c.location, date_bin(make_interval(mins => $2::int), c.checked_in_at, ${BUCKET_ORIGIN}) AS bin,
+): Promise<StatsDeltaRow | undefined> {
+  const { rows } = await db.query<StatsDeltaRow>({
+    name: 'event-stats-delta',
+    text: `WITH horizon AS (
+             SELECT greatest($2::int8,
+                      coalesce((SELECT max(c.seq) FROM checkins c WHERE c.event_id = $1), 0) - $3::int8) AS settle_to
+           ),
+           delta AS MATERIALIZED (
+             SELECT c.seq <= (SELECT h.settle_to FROM horizon h) AS settles, c.location,
+                    date_bin(interval '5 minutes', c.checked_in_at, timestamptz '2000-01-01 00:00:00+00') AS bin,
                     count(*) AS n
-             FROM checkins c WHERE c.event_id = $1
-             GROUP BY 1, 2
+             FROM checkins c WHERE c.event_id = $1 AND c.seq > $2::int8
+             GROUP BY 1, 2, 3
            )
            SELECT e.ticket_count, e.capacity,
              (SELECT coalesce(sum(k.n), 0)::int8 FROM event_checkin_counts k WHERE k.event_id = $1) AS checked_in,
-             (SELECT coalesce(json_agg(json_build_object('start', iso_utc(b.bin), 'count', b.n) ORDER BY b.bin), '[]')
-                FROM (SELECT bin, sum(n)::int8 AS n FROM per_bin GROUP BY bin) b) AS timeline,
-             (SELECT coalesce(json_agg(json_build_object('location', g.location, 'count', g.n)
-                                       ORDER BY g.n DESC, g.location NULLS LAST), '[]')
-                FROM (SELECT location, sum(n)::int8 AS n FROM per_bin GROUP BY location) g) AS gates,
+             (SELECT h.settle_to::text FROM horizon h) AS settle_to,
+             (SELECT coalesce(json_agg(json_build_object('settles', d.settles, 'location', d.location,
+                       'bin', (extract(epoch FROM d.bin) * 1000)::int8, 'n', d.n)), '[]')
+                FROM delta d) AS bins,
              (SELECT coalesce(json_agg(${EVENT_CHECKIN_JSON} ORDER BY c.seq DESC), '[]')
-                FROM (SELECT * FROM checkins c WHERE c.event_id = $1 ORDER BY c.seq DESC LIMIT $3) c
+                FROM (SELECT * FROM checkins c WHERE c.event_id = $1 ORDER BY c.seq DESC LIMIT $4) c
                 ${HOLDER_JOIN}) AS latest
            FROM events e WHERE e.id = $1`,
-    values: [eventId, bucketMinutes, latest],
+    values: [eventId, afterSeq, settleMargin, latest],
   });
   return rows[0];
 }

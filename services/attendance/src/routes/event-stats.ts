@@ -2,13 +2,12 @@
 import { ErrorBody, EventStats, EventStatsQuery, IdParams, Overview } from '@tixgo/contracts';
 import { authenticate, httpErrors } from '@tixgo/platform';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { readEventStats } from '../checkins/checkin-stats-repository.js';
 import { EVENT_NOT_FOUND } from '../events/events-repository.js';
 import { readOverview } from '../events/overview-repository.js';
 import { registrationStats } from '../events/registration-stats.js';
 import type { AttendanceRouteOptions } from './route-options.js';
 
-const eventStatsRoutes: FastifyPluginAsyncZod<AttendanceRouteOptions> = async (app, { db }) => {
+const eventStatsRoutes: FastifyPluginAsyncZod<AttendanceRouteOptions> = async (app, { db, stats }) => {
   const security = [{ bearerAuth: [] }];
 
   // Not under /events/{id}: an event may be called "overview".
@@ -48,7 +47,9 @@ const eventStatsRoutes: FastifyPluginAsyncZod<AttendanceRouteOptions> = async (a
         description:
           'timeline: check-ins per bucket of `bucket` minutes (5, 15 or 60; UTC starts as ISO strings), only ' +
           'the buckets that have check-ins, oldest first. gates: check-ins per location (null: none given), ' +
-          'most first. latest: the newest `latest` check-ins (default none). All counted in SQL, in one snapshot.',
+          'most first. latest: the newest `latest` check-ins (default none). Counted in SQL, exact as of one ' +
+          'snapshot: the counts of all but the newest few thousand check-ins are kept between reads, so a read ' +
+          'costs the check-ins since the previous one, not the whole event.',
         security,
         params: IdParams,
         querystring: EventStatsQuery,
@@ -56,18 +57,10 @@ const eventStatsRoutes: FastifyPluginAsyncZod<AttendanceRouteOptions> = async (a
       },
     },
     async (request) => {
-      const eventId = request.params.id;
       const bucketMinutes = Number(request.query.bucket ?? '5');
-      const row = await readEventStats(db, eventId, bucketMinutes, request.query.latest ?? 0);
-      if (!row) throw httpErrors.notFound(EVENT_NOT_FOUND);
-      return {
-        event_id: eventId,
-        ...registrationStats(row, Number(row.checked_in)),
-        bucket_minutes: bucketMinutes,
-        timeline: row.timeline,
-        gates: row.gates,
-        latest: row.latest,
-      };
+      const answer = await stats.read(request.params.id, bucketMinutes, request.query.latest ?? 0);
+      if (!answer) throw httpErrors.notFound(EVENT_NOT_FOUND);
+      return answer;
     },
   );
 };

@@ -1,5 +1,6 @@
 // GET /overview and GET /events/{id}/stats: the dashboard's and the event page's numbers, counted in SQL.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EventStatsCache } from '../../src/checkins/event-stats-cache.js';
 import { ISO_TIME, startTestApp, type TestApp, UUID } from '../support/attendance-app.js';
 
 let t: TestApp;
@@ -236,5 +237,60 @@ describe('GET /events/{id}/stats', () => {
     const response = await get(`/events/stats-ev/stats${query}`);
     expect(response.statusCode).toBe(422);
     expect(response.json()).toEqual({ detail: [expect.objectContaining({ loc })] });
+  });
+});
+
+describe('stats kept between reads (EventStatsCache)', () => {
+  // A margin of 2 positions: after a read, all but the newest 2 check-ins are settled.
+  const cache = () => new EventStatsCache(t.db.pool, 2);
+  const gateCounts = (stats: { gates: { location: string | null; count: number }[] } | undefined) =>
+    Object.fromEntries((stats?.gates ?? []).map((gate) => [gate.location ?? '(none)', gate.count]));
+
+  it('counts the check-ins that arrive after a read, and agrees with a count of the whole event', async () => {
+    await t.createEvent('inc-ev');
+    for (const ticket of ['I-1', 'I-2', 'I-3', 'I-4', 'I-5']) await scan('inc-ev', ticket, 'Gate A');
+    const kept = cache();
+    expect((await kept.read('inc-ev', 5, 0))?.total_checked_in).toBe(5);
+    for (const ticket of ['I-6', 'I-7', 'I-8']) await scan('inc-ev', ticket, 'Gate B');
+    const later = await kept.read('inc-ev', 60, 0);
+    expect(later).toMatchObject({ total_checked_in: 8, bucket_minutes: 60 });
+    expect(gateCounts(later)).toEqual({ 'Gate A': 5, 'Gate B': 3 });
+    expect(later?.timeline.reduce((sum, bucket) => sum + bucket.count, 0)).toBe(8);
+    expect(later).toEqual(await cache().read('inc-ev', 60, 0));
+  });
+
+  it('stays exact when a check-in commits below the settled position', async () => {
+    await t.createEvent('late-ev');
+    for (const ticket of ['L-1', 'L-2', 'L-3', 'L-4']) await scan('late-ev', ticket, 'Gate A');
+    const kept = cache();
+    await kept.read('late-ev', 5, 0);
+    // A check-in numbered before the settled ones, made visible only now (as a late commit is),
+    // with its counter increment, as the check-in statement writes them together.
+    await t.db.pool.query(
+      `INSERT INTO checkins (event_id, ticket_id, seq, checkin_id, checked_in_by, location)
+       OVERRIDING SYSTEM VALUE VALUES ('late-ev', 'L-late', 1, gen_random_uuid(), 'panitia1', 'Gate Z')`,
+    );
+    await t.db.pool.query(
+      `INSERT INTO event_checkin_counts (event_id, shard, n) VALUES ('late-ev', 0, 1)
+       ON CONFLICT (event_id, shard) DO UPDATE SET n = event_checkin_counts.n + 1`,
+    );
+    const after = await kept.read('late-ev', 5, 0);
+    expect(after?.total_checked_in).toBe(5);
+    expect(gateCounts(after)).toEqual({ 'Gate A': 4, 'Gate Z': 1 });
+  });
+
+  it('starts over when the event is deleted and filled again', async () => {
+    await t.createEvent('again-ev');
+    for (const ticket of ['A-1', 'A-2', 'A-3', 'A-4']) await scan('again-ev', ticket, 'Gate A');
+    const kept = cache();
+    await kept.read('again-ev', 5, 0);
+    const deleted = await t.app.inject({ method: 'DELETE', url: '/events/again-ev?force=true', headers: t.admin() });
+    expect(deleted.statusCode).toBe(200);
+    expect(await kept.read('again-ev', 5, 0)).toBeUndefined();
+    await t.createEvent('again-ev');
+    for (const ticket of ['B-1', 'B-2']) await scan('again-ev', ticket, 'Gate B');
+    const refilled = await kept.read('again-ev', 5, 0);
+    expect(refilled?.total_checked_in).toBe(2);
+    expect(gateCounts(refilled)).toEqual({ 'Gate B': 2 });
   });
 });
