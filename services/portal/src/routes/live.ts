@@ -75,6 +75,8 @@ const liveRoutes: FastifyPluginAsyncZod<LiveRoutesOptions> = async (app, { atten
     {
       onRequest: authenticateCaller,
       sse: { kind: 'manual' },
+      // A HEAD would open a stream with no body to send, held until its client leaves.
+      exposeHeadRoute: false,
       schema: {
         tags: ['live'],
         summary: 'The dashboard, live: `overview` events (the body of GET /api/overview) when it changes',
@@ -91,6 +93,8 @@ const liveRoutes: FastifyPluginAsyncZod<LiveRoutesOptions> = async (app, { atten
     {
       onRequest: authenticateCaller,
       sse: { kind: 'manual' },
+      // A HEAD would open a stream with no body to send, held until its client leaves.
+      exposeHeadRoute: false,
       schema: {
         tags: ['live'],
         summary: `One event, live: \`stats\` events (GET /api/events/{id}/stats?latest=${LIVE_LATEST_CHECKINS}) when they change`,

@@ -60,7 +60,8 @@ describe('GET /api/live/events/{id}', () => {
   it('sends nothing but the first event while nothing changes', async () => {
     const stream = await openStream(stack.portal.url, '/api/live/events/live-idle', { token: committee });
     try {
-      await stream.next('stats');
+      expect(stream.status).toBe(200);
+      expect((await stream.next('stats')).data).toMatchObject({ event_id: 'live-idle', total_checked_in: 0 });
       await sleep(2500);
       expect(stream.events.map((event) => event.event)).toEqual(['stats']);
     } finally {
@@ -133,6 +134,7 @@ describe('GET /api/live/events/{id}', () => {
     });
     expect(created.status).toBe(201);
     const stream = await openStream(stack.portal.url, '/api/live/events/live-doomed', { token: committee });
+    expect(stream.status).toBe(200);
     await stream.next('stats');
     const deleted = await call(stack.portal.url, 'DELETE', '/api/events/live-doomed', { token: admin });
     expect(deleted.status).toBe(200);
@@ -193,6 +195,7 @@ describe('live streams of a portal configured otherwise', () => {
     await sleep(200);
     const again = await openStream(portal.url, '/api/live/overview', { token: committee });
     expect(again.status).toBe(200);
+    expect((await again.next('overview')).data).toMatchObject({ events: expect.any(Array) });
     again.close();
   });
 });
@@ -212,6 +215,7 @@ describe('live streams when attendance fails, and on shutdown', () => {
     const stream = await openStream(portal.url, '/api/live/events/live-ev', { token: committee });
     let down = false;
     try {
+      expect(stream.status).toBe(200);
       await stream.next('stats');
       await stack.attendance.stop();
       down = true;
