@@ -32,7 +32,8 @@ function subscriberOf(request: FastifyRequest, reply: FastifyReply): LiveSubscri
   // Already verified by authenticateCaller; exp is a required claim there.
   const { exp } = request.server.jwt.decode<{ exp: number }>(token) ?? { exp: 0 };
   const write = (message: LiveMessage) => {
-    if (reply.sse.isConnected) void reply.sse.send(message);
+    // A stream that closed meanwhile has nothing to lose: its subscriber is being removed.
+    if (reply.sse.isConnected) reply.sse.send(message).catch(() => undefined);
   };
   return {
     caller: { ...caller, token },
