@@ -1,5 +1,6 @@
 // GET /events/{id}/checkins and GET /events/{id}/tickets/search: the event page's list and the gate's manual lookup.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readEventCheckins } from '../../src/checkins/checkin-stats-repository.js';
 import { ISO_TIME, startTestApp, type TestApp, UUID } from '../support/attendance-app.js';
 
 let t: TestApp;
@@ -257,5 +258,28 @@ describe('GET /events/{id}/tickets/search', () => {
     const anonymous = await t.app.inject({ url: '/events/list-ev/tickets/search?q=budi' });
     expect(anonymous.statusCode).toBe(401);
     expect(anonymous.json()).toEqual({ detail: 'Missing Authorization header' });
+  });
+});
+
+describe('the check-in search when many tickets match (the event walked newest first)', () => {
+  it('finds the same pages as when every match is joined to its check-in', async () => {
+    const cases: [string, string | undefined][] = [
+      ['budi', undefined],
+      ['d-20', undefined],
+      ['d-20', 'Gate B'],
+      ['ab-1', 'Gate A'],
+    ];
+    for (const [search, gate] of cases) {
+      const first = { search, gate, beforeSeq: '9223372036854775807', limit: 2 };
+      // A threshold of 1: two or more matching tickets take the walk.
+      const walked = await readEventCheckins(t.db.pool, 'list-ev', first, 1);
+      const joined = await readEventCheckins(t.db.pool, 'list-ev', first, 1000);
+      expect(walked.length).toBeGreaterThan(0);
+      expect(walked).toEqual(joined);
+      const next = { ...first, beforeSeq: walked.at(-1)?.seq as string };
+      expect(await readEventCheckins(t.db.pool, 'list-ev', next, 1)).toEqual(
+        await readEventCheckins(t.db.pool, 'list-ev', next, 1000),
+      );
+    }
   });
 });
