@@ -141,10 +141,13 @@ export async function readEventCheckins(
     return rows;
   }
   const pattern = containsPattern(search);
-  return withBitmapScans(db, async (client) => {
-    // MATERIALIZED: planned without the LIMIT, so through the trigram index (not a walk of the
-    // primary key that a small LIMIT would make look cheap); rows are still pulled only up to it.
-    const { rows: matches } = await client.query<{ ticket_id: string; holder_name: string | null }>({
+  // Only this statement reads the trigram index, so only it runs where bitmap scans are allowed: the
+  // walk below must stay a newest-first index scan that stops at the page, which a bitmap scan
+  // (chosen once, for a generic plan, while an event's statistics still said it was small) is not.
+  // MATERIALIZED: planned without the LIMIT, so through the trigram index (not a walk of the primary
+  // key that a small LIMIT would make look cheap); rows are still pulled only up to it.
+  const { rows: matches } = await withBitmapScans(db, (client) =>
+    client.query<{ ticket_id: string; holder_name: string | null }>({
       name: 'event-checkins-matches',
       text: `WITH m AS MATERIALIZED (
                SELECT t.ticket_id, t.holder_name FROM tickets t
@@ -152,42 +155,46 @@ export async function readEventCheckins(
              )
              SELECT * FROM m LIMIT $3`,
       values: [eventId, pattern, walkThreshold + 1],
-    });
-    if (matches.length > walkThreshold) {
-      const { rows } = await client.query<EventCheckinRow>({
-        name: `event-checkins-walk-${atGate}`,
-        text: `SELECT c.seq, ${RECORD_COLUMNS}, t.holder_name
-               FROM checkins c ${HOLDER_JOIN}
-               WHERE c.event_id = $1 AND c.seq < $2::int8 ${gateCondition(gate, '$5')}
-                 AND (c.ticket_id ILIKE $4 OR t.holder_name ILIKE $4)
-               ORDER BY c.seq DESC LIMIT $3`,
-        values: range([eventId, beforeSeq, limit, pattern]),
-      });
-      return rows;
-    }
-    const { rows } = await client.query<EventCheckinRow>({
-      name: `event-checkins-matched-${atGate}`,
-      text: `WITH matched AS MATERIALIZED (
-               SELECT * FROM unnest($4::text[], $5::text[]) AS m(ticket_id, holder_name)
-               UNION ALL
-               SELECT c.ticket_id, NULL FROM checkins c
-               WHERE c.event_id = $1 AND c.ticket_id ILIKE $6
-                 AND (SELECT e.ticket_count FROM events e WHERE e.id = $1) = 0
-             )
-             SELECT c.seq, ${RECORD_COLUMNS}, m.holder_name
-             FROM matched m
-             JOIN LATERAL (SELECT * FROM checkins c WHERE c.event_id = $1 AND c.ticket_id = m.ticket_id) c ON true
-             WHERE c.seq < $2::int8 ${gateCondition(gate, '$7')}
+    }),
+  );
+  if (matches.length > walkThreshold) {
+    const { rows } = await db.query<EventCheckinRow>({
+      name: `event-checkins-walk-${atGate}`,
+      text: `SELECT c.seq, ${RECORD_COLUMNS}, t.holder_name
+             FROM checkins c ${HOLDER_JOIN}
+             WHERE c.event_id = $1 AND c.seq < $2::int8 ${gateCondition(gate, '$5')}
+               AND (c.ticket_id ILIKE $4 OR t.holder_name ILIKE $4)
              ORDER BY c.seq DESC LIMIT $3`,
-      values: range([
-        eventId,
-        beforeSeq,
-        limit,
-        matches.map((match) => match.ticket_id),
-        matches.map((match) => match.holder_name),
-        pattern,
-      ]),
+      values: range([eventId, beforeSeq, limit, pattern]),
     });
     return rows;
+  }
+  // LIMIT 1 keeps each match's check-in a primary-key probe: without it the planner may turn the
+  // join around and walk the whole event against the matches (seen with stale statistics: 40 ms).
+  const { rows } = await db.query<EventCheckinRow>({
+    name: `event-checkins-matched-${atGate}`,
+    text: `WITH matched AS MATERIALIZED (
+             SELECT * FROM unnest($4::text[], $5::text[]) AS m(ticket_id, holder_name)
+             UNION ALL
+             SELECT c.ticket_id, NULL FROM checkins c
+             WHERE c.event_id = $1 AND c.ticket_id ILIKE $6
+               AND (SELECT e.ticket_count FROM events e WHERE e.id = $1) = 0
+           )
+           SELECT c.seq, ${RECORD_COLUMNS}, m.holder_name
+           FROM matched m
+           JOIN LATERAL (
+             SELECT * FROM checkins c WHERE c.event_id = $1 AND c.ticket_id = m.ticket_id LIMIT 1
+           ) c ON true
+           WHERE c.seq < $2::int8 ${gateCondition(gate, '$7')}
+           ORDER BY c.seq DESC LIMIT $3`,
+    values: range([
+      eventId,
+      beforeSeq,
+      limit,
+      matches.map((match) => match.ticket_id),
+      matches.map((match) => match.holder_name),
+      pattern,
+    ]),
   });
+  return rows;
 }
