@@ -11,12 +11,14 @@ const BENCHES: Record<string, { file: string; what: string }> = {
   startup: { file: 'startup.ts', what: 'start to /health, idle memory' },
   sigkill: { file: 'sigkill.ts', what: 'acknowledged check-ins lost on SIGKILL' },
   hostile: { file: 'hostile.ts', what: '5xx answers to malformed or hostile input' },
+  eventpage: { file: 'event-page.ts', what: 'stats, check-in list and searches at 100,000 check-ins (p50)' },
+  dashboards: { file: 'dashboards.ts', what: '100 live dashboards on one event: requests to attendance, delay' },
 };
 
 const wanted = process.argv.slice(2).filter((arg) => arg !== '--');
 if (wanted.includes('--help') || wanted.some((name) => name !== 'all' && !BENCHES[name])) {
   console.log('usage: pnpm bench [all | name…]\n');
-  for (const [name, { what }] of Object.entries(BENCHES)) console.log(`  ${name.padEnd(9)} ${what}`);
+  for (const [name, { what }] of Object.entries(BENCHES)) console.log(`  ${name.padEnd(10)} ${what}`);
   process.exit(wanted.includes('--help') ? 0 : 1);
 }
 const names = wanted.length === 0 || wanted.includes('all') ? Object.keys(BENCHES) : wanted;

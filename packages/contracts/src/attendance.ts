@@ -1,6 +1,6 @@
 // Bodies of the attendance API (spec: attendance): check-ins, attendance lists, events, tickets.
 import { z } from 'zod';
-import { ErrorBody, Id, IsoTime, line, paragraph, ValidationErrorBody } from './common.js';
+import { ErrorBody, hasControlCharacters, Id, IsoTime, line, paragraph, ValidationErrorBody } from './common.js';
 
 /** Maximum lengths of free-text fields (spec: text fields have sensible maximum lengths). */
 export const TEXT_LIMITS = {
@@ -190,6 +190,14 @@ export const DeleteEventQuery = z.object({
 
 export const EventDeleted = z.object({ status: z.literal('deleted'), event_id: z.string() });
 
+/** The registration stats of the summary: issued tickets, else the capacity, else 0 (then 0 %). */
+export const RegistrationStats = z.object({
+  total_registered: z.number().int(),
+  total_checked_in: z.number().int(),
+  checkin_percentage: z.number().describe('0-100 with two decimals; 0 when nothing is registered'),
+});
+export type RegistrationStats = z.infer<typeof RegistrationStats>;
+
 export const SummaryQuery = z.object({
   limit: z.coerce
     .number()
@@ -203,11 +211,7 @@ export const SummaryQuery = z.object({
 export const EventSummary = z.object({
   event: Event,
   attendance: AttendanceList,
-  stats: z.object({
-    total_registered: z.number().int(),
-    total_checked_in: z.number().int(),
-    checkin_percentage: z.number(),
-  }),
+  stats: RegistrationStats,
 });
 export type EventSummary = z.infer<typeof EventSummary>;
 
@@ -261,3 +265,114 @@ export const TicketList = z.object({
   next_cursor: z.string().nullable(),
 });
 export type TicketList = z.infer<typeof TicketList>;
+
+// ---------------------------------------------------------------- dashboard and event page (new)
+
+/**
+ * Shortest search string: shorter ones match a large part of an event and give the trigram index
+ * (see migration 003) nothing to look up.
+ */
+export const SEARCH_MIN_LENGTH = 3;
+
+/** A substring to look for in ticket codes and holder names, case-insensitively; blanks around it are dropped. */
+export const SearchText = z
+  .string()
+  .trim()
+  .min(SEARCH_MIN_LENGTH)
+  .max(TEXT_LIMITS.holderName)
+  .refine((value) => !hasControlCharacters(value), { message: 'must not contain control characters' });
+
+export const OverviewEvent = z.object({
+  id: z.string(),
+  title: z.string(),
+  start_time: IsoTime.nullable(),
+  end_time: IsoTime.nullable(),
+  location: z.string().nullable(),
+  ...RegistrationStats.shape,
+});
+export type OverviewEvent = z.infer<typeof OverviewEvent>;
+
+/** 200 of GET /overview: every registered event with its stats, in the order of GET /events. */
+export const Overview = z.object({ events: z.array(OverviewEvent) });
+export type Overview = z.infer<typeof Overview>;
+
+/** A check-in with the holder of its ticket (null: no ticket issued, or issued without a name). */
+export const EventCheckin = CheckinRecord.extend({ holder_name: z.string().nullable() });
+export type EventCheckin = z.infer<typeof EventCheckin>;
+
+/** Widths of the timeline's buckets, in minutes. */
+export const STATS_BUCKET_MINUTES = ['5', '15', '60'] as const;
+
+/** Most latest check-ins one stats answer carries. */
+export const STATS_LATEST_MAX = 50;
+
+export const EventStatsQuery = z.object({
+  bucket: z.enum(STATS_BUCKET_MINUTES).optional().describe('timeline bucket width in minutes (default 5)'),
+  latest: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(STATS_LATEST_MAX)
+    .optional()
+    .describe('how many of the newest check-ins to include (default 0)'),
+});
+export type EventStatsQuery = z.infer<typeof EventStatsQuery>;
+
+export const TimelineBucket = z.object({
+  start: IsoTime.describe('start of the bucket (UTC, aligned to whole multiples of the width since 2000-01-01)'),
+  count: z.number().int(),
+});
+export type TimelineBucket = z.infer<typeof TimelineBucket>;
+
+export const GateCount = z.object({
+  location: z.string().nullable().describe('the check-ins’ location; null for those without one'),
+  count: z.number().int(),
+});
+export type GateCount = z.infer<typeof GateCount>;
+
+/** 200 of GET /events/{id}/stats: counted by attendance in SQL, one snapshot for every number. */
+export const EventStats = z.object({
+  event_id: z.string(),
+  ...RegistrationStats.shape,
+  bucket_minutes: z.number().int(),
+  timeline: z
+    .array(TimelineBucket)
+    .describe('check-ins per bucket, oldest first; only buckets with check-ins (a gap means none)'),
+  gates: z.array(GateCount).describe('check-ins per location, most first'),
+  latest: z.array(EventCheckin).describe('the newest check-ins, newest first (as many as `latest` asked)'),
+});
+export type EventStats = z.infer<typeof EventStats>;
+
+/** Page sizes of the event page's check-in list: a screenful, not an export. */
+export const EVENT_CHECKIN_LIMITS = { default: 50, max: 500 } as const;
+
+export const EventCheckinsQuery = z.object({
+  q: SearchText.optional().describe(`part of a ticket code or holder name (at least ${SEARCH_MIN_LENGTH} characters)`),
+  gate: line(TEXT_LIMITS.location).min(1).optional().describe('only check-ins at exactly this location'),
+  limit: z.coerce.number().int().min(1).max(EVENT_CHECKIN_LIMITS.max).optional(),
+  cursor: Cursor.optional(),
+});
+export type EventCheckinsQuery = z.infer<typeof EventCheckinsQuery>;
+
+/** 200 of GET /events/{id}/checkins: one page, newest first. */
+export const EventCheckinList = z.object({
+  event_id: z.string(),
+  records: z.array(EventCheckin),
+  next_cursor: z.string().nullable().describe('the next (older) page; null on the last page'),
+});
+export type EventCheckinList = z.infer<typeof EventCheckinList>;
+
+/** Most tickets one manual lookup answers with: a person picks from a short list. */
+export const TICKET_SEARCH_LIMIT = 20;
+
+export const TicketSearchQuery = z.object({
+  q: SearchText.describe(`part of a ticket code or holder name (at least ${SEARCH_MIN_LENGTH} characters)`),
+});
+
+/** 200 of GET /events/{id}/tickets/search. */
+export const TicketSearchResult = z.object({
+  event_id: z.string(),
+  tickets: z.array(TicketState),
+  more: z.boolean().describe(`true when more than ${TICKET_SEARCH_LIMIT} tickets match: the search should be narrower`),
+});
+export type TicketSearchResult = z.infer<typeof TicketSearchResult>;

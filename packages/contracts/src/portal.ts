@@ -122,3 +122,22 @@ export function toPortalMyCheckins(mine: MyCheckins, eventNames: ReadonlyMap<str
     next_cursor: mine.next_cursor,
   };
 }
+
+/**
+ * Names of the server-sent events of GET /api/live/… (new). `overview` carries an Overview, `stats`
+ * an EventStats, each sent when it changed; the others carry `{"detail": …}`: `unavailable` (attendance
+ * cannot be reached; the stream stays and data follows when it is back), `expired` (the subscriber's
+ * token expired or was refused; the stream ends: renew the session and reconnect), `not_found` (the
+ * event is gone; the stream ends).
+ */
+export const LIVE_EVENTS = {
+  overview: 'overview',
+  stats: 'stats',
+  unavailable: 'unavailable',
+  expired: 'expired',
+  notFound: 'not_found',
+} as const;
+export type LiveEventName = (typeof LIVE_EVENTS)[keyof typeof LIVE_EVENTS];
+
+/** Newest check-ins in each `stats` event of GET /api/live/events/{id} (the station's and the event page's). */
+export const LIVE_LATEST_CHECKINS = 10;

@@ -10,13 +10,17 @@ import {
 import type { FastifyInstance } from 'fastify';
 import { AttendanceListCache } from './checkins/attendance-list-cache.js';
 import { CheckinBatcher } from './checkins/checkin-batcher.js';
+import { EventStatsCache } from './checkins/event-stats-cache.js';
 import { startKeyCleanup } from './checkins/idempotency.js';
 import type { AttendanceConfig } from './config.js';
 import attendanceRoutes from './routes/attendance.js';
 import checkinBatchRoutes from './routes/checkin-batch.js';
 import checkinRoutes from './routes/checkins.js';
 import { answerDatabaseOutagesWith503 } from './routes/database-unavailable.js';
+import eventCheckinRoutes from './routes/event-checkins.js';
+import eventStatsRoutes from './routes/event-stats.js';
 import eventRoutes from './routes/events.js';
+import ticketSearchRoutes from './routes/ticket-search.js';
 import ticketRoutes from './routes/tickets.js';
 
 export const SERVICE_NAME = 'attendance';
@@ -50,7 +54,8 @@ export async function buildApp(config: AttendanceConfig, deps: AttendanceDeps): 
     maxBatch: config.checkinBatchMax,
     maxConcurrent: config.checkinBatchConcurrency,
   });
-  const options = { db: pool, config, lists, batcher };
+  const stats = new EventStatsCache(pool);
+  const options = { db: pool, config, lists, batcher, stats };
   await app.register(async (api) => {
     answerDatabaseOutagesWith503(api);
     await api.register(checkinRoutes, options);
@@ -58,6 +63,9 @@ export async function buildApp(config: AttendanceConfig, deps: AttendanceDeps): 
     await api.register(attendanceRoutes, options);
     await api.register(eventRoutes, options);
     await api.register(ticketRoutes, options);
+    await api.register(eventStatsRoutes, options);
+    await api.register(eventCheckinRoutes, options);
+    await api.register(ticketSearchRoutes, options);
   });
   await app.register(landingPage, { name: 'attendance', description: 'Events, tickets and check-ins for TixGo.' });
   return app;

@@ -1,5 +1,6 @@
 // Opens the attendance database (pool on DATABASE_URL or the embedded server), migrated, with our session settings.
 import { type Database, type DatabaseOptions, openDatabase } from '@tixgo/db';
+import type pg from 'pg';
 import type { AttendanceConfig } from './config.js';
 import { MIGRATIONS_DIR } from './migrations-dir.js';
 
@@ -21,6 +22,34 @@ export const SESSION_SETTINGS = {
   enable_hashjoin: 'off',
   enable_mergejoin: 'off',
 };
+
+/**
+ * Runs `read` on one connection inside a read-only transaction that allows bitmap scans. The one
+ * exception to SESSION_SETTINGS: a trigram (GIN) index can only be read by a bitmap scan, so without
+ * this a substring search walks the event's whole primary key (measured at 100k tickets: ~100 ms for
+ * a rare name, against ~1 ms through the index). SET LOCAL ends with the transaction, so the pooled
+ * connection goes back with the service's settings; the generic plan a named statement caches here
+ * keeps its bitmap scan, and such statements only ever run here.
+ */
+export async function withBitmapScans<T>(db: pg.Pool, read: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await db.connect();
+  let broken: Error | undefined;
+  try {
+    await client.query('BEGIN READ ONLY');
+    await client.query('SET LOCAL enable_bitmapscan = on');
+    const result = await read(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    await client.query('ROLLBACK').catch((rollbackError: Error) => {
+      broken = rollbackError;
+    });
+    throw error;
+  } finally {
+    // A connection that could not even roll back is dropped, not handed to the next request.
+    client.release(broken);
+  }
+}
 
 export function openAttendanceDatabase(
   config: Pick<AttendanceConfig, 'databaseUrl' | 'dataDir' | 'dbPoolSize'>,

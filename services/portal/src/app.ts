@@ -3,11 +3,14 @@ import fastifyCookie from '@fastify/cookie';
 import { createBaseApp, pollRevocationsFromIdentity, RevocationList, revocationStaleAfterMs } from '@tixgo/platform';
 import type { FastifyInstance } from 'fastify';
 import type { PortalConfig } from './config.js';
+import { LiveHub } from './live/live-hub.js';
 import { limitLoginsPerClient } from './login-rate-limit.js';
 import attendanceRoutes from './routes/attendance.js';
 import authRoutes from './routes/auth.js';
 import checkinsRoutes from './routes/checkins.js';
+import dashboardRoutes from './routes/dashboard.js';
 import eventsRoutes from './routes/events.js';
+import liveRoutes from './routes/live.js';
 import sessionRoutes from './routes/session.js';
 import webUiRoutes from './routes/web-ui.js';
 import { registerSecurityHeaders } from './security-headers.js';
@@ -89,5 +92,10 @@ export async function buildApp(config: PortalConfig, deps: PortalDeps = {}): Pro
   await app.register(attendanceRoutes, { attendance });
   await app.register(eventsRoutes, { attendance, ticketImportMaxBytes: config.ticketImportMaxBytes });
   await app.register(webUiRoutes, { root: deps.webRoot });
+  await app.register(dashboardRoutes, { attendance });
+  const hub = new LiveHub({ intervalMs: config.live.intervalMs, maxStreams: config.live.maxStreams, log });
+  // Before the server closes: an open stream would otherwise hold app.close() until its client left.
+  app.addHook('preClose', async () => hub.close());
+  await app.register(liveRoutes, { attendance, hub, heartbeatMs: config.live.heartbeatMs });
   return app;
 }

@@ -47,6 +47,15 @@ const schema = commonEnvSchema.extend({
   /** Logins and registrations per client address per window, counted by the portal itself (0: off). */
   PORTAL_LOGIN_MAX_PER_IP: env.nonNegativeInt(30, 1_000_000),
   PORTAL_LOGIN_WINDOW_SECONDS: env.positiveInt(300, 86_400),
+  /**
+   * How often the portal asks attendance for each watched live topic (the overview, one event), however
+   * many streams watch it: a new check-in reaches the screens within about this long plus one request.
+   */
+  LIVE_INTERVAL_MS: env.positiveInt(1000, 60_000),
+  /** Comment lines sent on every live stream this often, so proxies do not drop a quiet stream. */
+  LIVE_HEARTBEAT_MS: env.positiveInt(15_000, 300_000),
+  /** Live streams open at once (each holds a connection); one more is refused with 503. */
+  LIVE_MAX_STREAMS: env.positiveInt(1000, 100_000),
 });
 
 /** How the portal reaches one upstream service. */
@@ -73,6 +82,8 @@ export interface PortalConfig extends CommonConfig {
   /** How check-ins are grouped into POST /checkins/batch calls (see checkin-coalescer.ts). */
   checkinBatching: CheckinBatchingOptions;
   loginRateLimit: LoginRateLimit;
+  /** The server-sent events of /api/live (see live/live-hub.ts). */
+  live: { intervalMs: number; heartbeatMs: number; maxStreams: number };
 }
 
 export function loadConfig(source: NodeJS.ProcessEnv = process.env): PortalConfig {
@@ -103,5 +114,6 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): PortalConfi
     attendance: upstream(raw.ATTENDANCE_BASE_URL),
     checkinBatching: { concurrency: raw.UPSTREAM_CHECKIN_BATCH_CONCURRENCY, max: raw.UPSTREAM_CHECKIN_BATCH_MAX },
     loginRateLimit: { max: raw.PORTAL_LOGIN_MAX_PER_IP, windowSeconds: raw.PORTAL_LOGIN_WINDOW_SECONDS },
+    live: { intervalMs: raw.LIVE_INTERVAL_MS, heartbeatMs: raw.LIVE_HEARTBEAT_MS, maxStreams: raw.LIVE_MAX_STREAMS },
   };
 }

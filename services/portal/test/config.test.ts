@@ -104,3 +104,23 @@ describe('check-in batching settings', () => {
     expect(() => loadConfig(env)).toThrow(name);
   });
 });
+
+describe('live stream settings', () => {
+  it('defaults to one poll a second, a heartbeat every 15 s and 1000 streams, and reads all three', () => {
+    expect(loadConfig({}).live).toEqual({ intervalMs: 1000, heartbeatMs: 15_000, maxStreams: 1000 });
+    expect(loadConfig({ LIVE_INTERVAL_MS: '500', LIVE_HEARTBEAT_MS: '20000', LIVE_MAX_STREAMS: '50' }).live).toEqual({
+      intervalMs: 500,
+      heartbeatMs: 20_000,
+      maxStreams: 50,
+    });
+  });
+
+  it.each([
+    [{ LIVE_INTERVAL_MS: '0' }, 'LIVE_INTERVAL_MS'],
+    [{ LIVE_HEARTBEAT_MS: 'often' }, 'LIVE_HEARTBEAT_MS'],
+    [{ LIVE_MAX_STREAMS: '100001' }, 'LIVE_MAX_STREAMS'],
+  ])('refuses %o with a message naming %s', (env, name) => {
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    expect(() => loadConfig(env)).toThrow(name);
+  });
+});

@@ -7,7 +7,7 @@ import type { EventFacts } from './ticket-policy.js';
 export const COUNTER_SHARDS = 64;
 
 /** Columns of a check-in, named and ordered as the wire record (times formatted by SQL). */
-const RECORD_COLUMNS = `c.event_id, c.ticket_id, c.checked_in_by, iso_utc(c.checked_in_at) AS checked_in_at,
+export const RECORD_COLUMNS = `c.event_id, c.ticket_id, c.checked_in_by, iso_utc(c.checked_in_at) AS checked_in_at,
   c.checkin_id::text AS checkin_id, c.location`;
 
 /**

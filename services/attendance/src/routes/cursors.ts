@@ -27,3 +27,13 @@ export function decodeTicketCursor(cursor: string | undefined): string {
   }
   return ticketId;
 }
+
+/** Past every position: where a newest-first list starts. */
+const AFTER_EVERY_POSITION = '9223372036854775807';
+
+/** Newest-first check-in lists: the cursor is the position of the last (oldest) record shown. */
+export function beforePosition(cursor: string | undefined): string {
+  if (cursor === undefined) return AFTER_EVERY_POSITION;
+  if (!/^\d{1,18}$/.test(cursor)) throw invalidCursor();
+  return cursor;
+}

@@ -20,28 +20,11 @@ import { authenticate, requireAdmin } from '@tixgo/platform';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { attendancePage } from '../checkins/attendance-pages.js';
 import { recordCheckin } from '../checkins/record-checkin.js';
-import {
-  createEvent,
-  deleteEvent,
-  type EventRow,
-  getEvent,
-  listEvents,
-  toEvent,
-  updateEvent,
-} from '../events/events-repository.js';
+import { createEvent, deleteEvent, getEvent, listEvents, toEvent, updateEvent } from '../events/events-repository.js';
+import { registrationStats } from '../events/registration-stats.js';
 import { ATTENDANCE_DESCRIPTION, sendAttendance } from './attendance.js';
 import { answerCheckin, CHECKIN_RESPONSES, scanOf } from './checkins.js';
 import type { AttendanceRouteOptions } from './route-options.js';
-
-/**
- * total_registered: the tickets issued for the event; when none were issued, its capacity;
- * with neither, 0 (and the percentage is 0 rather than a division by zero).
- */
-export function registrationStats(event: EventRow, checkedIn: number) {
-  const registered = event.ticket_count > 0 ? event.ticket_count : (event.capacity ?? 0);
-  const percentage = registered > 0 ? Math.round((checkedIn / registered) * 10_000) / 100 : 0;
-  return { total_registered: registered, total_checked_in: checkedIn, checkin_percentage: percentage };
-}
 
 const eventRoutes: FastifyPluginAsyncZod<AttendanceRouteOptions> = async (app, options) => {
   const { db, config, lists, batcher } = options;

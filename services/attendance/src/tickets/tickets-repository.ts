@@ -80,6 +80,10 @@ export async function issueTickets(db: pg.Pool, eventId: string, inputs: TicketI
         tickets.map((ticket) => ticket.holder_email),
       ],
     );
+    // The trigram index takes new entries into its pending list, which every search then reads
+    // through (measured: a search at 100k just-imported tickets ~50-90 ms instead of ~1 ms). Merged
+    // into the index here, once per import (~50 ms for 100k), so the gate's lookups stay fast.
+    await client.query("SELECT gin_clean_pending_list('tickets_search_idx'::regclass)");
     await client.query('UPDATE events SET ticket_count = ticket_count + $2 WHERE id = $1', [eventId, tickets.length]);
     await client.query('COMMIT');
     return tickets;

@@ -25,8 +25,11 @@ describe('API docs', () => {
       '/events/{id}',
       '/events/{id}/attendance',
       '/events/{id}/checkins',
+      '/events/{id}/stats',
       '/events/{id}/summary',
       '/events/{id}/tickets',
+      '/events/{id}/tickets/search',
+      '/overview',
     ]);
     const checkin = document.paths['/checkins'].post;
     expect(checkin.requestBody.content['application/json'].schema.required).toEqual(['event_id', 'ticket_id']);

@@ -76,6 +76,8 @@ export interface WatchedPage {
 /** A fresh context (its own cookies and storage) and page on the portal, watching for CSP violations and page errors. */
 export async function openPage(stack: UiStack, options: BrowserContextOptions = {}): Promise<WatchedPage> {
   const context = await stack.browser.newContext({ ignoreHTTPSErrors: true, locale: 'id-ID', ...options });
+  // Shorter than the test's own time-out, so a stuck step names the locator it waited for.
+  context.setDefaultTimeout(15_000);
   const page = await context.newPage();
   const problems: string[] = [];
   await page.exposeFunction('__reportCspViolation', (text: string) => problems.push(`CSP: ${text}`));

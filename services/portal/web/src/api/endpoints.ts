@@ -1,59 +1,26 @@
 // The portal endpoints the UI calls, typed by the contracts the services share.
-import type { Event, TicketList, TicketState, TicketsIssued, UserDetail } from '@tixgo/contracts';
+import type {
+  Event,
+  EventCheckin,
+  EventCheckinList,
+  EventStats,
+  GateCount,
+  Overview,
+  OverviewEvent,
+  TicketList,
+  TicketSearchResult,
+  TicketsIssued,
+  TimelineBucket,
+  UserDetail,
+} from '@tixgo/contracts';
 import { api } from './http.js';
 
 const segment = encodeURIComponent;
 
-/** One event of the dashboard overview. */
-export interface EventOverview {
-  id: string;
-  title: string;
-  start_time: string | null;
-  end_time: string | null;
-  location: string | null;
-  total_registered: number;
-  total_checked_in: number;
-  checkin_percentage: number;
-}
-
-export interface Overview {
-  events: EventOverview[];
-}
-
-export interface TimelineBucket {
-  start: string;
-  count: number;
-}
-
-export interface GateCount {
-  location: string | null;
-  count: number;
-}
-
-export interface EventStats {
-  event_id: string;
-  total_registered: number;
-  total_checked_in: number;
-  checkin_percentage: number;
-  bucket_minutes: number;
-  timeline: TimelineBucket[];
-  gates: GateCount[];
-}
-
-export interface CheckinRow {
-  checkin_id: string;
-  event_id: string;
-  ticket_id: string;
-  checked_in_by: string;
-  checked_in_at: string;
-  location: string | null;
-  holder_name: string | null;
-}
-
-export interface CheckinPage {
-  records: CheckinRow[];
-  next_cursor: string | null;
-}
+export type { EventStats, GateCount, Overview, TimelineBucket };
+export type EventOverview = OverviewEvent;
+export type CheckinRow = EventCheckin;
+export type CheckinPage = EventCheckinList;
 
 export const endpoints = {
   overview: () => api<Overview>('/api/overview'),
@@ -68,7 +35,7 @@ export const endpoints = {
     return api<CheckinPage>(`/api/events/${segment(id)}/checkins${text ? `?${text}` : ''}`);
   },
   searchTickets: (id: string, q: string) =>
-    api<{ tickets: TicketState[] }>(`/api/events/${segment(id)}/tickets/search?q=${segment(q)}`),
+    api<TicketSearchResult>(`/api/events/${segment(id)}/tickets/search?q=${segment(q)}`),
   tickets: (id: string, cursor?: string, limit = 100) =>
     api<TicketList>(`/api/events/${segment(id)}/tickets?limit=${limit}${cursor ? `&cursor=${segment(cursor)}` : ''}`),
   issueCount: (id: string, count: number) =>

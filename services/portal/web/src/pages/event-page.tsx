@@ -89,7 +89,9 @@ function CheckinList(props: { eventId: string; gates: string[]; version: number 
     const mine = ++generation.current;
     setLoading(true);
     try {
-      const page = await endpoints.checkins(props.eventId, { q: q.trim(), gate, cursor, limit: 50 });
+      // The server searches from 3 characters on (shorter ones match half an event).
+      const search = q.trim().length >= 3 ? q.trim() : undefined;
+      const page = await endpoints.checkins(props.eventId, { q: search, gate, cursor, limit: 50 });
       if (mine !== generation.current) return;
       setRows((old) => (cursor ? [...(old ?? []), ...page.records] : page.records));
       setNext(page.next_cursor);

@@ -1,0 +1,296 @@
+// GET /overview and GET /events/{id}/stats: the dashboard's and the event page's numbers, counted in SQL.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EventStatsCache } from '../../src/checkins/event-stats-cache.js';
+import { ISO_TIME, startTestApp, type TestApp, UUID } from '../support/attendance-app.js';
+
+let t: TestApp;
+
+beforeAll(async () => {
+  t = await startTestApp('event_stats');
+});
+afterAll(async () => {
+  await t.close();
+});
+
+const get = (url: string, headers: Record<string, string> = t.committee()) => t.app.inject({ url, headers });
+const scan = (eventId: string, ticketId: string, location?: string) =>
+  t.checkIn({ event_id: eventId, ticket_id: ticketId, ...(location === undefined ? {} : { location }) });
+
+/** Moves a check-in to a known time (the database stamps check-ins with now()). */
+async function checkedInAt(eventId: string, ticketId: string, iso: string): Promise<void> {
+  await t.db.pool.query('UPDATE checkins SET checked_in_at = $3 WHERE event_id = $1 AND ticket_id = $2', [
+    eventId,
+    ticketId,
+    iso,
+  ]);
+}
+
+describe('GET /overview', () => {
+  beforeAll(async () => {
+    const create = (payload: object) => t.app.inject({ method: 'POST', url: '/events', headers: t.admin(), payload });
+    await create({
+      id: 'ov-tickets',
+      title: 'With tickets',
+      location: 'Aula',
+      start_time: '2026-03-01T08:00:00Z',
+      end_time: '2026-03-01T12:00:00Z',
+      capacity: 500,
+    });
+    await t.issueTickets('ov-tickets', ['OV-1', 'OV-2', 'OV-3']);
+    await create({ id: 'ov-capacity', title: 'Capacity only', capacity: 8 });
+    await create({ id: 'ov-nothing', title: 'Neither' });
+    for (const [event, ticket] of [
+      ['ov-tickets', 'OV-1'],
+      ['ov-tickets', 'OV-2'],
+      ['ov-capacity', 'any-code'],
+      ['ov-nothing', 'walk-in'],
+      ['ov-ad-hoc', 'never-registered'],
+    ] as const) {
+      expect((await scan(event, ticket)).statusCode).toBe(201);
+    }
+  });
+
+  it('lists every registered event with its totals by the summary’s rules, in the order of GET /events', async () => {
+    const response = await get('/overview');
+    expect(response.statusCode).toBe(200);
+    const events = response.json().events.filter((event: { id: string }) => event.id.startsWith('ov-'));
+    expect(events).toEqual([
+      {
+        id: 'ov-tickets',
+        title: 'With tickets',
+        start_time: '2026-03-01T08:00:00.000Z',
+        end_time: '2026-03-01T12:00:00.000Z',
+        location: 'Aula',
+        total_registered: 3,
+        total_checked_in: 2,
+        checkin_percentage: 66.67,
+      },
+      {
+        id: 'ov-capacity',
+        title: 'Capacity only',
+        start_time: null,
+        end_time: null,
+        location: null,
+        total_registered: 8,
+        total_checked_in: 1,
+        checkin_percentage: 12.5,
+      },
+      {
+        id: 'ov-nothing',
+        title: 'Neither',
+        start_time: null,
+        end_time: null,
+        location: null,
+        total_registered: 0,
+        total_checked_in: 1,
+        checkin_percentage: 0,
+      },
+    ]);
+  });
+
+  it('agrees with each event’s summary stats', async () => {
+    const overview = (await get('/overview')).json().events as { id: string }[];
+    for (const { id, ...numbers } of overview.filter((event) => event.id.startsWith('ov-'))) {
+      const summary = await get(`/events/${id}/summary`);
+      expect(summary.statusCode).toBe(200);
+      expect(summary.json().stats).toEqual({
+        total_registered: (numbers as Record<string, unknown>).total_registered,
+        total_checked_in: (numbers as Record<string, unknown>).total_checked_in,
+        checkin_percentage: (numbers as Record<string, unknown>).checkin_percentage,
+      });
+    }
+  });
+
+  it('answers 401 without a token', async () => {
+    const response = await t.app.inject({ url: '/overview' });
+    expect(response.statusCode).toBe(401);
+    expect(response.json()).toEqual({ detail: 'Missing Authorization header' });
+  });
+});
+
+describe('GET /events/{id}/stats', () => {
+  const tickets = ['ST-1', 'ST-2', 'ST-3', 'ST-4', 'ST-5', 'ST-6'];
+
+  beforeAll(async () => {
+    await t.createEvent('stats-ev');
+    await t.app.inject({
+      method: 'POST',
+      url: '/events/stats-ev/tickets',
+      headers: t.admin(),
+      payload: { tickets: tickets.map((ticket_id, index) => ({ ticket_id, holder_name: `Holder ${index + 1}` })) },
+    });
+    // Times: 08:01, 08:04 (bucket 08:00), 08:07 (08:05), 08:20 (08:20), 09:10 (09:10); ST-6 is never scanned.
+    const plan: [string, string | undefined, string][] = [
+      ['ST-1', 'Gate A', '2026-03-01T08:01:00Z'],
+      ['ST-2', 'Gate A', '2026-03-01T08:04:59.999Z'],
+      ['ST-3', 'Gate B', '2026-03-01T08:07:00Z'],
+      ['ST-4', undefined, '2026-03-01T08:20:00Z'],
+      ['ST-5', 'Gate A', '2026-03-01T09:10:00Z'],
+    ];
+    for (const [ticket, location, at] of plan) {
+      expect((await scan('stats-ev', ticket, location)).statusCode).toBe(201);
+      await checkedInAt('stats-ev', ticket, at);
+    }
+  });
+
+  it('counts check-ins per 5-minute bucket (only non-empty ones) and per gate, with the totals', async () => {
+    const response = await get('/events/stats-ev/stats');
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toEqual({
+      event_id: 'stats-ev',
+      total_registered: 6,
+      total_checked_in: 5,
+      checkin_percentage: 83.33,
+      bucket_minutes: 5,
+      timeline: [
+        { start: '2026-03-01T08:00:00.000Z', count: 2 },
+        { start: '2026-03-01T08:05:00.000Z', count: 1 },
+        { start: '2026-03-01T08:20:00.000Z', count: 1 },
+        { start: '2026-03-01T09:10:00.000Z', count: 1 },
+      ],
+      gates: [
+        { location: 'Gate A', count: 3 },
+        { location: 'Gate B', count: 1 },
+        { location: null, count: 1 },
+      ],
+      latest: [],
+    });
+  });
+
+  it.each([
+    [
+      '15',
+      [
+        ['2026-03-01T08:00:00.000Z', 3],
+        ['2026-03-01T08:15:00.000Z', 1],
+        ['2026-03-01T09:00:00.000Z', 1],
+      ],
+    ],
+    [
+      '60',
+      [
+        ['2026-03-01T08:00:00.000Z', 4],
+        ['2026-03-01T09:00:00.000Z', 1],
+      ],
+    ],
+  ])('buckets by %s minutes, aligned to the hour', async (bucket, expected) => {
+    const response = await get(`/events/stats-ev/stats?bucket=${bucket}`);
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toMatchObject({
+      bucket_minutes: Number(bucket),
+      timeline: expected.map(([start, count]) => ({ start, count })),
+    });
+  });
+
+  it('includes the newest check-ins with their holders when asked', async () => {
+    const response = await get('/events/stats-ev/stats?latest=2');
+    expect(response.statusCode).toBe(200);
+    expect(response.json().latest).toEqual([
+      {
+        event_id: 'stats-ev',
+        ticket_id: 'ST-5',
+        checked_in_by: 'panitia1',
+        checked_in_at: '2026-03-01T09:10:00.000Z',
+        checkin_id: expect.stringMatching(UUID),
+        location: 'Gate A',
+        holder_name: 'Holder 5',
+      },
+      {
+        event_id: 'stats-ev',
+        ticket_id: 'ST-4',
+        checked_in_by: 'panitia1',
+        checked_in_at: expect.stringMatching(ISO_TIME),
+        checkin_id: expect.stringMatching(UUID),
+        location: null,
+        holder_name: 'Holder 4',
+      },
+    ]);
+  });
+
+  it('answers an event without check-ins with zeros and empty lists', async () => {
+    await t.createEvent('stats-empty');
+    const response = await get('/events/stats-empty/stats?latest=5');
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toEqual({
+      event_id: 'stats-empty',
+      total_registered: 0,
+      total_checked_in: 0,
+      checkin_percentage: 0,
+      bucket_minutes: 5,
+      timeline: [],
+      gates: [],
+      latest: [],
+    });
+  });
+
+  it('answers 404 for an event that was never registered, even with ad-hoc check-ins', async () => {
+    expect((await scan('stats-ad-hoc', 'X-1')).statusCode).toBe(201);
+    const response = await get('/events/stats-ad-hoc/stats');
+    expect(response.statusCode).toBe(404);
+    expect(response.json()).toEqual({ detail: 'Event not found' });
+  });
+
+  it.each([
+    ['a bucket of 10 minutes', '?bucket=10', ['query', 'bucket']],
+    ['more latest check-ins than 50', '?latest=51', ['query', 'latest']],
+  ])('answers 422 to %s', async (_name, query, loc) => {
+    const response = await get(`/events/stats-ev/stats${query}`);
+    expect(response.statusCode).toBe(422);
+    expect(response.json()).toEqual({ detail: [expect.objectContaining({ loc })] });
+  });
+});
+
+describe('stats kept between reads (EventStatsCache)', () => {
+  // A margin of 2 positions: after a read, all but the newest 2 check-ins are settled.
+  const cache = () => new EventStatsCache(t.db.pool, 2);
+  const gateCounts = (stats: { gates: { location: string | null; count: number }[] } | undefined) =>
+    Object.fromEntries((stats?.gates ?? []).map((gate) => [gate.location ?? '(none)', gate.count]));
+
+  it('counts the check-ins that arrive after a read, and agrees with a count of the whole event', async () => {
+    await t.createEvent('inc-ev');
+    for (const ticket of ['I-1', 'I-2', 'I-3', 'I-4', 'I-5']) await scan('inc-ev', ticket, 'Gate A');
+    const kept = cache();
+    expect((await kept.read('inc-ev', 5, 0))?.total_checked_in).toBe(5);
+    for (const ticket of ['I-6', 'I-7', 'I-8']) await scan('inc-ev', ticket, 'Gate B');
+    const later = await kept.read('inc-ev', 60, 0);
+    expect(later).toMatchObject({ total_checked_in: 8, bucket_minutes: 60 });
+    expect(gateCounts(later)).toEqual({ 'Gate A': 5, 'Gate B': 3 });
+    expect(later?.timeline.reduce((sum, bucket) => sum + bucket.count, 0)).toBe(8);
+    expect(later).toEqual(await cache().read('inc-ev', 60, 0));
+  });
+
+  it('stays exact when a check-in commits below the settled position', async () => {
+    await t.createEvent('late-ev');
+    for (const ticket of ['L-1', 'L-2', 'L-3', 'L-4']) await scan('late-ev', ticket, 'Gate A');
+    const kept = cache();
+    await kept.read('late-ev', 5, 0);
+    // A check-in numbered before the settled ones, made visible only now (as a late commit is),
+    // with its counter increment, as the check-in statement writes them together.
+    await t.db.pool.query(
+      `INSERT INTO checkins (event_id, ticket_id, seq, checkin_id, checked_in_by, location)
+       OVERRIDING SYSTEM VALUE VALUES ('late-ev', 'L-late', 1, gen_random_uuid(), 'panitia1', 'Gate Z')`,
+    );
+    await t.db.pool.query(
+      `INSERT INTO event_checkin_counts (event_id, shard, n) VALUES ('late-ev', 0, 1)
+       ON CONFLICT (event_id, shard) DO UPDATE SET n = event_checkin_counts.n + 1`,
+    );
+    const after = await kept.read('late-ev', 5, 0);
+    expect(after?.total_checked_in).toBe(5);
+    expect(gateCounts(after)).toEqual({ 'Gate A': 4, 'Gate Z': 1 });
+  });
+
+  it('starts over when the event is deleted and filled again', async () => {
+    await t.createEvent('again-ev');
+    for (const ticket of ['A-1', 'A-2', 'A-3', 'A-4']) await scan('again-ev', ticket, 'Gate A');
+    const kept = cache();
+    await kept.read('again-ev', 5, 0);
+    const deleted = await t.app.inject({ method: 'DELETE', url: '/events/again-ev?force=true', headers: t.admin() });
+    expect(deleted.statusCode).toBe(200);
+    expect(await kept.read('again-ev', 5, 0)).toBeUndefined();
+    await t.createEvent('again-ev');
+    for (const ticket of ['B-1', 'B-2']) await scan('again-ev', ticket, 'Gate B');
+    const refilled = await kept.read('again-ev', 5, 0);
+    expect(refilled?.total_checked_in).toBe(2);
+    expect(gateCounts(refilled)).toEqual({ 'Gate B': 2 });
+  });
+});

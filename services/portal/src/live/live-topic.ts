@@ -1,0 +1,225 @@
+// One live topic (the overview, or one event's stats): ONE poll of attendance per interval, whatever the number of screens, fanned out to every stream that watches it.
+import { LIVE_EVENTS, type LiveEventName } from '@tixgo/contracts';
+import { httpError, httpErrors } from '@tixgo/platform';
+import type { Caller } from '../upstream/caller.js';
+import type { UpstreamLog, UpstreamResponse } from '../upstream/upstream-client.js';
+
+/** One server-sent event: its name and its data (JSON text, sent as it is). */
+export interface LiveMessage {
+  event: LiveEventName;
+  data: string;
+}
+
+/** A stream that watches a topic (one browser tab). */
+export interface LiveSubscriber {
+  /** The subscriber's own verified access token (and tracing ids): the portal never mints tokens. */
+  caller: Caller & { token: string };
+  /** When that token expires, in ms since the epoch. */
+  expiresAt: number;
+  /** Writes one event to the stream. */
+  send(message: LiveMessage): void;
+  /** Ends the stream, after `last` when given. */
+  end(last?: LiveMessage): void;
+}
+
+/** What a topic polls. */
+export interface TopicSource {
+  key: string;
+  /** The event name its data goes out under. */
+  event: LiveEventName;
+  /** One GET to attendance for `caller`; throws the portal's 502/504 when attendance fails. */
+  fetch(caller: Caller): Promise<UpstreamResponse>;
+}
+
+export interface TopicOptions {
+  intervalMs: number;
+  log: UpstreamLog;
+  /** Called once the topic has no subscriber left and has stopped polling. */
+  onIdle(): void;
+}
+
+interface Member {
+  subscriber: LiveSubscriber;
+  expiry: NodeJS.Timeout | undefined;
+  /** Set until the member got its first event (its HTTP answer is not committed before that). */
+  first: { resolve(): void; reject(error: Error): void } | undefined;
+}
+
+// setTimeout fires at once past 2^31-1 ms (~24.8 days); a token may live a year (TOKEN_EXPIRE_MINUTES).
+const LONGEST_TIMER_MS = 2 ** 31 - 1;
+
+const notice = (event: LiveEventName, detail: string): LiveMessage => ({ event, data: JSON.stringify({ detail }) });
+
+/** The upstream's `detail` when it sent one. */
+function detailOf(response: UpstreamResponse, fallback: string): string {
+  try {
+    const { detail } = JSON.parse(response.body) as { detail?: unknown };
+    return typeof detail === 'string' ? detail : fallback;
+  } catch {
+    return fallback;
+  }
+}
+
+export class LiveTopic {
+  private readonly members = new Map<LiveSubscriber, Member>();
+  /** The last event broadcast: a new subscriber gets it at once; an unchanged answer is not sent again. */
+  private last: LiveMessage | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private polling = false;
+  private stopped = false;
+
+  constructor(
+    private readonly source: TopicSource,
+    private readonly options: TopicOptions,
+  ) {}
+
+  get size(): number {
+    return this.members.size;
+  }
+
+  /**
+   * Adds a subscriber. Resolves once it has its first event (the current state, or the first poll's
+   * answer); rejects, before anything was written to it, when that first poll says the topic does
+   * not exist (404) or refuses the subscriber's own token (401).
+   */
+  join(subscriber: LiveSubscriber): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const member: Member = { subscriber, expiry: undefined, first: undefined };
+      this.members.set(subscriber, member);
+      this.armExpiry(member);
+      if (this.last) {
+        subscriber.send(this.last);
+        resolve();
+      } else {
+        member.first = { resolve, reject };
+      }
+      if (!this.polling && this.timer === undefined) void this.poll();
+    });
+  }
+
+  /** Removes a subscriber (its stream closed); the last one out stops the polling. */
+  leave(subscriber: LiveSubscriber): void {
+    const member = this.members.get(subscriber);
+    if (!member) return;
+    this.drop(member);
+    member.first?.resolve();
+    if (this.members.size === 0) this.stop();
+  }
+
+  /** Ends every stream (portal shutdown); a subscriber still waiting for its first event gets `error`. */
+  close(error: Error): void {
+    for (const member of [...this.members.values()]) {
+      this.drop(member);
+      if (member.first) member.first.reject(error);
+      else member.subscriber.end();
+    }
+    this.stop();
+  }
+
+  private armExpiry(member: Member): void {
+    const delay = member.subscriber.expiresAt - Date.now();
+    member.expiry = setTimeout(
+      () => {
+        if (delay > LONGEST_TIMER_MS) this.armExpiry(member);
+        else this.expire(member, httpErrors.unauthorized('Token expired'));
+      },
+      Math.max(0, Math.min(delay, LONGEST_TIMER_MS)),
+    );
+  }
+
+  /** The member's token is no good any more: `event: expired`, end (the browser renews and reconnects). */
+  private expire(member: Member, error: Error): void {
+    this.drop(member);
+    if (member.first) member.first.reject(error);
+    else member.subscriber.end(notice(LIVE_EVENTS.expired, error.message));
+    if (this.members.size === 0) this.stop();
+  }
+
+  private drop(member: Member): void {
+    clearTimeout(member.expiry);
+    this.members.delete(member.subscriber);
+  }
+
+  private stop(): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.options.onIdle();
+  }
+
+  private broadcast(message: LiveMessage): void {
+    this.last = message;
+    for (const member of this.members.values()) {
+      member.subscriber.send(message);
+      member.first?.resolve();
+      member.first = undefined;
+    }
+  }
+
+  /** The member whose token lives longest polls for everyone: the one least likely to expire mid-call. */
+  private pollingMember(): Member | undefined {
+    let best: Member | undefined;
+    for (const member of this.members.values()) {
+      if (!best || member.subscriber.expiresAt > best.subscriber.expiresAt) best = member;
+    }
+    return best;
+  }
+
+  private async poll(): Promise<void> {
+    this.timer = undefined;
+    const member = this.pollingMember();
+    if (this.stopped || !member) return;
+    this.polling = true;
+    const started = Date.now();
+    let again = this.options.intervalMs;
+    try {
+      const response = await this.source.fetch(member.subscriber.caller);
+      if (this.stopped) return;
+      again = this.answer(member, response) ? 0 : this.options.intervalMs;
+    } catch (error) {
+      if (this.stopped) return;
+      // Attendance down or late (the client already retried): say so once, and keep trying.
+      const detail = (error as Error).message || 'Attendance service unavailable';
+      if (this.last?.event !== LIVE_EVENTS.unavailable) this.broadcast(notice(LIVE_EVENTS.unavailable, detail));
+    } finally {
+      this.polling = false;
+    }
+    if (this.stopped || this.members.size === 0) return;
+    this.timer = setTimeout(() => void this.poll(), Math.max(0, again - (Date.now() - started)));
+  }
+
+  /** Handles one upstream answer; true when the poll should be repeated at once (with another token). */
+  private answer(member: Member, response: UpstreamResponse): boolean {
+    if (response.status === 200) {
+      const message: LiveMessage = { event: this.source.event, data: response.body };
+      // Only what changed goes out: 100 screens of a quiet event get nothing but heartbeats.
+      if (this.last?.event !== message.event || this.last.data !== message.data) this.broadcast(message);
+      return false;
+    }
+    if (response.status === 401) {
+      // The polling token was refused upstream (revoked, or expired in between): that subscriber is
+      // told so; the next poll uses another one's.
+      this.expire(member, httpError(401, detailOf(response, 'Invalid token')));
+      return true;
+    }
+    if (response.status === 404) {
+      const error = httpErrors.notFound(detailOf(response, 'Not found'));
+      for (const gone of [...this.members.values()]) {
+        this.drop(gone);
+        if (gone.first) gone.first.reject(error);
+        else gone.subscriber.end(notice(LIVE_EVENTS.notFound, error.message));
+      }
+      this.stop();
+      return false;
+    }
+    this.options.log.warn(
+      { topic: this.source.key, upstreamStatus: response.status },
+      'live topic: unexpected answer from attendance',
+    );
+    if (this.last?.event !== LIVE_EVENTS.unavailable) {
+      this.broadcast(notice(LIVE_EVENTS.unavailable, detailOf(response, 'Attendance service unavailable')));
+    }
+    return false;
+  }
+}

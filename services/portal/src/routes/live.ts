@@ -1,0 +1,120 @@
+// GET /api/live/overview and GET /api/live/events/{id} (new): server-sent events that keep the dashboard and the event page live.
+import { fastifySSE } from '@fastify/sse';
+import { ErrorBody, IdParams, LIVE_EVENTS, LIVE_LATEST_CHECKINS } from '@tixgo/contracts';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { LiveHub } from '../live/live-hub.js';
+import type { LiveMessage, LiveSubscriber, TopicSource } from '../live/live-topic.js';
+import { authenticateCaller, callerOf } from '../session/authenticate-caller.js';
+import type { AttendanceClient } from '../upstream/attendance-client.js';
+
+export interface LiveRoutesOptions {
+  attendance: AttendanceClient;
+  hub: LiveHub;
+  heartbeatMs: number;
+}
+
+/** A stream this far behind (bytes the client has not taken) is ended; its browser reconnects when it can. */
+const MAX_UNSENT_BYTES = 256 * 1024;
+
+const STREAM_DESCRIPTION =
+  'text/event-stream. Authenticated like every /api route (Bearer or the session cookie). The portal asks ' +
+  'attendance once per interval (LIVE_INTERVAL_MS) for all the streams of a topic, with one subscriber’s ' +
+  'own token, and sends an event only when the answer changed, plus a comment heartbeat (LIVE_HEARTBEAT_MS). ' +
+  'Other events: `unavailable` {"detail"} while attendance cannot be reached (the stream stays); `expired` ' +
+  '{"detail"} when the caller’s token expires or is refused (the stream ends: renew the session, reconnect). ' +
+  '503 when LIVE_MAX_STREAMS streams are open.';
+
+/** The stream of one request as the hub sees it. */
+function subscriberOf(request: FastifyRequest, reply: FastifyReply): LiveSubscriber {
+  const caller = callerOf(request);
+  const token = caller.token as string; // authenticateCaller ran: the token is verified.
+  // Already verified by authenticateCaller; exp is a required claim there.
+  const { exp } = request.server.jwt.decode<{ exp: number }>(token) ?? { exp: 0 };
+  const write = (message: LiveMessage) => {
+    // A stream that closed meanwhile has nothing to lose: its subscriber is being removed.
+    if (reply.sse.isConnected) reply.sse.send(message).catch(() => undefined);
+  };
+  return {
+    caller: { ...caller, token },
+    expiresAt: exp * 1000,
+    send(message) {
+      if (reply.raw.writableLength > MAX_UNSENT_BYTES) {
+        request.log.warn({ unsent: reply.raw.writableLength }, 'live stream too far behind: ended');
+        reply.sse.close();
+        return;
+      }
+      write(message);
+    },
+    end(last) {
+      if (last) write(last);
+      reply.sse.close();
+    },
+  };
+}
+
+const liveRoutes: FastifyPluginAsyncZod<LiveRoutesOptions> = async (app, { attendance, hub, heartbeatMs }) => {
+  // Data is JSON text already (attendance's answer as it came): sent as it is, not serialized twice.
+  await app.register(fastifySSE, { heartbeatInterval: heartbeatMs, serializer: (data: string) => data });
+
+  const stream = async (request: FastifyRequest, reply: FastifyReply, source: TopicSource) => {
+    const subscriber = subscriberOf(request, reply);
+    reply.sse.onClose(() => hub.leave(subscriber));
+    // Until the first event the answer is not committed: a 404, 401 or 503 is still a JSON error.
+    await hub.join(source, subscriber);
+    reply.sse.keepAlive();
+  };
+
+  const overview: TopicSource = {
+    key: 'overview',
+    event: LIVE_EVENTS.overview,
+    fetch: (caller) => attendance.forward({ method: 'GET', path: '/overview', caller }),
+  };
+
+  app.get(
+    '/api/live/overview',
+    {
+      onRequest: authenticateCaller,
+      sse: { kind: 'manual' },
+      // A HEAD would open a stream with no body to send, held until its client leaves.
+      exposeHeadRoute: false,
+      schema: {
+        tags: ['live'],
+        summary: 'The dashboard, live: `overview` events (the body of GET /api/overview) when it changes',
+        description: STREAM_DESCRIPTION,
+        security: [{ bearerAuth: [] }],
+        response: { 401: ErrorBody, 503: ErrorBody },
+      },
+    },
+    async (request, reply) => stream(request, reply, overview),
+  );
+
+  app.get(
+    '/api/live/events/:id',
+    {
+      onRequest: authenticateCaller,
+      sse: { kind: 'manual' },
+      // A HEAD would open a stream with no body to send, held until its client leaves.
+      exposeHeadRoute: false,
+      schema: {
+        tags: ['live'],
+        summary: `One event, live: \`stats\` events (GET /api/events/{id}/stats?latest=${LIVE_LATEST_CHECKINS}) when they change`,
+        description: `${STREAM_DESCRIPTION} 404 for an unknown event; \`not_found\` {"detail"} ends the stream when the event is deleted.`,
+        security: [{ bearerAuth: [] }],
+        params: IdParams,
+        response: { 401: ErrorBody, 404: ErrorBody, 503: ErrorBody },
+      },
+    },
+    async (request, reply) => {
+      const id = request.params.id;
+      const path = `/events/${encodeURIComponent(id)}/stats?latest=${LIVE_LATEST_CHECKINS}`;
+      return stream(request, reply, {
+        key: `event:${id}`,
+        event: LIVE_EVENTS.stats,
+        fetch: (caller) => attendance.forward({ method: 'GET', path, caller }),
+      });
+    },
+  );
+};
+
+export default liveRoutes;
