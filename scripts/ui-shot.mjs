@@ -12,6 +12,7 @@ const browser = await chromium.launch({
     '--disable-component-update',
     '--disable-sync',
     '--no-first-run',
+    ...(process.env.EXTRA_ARGS ? process.env.EXTRA_ARGS.split(' ') : []),
   ],
 });
 const context = await browser.newContext({ ignoreHTTPSErrors: true, viewport: { width: Number(width), height: 900 } });
