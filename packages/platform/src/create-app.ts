@@ -1,5 +1,6 @@
 // The Fastify instance every service starts from: logging, limits, errors, auth, health, docs.
 import { randomUUID } from 'node:crypto';
+import type { IncomingHttpHeaders } from 'node:http';
 import Fastify, {
   type FastifyError,
   type FastifyInstance,
@@ -14,6 +15,19 @@ import { registerErrorHandling } from './errors.js';
 import { healthRoutes, type ReadinessCheck } from './health.js';
 import { loggerOptions } from './logger.js';
 import { registerOpenApi } from './openapi.js';
+
+/**
+ * A client's X-Request-Id is kept (so one id traces a request through the portal and attendance)
+ * only when it is a bounded run of printable ASCII: anything else would be logged and forwarded
+ * as sent — megabytes, or bytes that forge log lines.
+ */
+const CLIENT_REQUEST_ID = /^[\x21-\x7e]{1,128}$/;
+
+/** The request id: the client's X-Request-Id when it is acceptable, else a fresh UUID. */
+export function requestIdOf(request: { headers: IncomingHttpHeaders }): string {
+  const given = request.headers['x-request-id'];
+  return typeof given === 'string' && CLIENT_REQUEST_ID.test(given) ? given : randomUUID();
+}
 
 /** Request bodies above this size are answered 413 (spec: shared rules). */
 export const BODY_LIMIT_BYTES = 1024 * 1024;
@@ -41,8 +55,9 @@ export async function createBaseApp(options: BaseAppOptions): Promise<FastifyIns
     bodyLimit: BODY_LIMIT_BYTES,
     // IDs may be up to 100 characters; longer ones must reach validation and get a 422, not a 404.
     routerOptions: { maxParamLength: 2048 },
-    requestIdHeader: 'x-request-id',
-    genReqId: () => randomUUID(),
+    // Fastify would take the header as it is; genReqId checks it first.
+    requestIdHeader: false,
+    genReqId: requestIdOf,
     trustProxy: options.trustProxy ?? false,
     // Errors raised before routing (a malformed %-escape in the URL) bypass the error handler;
     // they get the same {"detail"} body as every other error.
