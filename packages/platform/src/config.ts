@@ -63,6 +63,15 @@ export const env = {
   nodeEnv: () => blankAsUnset(z.enum(['development', 'production', 'test']).default('development')),
 };
 
+/** How much of a server one client can hold: see createBaseApp. */
+export interface ServerLimits {
+  requestTimeoutMs: number;
+  maxConnections: number;
+}
+
+/** REQUEST_TIMEOUT_SECONDS and MAX_CONNECTIONS unset. */
+export const DEFAULT_SERVER_LIMITS: ServerLimits = { requestTimeoutMs: 30_000, maxConnections: 1000 };
+
 /** Variables every service reads. */
 export const commonEnvSchema = z.object({
   NODE_ENV: env.nodeEnv(),
@@ -74,6 +83,10 @@ export const commonEnvSchema = z.object({
   // compat: the original accepted JWT_EXPIRE_MINUTES; TOKEN_EXPIRE_MINUTES wins when both are set.
   TOKEN_EXPIRE_MINUTES: env.optionalInt(525600),
   JWT_EXPIRE_MINUTES: env.optionalInt(525600),
+  /** Longest a client may take to send one whole request (headers and body); 408 after it. */
+  REQUEST_TIMEOUT_SECONDS: env.positiveInt(DEFAULT_SERVER_LIMITS.requestTimeoutMs / 1000, 3600),
+  /** Most open client connections; further ones are closed at once. */
+  MAX_CONNECTIONS: env.positiveInt(DEFAULT_SERVER_LIMITS.maxConnections, 1_000_000),
 });
 
 /**
@@ -144,6 +157,7 @@ export interface CommonConfig {
   dataDir: string;
   jwtSecret: string;
   tokenExpireMinutes: number;
+  serverLimits: ServerLimits;
 }
 
 export function commonConfig(raw: z.output<typeof commonEnvSchema> & { PORT: number }): CommonConfig {
@@ -155,5 +169,6 @@ export function commonConfig(raw: z.output<typeof commonEnvSchema> & { PORT: num
     dataDir: raw.DATA_DIR,
     jwtSecret: resolveJwtSecret(raw.JWT_SECRET, raw.NODE_ENV, () => persistedDevSecret(raw.DATA_DIR)),
     tokenExpireMinutes: tokenLifetimeMinutes(raw),
+    serverLimits: { requestTimeoutMs: raw.REQUEST_TIMEOUT_SECONDS * 1000, maxConnections: raw.MAX_CONNECTIONS },
   };
 }

@@ -1,6 +1,8 @@
 // The Fastify instance every service starts from: logging, limits, errors, auth, health, docs.
 import { randomUUID } from 'node:crypto';
-import type { IncomingHttpHeaders } from 'node:http';
+import { type IncomingHttpHeaders, STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import Fastify, {
   type FastifyError,
   type FastifyInstance,
@@ -11,6 +13,7 @@ import Fastify, {
 } from 'fastify';
 import { validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { authPlugin } from './auth.js';
+import { DEFAULT_SERVER_LIMITS, type ServerLimits } from './config.js';
 import { registerErrorHandling } from './errors.js';
 import { healthRoutes, type ReadinessCheck } from './health.js';
 import { loggerOptions } from './logger.js';
@@ -32,6 +35,47 @@ export function requestIdOf(request: { headers: IncomingHttpHeaders }): string {
 /** Request bodies above this size are answered 413 (spec: shared rules). */
 export const BODY_LIMIT_BYTES = 1024 * 1024;
 
+/** Longest a client may take to send its request headers (bounded by the request timeout too). */
+const HEADERS_TIMEOUT_MS = 10_000;
+/** How long an idle keep-alive connection is kept open for the client's next request. */
+const KEEP_ALIVE_TIMEOUT_MS = 10_000;
+
+/**
+ * Node's server options that bound what one client can hold (issue: 235 connections trickling a
+ * body kept the portal from answering /health). requestTimeout covers *receiving* a request only:
+ * Node stops its clock when the request has been read (headers and body), so a long answer — a
+ * streamed list, the portal's server-sent events — is never cut off by it. That is also why no
+ * socket idle timeout (Fastify's connectionTimeout) is set: it would end a quiet event stream.
+ * Node checks the deadlines every connectionsCheckingInterval (30 s by default, so a 30 s timeout
+ * could take a minute); a tenth of the timeout, between 100 ms and 3 s, keeps the check cheap.
+ */
+function serverTimeouts(limits: ServerLimits) {
+  return {
+    requestTimeout: limits.requestTimeoutMs,
+    headersTimeout: Math.min(limits.requestTimeoutMs, HEADERS_TIMEOUT_MS),
+    connectionsCheckingInterval: Math.min(3000, Math.max(100, Math.floor(limits.requestTimeoutMs / 10))),
+  };
+}
+
+/**
+ * Fastify's clientErrorHandler, with the {"detail"} body every other error has: a request that
+ * never arrived whole (408), headers too large (431) or not HTTP (400).
+ */
+function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
+  // A reset socket has nobody left to answer.
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const status = error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : error.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
+  const body = JSON.stringify({ detail: STATUS_CODES[status] });
+  // Only before anything of an answer went out: a half-sent answer cannot be replaced.
+  if (socket.writable && (socket as Socket).bytesWritten === 0) {
+    socket.write(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nConnection: close\r\nContent-Type: application/json\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy(error);
+}
+
 export interface BaseAppOptions {
   /** Name reported by /health (compat: identity-service, attendance, portal). */
   service: string;
@@ -42,12 +86,17 @@ export interface BaseAppOptions {
   readiness: Record<string, ReadinessCheck>;
   /** Fastify's trustProxy: which forwarders' X-Forwarded-For to believe. */
   trustProxy?: FastifyServerOptions['trustProxy'];
+  /** Request timeout and connection cap (REQUEST_TIMEOUT_SECONDS, MAX_CONNECTIONS); the defaults when omitted. */
+  limits?: ServerLimits;
   /** Extra server options (the portal passes its TLS settings here). */
   server?: Partial<FastifyServerOptions> & { https?: { key: string | Buffer; cert: string | Buffer } };
 }
 
 export async function createBaseApp(options: BaseAppOptions): Promise<FastifyInstance> {
   const verbose = options.logLevel === 'debug' || options.logLevel === 'trace';
+  const limits = options.limits ?? DEFAULT_SERVER_LIMITS;
+  const { https, ...server } = options.server ?? {};
+  const timeouts = serverTimeouts(limits);
   const app = Fastify({
     logger: loggerOptions(options.logLevel, options.service),
     // Per-request log lines cost measurable throughput at the gate's rates; they are on at debug.
@@ -64,8 +113,15 @@ export async function createBaseApp(options: BaseAppOptions): Promise<FastifyIns
     frameworkErrors: (error: FastifyError, _request: FastifyRequest, reply: FastifyReply) => {
       reply.code(error.statusCode ?? 400).send({ detail: error.message });
     },
-    ...options.server,
+    requestTimeout: timeouts.requestTimeout,
+    keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
+    clientErrorHandler: answerClientError,
+    // Fastify hands `https` (with the TLS settings) or `http` to Node's createServer.
+    ...(https ? { https: { ...https, ...timeouts } } : { http: timeouts }),
+    ...server,
   } as FastifyServerOptions).withTypeProvider<ZodTypeProvider>();
+  // Past this, Node closes new connections at once (file descriptors and memory stay bounded).
+  app.server.maxConnections = limits.maxConnections;
 
   app.setValidatorCompiler(validatorCompiler);
   // Responses are built from typed rows by our own code, so they are serialized with plain

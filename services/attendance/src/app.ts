@@ -25,6 +25,7 @@ export async function buildApp(config: AttendanceConfig, deps: AttendanceDeps): 
     logLevel: config.logLevel,
     jwtSecret: config.jwtSecret,
     tokenExpireMinutes: config.tokenExpireMinutes,
+    limits: config.serverLimits,
     openapi: { title: 'TixGo attendance', description: 'Events, tickets and check-ins.' },
     readiness: { database: () => deps.db.ping() },
   });

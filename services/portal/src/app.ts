@@ -49,6 +49,7 @@ export async function buildApp(config: PortalConfig, deps: PortalDeps = {}): Pro
     logLevel: config.logLevel,
     jwtSecret: config.jwtSecret,
     tokenExpireMinutes: config.tokenExpireMinutes,
+    limits: config.serverLimits,
     trustProxy: config.trustProxy,
     openapi: {
       title: 'TixGo portal',
