@@ -100,8 +100,14 @@ export type CheckinBatchEnvelope = z.infer<typeof CheckinBatchEnvelope>;
 
 /** One item's answer: the status and body POST /checkins (or POST /events/{id}/checkins) would answer. */
 export const CheckinBatchResult = z.object({
-  status: z.number().int().describe('201, 409, 404, 401 or 422'),
+  status: z.number().int().describe('201, 409, 404, 401, 422 or 429'),
   body: z.union([CheckinCreated, DuplicateCheckin, ErrorBody, ValidationErrorBody]),
+  retry_after: z
+    .number()
+    .int()
+    .positive()
+    .optional()
+    .describe("with a 429: seconds until the item's user may check in again (the Retry-After of a single request)"),
 });
 export type CheckinBatchResult = z.infer<typeof CheckinBatchResult>;
 

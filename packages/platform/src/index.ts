@@ -12,3 +12,4 @@ export * from './logger.js';
 export * from './openapi.js';
 export * from './shutdown.js';
 export * from './start-service.js';
+export * from './token-buckets.js';

@@ -4,6 +4,7 @@ import { createBaseApp, landingPage } from '@tixgo/platform';
 import type { FastifyInstance } from 'fastify';
 import { AttendanceListCache } from './checkins/attendance-list-cache.js';
 import { CheckinBatcher } from './checkins/checkin-batcher.js';
+import { CheckinRateLimits } from './checkins/checkin-rate-limits.js';
 import { startKeyCleanup } from './checkins/idempotency.js';
 import type { AttendanceConfig } from './config.js';
 import attendanceRoutes from './routes/attendance.js';
@@ -38,7 +39,8 @@ export async function buildApp(config: AttendanceConfig, deps: AttendanceDeps): 
     maxBatch: config.checkinBatchMax,
     maxConcurrent: config.checkinBatchConcurrency,
   });
-  const options = { db: pool, config, lists, batcher };
+  const limits = new CheckinRateLimits(config.checkinLimits);
+  const options = { db: pool, config, lists, batcher, limits };
   await app.register(async (api) => {
     answerDatabaseOutagesWith503(api);
     await api.register(checkinRoutes, options);

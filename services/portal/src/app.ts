@@ -2,6 +2,7 @@
 import fastifyCookie from '@fastify/cookie';
 import { createBaseApp } from '@tixgo/platform';
 import type { FastifyInstance } from 'fastify';
+import { checkinClientLimit } from './checkin-client-limit.js';
 import type { PortalConfig } from './config.js';
 import attendanceRoutes from './routes/attendance.js';
 import authRoutes from './routes/auth.js';
@@ -70,9 +71,11 @@ export async function buildApp(config: PortalConfig, deps: PortalDeps = {}): Pro
   app.addHook('onRequest', requireJsonFromCookieSessions);
 
   await app.register(authRoutes, { identity, tokenExpireMinutes: config.tokenExpireMinutes });
-  await app.register(checkinsRoutes, { attendance });
+  // One limiter for both check-in routes: an address's budget is shared by the two ways in.
+  const limitCheckins = checkinClientLimit(config.checkinsPerClient);
+  await app.register(checkinsRoutes, { attendance, limitCheckins });
   await app.register(attendanceRoutes, { attendance });
-  await app.register(eventsRoutes, { attendance, ticketImportMaxBytes: config.ticketImportMaxBytes });
+  await app.register(eventsRoutes, { attendance, limitCheckins, ticketImportMaxBytes: config.ticketImportMaxBytes });
   await app.register(landingRoutes);
   return app;
 }

@@ -1,6 +1,14 @@
 // The portal's environment, parsed once at start-up (see .env.example).
 import { MAX_CHECKINS_PER_BATCH } from '@tixgo/contracts';
-import { type CommonConfig, commonConfig, commonEnvSchema, env, invalidConfiguration, parseEnv } from '@tixgo/platform';
+import {
+  type BucketLimits,
+  type CommonConfig,
+  commonConfig,
+  commonEnvSchema,
+  env,
+  invalidConfiguration,
+  parseEnv,
+} from '@tixgo/platform';
 import { z } from 'zod';
 import type { CheckinBatchingOptions } from './upstream/checkin-coalescer.js';
 
@@ -37,6 +45,13 @@ const schema = commonEnvSchema.extend({
   UPSTREAM_CHECKIN_BATCH_MAX: env.positiveInt(100, MAX_CHECKINS_PER_BATCH),
   // Same variable as attendance's: the portal must let through what attendance accepts.
   TICKET_IMPORT_MAX_MB: env.positiveInt(16, 256),
+  /**
+   * Check-ins per second from one client address, sustained and at once, counted here before
+   * anything is forwarded (attendance sees the whole portal as one address; it limits each user).
+   * Same variables as attendance's per-address limit; many gates may share one campus NAT.
+   */
+  CHECKIN_RATE_PER_CLIENT: env.positiveInt(1000, 1_000_000),
+  CHECKIN_BURST_PER_CLIENT: env.positiveInt(10_000, 10_000_000),
 });
 
 /** How the portal reaches one upstream service. */
@@ -61,6 +76,8 @@ export interface PortalConfig extends CommonConfig {
   attendance: UpstreamConfig;
   /** How check-ins are grouped into POST /checkins/batch calls (see checkin-coalescer.ts). */
   checkinBatching: CheckinBatchingOptions;
+  /** Check-ins per client address (see checkin-client-limit.ts). */
+  checkinsPerClient: BucketLimits;
 }
 
 export function loadConfig(source: NodeJS.ProcessEnv = process.env): PortalConfig {
@@ -89,5 +106,6 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): PortalConfi
     identity: upstream(raw.IDENTITY_BASE_URL),
     attendance: upstream(raw.ATTENDANCE_BASE_URL),
     checkinBatching: { concurrency: raw.UPSTREAM_CHECKIN_BATCH_CONCURRENCY, max: raw.UPSTREAM_CHECKIN_BATCH_MAX },
+    checkinsPerClient: { ratePerSecond: raw.CHECKIN_RATE_PER_CLIENT, burst: raw.CHECKIN_BURST_PER_CLIENT },
   };
 }

@@ -30,7 +30,7 @@ import {
   updateEvent,
 } from '../events/events-repository.js';
 import { ATTENDANCE_DESCRIPTION, sendAttendance } from './attendance.js';
-import { answerCheckin, CHECKIN_RESPONSES, scanOf } from './checkins.js';
+import { answerCheckin, CHECKIN_RATE_DESCRIPTION, CHECKIN_RESPONSES, scanOf } from './checkins.js';
 import type { AttendanceRouteOptions } from './route-options.js';
 
 /**
@@ -44,7 +44,7 @@ export function registrationStats(event: EventRow, checkedIn: number) {
 }
 
 const eventRoutes: FastifyPluginAsyncZod<AttendanceRouteOptions> = async (app, options) => {
-  const { db, config, lists, batcher } = options;
+  const { db, config, lists, batcher, limits } = options;
   const security = [{ bearerAuth: [] }];
   const anyRole = { onRequest: authenticate };
   const adminOnly = { onRequest: [authenticate, requireAdmin] };
@@ -132,11 +132,12 @@ const eventRoutes: FastifyPluginAsyncZod<AttendanceRouteOptions> = async (app, o
   app.post(
     '/events/:id/checkins',
     {
-      ...anyRole,
+      onRequest: [limits.limitClient, authenticate],
+      preValidation: limits.limitUser,
       schema: {
         tags: ['events', 'check-ins'],
         summary: 'Check a ticket in at a registered event',
-        description: 'As POST /checkins, with the event from the path; an unregistered event is a 404.',
+        description: `As POST /checkins, with the event from the path; an unregistered event is a 404. ${CHECKIN_RATE_DESCRIPTION}`,
         security,
         params: IdParams,
         headers: IdempotencyHeaders,

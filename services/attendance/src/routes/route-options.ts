@@ -1,7 +1,8 @@
-// What every attendance route plugin is given: the pool, the configuration, the list cache and the check-in batcher.
+// What every attendance route plugin is given: the pool, the configuration, the list cache, the check-in batcher and rate limits.
 import type pg from 'pg';
 import type { AttendanceListCache } from '../checkins/attendance-list-cache.js';
 import type { CheckinBatcher } from '../checkins/checkin-batcher.js';
+import type { CheckinRateLimits } from '../checkins/checkin-rate-limits.js';
 import type { AttendanceConfig } from '../config.js';
 
 export interface AttendanceRouteOptions {
@@ -9,4 +10,5 @@ export interface AttendanceRouteOptions {
   config: AttendanceConfig;
   lists: AttendanceListCache;
   batcher: CheckinBatcher;
+  limits: CheckinRateLimits;
 }

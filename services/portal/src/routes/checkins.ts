@@ -13,6 +13,7 @@ import {
   toPortalCheckin,
   toPortalMyCheckins,
 } from '@tixgo/contracts';
+import type { onRequestHookHandler } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { authenticateCaller, callerOf } from '../session/authenticate-caller.js';
 import type { AttendanceClient } from '../upstream/attendance-client.js';
@@ -39,19 +40,26 @@ async function eventNames(
   return names;
 }
 
-const checkinsRoutes: FastifyPluginAsyncZod<{ attendance: AttendanceClient }> = async (app, { attendance }) => {
+export interface CheckinsRoutesOptions {
+  attendance: AttendanceClient;
+  /** onRequest: check-ins per client address (see checkin-client-limit.ts). */
+  limitCheckins: onRequestHookHandler;
+}
+
+const checkinsRoutes: FastifyPluginAsyncZod<CheckinsRoutesOptions> = async (app, { attendance, limitCheckins }) => {
   const security = [{ bearerAuth: [] }];
 
   app.post(
     '/api/checkins',
     {
-      onRequest: authenticateCaller,
+      onRequest: [limitCheckins, authenticateCaller],
       schema: {
         tags: ['checkins'],
         summary: 'Check a ticket in at the gate',
+        description: 'Rate-limited per client address here and per user at attendance: 429 with Retry-After.',
         security,
         body: CheckinBody,
-        response: { 201: PortalCheckin, 404: ErrorBody, 409: DuplicateCheckin },
+        response: { 201: PortalCheckin, 404: ErrorBody, 409: DuplicateCheckin, 429: ErrorBody },
       },
     },
     async (request, reply) => {

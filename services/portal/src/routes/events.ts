@@ -20,6 +20,7 @@ import {
   UpdateEventBody,
 } from '@tixgo/contracts';
 import { acceptCsvUploads, jsonBodyOrCsv, validationError } from '@tixgo/platform';
+import type { onRequestHookHandler } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { isCsvType, mediaType } from '../media-type.js';
 import { authenticateCaller, callerOf } from '../session/authenticate-caller.js';
@@ -30,11 +31,16 @@ import { jsonBody } from '../upstream/upstream-client.js';
 
 export interface EventsRoutesOptions {
   attendance: AttendanceClient;
+  /** onRequest: check-ins per client address (see checkin-client-limit.ts). */
+  limitCheckins: onRequestHookHandler;
   /** Largest ticket import (TICKET_IMPORT_MAX_MB, as attendance); every other body stays at 1 MiB. */
   ticketImportMaxBytes: number;
 }
 
-const eventsRoutes: FastifyPluginAsyncZod<EventsRoutesOptions> = async (app, { attendance, ticketImportMaxBytes }) => {
+const eventsRoutes: FastifyPluginAsyncZod<EventsRoutesOptions> = async (
+  app,
+  { attendance, limitCheckins, ticketImportMaxBytes },
+) => {
   const security = [{ bearerAuth: [] }];
   const tags = ['events'];
   const path = (id: string, rest = '') => `/events/${encodeURIComponent(id)}${rest}`;
@@ -108,14 +114,15 @@ const eventsRoutes: FastifyPluginAsyncZod<EventsRoutesOptions> = async (app, { a
   app.post(
     '/api/events/:id/checkins',
     {
-      onRequest: authenticateCaller,
+      onRequest: [limitCheckins, authenticateCaller],
       schema: {
         tags,
         summary: 'Check a ticket in at a registered event',
+        description: 'Rate-limited per client address here and per user at attendance: 429 with Retry-After.',
         security,
         params: IdParams,
         body: EventCheckinBody,
-        response: { 201: CheckinCreated, 404: ErrorBody, 409: DuplicateCheckin },
+        response: { 201: CheckinCreated, 404: ErrorBody, 409: DuplicateCheckin, 429: ErrorBody },
       },
     },
     async (request, reply) => {

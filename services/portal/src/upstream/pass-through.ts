@@ -18,7 +18,12 @@ export function upstreamJson<T>(upstream: UpstreamResponse): T {
 }
 
 /** Answers the client with one item of an upstream batch (a check-in) as the upstream answered it. */
-export function sendItemAnswer(reply: FastifyReply, answer: { status: number; body: unknown }): FastifyReply {
+export function sendItemAnswer(
+  reply: FastifyReply,
+  answer: { status: number; body: unknown; retry_after?: number | undefined },
+): FastifyReply {
+  // An item over its user's rate limit: the Retry-After a single request would have carried.
+  if (answer.retry_after !== undefined) reply.header('retry-after', String(answer.retry_after));
   return reply.code(answer.status).send(answer.body);
 }
 

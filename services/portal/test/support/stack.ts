@@ -88,7 +88,7 @@ export interface AttendanceService extends RunningService {
   restart(): Promise<void>;
 }
 
-export async function startAttendance(): Promise<AttendanceService> {
+export async function startAttendance(env: Record<string, string> = {}): Promise<AttendanceService> {
   // Opened as attendance opens it in production (its session settings pin the query plans).
   const test = await createTestDatabase('portal_attendance');
   const config = loadAttendanceConfig({
@@ -97,6 +97,7 @@ export async function startAttendance(): Promise<AttendanceService> {
     JWT_SECRET: SECRET,
     DATABASE_URL: test.url,
     DB_POOL_SIZE: '8',
+    ...env,
   });
   const db = await openAttendanceDatabase(config, quietLog);
   const received: string[] = [];
