@@ -75,7 +75,12 @@ export async function buildApp(config: PortalConfig, deps: PortalDeps = {}): Pro
   const limitCheckins = checkinClientLimit(config.checkinsPerClient);
   await app.register(checkinsRoutes, { attendance, limitCheckins });
   await app.register(attendanceRoutes, { attendance });
-  await app.register(eventsRoutes, { attendance, limitCheckins, ticketImportMaxBytes: config.ticketImportMaxBytes });
+  await app.register(eventsRoutes, {
+    attendance,
+    limitCheckins,
+    ticketImportMaxBytes: config.ticketImportMaxBytes,
+    ticketUploadTimeoutMs: config.serverLimits.requestTimeoutMs + config.attendance.timeoutMs,
+  });
   await app.register(landingRoutes);
   return app;
 }

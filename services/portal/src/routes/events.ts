@@ -1,4 +1,5 @@
 // /api/events…: attendance's event and ticket endpoints through the portal, validated here, answered as attendance answers.
+import { Readable } from 'node:stream';
 import {
   AttendanceList,
   CheckinCreated,
@@ -35,18 +36,23 @@ export interface EventsRoutesOptions {
   limitCheckins: onRequestHookHandler;
   /** Largest ticket import (TICKET_IMPORT_MAX_MB, as attendance); every other body stays at 1 MiB. */
   ticketImportMaxBytes: number;
+  /**
+   * Deadline of a CSV import call: the upload streams through as fast as the client sends it (up
+   * to the request timeout), then attendance has the usual upstream deadline to answer.
+   */
+  ticketUploadTimeoutMs: number;
 }
 
 const eventsRoutes: FastifyPluginAsyncZod<EventsRoutesOptions> = async (
   app,
-  { attendance, limitCheckins, ticketImportMaxBytes },
+  { attendance, limitCheckins, ticketImportMaxBytes, ticketUploadTimeoutMs },
 ) => {
   const security = [{ bearerAuth: [] }];
   const tags = ['events'];
   const path = (id: string, rest = '') => `/events/${encodeURIComponent(id)}${rest}`;
   const relay = relayTo(attendance);
 
-  // A CSV upload is forwarded as its raw text; attendance parses it (one parser, one set of errors).
+  // A CSV upload is forwarded as its raw bytes, streamed; attendance parses it (one parser, one set of errors).
   acceptCsvUploads(app, ticketImportMaxBytes);
 
   app.get(
@@ -183,10 +189,10 @@ const eventsRoutes: FastifyPluginAsyncZod<EventsRoutesOptions> = async (
       },
     },
     async (request, reply) => {
-      // Typed as the JSON body; a CSV upload arrives as its text (see jsonBodyOrCsv).
-      const upload = request.body as IssueTicketsBody | string;
+      // Typed as the JSON body; a CSV upload arrives as a stream of its bytes (see jsonBodyOrCsv).
+      const upload = request.body as IssueTicketsBody | Readable;
       const csv = isCsvType(mediaType(request.headers['content-type']));
-      if (csv !== (typeof upload === 'string')) {
+      if (csv !== upload instanceof Readable) {
         throw validationError([
           {
             loc: ['body'],
@@ -195,7 +201,11 @@ const eventsRoutes: FastifyPluginAsyncZod<EventsRoutesOptions> = async (
           },
         ]);
       }
-      const body = typeof upload === 'string' ? { body: upload, contentType: 'text/csv' } : jsonBody(upload);
+      // A CSV goes on to attendance as it arrives: the portal never holds the whole upload.
+      const body =
+        upload instanceof Readable
+          ? { body: upload, contentType: 'text/csv', timeoutMs: ticketUploadTimeoutMs }
+          : jsonBody(upload);
       return relay(request, reply, 'POST', path(request.params.id, '/tickets'), body);
     },
   );

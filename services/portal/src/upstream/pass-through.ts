@@ -37,7 +37,7 @@ export type Relay = (
   reply: FastifyReply,
   method: UpstreamMethod,
   path: string,
-  body?: UpstreamBody,
+  body?: UpstreamBody & Pick<UpstreamRequest, 'timeoutMs'>,
 ) => Promise<FastifyReply>;
 
 export function relayTo(client: { forward(request: UpstreamRequest): Promise<UpstreamResponse> }): Relay {

@@ -1,6 +1,7 @@
 // One pooled keep-alive HTTP client per upstream service: timeouts, deadline, retries, error mapping.
 
 import type { IncomingHttpHeaders } from 'node:http';
+import type { Readable } from 'node:stream';
 import { httpError } from '@tixgo/platform';
 import { type Dispatcher, interceptors, Pool } from 'undici';
 import type { UpstreamConfig } from '../config.js';
@@ -11,9 +12,9 @@ type HttpError = ReturnType<typeof httpError>;
 
 export type UpstreamMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
-/** A request body and its content type. */
+/** A request body (a stream: an upload forwarded as it arrives, never retried) and its content type. */
 export interface UpstreamBody {
-  body: string;
+  body: string | Readable;
   contentType: string;
 }
 
@@ -36,7 +37,7 @@ export interface UpstreamRequest {
    * of its items carries its gate's token.
    */
   caller?: Caller | undefined;
-  body?: string | undefined;
+  body?: string | Readable | undefined;
   contentType?: string | undefined;
   /**
    * Makes a POST safe to retry: every effect of the request is keyed (each item of a check-in
@@ -187,6 +188,11 @@ export function upstreamTimedOut(label: string): HttpError {
   return httpError(504, `${label} service timed out`);
 }
 
+function isClientError(error: unknown): boolean {
+  const { statusCode } = error as { statusCode?: unknown };
+  return typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500;
+}
+
 function isDeadline(error: unknown): boolean {
   const { code } = error as { code?: string };
   return error instanceof UpstreamDeadlineError || (code !== undefined && DEADLINE_CODES.has(code));
@@ -259,6 +265,8 @@ export function createUpstreamClient(label: string, config: UpstreamConfig, log:
     try {
       response = await dispatch(options, timeoutMs);
     } catch (error) {
+      // A streamed upload that failed on the client's side (too large, cut off) is the client's answer.
+      if (isClientError(error)) throw error;
       throw failure(error, request);
     }
     // A 5xx that survived the retries is the upstream failing, not an answer for the client.
