@@ -141,6 +141,26 @@ export const AttendanceList = z.object({
 });
 export type AttendanceList = z.infer<typeof AttendanceList>;
 
+/**
+ * The full list as newline-delimited JSON (new: `Accept: application/x-ndjson` on the full list):
+ * a first line `AttendanceListHead`, then one `CheckinRecord` per line, oldest first. Made for
+ * readers that map records one by one (the portal) instead of parsing one large document.
+ */
+export const NDJSON_TYPE = 'application/x-ndjson';
+
+export const AttendanceListHead = AttendanceList.pick({ event_id: true, total_checked_in: true });
+export type AttendanceListHead = z.infer<typeof AttendanceListHead>;
+
+/** Columns of the attendance CSV export, in order (GET /events/{id}/attendance.csv). */
+export const ATTENDANCE_CSV_COLUMNS = [
+  'ticket_id',
+  'holder_name',
+  'checked_in_at',
+  'checked_in_by',
+  'location',
+  'checkin_id',
+] as const;
+
 export const MyCheckinsQuery = PageQuery.extend({ event_id: Id.optional() });
 
 export const MyCheckins = z.object({

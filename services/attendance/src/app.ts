@@ -2,7 +2,8 @@
 import type { Database } from '@tixgo/db';
 import { createBaseApp, landingPage } from '@tixgo/platform';
 import type { FastifyInstance } from 'fastify';
-import { AttendanceListCache } from './checkins/attendance-list-cache.js';
+import { AttendanceListCache, CACHED_LIST_MAX_RECORDS } from './checkins/attendance-list-cache.js';
+import { CheckinListStreams } from './checkins/attendance-streams.js';
 import { CheckinBatcher } from './checkins/checkin-batcher.js';
 import { CheckinRateLimits } from './checkins/checkin-rate-limits.js';
 import { startKeyCleanup } from './checkins/idempotency.js';
@@ -31,7 +32,12 @@ export async function buildApp(config: AttendanceConfig, deps: AttendanceDeps): 
     readiness: { database: () => deps.db.ping() },
   });
   const { pool } = deps.db;
-  const lists = new AttendanceListCache(pool, config.attendanceCacheBytes);
+  // ATTENDANCE_CACHE_MB=0: no list is built in memory at all, every full list streams.
+  const lists = new AttendanceListCache(
+    pool,
+    config.attendanceCacheBytes,
+    config.attendanceCacheBytes === 0 ? 0 : CACHED_LIST_MAX_RECORDS,
+  );
   const stopCleanup = startKeyCleanup(pool, config.idempotencyTtlSeconds, app.log);
   app.addHook('onClose', async () => stopCleanup());
 
@@ -40,7 +46,9 @@ export async function buildApp(config: AttendanceConfig, deps: AttendanceDeps): 
     maxConcurrent: config.checkinBatchConcurrency,
   });
   const limits = new CheckinRateLimits(config.checkinLimits);
-  const options = { db: pool, config, lists, batcher, limits };
+  // A quarter of the pool at most streams lists (each holds a connection while its reader reads).
+  const streams = new CheckinListStreams(pool, Math.max(1, Math.floor(config.dbPoolSize / 4)));
+  const options = { db: pool, config, lists, streams, batcher, limits };
   await app.register(async (api) => {
     answerDatabaseOutagesWith503(api);
     await api.register(checkinRoutes, options);

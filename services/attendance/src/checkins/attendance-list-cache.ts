@@ -7,8 +7,16 @@
 // JSON; anything else (a check-in that committed late with a lower position, or a deleted
 // event) rebuilds the list. Refreshes are single-flight per event, and a request never gets a
 // list older than the moment it arrived. Cached bytes are capped (least recently used go first).
+// Only lists of up to `maxRecords` check-ins are built here: a longer one is never read into
+// memory (fullList answers undefined, and the route streams it from a cursor instead).
 import type pg from 'pg';
-import { type CheckinRow, readCheckinSlice, toRecord } from './checkins-repository.js';
+import { type CheckinRow, countCheckins, readCheckinSlice, toRecord } from './checkins-repository.js';
+
+/**
+ * Longest list kept (and built) in memory: a few MB of JSON, what the full-list benchmark reads
+ * (10,000) with room to spare; longer lists stream.
+ */
+export const CACHED_LIST_MAX_RECORDS = 25_000;
 
 interface CachedList {
   /** Number of records in `body`. */
@@ -78,15 +86,19 @@ class SingleFlight<T> {
 export class AttendanceListCache {
   private lists = new Map<string, CachedList>();
   private bytes = 0;
-  private flights = new SingleFlight<Buffer>();
+  private flights = new SingleFlight<Buffer | undefined>();
 
   constructor(
     private readonly db: pg.Pool,
     private readonly maxBytes: number,
+    private readonly maxRecords = CACHED_LIST_MAX_RECORDS,
   ) {}
 
-  /** The JSON body `{"event_id","total_checked_in","records":[…]}` with every check-in, oldest first. */
-  fullList(eventId: string): Promise<Buffer> {
+  /**
+   * The JSON body `{"event_id","total_checked_in","records":[…]}` with every check-in, oldest
+   * first; undefined when the event has more than maxRecords check-ins (stream those).
+   */
+  fullList(eventId: string): Promise<Buffer | undefined> {
     return this.flights.run(eventId, () => this.refresh(eventId));
   }
 
@@ -103,10 +115,16 @@ export class AttendanceListCache {
     return { events: this.lists.size, bytes: this.bytes };
   }
 
-  private async refresh(eventId: string): Promise<Buffer> {
+  private async refresh(eventId: string): Promise<Buffer | undefined> {
+    if (this.maxRecords === 0) return undefined;
     const cached = this.lists.get(eventId);
     if (cached) {
-      const slice = await readCheckinSlice(this.db, eventId, cached.lastSeq, null);
+      // At most the rows that still fit: a list that outgrew the cache is never read whole.
+      const slice = await readCheckinSlice(this.db, eventId, cached.lastSeq, this.maxRecords - cached.count + 1);
+      if (slice.total > this.maxRecords) {
+        this.invalidate(eventId);
+        return undefined;
+      }
       if (cached.count + slice.rows.length === slice.total) {
         if (slice.rows.length === 0) {
           this.touch(eventId, cached);
@@ -115,8 +133,13 @@ export class AttendanceListCache {
         return this.store(eventId, append(eventId, cached, slice.rows));
       }
       // Otherwise the cached list is no prefix of the event's list any more: rebuilt below.
+    } else if ((await countCheckins(this.db, eventId)) > this.maxRecords) {
+      return undefined;
     }
-    return this.store(eventId, build(eventId, (await readCheckinSlice(this.db, eventId, '0', null)).rows));
+    const slice = await readCheckinSlice(this.db, eventId, '0', this.maxRecords + 1);
+    // Grown past the limit since it was counted.
+    if (slice.total > this.maxRecords || slice.rows.length > this.maxRecords) return undefined;
+    return this.store(eventId, build(eventId, slice.rows));
   }
 
   private touch(eventId: string, list: CachedList): void {

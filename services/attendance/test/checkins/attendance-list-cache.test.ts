@@ -18,7 +18,7 @@ let batcher: CheckinBatcher;
 const scan = (eventId: string, ticketId: string) => batcher.checkIn(checkinRequest(eventId, ticketId));
 
 const listOf = async (cache: AttendanceListCache, eventId: string) =>
-  JSON.parse((await cache.fullList(eventId)).toString('utf8')) as {
+  JSON.parse(String(await cache.fullList(eventId))) as {
     event_id: string;
     total_checked_in: number;
     records: { ticket_id: string }[];
@@ -76,7 +76,7 @@ describe('AttendanceListCache', () => {
   it('keeps its bytes under the cap, evicting the least recently used lists', async () => {
     const events = ['cap-1', 'cap-2', 'cap-3'];
     for (const event of events) for (let index = 0; index < 3; index++) await scan(event, `${event}-${index}`);
-    const listBytes = (await new AttendanceListCache(t.db.pool, 1024 * 1024).fullList('cap-1')).length;
+    const listBytes = (await new AttendanceListCache(t.db.pool, 1024 * 1024).fullList('cap-1'))?.length ?? 0;
     // Room for two and a half lists of this size.
     const cap = Math.floor(listBytes * 2.5);
     const cache = new AttendanceListCache(t.db.pool, cap);
@@ -94,6 +94,17 @@ describe('AttendanceListCache', () => {
     const cache = new AttendanceListCache(t.db.pool, 100);
     expect(ids(await listOf(cache, 'cap-big'))).toEqual(['ONLY']);
     expect(cache.size).toEqual({ events: 0, bytes: 0 });
+  });
+
+  it('never builds a list longer than maxRecords: undefined (the route streams it), also once a cached list outgrows it', async () => {
+    const cache = new AttendanceListCache(t.db.pool, 1024 * 1024, 3);
+    for (const ticket of ['M-1', 'M-2', 'M-3']) await scan('c-max', ticket);
+    expect(ids(await listOf(cache, 'c-max'))).toEqual(['M-1', 'M-2', 'M-3']);
+    expect(cache.size.events).toBe(1);
+    await scan('c-max', 'M-4');
+    expect(await cache.fullList('c-max')).toBeUndefined();
+    expect(cache.size).toEqual({ events: 0, bytes: 0 });
+    expect(await new AttendanceListCache(t.db.pool, 1024 * 1024, 3).fullList('c-max')).toBeUndefined();
   });
 
   it('answers concurrent readers of a changing list with complete lists', async () => {
