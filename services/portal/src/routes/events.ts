@@ -26,7 +26,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { isCsvType, mediaType } from '../media-type.js';
 import { authenticateCaller, callerOf } from '../session/authenticate-caller.js';
 import type { AttendanceClient } from '../upstream/attendance-client.js';
-import { relayTo, sendItemAnswer } from '../upstream/pass-through.js';
+import { relayTo, sendItemAnswer, sendUpstreamStream } from '../upstream/pass-through.js';
 import { queryString } from '../upstream/query-string.js';
 import { jsonBody } from '../upstream/upstream-client.js';
 
@@ -144,15 +144,35 @@ const eventsRoutes: FastifyPluginAsyncZod<EventsRoutesOptions> = async (
       onRequest: authenticateCaller,
       schema: {
         tags,
-        summary: "An event's check-ins, oldest first",
+        summary: "An event's check-ins, oldest first (the full list streamed through)",
         security,
         params: IdParams,
         querystring: PageQuery,
         response: { 200: AttendanceList },
       },
     },
+    // Streamed through as attendance writes it: the full list is never held here.
     async (request, reply) =>
-      relay(request, reply, 'GET', path(request.params.id, `/attendance${queryString(request.query)}`)),
+      sendUpstreamStream(
+        reply,
+        await attendance.stream(callerOf(request), path(request.params.id, `/attendance${queryString(request.query)}`)),
+      ),
+  );
+
+  app.get(
+    '/api/events/:id/attendance.csv',
+    {
+      onRequest: authenticateCaller,
+      schema: {
+        tags,
+        summary: "An event's check-ins as a CSV file (attendance's export, streamed through)",
+        security,
+        params: IdParams,
+        response: { 404: ErrorBody },
+      },
+    },
+    async (request, reply) =>
+      sendUpstreamStream(reply, await attendance.stream(callerOf(request), path(request.params.id, '/attendance.csv'))),
   );
 
   app.get(

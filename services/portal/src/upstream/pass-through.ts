@@ -2,13 +2,27 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { JSON_TYPE } from '../media-type.js';
 import { callerOf } from '../session/authenticate-caller.js';
-import type { UpstreamBody, UpstreamMethod, UpstreamRequest, UpstreamResponse } from './upstream-client.js';
+import type {
+  UpstreamBody,
+  UpstreamMethod,
+  UpstreamRequest,
+  UpstreamResponse,
+  UpstreamStream,
+} from './upstream-client.js';
 
 export function sendUpstream(reply: FastifyReply, upstream: UpstreamResponse): FastifyReply {
   reply.code(upstream.status);
   if (upstream.retryAfter !== undefined) reply.header('retry-after', upstream.retryAfter);
   if (upstream.status === 204) return reply.send();
   // A string with a content type is sent untouched: no parse and re-serialize of the upstream body.
+  return reply.type(upstream.contentType ?? JSON_TYPE).send(upstream.body);
+}
+
+/** Answers with a streamed upstream answer as it is: status, type, file name, body read as the client takes it. */
+export function sendUpstreamStream(reply: FastifyReply, upstream: UpstreamStream): FastifyReply {
+  reply.code(upstream.status);
+  if (upstream.retryAfter !== undefined) reply.header('retry-after', upstream.retryAfter);
+  if (upstream.contentDisposition !== undefined) reply.header('content-disposition', upstream.contentDisposition);
   return reply.type(upstream.contentType ?? JSON_TYPE).send(upstream.body);
 }
 
