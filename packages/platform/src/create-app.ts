@@ -1,7 +1,6 @@
 // The Fastify instance every service starts from: logging, limits, errors, auth, health, docs.
 import { randomUUID } from 'node:crypto';
 import { type IncomingHttpHeaders, STATUS_CODES } from 'node:http';
-import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import Fastify, {
   type FastifyError,
@@ -66,8 +65,8 @@ function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
   if (error.code === 'ECONNRESET' || socket.destroyed) return;
   const status = error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : error.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
   const body = JSON.stringify({ detail: STATUS_CODES[status] });
-  // Only before anything of an answer went out: a half-sent answer cannot be replaced.
-  if (socket.writable && (socket as Socket).bytesWritten === 0) {
+  // As Fastify's own handler: answered while the socket can still be written to.
+  if (socket.writable) {
     socket.write(
       `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nConnection: close\r\nContent-Type: application/json\r\n` +
         `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,

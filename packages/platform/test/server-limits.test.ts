@@ -130,6 +130,21 @@ describe('request timeout', () => {
   });
 });
 
+describe('client errors', () => {
+  it('answers 431 {"detail"} to headers over 16 KiB, also on a keep-alive connection that already served a request', async () => {
+    const port = await listen({ requestTimeoutMs: 30_000, maxConnections: 100 });
+    const raw = await openRaw(port);
+    raw.socket.write('GET /health HTTP/1.1\r\nHost: x\r\n\r\n');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(raw.received()).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
+    raw.socket.write(`GET /health HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${'x'.repeat(20_000)}\r\n\r\n`);
+    await raw.closed;
+    const second = raw.received().slice(raw.received().indexOf('HTTP/1.1 431'));
+    expect(second).toMatch(/^HTTP\/1\.1 431 Request Header Fields Too Large\r\n/);
+    expect(second.endsWith('\r\n\r\n{"detail":"Request Header Fields Too Large"}')).toBe(true);
+  });
+});
+
 describe('connection cap', () => {
   it('closes connections beyond MAX_CONNECTIONS at once, and serves again when one is freed', async () => {
     const port = await listen({ requestTimeoutMs: 30_000, maxConnections: 3 });

@@ -1,6 +1,6 @@
 // GET /attendance/{event_id} (spec: attendance, compat): the whole list (JSON or NDJSON), or one page with limit/cursor.
 import type { Socket } from 'node:net';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { AttendanceList, EventIdParams, NDJSON_TYPE, PageQuery } from '@tixgo/contracts';
 import { authenticate } from '@tixgo/platform';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -31,8 +31,8 @@ export function sendStream(request: FastifyRequest, reply: FastifyReply, type: s
 
 /**
  * Answers an attendance request: with limit/cursor one page from SQL; without them the full list
- * (compat) — from the list cache when the event is small enough, else streamed from a cursor — or,
- * when the client accepts NDJSON, the full list streamed as NDJSON.
+ * (compat), or its NDJSON form when the client accepts that: from the list cache when the event is
+ * small enough, else streamed from a cursor.
  */
 export async function sendAttendance(
   request: FastifyRequest,
@@ -44,6 +44,8 @@ export async function sendAttendance(
   const page = checkinPage(query);
   if (page) return reply.send(await attendancePage(db, eventId, page));
   if (request.headers.accept?.includes(NDJSON_TYPE)) {
+    const cachedLines = await lists.fullLines(eventId);
+    if (cachedLines) return reply.type(NDJSON_TYPE).send(Readable.from(cachedLines));
     return sendStream(request, reply, NDJSON_TYPE, await streams.open(eventId, 'records', ndjsonList(eventId)));
   }
   const cached = await lists.fullList(eventId);

@@ -96,6 +96,10 @@ describe('the full list, streamed', () => {
     expect(lines.slice(1, -1).map((line) => JSON.parse(line))).toEqual(page.records);
     // A record line is exactly JSON.stringify of the record: U+2028 stays inside its line.
     expect(lines.slice(1, -1)).toEqual(page.records.map((record: object) => JSON.stringify(record)));
+    // Streamed from a cursor (no cache), the same bytes.
+    const streamed = await get(streaming.app, '/attendance/odd', { accept: 'application/x-ndjson' });
+    expect(streamed.headers['content-type']).toBe('application/x-ndjson');
+    expect(streamed.body).toBe(response.body);
   });
 
   it('reads the count and the records from one snapshot: a check-in committed meanwhile is in neither', async () => {
