@@ -31,6 +31,7 @@ describe('loadConfig', () => {
       dbPoolSize: 10,
       jwtSecret: SECRET,
       tokenExpireMinutes: 120,
+      serverLimits: { requestTimeoutMs: 30_000, maxConnections: 1000 },
       refreshTokenExpireDays: 7,
       bcryptCost: 12,
       seedDemoUsers: true,
