@@ -38,6 +38,11 @@ request POST "$IDENTITY_URL/auth/login" "{\"username\":\"$USERNAME\",\"password\
 expect 200 "login as $USERNAME" '"token_type":"bearer"'
 TOKEN=$(printf '%s' "$BODY" | sed -n 's/.*"access_token":"\([^"]*\)".*/\1/p')
 
+# Production refuses check-ins at never-registered events (REQUIRE_REGISTERED_EVENTS): an admin
+# registers the smoke event (and deletes it at the end); a committee user checks in ad hoc (compat).
+request POST "$ATTENDANCE_URL/events" "{\"id\":\"$EVENT\",\"title\":\"Smoke test\"}" "$TOKEN"
+if [ "$STATUS" = 201 ]; then pass "register event $EVENT"; REGISTERED=1; else REGISTERED=0; fi
+
 request POST "$ATTENDANCE_URL/checkins" "{\"event_id\":\"$EVENT\",\"ticket_id\":\"$TICKET\",\"location\":\"Smoke gate\"}" "$TOKEN"
 expect 201 "check in $TICKET" '"status":"checked_in"'
 request POST "$ATTENDANCE_URL/checkins" "{\"event_id\":\"$EVENT\",\"ticket_id\":\"$TICKET\"}" "$TOKEN"
@@ -50,6 +55,10 @@ request GET "$PORTAL_URL/api/attendance/$EVENT" "" "$TOKEN"
 expect 200 "portal attendance" '"total_checked_in":2'
 request GET "$ATTENDANCE_URL/attendance/$EVENT" "" "not-a-token"
 expect 401 "a forged token is refused" 'Invalid token'
+
+if [ "$REGISTERED" = 1 ]; then
+  request DELETE "$ATTENDANCE_URL/events/$EVENT?force=true" "" "$TOKEN"; expect 200 "remove event $EVENT" '"status":"deleted"'
+fi
 
 rm -f /tmp/tixgo-smoke.$$
 if [ "$failures" -eq 0 ]; then echo "smoke test passed"; else echo "smoke test: $failures step(s) failed"; exit 1; fi

@@ -112,7 +112,7 @@ async function main(): Promise<void> {
     // Identity is not needed: the portal verifies tokens itself; this address refuses connections.
     env: { ATTENDANCE_BASE_URL: proxy.url, IDENTITY_BASE_URL: 'http://127.0.0.1:9' },
   });
-  const seed = seeder(attendance.url, admin, committee);
+  const seed = seeder(attendance.url, admin, [committee]);
   const clients = new Agent({ connections: streamCount + 16, connect: { rejectUnauthorized: false } });
   const totalTickets = seconds * checkinsPerSecond + 100;
   const tickets = Array.from({ length: totalTickets }, (_, index) => `DB-${index}`);

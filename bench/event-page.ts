@@ -23,7 +23,7 @@ async function main(): Promise<void> {
   const committee = benchToken('panitia1', 'committee');
   console.log(`event page reads at ${TICKETS} check-ins, ${storageLabel()}`);
   const attendance = await startService('attendance', { env: { DATABASE_URL: await freshDatabase('eventpage') } });
-  const seed = seeder(attendance.url, admin, committee);
+  const seed = seeder(attendance.url, admin, [committee]);
   const pool = new Pool(attendance.url, { connections: 64 });
   const post = async (path: string, token: string, body: unknown) => {
     const response = await pool.request({

@@ -1,10 +1,25 @@
 // Malformed and hostile input against all three services: counts 5xx answers (target 0) and checks
 // that the services still answer normally afterwards (the original's PUT {"title": null} broke
-// every later list). Run: pnpm bench hostile   (BENCH_FUZZ=3000 random bodies)
+// every later list). Then one case per denial-of-service item of issue 10, each with the services'
+// RSS (sampled) and /health latency during the attack: slow bodies (4), huge CSV imports (5),
+// concurrent full-list readers and a 100,000-row CSV export (6), a check-in flood by one account (7).
+// Run: pnpm bench hostile   (BENCH_FUZZ=3000 random bodies; BENCH_DOS=0 skips the attacks)
 import { Pool } from 'undici';
-import { benchToken, freshDatabase, startService } from './lib/services.js';
+import {
+  bigCsv,
+  checkinFlood,
+  concurrentReaders,
+  csvDownload,
+  measure,
+  seedCheckins,
+  slowBodies,
+} from './lib/denial-of-service.js';
+import { BENCH_SECRET, benchToken, freshDatabase, startService } from './lib/services.js';
 
 const FUZZ = Number(process.env.BENCH_FUZZ ?? 3000);
+const DOS = process.env.BENCH_DOS !== '0';
+/** The portal's request timeout in this run: short, so the slow-body attack is measured in seconds. */
+const PORTAL_REQUEST_TIMEOUT_SECONDS = 5;
 
 interface Probe {
   method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -95,7 +110,12 @@ async function main(): Promise<void> {
   });
   const portal = await startService('portal', {
     // The probes all come from one address: the portal's own login limit would answer most of them 429.
-    env: { IDENTITY_BASE_URL: identity.url, ATTENDANCE_BASE_URL: attendance.url, PORTAL_LOGIN_MAX_PER_IP: '0' },
+    env: {
+      IDENTITY_BASE_URL: identity.url,
+      ATTENDANCE_BASE_URL: attendance.url,
+      PORTAL_LOGIN_MAX_PER_IP: '0',
+      REQUEST_TIMEOUT_SECONDS: String(PORTAL_REQUEST_TIMEOUT_SECONDS),
+    },
   });
   const pools = {
     identity: new Pool(identity.url, { connections: 8 }),
@@ -250,6 +270,76 @@ async function main(): Promise<void> {
       return `${service.name} ${response.statusCode}`;
     }),
   );
+
+  if (DOS) {
+    const attacked = {
+      identity: { service: identity, pool: pools.identity },
+      attendance: { service: attendance, pool: pools.attendance },
+      portal: { service: portal, pool: pools.portal },
+    };
+    const report = (label: string, measured: { result: string; rss: string; health: string }) => {
+      console.log(`${label}: ${measured.result}`);
+      console.log(`  RSS ${measured.rss}; ${measured.health}`);
+    };
+    console.log('\ndenial of service (issue 10):');
+    for (const id of ['hostile-csv', 'hostile-list', 'hostile-export', 'hostile-flood']) {
+      await send('attendance', { method: 'POST', path: '/events', body: JSON.stringify({ id, title: id }) });
+    }
+
+    // Item 4: 300 connections trickling a body (the review's 235 took the portal's /health away).
+    report(
+      `4 slow bodies at the portal (REQUEST_TIMEOUT_SECONDS=${PORTAL_REQUEST_TIMEOUT_SECONDS})`,
+      await measure([attacked.portal], attacked.portal, () => slowBodies(portal, 300, 8000)),
+    );
+
+    // Item 5: CSV imports far past the row limit (8 MB took attendance to 4.35 GB before).
+    for (const megabytes of [8, 15.9]) {
+      report(
+        `5 CSV import of ${megabytes} MB straight to attendance`,
+        await measure([attacked.attendance], attacked.attendance, () =>
+          bigCsv(pools.attendance, '/events/hostile-csv/tickets', admin, megabytes),
+        ),
+      );
+    }
+    report(
+      '5 CSV import of 8 MB through the portal',
+      await measure([attacked.portal, attacked.attendance], attacked.portal, () =>
+        bigCsv(pools.portal, '/api/events/hostile-csv/tickets', admin, 8),
+      ),
+    );
+
+    // Item 6: 40 readers of a 20,000-check-in list through the portal (211 -> 494 MB before).
+    const seeded = await seedCheckins(pools.attendance, BENCH_SECRET, 'hostile-list', 20_000);
+    const readers = new Pool(portal.url, { connections: 40, connect: { rejectUnauthorized: false } });
+    report(
+      `6 full list of ${seeded} check-ins through the portal`,
+      await measure([attacked.portal, attacked.attendance], attacked.portal, () =>
+        concurrentReaders(readers, '/api/attendance/hostile-list', admin, 40, 10),
+      ),
+    );
+    report(
+      `6 full list of ${seeded} check-ins passed through (/api/events/{id}/attendance)`,
+      await measure([attacked.attendance], attacked.attendance, () =>
+        concurrentReaders(readers, '/api/events/hostile-list/attendance', admin, 40, 5),
+      ),
+    );
+    await readers.close();
+    const exported = await seedCheckins(pools.attendance, BENCH_SECRET, 'hostile-export', 100_000);
+    report(
+      `6 CSV export of ${exported} check-ins through the portal`,
+      await measure([attacked.portal, attacked.attendance], attacked.portal, () =>
+        csvDownload(pools.portal, '/api/events/hostile-export/attendance.csv', admin),
+      ),
+    );
+
+    // Item 7: one account checking in flat out (3,000 in 2 s before, and as many idempotency keys).
+    report(
+      '7 check-in flood',
+      await measure([attacked.attendance], attacked.attendance, () =>
+        checkinFlood(pools.attendance, benchToken('flooder', 'committee'), 'hostile-flood', 8, 3),
+      ),
+    );
+  }
 
   for (const pool of Object.values(pools)) await pool.close();
   await portal.stop();

@@ -15,9 +15,11 @@
 //
 // Everything goes through the public API (bench/lib/seed.ts, as `pnpm bench reads` seeds), so the
 // seeded event is exactly what real check-ins produce. Tickets are issued in batches of 10,000 (one
-// transaction each); check-ins are posted by C parallel "gates". It prints the summary at the end.
+// transaction each); check-ins are posted by C parallel "gates" as 256 gate users (one with TOKEN),
+// waiting out any 429 of attendance's check-in limits (start attendance with CHECKIN_RATE_PER_CLIENT
+// raised to seed from one address at full speed). It prints the summary at the end.
 import { parseArgs } from 'node:util';
-import { type Seeder, seeder } from './lib/seed.js';
+import { gateTokens, type Seeder, seeder } from './lib/seed.js';
 import { signToken } from './lib/services.js';
 
 const { values: options } = parseArgs({
@@ -43,11 +45,20 @@ const checkinCount = Math.min(intOption('checkins', 0), ticketCount);
 const concurrency = intOption('concurrency', 1);
 const eventId = options.event;
 
-/** The token for every call: TOKEN as given, or one signed with the services' shared secret. */
+/** The admin token: TOKEN as given, or one signed with the services' shared secret. */
 function token(): string {
   if (process.env.TOKEN) return process.env.TOKEN;
   if (process.env.JWT_SECRET) return signToken(process.env.JWT_SECRET, 'seed-admin', 'admin');
   throw new Error('set JWT_SECRET (the services’ shared secret) or TOKEN (an admin access token)');
+}
+
+/**
+ * Who checks in: with JWT_SECRET, 256 gate users (attendance limits check-ins per user, so one
+ * user would be held to CHECKIN_RATE_PER_USER); with TOKEN only, that one user, at its limit.
+ */
+function gates(admin: string): string[] {
+  const secret = process.env.JWT_SECRET;
+  return secret && !process.env.TOKEN ? gateTokens(256, (user) => signToken(secret, user, 'committee')) : [admin];
 }
 
 async function main(seed: Seeder): Promise<void> {
@@ -76,7 +87,7 @@ async function main(seed: Seeder): Promise<void> {
 }
 
 const bearer = token();
-const seed = seeder(options.url, bearer, bearer, concurrency);
+const seed = seeder(options.url, bearer, gates(bearer), concurrency);
 try {
   await main(seed);
 } finally {

@@ -21,10 +21,19 @@ export interface LoadOptions {
   headers?: Record<string, string>;
   /** Builds each request's body (unique tickets, for example). */
   body?: () => string;
+  /** Headers of one connection, added to `headers` on each of its requests (a gate's own token). */
+  connectionHeaders?: (connection: number) => Record<string, string>;
   path?: string;
 }
 
 export async function runLoad(options: LoadOptions): Promise<LoadResult> {
+  let connectionsSeen = 0;
+  // autocannon hands setupRequest a context object of the connection's own.
+  const headersOf = (context: { connectionHeaders?: Record<string, string> }) => {
+    if (!options.connectionHeaders) return undefined;
+    context.connectionHeaders ??= options.connectionHeaders(connectionsSeen++);
+    return context.connectionHeaders;
+  };
   const settings: autocannon.Options = {
     url: options.url,
     connections: options.connections,
@@ -35,7 +44,14 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
       {
         method: options.method ?? 'GET',
         path: options.path,
-        setupRequest: (request) => (options.body ? { ...request, body: options.body() } : request),
+        setupRequest: (request, context) => {
+          const own = headersOf(context as { connectionHeaders?: Record<string, string> });
+          return {
+            ...request,
+            ...(own ? { headers: { ...request.headers, ...own } } : {}),
+            ...(options.body ? { body: options.body() } : {}),
+          };
+        },
       },
     ],
   };

@@ -14,7 +14,11 @@ export interface Seeder {
   deleteEvent(id: string): Promise<void>;
   /** Issues the given codes, or `count` generated ones; 10,000 per request (one transaction each). */
   issueTickets(eventId: string, tickets: string[] | number): Promise<string[]>;
-  /** Checks in every ticket with `concurrency` parallel gates; returns how many got 201. */
+  /**
+   * Checks in every ticket with `concurrency` parallel gates, ticket i as gate user i % the number
+   * of gate tokens (attendance limits check-ins per user); a 429 waits its Retry-After and is
+   * sent again. Returns how many got 201.
+   */
   checkIn(
     eventId: string,
     ticketIds: string[],
@@ -28,9 +32,22 @@ export interface Seeder {
 
 const TICKET_BATCH = 10_000;
 
-export function seeder(baseUrl: string, adminToken: string, committeeToken: string, connections = 64): Seeder {
+/** Tokens of `count` gate users, signed by `sign` (e.g. benchToken): what seeder() checks in with. */
+export function gateTokens(count: number, sign: (username: string) => string): string[] {
+  return Array.from({ length: count }, (_, index) => sign(`gate-${index}`));
+}
+
+export function seeder(baseUrl: string, adminToken: string, gates: string[], connections = 64): Seeder {
+  if (gates.length === 0) throw new Error('seeder: at least one gate token');
   const pool = new Pool(baseUrl, { connections });
   const send = async (method: 'POST' | 'GET' | 'DELETE', path: string, token: string, body?: unknown) => {
+    for (;;) {
+      const answer = await sendOnce(method, path, token, body);
+      if (answer.status !== 429) return answer;
+      await new Promise((resolve) => setTimeout(resolve, Number(answer.retryAfter ?? 1) * 1000));
+    }
+  };
+  const sendOnce = async (method: 'POST' | 'GET' | 'DELETE', path: string, token: string, body?: unknown) => {
     const response = await pool.request({
       method,
       path,
@@ -41,7 +58,7 @@ export function seeder(baseUrl: string, adminToken: string, committeeToken: stri
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await response.body.text();
-    return { status: response.statusCode, text };
+    return { status: response.statusCode, text, retryAfter: response.headers['retry-after'] as string | undefined };
   };
   const expect = (step: string, answer: { status: number; text: string }, ...wanted: number[]) => {
     if (!wanted.includes(answer.status)) throw new Error(`${step}: HTTP ${answer.status} ${answer.text.slice(0, 300)}`);
@@ -81,8 +98,9 @@ export function seeder(baseUrl: string, adminToken: string, committeeToken: stri
       let created = 0;
       const gate = async () => {
         while (next < ticketIds.length) {
-          const ticket = ticketIds[next++] as string;
-          const { status } = await send('POST', '/checkins', committeeToken, {
+          const index = next++;
+          const ticket = ticketIds[index] as string;
+          const { status } = await send('POST', '/checkins', gates[index % gates.length] as string, {
             event_id: eventId,
             ticket_id: ticket,
             location: 'Gate A',
@@ -95,7 +113,11 @@ export function seeder(baseUrl: string, adminToken: string, committeeToken: stri
       return created;
     },
     async stats(eventId) {
-      const answer = expect('summary', await send('GET', `${eventPath(eventId)}/summary?limit=0`, committeeToken), 200);
+      const answer = expect(
+        'summary',
+        await send('GET', `${eventPath(eventId)}/summary?limit=0`, gates[0] as string),
+        200,
+      );
       return (JSON.parse(answer.text) as { stats: unknown }).stats;
     },
     close: () => pool.close(),

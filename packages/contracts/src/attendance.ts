@@ -100,8 +100,14 @@ export type CheckinBatchEnvelope = z.infer<typeof CheckinBatchEnvelope>;
 
 /** One item's answer: the status and body POST /checkins (or POST /events/{id}/checkins) would answer. */
 export const CheckinBatchResult = z.object({
-  status: z.number().int().describe('201, 409, 404, 401 or 422'),
+  status: z.number().int().describe('201, 409, 404, 401, 422 or 429'),
   body: z.union([CheckinCreated, DuplicateCheckin, ErrorBody, ValidationErrorBody]),
+  retry_after: z
+    .number()
+    .int()
+    .positive()
+    .optional()
+    .describe("with a 429: seconds until the item's user may check in again (the Retry-After of a single request)"),
 });
 export type CheckinBatchResult = z.infer<typeof CheckinBatchResult>;
 
@@ -134,6 +140,26 @@ export const AttendanceList = z.object({
   next_cursor: z.string().nullable().optional().describe('present when paged: null on the last page'),
 });
 export type AttendanceList = z.infer<typeof AttendanceList>;
+
+/**
+ * The full list as newline-delimited JSON (new: `Accept: application/x-ndjson` on the full list):
+ * a first line `AttendanceListHead`, then one `CheckinRecord` per line, oldest first. Made for
+ * readers that map records one by one (the portal) instead of parsing one large document.
+ */
+export const NDJSON_TYPE = 'application/x-ndjson';
+
+export const AttendanceListHead = AttendanceList.pick({ event_id: true, total_checked_in: true });
+export type AttendanceListHead = z.infer<typeof AttendanceListHead>;
+
+/** Columns of the attendance CSV export, in order (GET /events/{id}/attendance.csv). */
+export const ATTENDANCE_CSV_COLUMNS = [
+  'ticket_id',
+  'holder_name',
+  'checked_in_at',
+  'checked_in_by',
+  'location',
+  'checkin_id',
+] as const;
 
 export const MyCheckinsQuery = PageQuery.extend({ event_id: Id.optional() });
 

@@ -11,26 +11,41 @@ export function hasControlCharacters(value: string, allowLineBreaks = false): bo
   return false;
 }
 
-// Spec: ids are opaque strings of 1-100 characters without control characters.
+/**
+ * Text a client sent that is not Unicode: a lone UTF-16 surrogate (JSON's "\ud800") cannot be
+ * stored as UTF-8, and node-postgres would silently write U+FFFD in its place instead.
+ */
+const WELL_FORMED = { message: 'must be valid Unicode text (no lone surrogates)' };
+const isWellFormed = (value: string) => value.isWellFormed();
+
+const NO_CONTROL_CHARACTERS = { message: 'must not contain control characters' };
+
+// Spec: ids are opaque strings of 1-100 characters without control characters. "." and ".." are
+// refused too: an id becomes a path segment (/events/{id}), where they would mean "this" and
+// "the parent" to every URL resolver between a browser and the service.
 export const Id = z
   .string()
   .min(1)
   .max(100)
-  .refine((value) => !hasControlCharacters(value), { message: 'must not contain control characters' });
+  .refine((value) => !hasControlCharacters(value), NO_CONTROL_CHARACTERS)
+  .refine(isWellFormed, WELL_FORMED)
+  .refine((value) => value !== '.' && value !== '..', { message: 'must not be "." or ".."' });
 
 /** A one-line text field (title, name, location) with a maximum length. */
 export const line = (max: number) =>
   z
     .string()
     .max(max)
-    .refine((value) => !hasControlCharacters(value), { message: 'must not contain control characters' });
+    .refine((value) => !hasControlCharacters(value), NO_CONTROL_CHARACTERS)
+    .refine(isWellFormed, WELL_FORMED);
 
 /** A multi-line text field (a description): line breaks and tabs allowed. */
 export const paragraph = (max: number) =>
   z
     .string()
     .max(max)
-    .refine((value) => !hasControlCharacters(value, true), { message: 'must not contain control characters' });
+    .refine((value) => !hasControlCharacters(value, true), NO_CONTROL_CHARACTERS)
+    .refine(isWellFormed, WELL_FORMED);
 
 export const IsoTime = z.string().describe('ISO-8601 UTC time');
 

@@ -90,6 +90,17 @@ export function toPortalCheckin(record: CheckinRecord): PortalCheckin {
   };
 }
 
+/** One check-in of GET /api/attendance/{event_id} (also mapped one by one when the list is streamed). */
+export function toPortalAttendanceCheckin(record: CheckinRecord): z.infer<typeof PortalAttendanceCheckin> {
+  return {
+    checkin_id: record.checkin_id,
+    ticket_id: record.ticket_id,
+    user_id: record.checked_in_by,
+    checkin_time: record.checked_in_at,
+    location: record.location,
+  };
+}
+
 export function toPortalAttendance(list: AttendanceList, event: EventFacts): PortalAttendance {
   const view: PortalAttendance = {
     event_id: list.event_id,
@@ -97,13 +108,7 @@ export function toPortalAttendance(list: AttendanceList, event: EventFacts): Por
     total_registered: event.totalRegistered,
     total_checked_in: list.total_checked_in,
     checkin_percentage: event.checkinPercentage,
-    checkins: list.records.map((record) => ({
-      checkin_id: record.checkin_id,
-      ticket_id: record.ticket_id,
-      user_id: record.checked_in_by,
-      checkin_time: record.checked_in_at,
-      location: record.location,
-    })),
+    checkins: list.records.map(toPortalAttendanceCheckin),
   };
   if (list.next_cursor !== undefined) view.next_cursor = list.next_cursor;
   return view;

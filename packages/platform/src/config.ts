@@ -74,6 +74,15 @@ export const env = {
   nodeEnv: () => blankAsUnset(z.enum(['development', 'production', 'test']).default('development')),
 };
 
+/** How much of a server one client can hold: see createBaseApp. */
+export interface ServerLimits {
+  requestTimeoutMs: number;
+  maxConnections: number;
+}
+
+/** REQUEST_TIMEOUT_SECONDS and MAX_CONNECTIONS unset. */
+export const DEFAULT_SERVER_LIMITS: ServerLimits = { requestTimeoutMs: 30_000, maxConnections: 1000 };
+
 /** Variables every service reads. */
 export const commonEnvSchema = z.object({
   NODE_ENV: env.nodeEnv(),
@@ -87,6 +96,10 @@ export const commonEnvSchema = z.object({
   JWT_EXPIRE_MINUTES: env.optionalInt(525600),
   // How often a service fetches identity's revocation feed (identity: re-reads its own table).
   REVOCATION_POLL_SECONDS: env.positiveInt(5, 300),
+  /** Longest a client may take to send one whole request (headers and body); 408 after it. */
+  REQUEST_TIMEOUT_SECONDS: env.positiveInt(DEFAULT_SERVER_LIMITS.requestTimeoutMs / 1000, 3600),
+  /** Most open client connections; further ones are closed at once. */
+  MAX_CONNECTIONS: env.positiveInt(DEFAULT_SERVER_LIMITS.maxConnections, 1_000_000),
 });
 
 /** The longest access-token lifetime production accepts (a day): a stolen token must not live for weeks. */
@@ -169,6 +182,7 @@ export interface CommonConfig {
   jwtSecret: string;
   tokenExpireMinutes: number;
   revocationPollSeconds: number;
+  serverLimits: ServerLimits;
 }
 
 export function commonConfig(raw: z.output<typeof commonEnvSchema> & { PORT: number }): CommonConfig {
@@ -181,5 +195,6 @@ export function commonConfig(raw: z.output<typeof commonEnvSchema> & { PORT: num
     jwtSecret: resolveJwtSecret(raw.JWT_SECRET, raw.NODE_ENV, () => persistedDevSecret(raw.DATA_DIR)),
     tokenExpireMinutes: tokenLifetimeMinutes(raw, raw.NODE_ENV),
     revocationPollSeconds: raw.REVOCATION_POLL_SECONDS,
+    serverLimits: { requestTimeoutMs: raw.REQUEST_TIMEOUT_SECONDS * 1000, maxConnections: raw.MAX_CONNECTIONS },
   };
 }

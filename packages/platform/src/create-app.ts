@@ -1,5 +1,7 @@
 // The Fastify instance every service starts from: logging, limits, errors, auth, health, docs.
 import { randomUUID } from 'node:crypto';
+import { type IncomingHttpHeaders, STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
 import Fastify, {
   type FastifyError,
   type FastifyInstance,
@@ -10,14 +12,69 @@ import Fastify, {
 } from 'fastify';
 import { validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { authPlugin } from './auth.js';
+import { DEFAULT_SERVER_LIMITS, type ServerLimits } from './config.js';
 import { registerErrorHandling } from './errors.js';
 import { healthRoutes, type ReadinessCheck } from './health.js';
 import { loggerOptions } from './logger.js';
 import { registerOpenApi } from './openapi.js';
 import type { RevocationList } from './revocation-list.js';
 
+/**
+ * A client's X-Request-Id is kept (so one id traces a request through the portal and attendance)
+ * only when it is a bounded run of printable ASCII: anything else would be logged and forwarded
+ * as sent — megabytes, or bytes that forge log lines.
+ */
+const CLIENT_REQUEST_ID = /^[\x21-\x7e]{1,128}$/;
+
+/** The request id: the client's X-Request-Id when it is acceptable, else a fresh UUID. */
+export function requestIdOf(request: { headers: IncomingHttpHeaders }): string {
+  const given = request.headers['x-request-id'];
+  return typeof given === 'string' && CLIENT_REQUEST_ID.test(given) ? given : randomUUID();
+}
+
 /** Request bodies above this size are answered 413 (spec: shared rules). */
 export const BODY_LIMIT_BYTES = 1024 * 1024;
+
+/** Longest a client may take to send its request headers (bounded by the request timeout too). */
+const HEADERS_TIMEOUT_MS = 10_000;
+/** How long an idle keep-alive connection is kept open for the client's next request. */
+const KEEP_ALIVE_TIMEOUT_MS = 10_000;
+
+/**
+ * Node's server options that bound what one client can hold (issue: 235 connections trickling a
+ * body kept the portal from answering /health). requestTimeout covers *receiving* a request only:
+ * Node stops its clock when the request has been read (headers and body), so a long answer — a
+ * streamed list, the portal's server-sent events — is never cut off by it. That is also why no
+ * socket idle timeout (Fastify's connectionTimeout) is set: it would end a quiet event stream.
+ * Node checks the deadlines every connectionsCheckingInterval (30 s by default, so a 30 s timeout
+ * could take a minute); a tenth of the timeout, between 100 ms and 3 s, keeps the check cheap.
+ */
+function serverTimeouts(limits: ServerLimits) {
+  return {
+    requestTimeout: limits.requestTimeoutMs,
+    headersTimeout: Math.min(limits.requestTimeoutMs, HEADERS_TIMEOUT_MS),
+    connectionsCheckingInterval: Math.min(3000, Math.max(100, Math.floor(limits.requestTimeoutMs / 10))),
+  };
+}
+
+/**
+ * Fastify's clientErrorHandler, with the {"detail"} body every other error has: a request that
+ * never arrived whole (408), headers too large (431) or not HTTP (400).
+ */
+function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
+  // A reset socket has nobody left to answer.
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const status = error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : error.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
+  const body = JSON.stringify({ detail: STATUS_CODES[status] });
+  // As Fastify's own handler: answered while the socket can still be written to.
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nConnection: close\r\nContent-Type: application/json\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy(error);
+}
 
 export interface BaseAppOptions {
   /** Name reported by /health (compat: identity-service, attendance, portal). */
@@ -31,12 +88,17 @@ export interface BaseAppOptions {
   revocations: RevocationList;
   /** Fastify's trustProxy: which forwarders' X-Forwarded-For to believe. */
   trustProxy?: FastifyServerOptions['trustProxy'];
+  /** Request timeout and connection cap (REQUEST_TIMEOUT_SECONDS, MAX_CONNECTIONS); the defaults when omitted. */
+  limits?: ServerLimits;
   /** Extra server options (the portal passes its TLS settings here). */
   server?: Partial<FastifyServerOptions> & { https?: { key: string | Buffer; cert: string | Buffer } };
 }
 
 export async function createBaseApp(options: BaseAppOptions): Promise<FastifyInstance> {
   const verbose = options.logLevel === 'debug' || options.logLevel === 'trace';
+  const limits = options.limits ?? DEFAULT_SERVER_LIMITS;
+  const { https, ...server } = options.server ?? {};
+  const timeouts = serverTimeouts(limits);
   const app = Fastify({
     logger: loggerOptions(options.logLevel, options.service),
     // Per-request log lines cost measurable throughput at the gate's rates; they are on at debug.
@@ -44,16 +106,24 @@ export async function createBaseApp(options: BaseAppOptions): Promise<FastifyIns
     bodyLimit: BODY_LIMIT_BYTES,
     // IDs may be up to 100 characters; longer ones must reach validation and get a 422, not a 404.
     routerOptions: { maxParamLength: 2048 },
-    requestIdHeader: 'x-request-id',
-    genReqId: () => randomUUID(),
+    // Fastify would take the header as it is; genReqId checks it first.
+    requestIdHeader: false,
+    genReqId: requestIdOf,
     trustProxy: options.trustProxy ?? false,
     // Errors raised before routing (a malformed %-escape in the URL) bypass the error handler;
     // they get the same {"detail"} body as every other error.
     frameworkErrors: (error: FastifyError, _request: FastifyRequest, reply: FastifyReply) => {
       reply.code(error.statusCode ?? 400).send({ detail: error.message });
     },
-    ...options.server,
+    requestTimeout: timeouts.requestTimeout,
+    keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
+    clientErrorHandler: answerClientError,
+    // Fastify hands `https` (with the TLS settings) or `http` to Node's createServer.
+    ...(https ? { https: { ...https, ...timeouts } } : { http: timeouts }),
+    ...server,
   } as FastifyServerOptions).withTypeProvider<ZodTypeProvider>();
+  // Past this, Node closes new connections at once (file descriptors and memory stay bounded).
+  app.server.maxConnections = limits.maxConnections;
 
   app.setValidatorCompiler(validatorCompiler);
   // Responses are built from typed rows by our own code, so they are serialized with plain

@@ -14,3 +14,4 @@ export * from './revocation-list.js';
 export * from './revocation-poller.js';
 export * from './shutdown.js';
 export * from './start-service.js';
+export * from './token-buckets.js';

@@ -44,6 +44,7 @@ beforeAll(async () => {
     .get('/items/:id', { schema: { params: z.object({ id: z.string().max(5) }) } }, async (request) => ({
       id: request.params.id,
     }));
+  app.get('/request-id', async (request) => ({ id: request.id }));
   app.get('/boom', async () => {
     throw new Error('secret internal detail: password=hunter2');
   });
@@ -147,6 +148,42 @@ describe('error bodies', () => {
     const response = await app.inject({ url: '/bad-line' });
     expect(response.statusCode).toBe(422);
     expect(response.json()).toEqual({ detail: [{ loc: ['body', 3], msg: 'duplicate ticket', type: 'value_error' }] });
+  });
+});
+
+describe('request ids', () => {
+  const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+  const idFor = async (header?: string) => {
+    const response = await app.inject({
+      url: '/request-id',
+      headers: header === undefined ? {} : { 'x-request-id': header },
+    });
+    expect(response.statusCode).toBe(200);
+    return (response.json() as { id: string }).id;
+  };
+
+  it('keeps a client X-Request-Id of 1-128 printable ASCII characters', async () => {
+    expect(await idFor('portal-7f3a')).toBe('portal-7f3a');
+    expect(await idFor('x'.repeat(128))).toBe('x'.repeat(128));
+    expect(await idFor('~!#$%&*+/=?^_`{|}-')).toBe('~!#$%&*+/=?^_`{|}-');
+  });
+
+  it.each([
+    ['longer than 128 characters', 'x'.repeat(129)],
+    ['a megabyte long', 'x'.repeat(1024 * 1024)],
+    ['with a space', 'two words'],
+    ['with a tab', 'a\tb'],
+    ['with non-ASCII bytes', Buffer.from('idé', 'utf8').toString('latin1')],
+    ['empty', ''],
+  ])('replaces an X-Request-Id %s with a fresh UUID', async (_name, header) => {
+    expect(await idFor(header)).toMatch(UUID);
+  });
+
+  it('makes a fresh UUID per request without a header', async () => {
+    const [first, second] = [await idFor(), await idFor()];
+    expect(first).toMatch(UUID);
+    expect(second).toMatch(UUID);
+    expect(first).not.toBe(second);
   });
 });
 

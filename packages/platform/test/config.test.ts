@@ -6,7 +6,9 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   ConfigError,
+  commonConfig,
   commonEnvSchema,
+  DEFAULT_SERVER_LIMITS,
   env,
   parseEnv,
   persistedDevSecret,
@@ -34,6 +36,8 @@ describe('parseEnv', () => {
       LOG_LEVEL: 'info',
       DATA_DIR: '.data',
       REVOCATION_POLL_SECONDS: 5,
+      REQUEST_TIMEOUT_SECONDS: 30,
+      MAX_CONNECTIONS: 1000,
       PORT: 18081,
       FLAG: false,
     });
@@ -60,6 +64,10 @@ describe('parseEnv', () => {
     ['FLAG', 'maybe'],
     ['TOKEN_EXPIRE_MINUTES', '-5'],
     ['JWT_EXPIRE_MINUTES', 'ten'],
+    ['REQUEST_TIMEOUT_SECONDS', '0'],
+    ['REQUEST_TIMEOUT_SECONDS', '3601'],
+    ['MAX_CONNECTIONS', '0'],
+    ['MAX_CONNECTIONS', 'many'],
   ])('refuses %s=%s with a ConfigError naming the variable', (name, value) => {
     const error = configError(() => parseEnv(schema, { [name]: value }));
     expect(error.message).toMatch(new RegExp(`^Invalid configuration:\\n {2}${name}: `));
@@ -167,6 +175,23 @@ describe('tokenLifetimeMinutes', () => {
     }
     // Outside production a long lifetime stays possible (a test rig, a demo).
     expect(tokenLifetimeMinutes(parseEnv(schema, { TOKEN_EXPIRE_MINUTES: '10080' }), 'development')).toBe(10080);
+  });
+});
+
+describe('commonConfig', () => {
+  const withPort = (source: NodeJS.ProcessEnv) =>
+    commonConfig({ ...parseEnv(schema, { JWT_SECRET: 'dev', ...source }) });
+
+  it('bounds every service by a 30 s request timeout and 1000 connections by default', () => {
+    expect(withPort({}).serverLimits).toEqual({ requestTimeoutMs: 30_000, maxConnections: 1000 });
+    expect(withPort({}).serverLimits).toEqual(DEFAULT_SERVER_LIMITS);
+  });
+
+  it('reads REQUEST_TIMEOUT_SECONDS and MAX_CONNECTIONS', () => {
+    expect(withPort({ REQUEST_TIMEOUT_SECONDS: '5', MAX_CONNECTIONS: '64' }).serverLimits).toEqual({
+      requestTimeoutMs: 5000,
+      maxConnections: 64,
+    });
   });
 });
 

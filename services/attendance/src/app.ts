@@ -8,8 +8,10 @@ import {
   revocationStaleAfterMs,
 } from '@tixgo/platform';
 import type { FastifyInstance } from 'fastify';
-import { AttendanceListCache } from './checkins/attendance-list-cache.js';
+import { AttendanceListCache, CACHED_LIST_MAX_RECORDS } from './checkins/attendance-list-cache.js';
+import { CheckinListStreams } from './checkins/attendance-streams.js';
 import { CheckinBatcher } from './checkins/checkin-batcher.js';
+import { CheckinRateLimits } from './checkins/checkin-rate-limits.js';
 import { EventStatsCache } from './checkins/event-stats-cache.js';
 import { startKeyCleanup } from './checkins/idempotency.js';
 import type { AttendanceConfig } from './config.js';
@@ -35,6 +37,7 @@ export async function buildApp(config: AttendanceConfig, deps: AttendanceDeps): 
     logLevel: config.logLevel,
     jwtSecret: config.jwtSecret,
     tokenExpireMinutes: config.tokenExpireMinutes,
+    limits: config.serverLimits,
     openapi: { title: 'TixGo attendance', description: 'Events, tickets and check-ins.' },
     readiness: { database: () => deps.db.ping() },
     // Identity owns the accounts: attendance learns of revocations from its feed, and keeps
@@ -46,7 +49,12 @@ export async function buildApp(config: AttendanceConfig, deps: AttendanceDeps): 
     pollSeconds: config.revocationPollSeconds,
   });
   const { pool } = deps.db;
-  const lists = new AttendanceListCache(pool, config.attendanceCacheBytes);
+  // ATTENDANCE_CACHE_MB=0: no list is built in memory at all, every full list streams.
+  const lists = new AttendanceListCache(
+    pool,
+    config.attendanceCacheBytes,
+    config.attendanceCacheBytes === 0 ? 0 : CACHED_LIST_MAX_RECORDS,
+  );
   const stopCleanup = startKeyCleanup(pool, config.idempotencyTtlSeconds, app.log);
   app.addHook('onClose', async () => stopCleanup());
 
@@ -55,7 +63,10 @@ export async function buildApp(config: AttendanceConfig, deps: AttendanceDeps): 
     maxConcurrent: config.checkinBatchConcurrency,
   });
   const stats = new EventStatsCache(pool);
-  const options = { db: pool, config, lists, batcher, stats };
+  const limits = new CheckinRateLimits(config.checkinLimits);
+  // A quarter of the pool at most streams lists (each holds a connection while its reader reads).
+  const streams = new CheckinListStreams(pool, Math.max(1, Math.floor(config.dbPoolSize / 4)));
+  const options = { db: pool, config, lists, streams, batcher, limits, stats };
   await app.register(async (api) => {
     answerDatabaseOutagesWith503(api);
     await api.register(checkinRoutes, options);

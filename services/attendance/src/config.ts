@@ -1,5 +1,5 @@
 // The attendance service's environment, parsed once at start-up (see .env.example).
-import { type CommonConfig, commonConfig, commonEnvSchema, env, parseEnv } from '@tixgo/platform';
+import { type BucketLimits, type CommonConfig, commonConfig, commonEnvSchema, env, parseEnv } from '@tixgo/platform';
 import { z } from 'zod';
 
 // Besides the common variables (NODE_ENV, HOST, LOG_LEVEL, DATA_DIR, DATABASE_URL, JWT_SECRET,
@@ -18,8 +18,25 @@ const schema = commonEnvSchema.extend({
   CHECKIN_BATCH_CONCURRENCY: env.positiveInt(4, 200),
   /** Most scans grouped into one check-in statement. */
   CHECKIN_BATCH_MAX: env.positiveInt(100, 1000),
-  /** true: a check-in for an event id that was never registered is 404 "Event not found". */
-  REQUIRE_REGISTERED_EVENTS: env.boolean(false),
+  /**
+   * true: a check-in for an event id that was never registered is 404 "Event not found". Default:
+   * true in production (ad-hoc ids would let anyone fill the tables with events of their own),
+   * false elsewhere (compat: the original accepts them).
+   */
+  REQUIRE_REGISTERED_EVENTS: env.optionalBoolean(),
+  /**
+   * Check-ins per second one user (a token's sub) may make, sustained, and at once. A gate scans a
+   * few codes a second and several gates may share one committee account; an offline gate uploads
+   * up to ~1,000 queued scans at once. Items of a batch count for their own token's user.
+   */
+  CHECKIN_RATE_PER_USER: env.positiveInt(100, 1_000_000),
+  CHECKIN_BURST_PER_USER: env.positiveInt(1000, 10_000_000),
+  /**
+   * Check-in requests per second from one client address (a batch is one request), sustained and
+   * at once: many gates behind one campus NAT share an address. The portal applies its own.
+   */
+  CHECKIN_RATE_PER_CLIENT: env.positiveInt(1000, 1_000_000),
+  CHECKIN_BURST_PER_CLIENT: env.positiveInt(10_000, 10_000_000),
   /** How long an Idempotency-Key is remembered. */
   IDEMPOTENCY_TTL_HOURS: env.positiveInt(24, 24 * 365),
   /** Memory for cached full attendance lists (ready-to-send JSON), in MiB; 0 disables the cache. */
@@ -36,6 +53,7 @@ export interface AttendanceConfig extends CommonConfig {
   databaseUrl: string | undefined;
   dbPoolSize: number;
   requireRegisteredEvents: boolean;
+  checkinLimits: { perUser: BucketLimits; perClient: BucketLimits };
   checkinBatchConcurrency: number;
   checkinBatchMax: number;
   idempotencyTtlSeconds: number;
@@ -50,7 +68,11 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AttendanceC
     ...commonConfig(raw),
     databaseUrl: raw.DATABASE_URL,
     dbPoolSize: raw.DB_POOL_SIZE,
-    requireRegisteredEvents: raw.REQUIRE_REGISTERED_EVENTS,
+    requireRegisteredEvents: raw.REQUIRE_REGISTERED_EVENTS ?? raw.NODE_ENV === 'production',
+    checkinLimits: {
+      perUser: { ratePerSecond: raw.CHECKIN_RATE_PER_USER, burst: raw.CHECKIN_BURST_PER_USER },
+      perClient: { ratePerSecond: raw.CHECKIN_RATE_PER_CLIENT, burst: raw.CHECKIN_BURST_PER_CLIENT },
+    },
     checkinBatchConcurrency: Math.min(raw.CHECKIN_BATCH_CONCURRENCY, Math.max(1, raw.DB_POOL_SIZE - 1)),
     checkinBatchMax: raw.CHECKIN_BATCH_MAX,
     idempotencyTtlSeconds: raw.IDEMPOTENCY_TTL_HOURS * 3600,

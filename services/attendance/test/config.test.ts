@@ -1,4 +1,5 @@
 // The attendance environment: defaults, parsing, and start-up refusals that name the variable.
+import { randomBytes } from 'node:crypto';
 import { ConfigError } from '@tixgo/platform';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
@@ -21,6 +22,32 @@ describe('loadConfig', () => {
       attendanceCacheBytes: 32 * 1024 * 1024,
       ticketImportMaxBytes: 16 * 1024 * 1024,
       tokenExpireMinutes: 120,
+      checkinLimits: {
+        perUser: { ratePerSecond: 100, burst: 1000 },
+        perClient: { ratePerSecond: 1000, burst: 10_000 },
+      },
+    });
+  });
+
+  it('requires registered events by default in production only, and lets either be set', () => {
+    const production = { NODE_ENV: 'production', JWT_SECRET: randomBytes(32).toString('base64url') };
+    expect(loadConfig(production).requireRegisteredEvents).toBe(true);
+    expect(loadConfig({ ...production, REQUIRE_REGISTERED_EVENTS: 'false' }).requireRegisteredEvents).toBe(false);
+    expect(loadConfig({ ...base, NODE_ENV: 'test' }).requireRegisteredEvents).toBe(false);
+    expect(loadConfig({ ...base, REQUIRE_REGISTERED_EVENTS: 'true' }).requireRegisteredEvents).toBe(true);
+  });
+
+  it('reads the check-in rate limits', () => {
+    const config = loadConfig({
+      ...base,
+      CHECKIN_RATE_PER_USER: '5',
+      CHECKIN_BURST_PER_USER: '50',
+      CHECKIN_RATE_PER_CLIENT: '20',
+      CHECKIN_BURST_PER_CLIENT: '200',
+    });
+    expect(config.checkinLimits).toEqual({
+      perUser: { ratePerSecond: 5, burst: 50 },
+      perClient: { ratePerSecond: 20, burst: 200 },
     });
   });
 
@@ -56,6 +83,8 @@ describe('loadConfig', () => {
     ['REQUIRE_REGISTERED_EVENTS', 'maybe'],
     ['IDEMPOTENCY_TTL_HOURS', '-1'],
     ['ATTENDANCE_CACHE_MB', 'lots'],
+    ['CHECKIN_RATE_PER_USER', '0'],
+    ['CHECKIN_BURST_PER_CLIENT', 'many'],
   ])('refuses a bad %s, naming it', (name, value) => {
     expect(() => loadConfig({ ...base, [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ ...base, [name]: value })).toThrow(name);

@@ -33,6 +33,7 @@ export async function buildApp(config: IdentityConfig, deps: IdentityDeps): Prom
     logLevel: config.logLevel,
     jwtSecret: config.jwtSecret,
     tokenExpireMinutes: config.tokenExpireMinutes,
+    limits: config.serverLimits,
     trustProxy: config.trustProxy,
     openapi: { title: 'TixGo identity', description: 'Users, passwords, roles and tokens.' },
     readiness: { database: () => deps.db.ping() },

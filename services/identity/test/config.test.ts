@@ -34,6 +34,7 @@ describe('loadConfig', () => {
       jwtSecret: SECRET,
       tokenExpireMinutes: 120,
       revocationPollSeconds: 5,
+      serverLimits: { requestTimeoutMs: 30_000, maxConnections: 1000 },
       refreshTokenExpireDays: 7,
       bcryptCost: 12,
       seedDemoUsers: true,

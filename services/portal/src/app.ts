@@ -2,6 +2,7 @@
 import fastifyCookie from '@fastify/cookie';
 import { createBaseApp, pollRevocationsFromIdentity, RevocationList, revocationStaleAfterMs } from '@tixgo/platform';
 import type { FastifyInstance } from 'fastify';
+import { checkinClientLimit } from './checkin-client-limit.js';
 import type { PortalConfig } from './config.js';
 import { LiveHub } from './live/live-hub.js';
 import { limitLoginsPerClient } from './login-rate-limit.js';
@@ -56,6 +57,7 @@ export async function buildApp(config: PortalConfig, deps: PortalDeps = {}): Pro
     logLevel: config.logLevel,
     jwtSecret: config.jwtSecret,
     tokenExpireMinutes: config.tokenExpireMinutes,
+    limits: config.serverLimits,
     trustProxy: config.trustProxy,
     openapi: {
       title: 'TixGo portal',
@@ -88,14 +90,21 @@ export async function buildApp(config: PortalConfig, deps: PortalDeps = {}): Pro
     tokenExpireMinutes: config.tokenExpireMinutes,
     refreshCookieMaxAgeSeconds: config.sessionMaxDays * 24 * 3600,
   });
-  await app.register(checkinsRoutes, { attendance });
+  // One limiter for both check-in routes: an address's budget is shared by the two ways in.
+  const limitCheckins = checkinClientLimit(config.checkinsPerClient);
+  await app.register(checkinsRoutes, { attendance, limitCheckins });
   await app.register(attendanceRoutes, { attendance });
-  await app.register(eventsRoutes, { attendance, ticketImportMaxBytes: config.ticketImportMaxBytes });
-  await app.register(webUiRoutes, { root: deps.webRoot });
+  await app.register(eventsRoutes, {
+    attendance,
+    limitCheckins,
+    ticketImportMaxBytes: config.ticketImportMaxBytes,
+    ticketUploadTimeoutMs: config.serverLimits.requestTimeoutMs + config.attendance.timeoutMs,
+  });
   await app.register(dashboardRoutes, { attendance });
   const hub = new LiveHub({ intervalMs: config.live.intervalMs, maxStreams: config.live.maxStreams, log });
   // Before the server closes: an open stream would otherwise hold app.close() until its client left.
   app.addHook('preClose', async () => hub.close());
   await app.register(liveRoutes, { attendance, hub, heartbeatMs: config.live.heartbeatMs });
+  await app.register(webUiRoutes, { root: deps.webRoot });
   return app;
 }

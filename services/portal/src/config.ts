@@ -1,6 +1,14 @@
 // The portal's environment, parsed once at start-up (see .env.example).
 import { MAX_CHECKINS_PER_BATCH } from '@tixgo/contracts';
-import { type CommonConfig, commonConfig, commonEnvSchema, env, invalidConfiguration, parseEnv } from '@tixgo/platform';
+import {
+  type BucketLimits,
+  type CommonConfig,
+  commonConfig,
+  commonEnvSchema,
+  env,
+  invalidConfiguration,
+  parseEnv,
+} from '@tixgo/platform';
 import { z } from 'zod';
 import type { LoginRateLimit } from './login-rate-limit.js';
 import type { CheckinBatchingOptions } from './upstream/checkin-coalescer.js';
@@ -56,6 +64,13 @@ const schema = commonEnvSchema.extend({
   LIVE_HEARTBEAT_MS: env.positiveInt(15_000, 300_000),
   /** Live streams open at once (each holds a connection); one more is refused with 503. */
   LIVE_MAX_STREAMS: env.positiveInt(1000, 100_000),
+  /**
+   * Check-ins per second from one client address, sustained and at once, counted here before
+   * anything is forwarded (attendance sees the whole portal as one address; it limits each user).
+   * Same variables as attendance's per-address limit; many gates may share one campus NAT.
+   */
+  CHECKIN_RATE_PER_CLIENT: env.positiveInt(1000, 1_000_000),
+  CHECKIN_BURST_PER_CLIENT: env.positiveInt(10_000, 10_000_000),
 });
 
 /** How the portal reaches one upstream service. */
@@ -84,6 +99,8 @@ export interface PortalConfig extends CommonConfig {
   loginRateLimit: LoginRateLimit;
   /** The server-sent events of /api/live (see live/live-hub.ts). */
   live: { intervalMs: number; heartbeatMs: number; maxStreams: number };
+  /** Check-ins per client address (see checkin-client-limit.ts). */
+  checkinsPerClient: BucketLimits;
 }
 
 export function loadConfig(source: NodeJS.ProcessEnv = process.env): PortalConfig {
@@ -115,5 +132,6 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): PortalConfi
     checkinBatching: { concurrency: raw.UPSTREAM_CHECKIN_BATCH_CONCURRENCY, max: raw.UPSTREAM_CHECKIN_BATCH_MAX },
     loginRateLimit: { max: raw.PORTAL_LOGIN_MAX_PER_IP, windowSeconds: raw.PORTAL_LOGIN_WINDOW_SECONDS },
     live: { intervalMs: raw.LIVE_INTERVAL_MS, heartbeatMs: raw.LIVE_HEARTBEAT_MS, maxStreams: raw.LIVE_MAX_STREAMS },
+    checkinsPerClient: { ratePerSecond: raw.CHECKIN_RATE_PER_CLIENT, burst: raw.CHECKIN_BURST_PER_CLIENT },
   };
 }

@@ -24,7 +24,13 @@ describe('loadConfig', () => {
         retries: 2,
         connections: 128,
       },
+      checkinsPerClient: { ratePerSecond: 1000, burst: 10_000 },
     });
+  });
+
+  it('reads the per-address check-in limit from the variables attendance reads too', () => {
+    const config = loadConfig({ JWT_SECRET: SECRET, CHECKIN_RATE_PER_CLIENT: '50', CHECKIN_BURST_PER_CLIENT: '500' });
+    expect(config.checkinsPerClient).toEqual({ ratePerSecond: 50, burst: 500 });
   });
 
   it('reads every portal variable', () => {

@@ -1,4 +1,4 @@
-// The full attendance list of an event as ready-to-send JSON, kept fresh incrementally (spec: attendance).
+// The full attendance list of an event as ready-to-send JSON (and NDJSON), kept fresh incrementally (spec: attendance).
 //
 // Reading 10k check-ins through node-postgres costs 40-90 ms on the target box, so repeated
 // reads of the full list must not re-read them. Check-ins are append-only: every request reads
@@ -7,8 +7,16 @@
 // JSON; anything else (a check-in that committed late with a lower position, or a deleted
 // event) rebuilds the list. Refreshes are single-flight per event, and a request never gets a
 // list older than the moment it arrived. Cached bytes are capped (least recently used go first).
+// Only lists of up to `maxRecords` check-ins are built here: a longer one is never read into
+// memory (fullList answers undefined, and the route streams it from a cursor instead).
 import type pg from 'pg';
-import { type CheckinRow, readCheckinSlice, toRecord } from './checkins-repository.js';
+import { type CheckinRow, countCheckins, readCheckinSlice, toRecord } from './checkins-repository.js';
+
+/**
+ * Longest list kept (and built) in memory: a few MB of JSON, what the full-list benchmark reads
+ * (10,000) with room to spare; longer lists stream.
+ */
+export const CACHED_LIST_MAX_RECORDS = 25_000;
 
 interface CachedList {
   /** Number of records in `body`. */
@@ -18,6 +26,8 @@ interface CachedList {
   /** Length of the head `{"event_id":…,"total_checked_in":N,"records":[`. */
   headLength: number;
   body: Buffer;
+  /** The records as NDJSON lines (each ends with \n), for the NDJSON form without its head line. */
+  lines: Buffer;
 }
 
 const TAIL = Buffer.from(']}');
@@ -26,25 +36,31 @@ function head(eventId: string, total: number): Buffer {
   return Buffer.from(`{"event_id":${JSON.stringify(eventId)},"total_checked_in":${total},"records":[`);
 }
 
-/** `rows` as comma-separated JSON records (no brackets). */
-function recordsJson(rows: CheckinRow[]): string {
-  return JSON.stringify(rows.map(toRecord)).slice(1, -1);
+/** `rows` as JSON records: comma-separated (no brackets, as inside JSON.stringify of the array), and as NDJSON lines. */
+function recordsJson(rows: CheckinRow[]): { json: string; lines: string } {
+  const records = rows.map((row) => JSON.stringify(toRecord(row)));
+  return { json: records.join(','), lines: records.length === 0 ? '' : `${records.join('\n')}\n` };
 }
 
 function build(eventId: string, rows: CheckinRow[]): CachedList {
   const first = head(eventId, rows.length);
-  const body = Buffer.concat([first, Buffer.from(recordsJson(rows)), TAIL]);
-  return { count: rows.length, lastSeq: rows.at(-1)?.seq ?? '0', headLength: first.length, body };
+  const records = recordsJson(rows);
+  const body = Buffer.concat([first, Buffer.from(records.json), TAIL]);
+  const lines = Buffer.from(records.lines);
+  return { count: rows.length, lastSeq: rows.at(-1)?.seq ?? '0', headLength: first.length, body, lines };
 }
 
 function append(eventId: string, cached: CachedList, rows: CheckinRow[]): CachedList {
   const count = cached.count + rows.length;
   const first = head(eventId, count);
   const records = cached.body.subarray(cached.headLength, cached.body.length - TAIL.length);
-  const more = Buffer.from((cached.count > 0 ? ',' : '') + recordsJson(rows));
-  const body = Buffer.concat([first, records, more, TAIL]);
-  return { count, lastSeq: rows.at(-1)?.seq ?? cached.lastSeq, headLength: first.length, body };
+  const more = recordsJson(rows);
+  const body = Buffer.concat([first, records, Buffer.from((cached.count > 0 ? ',' : '') + more.json), TAIL]);
+  const lines = Buffer.concat([cached.lines, Buffer.from(more.lines)]);
+  return { count, lastSeq: rows.at(-1)?.seq ?? cached.lastSeq, headLength: first.length, body, lines };
 }
+
+const sizeOf = (list: CachedList) => list.body.length + list.lines.length;
 
 /**
  * Runs one refresh at a time per key. A caller arriving while a refresh runs waits for the
@@ -78,16 +94,30 @@ class SingleFlight<T> {
 export class AttendanceListCache {
   private lists = new Map<string, CachedList>();
   private bytes = 0;
-  private flights = new SingleFlight<Buffer>();
+  private flights = new SingleFlight<CachedList | undefined>();
 
   constructor(
     private readonly db: pg.Pool,
     private readonly maxBytes: number,
+    private readonly maxRecords = CACHED_LIST_MAX_RECORDS,
   ) {}
 
-  /** The JSON body `{"event_id","total_checked_in","records":[…]}` with every check-in, oldest first. */
-  fullList(eventId: string): Promise<Buffer> {
-    return this.flights.run(eventId, () => this.refresh(eventId));
+  /**
+   * The JSON body `{"event_id","total_checked_in","records":[…]}` with every check-in, oldest
+   * first; undefined when the event has more than maxRecords check-ins (stream those).
+   */
+  async fullList(eventId: string): Promise<Buffer | undefined> {
+    return (await this.flights.run(eventId, () => this.refresh(eventId)))?.body;
+  }
+
+  /**
+   * The same list in its NDJSON form, as the chunks to send (head line, records): nothing is
+   * copied per reader. undefined as for fullList.
+   */
+  async fullLines(eventId: string): Promise<Buffer[] | undefined> {
+    const list = await this.flights.run(eventId, () => this.refresh(eventId));
+    if (!list) return undefined;
+    return [Buffer.from(`${JSON.stringify({ event_id: eventId, total_checked_in: list.count })}\n`), list.lines];
   }
 
   /** Forgets an event's list (after it was deleted here; other replicas notice by the count). */
@@ -95,7 +125,7 @@ export class AttendanceListCache {
     const cached = this.lists.get(eventId);
     if (!cached) return;
     this.lists.delete(eventId);
-    this.bytes -= cached.body.length;
+    this.bytes -= sizeOf(cached);
   }
 
   /** Bytes held, for tests and diagnostics. */
@@ -103,20 +133,31 @@ export class AttendanceListCache {
     return { events: this.lists.size, bytes: this.bytes };
   }
 
-  private async refresh(eventId: string): Promise<Buffer> {
+  private async refresh(eventId: string): Promise<CachedList | undefined> {
+    if (this.maxRecords === 0) return undefined;
     const cached = this.lists.get(eventId);
     if (cached) {
-      const slice = await readCheckinSlice(this.db, eventId, cached.lastSeq, null);
+      // At most the rows that still fit: a list that outgrew the cache is never read whole.
+      const slice = await readCheckinSlice(this.db, eventId, cached.lastSeq, this.maxRecords - cached.count + 1);
+      if (slice.total > this.maxRecords) {
+        this.invalidate(eventId);
+        return undefined;
+      }
       if (cached.count + slice.rows.length === slice.total) {
         if (slice.rows.length === 0) {
           this.touch(eventId, cached);
-          return cached.body;
+          return cached;
         }
         return this.store(eventId, append(eventId, cached, slice.rows));
       }
       // Otherwise the cached list is no prefix of the event's list any more: rebuilt below.
+    } else if ((await countCheckins(this.db, eventId)) > this.maxRecords) {
+      return undefined;
     }
-    return this.store(eventId, build(eventId, (await readCheckinSlice(this.db, eventId, '0', null)).rows));
+    const slice = await readCheckinSlice(this.db, eventId, '0', this.maxRecords + 1);
+    // Grown past the limit since it was counted.
+    if (slice.total > this.maxRecords || slice.rows.length > this.maxRecords) return undefined;
+    return this.store(eventId, build(eventId, slice.rows));
   }
 
   private touch(eventId: string, list: CachedList): void {
@@ -125,18 +166,18 @@ export class AttendanceListCache {
     this.lists.set(eventId, list);
   }
 
-  /** Keeps `list` if it fits the budget; returns its body. */
-  private store(eventId: string, list: CachedList): Buffer {
+  /** Keeps `list` if it fits the budget; returns it. */
+  private store(eventId: string, list: CachedList): CachedList {
     this.invalidate(eventId);
     // Empty lists are not worth an entry; one list larger than half the budget is never kept.
-    if (list.count === 0 || list.body.length > this.maxBytes / 2) return list.body;
+    if (list.count === 0 || sizeOf(list) > this.maxBytes / 2) return list;
     this.lists.set(eventId, list);
-    this.bytes += list.body.length;
+    this.bytes += sizeOf(list);
     for (const [oldest, entry] of this.lists) {
       if (this.bytes <= this.maxBytes) break;
       this.lists.delete(oldest);
-      this.bytes -= entry.body.length;
+      this.bytes -= sizeOf(entry);
     }
-    return list.body;
+    return list;
   }
 }

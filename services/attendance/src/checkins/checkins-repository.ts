@@ -1,6 +1,7 @@
 // Check-ins in SQL: the batched check-in statement (policy, insert, counter, idempotency claim), lookups, pages.
 import type { CheckinRecord } from '@tixgo/contracts';
 import type pg from 'pg';
+import Cursor from 'pg-cursor';
 import type { EventFacts } from './ticket-policy.js';
 
 /** Number of counter rows per event (see event_checkin_counts in the migration). */
@@ -282,4 +283,80 @@ export async function readCheckinsBy(
     values: [byUid, eventId, afterSeq, limit],
   });
   return rows;
+}
+
+/** A CSV export row (spec: the event page's CSV export): the check-in with its ticket's holder. */
+export interface CheckinExportRow {
+  ticket_id: string;
+  holder_name: string | null;
+  checked_in_at: string;
+  checked_in_by: string;
+  location: string | null;
+  checkin_id: string;
+}
+
+const SNAPSHOT_QUERIES = {
+  records: `SELECT ${RECORD_COLUMNS} FROM checkins c WHERE c.event_id = $1 ORDER BY c.seq`,
+  export: `SELECT c.ticket_id, t.holder_name, iso_utc(c.checked_in_at) AS checked_in_at, c.checked_in_by, c.location,
+             c.checkin_id::text AS checkin_id
+           FROM checkins c
+           LEFT JOIN tickets t ON t.event_id = c.event_id AND t.ticket_id = c.ticket_id
+           WHERE c.event_id = $1 ORDER BY c.seq`,
+} as const;
+
+interface SnapshotRows {
+  records: CheckinRecord;
+  export: CheckinExportRow;
+}
+
+/** Every check-in of an event, oldest first, read in batches from one snapshot that also counted them. */
+export interface CheckinSnapshot<Row> {
+  /** The event's check-ins, counted in the snapshot the rows come from. */
+  total: number;
+  /** The next rows (at most `count`); empty at the end. */
+  read(count: number): Promise<Row[]>;
+  /** Ends the snapshot and gives its connection back (with an error: the connection is dropped). Idempotent. */
+  close(error?: Error): Promise<void>;
+}
+
+/**
+ * Opens a read-only REPEATABLE READ transaction on a connection of its own: the count and every
+ * row come from one snapshot, whatever commits meanwhile, and the rows are read with a cursor
+ * (pg-cursor, node-postgres' own), so a list of any length costs one batch of memory. The
+ * connection is held until close(): callers bound how many snapshots are open at once.
+ */
+export async function openCheckinSnapshot<K extends keyof SnapshotRows>(
+  db: pg.Pool,
+  eventId: string,
+  kind: K,
+): Promise<CheckinSnapshot<SnapshotRows[K]>> {
+  const client = await db.connect();
+  let total: number;
+  let cursor: Cursor<SnapshotRows[K]>;
+  try {
+    await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+    total = await countCheckins(client, eventId);
+    cursor = client.query(new Cursor<SnapshotRows[K]>(SNAPSHOT_QUERIES[kind], [eventId]));
+  } catch (error) {
+    client.release(error as Error);
+    throw error;
+  }
+  let closing: Promise<void> | undefined;
+  return {
+    total,
+    read: (count) => cursor.read(count),
+    close(error) {
+      closing ??= (async () => {
+        if (error) return client.release(error);
+        try {
+          await cursor.close();
+          await client.query('COMMIT');
+          client.release();
+        } catch (failure) {
+          client.release(failure as Error);
+        }
+      })();
+      return closing;
+    },
+  };
 }

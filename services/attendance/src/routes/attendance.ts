@@ -1,32 +1,64 @@
-// GET /attendance/{event_id} (spec: attendance, compat): the whole list, or one page with limit/cursor.
-import { AttendanceList, EventIdParams, PageQuery } from '@tixgo/contracts';
+// GET /attendance/{event_id} (spec: attendance, compat): the whole list (JSON or NDJSON), or one page with limit/cursor.
+import type { Socket } from 'node:net';
+import { Readable } from 'node:stream';
+import { AttendanceList, EventIdParams, NDJSON_TYPE, PageQuery } from '@tixgo/contracts';
 import { authenticate } from '@tixgo/platform';
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { attendancePage } from '../checkins/attendance-pages.js';
+import { jsonList, ndjsonList } from '../checkins/attendance-streams.js';
 import { checkinPage } from './cursors.js';
 import type { AttendanceRouteOptions } from './route-options.js';
 
+const JSON_TYPE = 'application/json; charset=utf-8';
+
+/** A reader that stops reading for this long is cut off: its list holds a database connection. */
+const STALLED_READER_MS = 30_000;
+
 /**
- * Answers an attendance request: without limit/cursor the full list (compat) from the list
- * cache, already serialized; with them one page from SQL.
+ * Sends a streamed list. The socket's idle timeout ends a reader that stopped reading (Node's
+ * request timeout is over once the request arrived); it is lifted again when the list is done.
+ */
+export function sendStream(request: FastifyRequest, reply: FastifyReply, type: string, body: Readable): FastifyReply {
+  const socket = request.raw.socket as Partial<Socket> | undefined;
+  // (inject()'s stand-in socket has no timers.)
+  if (typeof socket?.setTimeout === 'function') {
+    socket.setTimeout(STALLED_READER_MS, () => socket.destroy?.());
+    body.once('close', () => socket.setTimeout?.(0));
+  }
+  return reply.type(type).send(body);
+}
+
+/**
+ * Answers an attendance request: with limit/cursor one page from SQL; without them the full list
+ * (compat), or its NDJSON form when the client accepts that: from the list cache when the event is
+ * small enough, else streamed from a cursor.
  */
 export async function sendAttendance(
+  request: FastifyRequest,
   reply: FastifyReply,
-  { db, lists }: Pick<AttendanceRouteOptions, 'db' | 'lists'>,
+  { db, lists, streams }: Pick<AttendanceRouteOptions, 'db' | 'lists' | 'streams'>,
   eventId: string,
   query: PageQuery,
 ): Promise<FastifyReply> {
   const page = checkinPage(query);
   if (page) return reply.send(await attendancePage(db, eventId, page));
-  const body = await lists.fullList(eventId);
-  return reply.type('application/json; charset=utf-8').send(body);
+  if (request.headers.accept?.includes(NDJSON_TYPE)) {
+    const cachedLines = await lists.fullLines(eventId);
+    if (cachedLines) return reply.type(NDJSON_TYPE).send(Readable.from(cachedLines));
+    return sendStream(request, reply, NDJSON_TYPE, await streams.open(eventId, 'records', ndjsonList(eventId)));
+  }
+  const cached = await lists.fullList(eventId);
+  if (cached) return reply.type(JSON_TYPE).send(cached);
+  return sendStream(request, reply, JSON_TYPE, await streams.open(eventId, 'records', jsonList(eventId)));
 }
 
 export const ATTENDANCE_DESCRIPTION =
-  'Oldest first. Without limit and cursor: every check-in (compat). With them: one page ' +
-  `(limit default 100, at most 10000) and next_cursor, null on the last page; total_checked_in ` +
-  'always counts the whole event.';
+  'Oldest first. Without limit and cursor: every check-in (compat), streamed; with ' +
+  `Accept: ${NDJSON_TYPE} the same list as NDJSON: a first line {"event_id","total_checked_in"}, then ` +
+  'one record per line. With limit and cursor: one page (limit default 100, at most 10000) and ' +
+  'next_cursor, null on the last page. total_checked_in always counts the whole event, in the same ' +
+  'snapshot as the records.';
 
 const attendanceRoutes: FastifyPluginAsyncZod<AttendanceRouteOptions> = async (app, options) => {
   app.get(
@@ -43,7 +75,7 @@ const attendanceRoutes: FastifyPluginAsyncZod<AttendanceRouteOptions> = async (a
         response: { 200: AttendanceList },
       },
     },
-    async (request, reply) => sendAttendance(reply, options, request.params.event_id, request.query),
+    async (request, reply) => sendAttendance(request, reply, options, request.params.event_id, request.query),
   );
 };
 

@@ -16,6 +16,7 @@ import { type AuthUser, verifyAccessToken } from '@tixgo/platform';
 import type { FastifySchemaCompiler } from 'fastify';
 import { type FastifyPluginAsyncZod, validatorCompiler } from 'fastify-type-provider-zod';
 import type { ZodType, z } from 'zod';
+import { tooManyCheckinsByUser } from '../checkins/checkin-rate-limits.js';
 import { recordCheckin } from '../checkins/record-checkin.js';
 import { checkinAnswer, scanOf } from './checkins.js';
 import type { AttendanceRouteOptions } from './route-options.js';
@@ -47,10 +48,13 @@ function invalidItem(error: z.ZodError): CheckinBatchResult {
   return { status: 422, body: { detail } };
 }
 
-const checkinBatchRoutes: FastifyPluginAsyncZod<AttendanceRouteOptions> = async (app, { db, config, batcher }) => {
+const checkinBatchRoutes: FastifyPluginAsyncZod<AttendanceRouteOptions> = async (
+  app,
+  { db, config, batcher, limits },
+) => {
   /**
-   * One item, in the order a single request is handled: token (401), fields (422), then the
-   * check-in itself. Rejects only for what is not the item's fault (the database, a bug).
+   * One item, in the order a single request is handled: token (401), its user's rate (429), fields
+   * (422), then the check-in itself. Rejects only for what is not the item's fault (the database, a bug).
    */
   async function checkInItem(raw: unknown): Promise<CheckinBatchResult> {
     const token = tokenOf(raw);
@@ -61,6 +65,8 @@ const checkinBatchRoutes: FastifyPluginAsyncZod<AttendanceRouteOptions> = async 
       } catch (error) {
         return { status: 401, body: { detail: (error as Error).message } };
       }
+      const wait = limits.userWait(user.username);
+      if (wait > 0) return { status: 429, body: { detail: tooManyCheckinsByUser(wait) }, retry_after: wait };
     }
     const parsed = CheckinBatchItem.safeParse(raw);
     if (!parsed.success) return invalidItem(parsed.error);
@@ -79,6 +85,7 @@ const checkinBatchRoutes: FastifyPluginAsyncZod<AttendanceRouteOptions> = async 
   app.post(
     '/checkins/batch',
     {
+      onRequest: limits.limitClient,
       validatorCompiler: envelopeOnly,
       schema: {
         tags: ['check-ins'],
@@ -89,7 +96,8 @@ const checkinBatchRoutes: FastifyPluginAsyncZod<AttendanceRouteOptions> = async 
           '(registered_event_only: as POST /events/{event_id}/checkins), with its idempotency_key scoped to ' +
           'that user and shared with those endpoints. No Authorization header is needed. The answer is 200 ' +
           'with one {status, body} per item in item order, each exactly what the single request answers: ' +
-          "201, 409, 404, 401 or 422. A failure that is no item's own (the database unavailable: 503) " +
+          "201, 409, 404, 401, 422 or 429 (the item's user checked in too often: retry_after seconds; the " +
+          "batch itself counts once for the sending address). A failure that is no item's own (the database unavailable: 503) " +
           'fails the whole batch; some items may have been checked in, so retry the same batch: every item ' +
           'has an idempotency key, and a checked-in item answers its first 201 again.',
         body: CheckinBatchBody,

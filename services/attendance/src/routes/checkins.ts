@@ -29,7 +29,12 @@ export const CHECKIN_RESPONSES = {
   404: ErrorBody.describe('"Event not found" or "Ticket not found for this event"'),
   409: DuplicateCheckin,
   422: ErrorBody.describe('invalid body, or an Idempotency-Key reused with a different body'),
+  429: ErrorBody.describe('too many check-ins by this user or from this address; see Retry-After'),
 };
+
+export const CHECKIN_RATE_DESCRIPTION =
+  'Rate-limited per user (CHECKIN_RATE_PER_USER / CHECKIN_BURST_PER_USER) and per client address ' +
+  '(CHECKIN_RATE_PER_CLIENT / CHECKIN_BURST_PER_CLIENT): 429 with Retry-After.';
 
 /** The status and body of a check-in answer, as POST /checkins sends it (also one item of a batch). */
 export interface CheckinAnswer {
@@ -105,19 +110,21 @@ export function scanOf(
   };
 }
 
-const checkinRoutes: FastifyPluginAsyncZod<AttendanceRouteOptions> = async (app, { db, config, batcher }) => {
+const checkinRoutes: FastifyPluginAsyncZod<AttendanceRouteOptions> = async (app, { db, config, batcher, limits }) => {
   const security = [{ bearerAuth: [] }];
 
   app.post(
     '/checkins',
     {
-      onRequest: authenticate,
+      onRequest: [limits.limitClient, authenticate],
+      preValidation: limits.limitUser,
       schema: {
         tags: ['check-ins'],
         summary: 'Check a ticket in (exactly once per event)',
         description:
           'checked_in_by is the caller. An Idempotency-Key header makes a repeat of the same request ' +
-          'replay the first answer; the same key with a different body is a 422.',
+          'replay the first answer; the same key with a different body is a 422. ' +
+          CHECKIN_RATE_DESCRIPTION,
         security,
         headers: IdempotencyHeaders,
         body: CheckinBody,

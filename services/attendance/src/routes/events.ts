@@ -1,6 +1,7 @@
 // /events CRUD and /events/{id}/checkins|attendance|summary (spec: attendance, events and tickets).
 import { randomUUID } from 'node:crypto';
 import {
+  ATTENDANCE_CSV_COLUMNS,
   CreateEventBody,
   DeleteEventQuery,
   ErrorBody,
@@ -19,15 +20,24 @@ import {
 import { authenticate, requireAdmin } from '@tixgo/platform';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { attendancePage } from '../checkins/attendance-pages.js';
+import { csvExport } from '../checkins/attendance-streams.js';
 import { recordCheckin } from '../checkins/record-checkin.js';
 import { createEvent, deleteEvent, getEvent, listEvents, toEvent, updateEvent } from '../events/events-repository.js';
 import { registrationStats } from '../events/registration-stats.js';
-import { ATTENDANCE_DESCRIPTION, sendAttendance } from './attendance.js';
-import { answerCheckin, CHECKIN_RESPONSES, scanOf } from './checkins.js';
+import { ATTENDANCE_DESCRIPTION, sendAttendance, sendStream } from './attendance.js';
+import { answerCheckin, CHECKIN_RATE_DESCRIPTION, CHECKIN_RESPONSES, scanOf } from './checkins.js';
 import type { AttendanceRouteOptions } from './route-options.js';
 
+/**
+ * The export's file name: the event id with anything but letters, digits, dot, dash and underscore
+ * turned into `_` (no quote, slash or control character reaches the header or a file system).
+ */
+export function csvFileName(eventId: string): string {
+  return `attendance-${eventId.replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 80)}.csv`;
+}
+
 const eventRoutes: FastifyPluginAsyncZod<AttendanceRouteOptions> = async (app, options) => {
-  const { db, config, lists, batcher } = options;
+  const { db, config, lists, streams, batcher, limits } = options;
   const security = [{ bearerAuth: [] }];
   const anyRole = { onRequest: authenticate };
   const adminOnly = { onRequest: [authenticate, requireAdmin] };
@@ -115,11 +125,12 @@ const eventRoutes: FastifyPluginAsyncZod<AttendanceRouteOptions> = async (app, o
   app.post(
     '/events/:id/checkins',
     {
-      ...anyRole,
+      onRequest: [limits.limitClient, authenticate],
+      preValidation: limits.limitUser,
       schema: {
         tags: ['events', 'check-ins'],
         summary: 'Check a ticket in at a registered event',
-        description: 'As POST /checkins, with the event from the path; an unregistered event is a 404.',
+        description: `As POST /checkins, with the event from the path; an unregistered event is a 404. ${CHECKIN_RATE_DESCRIPTION}`,
         security,
         params: IdParams,
         headers: IdempotencyHeaders,
@@ -156,7 +167,31 @@ const eventRoutes: FastifyPluginAsyncZod<AttendanceRouteOptions> = async (app, o
     },
     async (request, reply) => {
       await getEvent(db, request.params.id);
-      return sendAttendance(reply, options, request.params.id, request.query);
+      return sendAttendance(request, reply, options, request.params.id, request.query);
+    },
+  );
+
+  app.get(
+    '/events/:id/attendance.csv',
+    {
+      ...anyRole,
+      schema: {
+        tags: ['events', 'attendance'],
+        summary: "A registered event's check-ins as a CSV file (streamed)",
+        description:
+          `UTF-8 with a byte-order mark and a header row: ${ATTENDANCE_CSV_COLUMNS.join(',')}; oldest first, ` +
+          "as an attachment. Cells that begin with = + - @ (or a tab or CR) start with a ' so that no " +
+          'spreadsheet runs them as formulas.',
+        security,
+        params: IdParams,
+        response: { 404: ErrorBody },
+      },
+    },
+    async (request, reply) => {
+      const event = await getEvent(db, request.params.id);
+      const file = await streams.open(event.id, 'export', csvExport);
+      reply.header('content-disposition', `attachment; filename="${csvFileName(event.id)}"`);
+      return sendStream(request, reply, 'text/csv; charset=utf-8', file);
     },
   );
 

@@ -1,4 +1,5 @@
 // POST and GET /events/{id}/tickets (spec: attendance, new): issue tickets (count, list or CSV), list them paged.
+import { Readable } from 'node:stream';
 import {
   ErrorBody,
   IdParams,
@@ -11,7 +12,7 @@ import {
 import { acceptCsvUploads, authenticate, jsonBodyOrCsv, requireAdmin } from '@tixgo/platform';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { getEvent } from '../events/events-repository.js';
-import { parseTicketCsv } from '../tickets/ticket-csv.js';
+import { readTicketCsv } from '../tickets/ticket-csv.js';
 import { issueTickets, listTickets } from '../tickets/tickets-repository.js';
 import { decodeTicketCursor, encodeTicketCursor } from './cursors.js';
 import type { AttendanceRouteOptions } from './route-options.js';
@@ -26,7 +27,8 @@ const ticketRoutes: FastifyPluginAsyncZod<AttendanceRouteOptions> = async (app, 
     '/events/:id/tickets',
     {
       ...adminOnly,
-      // Imports of up to 100k tickets are larger than the 1 MiB every other body is held to.
+      // Imports of up to 100k tickets are larger than the 1 MiB every other body is held to (a CSV
+      // upload is held to it by acceptCsvUploads, as it streams in).
       bodyLimit: config.ticketImportMaxBytes,
       validatorCompiler: jsonBodyOrCsv,
       schema: {
@@ -36,7 +38,8 @@ const ticketRoutes: FastifyPluginAsyncZod<AttendanceRouteOptions> = async (app, 
           'All or nothing, in one transaction. Generated codes are 12 characters from an alphabet without ' +
           '0/O/1/I. CSV: a header row naming ticket_id, holder_name, holder_email; an empty ticket_id is ' +
           'generated; a bad line is a 422 naming the line. Ids repeated in the batch or already issued are ' +
-          'a 409 naming them. At most 100000 tickets per request.',
+          'a 409 naming them. At most 100000 tickets per request; a CSV is read as it arrives and refused at ' +
+          'the first line past that.',
         security,
         params: IdParams,
         body: IssueTicketsBody,
@@ -44,11 +47,11 @@ const ticketRoutes: FastifyPluginAsyncZod<AttendanceRouteOptions> = async (app, 
       },
     },
     async (request, reply) => {
-      // Typed as the JSON body; a CSV upload arrives as its text (see jsonBodyOrCsv).
-      const body = request.body as IssueTicketsBody | string;
+      // Typed as the JSON body; a CSV upload arrives as a stream of its bytes (see jsonBodyOrCsv).
+      const body = request.body as IssueTicketsBody | Readable;
       const inputs =
-        typeof body === 'string'
-          ? parseTicketCsv(body)
+        body instanceof Readable
+          ? await readTicketCsv(body)
           : (body.tickets ?? Array.from({ length: body.count ?? 0 }, () => ({})));
       const tickets = await issueTickets(db, request.params.id, inputs);
       return reply.code(201).send({ created: tickets.length, tickets });

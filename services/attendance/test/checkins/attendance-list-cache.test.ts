@@ -18,7 +18,7 @@ let batcher: CheckinBatcher;
 const scan = (eventId: string, ticketId: string) => batcher.checkIn(checkinRequest(eventId, ticketId));
 
 const listOf = async (cache: AttendanceListCache, eventId: string) =>
-  JSON.parse((await cache.fullList(eventId)).toString('utf8')) as {
+  JSON.parse(String(await cache.fullList(eventId))) as {
     event_id: string;
     total_checked_in: number;
     records: { ticket_id: string }[];
@@ -76,7 +76,10 @@ describe('AttendanceListCache', () => {
   it('keeps its bytes under the cap, evicting the least recently used lists', async () => {
     const events = ['cap-1', 'cap-2', 'cap-3'];
     for (const event of events) for (let index = 0; index < 3; index++) await scan(event, `${event}-${index}`);
-    const listBytes = (await new AttendanceListCache(t.db.pool, 1024 * 1024).fullList('cap-1')).length;
+    // What one list takes in the cache (its JSON and its NDJSON form).
+    const sizing = new AttendanceListCache(t.db.pool, 1024 * 1024);
+    await sizing.fullList('cap-1');
+    const listBytes = sizing.size.bytes;
     // Room for two and a half lists of this size.
     const cap = Math.floor(listBytes * 2.5);
     const cache = new AttendanceListCache(t.db.pool, cap);
@@ -94,6 +97,33 @@ describe('AttendanceListCache', () => {
     const cache = new AttendanceListCache(t.db.pool, 100);
     expect(ids(await listOf(cache, 'cap-big'))).toEqual(['ONLY']);
     expect(cache.size).toEqual({ events: 0, bytes: 0 });
+  });
+
+  it('never builds a list longer than maxRecords: undefined (the route streams it), also once a cached list outgrows it', async () => {
+    const cache = new AttendanceListCache(t.db.pool, 1024 * 1024, 3);
+    for (const ticket of ['M-1', 'M-2', 'M-3']) await scan('c-max', ticket);
+    expect(ids(await listOf(cache, 'c-max'))).toEqual(['M-1', 'M-2', 'M-3']);
+    expect(cache.size.events).toBe(1);
+    await scan('c-max', 'M-4');
+    expect(await cache.fullList('c-max')).toBeUndefined();
+    expect(cache.size).toEqual({ events: 0, bytes: 0 });
+    expect(await new AttendanceListCache(t.db.pool, 1024 * 1024, 3).fullList('c-max')).toBeUndefined();
+  });
+
+  it('serves the NDJSON form from the same entry: a head line, then the records one per line', async () => {
+    const cache = new AttendanceListCache(t.db.pool, 1024 * 1024);
+    for (const ticket of ['N-1', 'N-2']) await scan('c-lines', ticket);
+    const json = await listOf(cache, 'c-lines');
+    const chunks = (await cache.fullLines('c-lines')) ?? [];
+    const lines = Buffer.concat(chunks).toString('utf8').split('\n');
+    expect(JSON.parse(lines[0] as string)).toEqual({ event_id: 'c-lines', total_checked_in: 2 });
+    expect(lines.slice(1)).toEqual([...json.records.map((record) => JSON.stringify(record)), '']);
+    await scan('c-lines', 'N-3');
+    const appended = Buffer.concat((await cache.fullLines('c-lines')) ?? [])
+      .toString('utf8')
+      .split('\n');
+    expect(appended).toHaveLength(5);
+    expect(JSON.parse(appended[3] as string).ticket_id).toBe('N-3');
   });
 
   it('answers concurrent readers of a changing list with complete lists', async () => {

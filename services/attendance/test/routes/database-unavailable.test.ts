@@ -1,8 +1,18 @@
 // A database outage is answered 503 "Database unavailable" (retryable), and the service recovers by itself.
+import { randomUUID } from 'node:crypto';
+import { once } from 'node:events';
+import { type AddressInfo, connect } from 'node:net';
+import { createTestDatabase } from '@tixgo/db/testing';
+import { signAccessToken } from '@tixgo/platform';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../../src/app.js';
+import { openAttendanceDatabase } from '../../src/attendance-database.js';
+import { loadConfig } from '../../src/config.js';
 import { isDatabaseUnavailable } from '../../src/routes/database-unavailable.js';
-import { startTestApp, type TestApp } from '../support/attendance-app.js';
+import { startTestApp, type TestApp, testEnv } from '../support/attendance-app.js';
+
+const quietLog = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
 let t: TestApp;
 let admin: pg.Client;
@@ -75,12 +85,92 @@ describe('database outage', () => {
   });
 
   it('tells outages apart from the request’s own database errors', () => {
-    expect(isDatabaseUnavailable({ code: 'ECONNREFUSED' })).toBe(true);
-    expect(isDatabaseUnavailable({ code: '57P01' })).toBe(true);
-    expect(isDatabaseUnavailable({ code: '08006' })).toBe(true);
+    const postgres = (code: string) => Object.assign(new pg.DatabaseError('refused', 0, 'error'), { code });
+    const socket = (code: string, syscall: string) => Object.assign(new Error(`${syscall} ${code}`), { code, syscall });
+    expect(isDatabaseUnavailable(socket('ECONNREFUSED', 'connect'))).toBe(true);
+    expect(isDatabaseUnavailable(socket('ECONNRESET', 'read'))).toBe(true);
+    expect(isDatabaseUnavailable(postgres('57P01'))).toBe(true);
+    expect(isDatabaseUnavailable(postgres('08006'))).toBe(true);
     expect(isDatabaseUnavailable(new Error('timeout exceeded when trying to connect'))).toBe(true);
-    expect(isDatabaseUnavailable({ code: '23505' })).toBe(false);
-    expect(isDatabaseUnavailable({ code: '22P02' })).toBe(false);
+    expect(isDatabaseUnavailable(new Error('Connection terminated unexpectedly'))).toBe(true);
+    expect(isDatabaseUnavailable(postgres('23505'))).toBe(false);
+    expect(isDatabaseUnavailable(postgres('22P02'))).toBe(false);
     expect(isDatabaseUnavailable(new Error('boom'))).toBe(false);
+  });
+
+  it('does not take errors that only look like outages for one: a bare code, or a request stream that was reset', () => {
+    // Node's error for a client that went away mid-body: ECONNRESET, no system call; Fastify makes it a 400.
+    const aborted = Object.assign(new Error('aborted'), { code: 'ECONNRESET', statusCode: 400 });
+    expect(isDatabaseUnavailable(aborted)).toBe(false);
+    expect(isDatabaseUnavailable(Object.assign(new Error('aborted'), { code: 'ECONNRESET' }))).toBe(false);
+    expect(isDatabaseUnavailable({ code: 'ECONNREFUSED' })).toBe(false);
+    expect(isDatabaseUnavailable({ code: '57P01' })).toBe(false);
+  });
+});
+
+describe('a client that aborts its body', () => {
+  it('is answered as a 400-class client error, never 503 "Database unavailable" (real socket, cut mid-body)', async () => {
+    const database = await createTestDatabase('aborts');
+    const config = loadConfig(testEnv(database.url));
+    const db = await openAttendanceDatabase(config, quietLog);
+    const app = await buildApp(config, { db });
+    // What the service decided to answer, seen before it is written to the (gone) socket.
+    const answers: { url: string; status: number; body: string }[] = [];
+    app.addHook('onSend', async (request, reply, payload) => {
+      answers.push({ url: request.url, status: reply.statusCode, body: String(payload) });
+      return payload;
+    });
+    try {
+      await app.listen({ port: 0, host: '127.0.0.1' });
+      const { port } = app.server.address() as AddressInfo;
+      const token = signAccessToken(app, {
+        username: 'admin1',
+        role: 'admin',
+        uid: randomUUID(),
+        sid: randomUUID(),
+        ver: 0,
+      });
+      await app.inject({
+        method: 'POST',
+        url: '/events',
+        headers: { authorization: `Bearer ${token}` },
+        payload: { id: 'ev-abort', title: 'Aborted uploads' },
+      });
+      answers.length = 0;
+      const uploads = [
+        { url: '/checkins', type: 'application/json', start: '{"event_id":"ev-abort","ticket_id":' },
+        { url: '/events/ev-abort/tickets', type: 'application/json', start: '{"tickets":[{"ticket_id":"A-1"},' },
+        { url: '/events/ev-abort/tickets', type: 'text/csv', start: 'ticket_id,holder_name\nA-1,Ani\nA-2,' },
+      ];
+      for (const upload of uploads) {
+        const socket = connect(port, '127.0.0.1');
+        socket.on('error', () => undefined);
+        await once(socket, 'connect');
+        socket.write(
+          `POST ${upload.url} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${token}\r\n` +
+            `Content-Type: ${upload.type}\r\nContent-Length: 100000\r\n\r\n${upload.start}`,
+        );
+        await new Promise((resolve) => setTimeout(resolve, 150));
+        socket.resetAndDestroy();
+        await once(socket, 'close');
+      }
+      await expect.poll(() => answers.length).toBe(uploads.length);
+      for (const [index, answer] of answers.entries()) {
+        expect(answer.url).toBe(uploads[index]?.url);
+        expect(answer.status, answer.url).toBeGreaterThanOrEqual(400);
+        expect(answer.status, answer.url).toBeLessThan(500);
+        expect(JSON.parse(answer.body), answer.url).toEqual({ detail: expect.any(String) });
+        expect(answer.body).not.toContain('Database unavailable');
+      }
+      // Nothing of the aborted uploads was written, and the service still answers.
+      const tickets = await db.pool.query("SELECT 1 FROM tickets WHERE event_id = 'ev-abort'");
+      expect(tickets.rowCount).toBe(0);
+      const health = await app.inject({ url: '/health' });
+      expect(health.statusCode).toBe(200);
+    } finally {
+      await app.close();
+      await db.close();
+      await database.drop();
+    }
   });
 });

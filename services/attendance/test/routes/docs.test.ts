@@ -24,6 +24,7 @@ describe('API docs', () => {
       '/events',
       '/events/{id}',
       '/events/{id}/attendance',
+      '/events/{id}/attendance.csv',
       '/events/{id}/checkins',
       '/events/{id}/stats',
       '/events/{id}/summary',
@@ -31,6 +32,8 @@ describe('API docs', () => {
       '/events/{id}/tickets/search',
       '/overview',
     ]);
+    // The NDJSON form of the full list is documented where the list is.
+    expect(document.paths['/attendance/{event_id}'].get.description).toContain('application/x-ndjson');
     const checkin = document.paths['/checkins'].post;
     expect(checkin.requestBody.content['application/json'].schema.required).toEqual(['event_id', 'ticket_id']);
     expect(checkin.parameters.map((parameter: { name: string }) => parameter.name)).toContain('idempotency-key');

@@ -1,4 +1,6 @@
 // Every 401, 403 and 422 of the attendance API, and no 5xx for malformed or hostile input anywhere.
+import { request } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { claims, unauthorizedCases, validToken } from '../../../../packages/platform/test/support/forge-token.js';
 import { startTestApp, TEST_JWT_SECRET, type TestApp } from '../support/attendance-app.js';
@@ -317,5 +319,121 @@ describe('hostile input', () => {
       if (response.statusCode >= 500) failures.push(`key ${JSON.stringify(key)} -> ${response.statusCode}`);
     }
     expect(failures).toEqual([]);
+  });
+});
+
+/** A GET whose path goes on the wire exactly as given (node:http does not resolve dot segments). */
+function rawGet(port: number, path: string, authorization: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const sent = request({ host: '127.0.0.1', port, path, headers: { authorization } }, (response) => {
+      let body = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => {
+        body += chunk;
+      });
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
+    });
+    sent.on('error', reject);
+    sent.end();
+  });
+}
+
+describe('ids and text that are not what they look like', () => {
+  const refusal = (loc: (string | number)[], msg: string) => ({
+    detail: [{ loc, msg, type: 'custom' }],
+  });
+
+  it.each(['.', '..'])('refuses the id %j with 422 in a body, and stores nothing', async (id) => {
+    const created = await t.app.inject({
+      method: 'POST',
+      url: '/events',
+      headers: t.admin(),
+      payload: { id, title: 'Dots' },
+    });
+    expect(created.statusCode).toBe(422);
+    expect(created.json()).toEqual(refusal(['body', 'id'], 'must not be "." or ".."'));
+    const scan = await t.checkIn({ event_id: id, ticket_id: 'T-dot' });
+    expect(scan.statusCode).toBe(422);
+    expect(scan.json()).toEqual(refusal(['body', 'event_id'], 'must not be "." or ".."'));
+    const ticket = await t.checkIn({ event_id: 'ev-dots', ticket_id: id });
+    expect(ticket.statusCode).toBe(422);
+    expect(ticket.json()).toEqual(refusal(['body', 'ticket_id'], 'must not be "." or ".."'));
+    const stored = await t.db.pool.query(
+      "SELECT 1 FROM checkins WHERE event_id IN ('.', '..') OR ticket_id IN ('.', '..')",
+    );
+    expect(stored.rowCount).toBe(0);
+  });
+
+  it.each(['.', '..', '%2E', '%2e%2E'])(
+    'refuses the path id %j with 422 when it reaches the service as sent (a real socket, no URL resolution)',
+    async (segment) => {
+      // inject() resolves dot segments like a browser would; a hostile client sends them raw.
+      if (!t.app.server.listening) await t.app.listen({ port: 0, host: '127.0.0.1' });
+      const { port } = t.app.server.address() as AddressInfo;
+      for (const [path, name] of [
+        [`/events/${segment}`, 'id'],
+        [`/events/${segment}/summary`, 'id'],
+        [`/attendance/${segment}`, 'event_id'],
+      ] as const) {
+        const answer = await rawGet(port, path, t.admin().authorization);
+        expect(answer.status, path).toBe(422);
+        expect(JSON.parse(answer.body), path).toEqual(refusal(['path', name], 'must not be "." or ".."'));
+      }
+    },
+  );
+
+  it('refuses lone surrogates in ids and in free text with 422, and stores nothing', async () => {
+    const lone = 'Gate \ud800 A';
+    const cases: { url: string; method: 'POST' | 'PUT'; payload: object; loc: (string | number)[] }[] = [
+      {
+        method: 'POST',
+        url: '/checkins',
+        payload: { event_id: 'ev-s\udc00', ticket_id: 'S-1' },
+        loc: ['body', 'event_id'],
+      },
+      {
+        method: 'POST',
+        url: '/checkins',
+        payload: { event_id: 'ev-s', ticket_id: 'S-\ud83d' },
+        loc: ['body', 'ticket_id'],
+      },
+      {
+        method: 'POST',
+        url: '/checkins',
+        payload: { event_id: 'ev-s', ticket_id: 'S-2', location: lone },
+        loc: ['body', 'location'],
+      },
+      { method: 'POST', url: '/events', payload: { id: 'ev-s2', title: lone }, loc: ['body', 'title'] },
+      { method: 'PUT', url: '/events/ev-h', payload: { description: `line 1\n${lone}` }, loc: ['body', 'description'] },
+      {
+        method: 'POST',
+        url: '/events/ev-h/tickets',
+        payload: { tickets: [{ ticket_id: 'S-3', holder_name: lone }] },
+        loc: ['body', 'tickets', 0, 'holder_name'],
+      },
+    ];
+    for (const { method, url, payload, loc } of cases) {
+      // JSON.stringify writes a lone surrogate as its \ud800 escape, as a hostile client would send it.
+      const response = await t.app.inject({
+        method,
+        url,
+        headers: { ...t.admin(), 'content-type': 'application/json' },
+        payload: JSON.stringify(payload),
+      });
+      expect(response.statusCode, `${method} ${url}`).toBe(422);
+      expect(response.json(), `${method} ${url}`).toEqual(
+        refusal(loc, 'must be valid Unicode text (no lone surrogates)'),
+      );
+    }
+    const stored = await t.db.pool.query("SELECT 1 FROM checkins WHERE event_id LIKE 'ev-s%'");
+    expect(stored.rowCount).toBe(0);
+    const event = await t.app.inject({ url: '/events/ev-h', headers: t.admin() });
+    expect(event.json().description).toBeNull();
+  });
+
+  it('still accepts real astral characters (a surrogate pair) in ids and text', async () => {
+    const scan = await t.checkIn({ event_id: 'ev-emoji-😀', ticket_id: 'T-🎟', location: 'Gerbang 🚪' });
+    expect(scan.statusCode).toBe(201);
+    expect(scan.json().record).toMatchObject({ event_id: 'ev-emoji-😀', ticket_id: 'T-🎟', location: 'Gerbang 🚪' });
   });
 });

@@ -1,6 +1,7 @@
 // POST and GET /events/{id}/tickets: generated codes, given lists, CSV uploads, all-or-nothing, paging.
+import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from '../support/attendance-app.js';
+import { openApp, startTestApp, type TestApp } from '../support/attendance-app.js';
 
 let t: TestApp;
 
@@ -157,6 +158,72 @@ describe('POST /events/{id}/tickets', () => {
     const summary = await t.app.inject({ url: '/events/conc/summary', headers: t.committee() });
     expect(summary.json().stats.total_registered).toBe(300);
     expect(await ticketCount('conc')).toBe(300);
+  });
+});
+
+describe('POST /events/{id}/tickets with a large CSV (read as it arrives)', () => {
+  /** `rows` one-column lines after the header: 9 bytes each. */
+  const bigCsv = (rows: number) =>
+    `ticket_id\n${Array.from({ length: rows }, (_, i) => `T${String(i).padStart(7, '0')}`).join('\n')}\n`;
+
+  it('refuses an 8 MB upload at the first line past 100000 tickets with 422, and issues nothing', async () => {
+    await t.createEvent('big-csv');
+    const csv = bigCsv(900_000);
+    expect(csv.length).toBeGreaterThan(8_000_000);
+    const response = await issue('big-csv', csv);
+    expect(response.statusCode).toBe(422);
+    expect(response.json()).toEqual({
+      detail: [{ loc: ['body', 100_002], msg: 'line 100002: at most 100000 tickets per request', type: 'csv' }],
+    });
+    // The rest of the upload was not waited for: the connection is closed after the answer.
+    expect(response.headers.connection).toBe('close');
+    expect(await ticketCount('big-csv')).toBe(0);
+  });
+
+  it('answers 413 to a CSV over TICKET_IMPORT_MAX_MB, declared by Content-Length or streamed in without one', async () => {
+    const small = await openApp(t.database, { TICKET_IMPORT_MAX_MB: '1' });
+    try {
+      const csv = bigCsv(200_000);
+      const declared = await small.app.inject({
+        method: 'POST',
+        url: '/events/big-csv/tickets',
+        headers: { ...small.admin(), 'content-type': 'text/csv' },
+        payload: csv,
+      });
+      expect(declared.statusCode).toBe(413);
+      expect(declared.json()).toEqual({ detail: 'Request body is too large' });
+      // A stream payload goes without Content-Length: counted as it arrives.
+      const streamed = await small.app.inject({
+        method: 'POST',
+        url: '/events/big-csv/tickets',
+        headers: { ...small.admin(), 'content-type': 'text/csv' },
+        payload: Readable.from([csv.slice(0, 600_000), csv.slice(600_000)]),
+      });
+      expect(streamed.statusCode).toBe(413);
+      expect(streamed.json()).toEqual({ detail: 'Request body is too large' });
+      expect(await ticketCount('big-csv')).toBe(0);
+    } finally {
+      await small.close();
+    }
+  });
+
+  it('imports a CSV streamed in one-byte chunks (split inside quotes and UTF-8 characters too)', async () => {
+    await t.createEvent('chunked-csv');
+    const csv = 'ticket_id,holder_name\nK-1,"Dewi, Sari"\nK-2,Ñandú Ü\nK-3,"say ""hi"""\n';
+    const bytes = Buffer.from(csv);
+    const chunks = Array.from(bytes, (_, index) => bytes.subarray(index, index + 1));
+    const response = await t.app.inject({
+      method: 'POST',
+      url: '/events/chunked-csv/tickets',
+      headers: { ...t.admin(), 'content-type': 'text/csv' },
+      payload: Readable.from(chunks),
+    });
+    expect(response.statusCode).toBe(201);
+    expect(response.json().tickets).toEqual([
+      { ticket_id: 'K-1', holder_name: 'Dewi, Sari', holder_email: null },
+      { ticket_id: 'K-2', holder_name: 'Ñandú Ü', holder_email: null },
+      { ticket_id: 'K-3', holder_name: 'say "hi"', holder_email: null },
+    ]);
   });
 });
 

@@ -1,39 +1,81 @@
-// Parsing a ticket CSV: columns, empty cells, and 422s that name the line.
+// Reading a ticket CSV as it streams in: columns, empty cells, 422s that name the line, and the row limit.
+import { Readable } from 'node:stream';
+import { MAX_TICKETS_PER_REQUEST } from '@tixgo/contracts';
 import { describe, expect, it } from 'vitest';
-import { parseTicketCsv } from '../../src/tickets/ticket-csv.js';
+import { readTicketCsv } from '../../src/tickets/ticket-csv.js';
 
-const errorOf = (csv: string) => {
+/** The upload in chunks of `chunk` bytes, as a request stream delivers it. */
+const upload = (csv: string, chunk = 7) => {
+  const bytes = Buffer.from(csv);
+  return Readable.from(
+    Array.from({ length: Math.ceil(bytes.length / chunk) }, (_, i) => bytes.subarray(i * chunk, (i + 1) * chunk)),
+  );
+};
+const parseTicketCsv = (csv: string) => readTicketCsv(upload(csv));
+
+const errorOf = async (csv: string | Readable) => {
   try {
-    parseTicketCsv(csv);
+    await readTicketCsv(typeof csv === 'string' ? upload(csv) : csv);
   } catch (error) {
     return error as { statusCode: number; items: { loc: (string | number)[]; msg: string }[] };
   }
   throw new Error('expected a 422');
 };
 
-describe('parseTicketCsv', () => {
-  it('reads the three columns; empty cells are "not given"', () => {
-    expect(parseTicketCsv('ticket_id,holder_name,holder_email\nA,Ani,a@x.id\n,Budi,\n')).toEqual([
+describe('readTicketCsv', () => {
+  it('reads the three columns; empty cells are "not given"', async () => {
+    expect(await parseTicketCsv('ticket_id,holder_name,holder_email\nA,Ani,a@x.id\n,Budi,\n')).toEqual([
       { ticket_id: 'A', holder_name: 'Ani', holder_email: 'a@x.id' },
       { holder_name: 'Budi' },
     ]);
   });
 
-  it('matches header names in any letter case and skips blank lines', () => {
-    expect(parseTicketCsv('Ticket_ID\n\nA\n\nB\n')).toEqual([{ ticket_id: 'A' }, { ticket_id: 'B' }]);
+  it('matches header names in any letter case and skips blank lines', async () => {
+    expect(await parseTicketCsv('Ticket_ID\n\nA\n\nB\n')).toEqual([{ ticket_id: 'A' }, { ticket_id: 'B' }]);
   });
 
-  it('names every bad line, up to 20 of them', () => {
+  it('names every bad line, up to 20 of them', async () => {
     const rows = Array.from({ length: 30 }, () => `${'x'.repeat(101)}`);
-    const error = errorOf(`ticket_id\n${rows.join('\n')}\n`);
+    const error = await errorOf(`ticket_id\n${rows.join('\n')}\n`);
     expect(error.statusCode).toBe(422);
     expect(error.items).toHaveLength(20);
     expect(error.items[0]?.loc).toEqual(['body', 2, 'ticket_id']);
     expect(error.items[19]?.msg).toMatch(/^line 21: /);
   });
 
-  it('rejects a repeated column and an empty file', () => {
-    expect(errorOf('ticket_id,ticket_id\nA,B\n').items[0]?.msg).toMatch(/^line 1: header must name distinct columns/);
-    expect(errorOf('').items[0]?.msg).toMatch(/^line 1: empty file/);
+  it('rejects a repeated column and an empty file', async () => {
+    expect((await errorOf('ticket_id,ticket_id\nA,B\n')).items[0]?.msg).toMatch(
+      /^line 1: header must name distinct columns/,
+    );
+    expect((await errorOf('')).items[0]?.msg).toMatch(/^line 1: empty file/);
+  });
+
+  it('stops at the first line past the row limit, naming it, without reading the rest of the upload', async () => {
+    let served = 0;
+    // An endless upload of valid lines: only a reader that stops at the limit ever returns.
+    const endless = new Readable({
+      read() {
+        const lines = Array.from({ length: 1000 }, () => `T-${served++}\n`).join('');
+        this.push(served === 1000 ? `ticket_id\n${lines}` : lines);
+      },
+    });
+    const error = await errorOf(endless);
+    expect(error.statusCode).toBe(422);
+    expect(error.items).toEqual([
+      {
+        loc: ['body', MAX_TICKETS_PER_REQUEST + 2],
+        msg: `line ${MAX_TICKETS_PER_REQUEST + 2}: at most ${MAX_TICKETS_PER_REQUEST} tickets per request`,
+        type: 'csv',
+      },
+    ]);
+    expect(served).toBeLessThan(MAX_TICKETS_PER_REQUEST + 50_000);
+    expect(endless.destroyed).toBe(true);
+  });
+
+  it('refuses a line longer than any ticket needs (an unclosed quote) instead of holding the rest of the upload', async () => {
+    const error = await errorOf(`ticket_id,holder_name\nA,"${'x'.repeat(200_000)}`);
+    expect(error.statusCode).toBe(422);
+    expect(error.items[0]?.loc).toEqual(['body', 2]);
+    expect(error.items[0]?.msg).toMatch(/^line 2: Max Record Size/);
   });
 });

@@ -14,6 +14,7 @@ import {
   toPortalCheckin,
   toPortalMyCheckins,
 } from '@tixgo/contracts';
+import type { onRequestHookHandler } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { authenticateCaller, callerOf } from '../session/authenticate-caller.js';
 import type { AttendanceClient } from '../upstream/attendance-client.js';
@@ -40,23 +41,30 @@ async function eventNames(
   return names;
 }
 
-const checkinsRoutes: FastifyPluginAsyncZod<{ attendance: AttendanceClient }> = async (app, { attendance }) => {
+export interface CheckinsRoutesOptions {
+  attendance: AttendanceClient;
+  /** onRequest: check-ins per client address (see checkin-client-limit.ts). */
+  limitCheckins: onRequestHookHandler;
+}
+
+const checkinsRoutes: FastifyPluginAsyncZod<CheckinsRoutesOptions> = async (app, { attendance, limitCheckins }) => {
   const security = [{ bearerAuth: [] }];
 
   app.post(
     '/api/checkins',
     {
-      onRequest: authenticateCaller,
+      onRequest: [limitCheckins, authenticateCaller],
       schema: {
         tags: ['checkins'],
         summary: 'Check a ticket in at the gate',
         description:
           'An Idempotency-Key header is passed on to attendance (scoped to the caller): a retry with the ' +
-          'same key and body replays the first answer; the same key with another body is a 422.',
+          'same key and body replays the first answer; the same key with another body is a 422. ' +
+          'Rate-limited per client address here and per user at attendance: 429 with Retry-After.',
         security,
         headers: IdempotencyHeaders,
         body: CheckinBody,
-        response: { 201: PortalCheckin, 404: ErrorBody, 409: DuplicateCheckin },
+        response: { 201: PortalCheckin, 404: ErrorBody, 409: DuplicateCheckin, 429: ErrorBody },
       },
     },
     async (request, reply) => {

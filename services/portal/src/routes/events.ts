@@ -1,4 +1,5 @@
 // /api/events…: attendance's event and ticket endpoints through the portal, validated here, answered as attendance answers.
+import { Readable } from 'node:stream';
 import {
   AttendanceList,
   CheckinCreated,
@@ -21,27 +22,38 @@ import {
   UpdateEventBody,
 } from '@tixgo/contracts';
 import { acceptCsvUploads, jsonBodyOrCsv, validationError } from '@tixgo/platform';
+import type { onRequestHookHandler } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { isCsvType, mediaType } from '../media-type.js';
 import { authenticateCaller, callerOf } from '../session/authenticate-caller.js';
 import type { AttendanceClient } from '../upstream/attendance-client.js';
-import { relayTo, sendItemAnswer } from '../upstream/pass-through.js';
+import { relayTo, sendItemAnswer, sendUpstreamStream } from '../upstream/pass-through.js';
 import { queryString } from '../upstream/query-string.js';
 import { jsonBody } from '../upstream/upstream-client.js';
 
 export interface EventsRoutesOptions {
   attendance: AttendanceClient;
+  /** onRequest: check-ins per client address (see checkin-client-limit.ts). */
+  limitCheckins: onRequestHookHandler;
   /** Largest ticket import (TICKET_IMPORT_MAX_MB, as attendance); every other body stays at 1 MiB. */
   ticketImportMaxBytes: number;
+  /**
+   * Deadline of a CSV import call: the upload streams through as fast as the client sends it (up
+   * to the request timeout), then attendance has the usual upstream deadline to answer.
+   */
+  ticketUploadTimeoutMs: number;
 }
 
-const eventsRoutes: FastifyPluginAsyncZod<EventsRoutesOptions> = async (app, { attendance, ticketImportMaxBytes }) => {
+const eventsRoutes: FastifyPluginAsyncZod<EventsRoutesOptions> = async (
+  app,
+  { attendance, limitCheckins, ticketImportMaxBytes, ticketUploadTimeoutMs },
+) => {
   const security = [{ bearerAuth: [] }];
   const tags = ['events'];
   const path = (id: string, rest = '') => `/events/${encodeURIComponent(id)}${rest}`;
   const relay = relayTo(attendance);
 
-  // A CSV upload is forwarded as its raw text; attendance parses it (one parser, one set of errors).
+  // A CSV upload is forwarded as its raw bytes, streamed; attendance parses it (one parser, one set of errors).
   acceptCsvUploads(app, ticketImportMaxBytes);
 
   app.get(
@@ -109,15 +121,16 @@ const eventsRoutes: FastifyPluginAsyncZod<EventsRoutesOptions> = async (app, { a
   app.post(
     '/api/events/:id/checkins',
     {
-      onRequest: authenticateCaller,
+      onRequest: [limitCheckins, authenticateCaller],
       schema: {
         tags,
         summary: 'Check a ticket in at a registered event',
+        description: 'Rate-limited per client address here and per user at attendance: 429 with Retry-After.',
         security,
         params: IdParams,
         headers: IdempotencyHeaders,
         body: EventCheckinBody,
-        response: { 201: CheckinCreated, 404: ErrorBody, 409: DuplicateCheckin },
+        response: { 201: CheckinCreated, 404: ErrorBody, 409: DuplicateCheckin, 429: ErrorBody },
       },
     },
     async (request, reply) => {
@@ -137,15 +150,35 @@ const eventsRoutes: FastifyPluginAsyncZod<EventsRoutesOptions> = async (app, { a
       onRequest: authenticateCaller,
       schema: {
         tags,
-        summary: "An event's check-ins, oldest first",
+        summary: "An event's check-ins, oldest first (the full list streamed through)",
         security,
         params: IdParams,
         querystring: PageQuery,
         response: { 200: AttendanceList },
       },
     },
+    // Streamed through as attendance writes it: the full list is never held here.
     async (request, reply) =>
-      relay(request, reply, 'GET', path(request.params.id, `/attendance${queryString(request.query)}`)),
+      sendUpstreamStream(
+        reply,
+        await attendance.stream(callerOf(request), path(request.params.id, `/attendance${queryString(request.query)}`)),
+      ),
+  );
+
+  app.get(
+    '/api/events/:id/attendance.csv',
+    {
+      onRequest: authenticateCaller,
+      schema: {
+        tags,
+        summary: "An event's check-ins as a CSV file (attendance's export, streamed through)",
+        security,
+        params: IdParams,
+        response: { 404: ErrorBody },
+      },
+    },
+    async (request, reply) =>
+      sendUpstreamStream(reply, await attendance.stream(callerOf(request), path(request.params.id, '/attendance.csv'))),
   );
 
   app.get(
@@ -182,10 +215,10 @@ const eventsRoutes: FastifyPluginAsyncZod<EventsRoutesOptions> = async (app, { a
       },
     },
     async (request, reply) => {
-      // Typed as the JSON body; a CSV upload arrives as its text (see jsonBodyOrCsv).
-      const upload = request.body as IssueTicketsBody | string;
+      // Typed as the JSON body; a CSV upload arrives as a stream of its bytes (see jsonBodyOrCsv).
+      const upload = request.body as IssueTicketsBody | Readable;
       const csv = isCsvType(mediaType(request.headers['content-type']));
-      if (csv !== (typeof upload === 'string')) {
+      if (csv !== upload instanceof Readable) {
         throw validationError([
           {
             loc: ['body'],
@@ -194,7 +227,11 @@ const eventsRoutes: FastifyPluginAsyncZod<EventsRoutesOptions> = async (app, { a
           },
         ]);
       }
-      const body = typeof upload === 'string' ? { body: upload, contentType: 'text/csv' } : jsonBody(upload);
+      // A CSV goes on to attendance as it arrives: the portal never holds the whole upload.
+      const body =
+        upload instanceof Readable
+          ? { body: upload, contentType: 'text/csv', timeoutMs: ticketUploadTimeoutMs }
+          : jsonBody(upload);
       return relay(request, reply, 'POST', path(request.params.id, '/tickets'), body);
     },
   );

@@ -1,6 +1,6 @@
 // The portal's client of the attendance service: check-ins, attendance lists, events and tickets.
 import { randomUUID } from 'node:crypto';
-import type { CheckinBatchResult, CheckinBody } from '@tixgo/contracts';
+import { type CheckinBatchResult, type CheckinBody, NDJSON_TYPE } from '@tixgo/contracts';
 import type { UpstreamConfig } from '../config.js';
 import type { Caller } from './caller.js';
 import { type CheckinBatchingOptions, CheckinCoalescer } from './checkin-coalescer.js';
@@ -9,6 +9,7 @@ import {
   type UpstreamLog,
   type UpstreamRequest,
   type UpstreamResponse,
+  type UpstreamStream,
 } from './upstream-client.js';
 
 export interface AttendanceClient {
@@ -25,6 +26,10 @@ export interface AttendanceClient {
   ): Promise<CheckinBatchResult>;
   /** GET /attendance/{event_id}, paged when `query` carries limit/cursor. */
   attendance(caller: Caller, eventId: string, query: string): Promise<UpstreamResponse>;
+  /** GET /attendance/{event_id}, the full list as NDJSON, streamed (see AttendanceListHead). */
+  attendanceLines(caller: Caller, eventId: string): Promise<UpstreamStream>;
+  /** A GET whose answer is streamed through as it arrives (`path` starts with /events). */
+  stream(caller: Caller, path: string): Promise<UpstreamStream>;
   /** GET /events/{id}/summary with no check-ins listed: the event and its stats. */
   summary(caller: Caller, eventId: string): Promise<UpstreamResponse>;
   /** GET /checkins: the caller's own check-ins. */
@@ -65,6 +70,9 @@ export function createAttendanceClient(
       });
     },
     attendance: (caller, eventId, query) => get(caller, `/attendance/${segment(eventId)}${query}`),
+    attendanceLines: (caller, eventId) =>
+      upstream.stream({ method: 'GET', path: `/attendance/${segment(eventId)}`, caller, accept: NDJSON_TYPE }),
+    stream: (caller, path) => upstream.stream({ method: 'GET', path, caller }),
     summary: (caller, eventId) => get(caller, `/events/${segment(eventId)}/summary?limit=0`),
     myCheckins: (caller, query) => get(caller, `/checkins${query}`),
     getEvent: (caller, eventId) => get(caller, `/events/${segment(eventId)}`),

@@ -2,7 +2,13 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { JSON_TYPE } from '../media-type.js';
 import { callerOf } from '../session/authenticate-caller.js';
-import type { UpstreamBody, UpstreamMethod, UpstreamRequest, UpstreamResponse } from './upstream-client.js';
+import type {
+  UpstreamBody,
+  UpstreamMethod,
+  UpstreamRequest,
+  UpstreamResponse,
+  UpstreamStream,
+} from './upstream-client.js';
 
 export function sendUpstream(reply: FastifyReply, upstream: UpstreamResponse): FastifyReply {
   reply.code(upstream.status);
@@ -12,13 +18,26 @@ export function sendUpstream(reply: FastifyReply, upstream: UpstreamResponse): F
   return reply.type(upstream.contentType ?? JSON_TYPE).send(upstream.body);
 }
 
+/** Answers with a streamed upstream answer as it is: status, type, file name, body read as the client takes it. */
+export function sendUpstreamStream(reply: FastifyReply, upstream: UpstreamStream): FastifyReply {
+  reply.code(upstream.status);
+  if (upstream.retryAfter !== undefined) reply.header('retry-after', upstream.retryAfter);
+  if (upstream.contentDisposition !== undefined) reply.header('content-disposition', upstream.contentDisposition);
+  return reply.type(upstream.contentType ?? JSON_TYPE).send(upstream.body);
+}
+
 /** Parses an upstream JSON body the portal reshapes (only successful answers of known shape). */
 export function upstreamJson<T>(upstream: UpstreamResponse): T {
   return JSON.parse(upstream.body) as T;
 }
 
 /** Answers the client with one item of an upstream batch (a check-in) as the upstream answered it. */
-export function sendItemAnswer(reply: FastifyReply, answer: { status: number; body: unknown }): FastifyReply {
+export function sendItemAnswer(
+  reply: FastifyReply,
+  answer: { status: number; body: unknown; retry_after?: number | undefined },
+): FastifyReply {
+  // An item over its user's rate limit: the Retry-After a single request would have carried.
+  if (answer.retry_after !== undefined) reply.header('retry-after', String(answer.retry_after));
   return reply.code(answer.status).send(answer.body);
 }
 
@@ -32,7 +51,7 @@ export type Relay = (
   reply: FastifyReply,
   method: UpstreamMethod,
   path: string,
-  body?: UpstreamBody,
+  body?: UpstreamBody & Pick<UpstreamRequest, 'timeoutMs'>,
 ) => Promise<FastifyReply>;
 
 export function relayTo(client: { forward(request: UpstreamRequest): Promise<UpstreamResponse> }): Relay {

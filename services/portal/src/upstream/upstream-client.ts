@@ -1,6 +1,7 @@
 // One pooled keep-alive HTTP client per upstream service: timeouts, deadline, retries, error mapping.
 
 import type { IncomingHttpHeaders } from 'node:http';
+import type { Readable } from 'node:stream';
 import { httpError } from '@tixgo/platform';
 import { type Dispatcher, interceptors, Pool } from 'undici';
 import type { UpstreamConfig } from '../config.js';
@@ -11,9 +12,9 @@ type HttpError = ReturnType<typeof httpError>;
 
 export type UpstreamMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
-/** A request body and its content type. */
+/** A request body (a stream: an upload forwarded as it arrives, never retried) and its content type. */
 export interface UpstreamBody {
-  body: string;
+  body: string | Readable;
   contentType: string;
 }
 
@@ -36,7 +37,7 @@ export interface UpstreamRequest {
    * of its items carries its gate's token.
    */
   caller?: Caller | undefined;
-  body?: string | undefined;
+  body?: string | Readable | undefined;
   contentType?: string | undefined;
   /**
    * Makes a POST safe to retry: every effect of the request is keyed (each item of a check-in
@@ -57,9 +58,25 @@ export interface UpstreamResponse {
   body: string;
 }
 
+/** An upstream answer whose body is read as it arrives (a list of any length, a CSV export). */
+export interface UpstreamStream {
+  status: number;
+  contentType: string | undefined;
+  retryAfter: string | undefined;
+  contentDisposition: string | undefined;
+  body: Readable;
+}
+
 export interface UpstreamClient {
   /** Sends one request. Answers < 500 are returned; a failed or 5xx upstream throws a 502, a late one a 504. */
   send(request: UpstreamRequest): Promise<UpstreamResponse>;
+  /**
+   * Sends a GET and resolves when the answer's headers arrive, with its body as a stream (read with
+   * backpressure: the upstream is read as fast as the reader takes it). Retries and errors as
+   * send(); the deadline covers the wait for the headers, then the pool's body timeout applies.
+   * The caller must read or destroy the body.
+   */
+  stream(request: UpstreamRequest & { accept?: string }): Promise<UpstreamStream>;
   /** Resolves when the upstream's /health answers 200 (for /ready). */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -187,6 +204,11 @@ export function upstreamTimedOut(label: string): HttpError {
   return httpError(504, `${label} service timed out`);
 }
 
+function isClientError(error: unknown): boolean {
+  const { statusCode } = error as { statusCode?: unknown };
+  return typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500;
+}
+
 function isDeadline(error: unknown): boolean {
   const { code } = error as { code?: string };
   return error instanceof UpstreamDeadlineError || (code !== undefined && DEADLINE_CODES.has(code));
@@ -235,7 +257,7 @@ export function createUpstreamClient(label: string, config: UpstreamConfig, log:
     });
   }
 
-  async function send(request: UpstreamRequest): Promise<UpstreamResponse> {
+  function headersOf(request: UpstreamRequest): Record<string, string> {
     const { caller } = request;
     const headers: Record<string, string> = {};
     if (caller !== undefined) {
@@ -245,6 +267,11 @@ export function createUpstreamClient(label: string, config: UpstreamConfig, log:
       if (caller.token !== undefined) headers.authorization = `Bearer ${caller.token}`;
     }
     if (request.contentType !== undefined) headers['content-type'] = request.contentType;
+    return headers;
+  }
+
+  async function send(request: UpstreamRequest): Promise<UpstreamResponse> {
+    const headers = headersOf(request);
     const timeoutMs = request.timeoutMs ?? config.timeoutMs;
     const retry = jitteredBackoff(config.retryDelayMs, config.retryMaxDelayMs, Date.now() + timeoutMs);
     const isRetrySafePost = request.method === 'POST' && request.isRetrySafe === true;
@@ -259,6 +286,8 @@ export function createUpstreamClient(label: string, config: UpstreamConfig, log:
     try {
       response = await dispatch(options, timeoutMs);
     } catch (error) {
+      // A streamed upload that failed on the client's side (too large, cut off) is the client's answer.
+      if (isClientError(error)) throw error;
       throw failure(error, request);
     }
     // A 5xx that survived the retries is the upstream failing, not an answer for the client.
@@ -266,8 +295,48 @@ export function createUpstreamClient(label: string, config: UpstreamConfig, log:
     return response;
   }
 
+  async function stream(request: UpstreamRequest & { accept?: string }): Promise<UpstreamStream> {
+    const headers = headersOf(request);
+    if (request.accept !== undefined) headers.accept = request.accept;
+    const timeoutMs = request.timeoutMs ?? config.timeoutMs;
+    const retry = jitteredBackoff(config.retryDelayMs, config.retryMaxDelayMs, Date.now() + timeoutMs);
+    const deadline = new AbortController();
+    const timer = setTimeout(() => deadline.abort(new UpstreamDeadlineError('upstream deadline passed')), timeoutMs);
+    let response: Dispatcher.ResponseData;
+    try {
+      // undici's request(): its body is a stream with backpressure; retryOptions reach the interceptor.
+      response = await dispatcher.request({
+        method: 'GET',
+        path: prefix + request.path,
+        headers,
+        signal: deadline.signal,
+        retryOptions: { retry },
+      } as Dispatcher.RequestOptions);
+    } catch (error) {
+      throw failure(error, request);
+    } finally {
+      clearTimeout(timer);
+    }
+    if (response.statusCode >= 500) {
+      response.body.destroy();
+      throw failure({ statusCode: response.statusCode }, request);
+    }
+    const header = (name: string) => {
+      const value = response.headers[name];
+      return typeof value === 'string' ? value : undefined;
+    };
+    return {
+      status: response.statusCode,
+      contentType: header('content-type'),
+      retryAfter: header('retry-after'),
+      contentDisposition: header('content-disposition'),
+      body: response.body,
+    };
+  }
+
   return {
     send,
+    stream,
     async ping() {
       const options = { method: 'GET', path: `${prefix}/health`, retryOptions: { maxRetries: 0 } } as const;
       const response = await dispatch(options, Math.min(config.timeoutMs, 2000));

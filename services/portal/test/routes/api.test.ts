@@ -1,4 +1,6 @@
 // /api/* through the portal against real identity and attendance servers: the spec's shapes and statuses.
+import { Readable } from 'node:stream';
+import { request } from 'undici';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { call, login, useStack } from '../support/stack.js';
 
@@ -474,6 +476,31 @@ describe('/api/events (attendance’s event and ticket endpoints through the por
     const listed = await call(stack.portal.url, 'GET', '/api/events/csv-night/tickets', { token: admin });
     expect(listed.status).toBe(200);
     expect(listed.body).toMatchObject({ event_id: 'csv-night', total: 2 });
+  });
+
+  it('streams a large CSV upload on to attendance (no whole-file buffer here): its 422 for the line past the limit comes back', async () => {
+    const created = await call(stack.portal.url, 'POST', '/api/events', {
+      token: admin,
+      json: { id: 'csv-flood', title: 'CSV flood' },
+    });
+    expect(created.status).toBe(201);
+    const rows = Array.from({ length: 900_000 }, (_, i) => `F${String(i).padStart(7, '0')}`).join('\n');
+    const csv = Buffer.from(`ticket_id\n${rows}\n`);
+    // Sent as a stream without Content-Length, in 64 KiB chunks, as a browser upload arrives.
+    const chunks = Array.from({ length: Math.ceil(csv.length / 65_536) }, (_, i) =>
+      csv.subarray(i * 65_536, (i + 1) * 65_536),
+    );
+    const response = await request(`${stack.portal.url}/api/events/csv-flood/tickets`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${admin}`, 'content-type': 'text/csv' },
+      body: Readable.from(chunks),
+    });
+    expect(response.statusCode).toBe(422);
+    expect(await response.body.json()).toEqual({
+      detail: [{ loc: ['body', 100_002], msg: 'line 100002: at most 100000 tickets per request', type: 'csv' }],
+    });
+    const listed = await call(stack.portal.url, 'GET', '/api/events/csv-flood/tickets', { token: admin });
+    expect(listed.body).toMatchObject({ event_id: 'csv-flood', total: 0 });
   });
 
   it('checks in through /api/events/{id}/checkins with attendance’s own answer', async () => {

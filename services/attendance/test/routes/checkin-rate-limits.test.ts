@@ -1,0 +1,187 @@
+// Check-in rate limits (issue 10, item 7): per user across every check-in endpoint and batch item, per client address.
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestApp, type TestApp } from '../support/attendance-app.js';
+
+let t: TestApp;
+
+// Small budgets so a test can spend them: 5 check-ins at once per user, then 20 a second; 30
+// requests at once per address, then 1 a second.
+beforeAll(async () => {
+  t = await startTestApp('rate_limits', {
+    CHECKIN_RATE_PER_USER: '20',
+    CHECKIN_BURST_PER_USER: '5',
+    CHECKIN_RATE_PER_CLIENT: '1',
+    CHECKIN_BURST_PER_CLIENT: '30',
+  });
+  await t.createEvent('rl-event');
+});
+afterAll(async () => {
+  await t.close();
+});
+
+/** Each test is its own client address, so the per-address budget of one never limits another. */
+let addresses = 0;
+const newAddress = () => `10.0.0.${++addresses}`;
+
+const scan = (user: string, ticket: string, remoteAddress: string) =>
+  t.app.inject({
+    method: 'POST',
+    url: '/checkins',
+    remoteAddress,
+    headers: t.committee(user),
+    payload: { event_id: 'rl-event', ticket_id: ticket },
+  });
+
+const tooManyByUser = { detail: expect.stringMatching(/^Too many check-ins by this user, try again in \d+ seconds$/) };
+
+describe('per user', () => {
+  it('answers 429 {"detail"} with Retry-After once a user spent its burst; another user is not affected', async () => {
+    const address = newAddress();
+    for (let index = 0; index < 5; index++) {
+      const answer = await scan('gate-a', `A-${index}`, address);
+      expect(answer.statusCode).toBe(201);
+      expect(answer.json().record.ticket_id).toBe(`A-${index}`);
+    }
+    const refused = await scan('gate-a', 'A-5', address);
+    expect(refused.statusCode).toBe(429);
+    expect(refused.headers['retry-after']).toBe('1');
+    expect(refused.json()).toEqual(tooManyByUser);
+    const other = await scan('gate-b', 'B-0', address);
+    expect(other.statusCode).toBe(201);
+    expect(other.json().record).toMatchObject({ ticket_id: 'B-0', checked_in_by: 'gate-b' });
+    // Nothing was written for the refused scan.
+    const list = await t.app.inject({ url: '/attendance/rl-event?limit=100', headers: t.committee() });
+    expect(list.json().records.map((record: { ticket_id: string }) => record.ticket_id)).not.toContain('A-5');
+  });
+
+  it('refills at the sustained rate: after its Retry-After the user checks in again', async () => {
+    const address = newAddress();
+    for (let index = 0; index < 5; index++) await scan('gate-c', `C-${index}`, address);
+    expect((await scan('gate-c', 'C-5', address)).statusCode).toBe(429);
+    await new Promise((resolve) => setTimeout(resolve, 120));
+    const again = await scan('gate-c', 'C-5', address);
+    expect(again.statusCode).toBe(201);
+    expect(again.json().record.ticket_id).toBe('C-5');
+  });
+
+  it('counts POST /checkins, POST /events/{id}/checkins and batch items of one user together', async () => {
+    const address = newAddress();
+    expect((await scan('gate-d', 'D-0', address)).statusCode).toBe(201);
+    const atEvent = await t.app.inject({
+      method: 'POST',
+      url: '/events/rl-event/checkins',
+      remoteAddress: address,
+      headers: t.committee('gate-d'),
+      payload: { ticket_id: 'D-1' },
+    });
+    expect(atEvent.statusCode).toBe(201);
+    const items = ['D-2', 'D-3', 'D-4', 'D-5'].map((ticket_id) => ({
+      token: t.token('gate-d'),
+      idempotency_key: randomUUID(),
+      event_id: 'rl-event',
+      ticket_id,
+    }));
+    const batch = await t.app.inject({
+      method: 'POST',
+      url: '/checkins/batch',
+      remoteAddress: address,
+      payload: { checkins: items },
+    });
+    expect(batch.statusCode).toBe(200);
+    const [d2, d3, d4, d5] = batch.json().results;
+    expect([d2.status, d3.status, d4.status]).toEqual([201, 201, 201]);
+    expect(d5).toEqual({ status: 429, body: tooManyByUser, retry_after: 1 });
+    const single = await t.app.inject({
+      method: 'POST',
+      url: '/events/rl-event/checkins',
+      remoteAddress: address,
+      headers: t.committee('gate-d'),
+      payload: { ticket_id: 'D-6' },
+    });
+    expect(single.statusCode).toBe(429);
+    expect(single.json()).toEqual(tooManyByUser);
+  });
+
+  it('answers a batch item over its user’s limit with its own 429 and retry_after; items of other users as usual', async () => {
+    const items = [
+      ...Array.from({ length: 7 }, (_, index) => ({ user: 'gate-e', ticket: `E-${index}` })),
+      { user: 'gate-f', ticket: 'F-0' },
+    ].map(({ user, ticket }) => ({
+      token: t.token(user),
+      idempotency_key: randomUUID(),
+      event_id: 'rl-event',
+      ticket_id: ticket,
+    }));
+    const batch = await t.app.inject({
+      method: 'POST',
+      url: '/checkins/batch',
+      remoteAddress: newAddress(),
+      payload: { checkins: items },
+    });
+    expect(batch.statusCode).toBe(200);
+    const results = batch.json().results as { status: number; body: unknown; retry_after?: number }[];
+    expect(results.map((result) => result.status)).toEqual([201, 201, 201, 201, 201, 429, 429, 201]);
+    expect(results[5]).toEqual({ status: 429, body: tooManyByUser, retry_after: 1 });
+    expect(results[7]?.body).toMatchObject({ status: 'checked_in', record: { checked_in_by: 'gate-f' } });
+  });
+
+  it('checks the token before the rate (401 first) and the rate before the body (429 before 422)', async () => {
+    const address = newAddress();
+    for (let index = 0; index < 5; index++) await scan('gate-g', `G-${index}`, address);
+    const anonymous = await t.app.inject({
+      method: 'POST',
+      url: '/checkins',
+      remoteAddress: address,
+      payload: { event_id: 'rl-event', ticket_id: 'G-x' },
+    });
+    expect(anonymous.statusCode).toBe(401);
+    expect(anonymous.json()).toEqual({ detail: 'Missing Authorization header' });
+    const invalid = await t.app.inject({
+      method: 'POST',
+      url: '/checkins',
+      remoteAddress: address,
+      headers: t.committee('gate-g'),
+      payload: { event_id: 5 },
+    });
+    expect(invalid.statusCode).toBe(429);
+    expect(invalid.json()).toEqual(tooManyByUser);
+  });
+});
+
+describe('per client address', () => {
+  it('answers 429 to an address past its burst, before checking the token, while other addresses go on', async () => {
+    const address = newAddress();
+    // 30 requests at once per address: users rotate so that the per-user limit is not the one reached.
+    for (let index = 0; index < 30; index++) {
+      const answer = await scan(`nat-gate-${index % 10}`, `N-${index}`, address);
+      expect(answer.statusCode).toBe(201);
+    }
+    const refused = await t.app.inject({
+      method: 'POST',
+      url: '/checkins',
+      remoteAddress: address,
+      headers: { authorization: 'Bearer not-even-a-token' },
+      payload: { event_id: 'rl-event', ticket_id: 'N-30' },
+    });
+    expect(refused.statusCode).toBe(429);
+    expect(refused.headers['retry-after']).toBe('1');
+    expect(refused.json()).toEqual({
+      detail: expect.stringMatching(/^Too many check-ins from this address, try again in \d+ seconds$/),
+    });
+    const batch = await t.app.inject({
+      method: 'POST',
+      url: '/checkins/batch',
+      remoteAddress: address,
+      payload: {
+        checkins: [
+          { token: t.token('nat-gate-0'), idempotency_key: randomUUID(), event_id: 'rl-event', ticket_id: 'N-31' },
+        ],
+      },
+    });
+    expect(batch.statusCode).toBe(429);
+    const elsewhere = await scan('nat-gate-0', 'N-32', newAddress());
+    expect(elsewhere.statusCode).toBe(201);
+    expect(elsewhere.json().record.ticket_id).toBe('N-32');
+  });
+});
