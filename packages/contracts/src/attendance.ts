@@ -151,6 +151,19 @@ export const NDJSON_TYPE = 'application/x-ndjson';
 export const AttendanceListHead = AttendanceList.pick({ event_id: true, total_checked_in: true });
 export type AttendanceListHead = z.infer<typeof AttendanceListHead>;
 
+/**
+ * GET /attendance/{event_id}: paging, and for the NDJSON form the records' view. `portal` gives each
+ * record in the portal's shape (PortalAttendanceCheckin: checkin_id, ticket_id, user_id, checkin_time,
+ * location), so the gateway streams the bytes through without parsing 20,000 records per reader.
+ */
+export const AttendanceQuery = PageQuery.extend({
+  view: z
+    .enum(['portal'])
+    .optional()
+    .describe("with Accept: application/x-ndjson: 'portal' sends the records in the portal's shape"),
+});
+export type AttendanceQuery = z.infer<typeof AttendanceQuery>;
+
 /** Columns of the attendance CSV export, in order (GET /events/{id}/attendance.csv). */
 export const ATTENDANCE_CSV_COLUMNS = [
   'ticket_id',

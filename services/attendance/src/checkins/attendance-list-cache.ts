@@ -9,6 +9,7 @@
 // list older than the moment it arrived. Cached bytes are capped (least recently used go first).
 // Only lists of up to `maxRecords` check-ins are built here: a longer one is never read into
 // memory (fullList answers undefined, and the route streams it from a cursor instead).
+import { toPortalAttendanceCheckin } from '@tixgo/contracts';
 import type pg from 'pg';
 import { type CheckinRow, countCheckins, readCheckinSlice, toRecord } from './checkins-repository.js';
 
@@ -26,7 +27,10 @@ interface CachedList {
   /** Length of the head `{"event_id":…,"total_checked_in":N,"records":[`. */
   headLength: number;
   body: Buffer;
-  /** The records as NDJSON lines (each ends with \n), for the NDJSON form without its head line. */
+  /**
+   * The records in the portal's shape as NDJSON lines (each ends with \n): the NDJSON form with
+   * view=portal without its head line, the one the portal streams through to every browser.
+   */
   lines: Buffer;
 }
 
@@ -36,10 +40,17 @@ function head(eventId: string, total: number): Buffer {
   return Buffer.from(`{"event_id":${JSON.stringify(eventId)},"total_checked_in":${total},"records":[`);
 }
 
-/** `rows` as JSON records: comma-separated (no brackets, as inside JSON.stringify of the array), and as NDJSON lines. */
+/**
+ * `rows` as JSON records, comma-separated (no brackets, as inside JSON.stringify of the array), and
+ * in the portal's shape as NDJSON lines.
+ */
 function recordsJson(rows: CheckinRow[]): { json: string; lines: string } {
-  const records = rows.map((row) => JSON.stringify(toRecord(row)));
-  return { json: records.join(','), lines: records.length === 0 ? '' : `${records.join('\n')}\n` };
+  const records = rows.map(toRecord);
+  const portal = records.map((record) => JSON.stringify(toPortalAttendanceCheckin(record)));
+  return {
+    json: records.map((record) => JSON.stringify(record)).join(','),
+    lines: portal.length === 0 ? '' : `${portal.join('\n')}\n`,
+  };
 }
 
 function build(eventId: string, rows: CheckinRow[]): CachedList {
@@ -111,10 +122,10 @@ export class AttendanceListCache {
   }
 
   /**
-   * The same list in its NDJSON form, as the chunks to send (head line, records): nothing is
-   * copied per reader. undefined as for fullList.
+   * The same list in its NDJSON form with the portal's view of each record, as the chunks to send
+   * (head line, records): nothing is copied per reader. undefined as for fullList.
    */
-  async fullLines(eventId: string): Promise<Buffer[] | undefined> {
+  async portalLines(eventId: string): Promise<Buffer[] | undefined> {
     const list = await this.flights.run(eventId, () => this.refresh(eventId));
     if (!list) return undefined;
     return [Buffer.from(`${JSON.stringify({ event_id: eventId, total_checked_in: list.count })}\n`), list.lines];

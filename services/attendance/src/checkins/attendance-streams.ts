@@ -4,7 +4,7 @@
 // database connection until its reader has it all, so at most `concurrent` lists stream at once
 // (the others wait for a slot): readers can never take the connections check-ins need.
 import { Readable } from 'node:stream';
-import { ATTENDANCE_CSV_COLUMNS, type CheckinRecord } from '@tixgo/contracts';
+import { ATTENDANCE_CSV_COLUMNS, type CheckinRecord, toPortalAttendanceCheckin } from '@tixgo/contracts';
 import { stringify } from 'csv-stringify/sync';
 import pLimit, { type LimitFunction } from 'p-limit';
 import type pg from 'pg';
@@ -41,11 +41,15 @@ export function jsonList(eventId: string): Format<'records'> {
   };
 }
 
-/** NDJSON: the head `{"event_id","total_checked_in"}`, then one record per line. */
-export function ndjsonList(eventId: string): Format<'records'> {
+/**
+ * NDJSON: the head `{"event_id","total_checked_in"}`, then one record per line: as it is, or with
+ * view 'portal' in the portal's shape (what the gateway streams through without parsing).
+ */
+export function ndjsonList(eventId: string, view?: 'portal'): Format<'records'> {
+  const line = view === 'portal' ? (row: CheckinRecord) => toPortalAttendanceCheckin(row) : (row: CheckinRecord) => row;
   return async function* (snapshot) {
     yield `${JSON.stringify({ event_id: eventId, total_checked_in: snapshot.total })}\n`;
-    for await (const rows of batches(snapshot)) yield `${rows.map((row) => JSON.stringify(row)).join('\n')}\n`;
+    for await (const rows of batches(snapshot)) yield `${rows.map((row) => JSON.stringify(line(row))).join('\n')}\n`;
   };
 }
 

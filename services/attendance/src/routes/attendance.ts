@@ -1,7 +1,7 @@
 // GET /attendance/{event_id} (spec: attendance, compat): the whole list (JSON or NDJSON), or one page with limit/cursor.
 import type { Socket } from 'node:net';
 import { Readable } from 'node:stream';
-import { AttendanceList, EventIdParams, NDJSON_TYPE, PageQuery } from '@tixgo/contracts';
+import { AttendanceList, AttendanceQuery, EventIdParams, NDJSON_TYPE, type PageQuery } from '@tixgo/contracts';
 import { authenticate } from '@tixgo/platform';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
@@ -39,14 +39,16 @@ export async function sendAttendance(
   reply: FastifyReply,
   { db, lists, streams }: Pick<AttendanceRouteOptions, 'db' | 'lists' | 'streams'>,
   eventId: string,
-  query: PageQuery,
+  query: PageQuery & { view?: 'portal' | undefined },
 ): Promise<FastifyReply> {
   const page = checkinPage(query);
   if (page) return reply.send(await attendancePage(db, eventId, page));
   if (request.headers.accept?.includes(NDJSON_TYPE)) {
-    const cachedLines = await lists.fullLines(eventId);
+    // The portal's view is the NDJSON form a gateway reads for every browser: kept in the cache.
+    const cachedLines = query.view === 'portal' ? await lists.portalLines(eventId) : undefined;
     if (cachedLines) return reply.type(NDJSON_TYPE).send(Readable.from(cachedLines));
-    return sendStream(request, reply, NDJSON_TYPE, await streams.open(eventId, 'records', ndjsonList(eventId)));
+    const lines = ndjsonList(eventId, query.view);
+    return sendStream(request, reply, NDJSON_TYPE, await streams.open(eventId, 'records', lines));
   }
   const cached = await lists.fullList(eventId);
   if (cached) return reply.type(JSON_TYPE).send(cached);
@@ -56,7 +58,8 @@ export async function sendAttendance(
 export const ATTENDANCE_DESCRIPTION =
   'Oldest first. Without limit and cursor: every check-in (compat), streamed; with ' +
   `Accept: ${NDJSON_TYPE} the same list as NDJSON: a first line {"event_id","total_checked_in"}, then ` +
-  'one record per line. With limit and cursor: one page (limit default 100, at most 10000) and ' +
+  "one record per line (view=portal: each in the portal's shape). With limit and cursor: one page " +
+  '(limit default 100, at most 10000) and ' +
   'next_cursor, null on the last page. total_checked_in always counts the whole event, in the same ' +
   'snapshot as the records.';
 
@@ -71,7 +74,7 @@ const attendanceRoutes: FastifyPluginAsyncZod<AttendanceRouteOptions> = async (a
         description: ATTENDANCE_DESCRIPTION,
         security: [{ bearerAuth: [] }],
         params: EventIdParams,
-        querystring: PageQuery,
+        querystring: AttendanceQuery,
         response: { 200: AttendanceList },
       },
     },

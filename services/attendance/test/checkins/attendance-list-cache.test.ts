@@ -1,4 +1,5 @@
 // The cached full attendance list: incremental appends, rebuilds on late commits and deletes, the byte cap.
+import { toPortalAttendanceCheckin } from '@tixgo/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AttendanceListCache } from '../../src/checkins/attendance-list-cache.js';
 import { CheckinBatcher } from '../../src/checkins/checkin-batcher.js';
@@ -110,16 +111,19 @@ describe('AttendanceListCache', () => {
     expect(await new AttendanceListCache(t.db.pool, 1024 * 1024, 3).fullList('c-max')).toBeUndefined();
   });
 
-  it('serves the NDJSON form from the same entry: a head line, then the records one per line', async () => {
+  it('serves the NDJSON form in the portal’s view from the same entry: a head line, then the records one per line', async () => {
     const cache = new AttendanceListCache(t.db.pool, 1024 * 1024);
     for (const ticket of ['N-1', 'N-2']) await scan('c-lines', ticket);
     const json = await listOf(cache, 'c-lines');
-    const chunks = (await cache.fullLines('c-lines')) ?? [];
+    const chunks = (await cache.portalLines('c-lines')) ?? [];
     const lines = Buffer.concat(chunks).toString('utf8').split('\n');
     expect(JSON.parse(lines[0] as string)).toEqual({ event_id: 'c-lines', total_checked_in: 2 });
-    expect(lines.slice(1)).toEqual([...json.records.map((record) => JSON.stringify(record)), '']);
+    expect(lines.slice(1)).toEqual([
+      ...json.records.map((record) => JSON.stringify(toPortalAttendanceCheckin(record))),
+      '',
+    ]);
     await scan('c-lines', 'N-3');
-    const appended = Buffer.concat((await cache.fullLines('c-lines')) ?? [])
+    const appended = Buffer.concat((await cache.portalLines('c-lines')) ?? [])
       .toString('utf8')
       .split('\n');
     expect(appended).toHaveLength(5);

@@ -71,7 +71,12 @@ export function createAttendanceClient(
     },
     attendance: (caller, eventId, query) => get(caller, `/attendance/${segment(eventId)}${query}`),
     attendanceLines: (caller, eventId) =>
-      upstream.stream({ method: 'GET', path: `/attendance/${segment(eventId)}`, caller, accept: NDJSON_TYPE }),
+      upstream.stream({
+        method: 'GET',
+        path: `/attendance/${segment(eventId)}?view=portal`,
+        caller,
+        accept: NDJSON_TYPE,
+      }),
     stream: (caller, path) => upstream.stream({ method: 'GET', path, caller }),
     summary: (caller, eventId) => get(caller, `/events/${segment(eventId)}/summary?limit=0`),
     myCheckins: (caller, query) => get(caller, `/checkins${query}`),

@@ -21,6 +21,9 @@ export function reportSkippedWithoutChromium(): void {
 /** The flags FRONTEND.md lists for this machine: no sandbox as root, no GPU, no calls home. */
 export const CHROMIUM_ARGS = [
   '--no-sandbox',
+  // The test portal's certificate is self-signed: without this Chromium refuses to register the
+  // service worker over it (ignoreHTTPSErrors covers pages, not the worker's script).
+  '--ignore-certificate-errors',
   '--disable-gpu',
   '--disable-quic',
   '--disable-background-networking',

@@ -7,7 +7,7 @@ import { ConfirmDialog } from '../ui/confirm-dialog.js';
 import { describeError } from '../ui/describe-error.js';
 import { Layout } from '../ui/layout.js';
 import { useApi } from '../ui/use-api.js';
-import { Banner, ErrorBanner, Loading, PageTitle } from '../ui/widgets.js';
+import { Banner, ErrorBanner, Loading, PageTitle, TableScroll } from '../ui/widgets.js';
 
 export function EventsAdminPage() {
   const overview = useApi(() => endpoints.overview(), []);
@@ -50,7 +50,7 @@ export function EventsAdminPage() {
       {!events && overview.loading && <Loading />}
       {events && events.length === 0 && <p>{t('admin.noEvents')}</p>}
       {events && events.length > 0 && (
-        <div class="table-scroll">
+        <TableScroll label={t('admin.events')}>
           <table class="data-table">
             <thead>
               <tr>
@@ -96,7 +96,7 @@ export function EventsAdminPage() {
               ))}
             </tbody>
           </table>
-        </div>
+        </TableScroll>
       )}
       {deleting && (
         <ConfirmDialog

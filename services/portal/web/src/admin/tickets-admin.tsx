@@ -8,7 +8,7 @@ import { formatNumber, formatTime, t } from '../i18n/index.js';
 import { describeError } from '../ui/describe-error.js';
 import { Layout } from '../ui/layout.js';
 import { useApi } from '../ui/use-api.js';
-import { Banner, ErrorBanner, Loading, PageTitle } from '../ui/widgets.js';
+import { Banner, ErrorBanner, Loading, PageTitle, TableScroll } from '../ui/widgets.js';
 
 type Outcome = { kind: 'success' | 'error' | 'info'; text: string; lines?: string[] };
 
@@ -68,7 +68,7 @@ function TicketTable(props: { eventId: string; version: number }) {
       {tickets === undefined && error === undefined && <Loading />}
       {tickets && tickets.length === 0 && <p>{t('tickets.none')}</p>}
       {tickets && tickets.length > 0 && (
-        <div class="table-scroll">
+        <TableScroll label={t('tickets.list', { total })}>
           <table class="data-table" data-testid="ticket-table">
             <thead>
               <tr>
@@ -95,7 +95,7 @@ function TicketTable(props: { eventId: string; version: number }) {
               ))}
             </tbody>
           </table>
-        </div>
+        </TableScroll>
       )}
       {next && (
         <button type="button" class="button-secondary" onClick={() => void load(next)}>

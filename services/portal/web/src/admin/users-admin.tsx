@@ -9,7 +9,7 @@ import { ConfirmDialog } from '../ui/confirm-dialog.js';
 import { describeError } from '../ui/describe-error.js';
 import { Layout } from '../ui/layout.js';
 import { useApi } from '../ui/use-api.js';
-import { Banner, ErrorBanner, Loading, PageTitle } from '../ui/widgets.js';
+import { Banner, ErrorBanner, Loading, PageTitle, TableScroll } from '../ui/widgets.js';
 
 type Message = { kind: 'success' | 'error'; text: string };
 
@@ -116,7 +116,7 @@ export function UsersPage() {
       {!list && users.loading && <Loading />}
       {admins === 1 && <p class="note">{t('users.lastAdmin')}</p>}
       {list && (
-        <div class="table-scroll">
+        <TableScroll label={t('users.title')}>
           <table class="data-table">
             <thead>
               <tr>
@@ -174,7 +174,7 @@ export function UsersPage() {
               })}
             </tbody>
           </table>
-        </div>
+        </TableScroll>
       )}
       <CreateUser
         onCreated={(created) => {

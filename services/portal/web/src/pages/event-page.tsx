@@ -8,7 +8,7 @@ import { formatDateTime, formatNumber, formatPercent, formatTime, t } from '../i
 import { useLiveStream } from '../live/live-stream.js';
 import { Layout } from '../ui/layout.js';
 import { useApi } from '../ui/use-api.js';
-import { Banner, ErrorBanner, Loading, PageTitle, ProgressBar } from '../ui/widgets.js';
+import { Banner, ErrorBanner, Loading, PageTitle, ProgressBar, TableScroll } from '../ui/widgets.js';
 
 const TimelineChart = lazy(() => import('./timeline-chart.js'));
 const BUCKETS = [5, 15, 60] as const;
@@ -133,7 +133,7 @@ function CheckinList(props: { eventId: string; gates: string[]; version: number 
       {rows === undefined && loading && <Loading />}
       {rows && rows.length === 0 && <p>{t('event.listEmpty')}</p>}
       {rows && rows.length > 0 && (
-        <div class="table-scroll">
+        <TableScroll label={t('event.list')}>
           <table class="data-table" data-testid="checkin-table">
             <thead>
               <tr>
@@ -158,7 +158,7 @@ function CheckinList(props: { eventId: string; gates: string[]; version: number 
               ))}
             </tbody>
           </table>
-        </div>
+        </TableScroll>
       )}
       {next && (
         <button type="button" class="button-secondary" disabled={loading} onClick={() => void load(next)}>

@@ -63,3 +63,14 @@ export function Loading() {
     </p>
   );
 }
+
+/** A wide table that scrolls sideways on a phone; focusable so the keyboard can scroll it too (WCAG 2.1.1). */
+export function TableScroll(props: { label: string; children: ComponentChildren }) {
+  return (
+    // A named <section> is a region landmark; tabIndex makes it scrollable by keyboard.
+    // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must be reachable by keyboard.
+    <section class="table-scroll" aria-label={props.label} tabIndex={0}>
+      {props.children}
+    </section>
+  );
+}

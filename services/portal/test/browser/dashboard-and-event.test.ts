@@ -1,0 +1,143 @@
+// The dashboard and the event page in Chromium: a count that moves without a reload, the chart and the
+// per-gate counts, the searchable list, the CSV export, axe, a 360-px phone.
+import { readFileSync } from 'node:fs';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { call, login } from '../support/stack.js';
+import {
+  expectAccessible,
+  hasChromium,
+  openPage,
+  overflowsHorizontally,
+  portalClient,
+  reportSkippedWithoutChromium,
+  signIn,
+  useUiStack,
+} from './support/browser.js';
+
+const EVENT = { id: 'live-fest', title: 'Live Fest', location: 'Lapangan Saraga' };
+const TICKETS = Array.from({ length: 10 }, (_, index) => ({
+  ticket_id: `LF-${String(index + 1).padStart(2, '0')}`,
+  holder_name: `Peserta ${index + 1}`,
+}));
+
+describe.runIf(hasChromium)('the dashboard and the event page (Chromium)', () => {
+  const stack = useUiStack();
+  let admin: string;
+  let gate: string;
+
+  async function checkIn(ticketId: string, location: string): Promise<void> {
+    const answer = await call(stack.portal.url, 'POST', '/api/checkins', {
+      token: gate,
+      json: { event_id: EVENT.id, ticket_id: ticketId, location },
+      dispatcher: portalClient,
+    });
+    expect(answer.status).toBe(201);
+  }
+
+  beforeAll(async () => {
+    [admin, gate] = await Promise.all([login(stack.identity.url, 'admin1'), login(stack.identity.url, 'panitia1')]);
+    const created = await call(stack.portal.url, 'POST', '/api/events', {
+      token: admin,
+      json: EVENT,
+      dispatcher: portalClient,
+    });
+    expect(created.status).toBe(201);
+    const issued = await call(stack.portal.url, 'POST', `/api/events/${EVENT.id}/tickets`, {
+      token: admin,
+      json: { tickets: TICKETS },
+      dispatcher: portalClient,
+    });
+    expect(issued.status).toBe(201);
+  });
+
+  const card = (page: Page) => page.getByRole('listitem').filter({ hasText: EVENT.title });
+
+  it('shows every event with checked-in / registered, and a new check-in within 2 s without a reload', async () => {
+    const { page, context, problems } = await openPage(stack);
+    await signIn(page, stack.portal.url, 'panitia1');
+    await card(page).getByText('0 dari 10 sudah check-in').waitFor();
+    await page.getByText('Langsung', { exact: true }).waitFor();
+    await page.evaluate(() => {
+      (window as unknown as { stillTheSamePage: boolean }).stillTheSamePage = true;
+    });
+    await checkIn('LF-01', 'Gerbang A');
+    const shownAt = Date.now();
+    await card(page).getByText('1 dari 10 sudah check-in').waitFor({ timeout: 2000 });
+    expect(Date.now() - shownAt).toBeLessThanOrEqual(2000);
+    expect(await page.evaluate(() => (window as unknown as { stillTheSamePage?: boolean }).stillTheSamePage)).toBe(
+      true,
+    );
+    const bar = card(page).getByRole('progressbar');
+    expect(await bar.getAttribute('aria-valuenow')).toBe('1');
+    expect(await bar.getAttribute('aria-valuemax')).toBe('10');
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
+  it('shows the event’s numbers, the chart, the counts per gate and the list, searchable by holder name', async () => {
+    await checkIn('LF-02', 'Gerbang A');
+    await checkIn('LF-03', 'Gerbang B');
+    const { page, context, problems } = await openPage(stack);
+    await signIn(page, stack.portal.url, 'panitia1');
+    await page.goto(`${stack.portal.url}/events/${EVENT.id}`);
+    await page.getByRole('heading', { name: EVENT.title }).waitFor();
+    expect(await page.getByTestId('stat-checked-in').textContent()).toBe('3');
+    await page.getByTestId('timeline-chart').locator('canvas').waitFor();
+    const gates = page.getByTestId('gate-list');
+    await gates.waitFor();
+    expect((await gates.innerText()).replace(/\s+/g, ' ')).toBe('Gerbang A 2 Gerbang B 1');
+    await page.getByLabel('60 menit').check();
+    await page.getByText('Check-in per 60 menit').waitFor();
+
+    const table = page.getByTestId('checkin-table');
+    await table.getByRole('row').nth(3).waitFor();
+    expect(await table.getByRole('row').count()).toBe(4);
+    await page.getByLabel('Cari kode tiket, nama pemegang, atau gerbang').fill('Peserta 3');
+    await table.getByRole('row').nth(2).waitFor({ state: 'detached' });
+    const rows = await table.getByRole('row').allInnerTexts();
+    expect(rows).toHaveLength(2);
+    expect(rows[1]).toContain('LF-03');
+    expect(rows[1]).toContain('Peserta 3');
+    expect(rows[1]).toContain('Gerbang B');
+    await expectAccessible(page);
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
+  it('downloads the attendance as CSV with every check-in', async () => {
+    const { page, context } = await openPage(stack, { acceptDownloads: true });
+    await signIn(page, stack.portal.url, 'admin1');
+    await page.goto(`${stack.portal.url}/events/${EVENT.id}`);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('link', { name: 'Unduh CSV' }).click(),
+    ]);
+    expect(download.suggestedFilename()).toBe(`attendance-${EVENT.id}.csv`);
+    const text = readFileSync(await download.path(), 'utf8').replace(/^\uFEFF/, '');
+    const lines = text.trim().split(/\r?\n/);
+    expect(lines[0]).toBe('ticket_id,holder_name,checked_in_at,checked_in_by,location,checkin_id');
+    expect(
+      lines
+        .slice(1)
+        .map((line) => line.split(',').slice(0, 2).join(','))
+        .sort(),
+    ).toEqual(['LF-01,Peserta 1', 'LF-02,Peserta 2', 'LF-03,Peserta 3']);
+    await context.close();
+  });
+
+  it('fits a 360-px phone and passes axe on the dashboard and the event page', async () => {
+    const { page, context } = await openPage(stack, { viewport: { width: 360, height: 740 }, isMobile: true });
+    await signIn(page, stack.portal.url, 'panitia1');
+    await card(page).waitFor();
+    expect(await overflowsHorizontally(page)).toBe(false);
+    await expectAccessible(page);
+    await page.goto(`${stack.portal.url}/events/${EVENT.id}`);
+    await page.getByTestId('gate-list').waitFor();
+    expect(await overflowsHorizontally(page)).toBe(false);
+    await expectAccessible(page);
+    await context.close();
+  });
+});
+
+reportSkippedWithoutChromium();
