@@ -1,5 +1,5 @@
 // The cached full attendance list: incremental appends, rebuilds on late commits and deletes, the byte cap.
-import { toPortalAttendanceCheckin } from '@tixgo/contracts';
+import { type AttendanceList, toPortalAttendanceCheckin } from '@tixgo/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AttendanceListCache } from '../../src/checkins/attendance-list-cache.js';
 import { CheckinBatcher } from '../../src/checkins/checkin-batcher.js';
@@ -19,11 +19,7 @@ let batcher: CheckinBatcher;
 const scan = (eventId: string, ticketId: string) => batcher.checkIn(checkinRequest(eventId, ticketId));
 
 const listOf = async (cache: AttendanceListCache, eventId: string) =>
-  JSON.parse(String(await cache.fullList(eventId))) as {
-    event_id: string;
-    total_checked_in: number;
-    records: { ticket_id: string }[];
-  };
+  JSON.parse(String(await cache.fullList(eventId))) as AttendanceList;
 const ids = (list: { records: { ticket_id: string }[] }) => list.records.map((record) => record.ticket_id);
 
 describe('AttendanceListCache', () => {
