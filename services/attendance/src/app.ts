@@ -17,6 +17,7 @@ import checkinBatchRoutes from './routes/checkin-batch.js';
 import checkinRoutes from './routes/checkins.js';
 import { answerDatabaseOutagesWith503 } from './routes/database-unavailable.js';
 import eventRoutes from './routes/events.js';
+import offlineStationRoutes from './routes/offline-station.js';
 import ticketRoutes from './routes/tickets.js';
 
 export const SERVICE_NAME = 'attendance';
@@ -58,6 +59,7 @@ export async function buildApp(config: AttendanceConfig, deps: AttendanceDeps): 
     await api.register(attendanceRoutes, options);
     await api.register(eventRoutes, options);
     await api.register(ticketRoutes, options);
+    await api.register(offlineStationRoutes, options);
   });
   await app.register(landingPage, { name: 'attendance', description: 'Events, tickets and check-ins for TixGo.' });
   return app;

@@ -18,6 +18,7 @@ describe('loadConfig', () => {
       checkinBatchMax: 100,
       requireRegisteredEvents: false,
       idempotencyTtlSeconds: 24 * 3600,
+      offlineScanMaxAgeHours: 72,
       attendanceCacheBytes: 32 * 1024 * 1024,
       ticketImportMaxBytes: 16 * 1024 * 1024,
       tokenExpireMinutes: 120,
@@ -34,6 +35,7 @@ describe('loadConfig', () => {
       DB_POOL_SIZE: '16',
       REQUIRE_REGISTERED_EVENTS: 'true',
       IDEMPOTENCY_TTL_HOURS: '2',
+      OFFLINE_SCAN_MAX_AGE_HOURS: '12',
       ATTENDANCE_CACHE_MB: '0',
       TICKET_IMPORT_MAX_MB: '4',
     });
@@ -45,6 +47,7 @@ describe('loadConfig', () => {
       dbPoolSize: 16,
       requireRegisteredEvents: true,
       idempotencyTtlSeconds: 7200,
+      offlineScanMaxAgeHours: 12,
       attendanceCacheBytes: 0,
       ticketImportMaxBytes: 4 * 1024 * 1024,
     });
@@ -55,6 +58,7 @@ describe('loadConfig', () => {
     ['DB_POOL_SIZE', '0'],
     ['REQUIRE_REGISTERED_EVENTS', 'maybe'],
     ['IDEMPOTENCY_TTL_HOURS', '-1'],
+    ['OFFLINE_SCAN_MAX_AGE_HOURS', '0'],
     ['ATTENDANCE_CACHE_MB', 'lots'],
   ])('refuses a bad %s, naming it', (name, value) => {
     expect(() => loadConfig({ ...base, [name]: value })).toThrow(ConfigError);

@@ -30,7 +30,7 @@ import {
   updateEvent,
 } from '../events/events-repository.js';
 import { ATTENDANCE_DESCRIPTION, sendAttendance } from './attendance.js';
-import { answerCheckin, CHECKIN_RESPONSES, scanOf } from './checkins.js';
+import { answerCheckin, CHECKIN_RESPONSES, fieldsOf, scanOf } from './checkins.js';
 import type { AttendanceRouteOptions } from './route-options.js';
 
 /**
@@ -145,14 +145,8 @@ const eventRoutes: FastifyPluginAsyncZod<AttendanceRouteOptions> = async (app, o
       },
     },
     async (request, reply) => {
-      const { ticket_id, location } = request.body;
       const key = request.headers['idempotency-key'];
-      const scan = scanOf(
-        config,
-        request.user,
-        { eventId: request.params.id, ticketId: ticket_id, location, key },
-        true,
-      );
+      const scan = scanOf(config, request.user, fieldsOf(request.body, request.params.id, key), true);
       return answerCheckin(reply, await recordCheckin(db, batcher, scan), scan.requireRegisteredEvent);
     },
   );

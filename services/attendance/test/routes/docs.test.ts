@@ -25,8 +25,10 @@ describe('API docs', () => {
       '/events/{id}',
       '/events/{id}/attendance',
       '/events/{id}/checkins',
+      '/events/{id}/conflicts',
       '/events/{id}/summary',
       '/events/{id}/tickets',
+      '/events/{id}/tickets/offline',
     ]);
     const checkin = document.paths['/checkins'].post;
     expect(checkin.requestBody.content['application/json'].schema.required).toEqual(['event_id', 'ticket_id']);
