@@ -8,6 +8,7 @@ import attendanceRoutes from './routes/attendance.js';
 import authRoutes from './routes/auth.js';
 import checkinsRoutes from './routes/checkins.js';
 import eventsRoutes from './routes/events.js';
+import offlineStationRoutes from './routes/offline-station.js';
 import sessionRoutes from './routes/session.js';
 import webUiRoutes from './routes/web-ui.js';
 import { registerSecurityHeaders } from './security-headers.js';
@@ -88,6 +89,7 @@ export async function buildApp(config: PortalConfig, deps: PortalDeps = {}): Pro
   await app.register(checkinsRoutes, { attendance });
   await app.register(attendanceRoutes, { attendance });
   await app.register(eventsRoutes, { attendance, ticketImportMaxBytes: config.ticketImportMaxBytes });
+  await app.register(offlineStationRoutes, { attendance });
   await app.register(webUiRoutes, { root: deps.webRoot });
   return app;
 }
