@@ -25,7 +25,7 @@ import { type FastifyPluginAsyncZod, validatorCompiler } from 'fastify-type-prov
 import type { ZodType, z } from 'zod';
 import { authenticateCaller, callerOf } from '../session/authenticate-caller.js';
 import type { AttendanceClient } from '../upstream/attendance-client.js';
-import { relayTo, sendUpstream, upstreamJson } from '../upstream/pass-through.js';
+import { relayTo, sendUpstream } from '../upstream/pass-through.js';
 import { queryString } from '../upstream/query-string.js';
 import { upstreamUnavailable } from '../upstream/upstream-client.js';
 
@@ -47,6 +47,16 @@ function invalidScan(error: z.ZodError): PortalBatchResult {
     type: issue.code,
   }));
   return { status: 422, body: { detail } };
+}
+
+/** The per-scan results of attendance's 200, when there is one for every scan sent (else the two disagree on the API). */
+function resultsOf(body: string, expected: number): CheckinBatchResult[] | undefined {
+  try {
+    const { results } = JSON.parse(body) as CheckinBatchResults;
+    return Array.isArray(results) && results.length === expected ? results : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -159,8 +169,8 @@ const offlineStationRoutes: FastifyPluginAsyncZod<{ attendance: AttendanceClient
         );
         // A refusal of the whole call (429: too many from this portal) is passed on as attendance said it.
         if (upstream.status !== 200) return sendUpstream(reply, upstream);
-        const answered = upstreamJson<CheckinBatchResults>(upstream).results;
-        if (answered.length !== valid.length) throw upstreamUnavailable('Attendance');
+        const answered = resultsOf(upstream.body, valid.length);
+        if (!answered) throw upstreamUnavailable('Attendance');
         valid.forEach(({ index }, position) => {
           results[index] = portalResultOf(answered[position] as CheckinBatchResult);
         });
