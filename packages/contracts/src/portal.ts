@@ -82,8 +82,8 @@ export interface EventFacts {
 }
 
 /**
- * compat: a check-in without a device scan time answers exactly as before, without the field (an
- * undefined property is left out by JSON.stringify); one with it carries scanned_at last.
+ * compat: a check-in without a device scan time answers exactly as before, without the field (not
+ * even as undefined, so the keys of the shape stay what they were); one with it carries scanned_at last.
  */
 const scanTimeOf = (record: CheckinRecord) =>
   record.scanned_at === undefined ? {} : { scanned_at: record.scanned_at };
