@@ -17,12 +17,16 @@ const BENCHES: Record<string, { file: string; what: string }> = {
     file: 'station.ts',
     what: 'Chromium station: Enter -> answer on screen, idle and with 64 gates loading the portal',
   },
+  'offline-download': {
+    file: 'offline-download.ts',
+    what: "a 100,000-ticket event's offline download through the portal, a 1,000-scan queue upload, the delta",
+  },
 };
 
 const wanted = process.argv.slice(2).filter((arg) => arg !== '--');
 if (wanted.includes('--help') || wanted.some((name) => name !== 'all' && !BENCHES[name])) {
   console.log('usage: pnpm bench [all | name…]\n');
-  for (const [name, { what }] of Object.entries(BENCHES)) console.log(`  ${name.padEnd(10)} ${what}`);
+  for (const [name, { what }] of Object.entries(BENCHES)) console.log(`  ${name.padEnd(17)} ${what}`);
   process.exit(wanted.includes('--help') ? 0 : 1);
 }
 const names = wanted.length === 0 || wanted.includes('all') ? Object.keys(BENCHES) : wanted;

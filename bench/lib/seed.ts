@@ -7,13 +7,19 @@ export interface EventFields {
   capacity?: number;
 }
 
+/** A ticket to issue with its holder (the download benchmark sends names as a real import does). */
+export interface TicketSeed {
+  ticket_id: string;
+  holder_name?: string;
+}
+
 export interface Seeder {
   /** Creates the event; with `allowExisting`, an existing one is kept (returns false). */
   createEvent(id: string, fields: EventFields, allowExisting?: boolean): Promise<boolean>;
   /** Deletes the event and its check-ins, if it exists. */
   deleteEvent(id: string): Promise<void>;
-  /** Issues the given codes, or `count` generated ones; 10,000 per request (one transaction each). */
-  issueTickets(eventId: string, tickets: string[] | number): Promise<string[]>;
+  /** Issues the given codes (or tickets with holders), or `count` generated ones; 10,000 per request (one transaction each). */
+  issueTickets(eventId: string, tickets: (string | TicketSeed)[] | number): Promise<string[]>;
   /**
    * Checks in every ticket with `concurrency` parallel gates, ticket i as gate user i % the number
    * of gate tokens (attendance limits check-ins per user); a 429 waits its Retry-After and is
@@ -81,7 +87,11 @@ export function seeder(baseUrl: string, adminToken: string, gates: string[], con
         const body =
           typeof tickets === 'number'
             ? { count: Math.min(TICKET_BATCH, total - start) }
-            : { tickets: tickets.slice(start, start + TICKET_BATCH).map((ticket_id) => ({ ticket_id })) };
+            : {
+                tickets: tickets
+                  .slice(start, start + TICKET_BATCH)
+                  .map((ticket) => (typeof ticket === 'string' ? { ticket_id: ticket } : ticket)),
+              };
         const answer = expect(
           'issue tickets',
           await send('POST', `${eventPath(eventId)}/tickets`, adminToken, body),

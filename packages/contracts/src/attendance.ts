@@ -25,10 +25,28 @@ export const MAX_TICKETS_PER_REQUEST = 100_000;
 
 // ---------------------------------------------------------------- check-ins
 
+/** When a device scanned a code (it may upload the scan hours later, from its offline queue). */
+export const ScanTime = z.iso
+  .datetime({ offset: true })
+  .describe(
+    'ISO-8601 with an offset (Z or ±hh:mm): when the device scanned the code. At most 2 minutes ahead of ' +
+      "the server's clock and at most OFFLINE_SCAN_MAX_AGE_HOURS (default 72) old, else a 422",
+  );
+
 export const CheckinBody = z.object({
   event_id: Id,
   ticket_id: Id,
   location: line(TEXT_LIMITS.location).nullish(),
+  scanned_at: ScanTime.nullish(),
+  admitted_offline: z
+    .boolean()
+    .optional()
+    .describe(
+      'true: the device already let the person in while offline. If the ticket turns out checked in by ' +
+        'another scan, or not issued, a conflict is recorded for a supervisor and the 409/404 says ' +
+        '"conflict": true. Not part of the request\'s identity for its Idempotency-Key: the online try ' +
+        'and the later upload of one scan may differ in it',
+    ),
 });
 export type CheckinBody = z.infer<typeof CheckinBody>;
 
@@ -53,6 +71,7 @@ export const CheckinRecord = z.object({
   checked_in_at: IsoTime,
   checkin_id: z.string(),
   location: z.string().nullable(),
+  scanned_at: IsoTime.optional().describe('when the device scanned the code; only on check-ins that gave one'),
 });
 export type CheckinRecord = z.infer<typeof CheckinRecord>;
 
@@ -60,7 +79,14 @@ export const CheckinCreated = z.object({ status: z.literal('checked_in'), record
 export type CheckinCreated = z.infer<typeof CheckinCreated>;
 
 /** 409: the ticket was already checked in; `record` tells when, by whom and where. */
-export const DuplicateCheckin = z.object({ detail: z.string(), record: CheckinRecord });
+export const DuplicateCheckin = z.object({
+  detail: z.string(),
+  record: CheckinRecord,
+  conflict: z
+    .literal(true)
+    .optional()
+    .describe('the scan was admitted offline (admitted_offline): recorded as a conflict for a supervisor'),
+});
 
 // ---------------------------------------------------------------- check-in batches (new)
 

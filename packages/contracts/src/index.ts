@@ -2,4 +2,5 @@
 export * from './attendance.js';
 export * from './common.js';
 export * from './identity.js';
+export * from './offline-station.js';
 export * from './portal.js';

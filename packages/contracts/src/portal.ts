@@ -12,6 +12,7 @@ export const PortalCheckin = z.object({
   checkin_time: IsoTime,
   location: z.string().nullable(),
   status: z.literal('success'),
+  scanned_at: IsoTime.optional().describe('when the device scanned the code; only on check-ins that gave one'),
 });
 export type PortalCheckin = z.infer<typeof PortalCheckin>;
 
@@ -21,6 +22,7 @@ export const PortalAttendanceCheckin = z.object({
   user_id: z.string(),
   checkin_time: IsoTime,
   location: z.string().nullable(),
+  scanned_at: IsoTime.optional().describe('when the device scanned the code; only on check-ins that gave one'),
 });
 
 /** 200 of GET /api/attendance/{event_id}; an unregistered event with check-ins has nulls for what only a registered one knows. */
@@ -41,6 +43,7 @@ export const PortalMyCheckin = z.object({
   event_name: z.string().nullable(),
   ticket_id: z.string(),
   checkin_time: IsoTime,
+  scanned_at: IsoTime.optional().describe('when the device scanned the code; only on check-ins that gave one'),
 });
 
 /** 200 of GET /api/checkins: the caller's own check-ins. */
@@ -78,6 +81,13 @@ export interface EventFacts {
   checkinPercentage: number | null;
 }
 
+/**
+ * compat: a check-in without a device scan time answers exactly as before, without the field (not
+ * even as undefined, so the keys of the shape stay what they were); one with it carries scanned_at last.
+ */
+const scanTimeOf = (record: CheckinRecord) =>
+  record.scanned_at === undefined ? {} : { scanned_at: record.scanned_at };
+
 export function toPortalCheckin(record: CheckinRecord): PortalCheckin {
   return {
     checkin_id: record.checkin_id,
@@ -87,6 +97,7 @@ export function toPortalCheckin(record: CheckinRecord): PortalCheckin {
     checkin_time: record.checked_in_at,
     location: record.location,
     status: 'success',
+    ...scanTimeOf(record),
   };
 }
 
@@ -98,6 +109,7 @@ export function toPortalAttendanceCheckin(record: CheckinRecord): z.infer<typeof
     user_id: record.checked_in_by,
     checkin_time: record.checked_in_at,
     location: record.location,
+    ...scanTimeOf(record),
   };
 }
 
@@ -123,6 +135,7 @@ export function toPortalMyCheckins(mine: MyCheckins, eventNames: ReadonlyMap<str
       event_name: eventNames.get(record.event_id) ?? null,
       ticket_id: record.ticket_id,
       checkin_time: record.checked_in_at,
+      ...scanTimeOf(record),
     })),
     next_cursor: mine.next_cursor,
   };

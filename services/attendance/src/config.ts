@@ -39,6 +39,12 @@ const schema = commonEnvSchema.extend({
   CHECKIN_BURST_PER_CLIENT: env.positiveInt(10_000, 10_000_000),
   /** How long an Idempotency-Key is remembered. */
   IDEMPOTENCY_TTL_HOURS: env.positiveInt(24, 24 * 365),
+  /**
+   * The oldest device scan time (scanned_at) accepted. 72 hours: a gate that lost its network syncs
+   * as soon as it has one again, within the day even at a weekend festival; a scan older than three
+   * days is more likely a device with a wrong clock than a real one, and would misdate the list.
+   */
+  OFFLINE_SCAN_MAX_AGE_HOURS: env.positiveInt(72, 24 * 365),
   /** Memory for cached full attendance lists (ready-to-send JSON), in MiB; 0 disables the cache. */
   ATTENDANCE_CACHE_MB: env.nonNegativeInt(32, 4096),
   /** Largest ticket import body (CSV or JSON) in MiB; every other body stays limited to 1 MiB. */
@@ -57,6 +63,7 @@ export interface AttendanceConfig extends CommonConfig {
   checkinBatchConcurrency: number;
   checkinBatchMax: number;
   idempotencyTtlSeconds: number;
+  offlineScanMaxAgeHours: number;
   attendanceCacheBytes: number;
   ticketImportMaxBytes: number;
   identityBaseUrl: string;
@@ -76,6 +83,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AttendanceC
     checkinBatchConcurrency: Math.min(raw.CHECKIN_BATCH_CONCURRENCY, Math.max(1, raw.DB_POOL_SIZE - 1)),
     checkinBatchMax: raw.CHECKIN_BATCH_MAX,
     idempotencyTtlSeconds: raw.IDEMPOTENCY_TTL_HOURS * 3600,
+    offlineScanMaxAgeHours: raw.OFFLINE_SCAN_MAX_AGE_HOURS,
     attendanceCacheBytes: raw.ATTENDANCE_CACHE_MB * 1024 * 1024,
     ticketImportMaxBytes: raw.TICKET_IMPORT_MAX_MB * 1024 * 1024,
     identityBaseUrl: raw.IDENTITY_BASE_URL,

@@ -19,6 +19,7 @@ describe('loadConfig', () => {
       checkinBatchMax: 100,
       requireRegisteredEvents: false,
       idempotencyTtlSeconds: 24 * 3600,
+      offlineScanMaxAgeHours: 72,
       attendanceCacheBytes: 32 * 1024 * 1024,
       ticketImportMaxBytes: 16 * 1024 * 1024,
       tokenExpireMinutes: 120,
@@ -61,6 +62,7 @@ describe('loadConfig', () => {
       DB_POOL_SIZE: '16',
       REQUIRE_REGISTERED_EVENTS: 'true',
       IDEMPOTENCY_TTL_HOURS: '2',
+      OFFLINE_SCAN_MAX_AGE_HOURS: '12',
       ATTENDANCE_CACHE_MB: '0',
       TICKET_IMPORT_MAX_MB: '4',
     });
@@ -72,6 +74,7 @@ describe('loadConfig', () => {
       dbPoolSize: 16,
       requireRegisteredEvents: true,
       idempotencyTtlSeconds: 7200,
+      offlineScanMaxAgeHours: 12,
       attendanceCacheBytes: 0,
       ticketImportMaxBytes: 4 * 1024 * 1024,
     });
@@ -82,6 +85,7 @@ describe('loadConfig', () => {
     ['DB_POOL_SIZE', '0'],
     ['REQUIRE_REGISTERED_EVENTS', 'maybe'],
     ['IDEMPOTENCY_TTL_HOURS', '-1'],
+    ['OFFLINE_SCAN_MAX_AGE_HOURS', '0'],
     ['ATTENDANCE_CACHE_MB', 'lots'],
     ['CHECKIN_RATE_PER_USER', '0'],
     ['CHECKIN_BURST_PER_CLIENT', 'many'],

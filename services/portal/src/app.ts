@@ -12,6 +12,7 @@ import checkinsRoutes from './routes/checkins.js';
 import dashboardRoutes from './routes/dashboard.js';
 import eventsRoutes from './routes/events.js';
 import liveRoutes from './routes/live.js';
+import offlineStationRoutes from './routes/offline-station.js';
 import sessionRoutes from './routes/session.js';
 import webUiRoutes from './routes/web-ui.js';
 import { registerSecurityHeaders } from './security-headers.js';
@@ -105,6 +106,7 @@ export async function buildApp(config: PortalConfig, deps: PortalDeps = {}): Pro
   // Before the server closes: an open stream would otherwise hold app.close() until its client left.
   app.addHook('preClose', async () => hub.close());
   await app.register(liveRoutes, { attendance, hub, heartbeatMs: config.live.heartbeatMs });
+  await app.register(offlineStationRoutes, { attendance });
   await app.register(webUiRoutes, { root: deps.webRoot });
   return app;
 }

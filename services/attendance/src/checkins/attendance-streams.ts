@@ -8,13 +8,19 @@ import { ATTENDANCE_CSV_COLUMNS, type CheckinRecord, toPortalAttendanceCheckin }
 import { stringify } from 'csv-stringify/sync';
 import pLimit, { type LimitFunction } from 'p-limit';
 import type pg from 'pg';
-import { type CheckinExportRow, type CheckinSnapshot, openCheckinSnapshot } from './checkins-repository.js';
+import {
+  type CheckinExportRow,
+  type CheckinSnapshot,
+  openCheckinSnapshot,
+  recordOf,
+  type StoredCheckin,
+} from './checkins-repository.js';
 
 /** Rows read per cursor round trip (about 250 kB of JSON). */
 const BATCH_ROWS = 1000;
 
 type Kind = 'records' | 'export';
-type RowOf<K extends Kind> = K extends 'records' ? CheckinRecord : CheckinExportRow;
+type RowOf<K extends Kind> = K extends 'records' ? StoredCheckin : CheckinExportRow;
 type Format<K extends Kind> = (snapshot: CheckinSnapshot<RowOf<K>>) => AsyncGenerator<string>;
 
 async function* batches<Row>(snapshot: CheckinSnapshot<Row>): AsyncGenerator<Row[]> {
@@ -34,7 +40,7 @@ export function jsonList(eventId: string): Format<'records'> {
     yield `{"event_id":${JSON.stringify(eventId)},"total_checked_in":${snapshot.total},"records":[`;
     let separator = '';
     for await (const rows of batches(snapshot)) {
-      yield separator + rows.map((row) => JSON.stringify(row)).join(',');
+      yield separator + rows.map((row) => JSON.stringify(recordOf(row))).join(',');
       separator = ',';
     }
     yield ']}';
@@ -46,7 +52,8 @@ export function jsonList(eventId: string): Format<'records'> {
  * view 'portal' in the portal's shape (what the gateway streams through without parsing).
  */
 export function ndjsonList(eventId: string, view?: 'portal'): Format<'records'> {
-  const line = view === 'portal' ? (row: CheckinRecord) => toPortalAttendanceCheckin(row) : (row: CheckinRecord) => row;
+  const line = (row: StoredCheckin): object =>
+    view === 'portal' ? toPortalAttendanceCheckin(recordOf(row)) : recordOf(row);
   return async function* (snapshot) {
     yield `${JSON.stringify({ event_id: eventId, total_checked_in: snapshot.total })}\n`;
     for await (const rows of batches(snapshot)) yield `${rows.map((row) => JSON.stringify(line(row))).join('\n')}\n`;

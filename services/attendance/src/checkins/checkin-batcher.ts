@@ -17,6 +17,7 @@ import {
   type CheckinRequest,
   findCheckin,
   type IdempotencyClaim,
+  recordOf,
   runCheckinBatch,
   type StatementResult,
 } from './checkins-repository.js';
@@ -144,14 +145,15 @@ export class CheckinBatcher {
         claimed: true,
         outcome: {
           kind: 'created',
-          record: {
+          record: recordOf({
             event_id: request.eventId,
             ticket_id: request.ticketId,
             checked_in_by: request.by,
             checked_in_at: row.created_at,
             checkin_id: request.checkinId,
             location: request.location,
-          },
+            scanned_at: request.scannedAt,
+          }),
         },
       };
     }
@@ -164,14 +166,15 @@ export class CheckinBatcher {
         claimed: true,
         outcome: {
           kind: 'duplicate',
-          record: {
+          record: recordOf({
             event_id: row.event_id as string,
             ticket_id: row.ticket_id as string,
             checked_in_by: row.checked_in_by as string,
             checked_in_at: row.checked_in_at as string,
             checkin_id: row.checkin_id,
             location: row.location,
-          },
+            scanned_at: row.scanned_at,
+          }),
         },
       };
     }

@@ -4,13 +4,15 @@ import type pg from 'pg';
 import { withBitmapScans } from '../attendance-database.js';
 import type { Registrations } from '../events/registration-stats.js';
 import { containsPattern } from '../like-pattern.js';
-import { RECORD_COLUMNS } from './checkins-repository.js';
+import { RECORD_COLUMNS, type StoredCheckin } from './checkins-repository.js';
 
 /** Buckets start at whole multiples of their width counted from here (so 5-minute buckets nest in 15 and 60). */
 export const BUCKET_ORIGIN_MS = Date.UTC(2000, 0, 1);
 
 /** A check-in row of the event page: the wire record, its holder, and its position (the cursor). */
-export interface EventCheckinRow extends EventCheckin {
+/** A row of the list: the stored check-in (scanned_at null when the scan gave none), its holder and position. */
+export interface EventCheckinRow extends StoredCheckin {
+  holder_name: string | null;
   seq: string;
 }
 

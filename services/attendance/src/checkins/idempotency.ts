@@ -19,11 +19,20 @@ export interface KeyedCheckin {
 
 export type KeyedOutcome = CheckinOutcome | { kind: 'key-reused' };
 
-/** What identifies "the same request": the route and every body field, not the caller's generated id. */
-export function requestHash(route: string, request: Pick<CheckinRequest, 'eventId' | 'ticketId' | 'location'>): string {
-  return createHash('sha256')
-    .update(JSON.stringify([route, request.eventId, request.ticketId, request.location]))
-    .digest('base64url');
+/**
+ * What identifies "the same request": the route and the scan's fields (the device's scan time
+ * included: a scan tried online and later uploaded from the offline queue carries the same one),
+ * not the caller's generated id, nor admitted_offline, which says what the device did meanwhile.
+ * Without a scan time the hash is what it always was, so keys stored before scan times existed
+ * still replay.
+ */
+export function requestHash(
+  route: string,
+  request: Pick<CheckinRequest, 'eventId' | 'ticketId' | 'location' | 'scannedAt'>,
+): string {
+  const fields = [route, request.eventId, request.ticketId, request.location];
+  if (request.scannedAt !== null) fields.push(request.scannedAt);
+  return createHash('sha256').update(JSON.stringify(fields)).digest('base64url');
 }
 
 /**

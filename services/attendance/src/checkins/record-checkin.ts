@@ -3,12 +3,18 @@ import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import type { CheckinBatcher } from './checkin-batcher.js';
 import type { CheckinOutcome } from './checkins-repository.js';
+import { recordConflict } from './conflicts-repository.js';
 import { checkInWithKey, type KeyedCheckin, type KeyedOutcome } from './idempotency.js';
+import { judgeTicket } from './ticket-policy.js';
 
 export interface ScanRequest {
   eventId: string;
   ticketId: string;
   location: string | null;
+  /** When the device scanned the code (normalised, within bounds), or null. */
+  scannedAt: string | null;
+  /** The device already let the person in while offline: a refusal becomes a conflict for a supervisor. */
+  admittedOffline: boolean;
   /** The token's sub: never taken from the body. */
   by: string;
   /** The token's uid (the account). */
@@ -17,21 +23,70 @@ export interface ScanRequest {
   idempotency?: KeyedCheckin | undefined;
 }
 
+/** The outcome, and whether it was recorded as a conflict (a scan admitted offline that did not count). */
+export type RecordedOutcome = KeyedOutcome & { isConflict?: true };
+
 export async function recordCheckin(
   db: pg.Pool,
   batcher: Pick<CheckinBatcher, 'checkIn'>,
   scan: ScanRequest,
-): Promise<KeyedOutcome> {
+): Promise<RecordedOutcome> {
   const request = {
     eventId: scan.eventId,
     ticketId: scan.ticketId,
     location: scan.location,
+    scannedAt: scan.scannedAt,
     by: scan.by,
     byUid: scan.byUid,
     checkinId: randomUUID(),
     requireRegisteredEvent: scan.requireRegisteredEvent,
   };
-  if (scan.idempotency) return checkInWithKey(db, batcher, request, scan.idempotency);
-  const { outcome } = await batcher.checkIn(request);
-  return outcome as CheckinOutcome;
+  const checkedIn = scan.idempotency
+    ? await checkInWithKey(db, batcher, request, scan.idempotency)
+    : ((await batcher.checkIn(request)).outcome as CheckinOutcome);
+  const outcome = isOwnEarlierCheckin(scan, checkedIn)
+    ? { kind: 'created' as const, record: checkedIn.record }
+    : checkedIn;
+  return scan.admittedOffline ? recordIfConflict(db, scan, outcome) : outcome;
+}
+
+/**
+ * A "duplicate" that is this very scan, checked in before: the same person, ticket, gate and device
+ * scan time (to the millisecond). It is answered as its first answer was (201), as a replay of its
+ * Idempotency-Key is. This matters after the key is gone: a scan tried online whose answer was lost,
+ * then uploaded from the offline queue after IDEMPOTENCY_TTL_HOURS (an offline scan may be up to
+ * OFFLINE_SCAN_MAX_AGE_HOURS old), or sent without a key, must not meet itself as "already checked in"
+ * (and, admitted offline, as a conflict).
+ */
+function isOwnEarlierCheckin(
+  scan: ScanRequest,
+  outcome: KeyedOutcome,
+): outcome is Extract<KeyedOutcome, { kind: 'duplicate' }> {
+  if (outcome.kind !== 'duplicate' || scan.scannedAt === null) return false;
+  const first = outcome.record;
+  return first.scanned_at === scan.scannedAt && first.checked_in_by === scan.by && first.location === scan.location;
+}
+
+/**
+ * A scan the device admitted offline that the server refuses is a conflict: the ticket was checked in
+ * by another scan first (its own replay answers 'created', never 'duplicate'), or the event never
+ * issued it. Recorded before the answer is sent, so a device that got "conflict" can rely on the
+ * supervisor's list holding it; recorded once per scan however often the upload is retried.
+ */
+async function recordIfConflict(db: pg.Pool, scan: ScanRequest, outcome: KeyedOutcome): Promise<RecordedOutcome> {
+  const isDuplicate = outcome.kind === 'duplicate';
+  const isNotIssued =
+    outcome.kind === 'refused' && judgeTicket(outcome.facts, scan.requireRegisteredEvent) === 'ticket-not-found';
+  if (!isDuplicate && !isNotIssued) return outcome;
+  await recordConflict(db, {
+    eventId: scan.eventId,
+    ticketId: scan.ticketId,
+    kind: isDuplicate ? 'duplicate' : 'not-issued',
+    first: isDuplicate ? outcome.record : null,
+    secondBy: scan.by,
+    secondLocation: scan.location,
+    secondScannedAt: scan.scannedAt,
+    secondKey: scan.idempotency?.key,
+  });
+  return { ...outcome, isConflict: true };
 }

@@ -139,8 +139,8 @@ export async function updateEvent(db: pg.Pool, id: string, changes: UpdateEventB
 }
 
 /**
- * Deletes an event and its tickets. With check-ins it is refused (409) unless `force`, which
- * deletes the check-ins and their counts too.
+ * Deletes an event, its tickets and its check-in conflicts. With check-ins it is refused (409)
+ * unless `force`, which deletes the check-ins and their counts too.
  */
 export async function deleteEvent(db: pg.Pool, id: string, force: boolean): Promise<void> {
   const client = await db.connect();
@@ -160,6 +160,7 @@ export async function deleteEvent(db: pg.Pool, id: string, force: boolean): Prom
       }
     }
     await client.query('DELETE FROM tickets WHERE event_id = $1', [id]);
+    await client.query('DELETE FROM checkin_conflicts WHERE event_id = $1', [id]);
     await client.query('DELETE FROM events WHERE id = $1', [id]);
     await client.query('COMMIT');
   } catch (error) {

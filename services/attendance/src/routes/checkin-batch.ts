@@ -12,13 +12,13 @@ import {
   ErrorBody,
   ValidationErrorBody,
 } from '@tixgo/contracts';
-import { type AuthUser, verifyAccessToken } from '@tixgo/platform';
+import { type AuthUser, type ValidationItem, verifyAccessToken } from '@tixgo/platform';
 import type { FastifySchemaCompiler } from 'fastify';
 import { type FastifyPluginAsyncZod, validatorCompiler } from 'fastify-type-provider-zod';
 import type { ZodType, z } from 'zod';
 import { tooManyCheckinsByUser } from '../checkins/checkin-rate-limits.js';
-import { recordCheckin } from '../checkins/record-checkin.js';
-import { checkinAnswer, scanOf } from './checkins.js';
+import { recordCheckin, type ScanRequest } from '../checkins/record-checkin.js';
+import { checkinAnswer, fieldsOf, scanOf } from './checkins.js';
 import type { AttendanceRouteOptions } from './route-options.js';
 
 /**
@@ -71,14 +71,17 @@ const checkinBatchRoutes: FastifyPluginAsyncZod<AttendanceRouteOptions> = async 
     const parsed = CheckinBatchItem.safeParse(raw);
     if (!parsed.success) return invalidItem(parsed.error);
     const item = parsed.data;
-    const fields = {
-      eventId: item.event_id,
-      ticketId: item.ticket_id,
-      location: item.location,
-      key: item.idempotency_key,
-    };
-    // A valid item always had its token verified above.
-    const scan = scanOf(config, user as AuthUser, fields, item.registered_event_only === true);
+    const fields = fieldsOf(item, item.event_id, item.idempotency_key);
+    let scan: ScanRequest;
+    try {
+      // A valid item always had its token verified above.
+      scan = scanOf(config, user as AuthUser, fields, item.registered_event_only === true);
+    } catch (error) {
+      // A scan time out of bounds: this item's 422, as POST /checkins answers it.
+      const { items } = error as { items?: ValidationItem[] };
+      if (items) return { status: 422, body: { detail: items } };
+      throw error;
+    }
     return checkinAnswer(await recordCheckin(db, batcher, scan), scan.requireRegisteredEvent);
   }
 

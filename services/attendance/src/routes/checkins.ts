@@ -5,16 +5,17 @@ import {
   type CheckinRecord,
   DuplicateCheckin,
   ErrorBody,
+  type EventCheckinBody,
   IdempotencyHeaders,
   MyCheckins,
   MyCheckinsQuery,
 } from '@tixgo/contracts';
-import { type AuthUser, authenticate } from '@tixgo/platform';
+import { type AuthUser, authenticate, validationError } from '@tixgo/platform';
 import type { FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { checkinsBy } from '../checkins/attendance-pages.js';
-import type { KeyedOutcome } from '../checkins/idempotency.js';
-import { recordCheckin, type ScanRequest } from '../checkins/record-checkin.js';
+import { type RecordedOutcome, recordCheckin, type ScanRequest } from '../checkins/record-checkin.js';
+import { normaliseScanTime, scanTimeIssue } from '../checkins/scan-time.js';
 import { judgeTicket } from '../checkins/ticket-policy.js';
 import type { AttendanceConfig } from '../config.js';
 import { EVENT_NOT_FOUND } from '../events/events-repository.js';
@@ -39,11 +40,20 @@ export const CHECKIN_RATE_DESCRIPTION =
 /** The status and body of a check-in answer, as POST /checkins sends it (also one item of a batch). */
 export interface CheckinAnswer {
   status: 201 | 404 | 409 | 422;
-  body: { status: 'checked_in'; record: CheckinRecord } | { detail: string; record?: CheckinRecord };
+  body: { status: 'checked_in'; record: CheckinRecord } | { detail: string; record?: CheckinRecord; conflict?: true };
 }
 
-/** The answer for a check-in outcome: 201, 409 with the earlier record, 404, or 422. */
-export function checkinAnswer(outcome: KeyedOutcome, requireRegisteredEvent: boolean): CheckinAnswer {
+/**
+ * The answer for a check-in outcome: 201, 409 with the earlier record, 404, or 422. A scan admitted
+ * offline whose refusal was recorded as a conflict says so (`"conflict": true`); compat: no other does.
+ */
+export function checkinAnswer(outcome: RecordedOutcome, requireRegisteredEvent: boolean): CheckinAnswer {
+  const answer = plainAnswer(outcome, requireRegisteredEvent);
+  if (outcome.isConflict && 'detail' in answer.body) answer.body.conflict = true;
+  return answer;
+}
+
+function plainAnswer(outcome: RecordedOutcome, requireRegisteredEvent: boolean): CheckinAnswer {
   switch (outcome.kind) {
     case 'created':
       return { status: 201, body: { status: 'checked_in', record: outcome.record } };
@@ -64,7 +74,7 @@ export function checkinAnswer(outcome: KeyedOutcome, requireRegisteredEvent: boo
 /** Sends the answer for a check-in outcome. */
 export function answerCheckin(
   reply: FastifyReply,
-  outcome: KeyedOutcome,
+  outcome: RecordedOutcome,
   requireRegisteredEvent: boolean,
 ): FastifyReply {
   const { status, body } = checkinAnswer(outcome, requireRegisteredEvent);
@@ -76,14 +86,30 @@ export interface CheckinFields {
   eventId: string;
   ticketId: string;
   location: string | null | undefined;
+  /** The device's scan time, as sent. */
+  scannedAt: string | null | undefined;
+  admittedOffline: boolean | undefined;
   /** The Idempotency-Key, when the request carries one. */
   key: string | undefined;
+}
+
+/** What a check-in body says (POST /events/{id}/checkins: the event from its path). */
+export function fieldsOf(body: EventCheckinBody, eventId: string, key: string | undefined): CheckinFields {
+  return {
+    eventId,
+    ticketId: body.ticket_id,
+    location: body.location,
+    scannedAt: body.scanned_at,
+    admittedOffline: body.admitted_offline,
+    key,
+  };
 }
 
 /**
  * The scan of POST /checkins or, with `registeredEventOnly`, of POST /events/{id}/checkins: the
  * one place that says which ticket rule and which key scope each endpoint has. A batch item is
- * one of the two, so the same key replays the same answer through either way in.
+ * one of the two, so the same key replays the same answer through either way in. A scan time out of
+ * bounds is a 422 (thrown: see scanTimeIssue).
  */
 export function scanOf(
   config: AttendanceConfig,
@@ -91,10 +117,16 @@ export function scanOf(
   fields: CheckinFields,
   registeredEventOnly: boolean,
 ): ScanRequest {
+  const scannedAt = fields.scannedAt ?? null;
+  const issue =
+    scannedAt === null ? undefined : scanTimeIssue(scannedAt, { maxAgeHours: config.offlineScanMaxAgeHours });
+  if (issue) throw validationError([issue]);
   return {
     eventId: fields.eventId,
     ticketId: fields.ticketId,
     location: fields.location ?? null,
+    scannedAt: scannedAt === null ? null : normaliseScanTime(scannedAt),
+    admittedOffline: fields.admittedOffline === true,
     by: caller.username,
     byUid: caller.uid,
     requireRegisteredEvent: registeredEventOnly || config.requireRegisteredEvents,
@@ -132,9 +164,8 @@ const checkinRoutes: FastifyPluginAsyncZod<AttendanceRouteOptions> = async (app,
       },
     },
     async (request, reply) => {
-      const { event_id, ticket_id, location } = request.body;
       const key = request.headers['idempotency-key'];
-      const scan = scanOf(config, request.user, { eventId: event_id, ticketId: ticket_id, location, key }, false);
+      const scan = scanOf(config, request.user, fieldsOf(request.body, request.body.event_id, key), false);
       return answerCheckin(reply, await recordCheckin(db, batcher, scan), scan.requireRegisteredEvent);
     },
   );

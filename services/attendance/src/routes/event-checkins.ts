@@ -3,6 +3,7 @@ import { ErrorBody, EVENT_CHECKIN_LIMITS, EventCheckinList, EventCheckinsQuery, 
 import { authenticate } from '@tixgo/platform';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { readEventCheckins } from '../checkins/checkin-stats-repository.js';
+import { recordOf } from '../checkins/checkins-repository.js';
 import { getEvent } from '../events/events-repository.js';
 import { beforePosition } from './cursors.js';
 import type { AttendanceRouteOptions } from './route-options.js';
@@ -38,7 +39,8 @@ const eventCheckinRoutes: FastifyPluginAsyncZod<AttendanceRouteOptions> = async 
       const shown = more ? rows.slice(0, limit) : rows;
       return {
         event_id: event.id,
-        records: shown.map(({ seq: _seq, ...record }) => record),
+        // A record carries scanned_at only when the device gave one, as everywhere else.
+        records: shown.map(({ seq: _seq, holder_name, ...stored }) => ({ ...recordOf(stored), holder_name })),
         next_cursor: more ? (shown.at(-1)?.seq ?? null) : null,
       };
     },

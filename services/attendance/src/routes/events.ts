@@ -25,7 +25,7 @@ import { recordCheckin } from '../checkins/record-checkin.js';
 import { createEvent, deleteEvent, getEvent, listEvents, toEvent, updateEvent } from '../events/events-repository.js';
 import { registrationStats } from '../events/registration-stats.js';
 import { ATTENDANCE_DESCRIPTION, sendAttendance, sendStream } from './attendance.js';
-import { answerCheckin, CHECKIN_RATE_DESCRIPTION, CHECKIN_RESPONSES, scanOf } from './checkins.js';
+import { answerCheckin, CHECKIN_RATE_DESCRIPTION, CHECKIN_RESPONSES, fieldsOf, scanOf } from './checkins.js';
 import type { AttendanceRouteOptions } from './route-options.js';
 
 /**
@@ -139,14 +139,8 @@ const eventRoutes: FastifyPluginAsyncZod<AttendanceRouteOptions> = async (app, o
       },
     },
     async (request, reply) => {
-      const { ticket_id, location } = request.body;
       const key = request.headers['idempotency-key'];
-      const scan = scanOf(
-        config,
-        request.user,
-        { eventId: request.params.id, ticketId: ticket_id, location, key },
-        true,
-      );
+      const scan = scanOf(config, request.user, fieldsOf(request.body, request.params.id, key), true);
       return answerCheckin(reply, await recordCheckin(db, batcher, scan), scan.requireRegisteredEvent);
     },
   );

@@ -1,4 +1,5 @@
 // Idempotency-Key on check-ins: replays, 422 for another body, concurrent repeats, expiry and cleanup.
+import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deleteExpiredKeys } from '../../src/checkins/checkins-repository.js';
 import { requestHash } from '../../src/checkins/idempotency.js';
@@ -147,12 +148,22 @@ describe('Idempotency-Key', () => {
   });
 
   it('hashes route and every body field into the request identity', () => {
-    const base = { eventId: 'e', ticketId: 't', location: null };
+    const base = { eventId: 'e', ticketId: 't', location: null, scannedAt: null };
     expect(requestHash('checkins', base)).toBe(requestHash('checkins', { ...base }));
     expect(requestHash('checkins', base)).not.toBe(requestHash('event-checkins', base));
     expect(requestHash('checkins', base)).not.toBe(requestHash('checkins', { ...base, location: 'x' }));
+    expect(requestHash('checkins', base)).not.toBe(
+      requestHash('checkins', { ...base, scannedAt: '2026-12-01T10:31:00.000Z' }),
+    );
     expect(requestHash('checkins', { ...base, eventId: 'a,b', ticketId: 'c' })).not.toBe(
       requestHash('checkins', { ...base, eventId: 'a', ticketId: 'b,c' }),
     );
+  });
+
+  it('keeps the hash of a request without a scan time as it was before scan times, so stored keys still replay', () => {
+    const before = createHash('sha256')
+      .update(JSON.stringify(['checkins', 'e', 't', 'Gate A']))
+      .digest('base64url');
+    expect(requestHash('checkins', { eventId: 'e', ticketId: 't', location: 'Gate A', scannedAt: null })).toBe(before);
   });
 });

@@ -26,9 +26,11 @@ describe('API docs', () => {
       '/events/{id}/attendance',
       '/events/{id}/attendance.csv',
       '/events/{id}/checkins',
+      '/events/{id}/conflicts',
       '/events/{id}/stats',
       '/events/{id}/summary',
       '/events/{id}/tickets',
+      '/events/{id}/tickets/offline',
       '/events/{id}/tickets/search',
       '/overview',
     ]);

@@ -28,6 +28,7 @@ export function checkinRequest(eventId: string, ticketId: string, by = 'gate'): 
     by,
     byUid: uidFor(by),
     location: null,
+    scannedAt: null,
     checkinId: randomUUID(),
     requireRegisteredEvent: false,
   };

@@ -1,11 +1,12 @@
 // The portal's client of the attendance service: check-ins, attendance lists, events and tickets.
 import { randomUUID } from 'node:crypto';
-import { type CheckinBatchResult, type CheckinBody, NDJSON_TYPE } from '@tixgo/contracts';
+import { type CheckinBatchItem, type CheckinBatchResult, type CheckinBody, NDJSON_TYPE } from '@tixgo/contracts';
 import type { UpstreamConfig } from '../config.js';
 import type { Caller } from './caller.js';
 import { type CheckinBatchingOptions, CheckinCoalescer } from './checkin-coalescer.js';
 import {
   createUpstreamClient,
+  jsonBody,
   type UpstreamLog,
   type UpstreamRequest,
   type UpstreamResponse,
@@ -24,6 +25,11 @@ export interface AttendanceClient {
     body: CheckinBody,
     options?: { registeredEventOnly?: boolean; key?: string | undefined },
   ): Promise<CheckinBatchResult>;
+  /**
+   * Many check-ins in one POST /checkins/batch of their own, outside the coalescer (a device's
+   * uploaded queue is a batch already), retried like the coalescer's calls: every item has its key.
+   */
+  checkInBatch(caller: Caller, items: CheckinBatchItem[]): Promise<UpstreamResponse>;
   /** GET /attendance/{event_id}, paged when `query` carries limit/cursor. */
   attendance(caller: Caller, eventId: string, query: string): Promise<UpstreamResponse>;
   /** GET /attendance/{event_id}, the full list as NDJSON, streamed (see AttendanceListHead). */
@@ -66,9 +72,19 @@ export function createAttendanceClient(
         event_id: body.event_id,
         ticket_id: body.ticket_id,
         location: body.location ?? null,
+        scanned_at: body.scanned_at,
+        admitted_offline: body.admitted_offline,
         registered_event_only: registeredEventOnly,
       });
     },
+    checkInBatch: (caller, items) =>
+      upstream.send({
+        method: 'POST',
+        path: '/checkins/batch',
+        caller,
+        ...jsonBody({ checkins: items }),
+        isRetrySafe: true,
+      }),
     attendance: (caller, eventId, query) => get(caller, `/attendance/${segment(eventId)}${query}`),
     attendanceLines: (caller, eventId) =>
       upstream.stream({

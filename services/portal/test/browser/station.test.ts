@@ -3,6 +3,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import type { PortalAttendance } from '@tixgo/contracts';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call, login } from '../support/stack.js';
@@ -65,13 +66,13 @@ describe.runIf(hasChromium)('the check-in station (Chromium)', () => {
   });
 
   /** The event's check-ins as attendance has them. */
-  async function checkins(): Promise<{ ticket_id: string; user_id: string; location: string | null }[]> {
+  async function checkins(): Promise<PortalAttendance['checkins']> {
     const answer = await call(stack.portal.url, 'GET', `/api/attendance/${EVENT.id}`, {
       token: admin,
       dispatcher: portalClient,
     });
     expect(answer.status).toBe(200);
-    return (answer.body as { checkins: { ticket_id: string; user_id: string; location: string | null }[] }).checkins;
+    return (answer.body as PortalAttendance).checkins;
   }
 
   it('checks in a scanned code (green), then says amber with the first scan’s time and who, then red for an unknown code', async () => {
@@ -136,7 +137,7 @@ describe.runIf(hasChromium)('the check-in station (Chromium)', () => {
   it('answers from the device within seconds when the server stays unreachable: saved, not yet sent, never green', async () => {
     const { page, context } = await openPage(stack);
     await openStation(page, stack.portal.url, 'Gerbang C');
-    await page.route('**/api/checkins', (route) => route.abort('connectionrefused'));
+    await page.route(/\/api\/checkins(\/batch)?$/, (route) => route.abort('connectionrefused'));
     const started = Date.now();
     const answer = await scan(page, 'ST-004');
     expect(Date.now() - started).toBeLessThan(5000);
@@ -146,6 +147,11 @@ describe.runIf(hasChromium)('the check-in station (Chromium)', () => {
     expect(await page.getByTestId('offline-banner').textContent()).toContain('Offline');
     expect(await page.getByTestId('waiting-count').textContent()).toBe('1 pindaian menunggu dikirim');
     expect((await checkins()).filter((checkin) => checkin.ticket_id === 'ST-004')).toEqual([]);
+    // The network is back: the queue goes out by itself, with the device's scan time.
+    await page.unrouteAll();
+    await page.getByText('Semua pindaian sudah terkirim').waitFor({ timeout: 15_000 });
+    const stored = (await checkins()).filter((checkin) => checkin.ticket_id === 'ST-004');
+    expect(stored).toEqual([expect.objectContaining({ location: 'Gerbang C', scanned_at: expect.any(String) })]);
     await context.close();
   });
 

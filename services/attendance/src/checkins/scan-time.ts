@@ -1,0 +1,40 @@
+// The bounds of a device's scan time (scanned_at): not ahead of the server's clock, not too old. Pure.
+import type { ValidationItem } from '@tixgo/platform';
+
+/**
+ * How far a device's clock may run ahead of the server's: phones set their clocks from the network,
+ * so a few seconds is usual and two minutes is generous; a scan "from the future" beyond that is a
+ * wrong clock, and storing it would put the scan after its own upload.
+ */
+export const SCAN_CLOCK_SKEW_MS = 2 * 60_000;
+
+export interface ScanTimeBounds {
+  /** OFFLINE_SCAN_MAX_AGE_HOURS. */
+  maxAgeHours: number;
+}
+
+/**
+ * The scan time as stored and answered: UTC with milliseconds, the text iso_utc() gives back, so an
+ * answer built here and one read from the database later never differ.
+ */
+export function normaliseScanTime(value: string): string {
+  return new Date(value).toISOString();
+}
+
+/** Why `scannedAt` (already a valid ISO-8601 time with an offset) is refused, or undefined when it is in bounds. */
+export function scanTimeIssue(
+  scannedAt: string,
+  bounds: ScanTimeBounds,
+  now: number = Date.now(),
+): ValidationItem | undefined {
+  const at = Date.parse(scannedAt);
+  const issue = (msg: string): ValidationItem => ({ loc: ['body', 'scanned_at'], msg, type: 'value_error' });
+  if (Number.isNaN(at)) return issue('not a time');
+  if (at > now + SCAN_CLOCK_SKEW_MS) {
+    return issue(`must not be later than the server's time plus ${SCAN_CLOCK_SKEW_MS / 60_000} minutes`);
+  }
+  if (at < now - bounds.maxAgeHours * 3600_000) {
+    return issue(`must not be more than ${bounds.maxAgeHours} hours old (OFFLINE_SCAN_MAX_AGE_HOURS)`);
+  }
+  return undefined;
+}

@@ -1,0 +1,94 @@
+// GET /events/{id}/tickets/offline and GET /events/{id}/conflicts (new, issue 8): what the offline gate station reads.
+import {
+  ConflictList,
+  ErrorBody,
+  IdParams,
+  OFFLINE_PAGE_LIMIT,
+  OfflineTickets,
+  OfflineTicketsQuery,
+  PAGE_LIMITS,
+  PageQuery,
+} from '@tixgo/contracts';
+import { authenticate, validationError } from '@tixgo/platform';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { NEWEST, readConflicts } from '../checkins/conflicts-repository.js';
+import { getEvent } from '../events/events-repository.js';
+import { downloadForDevice } from '../tickets/offline-download.js';
+import type { AttendanceRouteOptions } from './route-options.js';
+
+/** The conflict list's cursor: the id of the last conflict shown. */
+function beforeConflict(cursor: string | undefined): string {
+  if (cursor === undefined) return NEWEST;
+  if (!/^\d{1,18}$/.test(cursor)) {
+    throw validationError([
+      { loc: ['query', 'cursor'], msg: 'not a cursor returned by this API', type: 'value_error' },
+    ]);
+  }
+  return cursor;
+}
+
+const offlineStationRoutes: FastifyPluginAsyncZod<AttendanceRouteOptions> = async (app, { db }) => {
+  const security = [{ bearerAuth: [] }];
+  // Committee members too, unlike GET /events/{id}/tickets: a gate device needs the codes (and names)
+  // to answer offline; whoever may check tickets in can already learn any code's validity by scanning.
+  const anyRole = { onRequest: authenticate };
+
+  app.get(
+    '/events/:id/tickets/offline',
+    {
+      ...anyRole,
+      schema: {
+        tags: ['tickets', 'offline'],
+        summary: "An event's issued tickets and check-ins for a gate device: from scratch, then what changed",
+        description:
+          'For committee members and admins (a gate device needs the codes and holder names to answer ' +
+          `offline). Pages of up to ${OFFLINE_PAGE_LIMIT} entries, tickets first: ask again with next_cursor ` +
+          'until complete is true; keep that next_cursor and ask with it later for only the tickets issued ' +
+          'and the check-ins made since. A check-in may come again in a later answer: merge by ticket_id. ' +
+          '404: the event is not (or no longer) registered, drop the copy; 410: it was deleted and registered ' +
+          'again, download it again without a cursor.',
+        security,
+        params: IdParams,
+        querystring: OfflineTicketsQuery,
+        response: { 200: OfflineTickets, 404: ErrorBody, 410: ErrorBody },
+      },
+    },
+    async (request) =>
+      downloadForDevice(db, request.params.id, request.query.cursor, request.query.limit ?? OFFLINE_PAGE_LIMIT),
+  );
+
+  app.get(
+    '/events/:id/conflicts',
+    {
+      ...anyRole,
+      schema: {
+        tags: ['events', 'offline'],
+        summary: 'Scans admitted offline that did not count, newest first (for a supervisor)',
+        description:
+          'A scan sent with admitted_offline: true that found its ticket checked in by another scan ' +
+          '(kind duplicate: first is the check-in that counts, second the late scan) or not issued for the ' +
+          `event (kind not-issued). One page (limit default ${PAGE_LIMITS.default}) with next_cursor, null on ` +
+          'the last page; total counts them all.',
+        security,
+        params: IdParams,
+        querystring: PageQuery,
+        response: { 200: ConflictList, 404: ErrorBody },
+      },
+    },
+    async (request) => {
+      const event = await getEvent(db, request.params.id);
+      const limit = request.query.limit ?? PAGE_LIMITS.default;
+      const { total, conflicts } = await readConflicts(db, event.id, beforeConflict(request.query.cursor), limit + 1);
+      const hasMore = conflicts.length > limit;
+      const shown = hasMore ? conflicts.slice(0, limit) : conflicts;
+      return {
+        event_id: event.id,
+        total,
+        conflicts: shown,
+        next_cursor: hasMore ? (shown.at(-1)?.conflict_id ?? null) : null,
+      };
+    },
+  );
+};
+
+export default offlineStationRoutes;
