@@ -63,11 +63,10 @@ const webUiRoutes: FastifyPluginAsync<{ root?: string }> = async (app, options) 
     },
   });
 
-  // The few files at the top of the build (icon, later the service worker and manifest) keep their
-  // names from build to build, so they are never cached without asking.
-  const topLevel = readdirSync(root, { withFileTypes: true }).filter(
-    (entry) => entry.isFile() && entry.name !== 'index.html',
-  );
+  // The files at the top of the build (index.html, the icon, the service worker and its Workbox
+  // runtime, the manifest) keep their names from build to build, so they are never cached without
+  // asking. /index.html itself is what the service worker keeps for every page path offline.
+  const topLevel = readdirSync(root, { withFileTypes: true }).filter((entry) => entry.isFile());
   for (const entry of topLevel) {
     app.get(`/${entry.name}`, { schema: { hide: true } }, async (_request, reply) => reply.sendFile(entry.name, root));
   }

@@ -72,6 +72,21 @@ describe('the web UI', () => {
     expect(answer.headers['cache-control']).toBe('no-cache');
   });
 
+  it('serves every file the service worker precaches (a missing one would fail its install)', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { WEB_DIST_DIR } = await import('../../src/routes/web-ui.js');
+    const worker = readFileSync(path.join(WEB_DIST_DIR, 'sw.js'), 'utf8');
+    const urls = [...worker.matchAll(/url:"([^"]+)"/g)].map((match) => match[1] as string);
+    expect(urls).toEqual(expect.arrayContaining(['index.html', 'manifest.webmanifest']));
+    for (const url of new Set(urls)) {
+      const answer = await call(portal.url, 'GET', `/${url}`);
+      expect(answer.status, url).toBe(200);
+    }
+    const sw = await call(portal.url, 'GET', '/sw.js');
+    expect(sw.headers['cache-control']).toBe('no-cache');
+    expect(sw.headers['content-type']).toMatch(/javascript/);
+  });
+
   it('says how to build the UI when it has not been built', async () => {
     const answer = await call(unbuilt.url, 'GET', '/dashboard');
     expect(answer.status).toBe(200);

@@ -148,6 +148,8 @@ export interface PortalOptions {
   tls?: Pick<TlsCredentials, 'key' | 'cert'>;
   /** The built web UI to serve (default: services/portal/web/dist). */
   webRoot?: string;
+  /** Listen on this port (a restart on the port it had); default: a free one. */
+  port?: number;
 }
 
 export async function startPortal(options: PortalOptions): Promise<RunningService> {
@@ -165,7 +167,7 @@ export async function startPortal(options: PortalOptions): Promise<RunningServic
   };
   const config = loadPortalConfig(env);
   const app = await buildPortalApp(config, { tls: options.tls, webRoot: options.webRoot });
-  await app.listen({ port: 0, host: '127.0.0.1' });
+  await app.listen({ port: options.port ?? 0, host: '127.0.0.1' });
   return {
     app,
     ...listeningUrl(app, options.tls ? 'https' : 'http'),

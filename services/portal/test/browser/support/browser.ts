@@ -42,6 +42,8 @@ export const portalClient = new Agent({ connect: { rejectUnauthorized: false } }
 export interface UiStack extends Upstreams {
   portal: RunningService;
   browser: Browser;
+  /** Stops the portal (as a crash would end it: open connections cut) and starts a new one on its port. */
+  restartPortal(whileDown?: () => Promise<void>): Promise<void>;
 }
 
 /** The real services with an HTTPS portal serving the built UI, and one Chromium for the file's tests. */
@@ -51,15 +53,23 @@ export function useUiStack(options: { chromiumArgs?: string[]; portalEnv?: Recor
   beforeAll(async () => {
     tlsDir = mkdtempSync(path.join(tmpdir(), 'tixgo-ui-tls-'));
     const tls = await loadTlsCredentials({ dataDir: tlsDir });
+    const portalOptions = {
+      identityUrl: stack.identity.url,
+      attendanceUrl: stack.attendance.url,
+      tls,
+      env: options.portalEnv,
+    };
     [stack.portal, stack.browser] = await Promise.all([
-      startPortal({
-        identityUrl: stack.identity.url,
-        attendanceUrl: stack.attendance.url,
-        tls,
-        env: options.portalEnv,
-      }),
+      startPortal(portalOptions),
       launchChromium(options.chromiumArgs),
     ]);
+    stack.restartPortal = async (whileDown) => {
+      const { port } = stack.portal;
+      stack.portal.app.server.closeAllConnections();
+      await stack.portal.close();
+      await whileDown?.();
+      stack.portal = await startPortal({ ...portalOptions, port });
+    };
   });
   afterAll(async () => {
     await stack.browser?.close();

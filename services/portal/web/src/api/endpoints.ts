@@ -1,5 +1,6 @@
 // The portal endpoints the UI calls, typed by the contracts the services share.
 import type {
+  ConflictList,
   Event,
   EventCheckin,
   EventCheckinList,
@@ -58,4 +59,5 @@ export const endpoints = {
   createUser: (body: { username: string; password: string; role: string }) =>
     api<{ username: string; role: string }>('/api/auth/register', { method: 'POST', json: body }),
   exportUrl: (id: string) => `/api/events/${segment(id)}/attendance.csv`,
+  conflicts: (id: string) => api<ConflictList>(`/api/events/${segment(id)}/conflicts`),
 };

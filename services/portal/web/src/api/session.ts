@@ -10,12 +10,34 @@ export const session = signal<SessionInfo | null | undefined>(undefined);
 export const sessionLost = signal(false);
 
 const RENEWED_AT_KEY = 'tixgo.session.renewedAt';
+/**
+ * Who was signed in, kept on the device (not a secret: the tokens stay in HttpOnly cookies), so the
+ * station opens offline — after a reload or a phone restart — for the person it belongs to. Its
+ * cookies go with the next request once the network is back; a refused one signs the person out.
+ */
+const SIGNED_IN_KEY = 'tixgo.session.user';
+
+function rememberUser(info: SessionInfo | null): void {
+  if (info) localStorage.setItem(SIGNED_IN_KEY, JSON.stringify({ username: info.username, role: info.role }));
+  else localStorage.removeItem(SIGNED_IN_KEY);
+}
+
+function rememberedUser(): SessionInfo | undefined {
+  try {
+    const value = JSON.parse(localStorage.getItem(SIGNED_IN_KEY) ?? 'null') as Partial<SessionInfo> | null;
+    if (typeof value?.username !== 'string' || (value.role !== 'admin' && value.role !== 'committee')) return undefined;
+    return { username: value.username, role: value.role, expires_in: 0 };
+  } catch {
+    return undefined;
+  }
+}
 let renewal: Promise<boolean> | undefined;
 let timer: number | undefined;
 let expiresAt = 0;
 
 function keep(info: SessionInfo): void {
   session.value = info;
+  rememberUser(info);
   sessionLost.value = false;
   expiresAt = Date.now() + info.expires_in * 1000;
   schedule();
@@ -38,6 +60,7 @@ async function rotate(): Promise<boolean> {
   } catch (error) {
     if (error instanceof ApiError && error.status === 401) {
       session.value = null;
+      rememberUser(null);
       return false;
     }
     // Unreachable: the session may still be good; try again on the next need.
@@ -53,7 +76,7 @@ export function renewSession(): Promise<boolean> {
   renewal ??= (async () => {
     const run = async () => {
       const renewedAt = Number(localStorage.getItem(RENEWED_AT_KEY) ?? 0);
-      if (Date.now() - renewedAt < 5_000 && (await readSession())) return true;
+      if (Date.now() - renewedAt < 5_000 && (await readSession()) === 'signed-in') return true;
       return rotate();
     };
     try {
@@ -65,23 +88,35 @@ export function renewSession(): Promise<boolean> {
   return renewal;
 }
 
-async function readSession(): Promise<boolean> {
+type SessionRead = 'signed-in' | 'signed-out' | 'unreachable';
+
+async function readSession(): Promise<SessionRead> {
   try {
     keep(await api<SessionInfo>('/api/session', { renewOn401: false }));
-    return true;
-  } catch {
-    return false;
+    return 'signed-in';
+  } catch (error) {
+    return error instanceof ApiError && error.isUnreachable ? 'unreachable' : 'signed-out';
   }
 }
 
 configureSessionRenewal(renewSession, () => {
   if (session.value) sessionLost.value = true;
   session.value = null;
+  rememberUser(null);
 });
 
-/** At start-up: the session from its cookie, renewed when only the refresh cookie is left. */
+/**
+ * At start-up: the session from its cookie, renewed when only the refresh cookie is left; with no
+ * network, the person last signed in on this device (the station works offline for them).
+ */
 export async function loadSession(): Promise<void> {
-  if (await readSession()) return;
+  const read = await readSession();
+  if (read === 'signed-in') return;
+  const offline = read === 'unreachable' ? rememberedUser() : undefined;
+  if (offline) {
+    session.value = offline;
+    return;
+  }
   if (!(await rotate())) session.value = null;
 }
 
@@ -101,6 +136,7 @@ export async function signOut(): Promise<void> {
     await api('/api/session', { method: 'DELETE', renewOn401: false });
   } finally {
     session.value = null;
+    rememberUser(null);
     sessionLost.value = false;
   }
 }

@@ -90,6 +90,13 @@ export const en = {
   'event.colBy': 'Checked in by',
   'event.station': 'Open check-in station',
   'event.notFound': 'This event does not exist (any more).',
+  'event.conflicts': 'Conflicts ({count})',
+  'event.conflictsIntro':
+    'Admitted while gates were offline, but the ticket had already been used (or was never issued): check these people.',
+  'event.conflictDuplicate':
+    'Ticket {ticket} admitted at {firstGate} {firstTime} ({firstBy}) and at {gate} {time} ({by})',
+  'event.conflictNotIssued':
+    'Ticket {ticket} admitted at {gate} {time} ({by}) while offline, but it is not a ticket of this event',
 
   'station.setup': 'Set up this device',
   'station.setupIntro': 'Choose the event and the gate once; this device remembers them.',

@@ -92,6 +92,13 @@ export const id: Catalogue = {
   'event.colBy': 'Dicatat oleh',
   'event.station': 'Buka stasiun check-in',
   'event.notFound': 'Acara ini tidak ada (lagi).',
+  'event.conflicts': 'Konflik ({count})',
+  'event.conflictsIntro':
+    'Diizinkan masuk saat gerbang offline, padahal tiketnya sudah dipakai (atau tidak pernah diterbitkan): periksa orang-orang ini.',
+  'event.conflictDuplicate':
+    'Tiket {ticket} diizinkan masuk di {firstGate} {firstTime} ({firstBy}) dan di {gate} {time} ({by})',
+  'event.conflictNotIssued':
+    'Tiket {ticket} diizinkan masuk di {gate} {time} ({by}) saat offline, padahal bukan tiket acara ini',
 
   'station.setup': 'Atur perangkat ini',
   'station.setupIntro': 'Pilih acara dan gerbang sekali saja; perangkat ini akan mengingatnya.',

@@ -8,6 +8,10 @@ export function startServiceWorker(): void {
   if (!('serviceWorker' in navigator)) return;
   registerSW({
     immediate: true,
+    onRegisterError(error: unknown) {
+      // No worker means no offline opening; the station still works online, so this is only reported.
+      console.warn('TixGo: the service worker could not be registered', error);
+    },
     onRegisteredSW(_url, registration) {
       if (registration) window.setInterval(() => void registration.update().catch(() => undefined), CHECK_EVERY_MS);
     },

@@ -147,7 +147,8 @@ function CheckinList(props: { eventId: string; gates: string[]; version: number 
             <tbody>
               {rows.map((row) => (
                 <tr key={row.checkin_id}>
-                  <td>{formatTime(row.checked_in_at)}</td>
+                  {/* The time at the gate: an offline scan's own time, not when it reached the server. */}
+                  <td>{formatTime(row.scanned_at ?? row.checked_in_at)}</td>
                   <td>
                     <code>{row.ticket_id}</code>
                   </td>
@@ -165,6 +166,46 @@ function CheckinList(props: { eventId: string; gates: string[]; version: number 
           {t('event.more')}
         </button>
       )}
+    </section>
+  );
+}
+
+/** Tickets admitted twice (or never issued) while gates were offline, for a supervisor. */
+function Conflicts({ eventId, version }: { eventId: string; version: number }) {
+  const conflicts = useApi(() => endpoints.conflicts(eventId), [eventId, version]);
+  const list = conflicts.data;
+  if (!list || list.total === 0) return null;
+  return (
+    <section class="card conflicts" aria-labelledby="conflicts-title">
+      <h2 id="conflicts-title">{t('event.conflicts', { count: list.total })}</h2>
+      <p class="muted">{t('event.conflictsIntro')}</p>
+      <ul data-testid="event-conflicts">
+        {list.conflicts.map((conflict) => {
+          const second = conflict.second;
+          const secondTime = formatTime(second.scanned_at ?? second.received_at);
+          const ticket = conflict.holder_name ? `${conflict.ticket_id} (${conflict.holder_name})` : conflict.ticket_id;
+          return (
+            <li key={conflict.conflict_id}>
+              {conflict.first
+                ? t('event.conflictDuplicate', {
+                    ticket,
+                    firstGate: conflict.first.location ?? '—',
+                    firstTime: formatTime(conflict.first.scanned_at ?? conflict.first.checked_in_at),
+                    firstBy: conflict.first.checked_in_by,
+                    gate: second.location ?? '—',
+                    time: secondTime,
+                    by: second.checked_in_by,
+                  })
+                : t('event.conflictNotIssued', {
+                    ticket,
+                    gate: second.location ?? '—',
+                    time: secondTime,
+                    by: second.checked_in_by,
+                  })}
+            </li>
+          );
+        })}
+      </ul>
     </section>
   );
 }
@@ -274,6 +315,7 @@ export function EventPage() {
           </div>
         </>
       )}
+      <Conflicts eventId={eventId} version={version} />
       <CheckinList
         eventId={eventId}
         version={version}

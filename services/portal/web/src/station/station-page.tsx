@@ -1,7 +1,6 @@
 // The check-in station: one big input that keeps focus (USB/Bluetooth scanners type a code + Enter), camera scanning,
 // manual search, a full-screen answer within a second, the gate's running count, and answers from the device
 // (with a queue that sends itself) when the network is away.
-import type { Event } from '@tixgo/contracts';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { lazy, useLocation } from 'preact-iso';
 import { type EventStats, endpoints } from '../api/endpoints.js';
@@ -88,7 +87,7 @@ function Conflicts({ engine }: { engine: StationEngine }) {
   );
 }
 
-function StationScanner({ settings, event, owner }: { settings: StationSettings; event: Event; owner: string }) {
+function StationScanner({ settings, title, owner }: { settings: StationSettings; title: string; owner: string }) {
   const input = useRef<HTMLInputElement>(null);
   const [code, setCode] = useState('');
   const [answer, setAnswer] = useState<AnswerView | undefined>(undefined);
@@ -98,7 +97,10 @@ function StationScanner({ settings, event, owner }: { settings: StationSettings;
   const [search, setSearch] = useState(false);
   const hideTimer = useRef<number | undefined>(undefined);
   const latest = useRef(0);
-  const engine = useMemo(() => new StationEngine(settings.eventId, settings.gate, owner), [settings, owner]);
+  const engine = useMemo(
+    () => new StationEngine(settings.eventId, settings.gate, owner),
+    [settings.eventId, settings.gate, owner],
+  );
   const live = useLiveStream<EventStats>(`/api/live/events/${encodeURIComponent(settings.eventId)}`, 'stats');
 
   useEffect(() => {
@@ -142,7 +144,7 @@ function StationScanner({ settings, event, owner }: { settings: StationSettings;
       <div class="station-head">
         <div>
           <h1 id="page-title" class="station-title">
-            {event.title}
+            {title}
           </h1>
           <p class="station-gate">
             {t('station.gate')}: <strong>{settings.gate}</strong>{' '}
@@ -270,6 +272,12 @@ export function StationPage() {
     () => (settings ? endpoints.event(settings.eventId) : Promise.resolve(undefined)),
     [settings?.eventId],
   );
+  // The title is remembered for the station's offline openings.
+  useEffect(() => {
+    if (event.data && settings && event.data.title !== settings.title) {
+      saveStationSettings({ ...settings, title: event.data.title });
+    }
+  }, [event.data, settings]);
   if (!settings || mismatched) {
     return (
       <Layout>
@@ -278,6 +286,9 @@ export function StationPage() {
     );
   }
   const gone = event.error instanceof ApiError && event.error.status === 404;
+  // Without network the station still opens, with the title remembered when it was set up.
+  const offline = event.error instanceof ApiError && event.error.isUnreachable;
+  const title = event.data?.title ?? (offline ? settings.title : undefined);
   return (
     <Layout wide>
       {gone && (
@@ -286,10 +297,12 @@ export function StationPage() {
           <StationSetup />
         </>
       )}
-      {!gone && event.error !== undefined && <ErrorBanner error={event.error} retry={event.reload} />}
-      {!gone && !event.data && event.loading && <Loading />}
-      {event.data && session.value && (
-        <StationScanner settings={settings} event={event.data} owner={session.value.username} />
+      {!gone && event.error !== undefined && title === undefined && (
+        <ErrorBanner error={event.error} retry={event.reload} />
+      )}
+      {!gone && title === undefined && event.loading && <Loading />}
+      {!gone && title !== undefined && session.value && (
+        <StationScanner settings={settings} title={title} owner={session.value.username} />
       )}
     </Layout>
   );

@@ -4,6 +4,8 @@ import { signal } from '@preact/signals';
 export interface StationSettings {
   eventId: string;
   gate: string;
+  /** The event's title when it was chosen: shown when the station opens without network. */
+  title?: string | undefined;
 }
 
 const KEY = 'tixgo.station';
@@ -12,7 +14,7 @@ function read(): StationSettings | undefined {
   try {
     const value = JSON.parse(localStorage.getItem(KEY) ?? 'null') as Partial<StationSettings> | null;
     return typeof value?.eventId === 'string' && typeof value.gate === 'string'
-      ? { eventId: value.eventId, gate: value.gate }
+      ? { eventId: value.eventId, gate: value.gate, title: typeof value.title === 'string' ? value.title : undefined }
       : undefined;
   } catch {
     return undefined;

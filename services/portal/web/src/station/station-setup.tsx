@@ -22,7 +22,8 @@ export function StationSetup(props: { preselect?: string | undefined; current?: 
           class="form"
           onSubmit={(event) => {
             event.preventDefault();
-            if (eventId) saveStationSettings({ eventId, gate: gate.trim() });
+            const title = events.data?.find((item) => item.id === eventId)?.title;
+            if (eventId) saveStationSettings({ eventId, gate: gate.trim(), title });
           }}
         >
           <label class="field">

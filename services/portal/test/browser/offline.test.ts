@@ -1,0 +1,200 @@
+// The offline station in Chromium (context.setOffline): answers from the device, a reload without network, the
+// queue sent by itself once exactly with the device's scan times, a ticket admitted at two offline gates as a
+// conflict, and the portal going down in the middle of a sync with nothing lost and nothing counted twice.
+import type { PortalAttendance } from '@tixgo/contracts';
+import type { BrowserContext, Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { call, login } from '../support/stack.js';
+import {
+  hasChromium,
+  openPage,
+  portalClient,
+  reportSkippedWithoutChromium,
+  signIn,
+  useUiStack,
+} from './support/browser.js';
+
+const EVENT = { id: 'offline-fest', title: 'Offline Fest' };
+const TICKETS = Array.from({ length: 20 }, (_, index) => ({
+  ticket_id: `OF-${String(index + 1).padStart(3, '0')}`,
+  holder_name: `Tamu ${index + 1}`,
+}));
+
+describe.runIf(hasChromium)('the station without network (Chromium)', () => {
+  const stack = useUiStack();
+  let admin: string;
+
+  beforeAll(async () => {
+    admin = await login(stack.identity.url, 'admin1');
+    const created = await call(stack.portal.url, 'POST', '/api/events', {
+      token: admin,
+      json: EVENT,
+      dispatcher: portalClient,
+    });
+    expect(created.status).toBe(201);
+    const issued = await call(stack.portal.url, 'POST', `/api/events/${EVENT.id}/tickets`, {
+      token: admin,
+      json: { tickets: TICKETS },
+      dispatcher: portalClient,
+    });
+    expect(issued.status).toBe(201);
+    const second = await call(stack.portal.url, 'POST', '/api/auth/register', {
+      json: { username: 'panitia2', password: 'secret' },
+      dispatcher: portalClient,
+    });
+    expect(second.status).toBe(200);
+  });
+
+  async function checkins(ticketId: string): Promise<PortalAttendance['checkins']> {
+    const answer = await call(stack.portal.url, 'GET', `/api/attendance/${EVENT.id}`, {
+      token: admin,
+      dispatcher: portalClient,
+    });
+    expect(answer.status).toBe(200);
+    return (answer.body as PortalAttendance).checkins.filter((checkin) => checkin.ticket_id === ticketId);
+  }
+
+  /** Signs in, sets the station up, and waits until the event's tickets are on the device and the app is cached. */
+  async function openStation(page: Page, username: string, gate: string): Promise<void> {
+    await signIn(page, stack.portal.url, username);
+    await page.goto(`${stack.portal.url}/station`);
+    await page.getByLabel('Acara').selectOption({ label: EVENT.title });
+    await page.getByLabel('Gerbang').fill(gate);
+    await page.getByRole('button', { name: 'Mulai check-in' }).click();
+    await page.getByText(/^20 tiket tersimpan di perangkat ini/).waitFor();
+    // The service worker took the page over (clientsClaim): a reload without network is served by it.
+    await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
+  }
+
+  /** Types a code + Enter into the focused field; resolves with the answer shown for it. */
+  async function scan(page: Page, code: string): Promise<{ tone: string | null; text: string }> {
+    await page.keyboard.type(code);
+    await page.keyboard.press('Enter');
+    const answer = page.locator('[data-testid="scan-answer"]:not([data-tone="pending"])').filter({ hasText: code });
+    await answer.waitFor();
+    return { tone: await answer.getAttribute('data-tone'), text: (await answer.innerText()).replace(/\s+/g, ' ') };
+  }
+
+  const waiting = (page: Page) => page.getByTestId('waiting-count').textContent();
+
+  async function goOffline(context: BrowserContext, page: Page): Promise<void> {
+    await context.setOffline(true);
+    await page.getByTestId('offline-banner').waitFor();
+  }
+
+  async function comeBack(context: BrowserContext, page: Page): Promise<void> {
+    await context.setOffline(false);
+    await page.getByText('Semua pindaian sudah terkirim').waitFor({ timeout: 20_000 });
+  }
+
+  it('answers valid, unknown and repeated codes from the device, survives a reload, and sends every valid scan once with its scan time', async () => {
+    const { page, context, problems } = await openPage(stack);
+    await openStation(page, 'panitia1', 'Gerbang A');
+    await goOffline(context, page);
+    const offlineFrom = Date.now();
+
+    const saved = await scan(page, 'OF-001');
+    expect(saved.tone).toBe('saved');
+    expect(saved.text).toContain('Disimpan di perangkat ini');
+    expect(saved.text).toContain('Tamu 1');
+    expect(saved.text).not.toContain('Berhasil check-in');
+    const unknown = await scan(page, 'FAKE-99');
+    expect(unknown.tone).toBe('error');
+    expect(unknown.text).toContain('Tiket tidak dikenal');
+    expect(unknown.text).toContain('diperiksa di perangkat ini');
+    const again = await scan(page, 'OF-001');
+    expect(again.tone).toBe('warn');
+    expect(again.text).toMatch(/OF-001: sudah dipindai di perangkat ini pukul \d{2}[.:]\d{2} \(Gerbang A\)/);
+    await expect.poll(() => waiting(page)).toBe('1 pindaian menunggu dikirim');
+
+    // A reload (or a phone restart) without network: the app, the session and the queue are on the device.
+    await page.reload();
+    await page.getByLabel('Kode tiket').waitFor();
+    await expect.poll(() => waiting(page)).toBe('1 pindaian menunggu dikirim');
+    const afterReload = await scan(page, 'OF-002');
+    expect(afterReload.tone).toBe('saved');
+    await expect.poll(() => waiting(page)).toBe('2 pindaian menunggu dikirim');
+    expect(await checkins('OF-001')).toEqual([]);
+
+    await comeBack(context, page);
+    for (const ticket of ['OF-001', 'OF-002']) {
+      const stored = await checkins(ticket);
+      expect(stored).toEqual([
+        expect.objectContaining({ ticket_id: ticket, user_id: 'panitia1', location: 'Gerbang A' }),
+      ]);
+      // The device's time of the scan, not the upload's.
+      const scannedAt = Date.parse(stored[0]?.scanned_at as string);
+      expect(scannedAt).toBeGreaterThanOrEqual(offlineFrom - 1000);
+      expect(scannedAt).toBeLessThan(Date.parse(stored[0]?.checkin_time as string));
+    }
+    expect(await checkins('FAKE-99')).toEqual([]);
+    // Back online, the server answers again.
+    const online = await scan(page, 'OF-003');
+    expect(online.tone).toBe('ok');
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
+  it('shows a ticket admitted at two offline gates as one conflict, on the station and on the event page', async () => {
+    const first = await openPage(stack);
+    const second = await openPage(stack);
+    await openStation(first.page, 'panitia1', 'Gerbang Utara');
+    await openStation(second.page, 'panitia2', 'Gerbang Selatan');
+    await goOffline(first.context, first.page);
+    await goOffline(second.context, second.page);
+    expect((await scan(first.page, 'OF-010')).tone).toBe('saved');
+    expect((await scan(second.page, 'OF-010')).tone).toBe('saved');
+
+    await comeBack(first.context, first.page);
+    await comeBack(second.context, second.page);
+    const line = second.page.getByTestId('conflict-list').getByRole('listitem');
+    await line.waitFor();
+    expect(await line.innerText()).toMatch(
+      /Tiket OF-010 diizinkan masuk di Gerbang Utara \d{2}[.:]\d{2} \(panitia1\) dan di Gerbang Selatan \d{2}[.:]\d{2}/,
+    );
+    expect(await checkins('OF-010')).toEqual([
+      expect.objectContaining({ user_id: 'panitia1', location: 'Gerbang Utara' }),
+    ]);
+
+    const supervisor = await openPage(stack);
+    await signIn(supervisor.page, stack.portal.url, 'admin1');
+    await supervisor.page.goto(`${stack.portal.url}/events/${EVENT.id}`);
+    const conflicts = supervisor.page.getByTestId('event-conflicts').getByRole('listitem');
+    await conflicts.first().waitFor();
+    expect(await conflicts.count()).toBe(1);
+    expect(await conflicts.first().innerText()).toMatch(
+      /Tiket OF-010 \(Tamu 10\) diizinkan masuk di Gerbang Utara .* \(panitia1\) dan di Gerbang Selatan .* \(panitia2\)/,
+    );
+    for (const opened of [first, second, supervisor]) await opened.context.close();
+  });
+
+  it('loses nothing and counts nothing twice when the portal goes down in the middle of a sync', async () => {
+    const { page, context } = await openPage(stack);
+    await openStation(page, 'panitia1', 'Gerbang Timur');
+    await goOffline(context, page);
+    const tickets = ['OF-011', 'OF-012', 'OF-013', 'OF-014', 'OF-015'];
+    for (const ticket of tickets) expect((await scan(page, ticket)).tone).toBe('saved');
+    await expect.poll(() => waiting(page)).toBe('5 pindaian menunggu dikirim');
+
+    let uploads = 0;
+    await page.route('**/api/checkins/batch', async (route) => {
+      uploads++;
+      if (uploads > 1) return route.continue();
+      // The upload reaches the server and is committed; then the portal dies before it can answer.
+      const delivered = await route.fetch();
+      expect(delivered.status()).toBe(200);
+      await stack.restartPortal();
+      await route.abort('connectionreset');
+    });
+    await comeBack(context, page);
+    expect(uploads).toBeGreaterThanOrEqual(2);
+    for (const ticket of tickets) {
+      expect(await checkins(ticket)).toEqual([
+        expect.objectContaining({ ticket_id: ticket, location: 'Gerbang Timur' }),
+      ]);
+    }
+    await context.close();
+  });
+});
+
+reportSkippedWithoutChromium();
