@@ -17,6 +17,10 @@ const BENCHES: Record<string, { file: string; what: string }> = {
     file: 'station.ts',
     what: 'Chromium station: Enter -> answer on screen, idle and with 64 gates loading the portal',
   },
+  'offline-sync': {
+    file: 'offline-sync.ts',
+    what: 'Chromium station: 1,000 scans queued offline, time to sync them through the portal',
+  },
   'offline-download': {
     file: 'offline-download.ts',
     what: "a 100,000-ticket event's offline download through the portal, a 1,000-scan queue upload, the delta",
