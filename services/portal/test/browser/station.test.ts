@@ -171,6 +171,29 @@ describe.runIf(hasChromium)('the check-in station (Chromium)', () => {
     await context.close();
   });
 
+  it('loads at most 100 KB of gzipped JavaScript when the station opens (the camera decoder only when used)', async () => {
+    const { page, context } = await openPage(stack);
+    await signIn(page, stack.portal.url, 'panitia1');
+    // A fresh load of the station: every script the page fetches, as the phone would download it.
+    const scripts = new Map<string, Buffer>();
+    page.on('response', async (response) => {
+      if (response.request().resourceType() !== 'script') return;
+      scripts.set(response.url(), await response.body().catch(() => Buffer.alloc(0)));
+    });
+    await page.evaluate((eventId) => {
+      localStorage.setItem('tixgo.station', JSON.stringify({ eventId, gate: 'Gerbang Ukur' }));
+    }, EVENT.id);
+    await page.goto(`${stack.portal.url}/station`);
+    await page.getByLabel('Kode tiket').waitFor();
+    await page.waitForLoadState('networkidle');
+    const { gzipSync } = await import('node:zlib');
+    const gzipped = [...scripts.values()].reduce((total, body) => total + gzipSync(body).length, 0);
+    expect(scripts.size).toBeGreaterThan(1);
+    expect([...scripts.keys()].some((url) => url.includes('ponyfill') || url.includes('zxing'))).toBe(false);
+    expect(gzipped).toBeLessThanOrEqual(100 * 1024);
+    await context.close();
+  });
+
   describe('camera scanning', () => {
     let cameraBrowser: Browser;
 
