@@ -38,7 +38,11 @@ export default function TimelineChart(props: { timeline: TimelineBucket[]; minut
         height: 220,
         legend: { show: false },
         cursor: { drag: { x: false, y: false } },
-        scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, Math.max(1, max * 1.1)] } },
+        scales: {
+          // Half a bucket of room on each side, so the first and last bars are drawn whole.
+          x: { time: true, range: (_u, min, max) => [min - props.minutes * 30, max + props.minutes * 30] },
+          y: { range: (_u, _min, max) => [0, Math.max(1, max * 1.1)] },
+        },
         axes: [
           { values: (_u, splits) => splits.map((value) => formatTime(new Date(value * 1000).toISOString())) },
           { label: t('event.chartCount') },
@@ -48,7 +52,7 @@ export default function TimelineChart(props: { timeline: TimelineBucket[]; minut
           {
             label: t('event.chartCount'),
             stroke: '#1f3a5f',
-            fill: 'rgba(31, 58, 95, 0.55)',
+            fill: '#1f3a5f',
             paths: uPlot.paths.bars?.({ size: [0.8, 60] }),
             points: { show: false },
           },
