@@ -13,6 +13,7 @@ const BENCHES: Record<string, { file: string; what: string }> = {
   hostile: { file: 'hostile.ts', what: '5xx answers to malformed or hostile input' },
   eventpage: { file: 'event-page.ts', what: 'stats, check-in list and searches at 100,000 check-ins (p50)' },
   dashboards: { file: 'dashboards.ts', what: '100 live dashboards on one event: requests to attendance, delay' },
+  replicas: { file: 'replicas.ts', what: 'one vs two attendance replicas through the portal; one SIGKILLed mid-load' },
 };
 
 const wanted = process.argv.slice(2).filter((arg) => arg !== '--');
