@@ -32,12 +32,22 @@ if [ -z "${ADMIN_USERNAME:-}" ] && [ "${SEED_DEMO_USERS:-false}" != "true" ]; th
   say "warning: no ADMIN_USERNAME/ADMIN_PASSWORD in .env and no demo users: nobody will be able to log in as admin"
 fi
 
+# The replicas profile (COMPOSE_PROFILES in .env, read by docker compose too) adds attendance-2.
+services="postgres identity attendance portal"
+case ",${COMPOSE_PROFILES:-}," in
+  *,replicas,*)
+    services="postgres identity attendance attendance-2 portal"
+    [[ "${ATTENDANCE_BASE_URLS:-}" == *attendance-2* ]] \
+      || say "warning: the replicas profile is on but ATTENDANCE_BASE_URLS does not list attendance-2: the portal will not use it"
+    ;;
+esac
+
 say "building and starting ($COMPOSE_FILE)"
 docker compose -f "$COMPOSE_FILE" up -d --build --remove-orphans
 
 say "waiting for the services to report healthy"
 deadline=$((SECONDS + 180))
-for service in postgres identity attendance portal; do
+for service in $services; do
   while :; do
     state=$(docker inspect -f '{{.State.Health.Status}}' "$(docker compose -f "$COMPOSE_FILE" ps -q "$service")" 2>/dev/null || echo missing)
     [ "$state" = healthy ] && { say "$service: healthy"; break; }

@@ -8,6 +8,7 @@ const root = path.resolve(import.meta.dirname, '..');
 const read = (file: string) => readFileSync(path.join(root, file), 'utf8');
 
 interface ComposeService {
+  profiles?: string[];
   ports?: string[];
   environment?: Record<string, string>;
   healthcheck?: { test: string[] };
@@ -19,6 +20,26 @@ const compose = (file: string) =>
     services: Record<string, ComposeService>;
     networks?: Record<string, { ipam?: { config?: { subnet?: string }[] } }>;
   };
+
+/**
+ * Compose's variable interpolation of one value, as `docker compose config` does it for the forms these
+ * files use: ${NAME}, ${NAME:-default} (default when unset or empty), ${NAME:?message}.
+ */
+function interpolate(value: string, variables: Record<string, string>): string {
+  return value.replace(/\$\{([A-Z0-9_]+)(?:(:-|:\?)([^}]*))?\}/g, (_match, name: string, operator?: string, rest?: string) => {
+    const given = variables[name];
+    if (given !== undefined && given !== '') return given;
+    if (operator === ':?') throw new Error(`${name}: ${rest}`);
+    return operator === ':-' ? (rest ?? '') : '';
+  });
+}
+
+/** Host address and port of each published port of a service, interpolated with `variables`. */
+const publishedOn = (service: ComposeService | undefined, variables: Record<string, string>) =>
+  (service?.ports ?? []).map((port) => {
+    const parts = interpolate(port, variables).split(':');
+    return parts.length === 3 ? `${parts[0]}:${parts[1]}` : `*:${parts[0]}`;
+  });
 
 /** Variables each service's config schema reads (keys of the zod object in src/config.ts). */
 function configVariables(): Map<string, string> {
@@ -60,7 +81,8 @@ describe('deployment files', () => {
     '%s defines postgres and the three services with health checks and the published ports',
     (file) => {
       const { services } = compose(file);
-      expect(Object.keys(services).sort()).toEqual(['attendance', 'identity', 'portal', 'postgres']);
+      const byDefault = Object.entries(services).filter(([, service]) => service.profiles === undefined);
+      expect(byDefault.map(([name]) => name).sort()).toEqual(['attendance', 'identity', 'portal', 'postgres']);
       const published = (name: string) => (services[name]?.ports ?? []).map((port) => port.split(':').at(-1));
       expect(published('identity')).toEqual(['18081']);
       expect(published('attendance')).toEqual(['18082']);
@@ -71,6 +93,40 @@ describe('deployment files', () => {
       for (const name of ['identity', 'attendance', 'portal']) {
         expect(services[name]?.command).toEqual(['node', `services/${name}/dist/server.js`]);
       }
+    },
+  );
+
+  it('the production stack publishes identity and attendance on every host address, or on PUBLISH_ADDRESS alone', () => {
+    const { services } = compose('docker-compose.prod.yml');
+    // As the original is reached: curl http://<box>:18081/health from another machine.
+    expect(publishedOn(services.identity, {})).toEqual(['0.0.0.0:18081']);
+    expect(publishedOn(services.attendance, {})).toEqual(['0.0.0.0:18082']);
+    // Behind a tunnel or a reverse proxy: loopback only.
+    const loopback = { PUBLISH_ADDRESS: '127.0.0.1' };
+    expect(publishedOn(services.identity, loopback)).toEqual(['127.0.0.1:18081']);
+    expect(publishedOn(services.attendance, loopback)).toEqual(['127.0.0.1:18082']);
+    // The portal is for everyone either way.
+    expect(publishedOn(services.portal, {})).toEqual(['*:18443']);
+    expect(publishedOn(services.portal, loopback)).toEqual(['*:18443']);
+  });
+
+  it.each(['docker-compose.yml', 'docker-compose.prod.yml'])(
+    '%s: the replicas profile adds a second attendance on the same database, and the portal can list both',
+    (file) => {
+      const { services } = compose(file);
+      const [first, second] = [services.attendance, services['attendance-2']];
+      expect(second?.profiles).toEqual(['replicas']);
+      expect(second?.command).toEqual(first?.command);
+      // The same variables, DATABASE_URL and JWT_SECRET included: one database, one secret.
+      expect(second?.environment).toEqual(first?.environment);
+      expect(first?.environment?.DATABASE_URL).toMatch(/@postgres:5432\/attendance$/);
+      expect(second?.ports).toEqual([]);
+      expect(second?.healthcheck?.test).toEqual(first?.healthcheck?.test);
+      const portalUrls = (variables: Record<string, string>) =>
+        interpolate(services.portal?.environment?.ATTENDANCE_BASE_URL ?? '', variables);
+      expect(portalUrls({})).toBe('http://attendance:18082');
+      const both = 'http://attendance:18082,http://attendance-2:18082';
+      expect(portalUrls({ ATTENDANCE_BASE_URLS: both })).toBe(both);
     },
   );
 
