@@ -26,12 +26,15 @@ const compose = (file: string) =>
  * files use: ${NAME}, ${NAME:-default} (default when unset or empty), ${NAME:?message}.
  */
 function interpolate(value: string, variables: Record<string, string>): string {
-  return value.replace(/\$\{([A-Z0-9_]+)(?:(:-|:\?)([^}]*))?\}/g, (_match, name: string, operator?: string, rest?: string) => {
-    const given = variables[name];
-    if (given !== undefined && given !== '') return given;
-    if (operator === ':?') throw new Error(`${name}: ${rest}`);
-    return operator === ':-' ? (rest ?? '') : '';
-  });
+  return value.replace(
+    /\$\{([A-Z0-9_]+)(?:(:-|:\?)([^}]*))?\}/g,
+    (_match, name: string, operator?: string, rest?: string) => {
+      const given = variables[name];
+      if (given !== undefined && given !== '') return given;
+      if (operator === ':?') throw new Error(`${name}: ${rest}`);
+      return operator === ':-' ? (rest ?? '') : '';
+    },
+  );
 }
 
 /** Host address and port of each published port of a service, interpolated with `variables`. */
