@@ -180,7 +180,7 @@ describe('deployment files', () => {
   });
 
   it('shell scripts start with a bash shebang and fail fast', () => {
-    for (const file of ['deploy.sh', 'smoke-test.sh', '.ci/run']) {
+    for (const file of ['deploy.sh', 'smoke-test.sh', '.ci/run', 'scripts/backup.sh', 'scripts/restore.sh']) {
       const text = read(file);
       expect(text.startsWith('#!/usr/bin/env bash\n'), file).toBe(true);
       expect(text, file).toMatch(/set -[eu]+o pipefail/);
