@@ -14,6 +14,10 @@ const BENCHES: Record<string, { file: string; what: string }> = {
   eventpage: { file: 'event-page.ts', what: 'stats, check-in list and searches at 100,000 check-ins (p50)' },
   dashboards: { file: 'dashboards.ts', what: '100 live dashboards on one event: requests to attendance, delay' },
   replicas: { file: 'replicas.ts', what: 'one vs two attendance replicas through the portal; one SIGKILLed mid-load' },
+  smallbox: {
+    file: 'small-box.ts',
+    what: 'memory idle and loaded per service and PostgreSQL, with and without a heap cap',
+  },
 };
 
 const wanted = process.argv.slice(2).filter((arg) => arg !== '--');

@@ -9,6 +9,7 @@ const read = (file: string) => readFileSync(path.join(root, file), 'utf8');
 
 interface ComposeService {
   profiles?: string[];
+  mem_limit?: string;
   ports?: string[];
   environment?: Record<string, string>;
   healthcheck?: { test: string[] };
@@ -132,6 +133,26 @@ describe('deployment files', () => {
       expect(portalUrls({ ATTENDANCE_BASE_URLS: both })).toBe(both);
     },
   );
+
+  it('the production stack fits a 1 GB box: limits add up to 1 GiB, each V8 heap capped inside its limit', () => {
+    const { services } = compose('docker-compose.prod.yml');
+    const mb = (limit: string | undefined) => Number(/^(\d+)m$/.exec(limit ?? '')?.[1] ?? Number.NaN);
+    const byDefault = ['postgres', 'identity', 'attendance', 'portal'];
+    const total = byDefault.reduce((sum, name) => sum + mb(services[name]?.mem_limit), 0);
+    expect(total).toBeLessThanOrEqual(1024);
+    for (const name of ['identity', 'attendance', 'portal']) {
+      const heap = Number(/--max-old-space-size=(\d+)/.exec(services[name]?.environment?.NODE_OPTIONS ?? '')?.[1]);
+      // V8's heap limit is the old space plus 48 MB of young generation (v8.getHeapStatistics() on
+      // Node 20); 64 MB more for the rest of a process (code, buffers, sockets): an idle service's
+      // whole RSS is 78-84 MB (BENCHMARKS.md, small box).
+      expect(heap + 48 + 64, `${name}: heap ${heap} MB in a ${services[name]?.mem_limit} limit`).toBeLessThanOrEqual(
+        mb(services[name]?.mem_limit),
+      );
+    }
+    // Measured peaks (BENCHMARKS.md): attendance 131 MB, portal 153 MB capped, identity 84 MB.
+    expect(mb(services.attendance?.mem_limit)).toBeGreaterThanOrEqual(200);
+    expect(mb(services.portal?.mem_limit)).toBeGreaterThanOrEqual(200);
+  });
 
   it('the production stack has no default JWT secret and runs in production mode', () => {
     const { services } = compose('docker-compose.prod.yml');
