@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Production deploy on one box: checks .env, builds and starts docker-compose.prod.yml, waits
-# until every service is healthy, then runs smoke-test.sh against it.
+# Production deploy on one box: checks .env, backs up the databases when the stack already runs
+# (an upgrade), builds and starts docker-compose.prod.yml, waits until every service is healthy,
+# then runs smoke-test.sh against it.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -32,12 +33,32 @@ if [ -z "${ADMIN_USERNAME:-}" ] && [ "${SEED_DEMO_USERS:-false}" != "true" ]; th
   say "warning: no ADMIN_USERNAME/ADMIN_PASSWORD in .env and no demo users: nobody will be able to log in as admin"
 fi
 
+# The replicas profile (COMPOSE_PROFILES in .env, read by docker compose too) adds attendance-2.
+services="postgres identity attendance portal"
+case ",${COMPOSE_PROFILES:-}," in
+  *,replicas,*)
+    services="postgres identity attendance attendance-2 portal"
+    [[ "${ATTENDANCE_BASE_URLS:-}" == *attendance-2* ]] \
+      || say "warning: the replicas profile is on but ATTENDANCE_BASE_URLS does not list attendance-2: the portal will not use it"
+    ;;
+esac
+
+# An upgrade (the stack runs already): back up both databases before the new version migrates them,
+# so that going back is a restore (README: upgrades). BACKUP_BEFORE_DEPLOY=false skips it.
+if [ "${BACKUP_BEFORE_DEPLOY:-true}" = true ] \
+  && [ -n "$(docker compose -f "$COMPOSE_FILE" ps -q --status running postgres 2>/dev/null)" ]; then
+  say "the stack is running: backing up identity and attendance into backups/ before the upgrade"
+  for service in identity attendance; do
+    scripts/backup.sh "$service" --compose "$COMPOSE_FILE" || die "the backup of $service failed: nothing was upgraded"
+  done
+fi
+
 say "building and starting ($COMPOSE_FILE)"
 docker compose -f "$COMPOSE_FILE" up -d --build --remove-orphans
 
 say "waiting for the services to report healthy"
 deadline=$((SECONDS + 180))
-for service in postgres identity attendance portal; do
+for service in $services; do
   while :; do
     state=$(docker inspect -f '{{.State.Health.Status}}' "$(docker compose -f "$COMPOSE_FILE" ps -q "$service")" 2>/dev/null || echo missing)
     [ "$state" = healthy ] && { say "$service: healthy"; break; }

@@ -1,28 +1,35 @@
 #!/usr/bin/env bash
 # Smoke test against a running stack (compat with the original's: health, demo login, check-in,
-# duplicate, attendance). Needs only bash and curl. Exit 0 when every step passed.
-#   IDENTITY_URL (http://localhost:18081)  ATTENDANCE_URL (http://localhost:18082)
-#   PORTAL_URL (https://localhost:18443)   SMOKE_USERNAME/SMOKE_PASSWORD (panitia1/secret)
+# duplicate, attendance). Needs only bash and curl. Exit 0 when every step passed; otherwise 1,
+# naming each step that failed.
+#   IDENTITY_URL (http://localhost:$IDENTITY_PORT)      IDENTITY_PORT (18081)
+#   ATTENDANCE_URL (http://localhost:$ATTENDANCE_PORT)  ATTENDANCE_PORT (18082)
+#   PORTAL_URL (https://localhost:$PORTAL_PORT)         PORTAL_PORT (18443)
+#   SMOKE_USERNAME/SMOKE_PASSWORD (panitia1/secret)
+# The *_PORT variables are those `pnpm start` reads, so the same environment starts and checks a stack.
 set -uo pipefail
 
-IDENTITY_URL=${IDENTITY_URL:-http://localhost:18081}
-ATTENDANCE_URL=${ATTENDANCE_URL:-http://localhost:18082}
-PORTAL_URL=${PORTAL_URL:-https://localhost:18443}
+IDENTITY_URL=${IDENTITY_URL:-http://localhost:${IDENTITY_PORT:-18081}}
+ATTENDANCE_URL=${ATTENDANCE_URL:-http://localhost:${ATTENDANCE_PORT:-18082}}
+PORTAL_URL=${PORTAL_URL:-https://localhost:${PORTAL_PORT:-18443}}
 USERNAME=${SMOKE_USERNAME:-panitia1}
 PASSWORD=${SMOKE_PASSWORD:-secret}
 EVENT="smoke-$(date +%s)-$$"
 TICKET="T-$RANDOM$RANDOM"
 
 failures=0
+failed=()
 pass() { printf '  ok    %s\n' "$1"; }
-fail() { printf '  FAIL  %s\n' "$1"; failures=$((failures + 1)); }
+fail() { printf '  FAIL  %s\n' "$1"; failures=$((failures + 1)); failed+=("${1%% (got *}"); }
 
 # request METHOD URL [BODY] [TOKEN] -> sets STATUS and BODY
 request() {
   local args=(-sk -o /tmp/tixgo-smoke.$$ -w '%{http_code}' -X "$1" "$2" --max-time 10)
   [ -n "${3:-}" ] && args+=(-H 'content-type: application/json' -d "$3")
   [ -n "${4:-}" ] && args+=(-H "authorization: Bearer $4")
-  STATUS=$(curl "${args[@]}" 2>/dev/null || echo 000)
+  # curl writes 000 itself when nothing answered.
+  STATUS=$(curl "${args[@]}" 2>/dev/null)
+  STATUS=${STATUS:-000}
   BODY=$(cat /tmp/tixgo-smoke.$$ 2>/dev/null || true)
 }
 expect() { # expect STATUS NAME [TEXT]
@@ -61,4 +68,7 @@ if [ "$REGISTERED" = 1 ]; then
 fi
 
 rm -f /tmp/tixgo-smoke.$$
-if [ "$failures" -eq 0 ]; then echo "smoke test passed"; else echo "smoke test: $failures step(s) failed"; exit 1; fi
+if [ "$failures" -eq 0 ]; then echo "smoke test passed"; exit 0; fi
+summary=$(printf '%s; ' "${failed[@]}")
+echo "smoke test: $failures step(s) failed: ${summary%; }"
+exit 1

@@ -25,6 +25,11 @@ const BENCHES: Record<string, { file: string; what: string }> = {
     file: 'offline-download.ts',
     what: "a 100,000-ticket event's offline download through the portal, a 1,000-scan queue upload, the delta",
   },
+  replicas: { file: 'replicas.ts', what: 'one vs two attendance replicas through the portal; one SIGKILLed mid-load' },
+  smallbox: {
+    file: 'small-box.ts',
+    what: 'memory idle and loaded per service and PostgreSQL, with and without a heap cap',
+  },
 };
 
 const wanted = process.argv.slice(2).filter((arg) => arg !== '--');

@@ -8,6 +8,8 @@ const root = path.resolve(import.meta.dirname, '..');
 const read = (file: string) => readFileSync(path.join(root, file), 'utf8');
 
 interface ComposeService {
+  profiles?: string[];
+  mem_limit?: string;
   ports?: string[];
   environment?: Record<string, string>;
   healthcheck?: { test: string[] };
@@ -19,6 +21,29 @@ const compose = (file: string) =>
     services: Record<string, ComposeService>;
     networks?: Record<string, { ipam?: { config?: { subnet?: string }[] } }>;
   };
+
+/**
+ * Compose's variable interpolation of one value, as `docker compose config` does it for the forms these
+ * files use: ${NAME}, ${NAME:-default} (default when unset or empty), ${NAME:?message}.
+ */
+function interpolate(value: string, variables: Record<string, string>): string {
+  return value.replace(
+    /\$\{([A-Z0-9_]+)(?:(:-|:\?)([^}]*))?\}/g,
+    (_match, name: string, operator?: string, rest?: string) => {
+      const given = variables[name];
+      if (given !== undefined && given !== '') return given;
+      if (operator === ':?') throw new Error(`${name}: ${rest}`);
+      return operator === ':-' ? (rest ?? '') : '';
+    },
+  );
+}
+
+/** Host address and port of each published port of a service, interpolated with `variables`. */
+const publishedOn = (service: ComposeService | undefined, variables: Record<string, string>) =>
+  (service?.ports ?? []).map((port) => {
+    const parts = interpolate(port, variables).split(':');
+    return parts.length === 3 ? `${parts[0]}:${parts[1]}` : `*:${parts[0]}`;
+  });
 
 /** Variables each service's config schema reads (keys of the zod object in src/config.ts). */
 function configVariables(): Map<string, string> {
@@ -60,7 +85,8 @@ describe('deployment files', () => {
     '%s defines postgres and the three services with health checks and the published ports',
     (file) => {
       const { services } = compose(file);
-      expect(Object.keys(services).sort()).toEqual(['attendance', 'identity', 'portal', 'postgres']);
+      const byDefault = Object.entries(services).filter(([, service]) => service.profiles === undefined);
+      expect(byDefault.map(([name]) => name).sort()).toEqual(['attendance', 'identity', 'portal', 'postgres']);
       const published = (name: string) => (services[name]?.ports ?? []).map((port) => port.split(':').at(-1));
       expect(published('identity')).toEqual(['18081']);
       expect(published('attendance')).toEqual(['18082']);
@@ -73,6 +99,60 @@ describe('deployment files', () => {
       }
     },
   );
+
+  it('the production stack publishes identity and attendance on every host address, or on PUBLISH_ADDRESS alone', () => {
+    const { services } = compose('docker-compose.prod.yml');
+    // As the original is reached: curl http://<box>:18081/health from another machine.
+    expect(publishedOn(services.identity, {})).toEqual(['0.0.0.0:18081']);
+    expect(publishedOn(services.attendance, {})).toEqual(['0.0.0.0:18082']);
+    // Behind a tunnel or a reverse proxy: loopback only.
+    const loopback = { PUBLISH_ADDRESS: '127.0.0.1' };
+    expect(publishedOn(services.identity, loopback)).toEqual(['127.0.0.1:18081']);
+    expect(publishedOn(services.attendance, loopback)).toEqual(['127.0.0.1:18082']);
+    // The portal is for everyone either way.
+    expect(publishedOn(services.portal, {})).toEqual(['*:18443']);
+    expect(publishedOn(services.portal, loopback)).toEqual(['*:18443']);
+  });
+
+  it.each(['docker-compose.yml', 'docker-compose.prod.yml'])(
+    '%s: the replicas profile adds a second attendance on the same database, and the portal can list both',
+    (file) => {
+      const { services } = compose(file);
+      const [first, second] = [services.attendance, services['attendance-2']];
+      expect(second?.profiles).toEqual(['replicas']);
+      expect(second?.command).toEqual(first?.command);
+      // The same variables, DATABASE_URL and JWT_SECRET included: one database, one secret.
+      expect(second?.environment).toEqual(first?.environment);
+      expect(first?.environment?.DATABASE_URL).toMatch(/@postgres:5432\/attendance$/);
+      expect(second?.ports).toEqual([]);
+      expect(second?.healthcheck?.test).toEqual(first?.healthcheck?.test);
+      const portalUrls = (variables: Record<string, string>) =>
+        interpolate(services.portal?.environment?.ATTENDANCE_BASE_URL ?? '', variables);
+      expect(portalUrls({})).toBe('http://attendance:18082');
+      const both = 'http://attendance:18082,http://attendance-2:18082';
+      expect(portalUrls({ ATTENDANCE_BASE_URLS: both })).toBe(both);
+    },
+  );
+
+  it('the production stack fits a 1 GB box: limits add up to 1 GiB, each V8 heap capped inside its limit', () => {
+    const { services } = compose('docker-compose.prod.yml');
+    const mb = (limit: string | undefined) => Number(/^(\d+)m$/.exec(limit ?? '')?.[1] ?? Number.NaN);
+    const byDefault = ['postgres', 'identity', 'attendance', 'portal'];
+    const total = byDefault.reduce((sum, name) => sum + mb(services[name]?.mem_limit), 0);
+    expect(total).toBeLessThanOrEqual(1024);
+    for (const name of ['identity', 'attendance', 'portal']) {
+      const heap = Number(/--max-old-space-size=(\d+)/.exec(services[name]?.environment?.NODE_OPTIONS ?? '')?.[1]);
+      // V8's heap limit is the old space plus 48 MB of young generation (v8.getHeapStatistics() on
+      // Node 20); 64 MB more for the rest of a process (code, buffers, sockets): an idle service's
+      // whole RSS is 78-84 MB (BENCHMARKS.md, small box).
+      expect(heap + 48 + 64, `${name}: heap ${heap} MB in a ${services[name]?.mem_limit} limit`).toBeLessThanOrEqual(
+        mb(services[name]?.mem_limit),
+      );
+    }
+    // Measured peaks (BENCHMARKS.md): attendance 131 MB, portal 153 MB capped, identity 84 MB.
+    expect(mb(services.attendance?.mem_limit)).toBeGreaterThanOrEqual(200);
+    expect(mb(services.portal?.mem_limit)).toBeGreaterThanOrEqual(200);
+  });
 
   it('the production stack has no default JWT secret and runs in production mode', () => {
     const { services } = compose('docker-compose.prod.yml');
@@ -121,7 +201,7 @@ describe('deployment files', () => {
   });
 
   it('shell scripts start with a bash shebang and fail fast', () => {
-    for (const file of ['deploy.sh', 'smoke-test.sh', '.ci/run']) {
+    for (const file of ['deploy.sh', 'smoke-test.sh', '.ci/run', 'scripts/backup.sh', 'scripts/restore.sh']) {
       const text = read(file);
       expect(text.startsWith('#!/usr/bin/env bash\n'), file).toBe(true);
       expect(text, file).toMatch(/set -[eu]+o pipefail/);

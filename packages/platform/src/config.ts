@@ -70,6 +70,25 @@ export const env = {
   optionalInt: (max: number) => blankAsUnset(z.coerce.number().int().positive().max(max).optional()),
   optionalString: () => blankAsUnset(z.string().optional()),
   string: (fallback: string) => blankAsUnset(z.string().min(1).default(fallback)),
+  /**
+   * One http(s) URL, or several separated by commas: the replicas of an upstream service
+   * (IDENTITY_BASE_URL, ATTENDANCE_BASE_URL). Duplicates are dropped.
+   */
+  httpUrls: (fallback: string) =>
+    blankAsUnset(z.string().min(1).default(fallback))
+      .transform((value) => [
+        ...new Set(
+          value
+            .split(',')
+            .map((part) => part.trim())
+            .filter(Boolean),
+        ),
+      ])
+      .pipe(
+        z
+          .array(z.url({ protocol: /^https?$/, message: 'expected http(s) URLs, separated by commas' }))
+          .min(1, 'expected at least one http(s) URL'),
+      ),
   logLevel: () => blankAsUnset(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')),
   nodeEnv: () => blankAsUnset(z.enum(['development', 'production', 'test']).default('development')),
 };

@@ -14,7 +14,7 @@ import { validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-z
 import { authPlugin } from './auth.js';
 import { DEFAULT_SERVER_LIMITS, type ServerLimits } from './config.js';
 import { registerErrorHandling } from './errors.js';
-import { healthRoutes, type ReadinessCheck } from './health.js';
+import { healthRoutes, type ReadinessCheck, type ReplicaChecks } from './health.js';
 import { loggerOptions } from './logger.js';
 import { registerOpenApi } from './openapi.js';
 import type { RevocationList } from './revocation-list.js';
@@ -83,7 +83,7 @@ export interface BaseAppOptions {
   jwtSecret: string;
   tokenExpireMinutes: number;
   openapi: { title: string; description: string };
-  readiness: Record<string, ReadinessCheck>;
+  readiness: Record<string, ReadinessCheck | ReplicaChecks>;
   /** The tokens identity revoked; every verification consults it, /ready reports its age. */
   revocations: RevocationList;
   /** Fastify's trustProxy: which forwarders' X-Forwarded-For to believe. */

@@ -108,7 +108,7 @@ describe('startRevocationPolling', () => {
     feed.setEntries([{ sid: SID }]);
     const list = new RevocationList(10_000);
     const poller = startRevocationPolling(list, {
-      identityBaseUrl: feed.url,
+      identityBaseUrls: [feed.url],
       intervalMs: 50,
       timeoutMs: 1000,
       log: recordingLog(),
@@ -133,7 +133,7 @@ describe('startRevocationPolling', () => {
     feed.setEntries([{ sid: SID }]);
     const list = new RevocationList(200);
     const log = recordingLog();
-    const poller = startRevocationPolling(list, { identityBaseUrl: feed.url, intervalMs: 30, timeoutMs: 500, log });
+    const poller = startRevocationPolling(list, { identityBaseUrls: [feed.url], intervalMs: 30, timeoutMs: 500, log });
     cleanups.push(() => poller.stop());
     await waitFor(() => list.size === 1, 'the first load');
 
@@ -154,12 +154,40 @@ describe('startRevocationPolling', () => {
     expect(log.lines.map((line) => line.level)).toEqual(['warn', 'info']);
   });
 
+  it('with several identity replicas, asks the next one when one is down and stays current without a warning', async () => {
+    const first = await startFeedServer();
+    const second = await startFeedServer();
+    cleanups.push(() => second.close());
+    first.setEntries([{ sid: SID }]);
+    second.setEntries([{ sid: SID }]);
+    const list = new RevocationList(200);
+    const log = recordingLog();
+    const poller = startRevocationPolling(list, {
+      identityBaseUrls: [first.url, second.url],
+      intervalMs: 30,
+      timeoutMs: 500,
+      log,
+    });
+    cleanups.push(() => poller.stop());
+    await waitFor(() => list.size === 1, 'the first load');
+    expect(first.requests.length).toBeGreaterThan(0);
+
+    await first.close();
+    second.setEntries([]);
+    await waitFor(() => list.size === 0, 'the list from the second replica');
+    const polled = second.requests.length;
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(second.requests.length).toBeGreaterThan(polled);
+    expect(list.status().state).toBe('current');
+    expect(log.lines).toEqual([]);
+  });
+
   it('starts with an empty, unavailable list when identity never answers, warning once', async () => {
     const list = new RevocationList(100);
     const log = recordingLog();
     // Port 9 (discard) has no listener here: every poll is refused at once.
     const poller = startRevocationPolling(list, {
-      identityBaseUrl: 'http://127.0.0.1:9',
+      identityBaseUrls: ['http://127.0.0.1:9'],
       intervalMs: 20,
       timeoutMs: 200,
       log,

@@ -46,7 +46,7 @@ export async function buildApp(config: AttendanceConfig, deps: AttendanceDeps): 
     revocations: new RevocationList(revocationStaleAfterMs(config.revocationPollSeconds)),
   });
   pollRevocationsFromIdentity(app, {
-    identityBaseUrl: config.identityBaseUrl,
+    identityBaseUrls: config.identityBaseUrls,
     pollSeconds: config.revocationPollSeconds,
   });
   const { pool } = deps.db;

@@ -1,6 +1,5 @@
 // The attendance service's environment, parsed once at start-up (see .env.example).
 import { type BucketLimits, type CommonConfig, commonConfig, commonEnvSchema, env, parseEnv } from '@tixgo/platform';
-import { z } from 'zod';
 
 // Besides the common variables (NODE_ENV, HOST, LOG_LEVEL, DATA_DIR, DATABASE_URL, JWT_SECRET,
 // TOKEN_EXPIRE_MINUTES / JWT_EXPIRE_MINUTES):
@@ -49,10 +48,11 @@ const schema = commonEnvSchema.extend({
   ATTENDANCE_CACHE_MB: env.nonNegativeInt(32, 4096),
   /** Largest ticket import body (CSV or JSON) in MiB; every other body stays limited to 1 MiB. */
   TICKET_IMPORT_MAX_MB: env.positiveInt(16, 256),
-  /** Where identity's revocation feed is polled (every REVOCATION_POLL_SECONDS). */
-  IDENTITY_BASE_URL: env
-    .string('http://127.0.0.1:18081')
-    .pipe(z.url({ protocol: /^https?$/, message: 'expected an http(s) URL' })),
+  /**
+   * Where identity's revocation feed is polled (every REVOCATION_POLL_SECONDS): one URL, or one per
+   * identity replica separated by commas (the next is asked when one does not answer).
+   */
+  IDENTITY_BASE_URL: env.httpUrls('http://127.0.0.1:18081'),
 });
 
 export interface AttendanceConfig extends CommonConfig {
@@ -66,7 +66,7 @@ export interface AttendanceConfig extends CommonConfig {
   offlineScanMaxAgeHours: number;
   attendanceCacheBytes: number;
   ticketImportMaxBytes: number;
-  identityBaseUrl: string;
+  identityBaseUrls: string[];
 }
 
 export function loadConfig(source: NodeJS.ProcessEnv = process.env): AttendanceConfig {
@@ -86,6 +86,6 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AttendanceC
     offlineScanMaxAgeHours: raw.OFFLINE_SCAN_MAX_AGE_HOURS,
     attendanceCacheBytes: raw.ATTENDANCE_CACHE_MB * 1024 * 1024,
     ticketImportMaxBytes: raw.TICKET_IMPORT_MAX_MB * 1024 * 1024,
-    identityBaseUrl: raw.IDENTITY_BASE_URL,
+    identityBaseUrls: raw.IDENTITY_BASE_URL,
   };
 }

@@ -80,7 +80,15 @@ describe('loadConfig', () => {
     });
   });
 
+  it('polls identity on one URL by default and takes one per identity replica, comma-separated', () => {
+    expect(loadConfig({ ...base }).identityBaseUrls).toEqual(['http://127.0.0.1:18081']);
+    expect(
+      loadConfig({ ...base, IDENTITY_BASE_URL: 'http://identity:18081, http://identity-2:18081' }).identityBaseUrls,
+    ).toEqual(['http://identity:18081', 'http://identity-2:18081']);
+  });
+
   it.each([
+    ['IDENTITY_BASE_URL', 'http://identity:18081,not a url'],
     ['PORT', 'eighty'],
     ['DB_POOL_SIZE', '0'],
     ['REQUIRE_REGISTERED_EVENTS', 'maybe'],

@@ -64,15 +64,15 @@ export async function buildApp(config: PortalConfig, deps: PortalDeps = {}): Pro
       title: 'TixGo portal',
       description: 'The browser gateway: /api/* verified here, then forwarded to identity and attendance.',
     },
-    // spec: the portal is ready when both upstreams answer their /health.
-    readiness: { identity: () => identity.ping(), attendance: () => attendance.ping() },
+    // spec: the portal is ready when both upstreams answer their /health (at least one replica of each).
+    readiness: { identity: identity.readiness(), attendance: attendance.readiness() },
     server: deps.tls ? { https: { key: deps.tls.key, cert: deps.tls.cert } } : {},
     // The portal verifies every token itself, so it must also know what identity revoked.
     revocations: new RevocationList(revocationStaleAfterMs(config.revocationPollSeconds)),
   });
   warn = (obj, msg) => app.log.warn(obj, msg);
   pollRevocationsFromIdentity(app, {
-    identityBaseUrl: config.identity.baseUrl,
+    identityBaseUrls: config.identity.baseUrls,
     pollSeconds: config.revocationPollSeconds,
   });
   app.addHook('onClose', async () => {

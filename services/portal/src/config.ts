@@ -9,17 +9,17 @@ import {
   invalidConfiguration,
   parseEnv,
 } from '@tixgo/platform';
-import { z } from 'zod';
 import type { LoginRateLimit } from './login-rate-limit.js';
 import type { CheckinBatchingOptions } from './upstream/checkin-coalescer.js';
 
-const baseUrl = (fallback: string) =>
-  env.string(fallback).pipe(z.url({ protocol: /^https?$/, message: 'expected an http(s) URL' }));
-
 const schema = commonEnvSchema.extend({
   PORT: env.port(18443),
-  IDENTITY_BASE_URL: baseUrl('http://127.0.0.1:18081'),
-  ATTENDANCE_BASE_URL: baseUrl('http://127.0.0.1:18082'),
+  /**
+   * One URL per replica, separated by commas: the portal balances over them (undici's BalancedPool)
+   * and routes around one that does not answer. Every replica serves the same path.
+   */
+  IDENTITY_BASE_URL: env.httpUrls('http://127.0.0.1:18081'),
+  ATTENDANCE_BASE_URL: env.httpUrls('http://127.0.0.1:18082'),
   TLS_CERT_FILE: env.optionalString(),
   TLS_KEY_FILE: env.optionalString(),
   PORTAL_HTTP: env.boolean(false),
@@ -75,7 +75,8 @@ const schema = commonEnvSchema.extend({
 
 /** How the portal reaches one upstream service. */
 export interface UpstreamConfig {
-  baseUrl: string;
+  /** One per replica, at least one; all with the same path. */
+  baseUrls: string[];
   /** Overall deadline of one call, retries and backoff included. */
   timeoutMs: number;
   connectTimeoutMs: number;
@@ -111,8 +112,12 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): PortalConfi
   if (raw.UPSTREAM_RETRY_MAX_DELAY_MS < raw.UPSTREAM_RETRY_DELAY_MS) {
     throw invalidConfiguration('UPSTREAM_RETRY_MAX_DELAY_MS must not be below UPSTREAM_RETRY_DELAY_MS');
   }
-  const upstream = (baseUrl: string): UpstreamConfig => ({
-    baseUrl,
+  for (const name of ['IDENTITY_BASE_URL', 'ATTENDANCE_BASE_URL'] as const) {
+    const paths = new Set(raw[name].map((url) => new URL(url).pathname.replace(/\/+$/, '')));
+    if (paths.size > 1) throw invalidConfiguration(`${name}: every replica's URL must have the same path`);
+  }
+  const upstream = (baseUrls: string[]): UpstreamConfig => ({
+    baseUrls,
     timeoutMs: raw.UPSTREAM_TIMEOUT_MS,
     connectTimeoutMs: Math.min(raw.UPSTREAM_CONNECT_TIMEOUT_MS, raw.UPSTREAM_TIMEOUT_MS),
     retries: raw.UPSTREAM_RETRIES,

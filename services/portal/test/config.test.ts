@@ -16,9 +16,9 @@ describe('loadConfig', () => {
       plainHttp: false,
       tls: undefined,
       tokenExpireMinutes: 120,
-      identity: { baseUrl: 'http://127.0.0.1:18081', timeoutMs: 5000, connectTimeoutMs: 2000, retries: 2 },
+      identity: { baseUrls: ['http://127.0.0.1:18081'], timeoutMs: 5000, connectTimeoutMs: 2000, retries: 2 },
       attendance: {
-        baseUrl: 'http://127.0.0.1:18082',
+        baseUrls: ['http://127.0.0.1:18082'],
         timeoutMs: 5000,
         connectTimeoutMs: 2000,
         retries: 2,
@@ -59,9 +59,9 @@ describe('loadConfig', () => {
       tls: { certFile: '/etc/tixgo/cert.pem', keyFile: '/etc/tixgo/key.pem' },
       trustProxy: ['10.0.0.1', '10.0.0.2'],
       ticketImportMaxBytes: 4 * 1024 * 1024,
-      identity: { baseUrl: 'http://identity:8000' },
+      identity: { baseUrls: ['http://identity:8000'] },
       attendance: {
-        baseUrl: 'http://attendance:8000/prefix',
+        baseUrls: ['http://attendance:8000/prefix'],
         timeoutMs: 3000,
         connectTimeoutMs: 500,
         retries: 0,
@@ -72,7 +72,21 @@ describe('loadConfig', () => {
     });
   });
 
+  it('takes a comma-separated list of replicas for each upstream', () => {
+    const config = loadConfig({
+      JWT_SECRET: SECRET,
+      IDENTITY_BASE_URL: 'http://identity:18081,http://identity-2:18081',
+      ATTENDANCE_BASE_URL: ' http://attendance:18082 , http://attendance-2:18082,http://attendance:18082',
+    });
+    expect(config.identity.baseUrls).toEqual(['http://identity:18081', 'http://identity-2:18081']);
+    // Blanks around commas are ignored, a repeated URL counts once.
+    expect(config.attendance.baseUrls).toEqual(['http://attendance:18082', 'http://attendance-2:18082']);
+  });
+
   it.each([
+    [{ ATTENDANCE_BASE_URL: 'http://attendance:18082,http://attendance-2:18082/prefix' }, 'same path'],
+    [{ ATTENDANCE_BASE_URL: ' , ' }, 'ATTENDANCE_BASE_URL'],
+    [{ ATTENDANCE_BASE_URL: 'http://attendance:18082,ftp://attendance-2' }, 'ATTENDANCE_BASE_URL'],
     [{ ATTENDANCE_BASE_URL: 'not a url' }, 'ATTENDANCE_BASE_URL'],
     [{ IDENTITY_BASE_URL: 'ftp://identity' }, 'IDENTITY_BASE_URL'],
     [{ UPSTREAM_TIMEOUT_MS: '0' }, 'UPSTREAM_TIMEOUT_MS'],

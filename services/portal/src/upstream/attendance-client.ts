@@ -1,6 +1,7 @@
 // The portal's client of the attendance service: check-ins, attendance lists, events and tickets.
 import { randomUUID } from 'node:crypto';
 import { type CheckinBatchItem, type CheckinBatchResult, type CheckinBody, NDJSON_TYPE } from '@tixgo/contracts';
+import type { ReadinessCheck, ReplicaChecks } from '@tixgo/platform';
 import type { UpstreamConfig } from '../config.js';
 import type { Caller } from './caller.js';
 import { type CheckinBatchingOptions, CheckinCoalescer } from './checkin-coalescer.js';
@@ -44,7 +45,8 @@ export interface AttendanceClient {
   listEvents(caller: Caller): Promise<UpstreamResponse>;
   /** The event and ticket endpoints, forwarded as they are (`path` starts with /events). */
   forward(request: UpstreamRequest): Promise<UpstreamResponse>;
-  ping(): Promise<void>;
+  /** The /ready check of this upstream (each replica's, when there are several). */
+  readiness(): ReadinessCheck | ReplicaChecks;
   close(): Promise<void>;
 }
 
@@ -99,7 +101,7 @@ export function createAttendanceClient(
     getEvent: (caller, eventId) => get(caller, `/events/${segment(eventId)}`),
     listEvents: (caller) => get(caller, '/events'),
     forward: (request) => upstream.send(request),
-    ping: () => upstream.ping(),
+    readiness: () => upstream.readiness(),
     close: () => upstream.close(),
   };
 }

@@ -1,4 +1,5 @@
 // The portal's client of the identity service: register, login, me, refresh, logout, users.
+import type { ReadinessCheck, ReplicaChecks } from '@tixgo/platform';
 import type { UpstreamConfig } from '../config.js';
 import {
   createUpstreamClient,
@@ -10,7 +11,8 @@ import {
 export interface IdentityClient {
   /** Sends an /auth request (body already validated) as the route's caller. */
   forward(request: UpstreamRequest): Promise<UpstreamResponse>;
-  ping(): Promise<void>;
+  /** The /ready check of this upstream (each replica's, when there are several). */
+  readiness(): ReadinessCheck | ReplicaChecks;
   close(): Promise<void>;
 }
 
@@ -20,7 +22,7 @@ export function createIdentityClient(config: UpstreamConfig, log: UpstreamLog): 
     // Login, register, refresh and logout are POSTs that are not retry-safe: never retried, since a
     // replayed refresh would trip identity's token-reuse detection and revoke the session.
     forward: (request) => upstream.send(request),
-    ping: () => upstream.ping(),
+    readiness: () => upstream.readiness(),
     close: () => upstream.close(),
   };
 }

@@ -1,9 +1,9 @@
-// One pooled keep-alive HTTP client per upstream service: timeouts, deadline, retries, error mapping.
+// One pooled keep-alive HTTP client per upstream service, balanced over its replicas: timeouts, deadline, retries, error mapping.
 
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
-import { httpError } from '@tixgo/platform';
-import { type Dispatcher, interceptors, Pool } from 'undici';
+import { httpError, type ReadinessCheck, type ReplicaChecks } from '@tixgo/platform';
+import { BalancedPool, type Dispatcher, interceptors } from 'undici';
 import type { UpstreamConfig } from '../config.js';
 import { JSON_TYPE } from '../media-type.js';
 import type { Caller } from './caller.js';
@@ -77,8 +77,11 @@ export interface UpstreamClient {
    * The caller must read or destroy the body.
    */
   stream(request: UpstreamRequest & { accept?: string }): Promise<UpstreamStream>;
-  /** Resolves when the upstream's /health answers 200 (for /ready). */
-  ping(): Promise<void>;
+  /**
+   * The /ready check: the upstream's /health answers 200. With several replicas, one check per
+   * replica (by URL), each asking that replica itself, never the balancer.
+   */
+  readiness(): ReadinessCheck | ReplicaChecks;
   close(): Promise<void>;
 }
 
@@ -217,11 +220,20 @@ function isDeadline(error: unknown): boolean {
 /**
  * Creates the client of one upstream. `label` names it in the client-facing errors
  * ("Attendance service unavailable").
+ *
+ * Its replicas (config.baseUrls) sit behind undici's BalancedPool: weighted round robin, where
+ * every failed connection to a replica lowers its weight (down to 1 in 100) and every new one
+ * raises it again. A retry is a new dispatch through the balancer, so it goes to the next replica
+ * in turn, not back to the one that just failed (test/upstream/attendance-replicas.test.ts); a
+ * replica that comes back is picked again at its low weight at first, and gains weight with each
+ * connection it accepts. One replica is the same pool with nobody to balance.
  */
 export function createUpstreamClient(label: string, config: UpstreamConfig, log: UpstreamLog): UpstreamClient {
-  const base = new URL(config.baseUrl);
-  const prefix = base.pathname.replace(/\/+$/, '');
-  const pool = new Pool(base.origin, {
+  const bases = config.baseUrls.map((url) => new URL(url));
+  // loadConfig checked that every replica has the same path.
+  const prefix = (bases[0] as URL).pathname.replace(/\/+$/, '');
+  const origins = bases.map((base) => base.origin);
+  const pool = new BalancedPool(origins, {
     connections: config.connections,
     connect: { timeout: config.connectTimeoutMs },
     // The call's overall deadline (UpstreamCall) is what normally ends a slow request; these are
@@ -334,13 +346,27 @@ export function createUpstreamClient(label: string, config: UpstreamConfig, log:
     };
   }
 
+  /** GET /health of one replica, through that replica's own pool: no retry, no balancing. */
+  async function ping(origin: string): Promise<void> {
+    const replica = pool.getUpstream(origin);
+    if (replica === undefined) throw new Error('no such replica');
+    const response = await new Promise<UpstreamResponse>((resolve, reject) => {
+      replica.dispatch(
+        { method: 'GET', path: `${prefix}/health` },
+        new UpstreamCall(Math.min(config.timeoutMs, 2000), resolve, reject),
+      );
+    });
+    if (response.status !== 200) throw new Error(`answered ${response.status}`);
+  }
+
   return {
     send,
     stream,
-    async ping() {
-      const options = { method: 'GET', path: `${prefix}/health`, retryOptions: { maxRetries: 0 } } as const;
-      const response = await dispatch(options, Math.min(config.timeoutMs, 2000));
-      if (response.status !== 200) throw new Error(`answered ${response.status}`);
+    readiness() {
+      if (origins.length === 1) return () => ping(origins[0] as string);
+      return {
+        replicas: Object.fromEntries(bases.map((base, index) => [base.href, () => ping(origins[index] as string)])),
+      };
     },
     async close() {
       await pool.close();

@@ -91,9 +91,16 @@ export interface AttendanceService extends RunningService {
   restart(): Promise<void>;
 }
 
-export async function startAttendance(env: Record<string, string> = {}): Promise<AttendanceService> {
+/**
+ * `database`: a database of the caller's, shared with other replicas (migrated by whichever opens it
+ * first) and left to the caller to drop; by default a fresh one of this service's own.
+ */
+export async function startAttendance(
+  env: Record<string, string> = {},
+  { database }: { database?: TestDatabase } = {},
+): Promise<AttendanceService> {
   // Opened as attendance opens it in production (its session settings pin the query plans).
-  const test = await createTestDatabase('portal_attendance');
+  const test = database ?? (await createTestDatabase('portal_attendance'));
   const config = loadAttendanceConfig({
     NODE_ENV: 'test',
     LOG_LEVEL: 'silent',
@@ -135,7 +142,7 @@ export async function startAttendance(env: Record<string, string> = {}): Promise
     async close() {
       await service.stop();
       await db.close();
-      await test.drop();
+      if (database === undefined) await test.drop();
     },
   };
   return service;
