@@ -8,6 +8,7 @@ import { formatDateTime, t } from '../i18n/index.js';
 import { ConfirmDialog } from '../ui/confirm-dialog.js';
 import { describeError } from '../ui/describe-error.js';
 import { Layout } from '../ui/layout.js';
+import { PasswordField, UsernameField } from '../ui/text-field.js';
 import { useApi } from '../ui/use-api.js';
 import { Banner, ErrorBanner, Loading, PageTitle, TableScroll } from '../ui/widgets.js';
 
@@ -47,29 +48,8 @@ function CreateUser(props: { onCreated: (message: Message) => void }) {
           }
         }}
       >
-        <label class="field">
-          <span>{t('signIn.username')}</span>
-          <input
-            required
-            minLength={3}
-            maxLength={50}
-            autoCapitalize="none"
-            autoComplete="off"
-            value={username}
-            onInput={(typed) => setUsername(typed.currentTarget.value)}
-          />
-        </label>
-        <label class="field">
-          <span>{t('signIn.password')}</span>
-          <input
-            type="password"
-            required
-            minLength={4}
-            autoComplete="new-password"
-            value={password}
-            onInput={(typed) => setPassword(typed.currentTarget.value)}
-          />
-        </label>
+        <UsernameField label={t('signIn.username')} value={username} onValue={setUsername} register />
+        <PasswordField label={t('signIn.password')} value={password} onValue={setPassword} isNew />
         <label class="field">
           <span>{t('users.colRole')}</span>
           <select value={role} onChange={(chosen) => setRole(chosen.currentTarget.value)}>

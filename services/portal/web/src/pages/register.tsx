@@ -6,6 +6,7 @@ import { ApiError, api } from '../api/http.js';
 import { t } from '../i18n/index.js';
 import { describeError } from '../ui/describe-error.js';
 import { Layout } from '../ui/layout.js';
+import { PasswordField, UsernameField } from '../ui/text-field.js';
 import { Banner, PageTitle } from '../ui/widgets.js';
 
 function registerError(error: unknown): string {
@@ -54,43 +55,9 @@ export function RegisterPage() {
         <p>{t('register.intro')}</p>
         {error && <Banner kind="error">{error}</Banner>}
         <form onSubmit={submit} class="form">
-          <label class="field">
-            <span>{t('register.username')}</span>
-            <input
-              name="username"
-              autoComplete="username"
-              autoCapitalize="none"
-              spellcheck={false}
-              required
-              minLength={3}
-              maxLength={50}
-              value={username}
-              onInput={(event) => setUsername(event.currentTarget.value)}
-            />
-          </label>
-          <label class="field">
-            <span>{t('register.password')}</span>
-            <input
-              name="password"
-              type="password"
-              autoComplete="new-password"
-              required
-              minLength={4}
-              value={password}
-              onInput={(event) => setPassword(event.currentTarget.value)}
-            />
-          </label>
-          <label class="field">
-            <span>{t('register.confirm')}</span>
-            <input
-              name="confirm"
-              type="password"
-              autoComplete="new-password"
-              required
-              value={confirm}
-              onInput={(event) => setConfirm(event.currentTarget.value)}
-            />
-          </label>
+          <UsernameField label={t('register.username')} value={username} onValue={setUsername} register />
+          <PasswordField label={t('register.password')} value={password} onValue={setPassword} isNew />
+          <PasswordField label={t('register.confirm')} name="confirm" value={confirm} onValue={setConfirm} isNew />
           <button type="submit" class="button-primary" disabled={busy}>
             {busy ? t('register.busy') : t('register.submit')}
           </button>

@@ -7,6 +7,7 @@ import { sessionLost, signIn } from '../api/session.js';
 import { formatDuration, t } from '../i18n/index.js';
 import { describeError } from '../ui/describe-error.js';
 import { Layout } from '../ui/layout.js';
+import { PasswordField, UsernameField } from '../ui/text-field.js';
 import { Banner, PageTitle } from '../ui/widgets.js';
 
 function signInError(error: unknown): string {
@@ -51,29 +52,8 @@ export function SignInPage() {
         {query.registered && <Banner kind="success">{t('register.done', { name: query.registered })}</Banner>}
         {error && <Banner kind="error">{error}</Banner>}
         <form onSubmit={submit} class="form">
-          <label class="field">
-            <span>{t('signIn.username')}</span>
-            <input
-              name="username"
-              autoComplete="username"
-              autoCapitalize="none"
-              spellcheck={false}
-              required
-              value={username}
-              onInput={(event) => setUsername(event.currentTarget.value)}
-            />
-          </label>
-          <label class="field">
-            <span>{t('signIn.password')}</span>
-            <input
-              name="password"
-              type="password"
-              autoComplete="current-password"
-              required
-              value={password}
-              onInput={(event) => setPassword(event.currentTarget.value)}
-            />
-          </label>
+          <UsernameField label={t('signIn.username')} value={username} onValue={setUsername} />
+          <PasswordField label={t('signIn.password')} value={password} onValue={setPassword} />
           <button type="submit" class="button-primary" disabled={busy}>
             {busy ? t('signIn.busy') : t('signIn.submit')}
           </button>
