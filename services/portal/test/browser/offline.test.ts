@@ -1,7 +1,6 @@
 // The offline station in Chromium (context.setOffline): answers from the device, a reload without network, the
 // queue sent by itself once exactly with the device's scan times, a ticket admitted at two offline gates as a
 // conflict, and the portal going down in the middle of a sync with nothing lost and nothing counted twice.
-import type { PortalAttendance } from '@tixgo/contracts';
 import type { BrowserContext, Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { call, login } from '../support/stack.js';
@@ -13,6 +12,7 @@ import {
   signIn,
   useUiStack,
 } from './support/browser.js';
+import { openStation, scan, seedEvent, storedCheckins } from './support/station-steps.js';
 
 const EVENT = { id: 'offline-fest', title: 'Offline Fest' };
 const TICKETS = Array.from({ length: 20 }, (_, index) => ({
@@ -26,18 +26,7 @@ describe.runIf(hasChromium)('the station without network (Chromium)', () => {
 
   beforeAll(async () => {
     admin = await login(stack.identity.url, 'admin1');
-    const created = await call(stack.portal.url, 'POST', '/api/events', {
-      token: admin,
-      json: EVENT,
-      dispatcher: portalClient,
-    });
-    expect(created.status).toBe(201);
-    const issued = await call(stack.portal.url, 'POST', `/api/events/${EVENT.id}/tickets`, {
-      token: admin,
-      json: { tickets: TICKETS },
-      dispatcher: portalClient,
-    });
-    expect(issued.status).toBe(201);
+    await seedEvent(stack.portal.url, admin, EVENT, TICKETS);
     const second = await call(stack.portal.url, 'POST', '/api/auth/register', {
       json: { username: 'panitia2', password: 'secret' },
       dispatcher: portalClient,
@@ -45,34 +34,15 @@ describe.runIf(hasChromium)('the station without network (Chromium)', () => {
     expect(second.status).toBe(200);
   });
 
-  async function checkins(ticketId: string): Promise<PortalAttendance['checkins']> {
-    const answer = await call(stack.portal.url, 'GET', `/api/attendance/${EVENT.id}`, {
-      token: admin,
-      dispatcher: portalClient,
-    });
-    expect(answer.status).toBe(200);
-    return (answer.body as PortalAttendance).checkins.filter((checkin) => checkin.ticket_id === ticketId);
-  }
+  const checkins = async (ticketId: string) =>
+    (await storedCheckins(stack.portal.url, admin, EVENT.id)).filter((checkin) => checkin.ticket_id === ticketId);
 
-  /** Signs in, sets the station up, and waits until the event's tickets are on the device and the app is cached. */
-  async function openStation(page: Page, username: string, gate: string): Promise<void> {
-    await signIn(page, stack.portal.url, username);
-    await page.goto(`${stack.portal.url}/station`);
-    await page.getByLabel('Acara').selectOption({ label: EVENT.title });
-    await page.getByLabel('Gerbang').fill(gate);
-    await page.getByRole('button', { name: 'Mulai check-in' }).click();
+  /** Opens the station and waits until the event's tickets are on the device and the app is cached. */
+  async function openCachedStation(page: Page, username: string, gate: string): Promise<void> {
+    await openStation(page, stack.portal.url, { username, title: EVENT.title, gate });
     await page.getByText(/^20 tiket tersimpan di perangkat ini/).waitFor();
     // The service worker took the page over (clientsClaim): a reload without network is served by it.
     await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
-  }
-
-  /** Types a code + Enter into the focused field; resolves with the answer shown for it. */
-  async function scan(page: Page, code: string): Promise<{ tone: string | null; text: string }> {
-    await page.keyboard.type(code);
-    await page.keyboard.press('Enter');
-    const answer = page.locator('[data-testid="scan-answer"]:not([data-tone="pending"])').filter({ hasText: code });
-    await answer.waitFor();
-    return { tone: await answer.getAttribute('data-tone'), text: (await answer.innerText()).replace(/\s+/g, ' ') };
   }
 
   const waiting = (page: Page) => page.getByTestId('waiting-count').textContent();
@@ -89,7 +59,7 @@ describe.runIf(hasChromium)('the station without network (Chromium)', () => {
 
   it('answers valid, unknown and repeated codes from the device, survives a reload, and sends every valid scan once with its scan time', async () => {
     const { page, context, problems } = await openPage(stack);
-    await openStation(page, 'panitia1', 'Gerbang A');
+    await openCachedStation(page, 'panitia1', 'Gerbang A');
     await goOffline(context, page);
     const offlineFrom = Date.now();
 
@@ -138,8 +108,8 @@ describe.runIf(hasChromium)('the station without network (Chromium)', () => {
   it('shows a ticket admitted at two offline gates as one conflict, on the station and on the event page', async () => {
     const first = await openPage(stack);
     const second = await openPage(stack);
-    await openStation(first.page, 'panitia1', 'Gerbang Utara');
-    await openStation(second.page, 'panitia2', 'Gerbang Selatan');
+    await openCachedStation(first.page, 'panitia1', 'Gerbang Utara');
+    await openCachedStation(second.page, 'panitia2', 'Gerbang Selatan');
     await goOffline(first.context, first.page);
     await goOffline(second.context, second.page);
     expect((await scan(first.page, 'OF-010')).tone).toBe('saved');
@@ -149,7 +119,7 @@ describe.runIf(hasChromium)('the station without network (Chromium)', () => {
     await comeBack(second.context, second.page);
     const line = second.page.getByTestId('conflict-list').getByRole('listitem');
     await line.waitFor();
-    expect(await line.innerText()).toMatch(
+    expect(await line.textContent()).toMatch(
       /Tiket OF-010 diizinkan masuk di Gerbang Utara \d{2}[.:]\d{2} \(panitia1\) dan di Gerbang Selatan \d{2}[.:]\d{2}/,
     );
     expect(await checkins('OF-010')).toEqual([
@@ -162,7 +132,7 @@ describe.runIf(hasChromium)('the station without network (Chromium)', () => {
     const conflicts = supervisor.page.getByTestId('event-conflicts').getByRole('listitem');
     await conflicts.first().waitFor();
     expect(await conflicts.count()).toBe(1);
-    expect(await conflicts.first().innerText()).toMatch(
+    expect(await conflicts.first().textContent()).toMatch(
       /Tiket OF-010 \(Tamu 10\) diizinkan masuk di Gerbang Utara .* \(panitia1\) dan di Gerbang Selatan .* \(panitia2\)/,
     );
     for (const opened of [first, second, supervisor]) await opened.context.close();
@@ -170,7 +140,7 @@ describe.runIf(hasChromium)('the station without network (Chromium)', () => {
 
   it('loses nothing and counts nothing twice when the portal goes down in the middle of a sync', async () => {
     const { page, context } = await openPage(stack);
-    await openStation(page, 'panitia1', 'Gerbang Timur');
+    await openCachedStation(page, 'panitia1', 'Gerbang Timur');
     await goOffline(context, page);
     const tickets = ['OF-011', 'OF-012', 'OF-013', 'OF-014', 'OF-015'];
     for (const ticket of tickets) expect((await scan(page, ticket)).tone).toBe('saved');

@@ -3,22 +3,21 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { PortalAttendance } from '@tixgo/contracts';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { call, login } from '../support/stack.js';
+import { login } from '../support/stack.js';
 import {
   expectAccessible,
   hasChromium,
   launchChromium,
   openPage,
   overflowsHorizontally,
-  portalClient,
   reportSkippedWithoutChromium,
   signIn,
   useUiStack,
 } from './support/browser.js';
 import { writeQrVideo } from './support/fake-camera.js';
+import { openStation, scan, seedEvent, storedCheckins } from './support/station-steps.js';
 
 const EVENT = { id: 'station-fest', title: 'Station Fest' };
 const TICKETS = ['ST-001', 'ST-002', 'ST-003', 'ST-004', 'ST-005'].map((ticket_id, index) => ({
@@ -26,58 +25,21 @@ const TICKETS = ['ST-001', 'ST-002', 'ST-003', 'ST-004', 'ST-005'].map((ticket_i
   holder_name: `Holder ${index + 1}`,
 }));
 
-/** Signs in and sets the station up for the test event at `gate`; resolves on the scanning screen. */
-async function openStation(page: Page, baseUrl: string, gate: string): Promise<void> {
-  await signIn(page, baseUrl, 'panitia1');
-  await page.goto(`${baseUrl}/station`);
-  await page.getByLabel('Acara').selectOption({ label: EVENT.title });
-  await page.getByLabel('Gerbang').fill(gate);
-  await page.getByRole('button', { name: 'Mulai check-in' }).click();
-  await page.getByLabel('Kode tiket').waitFor();
-}
-
-/** Types a code into whatever has the focus (as a USB scanner does) and presses Enter; resolves with the answer shown. */
-async function scan(page: Page, code: string): Promise<{ tone: string | null; text: string }> {
-  await page.keyboard.type(code);
-  await page.keyboard.press('Enter');
-  const answer = page.locator(`[data-testid="scan-answer"]:not([data-tone="pending"])`);
-  await answer.filter({ hasText: code }).waitFor();
-  return { tone: await answer.getAttribute('data-tone'), text: (await answer.innerText()).replace(/\s+/g, ' ') };
-}
-
 describe.runIf(hasChromium)('the check-in station (Chromium)', () => {
   const stack = useUiStack();
   let admin: string;
 
   beforeAll(async () => {
     admin = await login(stack.identity.url, 'admin1');
-    const created = await call(stack.portal.url, 'POST', '/api/events', {
-      token: admin,
-      json: EVENT,
-      dispatcher: portalClient,
-    });
-    expect(created.status).toBe(201);
-    const issued = await call(stack.portal.url, 'POST', `/api/events/${EVENT.id}/tickets`, {
-      token: admin,
-      json: { tickets: TICKETS },
-      dispatcher: portalClient,
-    });
-    expect(issued.status).toBe(201);
+    await seedEvent(stack.portal.url, admin, EVENT, TICKETS);
   });
 
   /** The event's check-ins as attendance has them. */
-  async function checkins(): Promise<PortalAttendance['checkins']> {
-    const answer = await call(stack.portal.url, 'GET', `/api/attendance/${EVENT.id}`, {
-      token: admin,
-      dispatcher: portalClient,
-    });
-    expect(answer.status).toBe(200);
-    return (answer.body as PortalAttendance).checkins;
-  }
+  const checkins = () => storedCheckins(stack.portal.url, admin, EVENT.id);
 
   it('checks in a scanned code (green), then says amber with the first scan’s time and who, then red for an unknown code', async () => {
     const { page, context, problems } = await openPage(stack);
-    await openStation(page, stack.portal.url, 'Gerbang A');
+    await openStation(page, stack.portal.url, { title: EVENT.title, gate: 'Gerbang A' });
     // Nothing clicked: the code field has the focus, as a scanner needs.
     expect(await page.evaluate(() => document.activeElement?.id)).toBe('ticket-code');
 
@@ -108,7 +70,7 @@ describe.runIf(hasChromium)('the check-in station (Chromium)', () => {
 
   it('retries a scan whose answer was lost with the same Idempotency-Key and shows green, not amber', async () => {
     const { page, context } = await openPage(stack);
-    await openStation(page, stack.portal.url, 'Gerbang B');
+    await openStation(page, stack.portal.url, { title: EVENT.title, gate: 'Gerbang B' });
     const keys: string[] = [];
     let lost = false;
     await page.route('**/api/checkins', async (route) => {
@@ -136,7 +98,7 @@ describe.runIf(hasChromium)('the check-in station (Chromium)', () => {
 
   it('answers from the device within seconds when the server stays unreachable: saved, not yet sent, never green', async () => {
     const { page, context } = await openPage(stack);
-    await openStation(page, stack.portal.url, 'Gerbang C');
+    await openStation(page, stack.portal.url, { title: EVENT.title, gate: 'Gerbang C' });
     await page.route(/\/api\/checkins(\/batch)?$/, (route) => route.abort('connectionrefused'));
     const started = Date.now();
     const answer = await scan(page, 'ST-004');
@@ -157,7 +119,7 @@ describe.runIf(hasChromium)('the check-in station (Chromium)', () => {
 
   it('passes axe and fits a 360-px phone, with and without an answer on screen', async () => {
     const { page, context } = await openPage(stack, { viewport: { width: 360, height: 740 }, isMobile: true });
-    await openStation(page, stack.portal.url, 'Gerbang D');
+    await openStation(page, stack.portal.url, { title: EVENT.title, gate: 'Gerbang D' });
     expect(await overflowsHorizontally(page)).toBe(false);
     await expectAccessible(page);
     await page.getByRole('button', { name: 'Cari nama atau kode' }).click();
@@ -216,11 +178,11 @@ describe.runIf(hasChromium)('the check-in station (Chromium)', () => {
         { ...stack, browser: cameraBrowser },
         { permissions: ['camera'] },
       );
-      await openStation(page, stack.portal.url, 'Gerbang Kamera');
+      await openStation(page, stack.portal.url, { title: EVENT.title, gate: 'Gerbang Kamera' });
       await page.getByRole('button', { name: 'Pindai dengan kamera' }).click();
       const answer = page.locator('[data-testid="scan-answer"][data-tone="ok"]');
       await answer.waitFor({ timeout: 20_000 });
-      expect(await answer.innerText()).toContain('ST-003');
+      expect(await answer.textContent()).toContain('ST-003');
       expect(problems).toEqual([]);
       const stored = (await checkins()).filter((checkin) => checkin.ticket_id === 'ST-003');
       expect(stored).toEqual([expect.objectContaining({ location: 'Gerbang Kamera' })]);
