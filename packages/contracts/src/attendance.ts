@@ -1,6 +1,15 @@
 // Bodies of the attendance API (spec: attendance): check-ins, attendance lists, events, tickets.
 import { z } from 'zod';
-import { ErrorBody, hasControlCharacters, Id, IsoTime, line, paragraph, ValidationErrorBody } from './common.js';
+import {
+  BodyId,
+  ErrorBody,
+  hasControlCharacters,
+  Id,
+  IsoTime,
+  line,
+  paragraph,
+  ValidationErrorBody,
+} from './common.js';
 
 /** Maximum lengths of free-text fields (spec: text fields have sensible maximum lengths). */
 export const TEXT_LIMITS = {
@@ -26,8 +35,8 @@ export const MAX_TICKETS_PER_REQUEST = 100_000;
 // ---------------------------------------------------------------- check-ins
 
 export const CheckinBody = z.object({
-  event_id: Id,
-  ticket_id: Id,
+  event_id: BodyId,
+  ticket_id: BodyId,
   location: line(TEXT_LIMITS.location).nullish(),
 });
 export type CheckinBody = z.infer<typeof CheckinBody>;
@@ -186,7 +195,7 @@ const eventFields = {
   capacity: z.number().int().min(0).max(10_000_000).nullish(),
 };
 
-export const CreateEventBody = z.object({ id: Id.optional(), ...eventFields });
+export const CreateEventBody = z.object({ id: BodyId.optional(), ...eventFields });
 export type CreateEventBody = z.infer<typeof CreateEventBody>;
 
 // Partial update: an absent field is kept, null clears an optional field; the title can
@@ -244,7 +253,7 @@ export type EventSummary = z.infer<typeof EventSummary>;
 // ---------------------------------------------------------------- tickets
 
 export const TicketInput = z.object({
-  ticket_id: Id.optional(),
+  ticket_id: BodyId.optional(),
   holder_name: line(TEXT_LIMITS.holderName).nullish(),
   holder_email: line(TEXT_LIMITS.holderEmail).nullish(),
 });

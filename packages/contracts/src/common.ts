@@ -31,6 +31,18 @@ export const Id = z
   .refine(isWellFormed, WELL_FORMED)
   .refine((value) => value !== '.' && value !== '..', { message: 'must not be "." or ".."' });
 
+/**
+ * compat: the original's clients send numeric codes as JSON numbers (`"ticket_id": 123`), and the
+ * original takes an integer for a string field as its decimal string. Only a safe integer is: a
+ * boolean, a fraction, an object or an array stays a 422 as before (and an integer past 2^53 too,
+ * whose digits JSON.parse has already lost).
+ */
+export const integerAsDecimalString = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((value) => (typeof value === 'number' && Number.isSafeInteger(value) ? String(value) : value), schema);
+
+/** An id in a request body: an Id, or (compat) an integer taken as its decimal string. */
+export const BodyId = integerAsDecimalString(Id);
+
 /** A one-line text field (title, name, location) with a maximum length. */
 export const line = (max: number) =>
   z
