@@ -81,6 +81,8 @@ export interface BaseAppOptions {
   service: string;
   logLevel: string;
   jwtSecret: string;
+  /** JWT_SECRET_PREVIOUS during a rotation: accepted for verification only. */
+  jwtPreviousSecret?: string | undefined;
   tokenExpireMinutes: number;
   openapi: { title: string; description: string };
   readiness: Record<string, ReadinessCheck>;
@@ -149,6 +151,7 @@ export async function createBaseApp(options: BaseAppOptions): Promise<FastifyIns
   await registerOpenApi(app, options.openapi);
   await app.register(authPlugin, {
     secret: options.jwtSecret,
+    previousSecret: options.jwtPreviousSecret,
     expiresInMinutes: options.tokenExpireMinutes,
     revocations: options.revocations,
   });

@@ -18,6 +18,8 @@ export const REDACTED_PATHS = [
   '*.token',
   'JWT_SECRET',
   '*.JWT_SECRET',
+  'JWT_SECRET_PREVIOUS',
+  '*.JWT_SECRET_PREVIOUS',
 ];
 
 export function loggerOptions(level: string, serviceName: string): LoggerOptions {

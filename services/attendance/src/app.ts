@@ -36,6 +36,7 @@ export async function buildApp(config: AttendanceConfig, deps: AttendanceDeps): 
     service: SERVICE_NAME,
     logLevel: config.logLevel,
     jwtSecret: config.jwtSecret,
+    jwtPreviousSecret: config.jwtPreviousSecret,
     tokenExpireMinutes: config.tokenExpireMinutes,
     limits: config.serverLimits,
     openapi: { title: 'TixGo attendance', description: 'Events, tickets and check-ins.' },

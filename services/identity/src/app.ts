@@ -32,6 +32,7 @@ export async function buildApp(config: IdentityConfig, deps: IdentityDeps): Prom
     service: SERVICE_NAME,
     logLevel: config.logLevel,
     jwtSecret: config.jwtSecret,
+    jwtPreviousSecret: config.jwtPreviousSecret,
     tokenExpireMinutes: config.tokenExpireMinutes,
     limits: config.serverLimits,
     trustProxy: config.trustProxy,

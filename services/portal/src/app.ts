@@ -56,6 +56,7 @@ export async function buildApp(config: PortalConfig, deps: PortalDeps = {}): Pro
     service: SERVICE_NAME,
     logLevel: config.logLevel,
     jwtSecret: config.jwtSecret,
+    jwtPreviousSecret: config.jwtPreviousSecret,
     tokenExpireMinutes: config.tokenExpireMinutes,
     limits: config.serverLimits,
     trustProxy: config.trustProxy,
