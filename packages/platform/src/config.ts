@@ -102,6 +102,8 @@ export const commonEnvSchema = z.object({
   REQUEST_TIMEOUT_SECONDS: env.positiveInt(DEFAULT_SERVER_LIMITS.requestTimeoutMs / 1000, 3600),
   /** Most open client connections; further ones are closed at once. */
   MAX_CONNECTIONS: env.positiveInt(DEFAULT_SERVER_LIMITS.maxConnections, 1_000_000),
+  /** When set, GET /metrics answers only `Authorization: Bearer <METRICS_TOKEN>`. */
+  METRICS_TOKEN: env.optionalString(),
 });
 
 /** The longest access-token lifetime production accepts (a day): a stolen token must not live for weeks. */
@@ -206,6 +208,8 @@ export interface CommonConfig {
   tokenExpireMinutes: number;
   revocationPollSeconds: number;
   serverLimits: ServerLimits;
+  /** METRICS_TOKEN: the bearer token GET /metrics asks for; undefined: open (the operator's network). */
+  metricsToken: string | undefined;
 }
 
 export function commonConfig(raw: z.output<typeof commonEnvSchema> & { PORT: number }): CommonConfig {
@@ -221,5 +225,6 @@ export function commonConfig(raw: z.output<typeof commonEnvSchema> & { PORT: num
     tokenExpireMinutes: tokenLifetimeMinutes(raw, raw.NODE_ENV),
     revocationPollSeconds: raw.REVOCATION_POLL_SECONDS,
     serverLimits: { requestTimeoutMs: raw.REQUEST_TIMEOUT_SECONDS * 1000, maxConnections: raw.MAX_CONNECTIONS },
+    metricsToken: raw.METRICS_TOKEN,
   };
 }

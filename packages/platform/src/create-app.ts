@@ -11,11 +11,13 @@ import Fastify, {
   LogController,
 } from 'fastify';
 import { validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { Registry } from 'prom-client';
 import { authPlugin } from './auth.js';
 import { DEFAULT_SERVER_LIMITS, type ServerLimits } from './config.js';
 import { registerErrorHandling } from './errors.js';
 import { healthRoutes, type ReadinessCheck } from './health.js';
 import { loggerOptions } from './logger.js';
+import { registerMetrics } from './metrics.js';
 import { registerOpenApi } from './openapi.js';
 import type { RevocationList } from './revocation-list.js';
 
@@ -92,6 +94,11 @@ export interface BaseAppOptions {
   trustProxy?: FastifyServerOptions['trustProxy'];
   /** Request timeout and connection cap (REQUEST_TIMEOUT_SECONDS, MAX_CONNECTIONS); the defaults when omitted. */
   limits?: ServerLimits;
+  /**
+   * GET /metrics: the registry of the service's own metrics (the portal makes it before its upstream
+   * clients; else a new one, app.metricsRegistry) and METRICS_TOKEN.
+   */
+  metrics?: { registry?: Registry | undefined; token?: string | undefined };
   /** Extra server options (the portal passes its TLS settings here). */
   server?: Partial<FastifyServerOptions> & { https?: { key: string | Buffer; cert: string | Buffer } };
 }
@@ -148,6 +155,10 @@ export async function createBaseApp(options: BaseAppOptions): Promise<FastifyIns
   });
 
   registerErrorHandling(app);
+  await registerMetrics(app, {
+    registry: options.metrics?.registry ?? new Registry(),
+    token: options.metrics?.token,
+  });
   await registerOpenApi(app, options.openapi);
   await app.register(authPlugin, {
     secret: options.jwtSecret,

@@ -20,6 +20,8 @@ export const REDACTED_PATHS = [
   '*.JWT_SECRET',
   'JWT_SECRET_PREVIOUS',
   '*.JWT_SECRET_PREVIOUS',
+  'METRICS_TOKEN',
+  '*.METRICS_TOKEN',
 ];
 
 export function loggerOptions(level: string, serviceName: string): LoggerOptions {

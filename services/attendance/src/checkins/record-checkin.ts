@@ -2,6 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import type { CheckinBatcher } from './checkin-batcher.js';
+import type { CheckinMetrics } from './checkin-metrics.js';
 import type { CheckinOutcome } from './checkins-repository.js';
 import { checkInWithKey, type KeyedCheckin, type KeyedOutcome } from './idempotency.js';
 
@@ -17,7 +18,20 @@ export interface ScanRequest {
   idempotency?: KeyedCheckin | undefined;
 }
 
-export async function recordCheckin(
+/** What recording a scan needs (the routes' options have it all). */
+export interface CheckinDeps {
+  db: pg.Pool;
+  batcher: Pick<CheckinBatcher, 'checkIn'>;
+  metrics: Pick<CheckinMetrics, 'countOutcome'>;
+}
+
+export async function recordCheckin({ db, batcher, metrics }: CheckinDeps, scan: ScanRequest): Promise<KeyedOutcome> {
+  const outcome = await checkInOnce(db, batcher, scan);
+  metrics.countOutcome(outcome);
+  return outcome;
+}
+
+async function checkInOnce(
   db: pg.Pool,
   batcher: Pick<CheckinBatcher, 'checkIn'>,
   scan: ScanRequest,

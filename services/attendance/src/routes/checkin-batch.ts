@@ -48,10 +48,8 @@ function invalidItem(error: z.ZodError): CheckinBatchResult {
   return { status: 422, body: { detail } };
 }
 
-const checkinBatchRoutes: FastifyPluginAsyncZod<AttendanceRouteOptions> = async (
-  app,
-  { db, config, batcher, limits },
-) => {
+const checkinBatchRoutes: FastifyPluginAsyncZod<AttendanceRouteOptions> = async (app, options) => {
+  const { config, limits } = options;
   /**
    * One item, in the order a single request is handled: token (401), its user's rate (429), fields
    * (422), then the check-in itself. Rejects only for what is not the item's fault (the database, a bug).
@@ -79,7 +77,7 @@ const checkinBatchRoutes: FastifyPluginAsyncZod<AttendanceRouteOptions> = async 
     };
     // A valid item always had its token verified above.
     const scan = scanOf(config, user as AuthUser, fields, item.registered_event_only === true);
-    return checkinAnswer(await recordCheckin(db, batcher, scan), scan.requireRegisteredEvent);
+    return checkinAnswer(await recordCheckin(options, scan), scan.requireRegisteredEvent);
   }
 
   app.post(

@@ -110,7 +110,8 @@ export function scanOf(
   };
 }
 
-const checkinRoutes: FastifyPluginAsyncZod<AttendanceRouteOptions> = async (app, { db, config, batcher, limits }) => {
+const checkinRoutes: FastifyPluginAsyncZod<AttendanceRouteOptions> = async (app, options) => {
+  const { db, config, limits } = options;
   const security = [{ bearerAuth: [] }];
 
   app.post(
@@ -135,7 +136,7 @@ const checkinRoutes: FastifyPluginAsyncZod<AttendanceRouteOptions> = async (app,
       const { event_id, ticket_id, location } = request.body;
       const key = request.headers['idempotency-key'];
       const scan = scanOf(config, request.user, { eventId: event_id, ticketId: ticket_id, location, key }, false);
-      return answerCheckin(reply, await recordCheckin(db, batcher, scan), scan.requireRegisteredEvent);
+      return answerCheckin(reply, await recordCheckin(options, scan), scan.requireRegisteredEvent);
     },
   );
 

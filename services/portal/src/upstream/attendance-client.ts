@@ -11,6 +11,7 @@ import {
   type UpstreamResponse,
   type UpstreamStream,
 } from './upstream-client.js';
+import type { UpstreamMetrics } from './upstream-metrics.js';
 
 export interface AttendanceClient {
   /**
@@ -48,9 +49,14 @@ export function createAttendanceClient(
   config: UpstreamConfig,
   batching: CheckinBatchingOptions,
   log: UpstreamLog,
+  metrics?: UpstreamMetrics,
 ): AttendanceClient {
-  const upstream = createUpstreamClient('Attendance', config, log);
-  const checkins = new CheckinCoalescer(upstream, { ...batching, timeoutMs: config.timeoutMs }, log);
+  const upstream = createUpstreamClient('Attendance', config, log, metrics?.of('attendance'));
+  const checkins = new CheckinCoalescer(
+    upstream,
+    { ...batching, timeoutMs: config.timeoutMs, onBatch: metrics?.observeCheckinBatch },
+    log,
+  );
   const get = (caller: Caller, path: string) => upstream.send({ method: 'GET', path, caller });
 
   return {

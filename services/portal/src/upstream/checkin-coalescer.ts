@@ -42,7 +42,11 @@ export class CheckinCoalescer {
 
   constructor(
     private readonly upstream: UpstreamClient,
-    private readonly options: CheckinBatchingOptions & { timeoutMs: number },
+    private readonly options: CheckinBatchingOptions & {
+      timeoutMs: number;
+      /** Told the size of every batch sent (for /metrics). */
+      onBatch?: ((size: number) => void) | undefined;
+    },
     private readonly log: UpstreamLog,
   ) {}
 
@@ -61,6 +65,7 @@ export class CheckinCoalescer {
     while (this.inFlight < this.options.concurrency && this.queue.length > 0) {
       const batch = this.takeBatch();
       if (batch.length === 0) continue;
+      this.options.onBatch?.(batch.length);
       this.inFlight++;
       this.send(batch).finally(() => {
         this.inFlight--;

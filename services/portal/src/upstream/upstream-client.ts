@@ -7,6 +7,7 @@ import { type Dispatcher, interceptors, Pool } from 'undici';
 import type { UpstreamConfig } from '../config.js';
 import { JSON_TYPE } from '../media-type.js';
 import type { Caller } from './caller.js';
+import { UNCOUNTED, type UpstreamCounters } from './upstream-metrics.js';
 
 type HttpError = ReturnType<typeof httpError>;
 
@@ -115,7 +116,12 @@ export class UpstreamDeadlineError extends Error {
  * a recovering attendance together) and knows nothing of the call's deadline: a retry that could not
  * start before the deadline is not attempted, and the client gets the error that caused it.
  */
-function jitteredBackoff(minDelayMs: number, maxDelayMs: number, deadlineAt: number): RetryCallback {
+function jitteredBackoff(
+  minDelayMs: number,
+  maxDelayMs: number,
+  deadlineAt: number,
+  onRetry: () => void,
+): RetryCallback {
   return (error, { state, opts }, next) => {
     const retryOptions = opts.retryOptions ?? {};
     const { statusCode, code } = error as Error & { statusCode?: number; code?: string };
@@ -131,6 +137,7 @@ function jitteredBackoff(minDelayMs: number, maxDelayMs: number, deadlineAt: num
       next(error);
       return;
     }
+    onRetry();
     setTimeout(() => next(null), delay);
   };
 }
@@ -216,9 +223,14 @@ function isDeadline(error: unknown): boolean {
 
 /**
  * Creates the client of one upstream. `label` names it in the client-facing errors
- * ("Attendance service unavailable").
+ * ("Attendance service unavailable"); `counters` count its calls for /metrics.
  */
-export function createUpstreamClient(label: string, config: UpstreamConfig, log: UpstreamLog): UpstreamClient {
+export function createUpstreamClient(
+  label: string,
+  config: UpstreamConfig,
+  log: UpstreamLog,
+  counters: UpstreamCounters = UNCOUNTED,
+): UpstreamClient {
   const base = new URL(config.baseUrl);
   const prefix = base.pathname.replace(/\/+$/, '');
   const pool = new Pool(base.origin, {
@@ -243,6 +255,8 @@ export function createUpstreamClient(label: string, config: UpstreamConfig, log:
 
   const failure = (error: unknown, request: UpstreamRequest): HttpError => {
     const late = isDeadline(error);
+    if (late) counters.timeout();
+    else counters.failure();
     const { code, statusCode } = error as { code?: string; statusCode?: number };
     log.warn(
       { upstream: label, method: request.method, path: request.path, code, upstreamStatus: statusCode },
@@ -271,9 +285,10 @@ export function createUpstreamClient(label: string, config: UpstreamConfig, log:
   }
 
   async function send(request: UpstreamRequest): Promise<UpstreamResponse> {
+    counters.request();
     const headers = headersOf(request);
     const timeoutMs = request.timeoutMs ?? config.timeoutMs;
-    const retry = jitteredBackoff(config.retryDelayMs, config.retryMaxDelayMs, Date.now() + timeoutMs);
+    const retry = jitteredBackoff(config.retryDelayMs, config.retryMaxDelayMs, Date.now() + timeoutMs, counters.retry);
     const isRetrySafePost = request.method === 'POST' && request.isRetrySafe === true;
     const options: Dispatcher.DispatchOptions & { retryOptions: interceptors.RetryInterceptorOpts } = {
       method: request.method,
@@ -298,8 +313,9 @@ export function createUpstreamClient(label: string, config: UpstreamConfig, log:
   async function stream(request: UpstreamRequest & { accept?: string }): Promise<UpstreamStream> {
     const headers = headersOf(request);
     if (request.accept !== undefined) headers.accept = request.accept;
+    counters.request();
     const timeoutMs = request.timeoutMs ?? config.timeoutMs;
-    const retry = jitteredBackoff(config.retryDelayMs, config.retryMaxDelayMs, Date.now() + timeoutMs);
+    const retry = jitteredBackoff(config.retryDelayMs, config.retryMaxDelayMs, Date.now() + timeoutMs, counters.retry);
     const deadline = new AbortController();
     const timer = setTimeout(() => deadline.abort(new UpstreamDeadlineError('upstream deadline passed')), timeoutMs);
     let response: Dispatcher.ResponseData;
