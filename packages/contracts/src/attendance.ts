@@ -8,6 +8,7 @@ import {
   IsoTime,
   line,
   paragraph,
+  RequestId,
   ValidationErrorBody,
 } from './common.js';
 
@@ -89,6 +90,9 @@ export const CheckinBatchItem = CheckinBody.extend({
     .boolean()
     .optional()
     .describe('true: checked in as POST /events/{event_id}/checkins does (an unregistered event is 404)'),
+  request_id: RequestId.optional().describe(
+    "the X-Request-Id of this check-in's own request (the portal's): every log line about the item carries it",
+  ),
 });
 export type CheckinBatchItem = z.infer<typeof CheckinBatchItem>;
 

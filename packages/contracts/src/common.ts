@@ -61,6 +61,17 @@ export const paragraph = (max: number) =>
 
 export const IsoTime = z.string().describe('ISO-8601 UTC time');
 
+/**
+ * A request id a client may choose (the X-Request-Id header; a check-in batch item's request_id): a
+ * bounded run of printable ASCII. Anything else would be logged and forwarded as sent — megabytes,
+ * or bytes that forge log lines.
+ */
+export const REQUEST_ID_PATTERN = /^[\x21-\x7e]{1,128}$/;
+
+export const RequestId = z
+  .string()
+  .regex(REQUEST_ID_PATTERN, 'must be 1-128 printable ASCII characters without spaces');
+
 export const ErrorBody = z.object({ detail: z.string() }).passthrough();
 
 export const ValidationErrorBody = z.object({

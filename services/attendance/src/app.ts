@@ -1,6 +1,7 @@
 // buildApp(config, deps): the attendance service as a Fastify app (no listen; tests inject into it).
 import type { Database } from '@tixgo/db';
 import {
+  type BaseAppOptions,
   createBaseApp,
   landingPage,
   pollRevocationsFromIdentity,
@@ -31,12 +32,15 @@ export const SERVICE_NAME = 'attendance';
 
 export interface AttendanceDeps {
   db: Database;
+  /** Where the log lines go (tests read them); default stdout. */
+  logStream?: BaseAppOptions['logStream'];
 }
 
 export async function buildApp(config: AttendanceConfig, deps: AttendanceDeps): Promise<FastifyInstance> {
   const app = await createBaseApp({
     service: SERVICE_NAME,
     logLevel: config.logLevel,
+    logStream: deps.logStream,
     jwtSecret: config.jwtSecret,
     jwtPreviousSecret: config.jwtPreviousSecret,
     tokenExpireMinutes: config.tokenExpireMinutes,

@@ -1,6 +1,12 @@
 // buildApp(config, deps): the portal as a Fastify app (no listen; tests inject into it or listen on port 0).
 import fastifyCookie from '@fastify/cookie';
-import { createBaseApp, pollRevocationsFromIdentity, RevocationList, revocationStaleAfterMs } from '@tixgo/platform';
+import {
+  type BaseAppOptions,
+  createBaseApp,
+  pollRevocationsFromIdentity,
+  RevocationList,
+  revocationStaleAfterMs,
+} from '@tixgo/platform';
 import type { FastifyInstance } from 'fastify';
 import { Registry } from 'prom-client';
 import { checkinClientLimit } from './checkin-client-limit.js';
@@ -30,6 +36,8 @@ export interface PortalDeps {
   tls?: Pick<TlsCredentials, 'key' | 'cert'> | undefined;
   /** The built web UI (tests point elsewhere); default: services/portal/web/dist. */
   webRoot?: string | undefined;
+  /** Where the log lines go (tests read them); default stdout. */
+  logStream?: BaseAppOptions['logStream'];
 }
 
 /**
@@ -65,6 +73,7 @@ export async function buildApp(config: PortalConfig, deps: PortalDeps = {}): Pro
   const app = await createBaseApp({
     service: SERVICE_NAME,
     logLevel: config.logLevel,
+    logStream: deps.logStream,
     jwtSecret: config.jwtSecret,
     jwtPreviousSecret: config.jwtPreviousSecret,
     tokenExpireMinutes: config.tokenExpireMinutes,

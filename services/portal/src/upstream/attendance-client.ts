@@ -73,6 +73,8 @@ export function createAttendanceClient(
         ticket_id: body.ticket_id,
         location: body.location ?? null,
         registered_event_only: registeredEventOnly,
+        // One id from the gate's request to attendance's log lines about this item.
+        request_id: caller.requestId,
       });
     },
     attendance: (caller, eventId, query) => get(caller, `/attendance/${segment(eventId)}${query}`),

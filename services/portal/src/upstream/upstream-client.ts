@@ -48,6 +48,8 @@ export interface UpstreamRequest {
   isRetrySafe?: boolean | undefined;
   /** Deadline of this call when it is shorter than the configured one (a check-in that already waited). */
   timeoutMs?: number | undefined;
+  /** The request ids of the items a check-in batch carries, for the log line of a failure (no caller then). */
+  requestIds?: (string | undefined)[] | undefined;
 }
 
 export interface UpstreamResponse {
@@ -259,7 +261,16 @@ export function createUpstreamClient(
     else counters.failure();
     const { code, statusCode } = error as { code?: string; statusCode?: number };
     log.warn(
-      { upstream: label, method: request.method, path: request.path, code, upstreamStatus: statusCode },
+      {
+        upstream: label,
+        method: request.method,
+        path: request.path,
+        code,
+        upstreamStatus: statusCode,
+        // The ids of the client requests this call was made for, so the line is found by any of them.
+        reqId: request.caller?.requestId,
+        request_ids: request.requestIds,
+      },
       late ? 'upstream timed out' : 'upstream unavailable',
     );
     return late ? upstreamTimedOut(label) : upstreamUnavailable(label);
