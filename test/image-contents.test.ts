@@ -71,12 +71,13 @@ describe('the image of each service (pnpm deploy --prod, as the Dockerfile runs 
     expect(statSync(path.join(folders[service], 'dist', 'server.js')).isFile()).toBe(true);
   });
 
-  it('identity and attendance carry their migrations', () => {
+  it('identity and attendance carry their migrations, identity its hashing worker', () => {
     for (const service of ['identity', 'attendance'] as const) {
       expect(
         readdirSync(path.join(folders[service], 'migrations')).filter((file) => file.endsWith('.sql')),
       ).not.toEqual([]);
     }
+    expect(statSync(path.join(folders.identity, 'dist', 'users', 'bcrypt-worker.js')).isFile()).toBe(true);
   });
 
   it("only the portal's carries the web UI, and only its built files", () => {
@@ -157,7 +158,7 @@ describe('the deployed folders run', () => {
     }
   });
 
-  it('identity starts from its folder on a PostgreSQL, migrates it and logs a user in with bcrypt', async () => {
+  it('identity starts from its folder on a PostgreSQL, migrates it and logs a user in (bcrypt on its worker threads)', async () => {
     const { freePort } = await import('@tixgo/db');
     const { createTestDatabase } = await import('@tixgo/db/testing');
     const database = await createTestDatabase('image_identity');

@@ -46,6 +46,7 @@ export async function buildApp(config: IdentityConfig, deps: IdentityDeps): Prom
   app.addHook('onReady', async () => revocations.start());
   app.addHook('onClose', async () => revocations.stop());
   const hasher = deps.hasher ?? createPasswordHasher(config.bcryptCost);
+  if (!deps.hasher) app.addHook('onClose', () => hasher.close());
   const throttle = await registerLoginThrottle(app, config.loginLimits);
   await app.register(authRoutes, {
     pool,
