@@ -40,8 +40,9 @@ const WORKER_FILE = fileURLToPath(
 /**
  * At shift start twenty people log in at once, and bcrypt at cost 12 is ~0.2 s of one core each.
  * Hashing on fewer threads than cores (to keep a core for the event loop) halves the login rate on
- * a 2-core box; hashing on every core at normal priority lets the hashes take the CPU from the
- * event loop (measured: /health p99 of 90-230 ms during a storm). So every core hashes, but on
+ * a 2-core box (4.0/s); hashing on every core at normal priority shares the CPU between hashes and
+ * the event loop as equals (measured: 5.9-7.4/s, /health p99 10-18 ms, max 45-65 ms; see
+ * BENCHMARKS.md). So every core hashes (7.8-8.2/s, /health p99 4-4.5 ms), but on
  * threads niced far below the event loop (Linux; see bcrypt-worker.ts): whenever the event loop
  * (or attendance, or PostgreSQL on the same box) has work, the scheduler runs it first, and the
  * hashes get whatever CPU is left. Elsewhere the nice value is ignored and only the threads count.
