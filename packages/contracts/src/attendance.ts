@@ -1,6 +1,16 @@
 // Bodies of the attendance API (spec: attendance): check-ins, attendance lists, events, tickets.
 import { z } from 'zod';
-import { ErrorBody, hasControlCharacters, Id, IsoTime, line, paragraph, ValidationErrorBody } from './common.js';
+import {
+  BodyId,
+  ErrorBody,
+  hasControlCharacters,
+  Id,
+  IsoTime,
+  line,
+  paragraph,
+  RequestId,
+  ValidationErrorBody,
+} from './common.js';
 
 /** Maximum lengths of free-text fields (spec: text fields have sensible maximum lengths). */
 export const TEXT_LIMITS = {
@@ -34,8 +44,8 @@ export const ScanTime = z.iso
   );
 
 export const CheckinBody = z.object({
-  event_id: Id,
-  ticket_id: Id,
+  event_id: BodyId,
+  ticket_id: BodyId,
   location: line(TEXT_LIMITS.location).nullish(),
   scanned_at: ScanTime.nullish(),
   admitted_offline: z
@@ -106,6 +116,9 @@ export const CheckinBatchItem = CheckinBody.extend({
     .boolean()
     .optional()
     .describe('true: checked in as POST /events/{event_id}/checkins does (an unregistered event is 404)'),
+  request_id: RequestId.optional().describe(
+    "the X-Request-Id of this check-in's own request (the portal's): every log line about the item carries it",
+  ),
 });
 export type CheckinBatchItem = z.infer<typeof CheckinBatchItem>;
 
@@ -225,7 +238,7 @@ const eventFields = {
   capacity: z.number().int().min(0).max(10_000_000).nullish(),
 };
 
-export const CreateEventBody = z.object({ id: Id.optional(), ...eventFields });
+export const CreateEventBody = z.object({ id: BodyId.optional(), ...eventFields });
 export type CreateEventBody = z.infer<typeof CreateEventBody>;
 
 // Partial update: an absent field is kept, null clears an optional field; the title can
@@ -283,7 +296,7 @@ export type EventSummary = z.infer<typeof EventSummary>;
 // ---------------------------------------------------------------- tickets
 
 export const TicketInput = z.object({
-  ticket_id: Id.optional(),
+  ticket_id: BodyId.optional(),
   holder_name: line(TEXT_LIMITS.holderName).nullish(),
   holder_email: line(TEXT_LIMITS.holderEmail).nullish(),
 });

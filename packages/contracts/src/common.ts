@@ -31,6 +31,18 @@ export const Id = z
   .refine(isWellFormed, WELL_FORMED)
   .refine((value) => value !== '.' && value !== '..', { message: 'must not be "." or ".."' });
 
+/**
+ * compat: the original's clients send numeric codes as JSON numbers (`"ticket_id": 123`), and the
+ * original takes an integer for a string field as its decimal string. Only a safe integer is: a
+ * boolean, a fraction, an object or an array stays a 422 as before (and an integer past 2^53 too,
+ * whose digits JSON.parse has already lost).
+ */
+export const integerAsDecimalString = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((value) => (typeof value === 'number' && Number.isSafeInteger(value) ? String(value) : value), schema);
+
+/** An id in a request body: an Id, or (compat) an integer taken as its decimal string. */
+export const BodyId = integerAsDecimalString(Id);
+
 /** A one-line text field (title, name, location) with a maximum length. */
 export const line = (max: number) =>
   z
@@ -48,6 +60,17 @@ export const paragraph = (max: number) =>
     .refine(isWellFormed, WELL_FORMED);
 
 export const IsoTime = z.string().describe('ISO-8601 UTC time');
+
+/**
+ * A request id a client may choose (the X-Request-Id header; a check-in batch item's request_id): a
+ * bounded run of printable ASCII. Anything else would be logged and forwarded as sent — megabytes,
+ * or bytes that forge log lines.
+ */
+export const REQUEST_ID_PATTERN = /^[\x21-\x7e]{1,128}$/;
+
+export const RequestId = z
+  .string()
+  .regex(REQUEST_ID_PATTERN, 'must be 1-128 printable ASCII characters without spaces');
 
 export const ErrorBody = z.object({ detail: z.string() }).passthrough();
 

@@ -1,6 +1,6 @@
 // Bodies of the identity API (spec: identity), shared by identity and the portal.
 import { z } from 'zod';
-import { hasControlCharacters, IsoTime } from './common.js';
+import { hasControlCharacters, IsoTime, integerAsDecimalString } from './common.js';
 
 /**
  * How a username is compared and stored: Unicode NFKC (full-width and other compatibility forms
@@ -39,7 +39,8 @@ export const RoleName = z.enum(['committee', 'admin']);
 // compat: an unknown role is a 400 decided by the handler (after trimming and lower-casing),
 // not a 422, so the schema only requires a string here.
 export const RegisterBody = z.object({
-  username: Username,
+  // compat: an integer username (123) is registered as "123", as the original does.
+  username: integerAsDecimalString(Username),
   password: Password,
   role: z.string().max(50).optional(),
 });
@@ -55,7 +56,7 @@ export const UserList = z.object({ users: z.array(UserDetail) });
 
 // Login accepts any string so that a wrong length answers 401, never a hint about the rules.
 export const LoginBody = z.object({
-  username: z.string().max(200),
+  username: integerAsDecimalString(z.string().max(200)),
   password: z.string().max(1000),
 });
 export type LoginBody = z.infer<typeof LoginBody>;

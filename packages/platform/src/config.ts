@@ -110,6 +110,8 @@ export const commonEnvSchema = z.object({
   DATA_DIR: env.string('.data'),
   DATABASE_URL: env.optionalString(),
   JWT_SECRET: env.optionalString(),
+  // While the secret is rotated: tokens signed with this one are accepted too (see README).
+  JWT_SECRET_PREVIOUS: env.optionalString(),
   // compat: the original accepted JWT_EXPIRE_MINUTES; TOKEN_EXPIRE_MINUTES wins when both are set.
   TOKEN_EXPIRE_MINUTES: env.optionalInt(525600),
   JWT_EXPIRE_MINUTES: env.optionalInt(525600),
@@ -119,6 +121,8 @@ export const commonEnvSchema = z.object({
   REQUEST_TIMEOUT_SECONDS: env.positiveInt(DEFAULT_SERVER_LIMITS.requestTimeoutMs / 1000, 3600),
   /** Most open client connections; further ones are closed at once. */
   MAX_CONNECTIONS: env.positiveInt(DEFAULT_SERVER_LIMITS.maxConnections, 1_000_000),
+  /** When set, GET /metrics answers only `Authorization: Bearer <METRICS_TOKEN>`. */
+  METRICS_TOKEN: env.optionalString(),
 });
 
 /** The longest access-token lifetime production accepts (a day): a stolen token must not live for weeks. */
@@ -150,15 +154,34 @@ export function resolveJwtSecret(
 ): string {
   if (nodeEnv === 'production') {
     if (!secret) throw new ConfigError('JWT_SECRET: required in production');
-    if (Buffer.byteLength(secret, 'utf8') < 32)
-      throw new ConfigError('JWT_SECRET: must be at least 32 bytes in production');
-    if (EXAMPLE_JWT_SECRETS.has(secret.trim().toLowerCase()))
-      throw new ConfigError('JWT_SECRET: is a published example value; generate a random one');
+    checkProductionSecret('JWT_SECRET', secret);
     return secret;
   }
   if (secret) return secret;
   if (fallback) return fallback();
   throw new ConfigError('JWT_SECRET: required');
+}
+
+/** What production asks of any secret that verifies tokens: 32 bytes at least, never a published one. */
+function checkProductionSecret(name: string, secret: string): void {
+  if (Buffer.byteLength(secret, 'utf8') < 32) throw new ConfigError(`${name}: must be at least 32 bytes in production`);
+  if (EXAMPLE_JWT_SECRETS.has(secret.trim().toLowerCase()))
+    throw new ConfigError(`${name}: is a published example value; generate a random one`);
+}
+
+/**
+ * The secret being rotated out (JWT_SECRET_PREVIOUS): tokens it signed are still accepted, none is
+ * signed with it. A token signed with it is as good as one signed with JWT_SECRET, so production
+ * holds it to the same rules. The same value as JWT_SECRET changes nothing and is ignored.
+ */
+export function resolvePreviousJwtSecret(
+  previous: string | undefined,
+  current: string,
+  nodeEnv: 'development' | 'production' | 'test',
+): string | undefined {
+  if (!previous || previous === current) return undefined;
+  if (nodeEnv === 'production') checkProductionSecret('JWT_SECRET_PREVIOUS', previous);
+  return previous;
 }
 
 /**
@@ -199,21 +222,28 @@ export interface CommonConfig {
   logLevel: string;
   dataDir: string;
   jwtSecret: string;
+  /** JWT_SECRET_PREVIOUS: verifies tokens during a rotation, never signs. */
+  jwtPreviousSecret: string | undefined;
   tokenExpireMinutes: number;
   revocationPollSeconds: number;
   serverLimits: ServerLimits;
+  /** METRICS_TOKEN: the bearer token GET /metrics asks for; undefined: open (the operator's network). */
+  metricsToken: string | undefined;
 }
 
 export function commonConfig(raw: z.output<typeof commonEnvSchema> & { PORT: number }): CommonConfig {
+  const jwtSecret = resolveJwtSecret(raw.JWT_SECRET, raw.NODE_ENV, () => persistedDevSecret(raw.DATA_DIR));
   return {
     nodeEnv: raw.NODE_ENV,
     host: raw.HOST,
     port: raw.PORT,
     logLevel: raw.LOG_LEVEL,
     dataDir: raw.DATA_DIR,
-    jwtSecret: resolveJwtSecret(raw.JWT_SECRET, raw.NODE_ENV, () => persistedDevSecret(raw.DATA_DIR)),
+    jwtSecret,
+    jwtPreviousSecret: resolvePreviousJwtSecret(raw.JWT_SECRET_PREVIOUS, jwtSecret, raw.NODE_ENV),
     tokenExpireMinutes: tokenLifetimeMinutes(raw, raw.NODE_ENV),
     revocationPollSeconds: raw.REVOCATION_POLL_SECONDS,
     serverLimits: { requestTimeoutMs: raw.REQUEST_TIMEOUT_SECONDS * 1000, maxConnections: raw.MAX_CONNECTIONS },
+    metricsToken: raw.METRICS_TOKEN,
   };
 }

@@ -2,6 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { type IncomingHttpHeaders, STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
+import { REQUEST_ID_PATTERN } from '@tixgo/contracts';
 import Fastify, {
   type FastifyError,
   type FastifyInstance,
@@ -11,25 +12,24 @@ import Fastify, {
   LogController,
 } from 'fastify';
 import { validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { DestinationStream } from 'pino';
+import { Registry } from 'prom-client';
 import { authPlugin } from './auth.js';
 import { DEFAULT_SERVER_LIMITS, type ServerLimits } from './config.js';
 import { registerErrorHandling } from './errors.js';
 import { healthRoutes, type ReadinessCheck, type ReplicaChecks } from './health.js';
 import { loggerOptions } from './logger.js';
+import { registerMetrics } from './metrics.js';
 import { registerOpenApi } from './openapi.js';
 import type { RevocationList } from './revocation-list.js';
 
 /**
- * A client's X-Request-Id is kept (so one id traces a request through the portal and attendance)
- * only when it is a bounded run of printable ASCII: anything else would be logged and forwarded
- * as sent — megabytes, or bytes that forge log lines.
+ * The request id: the client's X-Request-Id when it is acceptable (REQUEST_ID_PATTERN), so one id
+ * traces a request through the portal and attendance; else a fresh UUID.
  */
-const CLIENT_REQUEST_ID = /^[\x21-\x7e]{1,128}$/;
-
-/** The request id: the client's X-Request-Id when it is acceptable, else a fresh UUID. */
 export function requestIdOf(request: { headers: IncomingHttpHeaders }): string {
   const given = request.headers['x-request-id'];
-  return typeof given === 'string' && CLIENT_REQUEST_ID.test(given) ? given : randomUUID();
+  return typeof given === 'string' && REQUEST_ID_PATTERN.test(given) ? given : randomUUID();
 }
 
 /** Request bodies above this size are answered 413 (spec: shared rules). */
@@ -80,7 +80,11 @@ export interface BaseAppOptions {
   /** Name reported by /health (compat: identity-service, attendance, portal). */
   service: string;
   logLevel: string;
+  /** Where the log lines go (tests read them); default stdout. */
+  logStream?: DestinationStream | undefined;
   jwtSecret: string;
+  /** JWT_SECRET_PREVIOUS during a rotation: accepted for verification only. */
+  jwtPreviousSecret?: string | undefined;
   tokenExpireMinutes: number;
   openapi: { title: string; description: string };
   readiness: Record<string, ReadinessCheck | ReplicaChecks>;
@@ -90,6 +94,11 @@ export interface BaseAppOptions {
   trustProxy?: FastifyServerOptions['trustProxy'];
   /** Request timeout and connection cap (REQUEST_TIMEOUT_SECONDS, MAX_CONNECTIONS); the defaults when omitted. */
   limits?: ServerLimits;
+  /**
+   * GET /metrics: the registry of the service's own metrics (the portal makes it before its upstream
+   * clients; else a new one, app.metricsRegistry) and METRICS_TOKEN.
+   */
+  metrics?: { registry?: Registry | undefined; token?: string | undefined };
   /** Extra server options (the portal passes its TLS settings here). */
   server?: Partial<FastifyServerOptions> & { https?: { key: string | Buffer; cert: string | Buffer } };
 }
@@ -100,7 +109,10 @@ export async function createBaseApp(options: BaseAppOptions): Promise<FastifyIns
   const { https, ...server } = options.server ?? {};
   const timeouts = serverTimeouts(limits);
   const app = Fastify({
-    logger: loggerOptions(options.logLevel, options.service),
+    logger: {
+      ...loggerOptions(options.logLevel, options.service),
+      ...(options.logStream && { stream: options.logStream }),
+    },
     // Per-request log lines cost measurable throughput at the gate's rates; they are on at debug.
     logController: new LogController({ disableRequestLogging: !verbose }),
     bodyLimit: BODY_LIMIT_BYTES,
@@ -146,9 +158,14 @@ export async function createBaseApp(options: BaseAppOptions): Promise<FastifyIns
   });
 
   registerErrorHandling(app);
+  await registerMetrics(app, {
+    registry: options.metrics?.registry ?? new Registry(),
+    token: options.metrics?.token,
+  });
   await registerOpenApi(app, options.openapi);
   await app.register(authPlugin, {
     secret: options.jwtSecret,
+    previousSecret: options.jwtPreviousSecret,
     expiresInMinutes: options.tokenExpireMinutes,
     revocations: options.revocations,
   });

@@ -1,6 +1,7 @@
 // One error vocabulary for every service: thrown HTTP errors become {"detail": ...} bodies.
 import type { FastifyError, FastifyInstance } from 'fastify';
 import createError, { type HttpError } from 'http-errors';
+import { AllowedMethods, answerNotFound } from './method-not-allowed.js';
 
 /** Fields added next to `detail` in the body (e.g. the earlier `record` of a duplicate check-in). */
 type ErrorExtras = Record<string, unknown>;
@@ -71,8 +72,13 @@ interface ErrorWithExtras {
   headers?: Record<string, string>;
 }
 
-/** Installs the error handler and the 404 handler: every error body is `{"detail": ...}`. */
+/**
+ * Installs the error handler and the not-found handler (404, or 405 for a known path): every error
+ * body is `{"detail": ...}`. Called before any route is added (see AllowedMethods).
+ */
 export function registerErrorHandling(app: FastifyInstance): void {
+  const allowed = new AllowedMethods();
+  allowed.collect(app);
   app.setErrorHandler((error: FastifyError & ErrorWithExtras, request, reply) => {
     // Schema validation (the zod type provider's errors arrive here as error.validation too).
     if (error.validation) {
@@ -90,5 +96,5 @@ export function registerErrorHandling(app: FastifyInstance): void {
     return reply.code(status).send({ detail: error.message, ...error.extras });
   });
 
-  app.setNotFoundHandler((_request, reply) => reply.code(404).send({ detail: 'Not Found' }));
+  app.setNotFoundHandler(answerNotFound(allowed));
 }

@@ -18,6 +18,10 @@ export const REDACTED_PATHS = [
   '*.token',
   'JWT_SECRET',
   '*.JWT_SECRET',
+  'JWT_SECRET_PREVIOUS',
+  '*.JWT_SECRET_PREVIOUS',
+  'METRICS_TOKEN',
+  '*.METRICS_TOKEN',
 ];
 
 export function loggerOptions(level: string, serviceName: string): LoggerOptions {

@@ -1,4 +1,5 @@
 // The shared token verifier and role guards: HS256 only, exact 401/403 texts (spec: shared rules).
+import { createHmac, randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
@@ -161,6 +162,71 @@ describe('signAccessToken', () => {
     expect(payload).toMatchObject({ sub: 'panitia1', role: 'committee', uid: subject.uid, sid: subject.sid, ver: 3 });
     expect(payload.exp - payload.iat).toBe(30 * 60);
     expect(verifyAccessToken(app, token)).toEqual({ ...subject, token });
+  });
+});
+
+describe('a rotated secret (JWT_SECRET_PREVIOUS)', () => {
+  // Made at run time: a secret written into the repository is a published one.
+  const NEW_SECRET = randomBytes(32).toString('base64url');
+  const OLD_SECRET = randomBytes(32).toString('base64url');
+  let rotating: FastifyInstance;
+
+  beforeAll(async () => {
+    rotating = await createBaseApp({
+      service: 'platform-test',
+      logLevel: 'silent',
+      jwtSecret: NEW_SECRET,
+      jwtPreviousSecret: OLD_SECRET,
+      tokenExpireMinutes: 30,
+      openapi: { title: 'test', description: 'test' },
+      revocations: new RevocationList(60_000),
+      readiness: {},
+    });
+    rotating.get('/whoami', { preHandler: authenticate }, async (request) => ({ username: request.user.username }));
+    await rotating.ready();
+  });
+  afterAll(async () => {
+    await rotating.close();
+  });
+
+  const whoami = (token: string) => rotating.inject({ url: '/whoami', headers: { authorization: `Bearer ${token}` } });
+
+  it('accepts tokens signed with the previous secret and with the current one', async () => {
+    for (const secret of [OLD_SECRET, NEW_SECRET]) {
+      const response = await whoami(validToken(secret, claims('gate-rotated')));
+      expect(response.statusCode).toBe(200);
+      expect(response.json()).toEqual({ username: 'gate-rotated' });
+    }
+  });
+
+  it('signs new tokens with the current secret only', () => {
+    const token = signAccessToken(rotating, {
+      username: 'panitia1',
+      role: 'committee',
+      uid: uidFor('panitia1'),
+      sid: '5b0f3c1e-8f6e-4c1a-9d3b-2a7e4f5c6d70',
+      ver: 0,
+    });
+    const [header, payload, signature] = token.split('.');
+    const expected = (secret: string) =>
+      createHmac('sha256', secret).update(`${header}.${payload}`).digest('base64url');
+    expect(signature).toBe(expected(NEW_SECRET));
+    expect(signature).not.toBe(expected(OLD_SECRET));
+  });
+
+  it('holds a previous-secret token to every other rule: expired is "Token expired", a bad claim "Invalid token"', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const expired = await whoami(
+      validToken(OLD_SECRET, claims('panitia1', 'committee', { iat: now - 3600, exp: now - 60 })),
+    );
+    expect(expired.statusCode).toBe(401);
+    expect(expired.json()).toEqual({ detail: 'Token expired' });
+    const badRole = await whoami(validToken(OLD_SECRET, claims('panitia1', 'root')));
+    expect(badRole.statusCode).toBe(401);
+    expect(badRole.json()).toEqual({ detail: 'Invalid token' });
+    const thirdSecret = await whoami(validToken(randomBytes(32).toString('base64url')));
+    expect(thirdSecret.statusCode).toBe(401);
+    expect(thirdSecret.json()).toEqual({ detail: 'Invalid token' });
   });
 });
 

@@ -54,6 +54,7 @@ beforeAll(async () => {
   app.get('/upstream-down', async () => {
     throw httpError(502, 'Attendance service unavailable');
   });
+  app.get('/missing-file', async (_request, reply) => reply.callNotFound());
   app.get('/bad-line', async () => {
     throw validationError([{ loc: ['body', 3], msg: 'duplicate ticket', type: 'value_error' }]);
   });
@@ -124,6 +125,34 @@ describe('error bodies', () => {
     const response = await app.inject({ url: '/no/such/route' });
     expect(response.statusCode).toBe(404);
     expect(response.json()).toEqual({ detail: 'Not Found' });
+  });
+
+  it('answers a known path asked with another method with 405 and an Allow header listing its methods', async () => {
+    for (const [method, url, allow] of [
+      ['DELETE', '/items', 'POST'],
+      ['GET', '/items', 'POST'],
+      ['POST', '/items/abc', 'GET, HEAD'],
+      ['PUT', '/items/abc?x=1', 'GET, HEAD'],
+      ['POST', '/health', 'GET, HEAD'],
+    ] as const) {
+      const response = await app.inject({ method, url });
+      expect(response.statusCode, `${method} ${url}`).toBe(405);
+      expect(response.headers.allow, `${method} ${url}`).toBe(allow);
+      expect(response.json()).toEqual({ detail: 'Method Not Allowed' });
+    }
+  });
+
+  it('keeps 404 for unknown paths under any method, and for a route that finds nothing itself', async () => {
+    for (const [method, url] of [
+      ['POST', '/no/such/route'],
+      ['DELETE', '/items/abc/more'],
+      ['GET', '/missing-file'],
+    ] as const) {
+      const response = await app.inject({ method, url });
+      expect(response.statusCode, `${method} ${url}`).toBe(404);
+      expect(response.headers.allow).toBeUndefined();
+      expect(response.json()).toEqual({ detail: 'Not Found' });
+    }
   });
 
   it('hides the message of an unexpected error behind 500 "Internal Server Error"', async () => {

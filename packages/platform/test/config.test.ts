@@ -13,6 +13,7 @@ import {
   parseEnv,
   persistedDevSecret,
   resolveJwtSecret,
+  resolvePreviousJwtSecret,
   tokenLifetimeMinutes,
 } from '../src/index.js';
 
@@ -133,6 +134,31 @@ describe('resolveJwtSecret in production', () => {
     expect(
       configError(() => resolveJwtSecret('tixgo-dev-only-secret-not-for-production-0123456789', 'production')).message,
     ).toBe('JWT_SECRET: is a published example value; generate a random one');
+  });
+});
+
+describe('resolvePreviousJwtSecret (JWT_SECRET_PREVIOUS)', () => {
+  const current = randomBytes(32).toString('base64url');
+
+  it('holds the previous secret to the production rules, naming JWT_SECRET_PREVIOUS without echoing it', () => {
+    const short = configError(() => resolvePreviousJwtSecret('short-old-secret', current, 'production'));
+    expect(short.message).toBe('JWT_SECRET_PREVIOUS: must be at least 32 bytes in production');
+    expect(short.message).not.toContain('short-old-secret');
+    const published = configError(() =>
+      resolvePreviousJwtSecret('tixgo-dev-only-secret-not-for-production-0123456789', current, 'production'),
+    );
+    expect(published.message).toBe('JWT_SECRET_PREVIOUS: is a published example value; generate a random one');
+  });
+
+  it('accepts a long random previous secret in production, and anything outside it', () => {
+    const previous = randomBytes(32).toString('base64url');
+    expect(resolvePreviousJwtSecret(previous, current, 'production')).toBe(previous);
+    expect(resolvePreviousJwtSecret('old', current, 'development')).toBe('old');
+  });
+
+  it('is unset when not given, or given the current secret itself', () => {
+    expect(resolvePreviousJwtSecret(undefined, current, 'production')).toBeUndefined();
+    expect(resolvePreviousJwtSecret(current, current, 'production')).toBeUndefined();
   });
 });
 

@@ -1,16 +1,19 @@
 // buildApp(config, deps): the attendance service as a Fastify app (no listen; tests inject into it).
 import type { Database } from '@tixgo/db';
 import {
+  type BaseAppOptions,
   createBaseApp,
   landingPage,
   pollRevocationsFromIdentity,
   RevocationList,
   revocationStaleAfterMs,
+  watchDatabasePool,
 } from '@tixgo/platform';
 import type { FastifyInstance } from 'fastify';
 import { AttendanceListCache, CACHED_LIST_MAX_RECORDS } from './checkins/attendance-list-cache.js';
 import { CheckinListStreams } from './checkins/attendance-streams.js';
 import { CheckinBatcher } from './checkins/checkin-batcher.js';
+import { CheckinMetrics } from './checkins/checkin-metrics.js';
 import { CheckinRateLimits } from './checkins/checkin-rate-limits.js';
 import { EventStatsCache } from './checkins/event-stats-cache.js';
 import { startKeyCleanup } from './checkins/idempotency.js';
@@ -30,15 +33,20 @@ export const SERVICE_NAME = 'attendance';
 
 export interface AttendanceDeps {
   db: Database;
+  /** Where the log lines go (tests read them); default stdout. */
+  logStream?: BaseAppOptions['logStream'];
 }
 
 export async function buildApp(config: AttendanceConfig, deps: AttendanceDeps): Promise<FastifyInstance> {
   const app = await createBaseApp({
     service: SERVICE_NAME,
     logLevel: config.logLevel,
+    logStream: deps.logStream,
     jwtSecret: config.jwtSecret,
+    jwtPreviousSecret: config.jwtPreviousSecret,
     tokenExpireMinutes: config.tokenExpireMinutes,
     limits: config.serverLimits,
+    metrics: { token: config.metricsToken },
     openapi: { title: 'TixGo attendance', description: 'Events, tickets and check-ins.' },
     readiness: { database: () => deps.db.ping() },
     // Identity owns the accounts: attendance learns of revocations from its feed, and keeps
@@ -50,6 +58,8 @@ export async function buildApp(config: AttendanceConfig, deps: AttendanceDeps): 
     pollSeconds: config.revocationPollSeconds,
   });
   const { pool } = deps.db;
+  watchDatabasePool(app.metricsRegistry, pool);
+  const metrics = new CheckinMetrics(app.metricsRegistry);
   // ATTENDANCE_CACHE_MB=0: no list is built in memory at all, every full list streams.
   const lists = new AttendanceListCache(
     pool,
@@ -62,12 +72,13 @@ export async function buildApp(config: AttendanceConfig, deps: AttendanceDeps): 
   const batcher = new CheckinBatcher(pool, {
     maxBatch: config.checkinBatchMax,
     maxConcurrent: config.checkinBatchConcurrency,
+    onBatch: metrics.observeGroupCommit,
   });
   const stats = new EventStatsCache(pool);
-  const limits = new CheckinRateLimits(config.checkinLimits);
+  const limits = new CheckinRateLimits(config.checkinLimits, metrics.countRateLimited);
   // A quarter of the pool at most streams lists (each holds a connection while its reader reads).
   const streams = new CheckinListStreams(pool, Math.max(1, Math.floor(config.dbPoolSize / 4)));
-  const options = { db: pool, config, lists, streams, batcher, limits, stats };
+  const options = { db: pool, config, lists, streams, batcher, limits, stats, metrics };
   await app.register(async (api) => {
     answerDatabaseOutagesWith503(api);
     await api.register(checkinRoutes, options);

@@ -1,6 +1,6 @@
 // buildApp(config, db): the identity service as a Fastify app (no listen; tests inject into it).
 import type { Database } from '@tixgo/db';
-import { createBaseApp, landingPage } from '@tixgo/platform';
+import { createBaseApp, landingPage, watchDatabasePool } from '@tixgo/platform';
 import type { FastifyInstance } from 'fastify';
 import type { IdentityConfig } from './config.js';
 import authRoutes from './routes/auth.js';
@@ -32,17 +32,21 @@ export async function buildApp(config: IdentityConfig, deps: IdentityDeps): Prom
     service: SERVICE_NAME,
     logLevel: config.logLevel,
     jwtSecret: config.jwtSecret,
+    jwtPreviousSecret: config.jwtPreviousSecret,
     tokenExpireMinutes: config.tokenExpireMinutes,
     limits: config.serverLimits,
+    metrics: { token: config.metricsToken },
     trustProxy: config.trustProxy,
     openapi: { title: 'TixGo identity', description: 'Users, passwords, roles and tokens.' },
     readiness: { database: () => deps.db.ping() },
     revocations: revocations.list,
   });
   log = app.log;
+  watchDatabasePool(app.metricsRegistry, pool);
   app.addHook('onReady', async () => revocations.start());
   app.addHook('onClose', async () => revocations.stop());
   const hasher = deps.hasher ?? createPasswordHasher(config.bcryptCost);
+  if (!deps.hasher) app.addHook('onClose', () => hasher.close());
   const throttle = await registerLoginThrottle(app, config.loginLimits);
   await app.register(authRoutes, {
     pool,

@@ -19,6 +19,9 @@ await startService('identity', loadConfig, async (config, log) => {
   const hasher = createPasswordHasher(config.bcryptCost);
   await seedUsers(db.pool, hasher, { demo: config.seedDemoUsers, admin: config.bootstrapAdmin }, log);
   const app = await buildApp(config, { db, hasher });
-  app.addHook('onClose', () => db.close());
+  app.addHook('onClose', async () => {
+    await hasher.close();
+    await db.close();
+  });
   return app;
 });

@@ -32,6 +32,7 @@ describe('loadConfig', () => {
       databaseUrl: undefined,
       dbPoolSize: 10,
       jwtSecret: SECRET,
+      jwtPreviousSecret: undefined,
       tokenExpireMinutes: 120,
       revocationPollSeconds: 5,
       serverLimits: { requestTimeoutMs: 30_000, maxConnections: 1000 },

@@ -95,11 +95,24 @@ describe('error shapes', () => {
     for (const [method, url] of [
       ['GET', '/auth/unknown'],
       ['POST', '/nothing/here'],
-      ['PUT', '/auth/login'],
     ] as const) {
       const response = await identity.app.inject({ method, url });
       expect(response.statusCode, `${method} ${url}`).toBe(404);
       expect(response.json()).toEqual({ detail: 'Not Found' });
+    }
+  });
+
+  it('answers a known path with the wrong method with 405 and Allow (compat: the original does)', async () => {
+    for (const [method, url, allow] of [
+      ['PUT', '/auth/login', 'POST'],
+      ['GET', '/auth/login', 'POST'],
+      ['POST', '/auth/users/someone', 'DELETE, PATCH'],
+      ['DELETE', '/auth/me', 'GET, HEAD'],
+    ] as const) {
+      const response = await identity.app.inject({ method, url });
+      expect(response.statusCode, `${method} ${url}`).toBe(405);
+      expect(response.headers.allow, `${method} ${url}`).toBe(allow);
+      expect(response.json()).toEqual({ detail: 'Method Not Allowed' });
     }
   });
 

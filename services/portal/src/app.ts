@@ -1,7 +1,14 @@
 // buildApp(config, deps): the portal as a Fastify app (no listen; tests inject into it or listen on port 0).
 import fastifyCookie from '@fastify/cookie';
-import { createBaseApp, pollRevocationsFromIdentity, RevocationList, revocationStaleAfterMs } from '@tixgo/platform';
+import {
+  type BaseAppOptions,
+  createBaseApp,
+  pollRevocationsFromIdentity,
+  RevocationList,
+  revocationStaleAfterMs,
+} from '@tixgo/platform';
 import type { FastifyInstance } from 'fastify';
+import { Registry } from 'prom-client';
 import { checkinClientLimit } from './checkin-client-limit.js';
 import type { PortalConfig } from './config.js';
 import { LiveHub } from './live/live-hub.js';
@@ -21,6 +28,7 @@ import type { TlsCredentials } from './tls/portal-certificate.js';
 import { type AttendanceClient, createAttendanceClient } from './upstream/attendance-client.js';
 import { createIdentityClient, type IdentityClient } from './upstream/identity-client.js';
 import type { UpstreamLog } from './upstream/upstream-client.js';
+import { UpstreamMetrics } from './upstream/upstream-metrics.js';
 
 export const SERVICE_NAME = 'portal';
 
@@ -29,6 +37,8 @@ export interface PortalDeps {
   tls?: Pick<TlsCredentials, 'key' | 'cert'> | undefined;
   /** The built web UI (tests point elsewhere); default: services/portal/web/dist. */
   webRoot?: string | undefined;
+  /** Where the log lines go (tests read them); default stdout. */
+  logStream?: BaseAppOptions['logStream'];
 }
 
 /**
@@ -50,15 +60,26 @@ export async function buildApp(config: PortalConfig, deps: PortalDeps = {}): Pro
   // The clients log through the app's logger; they exist before it, so they get it late.
   let warn: UpstreamLog['warn'] = () => undefined;
   const log: UpstreamLog = { warn: (obj, msg) => warn(obj, msg) };
-  const identity: IdentityClient = createIdentityClient(config.identity, log);
-  const attendance: AttendanceClient = createAttendanceClient(config.attendance, config.checkinBatching, log);
+  // The clients count their calls before the app exists: the app serves this registry at /metrics.
+  const metricsRegistry = new Registry();
+  const upstreamMetrics = new UpstreamMetrics(metricsRegistry);
+  const identity: IdentityClient = createIdentityClient(config.identity, log, upstreamMetrics);
+  const attendance: AttendanceClient = createAttendanceClient(
+    config.attendance,
+    config.checkinBatching,
+    log,
+    upstreamMetrics,
+  );
 
   const app = await createBaseApp({
     service: SERVICE_NAME,
     logLevel: config.logLevel,
+    logStream: deps.logStream,
     jwtSecret: config.jwtSecret,
+    jwtPreviousSecret: config.jwtPreviousSecret,
     tokenExpireMinutes: config.tokenExpireMinutes,
     limits: config.serverLimits,
+    metrics: { registry: metricsRegistry, token: config.metricsToken },
     trustProxy: config.trustProxy,
     openapi: {
       title: 'TixGo portal',

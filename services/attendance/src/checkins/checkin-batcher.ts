@@ -28,6 +28,8 @@ export interface BatcherOptions {
   maxBatch: number;
   /** Most statements running at once (each holds one pooled connection). */
   maxConcurrent: number;
+  /** Told the size of every batch sent (for /metrics). */
+  onBatch?: ((size: number) => void) | undefined;
 }
 
 interface Pending extends BatchItem {
@@ -78,6 +80,7 @@ export class CheckinBatcher {
   private dispatch(): void {
     while (this.running < this.options.maxConcurrent && this.queue.length > 0) {
       const batch = this.takeBatch();
+      this.options.onBatch?.(batch.length);
       this.running++;
       this.execute(batch).finally(() => {
         this.running--;

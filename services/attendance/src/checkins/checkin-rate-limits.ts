@@ -19,7 +19,11 @@ export class CheckinRateLimits {
   private readonly users: TokenBuckets;
   private readonly clients: TokenBuckets;
 
-  constructor(limits: CheckinLimits) {
+  /** `onLimited`: told of every refusal (for /metrics). */
+  constructor(
+    limits: CheckinLimits,
+    private readonly onLimited: () => void = () => undefined,
+  ) {
     this.users = new TokenBuckets(limits.perUser);
     this.clients = new TokenBuckets(limits.perClient);
   }
@@ -30,8 +34,10 @@ export class CheckinRateLimits {
    */
   limitClient = (request: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction): void => {
     const wait = this.clients.take(request.ip);
-    if (wait > 0)
+    if (wait > 0) {
+      this.onLimited();
       throw httpErrors.tooManyRequests(`Too many check-ins from this address, try again in ${wait} seconds`, wait);
+    }
     done();
   };
 
@@ -44,6 +50,8 @@ export class CheckinRateLimits {
 
   /** One check-in of `username`: 0 when allowed, else the seconds to wait (a batch item's own 429). */
   userWait(username: string): number {
-    return this.users.take(username);
+    const wait = this.users.take(username);
+    if (wait > 0) this.onLimited();
+    return wait;
   }
 }

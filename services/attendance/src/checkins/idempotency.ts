@@ -17,7 +17,8 @@ export interface KeyedCheckin {
   ttlSeconds: number;
 }
 
-export type KeyedOutcome = CheckinOutcome | { kind: 'key-reused' };
+/** `replayed`: a repeat of a claimed key, answered as the first request was (counted apart in /metrics). */
+export type KeyedOutcome = (CheckinOutcome & { replayed?: true }) | { kind: 'key-reused' };
 
 /**
  * What identifies "the same request": the route and the scan's fields (the device's scan time
@@ -59,9 +60,9 @@ export async function checkInWithKey(
     if (!stored) continue;
     if (stored.requestHash !== hash) return { kind: 'key-reused' };
     const earlier = await findCheckin(db, stored.eventId, stored.ticketId);
-    if (earlier && earlier.checkin_id === stored.checkinId) return { kind: 'created', record: earlier };
+    if (earlier && earlier.checkin_id === stored.checkinId) return { kind: 'created', record: earlier, replayed: true };
     const again = await batcher.checkIn({ ...request, checkinId: stored.checkinId });
-    return again.outcome as CheckinOutcome;
+    return { ...(again.outcome as CheckinOutcome), replayed: true };
   }
   throw new Error('idempotency key kept expiring while being replayed');
 }

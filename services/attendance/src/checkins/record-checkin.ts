@@ -2,6 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import type { CheckinBatcher } from './checkin-batcher.js';
+import type { CheckinMetrics } from './checkin-metrics.js';
 import type { CheckinOutcome } from './checkins-repository.js';
 import { recordConflict } from './conflicts-repository.js';
 import { checkInWithKey, type KeyedCheckin, type KeyedOutcome } from './idempotency.js';
@@ -26,7 +27,23 @@ export interface ScanRequest {
 /** The outcome, and whether it was recorded as a conflict (a scan admitted offline that did not count). */
 export type RecordedOutcome = KeyedOutcome & { isConflict?: true };
 
+/** What recording a scan needs (the routes' options have it all). */
+export interface CheckinDeps {
+  db: pg.Pool;
+  batcher: Pick<CheckinBatcher, 'checkIn'>;
+  metrics: Pick<CheckinMetrics, 'countOutcome'>;
+}
+
 export async function recordCheckin(
+  { db, batcher, metrics }: CheckinDeps,
+  scan: ScanRequest,
+): Promise<RecordedOutcome> {
+  const outcome = await checkInOnce(db, batcher, scan);
+  metrics.countOutcome(outcome);
+  return outcome;
+}
+
+async function checkInOnce(
   db: pg.Pool,
   batcher: Pick<CheckinBatcher, 'checkIn'>,
   scan: ScanRequest,

@@ -10,10 +10,11 @@ import {
   type CheckinBatchResult,
   CheckinBatchResults,
   ErrorBody,
+  REQUEST_ID_PATTERN,
   ValidationErrorBody,
 } from '@tixgo/contracts';
 import { type AuthUser, type ValidationItem, verifyAccessToken } from '@tixgo/platform';
-import type { FastifySchemaCompiler } from 'fastify';
+import type { FastifyRequest, FastifySchemaCompiler } from 'fastify';
 import { type FastifyPluginAsyncZod, validatorCompiler } from 'fastify-type-provider-zod';
 import type { ZodType, z } from 'zod';
 import { tooManyCheckinsByUser } from '../checkins/checkin-rate-limits.js';
@@ -38,6 +39,13 @@ function tokenOf(item: unknown): string | undefined {
   return typeof token === 'string' ? token : undefined;
 }
 
+/** The item's own request id (its check-in's X-Request-Id at the portal) when it has an acceptable one. */
+function requestIdOf(item: unknown): string | undefined {
+  if (typeof item !== 'object' || item === null) return undefined;
+  const { request_id: id } = item as { request_id?: unknown };
+  return typeof id === 'string' && REQUEST_ID_PATTERN.test(id) ? id : undefined;
+}
+
 /** The FastAPI-shaped 422 of an item, located as POST /checkins locates a field of its body. */
 function invalidItem(error: z.ZodError): CheckinBatchResult {
   const detail = error.issues.map((issue) => ({
@@ -48,15 +56,33 @@ function invalidItem(error: z.ZodError): CheckinBatchResult {
   return { status: 422, body: { detail } };
 }
 
-const checkinBatchRoutes: FastifyPluginAsyncZod<AttendanceRouteOptions> = async (
-  app,
-  { db, config, batcher, limits },
-) => {
+const checkinBatchRoutes: FastifyPluginAsyncZod<AttendanceRouteOptions> = async (app, options) => {
+  const { config, limits } = options;
+  const isDebug = config.logLevel === 'debug' || config.logLevel === 'trace';
+  /**
+   * Logs an item's answer at debug (beside the batch's own request lines) under the item's request
+   * id, so one id follows a check-in from the portal's log into this one. The child logger is made
+   * only when the line is written: at the usual levels the check-in path pays nothing for it.
+   */
+  function logAnswer(batch: FastifyRequest, raw: unknown, result: CheckinBatchResult): void {
+    if (!isDebug) return;
+    const { event_id, ticket_id } = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>;
+    app.log
+      .child({ reqId: requestIdOf(raw) ?? batch.id, batchReqId: batch.id })
+      .debug({ status: result.status, event_id, ticket_id }, 'check-in answered');
+  }
+
   /**
    * One item, in the order a single request is handled: token (401), its user's rate (429), fields
    * (422), then the check-in itself. Rejects only for what is not the item's fault (the database, a bug).
    */
-  async function checkInItem(raw: unknown): Promise<CheckinBatchResult> {
+  async function checkInItem(raw: unknown, batch: FastifyRequest): Promise<CheckinBatchResult> {
+    const result = await answerItem(raw);
+    logAnswer(batch, raw, result);
+    return result;
+  }
+
+  async function answerItem(raw: unknown): Promise<CheckinBatchResult> {
     const token = tokenOf(raw);
     let user: AuthUser | undefined;
     if (token !== undefined) {
@@ -82,7 +108,7 @@ const checkinBatchRoutes: FastifyPluginAsyncZod<AttendanceRouteOptions> = async 
       if (items) return { status: 422, body: { detail: items } };
       throw error;
     }
-    return checkinAnswer(await recordCheckin(db, batcher, scan), scan.requireRegisteredEvent);
+    return checkinAnswer(await recordCheckin(options, scan), scan.requireRegisteredEvent);
   }
 
   app.post(
@@ -116,10 +142,14 @@ const checkinBatchRoutes: FastifyPluginAsyncZod<AttendanceRouteOptions> = async 
       const { checkins } = request.body as unknown as CheckinBatchEnvelope;
       // Every item is queued before any runs (the batcher groups what is queued in one turn), and
       // the answer waits for all of them, so a failed batch leaves nothing running behind it.
-      const settled = await Promise.allSettled(checkins.map(checkInItem));
+      const settled = await Promise.allSettled(checkins.map((raw) => checkInItem(raw, request)));
       const results: CheckinBatchResult[] = [];
       for (const outcome of settled) {
-        if (outcome.status === 'rejected') throw outcome.reason;
+        if (outcome.status === 'rejected') {
+          // The error handler's line about the failed batch names every item's request id.
+          request.log = request.log.child({ request_ids: checkins.map((raw) => requestIdOf(raw) ?? null) });
+          throw outcome.reason;
+        }
         results.push(outcome.value);
       }
       return { results };

@@ -142,7 +142,8 @@ export function scanOf(
   };
 }
 
-const checkinRoutes: FastifyPluginAsyncZod<AttendanceRouteOptions> = async (app, { db, config, batcher, limits }) => {
+const checkinRoutes: FastifyPluginAsyncZod<AttendanceRouteOptions> = async (app, options) => {
+  const { db, config, limits } = options;
   const security = [{ bearerAuth: [] }];
 
   app.post(
@@ -166,7 +167,7 @@ const checkinRoutes: FastifyPluginAsyncZod<AttendanceRouteOptions> = async (app,
     async (request, reply) => {
       const key = request.headers['idempotency-key'];
       const scan = scanOf(config, request.user, fieldsOf(request.body, request.body.event_id, key), false);
-      return answerCheckin(reply, await recordCheckin(db, batcher, scan), scan.requireRegisteredEvent);
+      return answerCheckin(reply, await recordCheckin(options, scan), scan.requireRegisteredEvent);
     },
   );
 

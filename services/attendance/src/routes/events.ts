@@ -37,7 +37,7 @@ export function csvFileName(eventId: string): string {
 }
 
 const eventRoutes: FastifyPluginAsyncZod<AttendanceRouteOptions> = async (app, options) => {
-  const { db, config, lists, streams, batcher, limits } = options;
+  const { db, config, lists, streams, limits } = options;
   const security = [{ bearerAuth: [] }];
   const anyRole = { onRequest: authenticate };
   const adminOnly = { onRequest: [authenticate, requireAdmin] };
@@ -141,7 +141,7 @@ const eventRoutes: FastifyPluginAsyncZod<AttendanceRouteOptions> = async (app, o
     async (request, reply) => {
       const key = request.headers['idempotency-key'];
       const scan = scanOf(config, request.user, fieldsOf(request.body, request.params.id, key), true);
-      return answerCheckin(reply, await recordCheckin(db, batcher, scan), scan.requireRegisteredEvent);
+      return answerCheckin(reply, await recordCheckin(options, scan), scan.requireRegisteredEvent);
     },
   );
 

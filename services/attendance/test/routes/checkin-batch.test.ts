@@ -142,6 +142,23 @@ describe('POST /checkins/batch', () => {
     });
   });
 
+  it('takes a request_id per item, bounded like X-Request-Id: an unprintable or overlong one is that item’s 422', async () => {
+    const response = await sendBatch([
+      item({ event_id: 'bt-rid', ticket_id: 'R-OK', request_id: 'gate-3-scan-77' }),
+      item({ event_id: 'bt-rid', ticket_id: 'R-SPACE', request_id: 'has a space' }),
+      item({ event_id: 'bt-rid', ticket_id: 'R-LONG', request_id: 'x'.repeat(129) }),
+    ]);
+    expect(response.statusCode).toBe(200);
+    const [fine, spaced, long] = resultsOf(response);
+    expect(fine).toEqual(created({ event_id: 'bt-rid', ticket_id: 'R-OK', checked_in_by: 'panitia1' }));
+    for (const invalid of [spaced, long]) {
+      expect(invalid).toEqual({
+        status: 422,
+        body: { detail: [{ loc: ['body', 'request_id'], msg: expect.any(String), type: 'invalid_format' }] },
+      });
+    }
+  });
+
   it('replays a whole batch sent again: the same status and body for every item, nothing counted twice', async () => {
     const batch = [
       item({ event_id: 'bt-replay', ticket_id: 'R-1', location: 'Gate R' }),

@@ -54,6 +54,24 @@ describe('POST /checkins', () => {
     expect(response.json().record.checked_in_by).toBe('gate2');
   });
 
+  it('takes an integer event_id and ticket_id as their decimal strings (compat: the original does)', async () => {
+    await t.createEvent('20261', ['778']);
+    const response = await t.checkIn({ event_id: 20261, ticket_id: 778, location: 'Gate A' });
+    expect(response.statusCode).toBe(201);
+    expect(response.json()).toEqual({
+      status: 'checked_in',
+      record: expect.objectContaining({ event_id: '20261', ticket_id: '778', checked_in_by: 'panitia1' }),
+    });
+    // The same ticket as a string is the same ticket.
+    const again = await t.checkIn({ event_id: '20261', ticket_id: '778' });
+    expect(again.statusCode).toBe(409);
+    expect(again.json()).toEqual({ detail: 'Ticket already checked in', record: response.json().record });
+    // And the path form of the event finds it.
+    const list = await t.app.inject({ url: '/attendance/20261', headers: t.committee() });
+    expect(list.statusCode).toBe(200);
+    expect(list.json()).toMatchObject({ event_id: '20261', total_checked_in: 1 });
+  });
+
   it('stores a missing location as null', async () => {
     const response = await t.checkIn({ event_id: 'ev-a', ticket_id: 'T-noloc' });
     expect(response.statusCode).toBe(201);

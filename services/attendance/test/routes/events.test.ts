@@ -20,6 +20,15 @@ const get = (url: string) => t.app.inject({ url, headers: t.committee() });
 const scan = (eventId: string, ticketId: string) => t.checkIn({ event_id: eventId, ticket_id: ticketId });
 
 describe('POST /events', () => {
+  it('takes an integer id as its decimal string (compat)', async () => {
+    const response = await create({ id: 4242, title: 'Numbered' });
+    expect(response.statusCode).toBe(201);
+    expect(response.json()).toMatchObject({ id: '4242', title: 'Numbered' });
+    const found = await t.app.inject({ url: '/events/4242', headers: t.committee() });
+    expect(found.statusCode).toBe(200);
+    expect(found.json()).toMatchObject({ id: '4242', title: 'Numbered' });
+  });
+
   it('creates an event with the given id (201) and reports who created it', async () => {
     const response = await create({
       id: 'seminar-1',

@@ -102,8 +102,12 @@ describe('422', () => {
     ['an empty ticket_id', { event_id: 'e', ticket_id: '' }, 'ticket_id'],
     ['an event_id over 100 characters', { event_id: 'e'.repeat(101), ticket_id: 'x' }, 'event_id'],
     ['a ticket_id over 100 characters', { event_id: 'e', ticket_id: 't'.repeat(101) }, 'ticket_id'],
-    ['a number as event_id', { event_id: 123, ticket_id: 'x' }, 'event_id'],
-    ['a number as ticket_id', { event_id: 'e', ticket_id: 42 }, 'ticket_id'],
+    // compat: an integer id is its decimal string (routes/checkins.test.ts); other non-strings stay 422.
+    ['a fraction as event_id', { event_id: 1.5, ticket_id: 'x' }, 'event_id'],
+    ['a boolean as ticket_id', { event_id: 'e', ticket_id: true }, 'ticket_id'],
+    ['an array as ticket_id', { event_id: 'e', ticket_id: [42] }, 'ticket_id'],
+    ['an object as event_id', { event_id: { id: 1 }, ticket_id: 'x' }, 'event_id'],
+    ['an integer past 2^53 as ticket_id', { event_id: 'e', ticket_id: 2 ** 53 }, 'ticket_id'],
     ['a control character in ticket_id', { event_id: 'e', ticket_id: 'a\u0000b' }, 'ticket_id'],
     ['a newline in event_id', { event_id: 'e\n1', ticket_id: 'x' }, 'event_id'],
     ['a missing ticket_id', { event_id: 'e' }, 'ticket_id'],
@@ -182,6 +186,21 @@ describe('malformed requests', () => {
     const response = await t.app.inject({ url: '/nope', headers: t.committee() });
     expect(response.statusCode).toBe(404);
     expect(response.json()).toEqual({ detail: 'Not Found' });
+  });
+
+  it('answers a known path with the wrong method with 405 and Allow (compat: the original does)', async () => {
+    for (const [method, url, allow] of [
+      ['DELETE', '/checkins', 'GET, HEAD, POST'],
+      ['GET', '/checkins/batch', 'POST'],
+      ['PATCH', '/events/ev-h', 'DELETE, GET, HEAD, PUT'],
+      ['PUT', '/events/ev-h/checkins', 'GET, HEAD, POST'],
+      ['POST', '/attendance/ev-h', 'GET, HEAD'],
+    ] as const) {
+      const response = await t.app.inject({ method, url, headers: t.committee() });
+      expect(response.statusCode, `${method} ${url}`).toBe(405);
+      expect(response.headers.allow, `${method} ${url}`).toBe(allow);
+      expect(response.json()).toEqual({ detail: 'Method Not Allowed' });
+    }
   });
 });
 

@@ -55,6 +55,18 @@ describe('POST /events/{id}/tickets', () => {
     });
   });
 
+  it('takes integer ticket ids as their decimal strings (compat)', async () => {
+    const response = await issue('given', { tickets: [{ ticket_id: 9001 }, { ticket_id: 0 }] });
+    expect(response.statusCode).toBe(201);
+    expect(response.json()).toEqual({
+      created: 2,
+      tickets: [
+        { ticket_id: '9001', holder_name: null, holder_email: null },
+        { ticket_id: '0', holder_name: null, holder_email: null },
+      ],
+    });
+  });
+
   it('imports a CSV upload with a header row', async () => {
     const csv =
       'ticket_id,holder_name,holder_email\nC-1,Ani,ani@example.com\n"C-2","Dewi, S.",\n,Tono,tono@example.com\n';
@@ -135,7 +147,8 @@ describe('POST /events/{id}/tickets', () => {
     ['a count over 100000', { count: 100_001 }],
     ['a count as a string', { count: '5' }],
     ['an empty list', { tickets: [] }],
-    ['a numeric ticket id', { tickets: [{ ticket_id: 12 }] }],
+    ['a fractional ticket id', { tickets: [{ ticket_id: 1.5 }] }],
+    ['a boolean ticket id', { tickets: [{ ticket_id: false }] }],
   ])('answers 422 to %s', async (_name, payload) => {
     const response = await issue('given', payload);
     expect(response.statusCode).toBe(422);

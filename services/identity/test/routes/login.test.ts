@@ -94,6 +94,22 @@ describe('POST /auth/login', () => {
     }
   });
 
+  it.each([
+    ['a boolean', true],
+    ['a fraction', 12.5],
+    ['an object', { name: 'panitia2' }],
+  ])('answers 422 to a username that is %s (only an integer is taken as its digits)', async (_name, username) => {
+    const response = await identity.app.inject({
+      method: 'POST',
+      url: '/auth/login',
+      payload: { username, password: 'secret' },
+    });
+    expect(response.statusCode).toBe(422);
+    expect(response.json()).toEqual({
+      detail: [{ loc: ['body', 'username'], msg: expect.any(String), type: 'invalid_type' }],
+    });
+  });
+
   it('answers 422 to a body that is not {username, password} strings', async () => {
     const response = await identity.app.inject({
       method: 'POST',

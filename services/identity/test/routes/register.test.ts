@@ -28,6 +28,22 @@ describe('POST /auth/register', () => {
     expect(login.statusCode).toBe(200);
   });
 
+  it('registers and logs in an integer username as its decimal string (compat: the original does)', async () => {
+    const response = await identity.register({ username: 20260101, password: 'pass1234' });
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toEqual({ username: '20260101', role: 'committee' });
+    const login = await identity.app.inject({
+      method: 'POST',
+      url: '/auth/login',
+      payload: { username: 20260101, password: 'pass1234' },
+    });
+    expect(login.statusCode).toBe(200);
+    expect(login.json()).toMatchObject({ token_type: 'bearer', access_token: expect.any(String) });
+    const taken = await identity.register({ username: '20260101', password: 'other-pass' });
+    expect(taken.statusCode).toBe(409);
+    expect(taken.json()).toEqual({ detail: 'Username already exists' });
+  });
+
   it('stores only a bcrypt hash of the password', async () => {
     await identity.register({ username: 'hashcheck', password: 'plain-text-pw' });
     const { rows } = await identity.db.pool.query('SELECT password_hash FROM users WHERE username = $1', ['hashcheck']);
@@ -113,7 +129,9 @@ describe('POST /auth/register', () => {
     ['a username of 2 characters', { username: 'ab', password: 'pass1234' }, 'username'],
     ['a username of 51 characters', { username: 'u'.repeat(51), password: 'pass1234' }, 'username'],
     ['a missing username', { password: 'pass1234' }, 'username'],
-    ['a username that is a number', { username: 12345, password: 'pass1234' }, 'username'],
+    ['a username that is a boolean', { username: true, password: 'pass1234' }, 'username'],
+    ['a username that is a fraction', { username: 123.5, password: 'pass1234' }, 'username'],
+    ['a username that is an integer of 2 digits', { username: 12, password: 'pass1234' }, 'username'],
     ['a password of 3 characters', { username: 'shortpw', password: 'abc' }, 'password'],
     ['a password of 201 characters', { username: 'hugepw', password: 'p'.repeat(201) }, 'password'],
     ['a missing password', { username: 'nopw' }, 'password'],

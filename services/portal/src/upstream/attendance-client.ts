@@ -13,6 +13,7 @@ import {
   type UpstreamResponse,
   type UpstreamStream,
 } from './upstream-client.js';
+import type { UpstreamMetrics } from './upstream-metrics.js';
 
 export interface AttendanceClient {
   /**
@@ -56,9 +57,14 @@ export function createAttendanceClient(
   config: UpstreamConfig,
   batching: CheckinBatchingOptions,
   log: UpstreamLog,
+  metrics?: UpstreamMetrics,
 ): AttendanceClient {
-  const upstream = createUpstreamClient('Attendance', config, log);
-  const checkins = new CheckinCoalescer(upstream, { ...batching, timeoutMs: config.timeoutMs }, log);
+  const upstream = createUpstreamClient('Attendance', config, log, metrics?.of('attendance'));
+  const checkins = new CheckinCoalescer(
+    upstream,
+    { ...batching, timeoutMs: config.timeoutMs, onBatch: metrics?.observeCheckinBatch },
+    log,
+  );
   const get = (caller: Caller, path: string) => upstream.send({ method: 'GET', path, caller });
 
   return {
@@ -77,6 +83,8 @@ export function createAttendanceClient(
         scanned_at: body.scanned_at,
         admitted_offline: body.admitted_offline,
         registered_event_only: registeredEventOnly,
+        // One id from the gate's request to attendance's log lines about this item.
+        request_id: caller.requestId,
       });
     },
     checkInBatch: (caller, items) =>

@@ -42,7 +42,11 @@ export class CheckinCoalescer {
 
   constructor(
     private readonly upstream: UpstreamClient,
-    private readonly options: CheckinBatchingOptions & { timeoutMs: number },
+    private readonly options: CheckinBatchingOptions & {
+      timeoutMs: number;
+      /** Told the size of every batch sent (for /metrics). */
+      onBatch?: ((size: number) => void) | undefined;
+    },
     private readonly log: UpstreamLog,
   ) {}
 
@@ -61,6 +65,7 @@ export class CheckinCoalescer {
     while (this.inFlight < this.options.concurrency && this.queue.length > 0) {
       const batch = this.takeBatch();
       if (batch.length === 0) continue;
+      this.options.onBatch?.(batch.length);
       this.inFlight++;
       this.send(batch).finally(() => {
         this.inFlight--;
@@ -85,19 +90,24 @@ export class CheckinCoalescer {
 
   /** Never rejects: every outcome is handed to the batch's callers. */
   private async send(batch: Waiting[]): Promise<void> {
+    const requestIds = batch.map((waiting) => waiting.item.request_id);
     try {
       const response = await this.upstream.send({
         method: 'POST',
         path: '/checkins/batch',
         ...jsonBody({ checkins: batch.map((waiting) => waiting.item) }),
         isRetrySafe: true,
+        requestIds,
         // FIFO: the first check-in has the earliest deadline, and the whole batch answers by then.
         timeoutMs: (batch[0] as Waiting).deadlineAt - Date.now(),
       });
       const results = response.status === 200 ? resultsOf(response.body, batch.length) : undefined;
       if (!results) {
         // Only a portal and an attendance that disagree on the batch API get here.
-        this.log.warn({ upstream: LABEL, upstreamStatus: response.status }, 'attendance refused a check-in batch');
+        this.log.warn(
+          { upstream: LABEL, upstreamStatus: response.status, request_ids: requestIds },
+          'attendance refused a check-in batch',
+        );
         for (const waiting of batch) waiting.reject(upstreamUnavailable(LABEL));
         return;
       }
@@ -107,7 +117,8 @@ export class CheckinCoalescer {
     } catch (error) {
       // The client already mapped and logged the failure (502 or 504); each caller gets its own copy.
       const { statusCode } = error as { statusCode?: number };
-      if (statusCode === undefined) this.log.warn({ upstream: LABEL, err: error }, 'check-in batch failed');
+      if (statusCode === undefined)
+        this.log.warn({ upstream: LABEL, err: error, request_ids: requestIds }, 'check-in batch failed');
       for (const waiting of batch) {
         waiting.reject(statusCode === 504 ? upstreamTimedOut(LABEL) : upstreamUnavailable(LABEL));
       }

@@ -7,6 +7,7 @@ import {
   type UpstreamRequest,
   type UpstreamResponse,
 } from './upstream-client.js';
+import type { UpstreamMetrics } from './upstream-metrics.js';
 
 export interface IdentityClient {
   /** Sends an /auth request (body already validated) as the route's caller. */
@@ -16,8 +17,12 @@ export interface IdentityClient {
   close(): Promise<void>;
 }
 
-export function createIdentityClient(config: UpstreamConfig, log: UpstreamLog): IdentityClient {
-  const upstream = createUpstreamClient('Identity', config, log);
+export function createIdentityClient(
+  config: UpstreamConfig,
+  log: UpstreamLog,
+  metrics?: UpstreamMetrics,
+): IdentityClient {
+  const upstream = createUpstreamClient('Identity', config, log, metrics?.of('identity'));
   return {
     // Login, register, refresh and logout are POSTs that are not retry-safe: never retried, since a
     // replayed refresh would trip identity's token-reuse detection and revoke the session.

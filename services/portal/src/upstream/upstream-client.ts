@@ -7,6 +7,7 @@ import { BalancedPool, type Dispatcher, interceptors } from 'undici';
 import type { UpstreamConfig } from '../config.js';
 import { JSON_TYPE } from '../media-type.js';
 import type { Caller } from './caller.js';
+import { UNCOUNTED, type UpstreamCounters } from './upstream-metrics.js';
 
 type HttpError = ReturnType<typeof httpError>;
 
@@ -47,6 +48,8 @@ export interface UpstreamRequest {
   isRetrySafe?: boolean | undefined;
   /** Deadline of this call when it is shorter than the configured one (a check-in that already waited). */
   timeoutMs?: number | undefined;
+  /** The request ids of the items a check-in batch carries, for the log line of a failure (no caller then). */
+  requestIds?: (string | undefined)[] | undefined;
 }
 
 export interface UpstreamResponse {
@@ -118,7 +121,12 @@ export class UpstreamDeadlineError extends Error {
  * a recovering attendance together) and knows nothing of the call's deadline: a retry that could not
  * start before the deadline is not attempted, and the client gets the error that caused it.
  */
-function jitteredBackoff(minDelayMs: number, maxDelayMs: number, deadlineAt: number): RetryCallback {
+function jitteredBackoff(
+  minDelayMs: number,
+  maxDelayMs: number,
+  deadlineAt: number,
+  onRetry: () => void,
+): RetryCallback {
   return (error, { state, opts }, next) => {
     const retryOptions = opts.retryOptions ?? {};
     const { statusCode, code } = error as Error & { statusCode?: number; code?: string };
@@ -134,6 +142,7 @@ function jitteredBackoff(minDelayMs: number, maxDelayMs: number, deadlineAt: num
       next(error);
       return;
     }
+    onRetry();
     setTimeout(() => next(null), delay);
   };
 }
@@ -219,7 +228,7 @@ function isDeadline(error: unknown): boolean {
 
 /**
  * Creates the client of one upstream. `label` names it in the client-facing errors
- * ("Attendance service unavailable").
+ * ("Attendance service unavailable"); `counters` count its calls for /metrics.
  *
  * Its replicas (config.baseUrls) sit behind undici's BalancedPool: weighted round robin, where
  * every failed connection to a replica lowers its weight (down to 1 in 100) and every new one
@@ -228,7 +237,12 @@ function isDeadline(error: unknown): boolean {
  * replica that comes back is picked again at its low weight at first, and gains weight with each
  * connection it accepts. One replica is the same pool with nobody to balance.
  */
-export function createUpstreamClient(label: string, config: UpstreamConfig, log: UpstreamLog): UpstreamClient {
+export function createUpstreamClient(
+  label: string,
+  config: UpstreamConfig,
+  log: UpstreamLog,
+  counters: UpstreamCounters = UNCOUNTED,
+): UpstreamClient {
   const bases = config.baseUrls.map((url) => new URL(url));
   // loadConfig checked that every replica has the same path.
   const prefix = (bases[0] as URL).pathname.replace(/\/+$/, '');
@@ -255,9 +269,20 @@ export function createUpstreamClient(label: string, config: UpstreamConfig, log:
 
   const failure = (error: unknown, request: UpstreamRequest): HttpError => {
     const late = isDeadline(error);
+    if (late) counters.timeout();
+    else counters.failure();
     const { code, statusCode } = error as { code?: string; statusCode?: number };
     log.warn(
-      { upstream: label, method: request.method, path: request.path, code, upstreamStatus: statusCode },
+      {
+        upstream: label,
+        method: request.method,
+        path: request.path,
+        code,
+        upstreamStatus: statusCode,
+        // The ids of the client requests this call was made for, so the line is found by any of them.
+        reqId: request.caller?.requestId,
+        request_ids: request.requestIds,
+      },
       late ? 'upstream timed out' : 'upstream unavailable',
     );
     return late ? upstreamTimedOut(label) : upstreamUnavailable(label);
@@ -283,9 +308,10 @@ export function createUpstreamClient(label: string, config: UpstreamConfig, log:
   }
 
   async function send(request: UpstreamRequest): Promise<UpstreamResponse> {
+    counters.request();
     const headers = headersOf(request);
     const timeoutMs = request.timeoutMs ?? config.timeoutMs;
-    const retry = jitteredBackoff(config.retryDelayMs, config.retryMaxDelayMs, Date.now() + timeoutMs);
+    const retry = jitteredBackoff(config.retryDelayMs, config.retryMaxDelayMs, Date.now() + timeoutMs, counters.retry);
     const isRetrySafePost = request.method === 'POST' && request.isRetrySafe === true;
     const options: Dispatcher.DispatchOptions & { retryOptions: interceptors.RetryInterceptorOpts } = {
       method: request.method,
@@ -310,8 +336,9 @@ export function createUpstreamClient(label: string, config: UpstreamConfig, log:
   async function stream(request: UpstreamRequest & { accept?: string }): Promise<UpstreamStream> {
     const headers = headersOf(request);
     if (request.accept !== undefined) headers.accept = request.accept;
+    counters.request();
     const timeoutMs = request.timeoutMs ?? config.timeoutMs;
-    const retry = jitteredBackoff(config.retryDelayMs, config.retryMaxDelayMs, Date.now() + timeoutMs);
+    const retry = jitteredBackoff(config.retryDelayMs, config.retryMaxDelayMs, Date.now() + timeoutMs, counters.retry);
     const deadline = new AbortController();
     const timer = setTimeout(() => deadline.abort(new UpstreamDeadlineError('upstream deadline passed')), timeoutMs);
     let response: Dispatcher.ResponseData;

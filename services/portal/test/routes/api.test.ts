@@ -37,6 +37,16 @@ describe('/api/auth (identity through the portal)', () => {
     expect(answer.cookies).toEqual([]);
   });
 
+  it('registers and logs in an integer username as its decimal string (compat)', async () => {
+    const body = { username: 777001, password: 'pass1234' };
+    const created = await call(stack.portal.url, 'POST', '/api/auth/register', { json: body });
+    expect(created.status).toBe(200);
+    expect(created.body).toEqual({ username: '777001', role: 'committee' });
+    const loggedIn = await call(stack.portal.url, 'POST', '/api/auth/login', { json: body });
+    expect(loggedIn.status).toBe(200);
+    expect(loggedIn.body).toMatchObject({ token_type: 'bearer', access_token: expect.any(String) });
+  });
+
   it('registers a committee member, then answers 409 for the same name again', async () => {
     const body = { username: 'gate-b-volunteer', password: 'pass1234' };
     const created = await call(stack.portal.url, 'POST', '/api/auth/register', { json: body });
@@ -170,7 +180,8 @@ describe('POST /api/checkins', () => {
 
   it.each([
     ['a missing ticket_id', { event_id: 'fest-2026' }, ['body', 'ticket_id']],
-    ['a numeric event_id', { event_id: 42, ticket_id: 'T-1' }, ['body', 'event_id']],
+    ['a fractional event_id', { event_id: 4.2, ticket_id: 'T-1' }, ['body', 'event_id']],
+    ['a boolean ticket_id', { event_id: 'fest-2026', ticket_id: false }, ['body', 'ticket_id']],
     ['an empty ticket_id', { event_id: 'fest-2026', ticket_id: '' }, ['body', 'ticket_id']],
     ['an event_id over 100 characters', { event_id: 'e'.repeat(101), ticket_id: 'T-1' }, ['body', 'event_id']],
   ])('answers 422 for %s before any upstream call', async (_name, json, loc) => {
@@ -179,6 +190,18 @@ describe('POST /api/checkins', () => {
     expect(answer.status).toBe(422);
     expect(answer.body).toEqual({ detail: [{ loc, msg: expect.any(String), type: expect.any(String) }] });
     expect(stack.attendance.received.length).toBe(before);
+  });
+
+  it('takes integer ids as their decimal strings (compat: the original does)', async () => {
+    const answer = await call(stack.portal.url, 'POST', '/api/checkins', {
+      token: committee,
+      json: { event_id: 31337, ticket_id: 1001 },
+    });
+    expect(answer.status).toBe(201);
+    expect(answer.body).toMatchObject({ event_id: '31337', ticket_id: '1001', user_id: 'panitia1', status: 'success' });
+    const list = await call(stack.portal.url, 'GET', '/api/attendance/31337', { token: committee });
+    expect(list.status).toBe(200);
+    expect(list.body).toMatchObject({ event_id: '31337', total_checked_in: 1 });
   });
 
   it('answers 422 for a JSON check-in with an empty body', async () => {
@@ -560,5 +583,21 @@ describe('portal basics', () => {
     const answer = await call(stack.portal.url, 'GET', '/api/nothing-here', { token: committee });
     expect(answer.status).toBe(404);
     expect(answer.body).toEqual({ detail: 'Not Found' });
+  });
+
+  it('answers a known path with the wrong method with 405 and Allow, before any upstream call', async () => {
+    const before = stack.attendance.received.length;
+    for (const [method, path, allow] of [
+      ['GET', '/api/auth/login', 'POST'],
+      ['DELETE', '/api/checkins', 'GET, HEAD, POST'],
+      ['POST', '/api/attendance/fest-2026', 'GET, HEAD'],
+      ['PUT', '/sign-in', 'GET, HEAD'],
+    ] as const) {
+      const answer = await call(stack.portal.url, method, path, { token: committee });
+      expect(answer.status, `${method} ${path}`).toBe(405);
+      expect(answer.headers.allow, `${method} ${path}`).toBe(allow);
+      expect(answer.body).toEqual({ detail: 'Method Not Allowed' });
+    }
+    expect(stack.attendance.received.length).toBe(before);
   });
 });

@@ -17,7 +17,7 @@ import { loadConfig as loadIdentityConfig } from '../../../identity/src/config.j
 import { MIGRATIONS_DIR as IDENTITY_MIGRATIONS } from '../../../identity/src/migrations-dir.js';
 import { createPasswordHasher } from '../../../identity/src/users/password-hasher.js';
 import { seedUsers } from '../../../identity/src/users/seed-users.js';
-import { buildApp as buildPortalApp } from '../../src/app.js';
+import { buildApp as buildPortalApp, type PortalDeps } from '../../src/app.js';
 import { loadConfig as loadPortalConfig } from '../../src/config.js';
 import type { TlsCredentials } from '../../src/tls/portal-certificate.js';
 
@@ -97,9 +97,10 @@ export interface AttendanceService extends RunningService {
  */
 export async function startAttendance(
   env: Record<string, string> = {},
-  { database }: { database?: TestDatabase } = {},
+  options: { database?: TestDatabase; logStream?: PortalDeps['logStream'] } = {},
 ): Promise<AttendanceService> {
   // Opened as attendance opens it in production (its session settings pin the query plans).
+  const { database } = options;
   const test = database ?? (await createTestDatabase('portal_attendance'));
   const config = loadAttendanceConfig({
     NODE_ENV: 'test',
@@ -114,7 +115,7 @@ export async function startAttendance(
   const db = await openAttendanceDatabase(config, quietLog);
   const received: string[] = [];
   const build = async (port: number) => {
-    const app = await buildAttendanceApp(config, { db });
+    const app = await buildAttendanceApp(config, { db, logStream: options.logStream });
     // The HTTP server's own event: counts every request that reaches the process, before Fastify.
     app.server.on('request', (req: { method?: string; url?: string }) => {
       received.push(`${req.method} ${req.url}`);
@@ -157,6 +158,8 @@ export interface PortalOptions {
   webRoot?: string;
   /** Listen on this port (a restart on the port it had); default: a free one. */
   port?: number;
+  /** Where the portal's log lines go (a test reads them). */
+  logStream?: PortalDeps['logStream'];
 }
 
 export async function startPortal(options: PortalOptions): Promise<RunningService> {
@@ -173,7 +176,11 @@ export async function startPortal(options: PortalOptions): Promise<RunningServic
     ...options.env,
   };
   const config = loadPortalConfig(env);
-  const app = await buildPortalApp(config, { tls: options.tls, webRoot: options.webRoot });
+  const app = await buildPortalApp(config, {
+    tls: options.tls,
+    webRoot: options.webRoot,
+    logStream: options.logStream,
+  });
   await app.listen({ port: options.port ?? 0, host: '127.0.0.1' });
   return {
     app,
