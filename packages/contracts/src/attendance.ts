@@ -190,11 +190,15 @@ export const AttendanceQuery = PageQuery.extend({
 });
 export type AttendanceQuery = z.infer<typeof AttendanceQuery>;
 
-/** Columns of the attendance CSV export, in order (GET /events/{id}/attendance.csv). */
+/**
+ * Columns of the attendance CSV export, in order (GET /events/{id}/attendance.csv). checked_in_at is
+ * when attendance received the scan, scanned_at when the device made it (empty when it gave none).
+ */
 export const ATTENDANCE_CSV_COLUMNS = [
   'ticket_id',
   'holder_name',
   'checked_in_at',
+  'scanned_at',
   'checked_in_by',
   'location',
   'checkin_id',
@@ -402,9 +406,18 @@ export const EventStats = z.object({
   bucket_minutes: z.number().int(),
   timeline: z
     .array(TimelineBucket)
-    .describe('check-ins per bucket, oldest first; only buckets with check-ins (a gap means none)'),
+    .describe(
+      'check-ins per bucket of the time the person was at the gate (the device scan time where there is one, ' +
+        'else the time attendance received the scan), oldest first; only buckets with check-ins (a gap means none)',
+    ),
   gates: z.array(GateCount).describe('check-ins per location, most first'),
-  latest: z.array(EventCheckin).describe('the newest check-ins, newest first (as many as `latest` asked)'),
+  latest: z.array(EventCheckin).describe('the newest check-ins to arrive, newest first (as many as `latest` asked)'),
+  conflicts: z
+    .number()
+    .int()
+    .describe(
+      "the event's conflicts: scans admitted offline that did not count (listed by GET /events/{id}/conflicts)",
+    ),
 });
 export type EventStats = z.infer<typeof EventStats>;
 
@@ -419,7 +432,7 @@ export const EventCheckinsQuery = z.object({
 });
 export type EventCheckinsQuery = z.infer<typeof EventCheckinsQuery>;
 
-/** 200 of GET /events/{id}/checkins: one page, newest first. */
+/** 200 of GET /events/{id}/checkins: one page, newest first by arrival (the order attendance received them). */
 export const EventCheckinList = z.object({
   event_id: z.string(),
   records: z.array(EventCheckin),
