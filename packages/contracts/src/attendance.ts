@@ -78,6 +78,23 @@ export type CheckinRecord = z.infer<typeof CheckinRecord>;
 export const CheckinCreated = z.object({ status: z.literal('checked_in'), record: CheckinRecord });
 export type CheckinCreated = z.infer<typeof CheckinCreated>;
 
+/** The registered event that did issue a code refused as "Ticket not found for this event". */
+export const OtherEvent = z.object({ id: z.string(), title: z.string() });
+export type OtherEvent = z.infer<typeof OtherEvent>;
+
+/** 404 of a check-in: the ticket rule refused the code (or the event is not registered). */
+export const CheckinNotFound = ErrorBody.extend({
+  other_event: OtherEvent.optional().describe(
+    'with "Ticket not found for this event": the code is an issued ticket of this other registered event ' +
+      '(the most recently created one, if several), so the gate can say "not for this event"',
+  ),
+  conflict: z
+    .literal(true)
+    .optional()
+    .describe('the scan was admitted offline (admitted_offline): recorded as a conflict for a supervisor'),
+});
+export type CheckinNotFound = z.infer<typeof CheckinNotFound>;
+
 /** 409: the ticket was already checked in; `record` tells when, by whom and where. */
 export const DuplicateCheckin = z.object({
   detail: z.string(),
@@ -127,7 +144,7 @@ export type CheckinBatchEnvelope = z.infer<typeof CheckinBatchEnvelope>;
 /** One item's answer: the status and body POST /checkins (or POST /events/{id}/checkins) would answer. */
 export const CheckinBatchResult = z.object({
   status: z.number().int().describe('201, 409, 404, 401, 422 or 429'),
-  body: z.union([CheckinCreated, DuplicateCheckin, ErrorBody, ValidationErrorBody]),
+  body: z.union([CheckinCreated, DuplicateCheckin, CheckinNotFound, ErrorBody, ValidationErrorBody]),
   retry_after: z
     .number()
     .int()
