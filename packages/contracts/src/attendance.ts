@@ -88,6 +88,23 @@ export type CheckinRecord = z.infer<typeof CheckinRecord>;
 export const CheckinCreated = z.object({ status: z.literal('checked_in'), record: CheckinRecord });
 export type CheckinCreated = z.infer<typeof CheckinCreated>;
 
+/** The registered event that did issue a code refused as "Ticket not found for this event". */
+export const OtherEvent = z.object({ id: z.string(), title: z.string() });
+export type OtherEvent = z.infer<typeof OtherEvent>;
+
+/** 404 of a check-in: the ticket rule refused the code (or the event is not registered). */
+export const CheckinNotFound = ErrorBody.extend({
+  other_event: OtherEvent.optional().describe(
+    'with "Ticket not found for this event": the code is an issued ticket of this other registered event ' +
+      '(the most recently created one, if several), so the gate can say "not for this event"',
+  ),
+  conflict: z
+    .literal(true)
+    .optional()
+    .describe('the scan was admitted offline (admitted_offline): recorded as a conflict for a supervisor'),
+});
+export type CheckinNotFound = z.infer<typeof CheckinNotFound>;
+
 /** 409: the ticket was already checked in; `record` tells when, by whom and where. */
 export const DuplicateCheckin = z.object({
   detail: z.string(),
@@ -140,7 +157,7 @@ export type CheckinBatchEnvelope = z.infer<typeof CheckinBatchEnvelope>;
 /** One item's answer: the status and body POST /checkins (or POST /events/{id}/checkins) would answer. */
 export const CheckinBatchResult = z.object({
   status: z.number().int().describe('201, 409, 404, 401, 422 or 429'),
-  body: z.union([CheckinCreated, DuplicateCheckin, ErrorBody, ValidationErrorBody]),
+  body: z.union([CheckinCreated, DuplicateCheckin, CheckinNotFound, ErrorBody, ValidationErrorBody]),
   retry_after: z
     .number()
     .int()
@@ -203,11 +220,15 @@ export const AttendanceQuery = PageQuery.extend({
 });
 export type AttendanceQuery = z.infer<typeof AttendanceQuery>;
 
-/** Columns of the attendance CSV export, in order (GET /events/{id}/attendance.csv). */
+/**
+ * Columns of the attendance CSV export, in order (GET /events/{id}/attendance.csv). checked_in_at is
+ * when attendance received the scan, scanned_at when the device made it (empty when it gave none).
+ */
 export const ATTENDANCE_CSV_COLUMNS = [
   'ticket_id',
   'holder_name',
   'checked_in_at',
+  'scanned_at',
   'checked_in_by',
   'location',
   'checkin_id',
@@ -415,9 +436,18 @@ export const EventStats = z.object({
   bucket_minutes: z.number().int(),
   timeline: z
     .array(TimelineBucket)
-    .describe('check-ins per bucket, oldest first; only buckets with check-ins (a gap means none)'),
+    .describe(
+      'check-ins per bucket of the time the person was at the gate (the device scan time where there is one, ' +
+        'else the time attendance received the scan), oldest first; only buckets with check-ins (a gap means none)',
+    ),
   gates: z.array(GateCount).describe('check-ins per location, most first'),
-  latest: z.array(EventCheckin).describe('the newest check-ins, newest first (as many as `latest` asked)'),
+  latest: z.array(EventCheckin).describe('the newest check-ins to arrive, newest first (as many as `latest` asked)'),
+  conflicts: z
+    .number()
+    .int()
+    .describe(
+      "the event's conflicts: scans admitted offline that did not count (listed by GET /events/{id}/conflicts)",
+    ),
 });
 export type EventStats = z.infer<typeof EventStats>;
 
@@ -432,7 +462,7 @@ export const EventCheckinsQuery = z.object({
 });
 export type EventCheckinsQuery = z.infer<typeof EventCheckinsQuery>;
 
-/** 200 of GET /events/{id}/checkins: one page, newest first. */
+/** 200 of GET /events/{id}/checkins: one page, newest first by arrival (the order attendance received them). */
 export const EventCheckinList = z.object({
   event_id: z.string(),
   records: z.array(EventCheckin),

@@ -1,7 +1,14 @@
 // Bodies of the offline check-in station's endpoints (issue 8): the ticket download, conflicts, the queue upload.
 import { z } from 'zod';
-import { CheckinBody, Cursor, DuplicateCheckin, IdempotencyKey, MAX_CHECKINS_PER_BATCH } from './attendance.js';
-import { ErrorBody, IsoTime, ValidationErrorBody } from './common.js';
+import {
+  CheckinBody,
+  CheckinNotFound,
+  Cursor,
+  DuplicateCheckin,
+  IdempotencyKey,
+  MAX_CHECKINS_PER_BATCH,
+} from './attendance.js';
+import { IsoTime, ValidationErrorBody } from './common.js';
 import { PortalCheckin } from './portal.js';
 
 // ---------------------------------------------------------------- the ticket download
@@ -110,7 +117,9 @@ export const PortalBatchResult = z.object({
   body: z.union([
     PortalCheckin,
     DuplicateCheckin,
-    ErrorBody.describe('404, 401; a 429 adds retry_after (seconds)'),
+    CheckinNotFound.describe(
+      '404 (other_event: the code is a ticket of that event), 401; a 429 adds retry_after (seconds)',
+    ),
     ValidationErrorBody,
   ]),
 });

@@ -9,7 +9,7 @@ import {
 } from '@tixgo/platform';
 import type { FastifyInstance } from 'fastify';
 import { Registry } from 'prom-client';
-import { checkinClientLimit } from './checkin-client-limit.js';
+import { CheckinClientLimit } from './checkin-client-limit.js';
 import type { PortalConfig } from './config.js';
 import { LiveHub } from './live/live-hub.js';
 import { limitLoginsPerClient } from './login-rate-limit.js';
@@ -112,8 +112,9 @@ export async function buildApp(config: PortalConfig, deps: PortalDeps = {}): Pro
     tokenExpireMinutes: config.tokenExpireMinutes,
     refreshCookieMaxAgeSeconds: config.sessionMaxDays * 24 * 3600,
   });
-  // One limiter for both check-in routes: an address's budget is shared by the two ways in.
-  const limitCheckins = checkinClientLimit(config.checkinsPerClient);
+  // One limiter for every check-in route: an address's budget is shared by the ways in.
+  const checkinsPerClient = new CheckinClientLimit(config.checkinsPerClient);
+  const limitCheckins = checkinsPerClient.limitRequest;
   await app.register(checkinsRoutes, { attendance, limitCheckins });
   await app.register(attendanceRoutes, { attendance });
   await app.register(eventsRoutes, {
@@ -127,7 +128,7 @@ export async function buildApp(config: PortalConfig, deps: PortalDeps = {}): Pro
   // Before the server closes: an open stream would otherwise hold app.close() until its client left.
   app.addHook('preClose', async () => hub.close());
   await app.register(liveRoutes, { attendance, hub, heartbeatMs: config.live.heartbeatMs });
-  await app.register(offlineStationRoutes, { attendance });
+  await app.register(offlineStationRoutes, { attendance, checkinsPerClient });
   await app.register(webUiRoutes, { root: deps.webRoot });
   return app;
 }

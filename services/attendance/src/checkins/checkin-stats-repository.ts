@@ -9,7 +9,6 @@ import { RECORD_COLUMNS, type StoredCheckin } from './checkins-repository.js';
 /** Buckets start at whole multiples of their width counted from here (so 5-minute buckets nest in 15 and 60). */
 export const BUCKET_ORIGIN_MS = Date.UTC(2000, 0, 1);
 
-/** A check-in row of the event page: the wire record, its holder, and its position (the cursor). */
 /** A row of the list: the stored check-in (scanned_at null when the scan gave none), its holder and position. */
 export interface EventCheckinRow extends StoredCheckin {
   holder_name: string | null;
@@ -29,11 +28,14 @@ export interface BinCount {
 export interface StatsDeltaRow extends Registrations {
   /** Every check-in of the event, from its counter shards (int8 as text). */
   checked_in: string;
+  /** The event's conflicts (int8 as text). */
+  conflicts: string;
   /** max(afterSeq, the event's last position - settleMargin). */
   settle_to: string;
   /** The check-ins after `afterSeq`, counted per location and 5-minute bucket. */
   bins: BinCount[];
-  latest: EventCheckin[];
+  /** The newest check-ins: scanned_at null when the scan gave none (see recordOf). */
+  latest: (Omit<EventCheckin, 'scanned_at'> & { scanned_at: string | null })[];
 }
 
 /** The holder of a check-in's ticket: a primary-key probe per row shown. */
@@ -43,15 +45,20 @@ const HOLDER_JOIN = `LEFT JOIN LATERAL (
 
 const EVENT_CHECKIN_JSON = `json_build_object('event_id', c.event_id, 'ticket_id', c.ticket_id,
   'checked_in_by', c.checked_in_by, 'checked_in_at', iso_utc(c.checked_in_at), 'checkin_id', c.checkin_id::text,
-  'location', c.location, 'holder_name', t.holder_name)`;
+  'location', c.location, 'scanned_at', iso_utc(c.scanned_at), 'holder_name', t.holder_name)`;
 
 /**
  * In ONE statement (one snapshot: the counts add up to the counter): the event's registrations, its
  * check-in count, the check-ins after position `afterSeq` counted per location and 5-minute bucket,
- * split at `settle_to` (the event's last position less `settleMargin`), and its `latest` newest
- * check-ins. The rows after `afterSeq` come from a range of checkins_event_seq_idx, so the cost
- * follows the check-ins since the last read, not the size of the event. Undefined when the event was
- * never registered.
+ * split at `settle_to` (the event's last position less `settleMargin`), its `latest` newest
+ * check-ins and its conflict count. The rows after `afterSeq` come from a range of
+ * checkins_event_seq_idx, so the cost follows the check-ins since the last read, not the size of the
+ * event. A check-in's bucket is the time the person was at the gate: the device's scan time where it
+ * gave one (an offline gate's queue uploaded at 11:00 belongs at 10:31), else the time of receipt.
+ * Positions stay the order of arrival, so a late upload still lands after the settled position and
+ * is counted like any new check-in. The conflicts are counted from checkin_conflicts_event_idx (an
+ * index-only count of a table that holds only the scans that went wrong). Undefined when the event
+ * was never registered.
  */
 export async function readStatsDelta(
   db: pg.Pool,
@@ -68,13 +75,15 @@ export async function readStatsDelta(
            ),
            delta AS MATERIALIZED (
              SELECT c.seq <= (SELECT h.settle_to FROM horizon h) AS settles, c.location,
-                    date_bin(interval '5 minutes', c.checked_in_at, timestamptz '2000-01-01 00:00:00+00') AS bin,
+                    date_bin(interval '5 minutes', coalesce(c.scanned_at, c.checked_in_at),
+                             timestamptz '2000-01-01 00:00:00+00') AS bin,
                     count(*) AS n
              FROM checkins c WHERE c.event_id = $1 AND c.seq > $2::int8
              GROUP BY 1, 2, 3
            )
            SELECT e.ticket_count, e.capacity,
              (SELECT coalesce(sum(k.n), 0)::int8 FROM event_checkin_counts k WHERE k.event_id = $1) AS checked_in,
+             (SELECT count(*)::int8 FROM checkin_conflicts k WHERE k.event_id = $1) AS conflicts,
              (SELECT h.settle_to::text FROM horizon h) AS settle_to,
              (SELECT coalesce(json_agg(json_build_object('settles', d.settles, 'location', d.location,
                        'bin', (extract(epoch FROM d.bin) * 1000)::int8, 'n', d.n)), '[]')

@@ -303,11 +303,15 @@ export async function readCheckinsBy(
   return rows;
 }
 
-/** A CSV export row (spec: the event page's CSV export): the check-in with its ticket's holder. */
+/**
+ * A CSV export row (spec: the event page's CSV export): the check-in with its ticket's holder, in
+ * the columns of ATTENDANCE_CSV_COLUMNS (scanned_at null, an empty cell, when the scan gave none).
+ */
 export interface CheckinExportRow {
   ticket_id: string;
   holder_name: string | null;
   checked_in_at: string;
+  scanned_at: string | null;
   checked_in_by: string;
   location: string | null;
   checkin_id: string;
@@ -315,8 +319,8 @@ export interface CheckinExportRow {
 
 const SNAPSHOT_QUERIES = {
   records: `SELECT ${RECORD_COLUMNS} FROM checkins c WHERE c.event_id = $1 ORDER BY c.seq`,
-  export: `SELECT c.ticket_id, t.holder_name, iso_utc(c.checked_in_at) AS checked_in_at, c.checked_in_by, c.location,
-             c.checkin_id::text AS checkin_id
+  export: `SELECT c.ticket_id, t.holder_name, iso_utc(c.checked_in_at) AS checked_in_at,
+             iso_utc(c.scanned_at) AS scanned_at, c.checked_in_by, c.location, c.checkin_id::text AS checkin_id
            FROM checkins c
            LEFT JOIN tickets t ON t.event_id = c.event_id AND t.ticket_id = c.ticket_id
            WHERE c.event_id = $1 ORDER BY c.seq`,

@@ -1,5 +1,6 @@
-// An event's check-ins per location and 5-minute bucket, kept incrementally so that stats (polled every
-// second by live dashboards) cost the check-ins since the last read, not the whole event.
+// An event's check-ins per location and 5-minute bucket (of the device scan time where there is one),
+// kept incrementally so that stats (polled every second by live dashboards) cost the check-ins since
+// the last read, not the whole event.
 //
 // Check-ins are append-only and numbered (seq), but a check-in may commit after one with a higher seq
 // is visible. So the counts are kept for the check-ins up to a "settled" position some way behind
@@ -12,6 +13,7 @@ import type { EventStats, GateCount, TimelineBucket } from '@tixgo/contracts';
 import type pg from 'pg';
 import { registrationStats } from '../events/registration-stats.js';
 import { type BinCount, BUCKET_ORIGIN_MS, readStatsDelta, type StatsDeltaRow } from './checkin-stats-repository.js';
+import { recordOf } from './checkins-repository.js';
 
 /**
  * Positions behind the newest check-in that are taken as settled. A check-in statement that still
@@ -130,7 +132,9 @@ export class EventStatsCache {
       bucket_minutes: bucketMinutes,
       timeline,
       gates,
-      latest: row.latest,
+      // As in every list: scanned_at only on check-ins that gave one.
+      latest: row.latest.map(({ holder_name, ...stored }) => ({ ...recordOf(stored), holder_name })),
+      conflicts: Number(row.conflicts),
     };
   }
 

@@ -1,6 +1,8 @@
 // Records one scan at the gate: with or without an Idempotency-Key, answered as an outcome (no HTTP here).
 import { randomUUID } from 'node:crypto';
+import type { OtherEvent } from '@tixgo/contracts';
 import type pg from 'pg';
+import { findOtherEventOfTicket } from '../tickets/tickets-repository.js';
 import type { CheckinBatcher } from './checkin-batcher.js';
 import type { CheckinMetrics } from './checkin-metrics.js';
 import type { CheckinOutcome } from './checkins-repository.js';
@@ -24,8 +26,11 @@ export interface ScanRequest {
   idempotency?: KeyedCheckin | undefined;
 }
 
-/** The outcome, and whether it was recorded as a conflict (a scan admitted offline that did not count). */
-export type RecordedOutcome = KeyedOutcome & { isConflict?: true };
+/**
+ * The outcome, whether it was recorded as a conflict (a scan admitted offline that did not count), and
+ * for a code the event did not issue, the other event that did, if any.
+ */
+export type RecordedOutcome = KeyedOutcome & { isConflict?: true; otherEvent?: OtherEvent };
 
 /** What recording a scan needs (the routes' options have it all). */
 export interface CheckinDeps {
@@ -64,7 +69,23 @@ async function checkInOnce(
   const outcome = isOwnEarlierCheckin(scan, checkedIn)
     ? { kind: 'created' as const, record: checkedIn.record }
     : checkedIn;
-  return scan.admittedOffline ? recordIfConflict(db, scan, outcome) : outcome;
+  const recorded = scan.admittedOffline ? await recordIfConflict(db, scan, outcome) : outcome;
+  return isNotIssued(scan, recorded) ? withOtherEvent(db, scan, recorded) : recorded;
+}
+
+/** The event has tickets and this code is not one of them (not: the event is unregistered). */
+function isNotIssued(scan: ScanRequest, outcome: KeyedOutcome): boolean {
+  return outcome.kind === 'refused' && judgeTicket(outcome.facts, scan.requireRegisteredEvent) === 'ticket-not-found';
+}
+
+/**
+ * A code refused as not issued that another registered event did issue: a guest at the wrong gate or
+ * on the wrong day, which the gate can say ("not for this event: it is for X"). Looked up only on this
+ * refusal, after the check-in statement, which stays as it was for every scan.
+ */
+async function withOtherEvent(db: pg.Pool, scan: ScanRequest, outcome: RecordedOutcome): Promise<RecordedOutcome> {
+  const otherEvent = await findOtherEventOfTicket(db, scan.ticketId, scan.eventId);
+  return otherEvent ? { ...outcome, otherEvent } : outcome;
 }
 
 /**
@@ -92,9 +113,7 @@ function isOwnEarlierCheckin(
  */
 async function recordIfConflict(db: pg.Pool, scan: ScanRequest, outcome: KeyedOutcome): Promise<RecordedOutcome> {
   const isDuplicate = outcome.kind === 'duplicate';
-  const isNotIssued =
-    outcome.kind === 'refused' && judgeTicket(outcome.facts, scan.requireRegisteredEvent) === 'ticket-not-found';
-  if (!isDuplicate && !isNotIssued) return outcome;
+  if (!isDuplicate && !isNotIssued(scan, outcome)) return outcome;
   await recordConflict(db, {
     eventId: scan.eventId,
     ticketId: scan.ticketId,

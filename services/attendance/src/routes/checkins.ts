@@ -2,6 +2,7 @@
 import {
   CheckinBody,
   CheckinCreated,
+  CheckinNotFound,
   type CheckinRecord,
   DuplicateCheckin,
   ErrorBody,
@@ -9,6 +10,7 @@ import {
   IdempotencyHeaders,
   MyCheckins,
   MyCheckinsQuery,
+  type OtherEvent,
 } from '@tixgo/contracts';
 import { type AuthUser, authenticate, validationError } from '@tixgo/platform';
 import type { FastifyReply } from 'fastify';
@@ -27,7 +29,9 @@ export const ALREADY_CHECKED_IN = 'Ticket already checked in';
 /** Responses of every check-in endpoint, for /openapi.json. */
 export const CHECKIN_RESPONSES = {
   201: CheckinCreated,
-  404: ErrorBody.describe('"Event not found" or "Ticket not found for this event"'),
+  404: CheckinNotFound.describe(
+    '"Event not found", or "Ticket not found for this event" (with other_event when another registered event issued the code)',
+  ),
   409: DuplicateCheckin,
   422: ErrorBody.describe('invalid body, or an Idempotency-Key reused with a different body'),
   429: ErrorBody.describe('too many check-ins by this user or from this address; see Retry-After'),
@@ -40,16 +44,22 @@ export const CHECKIN_RATE_DESCRIPTION =
 /** The status and body of a check-in answer, as POST /checkins sends it (also one item of a batch). */
 export interface CheckinAnswer {
   status: 201 | 404 | 409 | 422;
-  body: { status: 'checked_in'; record: CheckinRecord } | { detail: string; record?: CheckinRecord; conflict?: true };
+  body:
+    | { status: 'checked_in'; record: CheckinRecord }
+    | { detail: string; record?: CheckinRecord; conflict?: true; other_event?: OtherEvent };
 }
 
 /**
  * The answer for a check-in outcome: 201, 409 with the earlier record, 404, or 422. A scan admitted
- * offline whose refusal was recorded as a conflict says so (`"conflict": true`); compat: no other does.
+ * offline whose refusal was recorded as a conflict says so (`"conflict": true`), and a code another
+ * event issued names that event (`other_event`); compat: other answers are as they always were.
  */
 export function checkinAnswer(outcome: RecordedOutcome, requireRegisteredEvent: boolean): CheckinAnswer {
   const answer = plainAnswer(outcome, requireRegisteredEvent);
-  if (outcome.isConflict && 'detail' in answer.body) answer.body.conflict = true;
+  if ('detail' in answer.body) {
+    if (outcome.otherEvent) answer.body.other_event = outcome.otherEvent;
+    if (outcome.isConflict) answer.body.conflict = true;
+  }
   return answer;
 }
 

@@ -17,9 +17,12 @@ const eventCheckinRoutes: FastifyPluginAsyncZod<AttendanceRouteOptions> = async 
         tags: ['events', 'check-ins'],
         summary: "A registered event's check-ins with their holders, newest first, one page at a time",
         description:
-          'Newest first, because a person watching an event looks for the scan that just happened: it is on ' +
-          'the first page, and paging goes back in time (a check-in arriving meanwhile never shifts a later ' +
-          `page). q: part of a ticket code or holder name, case-insensitive (at least 3 characters). gate: ` +
+          'Newest first by arrival (the order attendance received the check-ins), because a person watching an ' +
+          'event looks for the scan that just happened: it is on the first page, and paging goes back in ' +
+          'time (a check-in arriving meanwhile never shifts a later page). A scan uploaded late from an ' +
+          "offline gate's queue is listed when it arrived, with checked_in_at (receipt) and scanned_at (the " +
+          'device scan time; only on check-ins that gave one). ' +
+          `q: part of a ticket code or holder name, case-insensitive (at least 3 characters). gate: ` +
           `exactly this location. limit default ${EVENT_CHECKIN_LIMITS.default}, at most ` +
           `${EVENT_CHECKIN_LIMITS.max}; next_cursor is null on the last page.`,
         security: [{ bearerAuth: [] }],

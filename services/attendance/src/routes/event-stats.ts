@@ -45,9 +45,12 @@ const eventStatsRoutes: FastifyPluginAsyncZod<AttendanceRouteOptions> = async (a
         tags: ['events', 'attendance'],
         summary: "A registered event's stats: totals, check-ins over time, per gate, the newest check-ins",
         description:
-          'timeline: check-ins per bucket of `bucket` minutes (5, 15 or 60; UTC starts as ISO strings), only ' +
-          'the buckets that have check-ins, oldest first. gates: check-ins per location (null: none given), ' +
-          'most first. latest: the newest `latest` check-ins (default none). Counted in SQL, exact as of one ' +
+          'timeline: check-ins per bucket of `bucket` minutes (5, 15 or 60; UTC starts as ISO strings) of the ' +
+          "time the person was at the gate: the device's scan time (scanned_at) where it gave one, else the " +
+          'time attendance received the scan; only the buckets that have check-ins, oldest first. gates: ' +
+          'check-ins per location (null: none given), most first. latest: the newest `latest` check-ins to ' +
+          'arrive (default none). conflicts: how many scans admitted offline did not count (GET ' +
+          '/events/{id}/conflicts lists them). Counted in SQL, exact as of one ' +
           'snapshot: the counts of all but the newest few thousand check-ins are kept between reads, so a read ' +
           'costs the check-ins since the previous one, not the whole event.',
         security,

@@ -1,5 +1,5 @@
-// Tickets in SQL: issuing a batch all-or-nothing, and paging an event's tickets with their check-in state.
-import type { IssuedTicket, TicketInput, TicketState } from '@tixgo/contracts';
+// Tickets in SQL: issuing a batch all-or-nothing, paging an event's tickets with their check-in state, finding a code's other event.
+import type { IssuedTicket, OtherEvent, TicketInput, TicketState } from '@tixgo/contracts';
 import { httpErrors } from '@tixgo/platform';
 import type pg from 'pg';
 import { EVENT_NOT_FOUND } from '../events/events-repository.js';
@@ -113,4 +113,24 @@ export async function listTickets(
     values: [eventId, afterTicketId, limit],
   });
   return rows;
+}
+
+/**
+ * The registered event other than `eventId` that issued the code `ticketId` (the most recently
+ * created, if several did), for a check-in refused as not issued. Through tickets_ticket_id_idx
+ * (migration 005): a code is issued by a handful of events at most, so this reads a few entries.
+ */
+export async function findOtherEventOfTicket(
+  db: pg.Pool,
+  ticketId: string,
+  eventId: string,
+): Promise<OtherEvent | undefined> {
+  const { rows } = await db.query<OtherEvent>({
+    name: 'find-other-event-of-ticket',
+    text: `SELECT e.id, e.title FROM tickets t JOIN events e ON e.id = t.event_id
+           WHERE t.ticket_id = $1 AND t.event_id <> $2
+           ORDER BY e.created_at DESC, e.id LIMIT 1`,
+    values: [ticketId, eventId],
+  });
+  return rows[0];
 }

@@ -141,6 +141,9 @@ describe('the full list, streamed', () => {
   });
 });
 
+const OFFLINE_SCAN = new Date(Date.now() - 3600_000).toISOString();
+const CSV_HEADER = 'ticket_id,holder_name,checked_in_at,scanned_at,checked_in_by,location,checkin_id';
+
 describe('GET /events/{id}/attendance.csv', () => {
   beforeAll(async () => {
     await t.createEvent('export');
@@ -159,32 +162,33 @@ describe('GET /events/{id}/attendance.csv', () => {
       },
     });
     if (issued.statusCode !== 201) throw new Error(issued.body);
-    for (const [ticket_id, location] of [
-      ['X-1', 'Gate A'],
-      ['X-2', '=cmd|"/c calc"!A1'],
-      ['+62-811', null],
-      ['@SUM(A1)', 'Aula, lantai 2'],
+    for (const [ticket_id, location, scanned_at] of [
+      ['X-1', 'Gate A', null],
+      ['X-2', '=cmd|"/c calc"!A1', null],
+      // Scanned by an offline gate an hour before it reached attendance.
+      ['+62-811', null, OFFLINE_SCAN],
+      ['@SUM(A1)', 'Aula, lantai 2', null],
     ] as const) {
-      const answer = await t.checkIn({ event_id: 'export', ticket_id, location }, t.committee('panitia2'));
+      const answer = await t.checkIn({ event_id: 'export', ticket_id, location, scanned_at }, t.committee('panitia2'));
       if (answer.statusCode !== 201) throw new Error(answer.body);
     }
   });
 
-  it('exports every check-in as a UTF-8 CSV attachment with a header row, formula-looking cells neutralised', async () => {
+  it('exports every check-in as a UTF-8 CSV attachment with a header row, the device scan time where given, formula-looking cells neutralised', async () => {
     const response = await get(t.app, '/events/export/attendance.csv');
     expect(response.statusCode).toBe(200);
     expect(response.headers['content-type']).toBe('text/csv; charset=utf-8');
     expect(response.headers['content-disposition']).toBe('attachment; filename="attendance-export.csv"');
     const body = response.rawPayload.toString('utf8');
-    expect(body.startsWith('\ufeffticket_id,holder_name,checked_in_at,checked_in_by,location,checkin_id\n')).toBe(true);
+    expect(body.startsWith(`\ufeff${CSV_HEADER}\n`)).toBe(true);
     const page = (await get(t.app, '/attendance/export?limit=100')).json();
     const [x1, x2, x3, x4] = page.records as { checked_in_at: string; checkin_id: string }[];
     expect(body.slice(1).split('\n')).toEqual([
-      'ticket_id,holder_name,checked_in_at,checked_in_by,location,checkin_id',
-      `X-1,Budi Santoso,${x1?.checked_in_at},panitia2,Gate A,${x1?.checkin_id}`,
-      `X-2,"'=HYPERLINK(""http://evil.example"",""click"")",${x2?.checked_in_at},panitia2,"'=cmd|""/c calc""!A1",${x2?.checkin_id}`,
-      `'+62-811,"Sari, ""Dewi""",${x3?.checked_in_at},panitia2,,${x3?.checkin_id}`,
-      `'@SUM(A1),'-1+2,${x4?.checked_in_at},panitia2,"Aula, lantai 2",${x4?.checkin_id}`,
+      CSV_HEADER,
+      `X-1,Budi Santoso,${x1?.checked_in_at},,panitia2,Gate A,${x1?.checkin_id}`,
+      `X-2,"'=HYPERLINK(""http://evil.example"",""click"")",${x2?.checked_in_at},,panitia2,"'=cmd|""/c calc""!A1",${x2?.checkin_id}`,
+      `'+62-811,"Sari, ""Dewi""",${x3?.checked_in_at},${OFFLINE_SCAN},panitia2,,${x3?.checkin_id}`,
+      `'@SUM(A1),'-1+2,${x4?.checked_in_at},,panitia2,"Aula, lantai 2",${x4?.checkin_id}`,
       '',
     ]);
   });
@@ -194,13 +198,13 @@ describe('GET /events/{id}/attendance.csv', () => {
     expect(response.statusCode).toBe(200);
     const rows = response.body.trimEnd().split('\n');
     expect(rows).toHaveLength(2501);
-    expect(rows[1]).toMatch(/^B-00001,,\d{4}-\d\d-\d\dT[\d:.]+Z,gate-1,Gate 1,[0-9a-f-]{36}$/);
+    expect(rows[1]).toMatch(/^B-00001,,\d{4}-\d\d-\d\dT[\d:.]+Z,,gate-1,Gate 1,[0-9a-f-]{36}$/);
     expect(rows[2500]).toMatch(/^B-02500,,/);
     await t.createEvent('Fest "2026"/../é');
     const odd = await get(t.app, `/events/${encodeURIComponent('Fest "2026"/../é')}/attendance.csv`);
     expect(odd.statusCode).toBe(200);
     expect(odd.headers['content-disposition']).toBe('attachment; filename="attendance-Fest_2026_.._.csv"');
-    expect(odd.body).toBe('\ufeffticket_id,holder_name,checked_in_at,checked_in_by,location,checkin_id\n');
+    expect(odd.body).toBe(`\ufeff${CSV_HEADER}\n`);
   });
 
   it('answers 404 for an unregistered event and 401 without a token', async () => {

@@ -107,6 +107,31 @@ describe('POST /checkins/batch', () => {
     ).toEqual(['EARLY', 'NEW-1', 'TWICE']);
   });
 
+  it('names the other event that issued a refused code in that item’s 404, as POST /checkins does', async () => {
+    await t.app.inject({
+      method: 'POST',
+      url: '/events',
+      headers: t.admin(),
+      payload: { id: 'bt-after-party', title: 'After party' },
+    });
+    await t.issueTickets('bt-after-party', ['AP-1']);
+    const response = await sendBatch([
+      item({ event_id: 'bt-gala', ticket_id: 'AP-1' }),
+      item({ event_id: 'bt-gala', ticket_id: 'AP-1', registered_event_only: true }),
+      item({ event_id: 'bt-after-party', ticket_id: 'AP-1' }),
+    ]);
+    expect(response.statusCode).toBe(200);
+    const notHere = {
+      status: 404,
+      body: { detail: 'Ticket not found for this event', other_event: { id: 'bt-after-party', title: 'After party' } },
+    };
+    expect(resultsOf(response)).toEqual([
+      notHere,
+      notHere,
+      created({ event_id: 'bt-after-party', ticket_id: 'AP-1', checked_in_by: 'panitia1' }),
+    ]);
+  });
+
   it('answers an invalid item with the 422 body POST /checkins gives the same fields', async () => {
     const fields = { event_id: 'bt-422', ticket_id: 'x'.repeat(101), location: 7 };
     const single = await t.checkIn(fields);

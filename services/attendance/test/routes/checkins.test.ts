@@ -156,6 +156,58 @@ describe('the ticket rule', () => {
     expect(list.json().records.map((record: { ticket_id: string }) => record.ticket_id)).toEqual(['GOOD-1']);
   });
 
+  it('names the other registered event that issued a refused code, keeping the 404 and its detail', async () => {
+    const create = (id: string, title: string) =>
+      t.app.inject({ method: 'POST', url: '/events', headers: t.admin(), payload: { id, title } });
+    expect((await create('ev-day-2', 'Malam Puncak (day 2)')).statusCode).toBe(201);
+    await t.issueTickets('ev-day-2', ['DAY2-1', 'BOTH-1']);
+    expect((await create('ev-day-3', 'Penutupan (day 3)')).statusCode).toBe(201);
+    await t.issueTickets('ev-day-3', ['BOTH-1']);
+
+    const wrongDay = await t.checkIn({ event_id: 'ev-tix', ticket_id: 'DAY2-1' });
+    expect(wrongDay.statusCode).toBe(404);
+    expect(wrongDay.json()).toEqual({
+      detail: 'Ticket not found for this event',
+      other_event: { id: 'ev-day-2', title: 'Malam Puncak (day 2)' },
+    });
+    // Issued by two other events: the most recently created one is named.
+    const both = await t.checkIn({ event_id: 'ev-tix', ticket_id: 'BOTH-1' });
+    expect(both.statusCode).toBe(404);
+    expect(both.json()).toEqual({
+      detail: 'Ticket not found for this event',
+      other_event: { id: 'ev-day-3', title: 'Penutupan (day 3)' },
+    });
+    // Through POST /events/{id}/checkins too; nothing was checked in anywhere.
+    const atEvent = await t.app.inject({
+      method: 'POST',
+      url: '/events/ev-tix/checkins',
+      headers: t.committee(),
+      payload: { ticket_id: 'DAY2-1' },
+    });
+    expect(atEvent.statusCode).toBe(404);
+    expect(atEvent.json()).toEqual({
+      detail: 'Ticket not found for this event',
+      other_event: { id: 'ev-day-2', title: 'Malam Puncak (day 2)' },
+    });
+    const day2 = await t.app.inject({ url: '/attendance/ev-day-2', headers: t.committee() });
+    expect(day2.json()).toEqual({ event_id: 'ev-day-2', total_checked_in: 0, records: [] });
+  });
+
+  it('names no other event once the event that issued the code is deleted', async () => {
+    await t.app.inject({
+      method: 'POST',
+      url: '/events',
+      headers: t.admin(),
+      payload: { id: 'ev-gone', title: 'Gone' },
+    });
+    await t.issueTickets('ev-gone', ['GONE-1']);
+    const deleted = await t.app.inject({ method: 'DELETE', url: '/events/ev-gone', headers: t.admin() });
+    expect(deleted.statusCode).toBe(200);
+    const response = await t.checkIn({ event_id: 'ev-tix', ticket_id: 'GONE-1' });
+    expect(response.statusCode).toBe(404);
+    expect(response.json()).toEqual({ detail: 'Ticket not found for this event' });
+  });
+
   it('accepts any code once at a registered event without tickets', async () => {
     const first = await t.checkIn({ event_id: 'ev-open', ticket_id: 'ANYTHING-1' });
     const again = await t.checkIn({ event_id: 'ev-open', ticket_id: 'ANYTHING-1' });
@@ -181,6 +233,10 @@ describe('the ticket rule', () => {
       const unissued = await strict.checkIn({ event_id: 'ev-tix', ticket_id: 'FORGED-1' });
       expect(unissued.statusCode).toBe(404);
       expect(unissued.json()).toEqual({ detail: 'Ticket not found for this event' });
+      // An unregistered event is "Event not found" even for a code another event issued.
+      const elsewhere = await strict.checkIn({ event_id: 'not-registered-strict', ticket_id: 'GOOD-2' });
+      expect(elsewhere.statusCode).toBe(404);
+      expect(elsewhere.json()).toEqual({ detail: 'Event not found' });
     } finally {
       await strict.close();
     }

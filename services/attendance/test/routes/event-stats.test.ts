@@ -154,6 +154,7 @@ describe('GET /events/{id}/stats', () => {
         { location: null, count: 1 },
       ],
       latest: [],
+      conflicts: 0,
     });
   });
 
@@ -220,6 +221,7 @@ describe('GET /events/{id}/stats', () => {
       timeline: [],
       gates: [],
       latest: [],
+      conflicts: 0,
     });
   });
 
@@ -240,6 +242,95 @@ describe('GET /events/{id}/stats', () => {
   });
 });
 
+describe('GET /events/{id}/stats with scans uploaded from offline gates', () => {
+  const minutesAgo = (minutes: number) => new Date(Date.now() - minutes * 60_000).toISOString();
+  /** Moves a check-in to a known receive time and device scan time. */
+  async function timesOf(eventId: string, ticketId: string, receivedAt: string, scannedAt: string | null) {
+    await t.db.pool.query(
+      'UPDATE checkins SET checked_in_at = $3, scanned_at = $4 WHERE event_id = $1 AND ticket_id = $2',
+      [eventId, ticketId, receivedAt, scannedAt],
+    );
+  }
+
+  beforeAll(async () => {
+    await t.createEvent('stats-offline', ['OFF-1', 'OFF-2', 'OFF-3']);
+    // OFF-1 online at 10:41; OFF-2 scanned at 10:31 by an offline gate whose queue reached the server
+    // at 11:00, after OFF-3 (online, 11:00 too). So by arrival: OFF-1, OFF-3, OFF-2.
+    const plan: [string, string | undefined, string, string | null][] = [
+      ['OFF-1', undefined, '2026-03-01T10:41:00Z', null],
+      ['OFF-3', undefined, '2026-03-01T11:00:00Z', null],
+      ['OFF-2', minutesAgo(30), '2026-03-01T11:00:30Z', '2026-03-01T10:31:00Z'],
+    ];
+    for (const [ticket_id, scanned_at, receivedAt, scannedAt] of plan) {
+      const answer = await t.checkIn(
+        { event_id: 'stats-offline', ticket_id, location: 'Gate A', ...(scanned_at ? { scanned_at } : {}) },
+        t.committee(scanned_at ? 'offline-gate' : 'panitia1'),
+      );
+      expect(answer.statusCode).toBe(201);
+      await timesOf('stats-offline', ticket_id, receivedAt, scannedAt);
+    }
+  });
+
+  it('counts an uploaded scan in the bucket of its device scan time, not of its arrival', async () => {
+    const response = await get('/events/stats-offline/stats');
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toMatchObject({
+      total_checked_in: 3,
+      timeline: [
+        { start: '2026-03-01T10:30:00.000Z', count: 1 },
+        { start: '2026-03-01T10:40:00.000Z', count: 1 },
+        { start: '2026-03-01T11:00:00.000Z', count: 1 },
+      ],
+      gates: [{ location: 'Gate A', count: 3 }],
+    });
+  });
+
+  it('lists the newest check-ins by arrival, with scanned_at only on the one that gave it', async () => {
+    const response = await get('/events/stats-offline/stats?latest=3');
+    expect(response.statusCode).toBe(200);
+    const record = (ticket_id: string, checked_in_by: string, checked_in_at: string) => ({
+      event_id: 'stats-offline',
+      ticket_id,
+      checked_in_by,
+      checked_in_at,
+      checkin_id: expect.stringMatching(UUID),
+      location: 'Gate A',
+      holder_name: null,
+    });
+    const latest = response.json().latest;
+    expect(latest).toEqual([
+      { ...record('OFF-2', 'offline-gate', '2026-03-01T11:00:30.000Z'), scanned_at: '2026-03-01T10:31:00.000Z' },
+      record('OFF-3', 'panitia1', '2026-03-01T11:00:00.000Z'),
+      record('OFF-1', 'panitia1', '2026-03-01T10:41:00.000Z'),
+    ]);
+    expect(Object.keys(latest[1])).not.toContain('scanned_at');
+  });
+
+  it('counts the event’s conflicts, and only this event’s', async () => {
+    await t.createEvent('stats-conflicts', ['SC-1', 'SC-2']);
+    await t.createEvent('stats-conflicts-other', ['SO-1']);
+    const offline = (event_id: string, ticket_id: string, gate: string) =>
+      t.checkIn({ event_id, ticket_id, scanned_at: minutesAgo(10), admitted_offline: true }, t.committee(gate));
+    expect((await get('/events/stats-conflicts/stats')).json().conflicts).toBe(0);
+    expect((await offline('stats-conflicts', 'SC-1', 'gate-a')).statusCode).toBe(201);
+    // Admitted by a second offline gate too, and a code the event never issued: two conflicts.
+    const late = await offline('stats-conflicts', 'SC-1', 'gate-b');
+    expect(late.statusCode).toBe(409);
+    expect(late.json()).toMatchObject({ detail: 'Ticket already checked in', conflict: true });
+    const forged = await offline('stats-conflicts', 'SC-FORGED', 'gate-b');
+    expect(forged.statusCode).toBe(404);
+    expect(forged.json()).toEqual({ detail: 'Ticket not found for this event', conflict: true });
+    expect((await offline('stats-conflicts-other', 'SO-X', 'gate-c')).statusCode).toBe(404);
+
+    const response = await get('/events/stats-conflicts/stats');
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toMatchObject({ event_id: 'stats-conflicts', total_checked_in: 1, conflicts: 2 });
+    const listed = await get('/events/stats-conflicts/conflicts');
+    expect(listed.json().total).toBe(2);
+    expect((await get('/events/stats-conflicts-other/stats')).json().conflicts).toBe(1);
+  });
+});
+
 describe('stats kept between reads (EventStatsCache)', () => {
   // A margin of 2 positions: after a read, all but the newest 2 check-ins are settled.
   const cache = () => new EventStatsCache(t.db.pool, 2);
@@ -257,6 +348,29 @@ describe('stats kept between reads (EventStatsCache)', () => {
     expect(gateCounts(later)).toEqual({ 'Gate A': 5, 'Gate B': 3 });
     expect(later?.timeline.reduce((sum, bucket) => sum + bucket.count, 0)).toBe(8);
     expect(later).toEqual(await cache().read('inc-ev', 60, 0));
+  });
+
+  it('puts a late upload of offline scans in the buckets of their scan times, as a count of the whole event does', async () => {
+    await t.createEvent('inc-offline');
+    for (const ticket of ['O-1', 'O-2', 'O-3']) await scan('inc-offline', ticket, 'Gate A');
+    const kept = cache();
+    const before = await kept.read('inc-offline', 5, 0);
+    expect(before?.timeline).toHaveLength(1);
+    // A gate's queue from three hours ago arrives now: positions after the settled ones.
+    const scannedAt = new Date(Date.now() - 3 * 3600_000).toISOString();
+    for (const ticket of ['O-4', 'O-5', 'O-6', 'O-7']) {
+      const answer = await t.checkIn(
+        { event_id: 'inc-offline', ticket_id: ticket, location: 'Gate B', scanned_at: scannedAt },
+        t.committee('queue'),
+      );
+      expect(answer.statusCode).toBe(201);
+    }
+    const after = await kept.read('inc-offline', 5, 0);
+    expect(after?.total_checked_in).toBe(7);
+    const bin = Math.floor(Date.parse(scannedAt) / 300_000) * 300_000;
+    expect(after?.timeline[0]).toEqual({ start: new Date(bin).toISOString(), count: 4 });
+    expect(after?.timeline.slice(1)).toEqual(before?.timeline);
+    expect(after).toEqual(await cache().read('inc-offline', 5, 0));
   });
 
   it('stays exact when a check-in commits below the settled position', async () => {

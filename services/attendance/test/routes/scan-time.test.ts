@@ -263,3 +263,38 @@ describe('scanned_at on POST /events/{id}/checkins and in batches', () => {
     });
   });
 });
+
+describe('scanned_at on the event page list (GET /events/{id}/checkins)', () => {
+  it('lists a late upload by arrival, newest first, with its scan time and the receive time', async () => {
+    await t.createEvent('st-page', ['P-1', 'P-2', 'P-3']);
+    const scanned = minutesAgo(45).toISOString();
+    expect((await t.checkIn({ event_id: 'st-page', ticket_id: 'P-1' })).statusCode).toBe(201);
+    // Scanned 45 minutes ago by an offline gate, uploaded after P-1 and before P-3.
+    const upload = await t.checkIn(
+      { event_id: 'st-page', ticket_id: 'P-2', scanned_at: scanned },
+      t.committee('gate9'),
+    );
+    expect(upload.statusCode).toBe(201);
+    expect((await t.checkIn({ event_id: 'st-page', ticket_id: 'P-3' })).statusCode).toBe(201);
+
+    const response = await t.app.inject({ url: '/events/st-page/checkins', headers: t.committee() });
+    expect(response.statusCode).toBe(200);
+    const record = (ticket_id: string, checked_in_by = 'panitia1') => ({
+      event_id: 'st-page',
+      ticket_id,
+      checked_in_by,
+      checked_in_at: expect.stringMatching(ISO_TIME),
+      checkin_id: expect.stringMatching(UUID),
+      location: null,
+      holder_name: null,
+    });
+    expect(response.json()).toEqual({
+      event_id: 'st-page',
+      records: [record('P-3'), { ...record('P-2', 'gate9'), scanned_at: scanned }, record('P-1')],
+      next_cursor: null,
+    });
+    const [newest, late] = response.json().records;
+    expect(Object.keys(newest)).not.toContain('scanned_at');
+    expect(late.checked_in_at).toBe(upload.json().record.checked_in_at);
+  });
+});

@@ -23,6 +23,7 @@ import {
 import type { FastifySchemaCompiler } from 'fastify';
 import { type FastifyPluginAsyncZod, validatorCompiler } from 'fastify-type-provider-zod';
 import type { ZodType, z } from 'zod';
+import { type CheckinClientLimit, tooManyCheckinsFromAddress } from '../checkin-client-limit.js';
 import { authenticateCaller, callerOf } from '../session/authenticate-caller.js';
 import type { AttendanceClient } from '../upstream/attendance-client.js';
 import { relayTo, sendUpstream } from '../upstream/pass-through.js';
@@ -111,14 +112,25 @@ const ticketDownloadRoutes: FastifyPluginAsyncZod<{ attendance: AttendanceClient
   );
 };
 
-const offlineStationRoutes: FastifyPluginAsyncZod<{ attendance: AttendanceClient }> = async (app, { attendance }) => {
+export interface OfflineStationRoutesOptions {
+  attendance: AttendanceClient;
+  /** Check-ins per client address, shared with POST /api/checkins: each uploaded scan counts. */
+  checkinsPerClient: CheckinClientLimit;
+}
+
+const offlineStationRoutes: FastifyPluginAsyncZod<OfflineStationRoutesOptions> = async (
+  app,
+  { attendance, checkinsPerClient },
+) => {
   const security = [{ bearerAuth: [] }];
   const relay = relayTo(attendance);
 
   app.post(
     '/api/checkins/batch',
     {
-      onRequest: authenticateCaller,
+      // The upload's first scan is counted here, before the token is verified (a flood of uploads
+      // costs no verification); the others one by one in the handler.
+      onRequest: [checkinsPerClient.limitRequest, authenticateCaller],
       validatorCompiler: envelopeOnly,
       schema: {
         tags: ['checkins', 'offline'],
@@ -129,8 +141,12 @@ const offlineStationRoutes: FastifyPluginAsyncZod<{ attendance: AttendanceClient
           'scan first tried online replays its answer, and a retried or interrupted upload repeated from the ' +
           'start never counts twice. 200 with one {status, body} per scan in order: 201 (the PortalCheckin, ' +
           'with scanned_at when given), 409 (the first check-in; "conflict": true when the scan was ' +
-          'admitted_offline), 404, 422 (that scan only), 429 (retry_after seconds). 502/504: attendance is ' +
-          'away, nothing is known of any scan: upload the same batch again later.',
+          'admitted_offline), 404 (other_event: the code is a ticket of that event), 422 (that scan only), 429 ' +
+          "(retry_after seconds: the scan's user at attendance, or this client address here, checked in too " +
+          "often; that scan was not sent). Every scan counts against the address's check-in limit as a POST " +
+          '/api/checkins does; an upload when the address has none left at all is a 429 with Retry-After for ' +
+          'the whole call. 502/504: attendance is away, nothing is known of any scan: upload the same batch ' +
+          'again later.',
         security,
         body: PortalBatchBody,
         response: {
@@ -148,6 +164,13 @@ const offlineStationRoutes: FastifyPluginAsyncZod<{ attendance: AttendanceClient
       const results: PortalBatchResult[] = [];
       const valid: { index: number; item: CheckinBatchItem }[] = [];
       checkins.forEach((raw, index) => {
+        // In the order of a single request: the address's limit (429), then the fields (422). The
+        // first scan was counted by the onRequest hook.
+        const wait = index === 0 ? 0 : checkinsPerClient.scanWait(request.ip);
+        if (wait > 0) {
+          results[index] = { status: 429, body: { detail: tooManyCheckinsFromAddress(wait), retry_after: wait } };
+          return;
+        }
         const parsed = PortalBatchItem.safeParse(raw);
         if (!parsed.success) {
           results[index] = invalidScan(parsed.error);

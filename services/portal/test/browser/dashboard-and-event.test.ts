@@ -116,7 +116,7 @@ describe.runIf(hasChromium)('the dashboard and the event page (Chromium)', () =>
     expect(download.suggestedFilename()).toBe(`attendance-${EVENT.id}.csv`);
     const text = readFileSync(await download.path(), 'utf8').replace(/^\uFEFF/, '');
     const lines = text.trim().split(/\r?\n/);
-    expect(lines[0]).toBe('ticket_id,holder_name,checked_in_at,checked_in_by,location,checkin_id');
+    expect(lines[0]).toBe('ticket_id,holder_name,checked_in_at,scanned_at,checked_in_by,location,checkin_id');
     expect(
       lines
         .slice(1)

@@ -178,6 +178,37 @@ describe('POST /api/checkins', () => {
     expect(answer.body).toEqual({ detail: 'Ticket not found for this event' });
   });
 
+  it('tells the gate which other event issued a code it refuses, on both check-in routes', async () => {
+    for (const [id, title, ticket_id] of [
+      ['gig-night-1', 'Gig, night 1', 'N1-1'],
+      ['gig-night-2', 'Gig, night 2', 'N2-1'],
+    ]) {
+      const event = await call(stack.portal.url, 'POST', '/api/events', { token: admin, json: { id, title } });
+      expect(event.status).toBe(201);
+      const issued = await call(stack.portal.url, 'POST', `/api/events/${id}/tickets`, {
+        token: admin,
+        json: { tickets: [{ ticket_id }] },
+      });
+      expect(issued.status).toBe(201);
+    }
+    const notTonight = {
+      detail: 'Ticket not found for this event',
+      other_event: { id: 'gig-night-2', title: 'Gig, night 2' },
+    };
+    const answer = await call(stack.portal.url, 'POST', '/api/checkins', {
+      token: committee,
+      json: { event_id: 'gig-night-1', ticket_id: 'N2-1' },
+    });
+    expect(answer.status).toBe(404);
+    expect(answer.body).toEqual(notTonight);
+    const atEvent = await call(stack.portal.url, 'POST', '/api/events/gig-night-1/checkins', {
+      token: committee,
+      json: { ticket_id: 'N2-1' },
+    });
+    expect(atEvent.status).toBe(404);
+    expect(atEvent.body).toEqual(notTonight);
+  });
+
   it.each([
     ['a missing ticket_id', { event_id: 'fest-2026' }, ['body', 'ticket_id']],
     ['a fractional event_id', { event_id: 4.2, ticket_id: 'T-1' }, ['body', 'event_id']],

@@ -71,3 +71,89 @@ describe('check-in rate limits through the portal', () => {
     expect(refused.body).toEqual({ detail: 'Too many check-ins by this user, try again in 1 seconds' });
   });
 });
+
+describe('the per-address limit on uploaded queues (POST /api/checkins/batch)', () => {
+  let roomyAttendance: AttendanceService;
+  let strictPortal: RunningService;
+
+  beforeAll(async () => {
+    // Attendance's per-user limit out of the way; the portal lets an address check in 3 at once, then 1 a second.
+    roomyAttendance = await startAttendance({ CHECKIN_RATE_PER_USER: '1000', CHECKIN_BURST_PER_USER: '1000' });
+    strictPortal = await startPortal({
+      identityUrl: await refusingUrl(),
+      attendanceUrl: roomyAttendance.url,
+      env: { CHECKIN_RATE_PER_CLIENT: '1', CHECKIN_BURST_PER_CLIENT: '3', TRUST_PROXY: '127.0.0.1' },
+    });
+  });
+  afterAll(async () => {
+    await strictPortal?.close();
+    await roomyAttendance?.close();
+  });
+
+  const upload = (client: string, tickets: string[]) =>
+    call(strictPortal.url, 'POST', '/api/checkins/batch', {
+      token: tokenOf('queue-gate'),
+      headers: { 'x-forwarded-for': client },
+      json: {
+        checkins: tickets.map((ticket_id) => ({
+          event_id: 'pl-queue',
+          ticket_id,
+          idempotency_key: `key-${ticket_id}`,
+        })),
+      },
+    });
+  const overLimit = { detail: 'Too many check-ins from this address, try again in 1 seconds', retry_after: 1 };
+
+  it('counts every scan of an upload against the address: those past its burst answer their own 429, unsent', async () => {
+    const answer = await upload('192.0.2.10', ['Q-1', 'Q-2', 'Q-3', 'Q-4', 'Q-5']);
+    expect(answer.status).toBe(200);
+    const { results } = answer.body as { results: { status: number; body: Record<string, unknown> }[] };
+    expect(results.slice(0, 3)).toEqual(
+      ['Q-1', 'Q-2', 'Q-3'].map((ticket_id) => ({
+        status: 201,
+        body: expect.objectContaining({ ticket_id, user_id: 'queue-gate', status: 'success' }),
+      })),
+    );
+    expect(results.slice(3)).toEqual([
+      { status: 429, body: overLimit },
+      { status: 429, body: overLimit },
+    ]);
+    const stored = await call(roomyAttendance.url, 'GET', '/attendance/pl-queue', { token: tokenOf('reader') });
+    expect(stored.status).toBe(200);
+    expect((stored.body as { records: { ticket_id: string }[] }).records.map((record) => record.ticket_id)).toEqual([
+      'Q-1',
+      'Q-2',
+      'Q-3',
+    ]);
+  });
+
+  it('shares the address’s budget with single check-ins, and refuses a whole upload once nothing is left', async () => {
+    const client = '192.0.2.11';
+    const single = (ticket_id: string) =>
+      call(strictPortal.url, 'POST', '/api/checkins', {
+        token: tokenOf('queue-gate'),
+        headers: { 'x-forwarded-for': client },
+        json: { event_id: 'pl-queue', ticket_id },
+      });
+    expect((await single('S-1')).status).toBe(201);
+    expect((await single('S-2')).status).toBe(201);
+    const partly = await upload(client, ['S-3', 'S-4']);
+    expect(partly.status).toBe(200);
+    expect((partly.body as { results: { status: number }[] }).results.map((result) => result.status)).toEqual([
+      201, 429,
+    ]);
+    const forwardedBefore = roomyAttendance.received.length;
+    const refused = await upload(client, ['S-5']);
+    expect(refused.status).toBe(429);
+    expect(refused.headers['retry-after']).toBe('1');
+    expect(refused.body).toEqual({ detail: 'Too many check-ins from this address, try again in 1 seconds' });
+    const tooSoon = await single('S-6');
+    expect(tooSoon.status).toBe(429);
+    expect(tooSoon.body).toEqual({ detail: 'Too many check-ins from this address, try again in 1 seconds' });
+    expect(roomyAttendance.received.length).toBe(forwardedBefore);
+    // Another address has its own budget.
+    const elsewhere = await upload('192.0.2.12', ['S-5']);
+    expect(elsewhere.status).toBe(200);
+    expect((elsewhere.body as { results: { status: number }[] }).results.map((result) => result.status)).toEqual([201]);
+  });
+});

@@ -99,6 +99,7 @@ describe('GET /api/events/{id}/stats', () => {
           holder_name: 'Dewi Budiarti',
         },
       ],
+      conflicts: 0,
     });
   });
 

@@ -105,6 +105,25 @@ describe('POST /api/checkins/batch', () => {
     ]);
   });
 
+  it('names the other event that issued a queued code the event refuses, in that scan’s 404', async () => {
+    await createEvent('os-day-1', [{ ticket_id: 'D1-1' }]);
+    await createEvent('os-day-2', [{ ticket_id: 'D2-1' }]);
+    const answer = await upload([queued('os-day-1', 'D2-1'), queued('os-day-1', 'D1-1')]);
+    expect(answer.status).toBe(200);
+    expect(resultsOf(answer)).toEqual([
+      {
+        status: 404,
+        body: {
+          detail: 'Ticket not found for this event',
+          other_event: { id: 'os-day-2', title: 'os-day-2' },
+          conflict: true,
+        },
+      },
+      { status: 201, body: expect.objectContaining({ event_id: 'os-day-1', ticket_id: 'D1-1' }) },
+    ]);
+    expect((await recorded('os-day-2')).length).toBe(0);
+  });
+
   it('answers a whole batch uploaded again (same keys) with the first answers, counting nothing twice', async () => {
     await createEvent('os-replay', [{ ticket_id: 'R-1' }, { ticket_id: 'R-2' }]);
     const scans = [queued('os-replay', 'R-1'), queued('os-replay', 'R-2')];
