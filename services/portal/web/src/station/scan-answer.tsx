@@ -40,7 +40,8 @@ export function viewOf({ ticketId: ticket, answer }: StationScanResult): AnswerV
       return { tone: 'ok', title: t('station.ok'), detail: ticket };
     case 'duplicate': {
       const values = {
-        time: formatTime(answer.first.checked_in_at),
+        // When the ticket was at a gate: an offline scan's own time, not its upload's.
+        time: formatTime(answer.first.scanned_at ?? answer.first.checked_in_at),
         by: answer.first.checked_in_by,
         gate: answer.first.location ?? '',
       };
