@@ -9,6 +9,7 @@ import { chromium } from 'playwright-core';
 import { CHROMIUM_ARGS, CHROMIUM_PATH, hasChromium } from '../services/portal/test/browser/support/browser.js';
 import { gateTokens, seeder } from './lib/seed.js';
 import { benchToken, freshDatabase, type RunningService, startService, storageLabel } from './lib/services.js';
+import { openBenchStation } from './lib/station-page.js';
 
 const scans = Number(process.env.BENCH_SCANS ?? 1000);
 const EVENT = 'offline-sync-bench';
@@ -47,17 +48,12 @@ async function main(): Promise<void> {
       Array.from({ length: scans }, (_, index) => code(index)),
     );
 
-    const context = await browser.newContext({ ignoreHTTPSErrors: true, locale: 'id-ID' });
-    const page = await context.newPage();
-    await page.goto(`${portal.url}/sign-in`);
-    await page.getByLabel('Nama pengguna').fill('panitia1');
-    await page.getByLabel('Kata sandi').fill('secret');
-    await page.getByRole('button', { name: 'Masuk' }).click();
-    await page.waitForURL('**/dashboard');
-    await page.evaluate((eventId) => {
-      localStorage.setItem('tixgo.station', JSON.stringify({ eventId, gate: 'Gerbang Offline', title: 'Bench' }));
-    }, EVENT);
-    await page.goto(`${portal.url}/station`);
+    const page = await openBenchStation(browser, portal.url, {
+      eventId: EVENT,
+      gate: 'Gerbang Offline',
+      title: 'Bench',
+    });
+    const context = page.context();
     await page.getByText(new RegExp(`^${scans.toLocaleString('id-ID')} tiket tersimpan di perangkat ini`)).waitFor({
       timeout: 60_000,
     });

@@ -11,6 +11,7 @@ import { CHROMIUM_ARGS, CHROMIUM_PATH, hasChromium } from '../services/portal/te
 import { formatLoad, type LoadResult, percentile, runLoad } from './lib/load.js';
 import { gateTokens, seeder } from './lib/seed.js';
 import { benchToken, freshDatabase, type RunningService, rssMb, startService, storageLabel } from './lib/services.js';
+import { openBenchStation } from './lib/station-page.js';
 
 const scans = Number(process.env.BENCH_SCANS ?? 200);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 64);
@@ -123,17 +124,12 @@ async function main(): Promise<void> {
     );
     await seed.close();
 
-    const context = await browser.newContext({ ignoreHTTPSErrors: true, locale: 'id-ID' });
-    const page = await context.newPage();
-    await page.goto(`${portal.url}/sign-in`);
-    await page.getByLabel('Nama pengguna').fill('panitia1');
-    await page.getByLabel('Kata sandi').fill('secret');
-    await page.getByRole('button', { name: 'Masuk' }).click();
-    await page.waitForURL('**/dashboard');
-    await page.evaluate((eventId) => {
-      localStorage.setItem('tixgo.station', JSON.stringify({ eventId, gate: 'Gerbang Bench' }));
-    }, EVENT);
-    await page.goto(`${portal.url}/station`);
+    const page = await openBenchStation(browser, portal.url, {
+      eventId: EVENT,
+      gate: 'Gerbang Bench',
+      title: 'Station benchmark',
+    });
+    const context = page.context();
     await page.getByLabel('Kode tiket').waitFor();
     await page.evaluate(instrument);
     // Warm-up: the first scans load nothing more, but JIT and connections settle.
