@@ -56,6 +56,9 @@ describe.runIf(hasChromium)('signing in, registering and the language (Chromium)
     const { page, context } = await openPage(stack);
     await page.goto(`${stack.portal.url}/sign-in`);
     await page.getByRole('link', { name: 'Buat akun' }).click();
+    // The register page loads on demand and the sign-in page stays on screen until it has: wait for it,
+    // or the sign-in page's own username field (same label) takes the typing and is then replaced.
+    await page.getByRole('heading', { name: 'Buat akun' }).waitFor();
     await page.getByLabel(/^Nama pengguna/).fill('gate-volunteer');
     await page.getByLabel(/^Kata sandi \(minimal/).fill('pass1234');
     await page.getByLabel('Ulangi kata sandi').fill('pass1234');
