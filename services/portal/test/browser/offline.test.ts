@@ -68,6 +68,9 @@ describe.runIf(hasChromium)('the station without network (Chromium)', () => {
     expect(saved.text).toContain('Disimpan di perangkat ini');
     expect(saved.text).toContain('Tamu 1');
     expect(saved.text).not.toContain('Berhasil check-in');
+    // The gate's count goes on with the people let in on the device's word.
+    expect(await page.getByTestId('gate-count').textContent()).toBe('1 check-in di Gerbang A');
+    expect(await page.getByTestId('gate-count-saved').textContent()).toContain('termasuk 1');
     const unknown = await scan(page, 'FAKE-99');
     expect(unknown.tone).toBe('error');
     expect(unknown.text).toContain('Tiket tidak dikenal');
@@ -81,12 +84,24 @@ describe.runIf(hasChromium)('the station without network (Chromium)', () => {
     await page.reload();
     await page.getByLabel('Kode tiket').waitFor();
     await expect.poll(() => waiting(page)).toBe('1 pindaian menunggu dikirim');
+    // The waiting scan is listed again, not "nothing scanned yet".
+    const recent = page.locator('.recent li');
+    await expect
+      .poll(() => recent.allInnerTexts())
+      .toEqual([expect.stringMatching(/^Disimpan di perangkat ini — OF-001/)]);
     const afterReload = await scan(page, 'OF-002');
     expect(afterReload.tone).toBe('saved');
     await expect.poll(() => waiting(page)).toBe('2 pindaian menunggu dikirim');
     expect(await checkins('OF-001')).toEqual([]);
 
     await comeBack(context, page);
+    // The recent list says what became of each saved scan once the server answered it.
+    await expect
+      .poll(() => recent.allInnerTexts())
+      .toEqual([
+        expect.stringMatching(/^Terkirim: check-in tercatat — OF-002/),
+        expect.stringMatching(/^Terkirim: check-in tercatat — OF-001/),
+      ]);
     for (const ticket of ['OF-001', 'OF-002']) {
       const stored = await checkins(ticket);
       expect(stored).toEqual([
@@ -120,8 +135,13 @@ describe.runIf(hasChromium)('the station without network (Chromium)', () => {
     const line = second.page.getByTestId('conflict-list').getByRole('listitem');
     await line.waitFor();
     expect(await line.textContent()).toMatch(
-      /Tiket OF-010 diizinkan masuk di Gerbang Utara \d{2}[.:]\d{2} \(panitia1\) dan di Gerbang Selatan \d{2}[.:]\d{2}/,
+      /Tiket OF-010 diizinkan masuk di Gerbang Selatan \d{2}[.:]\d{2} \(perangkat ini\), tetapi sudah tercatat lebih dulu di Gerbang Utara \d{2}[.:]\d{2} \(panitia1\)/,
     );
+    await expect
+      .poll(() => second.page.locator('.recent li').first().innerText())
+      .toMatch(
+        /^Terkirim: konflik, tiket sudah tercatat lebih dulu — OF-010: pukul \d{2}[.:]\d{2} oleh panitia1 \(Gerbang Utara\)/,
+      );
     expect(await checkins('OF-010')).toEqual([
       expect.objectContaining({ user_id: 'panitia1', location: 'Gerbang Utara' }),
     ]);

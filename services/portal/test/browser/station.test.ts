@@ -68,6 +68,80 @@ describe.runIf(hasChromium)('the check-in station (Chromium)', () => {
     await context.close();
   });
 
+  it('keeps every scan in the code field after a tap elsewhere: a search result, closing the search, the language, an empty spot', async () => {
+    const event = { id: 'focus-fest', title: 'Focus Fest' };
+    const codes = ['FO-001', 'FO-002', 'FO-003', 'FO-004', 'FO-005', 'FO-006'];
+    await seedEvent(
+      stack.portal.url,
+      admin,
+      event,
+      codes.map((ticket_id, index) => ({ ticket_id, holder_name: `Tamu Fokus ${index + 1}` })),
+    );
+    const { page, context, problems } = await openPage(stack);
+    await openStation(page, stack.portal.url, { title: event.title, gate: 'Gerbang F' });
+    await page.getByText(/^6 tiket tersimpan di perangkat ini/).waitFor();
+
+    // Typed by hand in lower case on a keyboard that does not capitalise: still the issued code.
+    const typed = await scan(page, 'fo-001');
+    expect(typed.tone).toBe('ok');
+    expect(typed.text).toContain('FO-001');
+
+    // A check-in from the manual search leaves the focus on that result's button...
+    const toggle = page.getByRole('button', { name: 'Cari nama atau kode' });
+    await toggle.click();
+    await page.getByLabel(/^Nama pemegang atau sebagian kode/).fill('Fokus 2');
+    const result = page.getByRole('listitem').filter({ hasText: 'FO-002' });
+    await result.getByRole('button', { name: 'Check-in' }).click();
+    await page.locator('[data-testid="scan-answer"][data-tone="ok"]').filter({ hasText: 'FO-002' }).waitFor();
+    // ...the list asks the server again and says so...
+    await result.getByText(/sudah check-in/).waitFor();
+    // ...and the scanner's next code still goes into the code field (its Enter does not press that button again).
+    expect((await scan(page, 'FO-003')).tone).toBe('ok');
+
+    await toggle.click();
+    expect(await page.getByLabel(/^Nama pemegang atau sebagian kode/).count()).toBe(0);
+    expect((await scan(page, 'FO-004')).tone).toBe('ok');
+    expect(await page.getByLabel(/^Nama pemegang atau sebagian kode/).count()).toBe(0);
+
+    await page.getByRole('button', { name: 'Switch the language to English' }).click();
+    const english = await scan(page, 'FO-005');
+    expect(english.tone).toBe('ok');
+    expect(english.text).toContain('Checked in');
+    expect(await page.locator('html').getAttribute('lang')).toBe('en');
+
+    // A tap on an empty spot (the focus goes to the page's main area).
+    await page.getByRole('heading', { name: 'Recent scans on this device' }).click();
+    expect((await scan(page, 'FO-006')).tone).toBe('ok');
+
+    const stored = await storedCheckins(stack.portal.url, admin, event.id);
+    expect(stored.map((checkin) => checkin.ticket_id).sort()).toEqual(codes);
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
+  it('changes the event or the gate starting from the current ones, can be left unchanged, and wants a gate name', async () => {
+    const { page, context } = await openPage(stack);
+    await openStation(page, stack.portal.url, { title: EVENT.title, gate: 'Gerbang Lama' });
+    await page.getByRole('button', { name: 'Ganti acara atau gerbang' }).click();
+    await page.getByRole('heading', { name: 'Ganti acara atau gerbang' }).waitFor();
+    expect(await page.getByLabel('Gerbang', { exact: true }).inputValue()).toBe('Gerbang Lama');
+    expect(await page.getByRole('combobox', { name: /^Acara/ }).inputValue()).toBe(EVENT.id);
+    await page.getByRole('button', { name: 'Batal, kembali ke stasiun' }).click();
+    await page.getByLabel('Kode tiket').waitFor();
+    expect(await page.locator('.station-gate strong').textContent()).toBe('Gerbang Lama');
+
+    await page.getByRole('button', { name: 'Ganti acara atau gerbang' }).click();
+    await page.getByLabel('Gerbang', { exact: true }).fill('   ');
+    await page.getByRole('button', { name: 'Simpan dan lanjut check-in' }).click();
+    expect(await page.getByRole('alert').textContent()).toContain('Isi nama gerbang');
+    expect(await page.getByLabel('Kode tiket').count()).toBe(0);
+    await page.getByLabel('Gerbang', { exact: true }).fill('Gerbang Baru');
+    await page.getByRole('button', { name: 'Simpan dan lanjut check-in' }).click();
+    await page.getByLabel('Kode tiket').waitFor();
+    expect(await page.locator('.station-gate strong').textContent()).toBe('Gerbang Baru');
+    await context.close();
+  });
+
   it('retries a scan whose answer was lost with the same Idempotency-Key and shows green, not amber', async () => {
     const { page, context } = await openPage(stack);
     await openStation(page, stack.portal.url, { title: EVENT.title, gate: 'Gerbang B' });

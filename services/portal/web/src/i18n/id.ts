@@ -107,6 +107,10 @@ export const id: Catalogue = {
   'station.gate': 'Gerbang',
   'station.gateHint': 'Contoh: Gerbang A, Pintu utara',
   'station.start': 'Mulai check-in',
+  'station.changeTitle': 'Ganti acara atau gerbang',
+  'station.changeSave': 'Simpan dan lanjut check-in',
+  'station.changeCancel': 'Batal, kembali ke stasiun',
+  'station.gateMissing': 'Isi nama gerbang: setiap check-in dicatat dengan gerbangnya.',
   'station.change': 'Ganti acara atau gerbang',
   'station.code': 'Kode tiket',
   'station.codeHint': 'Pindai atau ketik kode, lalu Enter',
@@ -123,6 +127,7 @@ export const id: Catalogue = {
   'station.searchCheckIn': 'Check-in',
   'station.searchCheckedIn': 'sudah check-in {time}',
   'station.gateCount': '{count} check-in di {gate}',
+  'station.gateCountSaved': 'termasuk {count} yang disimpan di perangkat ini, belum terkirim',
   'station.eventCount': '{checked} dari {registered} di acara ini',
   'station.sending': 'Mengirim…',
   'station.ok': 'Berhasil check-in',
@@ -141,6 +146,9 @@ export const id: Catalogue = {
   'station.recent': 'Pindaian terakhir di perangkat ini',
   'station.recentEmpty': 'Belum ada yang dipindai.',
   'station.saved': 'Disimpan di perangkat ini',
+  'station.sentOk': 'Terkirim: check-in tercatat',
+  'station.sentConflict': 'Terkirim: konflik, tiket sudah tercatat lebih dulu',
+  'station.sentRefused': 'Terkirim: ditolak server',
   'station.savedDetail': '{ticket} — belum terkirim: akan dikirim ke server dengan sendirinya.',
   'station.seenHere': 'sudah dipindai di perangkat ini pukul {time} ({gate})',
   'station.seenBefore': 'pukul {time} oleh {by} ({gate}), menurut unduhan terakhir',
@@ -157,7 +165,7 @@ export const id: Catalogue = {
   'station.ticketsNone': 'Tiket belum ada di perangkat ini: saat offline, setiap kode baru disimpan.',
   'station.conflicts': 'Konflik untuk supervisor',
   'station.conflictLine':
-    'Tiket {ticket} diizinkan masuk di {firstGate} {firstTime} ({firstBy}) dan di {gate} {time} (perangkat ini)',
+    'Tiket {ticket} diizinkan masuk di {gate} {time} (perangkat ini), tetapi sudah tercatat lebih dulu di {firstGate} {firstTime} ({firstBy})',
   'station.conflictUnknown':
     'Tiket {ticket} diizinkan masuk di {gate} {time} saat offline, padahal bukan tiket acara ini',
 

@@ -1,5 +1,6 @@
 // The full-screen answer to a scan: colour, a word no one can misread, the detail, and the same text for screen readers.
 import { formatTime, type MessageKey, t } from '../i18n/index.js';
+import type { StoredScan } from '../offline/device-store.js';
 import type { StationScanResult } from './station-engine.js';
 
 export type Tone = 'ok' | 'warn' | 'error' | 'saved' | 'pending';
@@ -18,11 +19,7 @@ export function viewOf({ ticketId: ticket, answer }: StationScanResult): AnswerV
   if (answer.source === 'device') {
     switch (answer.kind) {
       case 'saved':
-        return {
-          tone: 'saved',
-          title: t('station.saved'),
-          detail: t('station.savedDetail', { ticket: answer.holderName ? `${ticket} · ${answer.holderName}` : ticket }),
-        };
+        return savedView(answer.holderName ? `${ticket} · ${answer.holderName}` : ticket);
       case 'seen': {
         const key: MessageKey = answer.onThisDevice ? 'station.seenHere' : 'station.seenBefore';
         return {
@@ -67,6 +64,35 @@ export function viewOf({ ticketId: ticket, answer }: StationScanResult): AnswerV
         title: t('station.invalid'),
         detail: t('station.invalidDetail', { detail: answer.detail }),
       };
+  }
+}
+
+/** A scan saved on the device while offline, before its upload has been answered. */
+export function savedView(ticket: string): AnswerView {
+  return { tone: 'saved', title: t('station.saved'), detail: t('station.savedDetail', { ticket }) };
+}
+
+/** What became of a scan saved on the device once the server has answered its upload. */
+export function answeredView(scan: StoredScan): AnswerView {
+  const ticket = scan.ticketId;
+  switch (scan.outcome) {
+    case 'checked-in':
+      return { tone: 'ok', title: t('station.sentOk'), detail: ticket };
+    case 'conflict':
+    case 'duplicate':
+      return {
+        tone: 'warn',
+        title: t(scan.outcome === 'conflict' ? 'station.sentConflict' : 'station.duplicate'),
+        detail: scan.firstAt
+          ? `${ticket}: ${gateDetail('station.duplicateDetail', {
+              time: formatTime(scan.firstAt),
+              by: scan.firstBy ?? '',
+              gate: scan.firstGate ?? '',
+            })}`
+          : ticket,
+      };
+    default:
+      return { tone: 'error', title: t('station.sentRefused'), detail: t('station.unknownDetail', { ticket }) };
   }
 }
 

@@ -39,6 +39,8 @@ export type StationAnswer =
 
 export interface StationScanResult {
   ticketId: string;
+  /** The scan's idempotency key: how the station finds it again once its queued upload has been answered. */
+  scanKey: string;
   answer: StationAnswer;
 }
 
@@ -51,6 +53,10 @@ export class StationEngine {
   readonly needsSignIn = signal(false);
   /** Scans the server answered with a conflict (a ticket admitted twice while offline). */
   readonly conflicts = signal<StoredScan[]>([]);
+  /** People let in at this gate on the device's word whose scans the server has not yet counted. */
+  readonly savedHere = signal(0);
+  /** Queued scans the server has answered since the station opened, by key: the recent list shows what became of them. */
+  readonly answered = signal<ReadonlyMap<string, StoredScan>>(new Map());
 
   private cleanups: (() => void)[] = [];
   private uploading: Promise<void> | undefined;
@@ -94,7 +100,7 @@ export class StationEngine {
 
   /** Checks a code in; the scan is on the device before this resolves, whatever the network does. */
   async scan(rawCode: string): Promise<StationScanResult> {
-    const ticketId = rawCode.trim();
+    const ticketId = await this.canonicalCode(rawCode.trim());
     const scan = newScan(this.eventId, this.gate, ticketId);
     const stored: StoredScan = { ...scan, owner: this.owner, state: 'waiting' };
     await saveScan(stored);
@@ -102,7 +108,7 @@ export class StationEngine {
       try {
         const answer = await sendWithin(scan, ONLINE_TIMEOUT_MS);
         await saveScan(settled(stored, answer));
-        return { ticketId, answer: { source: 'server', ...answer } };
+        return { ticketId, scanKey: scan.key, answer: { source: 'server', ...answer } };
       } catch (error) {
         if (!(error instanceof NoAnswer)) throw error;
         if (error.reason === 'signed-out') this.needsSignIn.value = true;
@@ -110,8 +116,20 @@ export class StationEngine {
       }
     }
     const answer = await this.judgeOnDevice(stored);
-    void this.countWaiting();
-    return { ticketId, answer };
+    await this.countWaiting();
+    return { ticketId, scanKey: scan.key, answer };
+  }
+
+  /**
+   * The issued code a typed one stands for: codes are compared exactly (as the server does), but a code typed
+   * by hand in lower case ("3689k4jdajmj") on a keyboard that does not capitalise is the issued upper-case code
+   * when the event's tickets on the device know it and not the typed one.
+   */
+  private async canonicalCode(code: string): Promise<string> {
+    const upper = code.toUpperCase();
+    if (upper === code || !this.download.value?.hasTickets) return code;
+    if (await findTicket(this.eventId, code)) return code;
+    return (await findTicket(this.eventId, upper)) ? upper : code;
   }
 
   /** Answers a scan from the device's copy of the event; stores the decision before it is shown. */
@@ -193,12 +211,17 @@ export class StationEngine {
         break;
       }
       this.needsSignIn.value = false;
+      const done = new Map(this.answered.value);
       await Promise.all(
         batch.map((scan, index) => {
           const answer = answers[index];
-          return answer === undefined || answer instanceof NoAnswer ? undefined : saveScan(settled(scan, answer));
+          if (answer === undefined || answer instanceof NoAnswer) return undefined;
+          const after = settled(scan, answer);
+          done.set(scan.key, after);
+          return saveScan(after);
         }),
       );
+      this.answered.value = done;
       this.lastSync.value = new Date().toISOString();
       if (answers.some((answer) => answer instanceof NoAnswer)) break;
     }
@@ -217,8 +240,21 @@ export class StationEngine {
     }
   }
 
+  /** The scans let in at this gate on the device's word that still wait for the server, newest first. */
+  async savedScansHere(): Promise<StoredScan[]> {
+    return (await waitingScans())
+      .filter((scan) => this.isSavedHere(scan))
+      .sort((a, b) => b.scannedAt.localeCompare(a.scannedAt));
+  }
+
+  private isSavedHere(scan: StoredScan): boolean {
+    return scan.eventId === this.eventId && scan.gate === this.gate && scan.admittedOffline;
+  }
+
   private async countWaiting(): Promise<void> {
-    this.waiting.value = (await waitingScans()).length;
+    const waiting = await waitingScans();
+    this.waiting.value = waiting.length;
+    this.savedHere.value = waiting.filter((scan) => this.isSavedHere(scan)).length;
     this.conflicts.value = await conflictScans(this.eventId);
   }
 }
@@ -251,7 +287,8 @@ function settled(scan: StoredScan, answer: ServerAnswer): StoredScan {
       return {
         ...sent,
         outcome: answer.conflict ? 'conflict' : 'duplicate',
-        firstAt: answer.first.checked_in_at,
+        // When the winner was at its gate (an offline gate's own scan time), as the amber answer says it.
+        firstAt: answer.first.scanned_at ?? answer.first.checked_in_at,
         firstBy: answer.first.checked_in_by,
         firstGate: answer.first.location,
       };

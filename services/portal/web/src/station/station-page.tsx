@@ -12,9 +12,9 @@ import { Layout } from '../ui/layout.js';
 import { useApi } from '../ui/use-api.js';
 import { Banner, ErrorBanner, Loading } from '../ui/widgets.js';
 import { signal as feedback } from './feedback.js';
-import { type AnswerView, ScanAnswerPanel, type Tone, viewOf } from './scan-answer.js';
+import { type AnswerView, answeredView, ScanAnswerPanel, savedView, type Tone, viewOf } from './scan-answer.js';
 import { StationEngine } from './station-engine.js';
-import { type StationSettings, saveStationSettings, stationSettings } from './station-settings.js';
+import { type StationSettings, saveStationSettings, stationSettings, stationSetupOpen } from './station-settings.js';
 import { StationSetup } from './station-setup.js';
 import { TicketSearch } from './ticket-search.js';
 
@@ -23,11 +23,14 @@ const CameraScanner = lazy(() => import('./camera-scanner.js').then((m) => m.Cam
 
 /** How long an answer stays on screen before the station is ready by itself (a new scan replaces it at once). */
 const ANSWER_MS: Record<Tone, number> = { ok: 1800, saved: 2500, warn: 4000, error: 4000, pending: 60_000 };
+/** How many scans the recent list shows. */
+const RECENT_KEPT = 8;
 /** Only a slow answer shows "sending": a quick one goes straight to its colour. */
 const PENDING_AFTER_MS = 350;
 
 interface RecentScan {
-  key: number;
+  /** The scan's idempotency key. */
+  key: string;
   view: AnswerView;
 }
 
@@ -105,6 +108,11 @@ function StationScanner({ settings, title, owner }: { settings: StationSettings;
 
   useEffect(() => {
     engine.start();
+    // After a reload the scans still waiting to be sent are the recent ones that matter: list them again.
+    void engine.savedScansHere().then((saved) => {
+      const restored = saved.slice(0, RECENT_KEPT).map((scan) => ({ key: scan.key, view: savedView(scan.ticketId) }));
+      setRecent((list) => (list.length === 0 ? restored : list));
+    });
     return () => engine.stop();
   }, [engine]);
 
@@ -127,17 +135,32 @@ function StationScanner({ settings, title, owner }: { settings: StationSettings;
     const view = viewOf(result);
     feedback(view.tone === 'ok' || view.tone === 'saved' ? 'ok' : view.tone === 'warn' ? 'warn' : 'error');
     setAnnouncement(`${view.title}. ${view.detail}`);
-    setRecent((list) => [{ key: mine, view }, ...list].slice(0, 8));
+    setRecent((list) => [{ key: result.scanKey, view }, ...list].slice(0, RECENT_KEPT));
     // An older scan's late answer does not cover a newer one's: it is in the recent list and was announced.
     if (latest.current === mine) show(view);
   }
 
   useEffect(() => {
     focusInput();
-    return () => window.clearTimeout(hideTimer.current);
+    // A scanner types wherever the focus is: after a tap on a button (search, the language, a search result's
+    // check-in) its code would be lost and its Enter would press that button again. A printable key that does not
+    // go to a text field brings the focus back to the code field first, so the whole scan lands there.
+    const reclaim = (event: KeyboardEvent) => {
+      if (event.key.length !== 1 || event.ctrlKey || event.metaKey || event.altKey) return;
+      if (takesText(event.target) || input.current === null) return;
+      focusInput();
+    };
+    document.addEventListener('keydown', reclaim, true);
+    return () => {
+      document.removeEventListener('keydown', reclaim, true);
+      window.clearTimeout(hideTimer.current);
+    };
   }, []);
 
   const myGate = live.data?.gates.find((gate) => (gate.location ?? '') === settings.gate);
+  // Offline the server's count stands still: the people let in on the device's word count too until they are sent.
+  const savedHere = engine.savedHere.value;
+  const answered = engine.answered.value;
   const offline = engine.mode.value === 'offline';
   return (
     <div class="station">
@@ -148,15 +171,20 @@ function StationScanner({ settings, title, owner }: { settings: StationSettings;
           </h1>
           <p class="station-gate">
             {t('station.gate')}: <strong>{settings.gate}</strong>{' '}
-            <button type="button" class="button-link" onClick={() => saveStationSettings(undefined)}>
+            <button type="button" class="button-link" onClick={() => (stationSetupOpen.value = true)}>
               {t('station.change')}
             </button>
           </p>
         </div>
         <div class="station-counts" aria-live="off">
           <p class="gate-count" data-testid="gate-count">
-            {t('station.gateCount', { count: myGate?.count ?? 0, gate: settings.gate })}
+            {t('station.gateCount', { count: (myGate?.count ?? 0) + savedHere, gate: settings.gate })}
           </p>
+          {savedHere > 0 && (
+            <p class="muted" data-testid="gate-count-saved">
+              {t('station.gateCountSaved', { count: savedHere })}
+            </p>
+          )}
           {live.data && (
             <p class="muted">
               {t('station.eventCount', {
@@ -208,8 +236,9 @@ function StationScanner({ settings, title, owner }: { settings: StationSettings;
             if (answer && answer.tone !== 'pending') setAnswer(undefined);
           }}
           onBlur={(blurred) => {
-            // Keep the focus for the scanner unless the person moved it to another control on purpose.
-            if (blurred.relatedTarget === null && !camera && !search) window.setTimeout(focusInput, 0);
+            // Keep the focus for the scanner unless the person moved it to another control on purpose (a tap on
+            // empty space moves it to the page itself). With the camera open, a phone's keyboard is not wanted.
+            if (!isControl(blurred.relatedTarget) && !camera) window.setTimeout(focusInput, 0);
           }}
         />
         <p id="ticket-code-hint" class="muted">
@@ -224,12 +253,28 @@ function StationScanner({ settings, title, owner }: { settings: StationSettings;
         <button type="button" class="button-secondary" aria-pressed={camera} onClick={() => setCamera(!camera)}>
           {camera ? t('station.cameraStop') : t('station.camera')}
         </button>
-        <button type="button" class="button-secondary" aria-expanded={search} onClick={() => setSearch(!search)}>
+        <button
+          type="button"
+          class="button-secondary"
+          aria-expanded={search}
+          onClick={() => {
+            if (search) focusInput();
+            setSearch(!search);
+          }}
+        >
           {t('station.search')}
         </button>
       </div>
       {camera && <CameraScanner onCode={(value: string) => void checkIn(value)} />}
-      {search && <TicketSearch eventId={settings.eventId} onCheckIn={(value) => void checkIn(value)} />}
+      {search && (
+        <TicketSearch
+          eventId={settings.eventId}
+          onCheckIn={async (value) => {
+            focusInput();
+            await checkIn(value);
+          }}
+        />
+      )}
 
       <Conflicts engine={engine} />
       <section aria-labelledby="recent-title" class="recent">
@@ -238,11 +283,15 @@ function StationScanner({ settings, title, owner }: { settings: StationSettings;
           <p class="muted">{t('station.recentEmpty')}</p>
         ) : (
           <ul>
-            {recent.map((item) => (
-              <li key={item.key} class={`recent-item recent-${item.view.tone}`}>
-                <strong>{item.view.title}</strong> — {item.view.detail}
-              </li>
-            ))}
+            {recent.map((item) => {
+              const after = item.view.tone === 'saved' ? answered.get(item.key) : undefined;
+              const view = after ? answeredView(after) : item.view;
+              return (
+                <li key={item.key} class={`recent-item recent-${view.tone}`}>
+                  <strong>{view.title}</strong> — {view.detail}
+                </li>
+              );
+            })}
           </ul>
         )}
       </section>
@@ -263,8 +312,24 @@ function StationScanner({ settings, title, owner }: { settings: StationSettings;
   );
 }
 
+/** Where typed characters are meant to go: a text field, a text area, a list, an editable element. */
+function takesText(target: EventTarget | null): boolean {
+  if (!(target instanceof HTMLElement)) return false;
+  if (target.isContentEditable || target instanceof HTMLTextAreaElement || target instanceof HTMLSelectElement) {
+    return true;
+  }
+  return (
+    target instanceof HTMLInputElement && !['button', 'checkbox', 'radio', 'submit', 'reset'].includes(target.type)
+  );
+}
+
+/** A control the person chose by moving the focus there (not the page or an empty area of it). */
+function isControl(target: EventTarget | null): boolean {
+  return target instanceof HTMLElement && target.matches('a[href], button, input, select, textarea, [contenteditable]');
+}
+
 export function StationPage() {
-  const { query } = useLocation();
+  const { query, route } = useLocation();
   const settings = stationSettings.value;
   // A link from the dashboard names an event: set the station up for it unless it already is.
   const mismatched = query.event !== undefined && settings !== undefined && settings.eventId !== query.event;
@@ -278,10 +343,17 @@ export function StationPage() {
       saveStationSettings({ ...settings, title: event.data.title });
     }
   }, [event.data, settings]);
-  if (!settings || mismatched) {
+  if (!settings || mismatched || stationSetupOpen.value) {
     return (
       <Layout>
-        <StationSetup preselect={query.event} current={mismatched ? undefined : settings} />
+        <StationSetup
+          preselect={mismatched ? query.event : undefined}
+          current={settings}
+          onCancel={() => {
+            stationSetupOpen.value = false;
+            if (mismatched) route('/station');
+          }}
+        />
       </Layout>
     );
   }

@@ -13,7 +13,8 @@ const KEY = 'tixgo.station';
 function read(): StationSettings | undefined {
   try {
     const value = JSON.parse(localStorage.getItem(KEY) ?? 'null') as Partial<StationSettings> | null;
-    return typeof value?.eventId === 'string' && typeof value.gate === 'string'
+    // A gate of spaces only (kept by an older version) is no gate: the station asks for one again.
+    return typeof value?.eventId === 'string' && typeof value.gate === 'string' && value.gate.trim() !== ''
       ? { eventId: value.eventId, gate: value.gate, title: typeof value.title === 'string' ? value.title : undefined }
       : undefined;
   } catch {
@@ -22,6 +23,8 @@ function read(): StationSettings | undefined {
 }
 
 export const stationSettings = signal<StationSettings | undefined>(read());
+/** The station's own setup is open again (to change the event or the gate), starting from the current settings. */
+export const stationSetupOpen = signal(false);
 
 export function saveStationSettings(settings: StationSettings | undefined): void {
   stationSettings.value = settings;

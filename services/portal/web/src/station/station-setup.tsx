@@ -1,19 +1,26 @@
-// Choosing the event and the gate of this device, once.
+// Choosing the event and the gate of this device, once; changed later from the station, starting from what is set.
 import { useState } from 'preact/hooks';
 import { endpoints } from '../api/endpoints.js';
 import { formatDateTime, t } from '../i18n/index.js';
 import { useApi } from '../ui/use-api.js';
-import { ErrorBanner, Loading, PageTitle } from '../ui/widgets.js';
-import { type StationSettings, saveStationSettings } from './station-settings.js';
+import { Banner, ErrorBanner, Loading, PageTitle } from '../ui/widgets.js';
+import { type StationSettings, saveStationSettings, stationSetupOpen } from './station-settings.js';
 
-export function StationSetup(props: { preselect?: string | undefined; current?: StationSettings | undefined }) {
+export function StationSetup(props: {
+  preselect?: string | undefined;
+  /** The settings in use: the form starts from them and can be left without a change. */
+  current?: StationSettings | undefined;
+  onCancel?: (() => void) | undefined;
+}) {
   const events = useApi(() => endpoints.events(), []);
-  const [eventId, setEventId] = useState(props.current?.eventId ?? props.preselect ?? '');
+  const [eventId, setEventId] = useState(props.preselect ?? props.current?.eventId ?? '');
   const [gate, setGate] = useState(props.current?.gate ?? '');
+  const [gateMissing, setGateMissing] = useState(false);
+  const { current, onCancel } = props;
 
   return (
     <section class="card narrow" aria-labelledby="page-title">
-      <PageTitle>{t('station.setup')}</PageTitle>
+      <PageTitle>{current ? t('station.changeTitle') : t('station.setup')}</PageTitle>
       <p>{t('station.setupIntro')}</p>
       {events.error !== undefined && <ErrorBanner error={events.error} retry={events.reload} />}
       {events.loading && !events.data && <Loading />}
@@ -22,8 +29,15 @@ export function StationSetup(props: { preselect?: string | undefined; current?: 
           class="form"
           onSubmit={(event) => {
             event.preventDefault();
+            // A gate of spaces only would label every check-in with nothing: the gate needs a name.
+            if (gate.trim() === '') {
+              setGateMissing(true);
+              return;
+            }
             const title = events.data?.find((item) => item.id === eventId)?.title;
-            if (eventId) saveStationSettings({ eventId, gate: gate.trim(), title });
+            if (!eventId) return;
+            saveStationSettings({ eventId, gate: gate.trim(), title });
+            stationSetupOpen.value = false;
           }}
         >
           <label class="field">
@@ -45,12 +59,29 @@ export function StationSetup(props: { preselect?: string | undefined; current?: 
               maxLength={200}
               value={gate}
               placeholder={t('station.gateHint')}
-              onInput={(event) => setGate(event.currentTarget.value)}
+              aria-invalid={gateMissing}
+              aria-describedby={gateMissing ? 'gate-missing' : undefined}
+              onInput={(event) => {
+                setGate(event.currentTarget.value);
+                setGateMissing(false);
+              }}
             />
           </label>
-          <button type="submit" class="button-primary">
-            {t('station.start')}
-          </button>
+          {gateMissing && (
+            <div id="gate-missing">
+              <Banner kind="error">{t('station.gateMissing')}</Banner>
+            </div>
+          )}
+          <div class="form-actions">
+            <button type="submit" class="button-primary">
+              {current ? t('station.changeSave') : t('station.start')}
+            </button>
+            {current && onCancel && (
+              <button type="button" class="button-secondary" onClick={onCancel}>
+                {t('station.changeCancel')}
+              </button>
+            )}
+          </div>
         </form>
       )}
     </section>

@@ -5,8 +5,10 @@ import { endpoints } from '../api/endpoints.js';
 import { formatTime, t } from '../i18n/index.js';
 import { ErrorBanner } from '../ui/widgets.js';
 
-export function TicketSearch(props: { eventId: string; onCheckIn: (ticketId: string) => void }) {
+export function TicketSearch(props: { eventId: string; onCheckIn: (ticketId: string) => Promise<void> }) {
   const [query, setQuery] = useState('');
+  // Asked again after a check-in from the list, so each ticket's state is the server's.
+  const [version, setVersion] = useState(0);
   const [results, setResults] = useState<TicketState[] | undefined>(undefined);
   const [error, setError] = useState<unknown>(undefined);
 
@@ -33,7 +35,7 @@ export function TicketSearch(props: { eventId: string; onCheckIn: (ticketId: str
       current = false;
       window.clearTimeout(timer);
     };
-  }, [query, props.eventId]);
+  }, [query, props.eventId, version]);
 
   return (
     <section class="card search-panel" aria-labelledby="search-title">
@@ -58,7 +60,11 @@ export function TicketSearch(props: { eventId: string; onCheckIn: (ticketId: str
                   </span>
                 )}
               </span>
-              <button type="button" class="button-small" onClick={() => props.onCheckIn(ticket.ticket_id)}>
+              <button
+                type="button"
+                class="button-small"
+                onClick={() => void props.onCheckIn(ticket.ticket_id).then(() => setVersion((v) => v + 1))}
+              >
                 {t('station.searchCheckIn')}
               </button>
             </li>
