@@ -207,6 +207,19 @@ describe.runIf(hasChromium)('the check-in station (Chromium)', () => {
     await context.close();
   });
 
+  it('says in the page’s language why the camera cannot start on a device without one', async () => {
+    const { page, context } = await openPage(stack);
+    await context.grantPermissions(['camera']);
+    await openStation(page, stack.portal.url, { title: EVENT.title, gate: 'Gerbang Kamera' });
+    await page.getByRole('button', { name: 'Pindai dengan kamera' }).click();
+    const alert = page.getByRole('alert');
+    await alert.waitFor();
+    expect(await alert.textContent()).toBe(
+      'Kamera tidak dapat dipakai: perangkat ini tidak punya kamera yang dapat dipakai. Ketik kode atau pakai pemindai.',
+    );
+    await context.close();
+  });
+
   it('loads at most 100 KB of gzipped JavaScript when the station opens (the camera decoder only when used)', async () => {
     const { page, context } = await openPage(stack);
     await signIn(page, stack.portal.url, 'panitia1');

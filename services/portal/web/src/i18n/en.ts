@@ -117,6 +117,10 @@ export const en = {
   'station.cameraStop': 'Stop camera',
   'station.cameraStarting': 'Starting the camera…',
   'station.cameraDenied': 'The camera cannot be used: {reason}',
+  'station.cameraNotAllowed':
+    'camera permission was refused. Allow the camera for this site in the browser settings, then try again.',
+  'station.cameraNotFound': 'this device has no camera that can be used. Type the code or use a scanner.',
+  'station.cameraBusy': 'the camera is in use by another app. Close that app, then try again.',
   'station.cameraHint': 'Hold the QR code inside the frame.',
   'station.search': 'Search by name or code',
   'station.searchLabel': 'Holder name or part of the code (3+ characters)',

@@ -119,6 +119,10 @@ export const id: Catalogue = {
   'station.cameraStop': 'Matikan kamera',
   'station.cameraStarting': 'Menyalakan kamera…',
   'station.cameraDenied': 'Kamera tidak dapat dipakai: {reason}',
+  'station.cameraNotAllowed':
+    'izin kamera ditolak. Izinkan kamera untuk situs ini di pengaturan browser, lalu coba lagi.',
+  'station.cameraNotFound': 'perangkat ini tidak punya kamera yang dapat dipakai. Ketik kode atau pakai pemindai.',
+  'station.cameraBusy': 'kamera sedang dipakai aplikasi lain. Tutup aplikasi itu, lalu coba lagi.',
   'station.cameraHint': 'Arahkan kode QR ke dalam bingkai.',
   'station.search': 'Cari nama atau kode',
   'station.searchLabel': 'Nama pemegang atau sebagian kode (minimal 3 karakter)',

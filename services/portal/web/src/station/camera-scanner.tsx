@@ -74,7 +74,7 @@ export function CameraScanner(props: { onCode: (code: string) => void }) {
         };
         void tick();
       } catch (error) {
-        if (!stopped) setState({ error: error instanceof Error ? error.message : String(error) });
+        if (!stopped) setState({ error: cameraProblem(error) });
       }
     })();
     return () => {
@@ -101,4 +101,22 @@ export function CameraScanner(props: { onCode: (code: string) => void }) {
       </div>
     </section>
   );
+}
+
+/** The browser's reason a camera would not start, in the page's language (its own text is in the browser's). */
+function cameraProblem(error: unknown): string {
+  const name = error instanceof DOMException || error instanceof Error ? error.name : '';
+  switch (name) {
+    case 'NotAllowedError':
+    case 'SecurityError':
+      return t('station.cameraNotAllowed');
+    case 'NotFoundError':
+    case 'OverconstrainedError':
+      return t('station.cameraNotFound');
+    case 'NotReadableError':
+    case 'AbortError':
+      return t('station.cameraBusy');
+    default:
+      return error instanceof Error ? error.message : String(error);
+  }
 }
