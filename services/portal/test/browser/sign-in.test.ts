@@ -1,4 +1,6 @@
-// In Chromium, as a person would: sign in (and its clear failures), register, the language switch, a 360-px phone, axe.
+// In Chromium, as a person would: sign in (and its clear failures), register, the language switch, a 360-px phone, axe;
+// where the cursor is, and a first visit that asks the portal nothing it would refuse.
+import type { Locator } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import {
   expectAccessible,
@@ -10,8 +12,50 @@ import {
   useUiStack,
 } from './support/browser.js';
 
+/** True when `field` has the keyboard focus. */
+const isFocused = (field: Locator) => field.evaluate((element) => element === document.activeElement);
+
 describe.runIf(hasChromium)('signing in, registering and the language (Chromium)', () => {
   const stack = useUiStack();
+
+  it('puts the cursor in the username field, so a person signs in by typing alone', async () => {
+    const { page, context } = await openPage(stack);
+    await page.goto(`${stack.portal.url}/sign-in`);
+    const username = page.getByLabel('Nama pengguna');
+    await username.waitFor();
+    await expect.poll(() => isFocused(username)).toBe(true);
+    await page.keyboard.type('panitia1');
+    await page.keyboard.press('Tab');
+    await page.keyboard.type('secret');
+    await page.keyboard.press('Enter');
+    await page.waitForURL('**/dashboard');
+    await context.close();
+  });
+
+  it('logs no error on a first visit: nobody signed in on this device, so no session is asked for', async () => {
+    const { page, context, problems } = await openPage(stack);
+    const consoleErrors: string[] = [];
+    const sessionCalls: string[] = [];
+    page.on('console', (message) => {
+      if (message.type() === 'error') consoleErrors.push(message.text());
+    });
+    page.on('request', (request) => {
+      if (new URL(request.url()).pathname.startsWith('/api/session')) sessionCalls.push(request.method());
+    });
+    await page.goto(`${stack.portal.url}/dashboard`);
+    await page.waitForURL('**/sign-in?next=%2Fdashboard');
+    await page.getByRole('heading', { name: 'Masuk' }).waitFor();
+    expect(sessionCalls).toEqual([]);
+    expect(consoleErrors).toEqual([]);
+    // Signed in, a reload still finds the session (the device remembers who is signed in).
+    await signIn(page, stack.portal.url, 'panitia1');
+    await page.reload();
+    await page.getByText('Masuk sebagai panitia1 (panitia)').waitFor();
+    expect(new URL(page.url()).pathname).toBe('/dashboard');
+    expect(consoleErrors).toEqual([]);
+    expect(problems).toEqual([]);
+    await context.close();
+  });
 
   it('signs in from the start page and lands on the dashboard, with no CSP violation', async () => {
     const { page, context, problems } = await openPage(stack);
@@ -36,6 +80,14 @@ describe.runIf(hasChromium)('signing in, registering and the language (Chromium)
     await alert.waitFor();
     expect(await alert.textContent()).toBe('Nama pengguna atau kata sandi salah.');
     expect(new URL(page.url()).pathname).toBe('/sign-in');
+    // The wrong password is gone and the cursor waits for the right one; the username stays.
+    const password = page.getByLabel('Kata sandi');
+    expect(await password.inputValue()).toBe('');
+    await expect.poll(() => isFocused(password)).toBe(true);
+    expect(await page.getByLabel('Nama pengguna').inputValue()).toBe('panitia1');
+    await page.keyboard.type('secret');
+    await page.keyboard.press('Enter');
+    await page.waitForURL('**/dashboard');
     await context.close();
   });
 
@@ -66,8 +118,10 @@ describe.runIf(hasChromium)('signing in, registering and the language (Chromium)
     await page.waitForURL('**/sign-in?**');
     expect(await page.getByRole('status').first().textContent()).toBe('Akun gate-volunteer dibuat. Silakan masuk.');
     expect(await page.getByLabel('Nama pengguna').inputValue()).toBe('gate-volunteer');
-    await page.getByLabel('Kata sandi').fill('pass1234');
-    await page.getByRole('button', { name: 'Masuk' }).click();
+    // The username is filled in: the cursor is in the password field.
+    await expect.poll(() => isFocused(page.getByLabel('Kata sandi'))).toBe(true);
+    await page.keyboard.type('pass1234');
+    await page.keyboard.press('Enter');
     await page.waitForURL('**/dashboard');
     expect(await page.getByText('Masuk sebagai gate-volunteer (panitia)').isVisible()).toBe(true);
     await context.close();

@@ -14,6 +14,7 @@ const RENEWED_AT_KEY = 'tixgo.session.renewedAt';
  * Who was signed in, kept on the device (not a secret: the tokens stay in HttpOnly cookies), so the
  * station opens offline — after a reload or a phone restart — for the person it belongs to. Its
  * cookies go with the next request once the network is back; a refused one signs the person out.
+ * Nobody remembered means nobody signed in: start-up then asks the portal nothing (loadSession).
  */
 const SIGNED_IN_KEY = 'tixgo.session.user';
 
@@ -110,6 +111,14 @@ configureSessionRenewal(renewSession, () => {
  * network, the person last signed in on this device (the station works offline for them).
  */
 export async function loadSession(): Promise<void> {
+  // Nobody is remembered as signed in on this device (a first visit, or signed out): the UI set no
+  // cookie here that could hold a session, so it asks nobody — GET /api/session and the renewal would
+  // only answer 401, twice, into the console. Every session this UI starts goes through keep(), which
+  // remembers the person; one whose memory was wiped signs in again (and that ends the old session).
+  if (rememberedUser() === undefined) {
+    session.value = null;
+    return;
+  }
   const read = await readSession();
   if (read === 'signed-in') return;
   const offline = read === 'unreachable' ? rememberedUser() : undefined;

@@ -77,7 +77,7 @@ export const en = {
   'event.gateNone': '(no gate)',
   'event.gatesEmpty': 'No check-ins yet.',
   'event.list': 'Check-ins',
-  'event.search': 'Search ticket code, holder name or gate',
+  'event.search': 'Search ticket code or holder name',
   'event.gateFilter': 'Gate',
   'event.allGates': 'All gates',
   'event.listEmpty': 'No check-ins match.',
@@ -94,7 +94,7 @@ export const en = {
   'event.conflictsIntro':
     'Admitted while gates were offline, but the ticket had already been used (or was never issued): check these people.',
   'event.conflictDuplicate':
-    'Ticket {ticket} admitted at {firstGate} {firstTime} ({firstBy}) and at {gate} {time} ({by})',
+    'Ticket {ticket} admitted at {earlierGate} {earlierTime} ({earlierBy}) and at {laterGate} {laterTime} ({laterBy})',
   'event.conflictNotIssued':
     'Ticket {ticket} admitted at {gate} {time} ({by}) while offline, but it is not a ticket of this event',
 

@@ -79,7 +79,7 @@ export const id: Catalogue = {
   'event.gateNone': '(tanpa gerbang)',
   'event.gatesEmpty': 'Belum ada check-in.',
   'event.list': 'Daftar check-in',
-  'event.search': 'Cari kode tiket, nama pemegang, atau gerbang',
+  'event.search': 'Cari kode tiket atau nama pemegang',
   'event.gateFilter': 'Gerbang',
   'event.allGates': 'Semua gerbang',
   'event.listEmpty': 'Tidak ada check-in yang cocok.',
@@ -96,7 +96,7 @@ export const id: Catalogue = {
   'event.conflictsIntro':
     'Diizinkan masuk saat gerbang offline, padahal tiketnya sudah dipakai (atau tidak pernah diterbitkan): periksa orang-orang ini.',
   'event.conflictDuplicate':
-    'Tiket {ticket} diizinkan masuk di {firstGate} {firstTime} ({firstBy}) dan di {gate} {time} ({by})',
+    'Tiket {ticket} diizinkan masuk di {earlierGate} {earlierTime} ({earlierBy}) dan di {laterGate} {laterTime} ({laterBy})',
   'event.conflictNotIssued':
     'Tiket {ticket} diizinkan masuk di {gate} {time} ({by}) saat offline, padahal bukan tiket acara ini',
 

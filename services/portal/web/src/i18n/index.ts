@@ -47,6 +47,16 @@ export function formatTime(iso: string): string {
   return new Intl.DateTimeFormat(locale(), { hour: '2-digit', minute: '2-digit' }).format(new Date(iso));
 }
 
+/** A short day and time of day in the browser's time zone, e.g. 1 Des 10.30 (a chart's ticks across days). */
+export function formatDayTime(iso: string): string {
+  return new Intl.DateTimeFormat(locale(), {
+    day: 'numeric',
+    month: 'short',
+    hour: '2-digit',
+    minute: '2-digit',
+  }).format(new Date(iso));
+}
+
 /** Date and time in the browser's time zone. */
 export function formatDateTime(iso: string): string {
   return new Intl.DateTimeFormat(locale(), { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(iso));

@@ -170,6 +170,21 @@ function CheckinList(props: { eventId: string; gates: string[]; version: number 
   );
 }
 
+/** One admission of a conflicting ticket: where, when (at the gate) and by whom. */
+interface Admission {
+  gate: string;
+  at: string;
+  by: string;
+}
+
+/**
+ * The two admissions of a ticket in the order they happened at the gates: the one that counts may
+ * have been scanned after the offline one that reached the server too late (its queue uploaded later).
+ */
+function inAdmissionOrder(counted: Admission, refused: Admission): [Admission, Admission] {
+  return Date.parse(refused.at) < Date.parse(counted.at) ? [refused, counted] : [counted, refused];
+}
+
 /** Tickets admitted twice (or never issued) while gates were offline, for a supervisor. */
 function Conflicts({ eventId, version }: { eventId: string; version: number }) {
   const conflicts = useApi(() => endpoints.conflicts(eventId), [eventId, version]);
@@ -181,27 +196,42 @@ function Conflicts({ eventId, version }: { eventId: string; version: number }) {
       <p class="muted">{t('event.conflictsIntro')}</p>
       <ul data-testid="event-conflicts">
         {list.conflicts.map((conflict) => {
-          const second = conflict.second;
-          const secondTime = formatTime(second.scanned_at ?? second.received_at);
+          const { first, second } = conflict;
+          const refused: Admission = {
+            gate: second.location ?? '—',
+            at: second.scanned_at ?? second.received_at,
+            by: second.checked_in_by,
+          };
           const ticket = conflict.holder_name ? `${conflict.ticket_id} (${conflict.holder_name})` : conflict.ticket_id;
+          if (!first) {
+            return (
+              <li key={conflict.conflict_id}>
+                {t('event.conflictNotIssued', {
+                  ticket,
+                  gate: refused.gate,
+                  time: formatTime(refused.at),
+                  by: refused.by,
+                })}
+              </li>
+            );
+          }
+          const counted: Admission = {
+            gate: first.location ?? '—',
+            at: first.scanned_at ?? first.checked_in_at,
+            by: first.checked_in_by,
+          };
+          const [earlier, later] = inAdmissionOrder(counted, refused);
           return (
             <li key={conflict.conflict_id}>
-              {conflict.first
-                ? t('event.conflictDuplicate', {
-                    ticket,
-                    firstGate: conflict.first.location ?? '—',
-                    firstTime: formatTime(conflict.first.scanned_at ?? conflict.first.checked_in_at),
-                    firstBy: conflict.first.checked_in_by,
-                    gate: second.location ?? '—',
-                    time: secondTime,
-                    by: second.checked_in_by,
-                  })
-                : t('event.conflictNotIssued', {
-                    ticket,
-                    gate: second.location ?? '—',
-                    time: secondTime,
-                    by: second.checked_in_by,
-                  })}
+              {t('event.conflictDuplicate', {
+                ticket,
+                earlierGate: earlier.gate,
+                earlierTime: formatTime(earlier.at),
+                earlierBy: earlier.by,
+                laterGate: later.gate,
+                laterTime: formatTime(later.at),
+                laterBy: later.by,
+              })}
             </li>
           );
         })}

@@ -1,6 +1,6 @@
-// Sign in: clear answers for a wrong password, a lock-out (how long to wait) and an unreachable server.
+// Sign in: clear answers for a wrong password, a lock-out (how long to wait) and an unreachable server; the cursor where the next key goes.
 
-import { useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { useLocation } from 'preact-iso';
 import { ApiError } from '../api/http.js';
 import { sessionLost, signIn } from '../api/session.js';
@@ -29,6 +29,13 @@ export function SignInPage() {
   const [password, setPassword] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | undefined>(undefined);
+  const form = useRef<HTMLFormElement>(null);
+  const field = (name: 'username' | 'password') => form.current?.elements.namedItem(name) as HTMLInputElement | null;
+
+  // The first empty field takes the typing: the username, or the password after registering (?username=).
+  useEffect(() => {
+    field(query.username ? 'password' : 'username')?.focus();
+  }, []);
 
   async function submit(event: Event) {
     event.preventDefault();
@@ -40,6 +47,11 @@ export function SignInPage() {
     } catch (failure) {
       setError(signInError(failure));
       setBusy(false);
+      // A wrong password is typed again from scratch; the username stays as it was.
+      if (failure instanceof ApiError && failure.status === 401) {
+        setPassword('');
+        field('password')?.focus();
+      }
     }
   }
 
@@ -51,7 +63,7 @@ export function SignInPage() {
         {sessionLost.value && <Banner kind="warning">{t('banner.sessionExpired')}</Banner>}
         {query.registered && <Banner kind="success">{t('register.done', { name: query.registered })}</Banner>}
         {error && <Banner kind="error">{error}</Banner>}
-        <form onSubmit={submit} class="form">
+        <form ref={form} onSubmit={submit} class="form">
           <UsernameField label={t('signIn.username')} value={username} onValue={setUsername} />
           <PasswordField label={t('signIn.password')} value={password} onValue={setPassword} />
           <button type="submit" class="button-primary" disabled={busy}>

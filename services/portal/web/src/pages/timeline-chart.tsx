@@ -3,24 +3,16 @@ import { useEffect, useRef } from 'preact/hooks';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import type { TimelineBucket } from '../api/endpoints.js';
-import { formatTime, t } from '../i18n/index.js';
+import { formatDayTime, formatNumber, formatTime, t } from '../i18n/index.js';
+import { bucketTicks, countRange, countTicks, spansDays, timelineColumns } from './timeline-scale.js';
 
-/** Every bucket from the first to the last, the empty ones as 0, as uPlot's columns (seconds, counts). */
-export function continuous(timeline: TimelineBucket[], minutes: number): [number[], number[]] {
-  if (timeline.length === 0) return [[], []];
-  const step = minutes * 60;
-  const counts = new Map(timeline.map((bucket) => [Math.round(Date.parse(bucket.start) / 1000), bucket.count]));
-  const starts = [...counts.keys()].sort((a, b) => a - b);
-  const first = starts[0] as number;
-  const last = starts.at(-1) as number;
-  const xs: number[] = [];
-  const ys: number[] = [];
-  for (let at = first; at <= last && xs.length < 5000; at += step) {
-    xs.push(at);
-    ys.push(counts.get(at) ?? 0);
-  }
-  return [xs, ys];
-}
+const HEIGHT = 220;
+
+/** The plot area's size in CSS pixels (uPlot's bbox is in device pixels). */
+const plotSize = (chart: uPlot) => ({
+  width: chart.bbox.width / uPlot.pxRatio,
+  height: chart.bbox.height / uPlot.pxRatio,
+});
 
 export default function TimelineChart(props: { timeline: TimelineBucket[]; minutes: number }) {
   const holder = useRef<HTMLDivElement>(null);
@@ -29,23 +21,35 @@ export default function TimelineChart(props: { timeline: TimelineBucket[]; minut
   useEffect(() => {
     const element = holder.current;
     if (!element) return;
-    const data = continuous(props.timeline, props.minutes);
+    const columns = timelineColumns(props.timeline, props.minutes);
+    const withDate = spansDays(columns.from, columns.to);
+    const label = (seconds: number) => {
+      const iso = new Date(seconds * 1000).toISOString();
+      return withDate ? formatDayTime(iso) : formatTime(iso);
+    };
     const width = Math.max(280, element.clientWidth);
     chart.current?.destroy();
     chart.current = new uPlot(
       {
         width,
-        height: 220,
+        height: HEIGHT,
         legend: { show: false },
         cursor: { drag: { x: false, y: false } },
         scales: {
-          // Half a bucket of room on each side, so the first and last bars are drawn whole.
-          x: { time: true, range: (_u, min, max) => [min - props.minutes * 30, max + props.minutes * 30] },
-          y: { range: (_u, _min, max) => [0, Math.max(1, max * 1.1)] },
+          // Bucket boundaries at both ends: each bar sits in the middle of its own bucket.
+          x: { time: true, range: () => [columns.from, columns.to] },
+          y: { range: () => countRange(columns.ys) },
         },
         axes: [
-          { values: (_u, splits) => splits.map((value) => formatTime(new Date(value * 1000).toISOString())) },
-          { label: t('event.chartCount') },
+          {
+            splits: (self) => bucketTicks(columns.from, columns.to, columns.step, plotSize(self).width),
+            values: (_self, splits) => splits.map(label),
+          },
+          {
+            label: t('event.chartCount'),
+            splits: (self, _axis, _min, max) => countTicks(max, plotSize(self).height),
+            values: (_self, splits) => splits.map(formatNumber),
+          },
         ],
         series: [
           {},
@@ -58,10 +62,10 @@ export default function TimelineChart(props: { timeline: TimelineBucket[]; minut
           },
         ],
       },
-      data,
+      [columns.xs, columns.ys],
       element,
     );
-    const resize = () => chart.current?.setSize({ width: Math.max(280, element.clientWidth), height: 220 });
+    const resize = () => chart.current?.setSize({ width: Math.max(280, element.clientWidth), height: HEIGHT });
     window.addEventListener('resize', resize);
     return () => {
       window.removeEventListener('resize', resize);
