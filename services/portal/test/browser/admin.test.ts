@@ -1,5 +1,6 @@
-// The admin pages in Chromium: create an event, generate tickets, a CSV import whose bad line is named, the ticket
-// list with each state, the printable QR sheet, users with the last-admin rule shown, a delete confirmed by typing.
+// The admin pages in Chromium: create an event, generate tickets, a CSV import whose bad line is named (in the page's
+// language), the ticket list with each state, the printable QR sheet, users with the last-admin rule shown, a delete
+// confirmed by typing.
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -24,7 +25,7 @@ function csvFile(name: string, text: string): string {
 describe.runIf(hasChromium)('the admin pages (Chromium)', () => {
   const stack = useUiStack();
 
-  it('creates an event, generates tickets, names the bad line of a CSV import, imports a good one, and lists each ticket’s state', async () => {
+  it('creates an event, generates tickets, names the bad line of a CSV import, imports a good one (then clears the file), and lists each ticket’s state', async () => {
     const { page, context, problems } = await openPage(stack);
     await signIn(page, stack.portal.url, 'admin1');
     await page.getByRole('link', { name: 'Acara', exact: true }).click();
@@ -51,17 +52,35 @@ describe.runIf(hasChromium)('the admin pages (Chromium)', () => {
     await page.getByRole('button', { name: 'Impor' }).click();
     const errors = page.getByTestId('import-errors');
     await errors.waitFor();
-    expect(await errors.innerText()).toContain('line 3');
+    // The server's detail, framed in the page's language with the line and the column.
+    expect(await errors.getByRole('listitem').allInnerTexts()).toEqual([
+      'Baris 3, kolom holder_name: must not contain control characters',
+    ]);
     expect(await page.getByRole('heading', { name: 'Tiket yang diterbitkan (5)' }).isVisible()).toBe(true);
+    await page.getByRole('button', { name: 'English' }).click();
+    expect(await errors.getByRole('listitem').allInnerTexts()).toEqual([
+      'Line 3, column holder_name: must not contain control characters',
+    ]);
+    await page.getByRole('button', { name: 'Bahasa Indonesia' }).click();
 
+    const tooMany = csvFile('too-many.csv', 'ticket_id,holder_name\nW-1,Ani\nW-2,Budi,extra\n');
+    await page.getByLabel('Berkas CSV', { exact: true }).setInputFiles(tooMany);
+    await page.getByRole('button', { name: 'Impor' }).click();
+    await errors.getByText('Baris 3: 3 fields, the header has 2').waitFor();
+
+    // As Excel writes CSV on an Indonesian-locale machine: separated by semicolons.
     const good = csvFile(
       'good.csv',
-      'ticket_id,holder_name,holder_email\nW-1,Ani,ani@example.com\nW-2,Budi,b@example.com\n',
+      'ticket_id;holder_name;holder_email\r\nW-1;Ani;ani@example.com\r\nW-2;Budi;b@example.com\r\n',
     );
-    await page.getByLabel('Berkas CSV', { exact: true }).setInputFiles(good);
+    const fileInput = page.getByLabel('Berkas CSV', { exact: true });
+    await fileInput.setInputFiles(good);
     await page.getByRole('button', { name: 'Impor' }).click();
     await page.getByText('2 tiket diimpor.').waitFor();
     await page.getByRole('heading', { name: 'Tiket yang diterbitkan (7)' }).waitFor();
+    // The file is no longer chosen: a second click cannot send it again (and be refused as duplicates).
+    expect(await fileInput.evaluate((input: HTMLInputElement) => input.files?.length ?? 0)).toBe(0);
+    expect(await page.getByRole('button', { name: 'Impor' }).isDisabled()).toBe(true);
 
     const gate = await login(stack.identity.url, 'panitia1');
     const checkin = await call(stack.portal.url, 'POST', '/api/checkins', {
