@@ -100,7 +100,7 @@ describe.runIf(hasChromium)('the admin pages (Chromium)', () => {
     await context.close();
   });
 
-  it('prints an A4 sheet of QR codes with each holder’s name and code', async () => {
+  it('prints an A4 sheet of QR codes with the event’s title, each holder’s name and code', async () => {
     const { page, context } = await openPage(stack);
     await signIn(page, stack.portal.url, 'admin1');
     await page.goto(`${stack.portal.url}/admin/events/wisuda-2026/tickets`);
@@ -110,7 +110,9 @@ describe.runIf(hasChromium)('the admin pages (Chromium)', () => {
     expect(await sheet.locator('li').count()).toBe(7);
     expect(await sheet.locator('li svg').count()).toBe(7);
     const ani = sheet.locator('li').filter({ hasText: 'W-1' });
-    expect((await ani.innerText()).replace(/\s+/g, ' ')).toBe('Ani W-1');
+    expect((await ani.innerText()).replace(/\s+/g, ' ')).toBe('Wisuda Desember 2026 Ani W-1');
+    // Every cell is cut out and handed on alone: each names its event.
+    expect(await sheet.locator('li').filter({ hasText: 'Wisuda Desember 2026' }).count()).toBe(7);
     expect(await sheet.getByRole('img', { name: 'W-2' }).count()).toBe(1);
     await expectAccessible(page);
     const pdf = await page.pdf({ format: 'A4', printBackground: true });
