@@ -131,10 +131,22 @@ describe.runIf(hasChromium)('the admin pages (Chromium)', () => {
     expect(await page.getByLabel('Peran admin1').isDisabled()).toBe(true);
     await expectAccessible(page);
 
-    await page.getByLabel('Nama pengguna', { exact: true }).fill('gate-lead');
-    await page.getByLabel('Kata sandi', { exact: true }).fill('pass1234');
-    await page.getByRole('button', { name: 'Buat', exact: true }).click();
+    // An admin account, then the next one: the form is back on committee, not still on admin.
+    const createForm = page.getByRole('region', { name: 'Buat akun' });
+    await createForm.getByLabel('Nama pengguna', { exact: true }).fill('ketua-dua');
+    await createForm.getByLabel('Kata sandi', { exact: true }).fill('pass1234');
+    await createForm.getByRole('combobox').selectOption('admin');
+    await createForm.getByRole('button', { name: 'Buat', exact: true }).click();
+    await page.getByText('Akun ketua-dua dibuat.').waitFor();
+    expect(await page.getByLabel('Peran ketua-dua').inputValue()).toBe('admin');
+    expect(await createForm.getByRole('combobox').inputValue()).toBe('committee');
+    expect(await createForm.getByLabel('Nama pengguna', { exact: true }).inputValue()).toBe('');
+
+    await createForm.getByLabel('Nama pengguna', { exact: true }).fill('gate-lead');
+    await createForm.getByLabel('Kata sandi', { exact: true }).fill('pass1234');
+    await createForm.getByRole('button', { name: 'Buat', exact: true }).click();
     await page.getByText('Akun gate-lead dibuat.').waitFor();
+    expect(await page.getByLabel('Peran gate-lead').inputValue()).toBe('committee');
     await page.getByLabel('Peran gate-lead').selectOption('admin');
     await page.getByText('Peran gate-lead diubah menjadi admin.').waitFor();
     // Two admins now: neither is the last one.
@@ -148,7 +160,7 @@ describe.runIf(hasChromium)('the admin pages (Chromium)', () => {
     await page.getByText('Akun gate-lead dihapus.').waitFor();
     await page.getByRole('row').filter({ hasText: 'gate-lead' }).waitFor({ state: 'detached' });
     const names = await page.locator('tbody th[scope="row"]').allInnerTexts();
-    expect(names.map((name) => name.split(' ')[0])).toEqual(['admin1', 'panitia1']);
+    expect(names.map((name) => name.split(' ')[0])).toEqual(['admin1', 'ketua-dua', 'panitia1']);
     await context.close();
   });
 

@@ -235,6 +235,16 @@ export const en = {
   'users.deleteTitle': 'Delete the account {name}?',
   'users.deleteBody': 'They can no longer sign in; check-ins they made stay in the lists.',
   'users.deleteConfirm': 'Delete account',
+  'users.selfDeleteTitle': 'Delete your own account ({name})?',
+  'users.selfDeleteBody':
+    'You will be signed out at once and cannot sign in with this account again. The check-ins you recorded stay in the lists.',
+  'users.selfDeleteConfirm': 'Delete my account',
+  'users.selfDeleted': 'Your account {name} was deleted and you are signed out.',
+  'users.selfDemoteTitle': 'Make yourself committee?',
+  'users.selfDemoteBody':
+    'You will lose your admin rights: the Events and Users pages close for you, and only another admin can give them back.',
+  'users.selfDemoteConfirm': 'Give up my admin rights',
+  'users.selfDemoted': 'You are now committee: the admin pages are no longer available to you.',
   'users.lastAdmin': 'The last admin cannot be demoted or deleted: make someone else admin first.',
   'users.you': '(you)',
   'users.changed': 'Role of {name} changed to {role}.',

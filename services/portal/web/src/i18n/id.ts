@@ -239,6 +239,16 @@ export const id: Catalogue = {
   'users.deleteTitle': 'Hapus akun {name}?',
   'users.deleteBody': 'Akun ini tidak bisa masuk lagi; check-in yang pernah dicatatnya tetap ada di daftar.',
   'users.deleteConfirm': 'Hapus akun',
+  'users.selfDeleteTitle': 'Hapus akun Anda sendiri ({name})?',
+  'users.selfDeleteBody':
+    'Anda akan langsung dikeluarkan dan tidak dapat masuk lagi dengan akun ini. Check-in yang pernah Anda catat tetap ada di daftar.',
+  'users.selfDeleteConfirm': 'Hapus akun saya',
+  'users.selfDeleted': 'Akun Anda {name} telah dihapus dan Anda sudah keluar.',
+  'users.selfDemoteTitle': 'Jadikan diri Anda panitia?',
+  'users.selfDemoteBody':
+    'Anda akan kehilangan hak admin: halaman Acara dan Pengguna tertutup untuk Anda, dan hanya admin lain yang dapat mengembalikannya.',
+  'users.selfDemoteConfirm': 'Lepaskan hak admin saya',
+  'users.selfDemoted': 'Anda sekarang panitia: halaman admin tidak lagi tersedia untuk Anda.',
   'users.lastAdmin': 'Admin terakhir tidak dapat diturunkan atau dihapus: jadikan orang lain admin terlebih dahulu.',
   'users.you': '(Anda)',
   'users.changed': 'Peran {name} diubah menjadi {role}.',
