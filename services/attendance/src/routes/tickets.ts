@@ -36,8 +36,9 @@ const ticketRoutes: FastifyPluginAsyncZod<AttendanceRouteOptions> = async (app, 
         summary: 'Issue tickets: {"count": n}, {"tickets": [...]}, or a text/csv upload',
         description:
           'All or nothing, in one transaction. Generated codes are 12 characters from an alphabet without ' +
-          '0/O/1/I. CSV: a header row naming ticket_id, holder_name, holder_email; an empty ticket_id is ' +
-          'generated; a bad line is a 422 naming the line. Ids repeated in the batch or already issued are ' +
+          '0/O/1/I. CSV: a header row naming ticket_id, holder_name, holder_email, separated by "," or by ";" ' +
+          '(as Excel writes CSV in locales with a decimal comma; decided from the header); an empty ticket_id is ' +
+          'generated; a bad line is a 422 naming the line (and the column of a bad cell). Ids repeated in the batch or already issued are ' +
           'a 409 naming them. At most 100000 tickets per request; a CSV is read as it arrives and refused at ' +
           'the first line past that.',
         security,

@@ -1,5 +1,6 @@
-// The admin pages in Chromium: create an event, generate tickets, a CSV import whose bad line is named, the ticket
-// list with each state, the printable QR sheet, users with the last-admin rule shown, a delete confirmed by typing.
+// The admin pages in Chromium: create an event, generate tickets, a CSV import whose bad line is named (in the page's
+// language), the ticket list with each state, the printable QR sheet, users with the last-admin rule shown, a delete
+// confirmed by typing.
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -24,7 +25,7 @@ function csvFile(name: string, text: string): string {
 describe.runIf(hasChromium)('the admin pages (Chromium)', () => {
   const stack = useUiStack();
 
-  it('creates an event, generates tickets, names the bad line of a CSV import, imports a good one, and lists each ticket’s state', async () => {
+  it('creates an event, generates tickets, names the bad line of a CSV import, imports a good one (then clears the file), and lists each ticket’s state', async () => {
     const { page, context, problems } = await openPage(stack);
     await signIn(page, stack.portal.url, 'admin1');
     await page.getByRole('link', { name: 'Acara', exact: true }).click();
@@ -51,17 +52,35 @@ describe.runIf(hasChromium)('the admin pages (Chromium)', () => {
     await page.getByRole('button', { name: 'Impor' }).click();
     const errors = page.getByTestId('import-errors');
     await errors.waitFor();
-    expect(await errors.innerText()).toContain('line 3');
+    // The server's detail, framed in the page's language with the line and the column.
+    expect(await errors.getByRole('listitem').allInnerTexts()).toEqual([
+      'Baris 3, kolom holder_name: must not contain control characters',
+    ]);
     expect(await page.getByRole('heading', { name: 'Tiket yang diterbitkan (5)' }).isVisible()).toBe(true);
+    await page.getByRole('button', { name: 'English' }).click();
+    expect(await errors.getByRole('listitem').allInnerTexts()).toEqual([
+      'Line 3, column holder_name: must not contain control characters',
+    ]);
+    await page.getByRole('button', { name: 'Bahasa Indonesia' }).click();
 
+    const tooMany = csvFile('too-many.csv', 'ticket_id,holder_name\nW-1,Ani\nW-2,Budi,extra\n');
+    await page.getByLabel('Berkas CSV', { exact: true }).setInputFiles(tooMany);
+    await page.getByRole('button', { name: 'Impor' }).click();
+    await errors.getByText('Baris 3: 3 fields, the header has 2').waitFor();
+
+    // As Excel writes CSV on an Indonesian-locale machine: separated by semicolons.
     const good = csvFile(
       'good.csv',
-      'ticket_id,holder_name,holder_email\nW-1,Ani,ani@example.com\nW-2,Budi,b@example.com\n',
+      'ticket_id;holder_name;holder_email\r\nW-1;Ani;ani@example.com\r\nW-2;Budi;b@example.com\r\n',
     );
-    await page.getByLabel('Berkas CSV', { exact: true }).setInputFiles(good);
+    const fileInput = page.getByLabel('Berkas CSV', { exact: true });
+    await fileInput.setInputFiles(good);
     await page.getByRole('button', { name: 'Impor' }).click();
     await page.getByText('2 tiket diimpor.').waitFor();
     await page.getByRole('heading', { name: 'Tiket yang diterbitkan (7)' }).waitFor();
+    // The file is no longer chosen: a second click cannot send it again (and be refused as duplicates).
+    expect(await fileInput.evaluate((input: HTMLInputElement) => input.files?.length ?? 0)).toBe(0);
+    expect(await page.getByRole('button', { name: 'Impor' }).isDisabled()).toBe(true);
 
     const gate = await login(stack.identity.url, 'panitia1');
     const checkin = await call(stack.portal.url, 'POST', '/api/checkins', {
@@ -81,7 +100,7 @@ describe.runIf(hasChromium)('the admin pages (Chromium)', () => {
     await context.close();
   });
 
-  it('prints an A4 sheet of QR codes with each holder’s name and code', async () => {
+  it('prints an A4 sheet of QR codes with the event’s title, each holder’s name and code', async () => {
     const { page, context } = await openPage(stack);
     await signIn(page, stack.portal.url, 'admin1');
     await page.goto(`${stack.portal.url}/admin/events/wisuda-2026/tickets`);
@@ -91,7 +110,9 @@ describe.runIf(hasChromium)('the admin pages (Chromium)', () => {
     expect(await sheet.locator('li').count()).toBe(7);
     expect(await sheet.locator('li svg').count()).toBe(7);
     const ani = sheet.locator('li').filter({ hasText: 'W-1' });
-    expect((await ani.innerText()).replace(/\s+/g, ' ')).toBe('Ani W-1');
+    expect((await ani.innerText()).replace(/\s+/g, ' ')).toBe('Wisuda Desember 2026 Ani W-1');
+    // Every cell is cut out and handed on alone: each names its event.
+    expect(await sheet.locator('li').filter({ hasText: 'Wisuda Desember 2026' }).count()).toBe(7);
     expect(await sheet.getByRole('img', { name: 'W-2' }).count()).toBe(1);
     await expectAccessible(page);
     const pdf = await page.pdf({ format: 'A4', printBackground: true });
@@ -110,10 +131,22 @@ describe.runIf(hasChromium)('the admin pages (Chromium)', () => {
     expect(await page.getByLabel('Peran admin1').isDisabled()).toBe(true);
     await expectAccessible(page);
 
-    await page.getByLabel('Nama pengguna', { exact: true }).fill('gate-lead');
-    await page.getByLabel('Kata sandi', { exact: true }).fill('pass1234');
-    await page.getByRole('button', { name: 'Buat', exact: true }).click();
+    // An admin account, then the next one: the form is back on committee, not still on admin.
+    const createForm = page.getByRole('region', { name: 'Buat akun' });
+    await createForm.getByLabel('Nama pengguna', { exact: true }).fill('ketua-dua');
+    await createForm.getByLabel('Kata sandi', { exact: true }).fill('pass1234');
+    await createForm.getByRole('combobox').selectOption('admin');
+    await createForm.getByRole('button', { name: 'Buat', exact: true }).click();
+    await page.getByText('Akun ketua-dua dibuat.').waitFor();
+    expect(await page.getByLabel('Peran ketua-dua').inputValue()).toBe('admin');
+    expect(await createForm.getByRole('combobox').inputValue()).toBe('committee');
+    expect(await createForm.getByLabel('Nama pengguna', { exact: true }).inputValue()).toBe('');
+
+    await createForm.getByLabel('Nama pengguna', { exact: true }).fill('gate-lead');
+    await createForm.getByLabel('Kata sandi', { exact: true }).fill('pass1234');
+    await createForm.getByRole('button', { name: 'Buat', exact: true }).click();
     await page.getByText('Akun gate-lead dibuat.').waitFor();
+    expect(await page.getByLabel('Peran gate-lead').inputValue()).toBe('committee');
     await page.getByLabel('Peran gate-lead').selectOption('admin');
     await page.getByText('Peran gate-lead diubah menjadi admin.').waitFor();
     // Two admins now: neither is the last one.
@@ -127,7 +160,7 @@ describe.runIf(hasChromium)('the admin pages (Chromium)', () => {
     await page.getByText('Akun gate-lead dihapus.').waitFor();
     await page.getByRole('row').filter({ hasText: 'gate-lead' }).waitFor({ state: 'detached' });
     const names = await page.locator('tbody th[scope="row"]').allInnerTexts();
-    expect(names.map((name) => name.split(' ')[0])).toEqual(['admin1', 'panitia1']);
+    expect(names.map((name) => name.split(' ')[0])).toEqual(['admin1', 'ketua-dua', 'panitia1']);
     await context.close();
   });
 

@@ -51,7 +51,7 @@ export function EventsAdminPage() {
       {events && events.length === 0 && <p>{t('admin.noEvents')}</p>}
       {events && events.length > 0 && (
         <TableScroll label={t('admin.events')}>
-          <table class="data-table">
+          <table class="data-table stacked-table">
             <thead>
               <tr>
                 <th scope="col">{t('admin.colTitle')}</th>
@@ -67,30 +67,33 @@ export function EventsAdminPage() {
                   <th scope="row">
                     <a href={`/events/${encodeURIComponent(event.id)}`}>{event.title}</a>
                   </th>
-                  <td>{event.start_time ? formatDateTime(event.start_time) : '—'}</td>
-                  <td>{formatNumber(event.total_registered)}</td>
-                  <td>{formatNumber(event.total_checked_in)}</td>
-                  <td class="actions">
-                    <a
-                      href={`/admin/events/${encodeURIComponent(event.id)}/edit`}
-                      aria-label={`${t('admin.edit')}: ${event.title}`}
-                    >
-                      {t('admin.edit')}
-                    </a>
-                    <a
-                      href={`/admin/events/${encodeURIComponent(event.id)}/tickets`}
-                      aria-label={`${t('admin.tickets')}: ${event.title}`}
-                    >
-                      {t('admin.tickets')}
-                    </a>
-                    <button
-                      type="button"
-                      class="button-link danger"
-                      aria-label={`${t('admin.delete')}: ${event.title}`}
-                      onClick={() => setDeleting(event)}
-                    >
-                      {t('admin.delete')}
-                    </button>
+                  <td data-label={t('admin.colWhen')}>{event.start_time ? formatDateTime(event.start_time) : '—'}</td>
+                  <td data-label={t('admin.colTickets')}>{formatNumber(event.total_registered)}</td>
+                  <td data-label={t('admin.colCheckedIn')}>{formatNumber(event.total_checked_in)}</td>
+                  <td>
+                    {/* A flex box inside the cell: a flex <td> would no longer be a table cell. */}
+                    <div class="actions">
+                      <a
+                        href={`/admin/events/${encodeURIComponent(event.id)}/edit`}
+                        aria-label={`${t('admin.edit')}: ${event.title}`}
+                      >
+                        {t('admin.edit')}
+                      </a>
+                      <a
+                        href={`/admin/events/${encodeURIComponent(event.id)}/tickets`}
+                        aria-label={`${t('admin.tickets')}: ${event.title}`}
+                      >
+                        {t('admin.tickets')}
+                      </a>
+                      <button
+                        type="button"
+                        class="button-link danger"
+                        aria-label={`${t('admin.delete')}: ${event.title}`}
+                        onClick={() => setDeleting(event)}
+                      >
+                        {t('admin.delete')}
+                      </button>
+                    </div>
                   </td>
                 </tr>
               ))}

@@ -1,4 +1,4 @@
-// Admin: a printable A4 sheet of QR codes with holder name and code (qrcode makes the SVGs here, in the browser).
+// Admin: a printable A4 sheet of QR codes with the event, holder name and code (qrcode makes the SVGs here, in the browser).
 import type { TicketState } from '@tixgo/contracts';
 import { useEffect, useState } from 'preact/hooks';
 import { useLocation, useRoute } from 'preact-iso';
@@ -104,6 +104,8 @@ export function TicketSheetPage() {
       <ul class="sheet" data-testid="qr-sheet">
         {codes.map(({ ticket, svg }) => (
           <li key={ticket.ticket_id} class="sheet-cell">
+            {/* Each cell is cut out and handed on alone: it names its event. */}
+            <p class="sheet-event">{title}</p>
             {/* The SVG comes from the qrcode library (paths only, the code is data inside it). */}
             <div class="sheet-qr" role="img" aria-label={ticket.ticket_id} dangerouslySetInnerHTML={{ __html: svg }} />
             <p class="sheet-name">{ticket.holder_name ?? ''}</p>

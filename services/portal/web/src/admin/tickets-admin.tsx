@@ -1,6 +1,6 @@
 // Admin: an event's tickets — generate N, import a CSV (each bad line named), the list with each ticket's state, the QR sheet.
 import type { TicketState } from '@tixgo/contracts';
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { useRoute } from 'preact-iso';
 import { endpoints } from '../api/endpoints.js';
 import { ApiError } from '../api/http.js';
@@ -10,10 +10,29 @@ import { Layout } from '../ui/layout.js';
 import { useApi } from '../ui/use-api.js';
 import { Banner, ErrorBanner, Loading, PageTitle, TableScroll } from '../ui/widgets.js';
 
-type Outcome = { kind: 'success' | 'error' | 'info'; text: string; lines?: string[] };
+interface LineProblem {
+  loc?: unknown[];
+  msg: string;
+}
+
+/** Words made when shown (not when answered), so a language switch translates them too. */
+type Outcome = { kind: 'success' | 'error' | 'info'; text: () => string; lines?: LineProblem[] };
 
 function formatSize(bytes: number): string {
   return bytes > 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1)} MB` : `${Math.ceil(bytes / 1024)} KB`;
+}
+
+/**
+ * One bad line in the page's language: attendance names the line (and the column) in `loc` and
+ * words the problem in English after a "line 3, holder_name: " prefix; the framing is ours.
+ */
+function describeLine(item: LineProblem): string {
+  const [, line, column] = item.loc ?? [];
+  if (typeof line !== 'number') return item.msg;
+  const detail = item.msg.replace(/^line \d+(, [\w.]+)?: /, '');
+  return typeof column === 'string' && column !== ''
+    ? t('tickets.importCell', { line, column, detail })
+    : t('tickets.importLine', { line, detail });
 }
 
 /** What an import or generation answered, for a person: the created count, the bad lines, the taken codes. */
@@ -23,20 +42,21 @@ function outcomeOf(error: unknown): Outcome {
     error.status === 422 &&
     Array.isArray((error.body as { detail?: unknown })?.detail)
   ) {
-    const items = (error.body as { detail: { msg: string }[] }).detail;
-    return { kind: 'error', text: t('tickets.importErrors'), lines: items.map((item) => item.msg) };
+    const items = (error.body as { detail: LineProblem[] }).detail;
+    return { kind: 'error', text: () => t('tickets.importErrors'), lines: items };
   }
   if (error instanceof ApiError && error.status === 409) {
     const body = error.body as { duplicates?: string[]; duplicate_count?: number } | null;
     return {
       kind: 'error',
-      text: t('tickets.importDuplicates', {
-        count: body?.duplicate_count ?? 0,
-        codes: (body?.duplicates ?? []).join(', '),
-      }),
+      text: () =>
+        t('tickets.importDuplicates', {
+          count: body?.duplicate_count ?? 0,
+          codes: (body?.duplicates ?? []).join(', '),
+        }),
     };
   }
-  return { kind: 'error', text: describeError(error) };
+  return { kind: 'error', text: () => describeError(error) };
 }
 
 function TicketTable(props: { eventId: string; version: number }) {
@@ -112,17 +132,24 @@ export function TicketsPage() {
   const event = useApi(() => endpoints.event(eventId), [eventId]);
   const [count, setCount] = useState('50');
   const [file, setFile] = useState<File | undefined>(undefined);
+  const fileInput = useRef<HTMLInputElement>(null);
   const [busy, setBusy] = useState<string | undefined>(undefined);
   const [outcome, setOutcome] = useState<Outcome | undefined>(undefined);
   const [version, setVersion] = useState(0);
 
-  async function run(label: string, work: () => Promise<{ created: number }>, done: (created: number) => string) {
+  async function run(
+    label: string,
+    work: () => Promise<{ created: number }>,
+    done: (created: number) => string,
+    afterSuccess?: () => void,
+  ) {
     setBusy(label);
     setOutcome(undefined);
     try {
       const result = await work();
-      setOutcome({ kind: 'success', text: done(result.created) });
+      setOutcome({ kind: 'success', text: () => done(result.created) });
       setVersion((value) => value + 1);
+      afterSuccess?.();
     } catch (error) {
       setOutcome(outcomeOf(error));
     } finally {
@@ -150,11 +177,11 @@ export function TicketsPage() {
       )}
       {outcome && (
         <Banner kind={outcome.kind}>
-          {outcome.text}
+          {outcome.text()}
           {outcome.lines && (
             <ul class="error-lines" data-testid="import-errors">
               {outcome.lines.map((line) => (
-                <li key={line}>{line}</li>
+                <li key={line.msg}>{describeLine(line)}</li>
               ))}
             </ul>
           )}
@@ -205,12 +232,18 @@ export function TicketsPage() {
                 t('tickets.importing', { name: file.name, size: formatSize(file.size) }),
                 () => endpoints.importCsv(eventId, file),
                 (created) => t('tickets.imported', { count: created }),
+                // Imported: a second click must not send the same file again (it would only be refused as duplicates).
+                () => {
+                  if (fileInput.current) fileInput.current.value = '';
+                  setFile(undefined);
+                },
               );
             }}
           >
             <label class="field">
               <span>{t('tickets.file')}</span>
               <input
+                ref={fileInput}
                 type="file"
                 accept=".csv,text/csv"
                 required

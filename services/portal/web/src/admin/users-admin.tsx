@@ -1,13 +1,16 @@
-// Admin: users — change a role, delete an account, create one; the last-admin rule is shown, not only refused.
+// Admin: users — change a role, delete an account, create one; the last-admin rule is shown, not only refused, and
+// demoting or deleting yourself is confirmed first (you lose the admin pages / are signed out).
 import type { UserDetail } from '@tixgo/contracts';
 import { useState } from 'preact/hooks';
+import { useLocation } from 'preact-iso';
 import { endpoints } from '../api/endpoints.js';
 import { ApiError } from '../api/http.js';
-import { session } from '../api/session.js';
+import { renewSession, session, signOut } from '../api/session.js';
 import { formatDateTime, t } from '../i18n/index.js';
 import { ConfirmDialog } from '../ui/confirm-dialog.js';
 import { describeError } from '../ui/describe-error.js';
 import { Layout } from '../ui/layout.js';
+import { noticeOnNextPage } from '../ui/page-notice.js';
 import { PasswordField, UsernameField } from '../ui/text-field.js';
 import { useApi } from '../ui/use-api.js';
 import { Banner, ErrorBanner, Loading, PageTitle, TableScroll } from '../ui/widgets.js';
@@ -33,8 +36,10 @@ function CreateUser(props: { onCreated: (message: Message) => void }) {
           try {
             const created = await endpoints.createUser({ username: username.trim(), password, role });
             props.onCreated({ kind: 'success', text: t('users.created', { name: created.username }) });
+            // A fresh form: the next account is a committee member unless admin is chosen again.
             setUsername('');
             setPassword('');
+            setRole('committee');
           } catch (failure) {
             setError(
               failure instanceof ApiError && failure.status === 409
@@ -66,9 +71,11 @@ function CreateUser(props: { onCreated: (message: Message) => void }) {
 }
 
 export function UsersPage() {
+  const { route } = useLocation();
   const users = useApi(() => endpoints.users(), []);
   const [message, setMessage] = useState<Message | undefined>(undefined);
   const [deleting, setDeleting] = useState<UserDetail | undefined>(undefined);
+  const [demotingMyself, setDemotingMyself] = useState(false);
   const [busy, setBusy] = useState(false);
   const me = session.value?.username;
   const list = users.data?.users;
@@ -88,6 +95,43 @@ export function UsersPage() {
     }
   }
 
+  /**
+   * Identity revokes a token whose role changed: the session is renewed (now as committee) and the
+   * person goes to the dashboard, the admin pages being closed to them from here on.
+   */
+  async function demoteMyself(name: string) {
+    setBusy(true);
+    try {
+      await endpoints.changeRole(name, 'committee');
+    } catch (error) {
+      setMessage({ kind: 'error', text: describeError(error) });
+      setBusy(false);
+      setDemotingMyself(false);
+      return;
+    }
+    noticeOnNextPage('/dashboard', 'info', 'users.selfDemoted');
+    route('/dashboard');
+    await renewSession();
+  }
+
+  /** The account is gone, and with it the session: sign out here and say so on the sign-in page. */
+  async function deleteMyself(name: string) {
+    setBusy(true);
+    try {
+      await endpoints.deleteUser(name);
+    } catch (error) {
+      setMessage({ kind: 'error', text: describeError(error) });
+      setBusy(false);
+      setDeleting(undefined);
+      return;
+    }
+    noticeOnNextPage('/sign-in', 'info', 'users.selfDeleted', { name });
+    // Routed first, so the admin page never sees itself signed out (it would ask to sign in again and come back here).
+    route('/sign-in', true);
+    await signOut().catch(() => undefined);
+  }
+
+  const deletingMyself = deleting !== undefined && deleting.username === me;
   return (
     <Layout wide>
       <PageTitle>{t('users.title')}</PageTitle>
@@ -97,7 +141,7 @@ export function UsersPage() {
       {admins === 1 && <p class="note">{t('users.lastAdmin')}</p>}
       {list && (
         <TableScroll label={t('users.title')}>
-          <table class="data-table">
+          <table class="data-table stacked-table">
             <thead>
               <tr>
                 <th scope="col">{t('users.colName')}</th>
@@ -114,14 +158,21 @@ export function UsersPage() {
                     <th scope="row">
                       {user.username} {user.username === me && <span class="muted">{t('users.you')}</span>}
                     </th>
-                    <td>
+                    <td data-label={t('users.colRole')}>
                       <select
+                        class="role-select"
                         aria-label={t('users.roleLabel', { name: user.username })}
                         value={user.role}
                         disabled={busy || isLastAdmin}
                         aria-describedby={isLastAdmin ? 'last-admin-note' : undefined}
                         onChange={(chosen) => {
                           const role = chosen.currentTarget.value;
+                          if (user.username === me && role !== 'admin') {
+                            // Asked first; until confirmed, the select shows the role you still have.
+                            chosen.currentTarget.value = user.role;
+                            setDemotingMyself(true);
+                            return;
+                          }
                           void act(
                             () => endpoints.changeRole(user.username, role),
                             t('users.changed', { name: user.username, role: t(`role.${role as 'admin'}`) }),
@@ -137,7 +188,7 @@ export function UsersPage() {
                         </span>
                       )}
                     </td>
-                    <td>{formatDateTime(user.created_at)}</td>
+                    <td data-label={t('users.colCreated')}>{formatDateTime(user.created_at)}</td>
                     <td>
                       <button
                         type="button"
@@ -162,7 +213,29 @@ export function UsersPage() {
           void users.reload();
         }}
       />
-      {deleting && (
+      {demotingMyself && me && (
+        <ConfirmDialog
+          title={t('users.selfDemoteTitle')}
+          confirmLabel={t('users.selfDemoteConfirm')}
+          busy={busy}
+          onCancel={() => setDemotingMyself(false)}
+          onConfirm={() => void demoteMyself(me)}
+        >
+          <p>{t('users.selfDemoteBody')}</p>
+        </ConfirmDialog>
+      )}
+      {deleting && deletingMyself && (
+        <ConfirmDialog
+          title={t('users.selfDeleteTitle', { name: deleting.username })}
+          confirmLabel={t('users.selfDeleteConfirm')}
+          busy={busy}
+          onCancel={() => setDeleting(undefined)}
+          onConfirm={() => void deleteMyself(deleting.username)}
+        >
+          <p>{t('users.selfDeleteBody')}</p>
+        </ConfirmDialog>
+      )}
+      {deleting && !deletingMyself && (
         <ConfirmDialog
           title={t('users.deleteTitle', { name: deleting.username })}
           confirmLabel={t('users.deleteConfirm')}

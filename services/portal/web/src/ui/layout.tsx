@@ -3,6 +3,7 @@ import type { ComponentChildren } from 'preact';
 import { useLocation } from 'preact-iso';
 import { session, signOut } from '../api/session.js';
 import { language, setLanguage, t } from '../i18n/index.js';
+import { PageNotice } from './page-notice.js';
 
 function NavLink(props: { href: string; children: string }) {
   const { path } = useLocation();
@@ -63,6 +64,7 @@ export function Layout(props: { children: ComponentChildren; wide?: boolean }) {
         </div>
       </header>
       <main id="main" tabIndex={-1} class={props.wide ? 'main main-wide' : 'main'}>
+        <PageNotice />
         {props.children}
       </main>
     </>
