@@ -70,6 +70,20 @@ describe.runIf(hasChromium)('the admin pages on a phone, and an admin’s own ac
         });
         expect(created.status).toBe(201);
       }
+      const issued = await call(stack.portal.url, 'POST', '/api/events/seminar/tickets', {
+        token,
+        json: {
+          tickets: [
+            {
+              ticket_id: 'SEM-PANJANG-0001',
+              holder_name: 'Raden Ayu Kusumawardhani Prameswari',
+              holder_email: 'raden.ayu.kusumawardhani.prameswari@universitas-nusantara.example',
+            },
+          ],
+        },
+        dispatcher: portalClient,
+      });
+      expect(issued.status).toBe(201);
     });
     const { page, context, problems } = await openPage(stack, { viewport: PHONE, hasTouch: true });
     await signIn(page, stack.portal.url, 'admin1');
@@ -86,6 +100,11 @@ describe.runIf(hasChromium)('the admin pages on a phone, and an admin’s own ac
     await card.getByRole('cell', { name: /2 Des 2026/ }).waitFor();
     await page.getByRole('link', { name: 'Tiket: Seminar Teknologi' }).click();
     await page.waitForURL('**/admin/events/seminar/tickets');
+    // The ticket list, too: one card per ticket, a long e-mail address wrapped, not behind a sideways scroll.
+    const ticket = page.getByTestId('ticket-table').getByRole('row').filter({ hasText: 'SEM-PANJANG-0001' });
+    await ticket.waitFor();
+    await expectNoSidewaysScroll(page);
+    await expectWithinWidth(ticket.getByRole('cell', { name: /belum/ }));
     await expectAccessible(page);
     expect(problems).toEqual([]);
     await context.close();

@@ -89,7 +89,7 @@ function TicketTable(props: { eventId: string; version: number }) {
       {tickets && tickets.length === 0 && <p>{t('tickets.none')}</p>}
       {tickets && tickets.length > 0 && (
         <TableScroll label={t('tickets.list', { total })}>
-          <table class="data-table" data-testid="ticket-table">
+          <table class="data-table stacked-table" data-testid="ticket-table">
             <thead>
               <tr>
                 <th scope="col">{t('tickets.colCode')}</th>
@@ -101,12 +101,12 @@ function TicketTable(props: { eventId: string; version: number }) {
             <tbody>
               {tickets.map((ticket) => (
                 <tr key={ticket.ticket_id}>
-                  <td>
+                  <th scope="row">
                     <code>{ticket.ticket_id}</code>
-                  </td>
-                  <td>{ticket.holder_name ?? '—'}</td>
-                  <td>{ticket.holder_email ?? '—'}</td>
-                  <td>
+                  </th>
+                  <td data-label={t('tickets.colHolder')}>{ticket.holder_name ?? '—'}</td>
+                  <td data-label={t('tickets.colEmail')}>{ticket.holder_email ?? '—'}</td>
+                  <td data-label={t('tickets.colState')}>
                     {ticket.checked_in && ticket.checked_in_at
                       ? t('tickets.stateIn', { time: formatTime(ticket.checked_in_at), gate: ticket.location ?? '—' })
                       : t('tickets.stateOut')}
