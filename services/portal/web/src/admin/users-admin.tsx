@@ -95,41 +95,46 @@ export function UsersPage() {
     }
   }
 
-  /**
-   * Identity revokes a token whose role changed: the session is renewed (now as committee) and the
-   * person goes to the dashboard, the admin pages being closed to them from here on.
-   */
-  async function demoteMyself(name: string) {
+  /** A change to your own account: done, you leave this page (`leave`); refused, it says why and you stay. */
+  async function actOnMyself(work: () => Promise<unknown>, leave: () => Promise<void>) {
     setBusy(true);
     try {
-      await endpoints.changeRole(name, 'committee');
-    } catch (error) {
-      setMessage({ kind: 'error', text: describeError(error) });
-      setBusy(false);
-      setDemotingMyself(false);
-      return;
-    }
-    noticeOnNextPage('/dashboard', 'info', 'users.selfDemoted');
-    route('/dashboard');
-    await renewSession();
-  }
-
-  /** The account is gone, and with it the session: sign out here and say so on the sign-in page. */
-  async function deleteMyself(name: string) {
-    setBusy(true);
-    try {
-      await endpoints.deleteUser(name);
+      await work();
     } catch (error) {
       setMessage({ kind: 'error', text: describeError(error) });
       setBusy(false);
       setDeleting(undefined);
+      setDemotingMyself(false);
       return;
     }
-    noticeOnNextPage('/sign-in', 'info', 'users.selfDeleted', { name });
-    // Routed first, so the admin page never sees itself signed out (it would ask to sign in again and come back here).
-    route('/sign-in', true);
-    await signOut().catch(() => undefined);
+    await leave();
   }
+
+  /**
+   * Identity revokes a token whose role changed: the session is renewed (now as committee) and the
+   * person goes to the dashboard, the admin pages being closed to them from here on.
+   */
+  const demoteMyself = (name: string) =>
+    actOnMyself(
+      () => endpoints.changeRole(name, 'committee'),
+      async () => {
+        noticeOnNextPage('/dashboard', 'info', 'users.selfDemoted');
+        route('/dashboard');
+        await renewSession();
+      },
+    );
+
+  /** The account is gone, and with it the session: sign out here and say so on the sign-in page. */
+  const deleteMyself = (name: string) =>
+    actOnMyself(
+      () => endpoints.deleteUser(name),
+      async () => {
+        noticeOnNextPage('/sign-in', 'info', 'users.selfDeleted', { name });
+        // Routed first, so the admin page never sees itself signed out (it would ask to sign in again and come back here).
+        route('/sign-in', true);
+        await signOut().catch(() => undefined);
+      },
+    );
 
   const deletingMyself = deleting !== undefined && deleting.username === me;
   return (
@@ -224,28 +229,19 @@ export function UsersPage() {
           <p>{t('users.selfDemoteBody')}</p>
         </ConfirmDialog>
       )}
-      {deleting && deletingMyself && (
+      {deleting && (
         <ConfirmDialog
-          title={t('users.selfDeleteTitle', { name: deleting.username })}
-          confirmLabel={t('users.selfDeleteConfirm')}
-          busy={busy}
-          onCancel={() => setDeleting(undefined)}
-          onConfirm={() => void deleteMyself(deleting.username)}
-        >
-          <p>{t('users.selfDeleteBody')}</p>
-        </ConfirmDialog>
-      )}
-      {deleting && !deletingMyself && (
-        <ConfirmDialog
-          title={t('users.deleteTitle', { name: deleting.username })}
-          confirmLabel={t('users.deleteConfirm')}
+          title={t(deletingMyself ? 'users.selfDeleteTitle' : 'users.deleteTitle', { name: deleting.username })}
+          confirmLabel={t(deletingMyself ? 'users.selfDeleteConfirm' : 'users.deleteConfirm')}
           busy={busy}
           onCancel={() => setDeleting(undefined)}
           onConfirm={() =>
-            void act(() => endpoints.deleteUser(deleting.username), t('users.deleted', { name: deleting.username }))
+            void (deletingMyself
+              ? deleteMyself(deleting.username)
+              : act(() => endpoints.deleteUser(deleting.username), t('users.deleted', { name: deleting.username })))
           }
         >
-          <p>{t('users.deleteBody')}</p>
+          <p>{t(deletingMyself ? 'users.selfDeleteBody' : 'users.deleteBody')}</p>
         </ConfirmDialog>
       )}
     </Layout>

@@ -55,7 +55,7 @@ export class StationEngine {
   readonly conflicts = signal<StoredScan[]>([]);
   /** People let in at this gate on the device's word whose scans the server has not yet counted. */
   readonly savedHere = signal(0);
-  /** Queued scans the server has answered since the station opened, by key: the recent list shows what became of them. */
+  /** The queued scans the last upload got answers for, by key: the recent list shows what became of them. */
   readonly answered = signal<ReadonlyMap<string, StoredScan>>(new Map());
 
   private cleanups: (() => void)[] = [];
@@ -116,7 +116,7 @@ export class StationEngine {
       }
     }
     const answer = await this.judgeOnDevice(stored);
-    await this.countWaiting();
+    void this.countWaiting();
     return { ticketId, scanKey: scan.key, answer };
   }
 
@@ -211,7 +211,7 @@ export class StationEngine {
         break;
       }
       this.needsSignIn.value = false;
-      const done = new Map(this.answered.value);
+      const done = new Map<string, StoredScan>();
       await Promise.all(
         batch.map((scan, index) => {
           const answer = answers[index];

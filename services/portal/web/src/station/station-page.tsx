@@ -106,11 +106,27 @@ function StationScanner({ settings, title, owner }: { settings: StationSettings;
   );
   const live = useLiveStream<EventStats>(`/api/live/events/${encodeURIComponent(settings.eventId)}`, 'stats');
 
+  // A saved scan in the recent list takes the server's answer once its upload has one.
+  const answered = engine.answered.value;
+  useEffect(() => {
+    if (answered.size === 0) return;
+    setRecent((list) =>
+      list.map((item) => {
+        const after = item.view.tone === 'saved' ? answered.get(item.key) : undefined;
+        return after ? { key: item.key, view: answeredView(after) } : item;
+      }),
+    );
+  }, [answered]);
+
   useEffect(() => {
     engine.start();
     // After a reload the scans still waiting to be sent are the recent ones that matter: list them again.
     void engine.savedScansHere().then((saved) => {
-      const restored = saved.slice(0, RECENT_KEPT).map((scan) => ({ key: scan.key, view: savedView(scan.ticketId) }));
+      // An upload may have been answered meanwhile: those scans are listed with their answer.
+      const restored = saved.slice(0, RECENT_KEPT).map((scan) => {
+        const after = engine.answered.value.get(scan.key);
+        return { key: scan.key, view: after ? answeredView(after) : savedView(scan.ticketId) };
+      });
       setRecent((list) => (list.length === 0 ? restored : list));
     });
     return () => engine.stop();
@@ -160,7 +176,6 @@ function StationScanner({ settings, title, owner }: { settings: StationSettings;
   const myGate = live.data?.gates.find((gate) => (gate.location ?? '') === settings.gate);
   // Offline the server's count stands still: the people let in on the device's word count too until they are sent.
   const savedHere = engine.savedHere.value;
-  const answered = engine.answered.value;
   const offline = engine.mode.value === 'offline';
   return (
     <div class="station">
@@ -283,15 +298,11 @@ function StationScanner({ settings, title, owner }: { settings: StationSettings;
           <p class="muted">{t('station.recentEmpty')}</p>
         ) : (
           <ul>
-            {recent.map((item) => {
-              const after = item.view.tone === 'saved' ? answered.get(item.key) : undefined;
-              const view = after ? answeredView(after) : item.view;
-              return (
-                <li key={item.key} class={`recent-item recent-${view.tone}`}>
-                  <strong>{view.title}</strong> — {view.detail}
-                </li>
-              );
-            })}
+            {recent.map((item) => (
+              <li key={item.key} class={`recent-item recent-${item.view.tone}`}>
+                <strong>{item.view.title}</strong> — {item.view.detail}
+              </li>
+            ))}
           </ul>
         )}
       </section>
