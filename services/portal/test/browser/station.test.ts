@@ -108,6 +108,10 @@ describe.runIf(hasChromium)('the check-in station (Chromium)', () => {
     expect(english.tone).toBe('ok');
     expect(english.text).toContain('Checked in');
     expect(await page.locator('html').getAttribute('lang')).toBe('en');
+    // The whole recent list follows the language, the scans from before the switch too.
+    const recent = await page.locator('.recent li').allInnerTexts();
+    expect(recent).toHaveLength(5);
+    for (const line of recent) expect(line).toMatch(/^Checked in — FO-00\d/);
 
     // A tap on an empty spot (the focus goes to the page's main area).
     await page.getByRole('heading', { name: 'Recent scans on this device' }).click();

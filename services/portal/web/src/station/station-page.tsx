@@ -31,7 +31,10 @@ const PENDING_AFTER_MS = 350;
 interface RecentScan {
   /** The scan's idempotency key. */
   key: string;
-  view: AnswerView;
+  /** Saved on the device and not yet answered by the server. */
+  saved: boolean;
+  /** Worded when shown, so a language switch rewords the whole list. */
+  view: () => AnswerView;
 }
 
 function QueueStatus({ engine }: { engine: StationEngine }) {
@@ -112,8 +115,8 @@ function StationScanner({ settings, title, owner }: { settings: StationSettings;
     if (answered.size === 0) return;
     setRecent((list) =>
       list.map((item) => {
-        const after = item.view.tone === 'saved' ? answered.get(item.key) : undefined;
-        return after ? { key: item.key, view: answeredView(after) } : item;
+        const after = item.saved ? answered.get(item.key) : undefined;
+        return after ? { key: item.key, saved: false, view: () => answeredView(after) } : item;
       }),
     );
   }, [answered]);
@@ -125,7 +128,9 @@ function StationScanner({ settings, title, owner }: { settings: StationSettings;
       // An upload may have been answered meanwhile: those scans are listed with their answer.
       const restored = saved.slice(0, RECENT_KEPT).map((scan) => {
         const after = engine.answered.value.get(scan.key);
-        return { key: scan.key, view: after ? answeredView(after) : savedView(scan.ticketId) };
+        return after
+          ? { key: scan.key, saved: false, view: () => answeredView(after) }
+          : { key: scan.key, saved: true, view: () => savedView(scan.ticketId) };
       });
       setRecent((list) => (list.length === 0 ? restored : list));
     });
@@ -151,7 +156,8 @@ function StationScanner({ settings, title, owner }: { settings: StationSettings;
     const view = viewOf(result);
     feedback(view.tone === 'ok' || view.tone === 'saved' ? 'ok' : view.tone === 'warn' ? 'warn' : 'error');
     setAnnouncement(`${view.title}. ${view.detail}`);
-    setRecent((list) => [{ key: result.scanKey, view }, ...list].slice(0, RECENT_KEPT));
+    const entry = { key: result.scanKey, saved: view.tone === 'saved', view: () => viewOf(result) };
+    setRecent((list) => [entry, ...list].slice(0, RECENT_KEPT));
     // An older scan's late answer does not cover a newer one's: it is in the recent list and was announced.
     if (latest.current === mine) show(view);
   }
@@ -298,11 +304,14 @@ function StationScanner({ settings, title, owner }: { settings: StationSettings;
           <p class="muted">{t('station.recentEmpty')}</p>
         ) : (
           <ul>
-            {recent.map((item) => (
-              <li key={item.key} class={`recent-item recent-${item.view.tone}`}>
-                <strong>{item.view.title}</strong> — {item.view.detail}
-              </li>
-            ))}
+            {recent.map((item) => {
+              const view = item.view();
+              return (
+                <li key={item.key} class={`recent-item recent-${view.tone}`}>
+                  <strong>{view.title}</strong> — {view.detail}
+                </li>
+              );
+            })}
           </ul>
         )}
       </section>
