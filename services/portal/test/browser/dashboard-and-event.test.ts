@@ -192,6 +192,10 @@ describe.runIf(hasChromium)('the dashboard and the event page (Chromium)', () =>
     await page.goto(`${stack.portal.url}/events/${EVENT.id}`);
     await page.getByTestId('gate-list').waitFor();
     expect(await overflowsHorizontally(page)).toBe(false);
+    // The check-in list is one card per check-in: every column on screen, none behind a sideways scroll.
+    const list = page.getByTestId('checkin-table');
+    await list.getByRole('row').nth(1).waitFor();
+    expect(await list.evaluate((table) => table.scrollWidth <= (table.parentElement?.clientWidth ?? 0))).toBe(true);
     await expectAccessible(page);
     await context.close();
   });

@@ -134,7 +134,7 @@ function CheckinList(props: { eventId: string; gates: string[]; version: number 
       {rows && rows.length === 0 && <p>{t('event.listEmpty')}</p>}
       {rows && rows.length > 0 && (
         <TableScroll label={t('event.list')}>
-          <table class="data-table" data-testid="checkin-table">
+          <table class="data-table stacked-table" data-testid="checkin-table">
             <thead>
               <tr>
                 <th scope="col">{t('event.colTime')}</th>
@@ -148,13 +148,13 @@ function CheckinList(props: { eventId: string; gates: string[]; version: number 
               {rows.map((row) => (
                 <tr key={row.checkin_id}>
                   {/* The time at the gate: an offline scan's own time, not when it reached the server. */}
-                  <td>{formatTime(row.scanned_at ?? row.checked_in_at)}</td>
-                  <td>
+                  <td data-label={t('event.colTime')}>{formatTime(row.scanned_at ?? row.checked_in_at)}</td>
+                  <th scope="row">
                     <code>{row.ticket_id}</code>
-                  </td>
-                  <td>{row.holder_name ?? '—'}</td>
-                  <td>{row.location ?? '—'}</td>
-                  <td>{row.checked_in_by}</td>
+                  </th>
+                  <td data-label={t('event.colHolder')}>{row.holder_name ?? '—'}</td>
+                  <td data-label={t('event.colGate')}>{row.location ?? '—'}</td>
+                  <td data-label={t('event.colBy')}>{row.checked_in_by}</td>
                 </tr>
               ))}
             </tbody>
