@@ -26,6 +26,10 @@ const BENCHES: Record<string, { file: string; what: string }> = {
     what: "a 100,000-ticket event's offline download through the portal, a 1,000-scan queue upload, the delta",
   },
   replicas: { file: 'replicas.ts', what: 'one vs two attendance replicas through the portal; one SIGKILLed mid-load' },
+  'first-visit': {
+    file: 'first-visit.ts',
+    what: 'bytes on the wire for a first visit of the web UI (the offline pre-download included)',
+  },
   smallbox: {
     file: 'small-box.ts',
     what: 'memory idle and loaded per service and PostgreSQL, with and without a heap cap',

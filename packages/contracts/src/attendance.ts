@@ -9,6 +9,7 @@ import {
   line,
   paragraph,
   RequestId,
+  refusal,
   ValidationErrorBody,
 } from './common.js';
 
@@ -251,7 +252,7 @@ export const EventTime = z.iso
   .describe('ISO-8601 time; without an offset it is taken as UTC');
 
 const eventFields = {
-  title: line(TEXT_LIMITS.title).refine((value) => value.trim() !== '', { message: 'must not be blank' }),
+  title: line(TEXT_LIMITS.title).refine((value) => value.trim() !== '', refusal('must not be blank', 'blank')),
   description: paragraph(TEXT_LIMITS.description).nullish(),
   location: line(TEXT_LIMITS.location).nullish(),
   start_time: EventTime.nullish(),
@@ -331,9 +332,10 @@ export const IssueTicketsBody = z
     tickets: z.array(TicketInput).min(1).max(MAX_TICKETS_PER_REQUEST).optional(),
   })
   .strict()
-  .refine((body) => (body.count === undefined) !== (body.tickets === undefined), {
-    message: 'give either count or tickets',
-  })
+  .refine(
+    (body) => (body.count === undefined) !== (body.tickets === undefined),
+    refusal('give either count or tickets', 'count_or_tickets'),
+  )
   .describe(
     'JSON {"count": n} or {"tickets": [...]}; or a text/csv body with the header ticket_id,holder_name,holder_email',
   );
@@ -379,7 +381,10 @@ export const SearchText = z
   .trim()
   .min(SEARCH_MIN_LENGTH)
   .max(TEXT_LIMITS.holderName)
-  .refine((value) => !hasControlCharacters(value), { message: 'must not contain control characters' });
+  .refine(
+    (value) => !hasControlCharacters(value),
+    refusal('must not contain control characters', 'control_characters'),
+  );
 
 export const OverviewEvent = z.object({
   id: z.string(),

@@ -15,10 +15,16 @@ export function hasControlCharacters(value: string, allowLineBreaks = false): bo
  * Text a client sent that is not Unicode: a lone UTF-16 surrogate (JSON's "\ud800") cannot be
  * stored as UTF-8, and node-postgres would silently write U+FFFD in its place instead.
  */
-const WELL_FORMED = { message: 'must be valid Unicode text (no lone surrogates)' };
+const WELL_FORMED = { message: 'must be valid Unicode text (no lone surrogates)', params: { reason: 'not_unicode' } };
 const isWellFormed = (value: string) => value.isWellFormed();
 
-const NO_CONTROL_CHARACTERS = { message: 'must not contain control characters' };
+/**
+ * A refinement's message, with a `reason` that 422 items carry in `ctx` (FastAPI's place for an error's
+ * parameters), so a client can word the problem in its own language.
+ */
+export const refusal = (message: string, reason: string) => ({ message, params: { reason } });
+
+const NO_CONTROL_CHARACTERS = refusal('must not contain control characters', 'control_characters');
 
 // Spec: ids are opaque strings of 1-100 characters without control characters. "." and ".." are
 // refused too: an id becomes a path segment (/events/{id}), where they would mean "this" and
@@ -29,7 +35,7 @@ export const Id = z
   .max(100)
   .refine((value) => !hasControlCharacters(value), NO_CONTROL_CHARACTERS)
   .refine(isWellFormed, WELL_FORMED)
-  .refine((value) => value !== '.' && value !== '..', { message: 'must not be "." or ".."' });
+  .refine((value) => value !== '.' && value !== '..', refusal('must not be "." or ".."', 'dot_segment'));
 
 /**
  * compat: the original's clients send numeric codes as JSON numbers (`"ticket_id": 123`), and the
@@ -75,7 +81,14 @@ export const RequestId = z
 export const ErrorBody = z.object({ detail: z.string() }).passthrough();
 
 export const ValidationErrorBody = z.object({
-  detail: z.array(z.object({ loc: z.array(z.union([z.string(), z.number()])), msg: z.string(), type: z.string() })),
+  detail: z.array(
+    z.object({
+      loc: z.array(z.union([z.string(), z.number()])),
+      msg: z.string(),
+      type: z.string(),
+      ctx: z.record(z.string(), z.union([z.string(), z.number()])).optional(),
+    }),
+  ),
 });
 
 export const MessageBody = z.object({ message: z.string() });

@@ -26,9 +26,17 @@ export const Username = z
   // One message per name, control characters first (they are outside the pattern too).
   .superRefine((value, context) => {
     if (hasControlCharacters(value))
-      context.addIssue({ code: 'custom', message: 'must not contain control characters' });
+      context.addIssue({
+        code: 'custom',
+        message: 'must not contain control characters',
+        params: { reason: 'control_characters' },
+      });
     else if (!USERNAME_PATTERN.test(value))
-      context.addIssue({ code: 'custom', message: 'may contain only ASCII letters, digits and . _ - @' });
+      context.addIssue({
+        code: 'custom',
+        message: 'may contain only ASCII letters, digits and . _ - @',
+        params: { reason: 'username_characters' },
+      });
   })
   .describe('3-50 characters after NFKC normalisation and trimming: ASCII letters, digits and . _ - @');
 

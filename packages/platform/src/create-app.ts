@@ -19,6 +19,7 @@ import { DEFAULT_SERVER_LIMITS, type ServerLimits } from './config.js';
 import { registerErrorHandling } from './errors.js';
 import { healthRoutes, type ReadinessCheck, type ReplicaChecks } from './health.js';
 import { loggerOptions } from './logger.js';
+import type { NotFoundPage } from './method-not-allowed.js';
 import { registerMetrics } from './metrics.js';
 import { registerOpenApi } from './openapi.js';
 import type { RevocationList } from './revocation-list.js';
@@ -99,6 +100,8 @@ export interface BaseAppOptions {
    * clients; else a new one, app.metricsRegistry) and METRICS_TOKEN.
    */
   metrics?: { registry?: Registry | undefined; token?: string | undefined };
+  /** The answer to an unknown path before the JSON 404 (the portal's web UI page for browsers); see NotFoundPage. */
+  notFoundPage?: NotFoundPage;
   /** Extra server options (the portal passes its TLS settings here). */
   server?: Partial<FastifyServerOptions> & { https?: { key: string | Buffer; cert: string | Buffer } };
 }
@@ -157,7 +160,7 @@ export async function createBaseApp(options: BaseAppOptions): Promise<FastifyIns
     done(null, payload);
   });
 
-  registerErrorHandling(app);
+  registerErrorHandling(app, options.notFoundPage);
   await registerMetrics(app, {
     registry: options.metrics?.registry ?? new Registry(),
     token: options.metrics?.token,

@@ -1,7 +1,7 @@
 // One error vocabulary for every service: thrown HTTP errors become {"detail": ...} bodies.
 import type { FastifyError, FastifyInstance } from 'fastify';
 import createError, { type HttpError } from 'http-errors';
-import { AllowedMethods, answerNotFound } from './method-not-allowed.js';
+import { AllowedMethods, answerNotFound, type NotFoundPage } from './method-not-allowed.js';
 
 /** Fields added next to `detail` in the body (e.g. the earlier `record` of a duplicate check-in). */
 type ErrorExtras = Record<string, unknown>;
@@ -37,6 +37,27 @@ export interface ValidationItem {
   loc: (string | number)[];
   msg: string;
   type: string;
+  /**
+   * The problem's parameters, as FastAPI's `ctx`: `maximum`/`minimum` and `origin` (string, number,
+   * array) of a size limit, `format`, `expected`, a refinement's `reason`. A client words the problem
+   * from these in its own language; `msg` stays the English sentence.
+   */
+  ctx?: Record<string, string | number>;
+}
+
+const CTX_FIELDS = ['maximum', 'minimum', 'origin', 'format', 'expected', 'reason', 'max_length'] as const;
+
+/** The parameters of a validation problem worth a client's while (never the offending input itself). */
+function contextOf(params: unknown): Record<string, string | number> | undefined {
+  if (typeof params !== 'object' || params === null) return undefined;
+  const source = params as Record<string, unknown> & { params?: Record<string, unknown> };
+  const ctx: Record<string, string | number> = {};
+  for (const name of CTX_FIELDS) {
+    const value = source[name] ?? source.params?.[name];
+    if (typeof value === 'string' || (typeof value === 'number' && Number.isFinite(value))) ctx[name] = value;
+    else if (typeof value === 'bigint') ctx[name] = Number(value);
+  }
+  return Object.keys(ctx).length > 0 ? ctx : undefined;
 }
 
 // compat: FastAPI names the request parts body/query/path/header.
@@ -56,7 +77,8 @@ export function validationItems(error: FastifyError): ValidationItem[] {
       .split('/')
       .filter((part) => part !== '')
       .map((part) => (/^\d+$/.test(part) ? Number(part) : part));
-    return { loc: [where, ...path], msg: item.message ?? 'Invalid value', type: item.keyword };
+    const ctx = contextOf(item.params);
+    return { loc: [where, ...path], msg: item.message ?? 'Invalid value', type: item.keyword, ...(ctx && { ctx }) };
   });
 }
 
@@ -76,7 +98,7 @@ interface ErrorWithExtras {
  * Installs the error handler and the not-found handler (404, or 405 for a known path): every error
  * body is `{"detail": ...}`. Called before any route is added (see AllowedMethods).
  */
-export function registerErrorHandling(app: FastifyInstance): void {
+export function registerErrorHandling(app: FastifyInstance, notFoundPage?: NotFoundPage): void {
   const allowed = new AllowedMethods();
   allowed.collect(app);
   app.setErrorHandler((error: FastifyError & ErrorWithExtras, request, reply) => {
@@ -96,5 +118,5 @@ export function registerErrorHandling(app: FastifyInstance): void {
     return reply.code(status).send({ detail: error.message, ...error.extras });
   });
 
-  app.setNotFoundHandler(answerNotFound(allowed));
+  app.setNotFoundHandler(answerNotFound(allowed, notFoundPage));
 }

@@ -9,6 +9,7 @@ export * from './errors.js';
 export * from './health.js';
 export * from './landing.js';
 export * from './logger.js';
+export type { NotFoundPage } from './method-not-allowed.js';
 export * from './metrics.js';
 export * from './openapi.js';
 export * from './revocation-list.js';

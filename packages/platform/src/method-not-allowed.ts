@@ -33,12 +33,20 @@ export class AllowedMethods {
  * other methods; else the 404 {"detail": "Not Found"}. A route that calls callNotFound itself (a
  * missing static file) has the request's method among the allowed ones and stays a 404.
  */
-export function answerNotFound(allowed: AllowedMethods) {
+export function answerNotFound(allowed: AllowedMethods, page?: NotFoundPage) {
   return (request: FastifyRequest, reply: FastifyReply) => {
     const methods = allowed.allowedFor(request.url);
     if (methods.length > 0 && !methods.includes(request.method)) {
       return reply.code(405).header('allow', methods.join(', ')).send({ detail: 'Method Not Allowed' });
     }
+    const answered = page?.(request, reply);
+    if (answered) return answered;
     return reply.code(404).send({ detail: 'Not Found' });
   };
 }
+
+/**
+ * A service's own answer to an unknown path (the portal: its web UI's not-found page for a browser
+ * asking for a page), or undefined for the JSON 404. Not asked for a 405.
+ */
+export type NotFoundPage = (request: FastifyRequest, reply: FastifyReply) => FastifyReply | undefined;

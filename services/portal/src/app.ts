@@ -21,7 +21,7 @@ import eventsRoutes from './routes/events.js';
 import liveRoutes from './routes/live.js';
 import offlineStationRoutes from './routes/offline-station.js';
 import sessionRoutes from './routes/session.js';
-import webUiRoutes from './routes/web-ui.js';
+import webUiRoutes, { type WebUiOptions } from './routes/web-ui.js';
 import { registerSecurityHeaders } from './security-headers.js';
 import { requireJsonFromCookieSessions } from './session/authenticate-caller.js';
 import type { TlsCredentials } from './tls/portal-certificate.js';
@@ -71,6 +71,8 @@ export async function buildApp(config: PortalConfig, deps: PortalDeps = {}): Pro
     upstreamMetrics,
   );
 
+  // Filled by the web UI's routes (they know where its files are), asked for any unknown path.
+  const uiNotFound: WebUiOptions['notFound'] = {};
   const app = await createBaseApp({
     service: SERVICE_NAME,
     logLevel: config.logLevel,
@@ -90,6 +92,7 @@ export async function buildApp(config: PortalConfig, deps: PortalDeps = {}): Pro
     server: deps.tls ? { https: { key: deps.tls.key, cert: deps.tls.cert } } : {},
     // The portal verifies every token itself, so it must also know what identity revoked.
     revocations: new RevocationList(revocationStaleAfterMs(config.revocationPollSeconds)),
+    notFoundPage: (request, reply) => uiNotFound.page?.(request, reply),
   });
   warn = (obj, msg) => app.log.warn(obj, msg);
   pollRevocationsFromIdentity(app, {
@@ -129,6 +132,6 @@ export async function buildApp(config: PortalConfig, deps: PortalDeps = {}): Pro
   app.addHook('preClose', async () => hub.close());
   await app.register(liveRoutes, { attendance, hub, heartbeatMs: config.live.heartbeatMs });
   await app.register(offlineStationRoutes, { attendance, checkinsPerClient });
-  await app.register(webUiRoutes, { root: deps.webRoot });
+  await app.register(webUiRoutes, { root: deps.webRoot, notFound: uiNotFound });
   return app;
 }

@@ -1,5 +1,6 @@
-// Reads a ticket CSV upload (header `ticket_id,holder_name,holder_email`, `,`- or `;`-separated) into ticket inputs as it streams in, naming bad lines.
-import { Readable } from 'node:stream';
+// Reads a ticket CSV upload (header `ticket_id,holder_name,holder_email`, `,`- or `;`-separated, UTF-8 or Windows-1252) into ticket inputs as it streams in, naming bad lines.
+import { isUtf8 } from 'node:buffer';
+import { Readable, Transform } from 'node:stream';
 import { MAX_TICKETS_PER_REQUEST, TicketInput } from '@tixgo/contracts';
 import { type ValidationItem, validationError } from '@tixgo/platform';
 import { CsvError, type Info, parse } from 'csv-parse';
@@ -24,11 +25,27 @@ const MAX_LINE_CHARS = 16 * 1024;
  */
 const LINES_PER_TURN = 2000;
 
-/** "line 3: …", or "line 3, holder_name: …" when one cell is at fault (the UI frames it from loc). */
-const lineError = (line: number, msg: string, field?: string): ValidationItem => ({
+/**
+ * How much of the upload decides its encoding: a file that is not UTF-8 there (an Excel "CSV" saved
+ * in a Western or Indonesian Windows locale is Windows-1252) is read as Windows-1252.
+ */
+const ENCODING_SNIFF_BYTES = 64 * 1024;
+
+/**
+ * "line 3: …", or "line 3, holder_name: …" when one cell is at fault. `type` names the problem and
+ * `ctx` its numbers (as in every 422 item), so the UI words it in its own language; `msg` is English.
+ */
+const lineError = (
+  line: number,
+  msg: string,
+  field?: string,
+  type = 'csv',
+  ctx?: Record<string, string | number>,
+): ValidationItem => ({
   loc: field ? ['body', line, field] : ['body', line],
   msg: field ? `line ${line}, ${field}: ${msg}` : `line ${line}: ${msg}`,
-  type: 'csv',
+  type,
+  ...(ctx && { ctx }),
 });
 
 const COLUMN_LIST = CSV_COLUMNS.join(', ');
@@ -42,15 +59,27 @@ function columnsOf(header: string[], line: number): string[] {
       unknown.length > 0
         ? `${unknown.map((name) => (name === '' ? 'an empty name' : `"${name}"`)).join(', ')} is not one of them`
         : `${[...new Set(repeated)].join(', ')} appears more than once`;
-    throw validationError([lineError(line, `header must name distinct columns among ${COLUMN_LIST}; ${why}`)]);
+    throw validationError([
+      lineError(line, `header must name distinct columns among ${COLUMN_LIST}; ${why}`, undefined, 'csv_header', {
+        columns: COLUMN_LIST,
+        reason: unknown.length > 0 ? 'unknown_column' : 'repeated_column',
+        names: (unknown.length > 0 ? unknown : [...new Set(repeated)]).join(', '),
+      }),
+    ]);
   }
   return columns;
 }
 
-/** What is wrong with one cell, in words a person who wrote the spreadsheet understands. */
-function cellProblem(issue: z.core.$ZodIssue): string {
-  if (issue.code === 'too_big' && typeof issue.maximum === 'number') return `at most ${issue.maximum} characters`;
-  return issue.message;
+/** What is wrong with one cell, in words a person who wrote the spreadsheet understands, and its type and numbers. */
+function cellProblem(issue: z.core.$ZodIssue): { msg: string; type: string; ctx?: Record<string, string | number> } {
+  if (issue.code === 'too_big' && typeof issue.maximum === 'number')
+    return {
+      msg: `at most ${issue.maximum} characters`,
+      type: 'too_big',
+      ctx: { maximum: issue.maximum, origin: 'string' },
+    };
+  const reason = (issue as { params?: { reason?: unknown } }).params?.reason;
+  return { msg: issue.message, type: issue.code, ...(typeof reason === 'string' && { ctx: { reason } }) };
 }
 
 /** A parser failure as a line error: the line where the bad record starts, not where the parser gave up. */
@@ -59,27 +88,39 @@ function parserProblem(error: CsvError, recordStart: number, columns: string[] |
   const column = typeof error.column === 'number' ? columns?.[error.column] : undefined;
   switch (error.code) {
     case 'CSV_QUOTE_NOT_CLOSED':
-      return lineError(recordStart, 'a quote (") opens a field here and is never closed');
-    case 'CSV_MAX_RECORD_SIZE':
-      // Only a quoted field runs over a line end: past the record's first line, a quote is left open.
       return lineError(
         recordStart,
-        line > recordStart
-          ? `a quote (") opens a field here and is not closed within ${MAX_LINE_CHARS} characters`
-          : `longer than ${MAX_LINE_CHARS} characters`,
+        'a quote (") opens a field here and is never closed',
+        undefined,
+        'csv_quote_not_closed',
       );
+    case 'CSV_MAX_RECORD_SIZE':
+      // Only a quoted field runs over a line end: past the record's first line, a quote is left open.
+      return line > recordStart
+        ? lineError(
+            recordStart,
+            `a quote (") opens a field here and is not closed within ${MAX_LINE_CHARS} characters`,
+            undefined,
+            'csv_quote_not_closed',
+            { maximum: MAX_LINE_CHARS },
+          )
+        : lineError(recordStart, `longer than ${MAX_LINE_CHARS} characters`, undefined, 'csv_line_too_long', {
+            maximum: MAX_LINE_CHARS,
+          });
     case 'CSV_INVALID_CLOSING_QUOTE':
     case 'CSV_NON_TRIMABLE_CHAR_AFTER_CLOSING_QUOTE':
       return lineError(
         line,
         'text after a closing quote ("); a quote inside a quoted field is written twice ("")',
         column,
+        'csv_text_after_quote',
       );
     case 'INVALID_OPENING_QUOTE':
       return lineError(
         line,
         'a quote (") inside a field: put the whole field in quotes and write the quote twice ("")',
         column,
+        'csv_quote_in_field',
       );
     default:
       return lineError(line, error.message);
@@ -102,15 +143,61 @@ function delimiterOf(start: Buffer): ',' | ';' {
   return count(';') > count(',') ? ';' : ',';
 }
 
-/** Reads `source` up to its header line (or MAX_LINE_CHARS), and returns that delimiter and the whole upload again. */
-async function withDelimiter(source: Readable): Promise<{ delimiter: ',' | ';'; upload: Readable }> {
+/** True when `start` is UTF-8, but for a sequence cut off at its end (the rest of the upload is still to come). */
+function looksUtf8(start: Buffer, complete: boolean): boolean {
+  if (isUtf8(start)) return true;
+  if (complete) return false;
+  for (let cut = 1; cut <= 3 && cut < start.length; cut++)
+    if (isUtf8(start.subarray(0, start.length - cut))) return true;
+  return false;
+}
+
+/** The upload's text: UTF-8 (a byte that is not, past the sniffed start, refuses the file), or Windows-1252. */
+function decodedText(encoding: 'utf-8' | 'windows-1252'): Transform {
+  // fatal: a wrong byte is an error, never a silent U+FFFD in a holder's name. The BOM is dropped.
+  const decoder = new TextDecoder(encoding, { fatal: encoding === 'utf-8' });
+  return new Transform({
+    decodeStrings: true,
+    readableObjectMode: false,
+    transform(chunk: Buffer, _encoding, callback) {
+      try {
+        callback(null, decoder.decode(chunk, { stream: true }));
+      } catch {
+        callback(new EncodingError());
+      }
+    },
+    flush(callback) {
+      try {
+        callback(null, decoder.decode());
+      } catch {
+        callback(new EncodingError());
+      }
+    },
+  });
+}
+
+class EncodingError extends Error {}
+
+const encodingProblem = (): ValidationItem => ({
+  loc: ['body'],
+  msg: 'the file is not UTF-8 text (nor Windows-1252 throughout): save it as "CSV UTF-8" and upload it again',
+  type: 'csv_encoding',
+});
+
+/**
+ * Reads `source` up to its header line and the first ENCODING_SNIFF_BYTES, and returns the delimiter,
+ * the encoding and the whole upload again.
+ */
+async function withDelimiter(
+  source: Readable,
+): Promise<{ delimiter: ',' | ';'; encoding: 'utf-8' | 'windows-1252'; upload: Readable }> {
   const chunks = source[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
   const head: Buffer[] = [];
   let size = 0;
   let ended = false;
   // A header is complete at the first line end after some text (blank lines before it are skipped).
   const hasHeader = () => /\S[^\n]*\n/.test(Buffer.concat(head).toString('latin1'));
-  while (size <= MAX_LINE_CHARS && !hasHeader()) {
+  while ((size <= MAX_LINE_CHARS && !hasHeader()) || size < ENCODING_SNIFF_BYTES) {
     const next = await chunks.next();
     if (next.done) {
       ended = true;
@@ -129,7 +216,11 @@ async function withDelimiter(source: Readable): Promise<{ delimiter: ',' | ';'; 
       yield next.value;
     }
   }
-  return { delimiter: delimiterOf(start), upload: Readable.from(rest(), { objectMode: false }) };
+  return {
+    delimiter: delimiterOf(start),
+    encoding: looksUtf8(start, ended) ? 'utf-8' : 'windows-1252',
+    upload: Readable.from(rest(), { objectMode: false }),
+  };
 }
 
 /**
@@ -172,8 +263,10 @@ export async function readTicketCsv(source: Readable): Promise<TicketInput[]> {
       },
     });
     const target = parser;
+    const text = decodedText(read.encoding);
     upload.on('error', (error) => target.destroy(error));
-    upload.pipe(parser);
+    text.on('error', (error) => target.destroy(error));
+    upload.pipe(text).pipe(parser);
     for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: Info }>) {
       if (columns === undefined) {
         headerLine = info.lines;
@@ -182,7 +275,11 @@ export async function readTicketCsv(source: Readable): Promise<TicketInput[]> {
       }
       if (++rows % LINES_PER_TURN === 0) await new Promise((resolve) => setImmediate(resolve));
       if (rows > MAX_TICKETS_PER_REQUEST) {
-        problems.push(lineError(info.lines, `at most ${MAX_TICKETS_PER_REQUEST} tickets per request`));
+        problems.push(
+          lineError(info.lines, `at most ${MAX_TICKETS_PER_REQUEST} tickets per request`, undefined, 'csv_too_many', {
+            maximum: MAX_TICKETS_PER_REQUEST,
+          }),
+        );
         break;
       }
       if (record.length !== columns.length) {
@@ -190,6 +287,9 @@ export async function readTicketCsv(source: Readable): Promise<TicketInput[]> {
           lineError(
             info.lines,
             `${record.length} ${record.length === 1 ? 'field' : 'fields'}, the header has ${columns.length}`,
+            undefined,
+            'csv_field_count',
+            { fields: record.length, expected: columns.length },
           ),
         );
       } else {
@@ -204,12 +304,14 @@ export async function readTicketCsv(source: Readable): Promise<TicketInput[]> {
           continue;
         }
         for (const issue of parsed.error.issues) {
-          problems.push(lineError(info.lines, cellProblem(issue), String(issue.path[0] ?? '')));
+          const problem = cellProblem(issue);
+          problems.push(lineError(info.lines, problem.msg, String(issue.path[0] ?? ''), problem.type, problem.ctx));
         }
       }
       if (problems.length >= MAX_REPORTED) break;
     }
   } catch (error) {
+    if (error instanceof EncodingError) throw validationError([...problems, encodingProblem()].slice(0, MAX_REPORTED));
     if (!(error instanceof CsvError)) throw error;
     throw validationError([...problems, parserProblem(error, recordStart, header)].slice(0, MAX_REPORTED));
   } finally {
@@ -220,7 +322,12 @@ export async function readTicketCsv(source: Readable): Promise<TicketInput[]> {
   }
   if (problems.length > 0) throw validationError(problems.slice(0, MAX_REPORTED));
   if (columns === undefined)
-    throw validationError([lineError(1, `empty file: expected the header ${CSV_COLUMNS.join(',')}`)]);
-  if (tickets.length === 0) throw validationError([lineError(headerLine, 'no tickets after the header')]);
+    throw validationError([
+      lineError(1, `empty file: expected the header ${CSV_COLUMNS.join(',')}`, undefined, 'csv_empty', {
+        columns: COLUMN_LIST,
+      }),
+    ]);
+  if (tickets.length === 0)
+    throw validationError([lineError(headerLine, 'no tickets after the header', undefined, 'csv_no_tickets')]);
   return tickets;
 }

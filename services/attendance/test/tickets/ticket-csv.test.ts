@@ -65,7 +65,8 @@ describe('readTicketCsv', () => {
       {
         loc: ['body', MAX_TICKETS_PER_REQUEST + 2],
         msg: `line ${MAX_TICKETS_PER_REQUEST + 2}: at most ${MAX_TICKETS_PER_REQUEST} tickets per request`,
-        type: 'csv',
+        type: 'csv_too_many',
+        ctx: { maximum: MAX_TICKETS_PER_REQUEST },
       },
     ]);
     expect(served).toBeLessThan(MAX_TICKETS_PER_REQUEST + 50_000);
@@ -86,7 +87,8 @@ describe('readTicketCsv', () => {
       {
         loc: ['body', 3],
         msg: 'line 3: a quote (") opens a field here and is not closed within 16384 characters',
-        type: 'csv',
+        type: 'csv_quote_not_closed',
+        ctx: { maximum: 16384 },
       },
     ]);
   });
@@ -108,10 +110,60 @@ describe('readTicketCsv', () => {
       `ticket_id;holder_name;holder_email\n${'x'.repeat(101)};${'n'.repeat(201)};\nB;two\nC;D;E;F\n`,
     );
     expect(error.items).toEqual([
-      { loc: ['body', 2, 'ticket_id'], msg: 'line 2, ticket_id: at most 100 characters', type: 'csv' },
-      { loc: ['body', 2, 'holder_name'], msg: 'line 2, holder_name: at most 200 characters', type: 'csv' },
-      { loc: ['body', 3], msg: 'line 3: 2 fields, the header has 3', type: 'csv' },
-      { loc: ['body', 4], msg: 'line 4: 4 fields, the header has 3', type: 'csv' },
+      {
+        loc: ['body', 2, 'ticket_id'],
+        msg: 'line 2, ticket_id: at most 100 characters',
+        type: 'too_big',
+        ctx: { maximum: 100, origin: 'string' },
+      },
+      {
+        loc: ['body', 2, 'holder_name'],
+        msg: 'line 2, holder_name: at most 200 characters',
+        type: 'too_big',
+        ctx: { maximum: 200, origin: 'string' },
+      },
+      {
+        loc: ['body', 3],
+        msg: 'line 3: 2 fields, the header has 3',
+        type: 'csv_field_count',
+        ctx: { fields: 2, expected: 3 },
+      },
+      {
+        loc: ['body', 4],
+        msg: 'line 4: 4 fields, the header has 3',
+        type: 'csv_field_count',
+        ctx: { fields: 4, expected: 3 },
+      },
+    ]);
+  });
+
+  it('reads a Windows-1252 file (Excel\'s "CSV" in a Western locale) as Windows-1252: André, not Andr\uFFFD', async () => {
+    // 0xE9 is é in Windows-1252 and no UTF-8 at all; 0x80 is the euro sign there.
+    const bytes = Buffer.concat([
+      Buffer.from('ticket_id;holder_name\nW-1;Andr'),
+      Buffer.from([0xe9]),
+      Buffer.from(' Sihombing\nW-2;Caf'),
+      Buffer.from([0xe9, 0x20, 0x80]),
+      Buffer.from('\n'),
+    ]);
+    expect(await readTicketCsv(Readable.from([bytes]))).toEqual([
+      { ticket_id: 'W-1', holder_name: 'André Sihombing' },
+      { ticket_id: 'W-2', holder_name: 'Café €' },
+    ]);
+  });
+
+  it('refuses a file that is UTF-8 at first and then not, saying to save it as CSV UTF-8', async () => {
+    const start = `ticket_id,holder_name\n${Array.from({ length: 5000 }, (_, i) => `U-${i},Zoë ${i}`).join('\n')}\n`;
+    const bytes = Buffer.concat([Buffer.from(start), Buffer.from('U-x,Andr'), Buffer.from([0xe9]), Buffer.from('\n')]);
+    expect(bytes.length).toBeGreaterThan(64 * 1024);
+    const error = await errorOf(Readable.from([bytes.subarray(0, 70_000), bytes.subarray(70_000)]));
+    expect(error.statusCode).toBe(422);
+    expect(error.items).toEqual([
+      {
+        loc: ['body'],
+        msg: 'the file is not UTF-8 text (nor Windows-1252 throughout): save it as "CSV UTF-8" and upload it again',
+        type: 'csv_encoding',
+      },
     ]);
   });
 });

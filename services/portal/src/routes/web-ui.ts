@@ -1,9 +1,9 @@
 // The web UI: its built files (services/portal/web/dist) with hashed assets cached for a year, and index.html — never cached — for every page path of the app.
-import { existsSync, readdirSync } from 'node:fs';
+import { createReadStream, existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 
 /** Where `pnpm build` puts the UI: beside src/ and dist/ of the portal, so both find it. */
 export const WEB_DIST_DIR = fileURLToPath(new URL('../../web/dist', import.meta.url));
@@ -22,7 +22,24 @@ export const UI_PATHS = [
   '/admin/events',
   '/admin/events/*',
   '/admin/users',
+  // Names people type (the app sends them on to /sign-in and /admin/events).
+  '/login',
+  '/admin',
 ];
+
+/**
+ * Paths that belong to the API and the service's own pages: an unknown one stays the JSON 404
+ * (compat), whoever asks. Every other unknown path asked by a browser for a page gets the UI's
+ * not-found page (index.html with a 404: the app says so in the person's language).
+ */
+const API_PATHS = /^\/(api|docs|openapi\.json|metrics|health|ready|assets|ca\.crt)(\/|$|\?)/;
+
+/** True for a browser asking for a page (its Accept names HTML), a GET or HEAD outside the API. */
+export function wantsUiPage(request: FastifyRequest): boolean {
+  if (request.method !== 'GET' && request.method !== 'HEAD') return false;
+  if (API_PATHS.test(request.url)) return false;
+  return String(request.headers.accept ?? '').includes('text/html');
+}
 
 const IMMUTABLE = 'public, max-age=31536000, immutable';
 
@@ -35,7 +52,13 @@ const NOT_BUILT = `<!doctype html>
 <p>The API answers under <code>/api</code>: see the <a href="/docs">API documentation</a>.</p>
 </body></html>`;
 
-const webUiRoutes: FastifyPluginAsync<{ root?: string }> = async (app, options) => {
+export interface WebUiOptions {
+  root?: string | undefined;
+  /** Set here to the UI's not-found answer (the portal's NotFoundPage calls it). */
+  notFound: { page?: (request: FastifyRequest, reply: FastifyReply) => FastifyReply | undefined };
+}
+
+const webUiRoutes: FastifyPluginAsync<WebUiOptions> = async (app, options) => {
   const root = options.root ?? WEB_DIST_DIR;
   const index = path.join(root, 'index.html');
   if (!existsSync(index)) {
@@ -57,6 +80,10 @@ const webUiRoutes: FastifyPluginAsync<{ root?: string }> = async (app, options) 
     wildcard: true,
     index: false,
     cacheControl: false,
+    // The build writes a .br and a .gz beside each text file and the .wasm (web/scripts/precompress.mjs):
+    // sent as they are to a browser that accepts them (brotli first), the file itself to any other.
+    // This covers sendFile() below too (index.html and the top-level files).
+    preCompressed: true,
     // sendFile() of index.html and the top-level files goes through here too: only assets are immutable.
     setHeaders(reply, file) {
       reply.header('cache-control', file.startsWith(assets + path.sep) ? IMMUTABLE : 'no-cache');
@@ -66,7 +93,9 @@ const webUiRoutes: FastifyPluginAsync<{ root?: string }> = async (app, options) 
   // The files at the top of the build (index.html, the icon, the service worker and its Workbox
   // runtime, the manifest) keep their names from build to build, so they are never cached without
   // asking. /index.html itself is what the service worker keeps for every page path offline.
-  const topLevel = readdirSync(root, { withFileTypes: true }).filter((entry) => entry.isFile());
+  const topLevel = readdirSync(root, { withFileTypes: true }).filter(
+    (entry) => entry.isFile() && !/\.(br|gz)$/.test(entry.name),
+  );
   for (const entry of topLevel) {
     app.get(`/${entry.name}`, { schema: { hide: true } }, async (_request, reply) => reply.sendFile(entry.name, root));
   }
@@ -74,6 +103,21 @@ const webUiRoutes: FastifyPluginAsync<{ root?: string }> = async (app, options) 
   for (const url of UI_PATHS) {
     app.get(url, { schema: { hide: true } }, async (_request, reply) => reply.sendFile('index.html', root));
   }
+
+  // Browsers ask for /favicon.ico whatever the page names: the same icon.
+  app.get('/favicon.ico', { schema: { hide: true } }, async (_request, reply) => reply.sendFile('favicon.svg', root));
+
+  // An unknown page path: the app itself, which shows its not-found page, answered 404. Read per
+  // request (under 1 KB) like the page routes, so a rebuild is served at once. (reply.sendFile is not
+  // there: the not-found handler's replies predate the static plugin.)
+  options.notFound.page = (request, reply) =>
+    wantsUiPage(request)
+      ? reply
+          .code(404)
+          .header('cache-control', 'no-cache')
+          .type('text/html; charset=utf-8')
+          .send(createReadStream(index))
+      : undefined;
 };
 
 export default webUiRoutes;

@@ -6,7 +6,7 @@ import { loadSession, session } from './api/session.js';
 import { t } from './i18n/index.js';
 import { SignInPage } from './pages/sign-in.js';
 import { Layout } from './ui/layout.js';
-import { Banner, Loading } from './ui/widgets.js';
+import { Banner, Loading, PageTitle } from './ui/widgets.js';
 
 // Each page is its own chunk: the station never downloads the admin pages or the chart.
 const RegisterPage = lazy(() => import('./pages/register.js').then((m) => m.RegisterPage));
@@ -63,10 +63,27 @@ const Tickets = guarded(TicketsPage, true);
 const TicketSheet = guarded(TicketSheetPage, true);
 const Users = guarded(UsersPage, true);
 
+/** A path people type for a page that has another name here: sent on, replacing the history entry. */
+function Alias(props: { to: string }) {
+  const { route } = useLocation();
+  useEffect(() => route(props.to, true), [props.to, route]);
+  return <Loading />;
+}
+const LoginAlias = () => <Alias to="/sign-in" />;
+const AdminAlias = () => <Alias to="/admin/events" />;
+
+/** Any other path: the UI's own page (the portal answers it with a 404), with the way back. */
 function NotFound() {
+  const { path } = useLocation();
   return (
     <Layout>
-      <Banner kind="warning">{t('error.notFound')}</Banner>
+      <PageTitle>{t('notFound.title')}</PageTitle>
+      <p>{t('notFound.body', { path })}</p>
+      <p>
+        <a href={session.value ? '/dashboard' : '/sign-in'}>
+          {session.value ? t('notFound.home') : t('notFound.signIn')}
+        </a>
+      </p>
     </Layout>
   );
 }
@@ -93,6 +110,8 @@ export function App() {
           <Route path="/admin/events/:id/tickets" component={Tickets} />
           <Route path="/admin/events/:id/print" component={TicketSheet} />
           <Route path="/admin/users" component={Users} />
+          <Route path="/login" component={LoginAlias} />
+          <Route path="/admin" component={AdminAlias} />
           <Route default component={NotFound} />
         </Router>
       </ErrorBoundary>

@@ -4,7 +4,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { useRoute } from 'preact-iso';
 import { endpoints } from '../api/endpoints.js';
 import { ApiError } from '../api/http.js';
-import { formatNumber, formatTime, t } from '../i18n/index.js';
+import { formatTime, t } from '../i18n/index.js';
 import { describeError } from '../ui/describe-error.js';
 import { Layout } from '../ui/layout.js';
 import { useApi } from '../ui/use-api.js';
@@ -31,8 +31,8 @@ function describeLine(item: LineProblem): string {
   if (typeof line !== 'number') return item.msg;
   const detail = item.msg.replace(/^line \d+(, [\w.]+)?: /, '');
   return typeof column === 'string' && column !== ''
-    ? t('tickets.importCell', { line, column, detail })
-    : t('tickets.importLine', { line, detail });
+    ? t('tickets.importCell', { line: String(line), column, detail })
+    : t('tickets.importLine', { line: String(line), detail });
 }
 
 /** What an import or generation answered, for a person: the created count, the bad lines, the taken codes. */
@@ -196,7 +196,7 @@ export function TicketsPage() {
               submitted.preventDefault();
               const n = Number(count);
               void run(
-                t('tickets.generating', { count: formatNumber(n) }),
+                t('tickets.generating', { count: n }),
                 () => endpoints.issueCount(eventId, n),
                 (created) => t('tickets.generated', { count: created }),
               );

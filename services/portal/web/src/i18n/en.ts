@@ -6,6 +6,7 @@ export const en = {
   'app.language': 'Bahasa Indonesia',
   'app.languageLabel': 'Ganti bahasa ke Bahasa Indonesia',
   'nav.main': 'Main',
+  'nav.menu': 'Menu',
   'nav.dashboard': 'Dashboard',
   'nav.station': 'Check-in station',
   'nav.events': 'Events',
@@ -20,6 +21,10 @@ export const en = {
   'error.timeout': 'The server took too long to answer. Try again.',
   'error.forbidden': 'Only an admin may do this.',
   'error.notFound': 'Not found.',
+  'notFound.title': 'Page not found',
+  'notFound.body': 'There is no page at {path}. The link may be mistyped or out of date.',
+  'notFound.home': 'Go to the dashboard',
+  'notFound.signIn': 'Go to sign-in',
   'error.generic': 'Something went wrong: {detail}',
   'error.tryAgain': 'Try again',
   'banner.offline': 'No connection to the server. Answers may be delayed.',
@@ -156,12 +161,18 @@ export const en = {
   'station.seenBefore': 'at {time} by {by} ({gate}), as of the last download',
   'station.unknownOffline': '{ticket} is not a ticket of this event (checked on this device).',
   'station.offline': 'Offline: answers come from this device; scans are sent when the network is back.',
-  'station.waiting': '{count} scans waiting to be sent',
+  'station.waiting': { one: '{count} scan waiting to be sent', other: '{count} scans waiting to be sent' },
   'station.allSent': 'Every scan has been sent',
   'station.lastSync': 'last sent {time}',
-  'station.signInToSend': 'Sign in again to send the {count} waiting scans: they stay on this device until then.',
+  'station.signInToSend': {
+    one: 'Sign in again to send the waiting scan: it stays on this device until then.',
+    other: 'Sign in again to send the {count} waiting scans: they stay on this device until then.',
+  },
   'station.signInLink': 'Sign in',
-  'station.tickets': '{count} tickets on this device (updated {time})',
+  'station.tickets': {
+    one: '{count} ticket on this device (updated {time})',
+    other: '{count} tickets on this device (updated {time})',
+  },
   'station.ticketsLoading': 'Downloading the tickets for offline use: {count} so far…',
   'station.ticketsNone': 'Tickets not yet on this device: offline, every new code is saved.',
   'station.conflicts': 'Conflicts for a supervisor',
@@ -183,8 +194,11 @@ export const en = {
   'admin.delete': 'Delete',
   'admin.deleteTitle': 'Delete “{title}”?',
   'admin.deleteBody': 'The event and its tickets are deleted. This cannot be undone.',
-  'admin.deleteBodyCheckins':
-    'This event has {count} check-ins. Deleting it also deletes every check-in and ticket. This cannot be undone.',
+  'admin.deleteBodyCheckins': {
+    one: 'This event has {count} check-in. Deleting it also deletes every check-in and ticket. This cannot be undone.',
+    other:
+      'This event has {count} check-ins. Deleting it also deletes every check-in and ticket. This cannot be undone.',
+  },
   'admin.deleteConfirmLabel': 'Type the event’s title to confirm',
   'admin.deleteConfirm': 'Delete for good',
   'admin.cancel': 'Cancel',
@@ -206,19 +220,22 @@ export const en = {
   'tickets.generate': 'Generate tickets',
   'tickets.count': 'Number of new tickets',
   'tickets.generateSubmit': 'Generate',
-  'tickets.generating': 'Generating {count} tickets…',
-  'tickets.generated': '{count} tickets created.',
+  'tickets.generating': { one: 'Generating {count} ticket…', other: 'Generating {count} tickets…' },
+  'tickets.generated': { one: '{count} ticket created.', other: '{count} tickets created.' },
   'tickets.import': 'Import a CSV file',
   'tickets.importHint':
     'Header row: ticket_id,holder_name,holder_email, separated by commas or semicolons (an empty ticket_id gets a generated code).',
   'tickets.file': 'CSV file',
   'tickets.importSubmit': 'Import',
   'tickets.importing': 'Uploading {name} ({size})…',
-  'tickets.imported': '{count} tickets imported.',
+  'tickets.imported': { one: '{count} ticket imported.', other: '{count} tickets imported.' },
   'tickets.importErrors': 'Nothing was imported. Fix these lines and try again:',
   'tickets.importLine': 'Line {line}: {detail}',
   'tickets.importCell': 'Line {line}, column {column}: {detail}',
-  'tickets.importDuplicates': 'Nothing was imported: {count} ticket codes exist already or repeat: {codes}',
+  'tickets.importDuplicates': {
+    one: 'Nothing was imported: {count} ticket code exists already or repeats: {codes}',
+    other: 'Nothing was imported: {count} ticket codes exist already or repeat: {codes}',
+  },
   'tickets.list': 'Issued tickets ({total})',
   'tickets.none': 'No tickets issued yet.',
   'tickets.colCode': 'Code',
@@ -267,4 +284,7 @@ export const en = {
 } as const;
 
 export type MessageKey = keyof typeof en;
-export type Catalogue = Record<MessageKey, string>;
+/** A message whose words depend on `{count}`: the forms of Intl.PluralRules (other is required). */
+export type PluralMessage = Partial<Record<Intl.LDMLPluralRule, string>> & { other: string };
+export type Message = string | PluralMessage;
+export type Catalogue = Record<MessageKey, Message>;

@@ -1,6 +1,6 @@
 // The language of the UI (Bahasa Indonesia by default, English), remembered on the device, and the formats of numbers and times.
 import { signal } from '@preact/signals';
-import { type Catalogue, en, type MessageKey } from './en.js';
+import { type Catalogue, en, type Message, type MessageKey } from './en.js';
 import { id } from './id.js';
 
 export type Language = 'id' | 'en';
@@ -23,9 +23,19 @@ export function setLanguage(next: Language): void {
   document.documentElement.lang = next;
 }
 
-/** The message `key` in the current language, with `{name}` placeholders filled from `values`. */
+/** The form of a plural message for `count` (Intl.PluralRules: English one/other; Indonesian has other only). */
+function pluralForm(message: Message, count: unknown): string {
+  if (typeof message === 'string') return message;
+  const form = new Intl.PluralRules(locale()).select(typeof count === 'number' ? count : Number(count ?? 0));
+  return message[form] ?? message.other;
+}
+
+/**
+ * The message `key` in the current language, with `{name}` placeholders filled from `values` (a
+ * number in the language's format); a plural message takes its form from `values.count`.
+ */
 export function t(key: MessageKey, values: Record<string, string | number> = {}): string {
-  const text = CATALOGUES[language.value][key];
+  const text = pluralForm(CATALOGUES[language.value][key], values.count);
   return text.replace(/\{(\w+)\}/g, (whole, name: string) => {
     const value = values[name];
     return value === undefined ? whole : typeof value === 'number' ? formatNumber(value) : value;
