@@ -52,21 +52,21 @@ describe.runIf(hasChromium)('the admin pages (Chromium)', () => {
     await page.getByRole('button', { name: 'Impor' }).click();
     const errors = page.getByTestId('import-errors');
     await errors.waitFor();
-    // The server's detail, framed in the page's language with the line and the column.
+    // The server's problem (its type), worded in the page's language with the line and the column.
     expect(await errors.getByRole('listitem').allInnerTexts()).toEqual([
-      'Baris 3, kolom holder_name: must not contain control characters',
+      'Baris 3, kolom holder_name: tidak boleh berisi karakter kontrol (tab, baris baru, atau karakter tak terlihat)',
     ]);
     expect(await page.getByRole('heading', { name: 'Tiket yang diterbitkan (5)' }).isVisible()).toBe(true);
     await page.getByRole('button', { name: 'English' }).click();
     expect(await errors.getByRole('listitem').allInnerTexts()).toEqual([
-      'Line 3, column holder_name: must not contain control characters',
+      'Line 3, column holder_name: must not contain control characters (tabs, line breaks or invisible characters)',
     ]);
     await page.getByRole('button', { name: 'Bahasa Indonesia' }).click();
 
     const tooMany = csvFile('too-many.csv', 'ticket_id,holder_name\nW-1,Ani\nW-2,Budi,extra\n');
     await page.getByLabel('Berkas CSV', { exact: true }).setInputFiles(tooMany);
     await page.getByRole('button', { name: 'Impor' }).click();
-    await errors.getByText('Baris 3: 3 fields, the header has 2').waitFor();
+    await errors.getByText('Baris 3: 3 kolom, padahal baris judul punya 2').waitFor();
 
     // As Excel writes CSV on an Indonesian-locale machine: separated by semicolons.
     const good = csvFile(

@@ -58,7 +58,7 @@ describe.runIf(hasChromium)('the dashboard and the event page (Chromium)', () =>
     const { page, context, problems } = await openPage(stack);
     await signIn(page, stack.portal.url, 'panitia1');
     await card(page).getByText('0 dari 10 sudah check-in').waitFor();
-    await page.getByText('Langsung', { exact: true }).waitFor();
+    await page.getByText('Live', { exact: true }).waitFor();
     await page.evaluate(() => {
       (window as unknown as { stillTheSamePage: boolean }).stillTheSamePage = true;
     });

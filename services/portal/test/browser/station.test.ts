@@ -130,7 +130,7 @@ describe.runIf(hasChromium)('the check-in station (Chromium)', () => {
     await page.getByRole('heading', { name: 'Ganti acara atau gerbang' }).waitFor();
     expect(await page.getByLabel('Gerbang', { exact: true }).inputValue()).toBe('Gerbang Lama');
     expect(await page.getByRole('combobox', { name: /^Acara/ }).inputValue()).toBe(EVENT.id);
-    await page.getByRole('button', { name: 'Batal, kembali ke stasiun' }).click();
+    await page.getByRole('button', { name: 'Batal, kembali ke pos check-in' }).click();
     await page.getByLabel('Kode tiket').waitFor();
     expect(await page.locator('.station-gate strong').textContent()).toBe('Gerbang Lama');
 

@@ -53,7 +53,8 @@ export function EventFormPage() {
   const [fields, setFields] = useState<Fields>(EMPTY);
   const [loaded, setLoaded] = useState(editing === undefined);
   const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | undefined>(undefined);
+  // Words made when shown, so a language switch translates them too.
+  const [error, setError] = useState<(() => string) | undefined>(undefined);
 
   useEffect(() => {
     if (editing === undefined) return;
@@ -63,7 +64,7 @@ export function EventFormPage() {
         setFields(fieldsOf(event));
         setLoaded(true);
       })
-      .catch((failure) => setError(describeError(failure)));
+      .catch((failure) => setError(() => () => describeError(failure)));
   }, [editing]);
 
   const set = (name: keyof Fields) => (event: { currentTarget: { value: string } }) =>
@@ -88,10 +89,8 @@ export function EventFormPage() {
           : await endpoints.updateEvent(editing, body);
       route(`/admin/events/${encodeURIComponent(saved.id)}/tickets`);
     } catch (failure) {
-      if (failure instanceof ApiError && failure.status === 409) setError(t('admin.idTaken'));
-      else if (failure instanceof ApiError && failure.status === 422)
-        setError(t('admin.invalid', { detail: failure.detail }));
-      else setError(describeError(failure));
+      if (failure instanceof ApiError && failure.status === 409) setError(() => () => t('admin.idTaken'));
+      else setError(() => () => describeError(failure));
       setBusy(false);
     }
   }
@@ -100,16 +99,10 @@ export function EventFormPage() {
     <Layout>
       <section class="card" aria-labelledby="page-title">
         <PageTitle>{editing === undefined ? t('admin.newEvent') : t('admin.editEvent')}</PageTitle>
-        {error && <Banner kind="error">{error}</Banner>}
+        {error && <Banner kind="error">{error()}</Banner>}
         {!loaded && !error && <Loading />}
         {loaded && (
           <form class="form" onSubmit={submit}>
-            {editing === undefined && (
-              <label class="field">
-                <span>{t('admin.fieldId')}</span>
-                <input value={fields.id} maxLength={100} onInput={set('id')} autoCapitalize="none" />
-              </label>
-            )}
             <label class="field">
               <span>{t('admin.fieldTitle')}</span>
               <input required maxLength={200} value={fields.title} onInput={set('title')} />
@@ -136,6 +129,13 @@ export function EventFormPage() {
               <span>{t('admin.fieldCapacity')}</span>
               <input type="number" min={0} max={10_000_000} value={fields.capacity} onInput={set('capacity')} />
             </label>
+            {/* The technical id last: most events take the generated one. */}
+            {editing === undefined && (
+              <label class="field">
+                <span>{t('admin.fieldId')}</span>
+                <input value={fields.id} maxLength={100} onInput={set('id')} autoCapitalize="none" />
+              </label>
+            )}
             <button type="submit" class="button-primary" disabled={busy}>
               {busy ? t('admin.saving') : editing === undefined ? t('admin.create') : t('admin.save')}
             </button>

@@ -6,14 +6,12 @@ import { endpoints } from '../api/endpoints.js';
 import { ApiError } from '../api/http.js';
 import { formatTime, t } from '../i18n/index.js';
 import { describeError } from '../ui/describe-error.js';
+import { describeProblem, type Problem, problemText } from '../ui/describe-problems.js';
 import { Layout } from '../ui/layout.js';
 import { useApi } from '../ui/use-api.js';
 import { Banner, ErrorBanner, Loading, PageTitle, TableScroll } from '../ui/widgets.js';
 
-interface LineProblem {
-  loc?: unknown[];
-  msg: string;
-}
+type LineProblem = Problem;
 
 /** Words made when shown (not when answered), so a language switch translates them too. */
 type Outcome = { kind: 'success' | 'error' | 'info'; text: () => string; lines?: LineProblem[] };
@@ -23,13 +21,13 @@ function formatSize(bytes: number): string {
 }
 
 /**
- * One bad line in the page's language: attendance names the line (and the column) in `loc` and
- * words the problem in English after a "line 3, holder_name: " prefix; the framing is ours.
+ * One bad line in the page's language: attendance names the line (and the column) in `loc`, and the
+ * problem by its type and numbers (ctx), which the UI words; the line number is written as is (1501).
  */
 function describeLine(item: LineProblem): string {
   const [, line, column] = item.loc ?? [];
-  if (typeof line !== 'number') return item.msg;
-  const detail = item.msg.replace(/^line \d+(, [\w.]+)?: /, '');
+  if (typeof line !== 'number') return describeProblem(item);
+  const detail = problemText(item);
   return typeof column === 'string' && column !== ''
     ? t('tickets.importCell', { line: String(line), column, detail })
     : t('tickets.importLine', { line: String(line), detail });
@@ -181,7 +179,7 @@ export function TicketsPage() {
           {outcome.lines && (
             <ul class="error-lines" data-testid="import-errors">
               {outcome.lines.map((line) => (
-                <li key={line.msg}>{describeLine(line)}</li>
+                <li key={JSON.stringify(line.loc)}>{describeLine(line)}</li>
               ))}
             </ul>
           )}

@@ -42,11 +42,7 @@ function CreateUser(props: { onCreated: (message: Message) => void }) {
             setRole('committee');
           } catch (failure) {
             setError(
-              failure instanceof ApiError && failure.status === 409
-                ? t('register.taken')
-                : failure instanceof ApiError && (failure.status === 422 || failure.status === 400)
-                  ? t('admin.invalid', { detail: failure.detail })
-                  : describeError(failure),
+              failure instanceof ApiError && failure.status === 409 ? t('register.taken') : describeError(failure),
             );
           } finally {
             setBusy(false);

@@ -12,9 +12,6 @@ import { Banner, PageTitle } from '../ui/widgets.js';
 function registerError(error: unknown): string {
   if (error instanceof ApiError && error.status === 409) return t('register.taken');
   if (error instanceof ApiError && error.status === 403) return t('register.closed');
-  if (error instanceof ApiError && (error.status === 422 || error.status === 400)) {
-    return t('admin.invalid', { detail: error.detail });
-  }
   return describeError(error);
 }
 

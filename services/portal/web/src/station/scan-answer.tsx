@@ -1,6 +1,7 @@
 // The full-screen answer to a scan: colour, a word no one can misread, the detail, and the same text for screen readers.
 import { formatTime, type MessageKey, t } from '../i18n/index.js';
 import type { StoredScan } from '../offline/device-store.js';
+import { describeDetail, describeProblems } from '../ui/describe-problems.js';
 import type { StationScanResult } from './station-engine.js';
 
 export type Tone = 'ok' | 'warn' | 'error' | 'saved' | 'pending';
@@ -62,7 +63,10 @@ export function viewOf({ ticketId: ticket, answer }: StationScanResult): AnswerV
       return {
         tone: 'error',
         title: t('station.invalid'),
-        detail: t('station.invalidDetail', { detail: answer.detail }),
+        // The server's field problems in the page's language ("Kode tiket: paling banyak 100 karakter").
+        detail: t('station.invalidDetail', {
+          detail: answer.problems ? describeProblems(answer.problems) : describeDetail(answer.detail),
+        }),
       };
   }
 }

@@ -2,6 +2,7 @@
 // each with its own Idempotency-Key, so a repeat after a lost answer is replayed, never counted twice.
 import type { CheckinRecord, PortalCheckin } from '@tixgo/contracts';
 import { ApiError, api } from '../api/http.js';
+import { type Problem, problemsOf } from '../ui/describe-problems.js';
 
 export interface Scan {
   /** The scan's Idempotency-Key: made once, kept across every retry and the offline queue. */
@@ -20,13 +21,15 @@ export type ServerAnswer =
   | { kind: 'duplicate'; first: CheckinRecord; conflict: boolean }
   | { kind: 'unknown'; otherEvent: { id: string; title: string } | undefined; conflict: boolean }
   | { kind: 'no-event' }
-  | { kind: 'invalid'; detail: string };
+  | { kind: 'invalid'; detail: string; problems?: Problem[] };
 
 /** No answer worth showing: the network, the portal or attendance is away (or too slow), or the session ended. */
 export class NoAnswer extends Error {
   constructor(
     readonly reason: 'unreachable' | 'signed-out' | 'rate-limited',
     readonly retryAfterSeconds?: number,
+    /** The portal answered (502/503): the network is fine, the service behind it is not. */
+    readonly serviceDown = false,
   ) {
     super(reason);
   }
@@ -64,14 +67,14 @@ export function answerOf(status: number, payload: unknown, detail: string): Serv
     return { kind: 'duplicate', first: value.record, conflict: value.conflict === true };
   if (status === 404 && detail === 'Event not found') return { kind: 'no-event' };
   if (status === 404) return { kind: 'unknown', otherEvent: value?.other_event, conflict: value?.conflict === true };
-  if (status === 422 || status === 400) return { kind: 'invalid', detail };
+  if (status === 422 || status === 400) return { kind: 'invalid', detail, problems: problemsOf(payload) };
   return undefined;
 }
 
 function noAnswer(error: ApiError): NoAnswer {
   if (error.status === 401) return new NoAnswer('signed-out');
   if (error.status === 429) return new NoAnswer('rate-limited', error.retryAfterSeconds);
-  return new NoAnswer('unreachable');
+  return new NoAnswer('unreachable', undefined, error.status === 502 || error.status === 503);
 }
 
 /** One online attempt; rejects with NoAnswer when there is no answer about the ticket within `timeoutMs`. */

@@ -46,6 +46,8 @@ export interface StationScanResult {
 
 export class StationEngine {
   readonly mode = signal<'online' | 'offline'>(navigator.onLine ? 'online' : 'offline');
+  /** Offline because the portal answered that the service behind it is down (the network is fine). */
+  readonly serviceDown = signal(false);
   readonly waiting = signal(0);
   readonly lastSync = signal<string | undefined>(undefined);
   readonly download = signal<DownloadState | undefined>(undefined);
@@ -112,6 +114,7 @@ export class StationEngine {
       } catch (error) {
         if (!(error instanceof NoAnswer)) throw error;
         if (error.reason === 'signed-out') this.needsSignIn.value = true;
+        this.serviceDown.value = error.serviceDown;
         this.mode.value = 'offline';
       }
     }
@@ -175,6 +178,7 @@ export class StationEngine {
       const response = await fetch('/health', { cache: 'no-store', signal: AbortSignal.timeout(ONLINE_TIMEOUT_MS) });
       if (!response.ok) return;
     } catch {
+      this.serviceDown.value = false;
       this.mode.value = 'offline';
       return;
     }
@@ -207,7 +211,10 @@ export class StationEngine {
       } catch (error) {
         if (!(error instanceof NoAnswer)) throw error;
         if (error.reason === 'signed-out') this.needsSignIn.value = true;
-        else this.mode.value = 'offline';
+        else {
+          this.serviceDown.value = error.serviceDown;
+          this.mode.value = 'offline';
+        }
         break;
       }
       this.needsSignIn.value = false;

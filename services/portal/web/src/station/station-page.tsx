@@ -218,7 +218,7 @@ function StationScanner({ settings, title, owner }: { settings: StationSettings;
       </div>
       {offline && (
         <p class="banner banner-offline" role="status" data-testid="offline-banner">
-          {t('station.offline')}
+          {t(engine.serviceDown.value ? 'station.offlineServiceDown' : 'station.offline')}
         </p>
       )}
       {engine.needsSignIn.value && (

@@ -1,6 +1,8 @@
 // Small building blocks every page uses: banners, a progress bar, a page title, a busy marker.
+
+import { signal } from '@preact/signals';
 import type { ComponentChildren } from 'preact';
-import { useEffect } from 'preact/hooks';
+import { useEffect, useMemo, useRef } from 'preact/hooks';
 import { t } from '../i18n/index.js';
 import { describeError } from './describe-error.js';
 
@@ -23,10 +25,45 @@ export function Banner(props: {
   );
 }
 
+interface ShownError {
+  id: number;
+  retry: (() => void) | undefined;
+}
+
+/** The error banners on screen by their words: one banner shows each sentence (its retry retries them all). */
+const shownErrors = signal<ReadonlyMap<string, ShownError[]>>(new Map());
+let nextBannerId = 0;
+
+function updateShown(text: string, change: (owners: ShownError[]) => ShownError[]): void {
+  const next = new Map(shownErrors.value);
+  const owners = change(next.get(text) ?? []);
+  if (owners.length > 0) next.set(text, owners);
+  else next.delete(text);
+  shownErrors.value = next;
+}
+
+/**
+ * A failed load, in words, with "try again". When several parts of a page fail the same way (the
+ * service behind the portal is down), the page shows the sentence once, not once per part.
+ */
 export function ErrorBanner(props: { error: unknown; retry?: () => void }) {
+  const text = describeError(props.error);
+  const id = useMemo(() => ++nextBannerId, []);
+  const retry = useRef(props.retry);
+  retry.current = props.retry;
+  useEffect(() => {
+    const mine: ShownError = { id, retry: () => retry.current?.() };
+    updateShown(text, (owners) => [...owners, mine]);
+    return () => updateShown(text, (owners) => owners.filter((owner) => owner.id !== id));
+  }, [text, id]);
+  const owners = shownErrors.value.get(text) ?? [];
+  if (owners.length > 0 && owners[0]?.id !== id) return null;
+  const retryAll = () => {
+    for (const owner of owners.length > 0 ? owners : [{ id, retry: props.retry }]) owner.retry?.();
+  };
   return (
-    <Banner kind="error" action={props.retry ? { label: t('error.tryAgain'), onClick: props.retry } : undefined}>
-      {describeError(props.error)}
+    <Banner kind="error" action={props.retry ? { label: t('error.tryAgain'), onClick: retryAll } : undefined}>
+      {text}
     </Banner>
   );
 }
