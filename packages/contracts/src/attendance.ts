@@ -386,6 +386,42 @@ export const SearchText = z
     refusal('must not contain control characters', 'control_characters'),
   );
 
+/** One gate's lane over the last LANE_WINDOW_MINUTES (see services/attendance/src/checkins/lane-throughput.ts). */
+export const Lane = z.object({
+  location: z.string().nullable().describe('the gate (null: check-ins without one)'),
+  per_minute: z.number().describe('scans per minute over the window (the time at the gate)'),
+  previous_per_minute: z.number().describe('scans per minute over the window before it'),
+  trend: z.enum(['up', 'down', 'steady']),
+  last_scan_at: IsoTime.describe('start of the minute of its latest scan'),
+  idle: z.boolean().describe('no scan for LANE_IDLE_MINUTES or more'),
+});
+export type Lane = z.infer<typeof Lane>;
+
+export const Lanes = z.object({
+  window_minutes: z.number().int(),
+  at: IsoTime.describe('when the lanes were measured'),
+  lanes: z
+    .array(Lane)
+    .describe('gates with a scan in the last hour, busiest first: at most LANE_MAX_LISTED, the rest in `other`'),
+  other: z
+    .object({ lanes: z.number().int(), per_minute: z.number() })
+    .nullable()
+    .describe('the gates past the listed ones, together'),
+  remaining: z.number().int().nullable().describe('registered − checked in (null: nothing registered)'),
+  per_minute: z.number().describe('arrivals per minute over the window, all gates'),
+  active_lanes: z.number().int().describe('gates that are not idle'),
+  minutes_to_clear: z
+    .number()
+    .nullable()
+    .describe('remaining ÷ per_minute: the time the current lanes need at their measured pace (null: no pace)'),
+  minutes_to_start: z.number().nullable().describe('until the event starts (null: no start time, or started)'),
+  more_lanes_needed: z
+    .number()
+    .int()
+    .describe('lanes to open so the rest is in by the start, at the current lanes’ average pace (0: enough)'),
+});
+export type Lanes = z.infer<typeof Lanes>;
+
 export const OverviewEvent = z.object({
   id: z.string(),
   title: z.string(),
@@ -393,6 +429,9 @@ export const OverviewEvent = z.object({
   end_time: IsoTime.nullable(),
   location: z.string().nullable(),
   ...RegistrationStats.shape,
+  lanes: Lanes.nullable()
+    .optional()
+    .describe('for an event on now (from 12 h before its start to its end, or 12 h after a start without one)'),
 });
 export type OverviewEvent = z.infer<typeof OverviewEvent>;
 
@@ -453,6 +492,7 @@ export const EventStats = z.object({
     .describe(
       "the event's conflicts: scans admitted offline that did not count (listed by GET /events/{id}/conflicts)",
     ),
+  lanes: Lanes.describe('the gates’ throughput now and the queue (issue 17: live lanes)'),
 });
 export type EventStats = z.infer<typeof EventStats>;
 

@@ -35,6 +35,8 @@ export interface AttendanceDeps {
   db: Database;
   /** Where the log lines go (tests read them); default stdout. */
   logStream?: BaseAppOptions['logStream'];
+  /** The clock of the live lanes (tests move it); default Date.now. */
+  now?: () => number;
 }
 
 export async function buildApp(config: AttendanceConfig, deps: AttendanceDeps): Promise<FastifyInstance> {
@@ -74,7 +76,7 @@ export async function buildApp(config: AttendanceConfig, deps: AttendanceDeps): 
     maxConcurrent: config.checkinBatchConcurrency,
     onBatch: metrics.observeGroupCommit,
   });
-  const stats = new EventStatsCache(pool);
+  const stats = new EventStatsCache(pool, undefined, deps.now);
   const limits = new CheckinRateLimits(config.checkinLimits, metrics.countRateLimited);
   // A quarter of the pool at most streams lists (each holds a connection while its reader reads).
   const streams = new CheckinListStreams(pool, Math.max(1, Math.floor(config.dbPoolSize / 4)));

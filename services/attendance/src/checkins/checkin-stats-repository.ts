@@ -15,12 +15,12 @@ export interface EventCheckinRow extends StoredCheckin {
   seq: string;
 }
 
-/** Check-ins of one location in one 5-minute bucket. */
+/** Check-ins of one location in one minute (minutes nest in the 5, 15 and 60-minute buckets and measure lanes). */
 export interface BinCount {
   /** True for check-ins at or before `settle_to`: counted once for all (see event-stats-cache.ts). */
   settles: boolean;
   location: string | null;
-  /** Start of the 5-minute bucket, in ms since the epoch. */
+  /** Start of the minute, in ms since the epoch. */
   bin: number;
   n: number;
 }
@@ -32,8 +32,10 @@ export interface StatsDeltaRow extends Registrations {
   conflicts: string;
   /** max(afterSeq, the event's last position - settleMargin). */
   settle_to: string;
-  /** The check-ins after `afterSeq`, counted per location and 5-minute bucket. */
+  /** The check-ins after `afterSeq`, counted per location and minute. */
   bins: BinCount[];
+  /** The event's start, in ms since the epoch (int8 as text), or null. */
+  starts_at: string | null;
   /** The newest check-ins: scanned_at null when the scan gave none (see recordOf). */
   latest: (Omit<EventCheckin, 'scanned_at'> & { scanned_at: string | null })[];
 }
@@ -49,7 +51,7 @@ const EVENT_CHECKIN_JSON = `json_build_object('event_id', c.event_id, 'ticket_id
 
 /**
  * In ONE statement (one snapshot: the counts add up to the counter): the event's registrations, its
- * check-in count, the check-ins after position `afterSeq` counted per location and 5-minute bucket,
+ * check-in count, its start, the check-ins after position `afterSeq` counted per location and minute,
  * split at `settle_to` (the event's last position less `settleMargin`), its `latest` newest
  * check-ins and its conflict count. The rows after `afterSeq` come from a range of
  * checkins_event_seq_idx, so the cost follows the check-ins since the last read, not the size of the
@@ -75,13 +77,13 @@ export async function readStatsDelta(
            ),
            delta AS MATERIALIZED (
              SELECT c.seq <= (SELECT h.settle_to FROM horizon h) AS settles, c.location,
-                    date_bin(interval '5 minutes', coalesce(c.scanned_at, c.checked_in_at),
+                    date_bin(interval '1 minute', coalesce(c.scanned_at, c.checked_in_at),
                              timestamptz '2000-01-01 00:00:00+00') AS bin,
                     count(*) AS n
              FROM checkins c WHERE c.event_id = $1 AND c.seq > $2::int8
              GROUP BY 1, 2, 3
            )
-           SELECT e.ticket_count, e.capacity,
+           SELECT e.ticket_count, e.capacity, (extract(epoch FROM e.start_time) * 1000)::int8::text AS starts_at,
              (SELECT coalesce(sum(k.n), 0)::int8 FROM event_checkin_counts k WHERE k.event_id = $1) AS checked_in,
              (SELECT count(*)::int8 FROM checkin_conflicts k WHERE k.event_id = $1) AS conflicts,
              (SELECT h.settle_to::text FROM horizon h) AS settle_to,

@@ -1,4 +1,4 @@
-// An event's check-ins per location and 5-minute bucket (of the device scan time where there is one),
+// An event's check-ins per location and minute (of the device scan time where there is one),
 // kept incrementally so that stats (polled every second by live dashboards) cost the check-ins since
 // the last read, not the whole event.
 //
@@ -9,11 +9,12 @@
 // anything else (a check-in that committed below the settled position, or the event deleted and
 // filled again) drops the settled counts and counts the whole event once more. Measured at 100,000
 // check-ins: see BENCHMARKS.md (event page).
-import type { EventStats, GateCount, TimelineBucket } from '@tixgo/contracts';
+import type { EventStats, GateCount, Lanes, TimelineBucket } from '@tixgo/contracts';
 import type pg from 'pg';
 import { registrationStats } from '../events/registration-stats.js';
 import { type BinCount, BUCKET_ORIGIN_MS, readStatsDelta, type StatsDeltaRow } from './checkin-stats-repository.js';
 import { recordOf } from './checkins-repository.js';
+import { laneThroughput, type MinuteCount } from './lane-throughput.js';
 
 /**
  * Positions behind the newest check-in that are taken as settled. A check-in statement that still
@@ -22,6 +23,9 @@ import { recordOf } from './checkins-repository.js';
  */
 export const SETTLE_MARGIN = 5000;
 
+/** The lanes' clock moves in steps of this (a pace over minutes needs no finer time). */
+export const LANE_CLOCK_STEP_MS = 10_000;
+
 /** Events whose settled counts are kept (least recently read go first). */
 const MAX_EVENTS = 1000;
 
@@ -29,11 +33,18 @@ interface Settled {
   /** Check-ins at or before this position are in `bins`. */
   seq: string;
   count: number;
-  /** Count per JSON [bin ms, location]. */
+  /** Count per JSON [minute ms, location]. */
   bins: Map<string, number>;
 }
 
 const binKey = (bin: number, location: string | null) => JSON.stringify([bin, location]);
+
+function* minuteCounts(bins: Map<string, number>): Iterable<MinuteCount> {
+  for (const [key, n] of bins) {
+    const [minute, location] = JSON.parse(key) as [number, string | null];
+    yield { location, minute, n };
+  }
+}
 
 function add(bins: Map<string, number>, counts: BinCount[]): number {
   let total = 0;
@@ -45,7 +56,7 @@ function add(bins: Map<string, number>, counts: BinCount[]): number {
   return total;
 }
 
-/** The timeline at `bucketMinutes` (5, 15 or 60: 5-minute buckets nest in them) and the per-gate counts. */
+/** The timeline at `bucketMinutes` (5, 15 or 60: minutes nest in them) and the per-gate counts. */
 function summarise(
   bins: Map<string, number>,
   bucketMinutes: number,
@@ -87,6 +98,8 @@ export class EventStatsCache {
   constructor(
     private readonly db: pg.Pool,
     private readonly settleMargin = SETTLE_MARGIN,
+    /** The clock the lanes are measured by (tests move it). */
+    private readonly now: () => number = Date.now,
   ) {}
 
   /** The event's stats, exact as of one snapshot; undefined when it was never registered. */
@@ -135,7 +148,26 @@ export class EventStatsCache {
       // As in every list: scanned_at only on check-ins that gave one.
       latest: row.latest.map(({ holder_name, ...stored }) => ({ ...recordOf(stored), holder_name })),
       conflicts: Number(row.conflicts),
+      lanes: laneThroughput({
+        counts: minuteCounts(allBins),
+        // In steps of LANE_CLOCK_STEP_MS: between check-ins the answer stays the same for that long, so a
+        // live topic sends a quiet event's screens nothing new each second.
+        now: Math.floor(this.now() / LANE_CLOCK_STEP_MS) * LANE_CLOCK_STEP_MS,
+        registered: registrationStats(row, 0).total_registered,
+        checkedIn: Number(row.checked_in),
+        startsAt: row.starts_at === null ? null : Number(row.starts_at),
+      }),
     };
+  }
+
+  /** The time by the cache's clock (the lanes'), in ms. */
+  clock(): number {
+    return this.now();
+  }
+
+  /** The event's lanes only (the dashboard's), from the same counts. */
+  async lanes(eventId: string): Promise<Lanes | undefined> {
+    return (await this.read(eventId, 60, 0))?.lanes;
   }
 
   private keep(eventId: string, entry: Settled): void {

@@ -7,6 +7,18 @@ import { readOverview } from '../events/overview-repository.js';
 import { registrationStats } from '../events/registration-stats.js';
 import type { AttendanceRouteOptions } from './route-options.js';
 
+/** Events whose lanes the dashboard shows at once, nearest first (a box runs a few events a day). */
+const LANE_EVENTS_MAX = 10;
+const HOUR = 3_600_000;
+
+/** On now: from 12 hours before the start until the end (12 hours after a start without an end). */
+function isOnNow(row: { start_time: string | null; end_time: string | null }, now: number): boolean {
+  if (row.start_time === null) return false;
+  const start = Date.parse(row.start_time);
+  const end = row.end_time === null ? start + 12 * HOUR : Date.parse(row.end_time);
+  return now >= start - 12 * HOUR && now <= end;
+}
+
 const eventStatsRoutes: FastifyPluginAsyncZod<AttendanceRouteOptions> = async (app, { db, stats }) => {
   const security = [{ bearerAuth: [] }];
 
@@ -20,21 +32,30 @@ const eventStatsRoutes: FastifyPluginAsyncZod<AttendanceRouteOptions> = async (a
         summary: 'Every event with its registration stats (the dashboard, in one request)',
         description:
           'In the order of GET /events. total_registered, total_checked_in and checkin_percentage follow the ' +
-          'rules of GET /events/{id}/summary; counted in one statement from the per-event counters.',
+          'rules of GET /events/{id}/summary; counted in one statement from the per-event counters. lanes: ' +
+          'for events on now (12 h before the start to the end), as in GET /events/{id}/stats; else null.',
         security,
         response: { 200: Overview },
       },
     },
-    async () => ({
-      events: (await readOverview(db)).map((row) => ({
-        id: row.id,
-        title: row.title,
-        start_time: row.start_time,
-        end_time: row.end_time,
-        location: row.location,
-        ...registrationStats(row, Number(row.checked_in)),
-      })),
-    }),
+    async () => {
+      const rows = await readOverview(db);
+      // The lanes of the events on now only (each costs a read of its counts since the last one).
+      const now = stats.clock();
+      const onNow = rows.filter((row) => isOnNow(row, now)).slice(0, LANE_EVENTS_MAX);
+      const lanes = new Map(await Promise.all(onNow.map(async (row) => [row.id, await stats.lanes(row.id)] as const)));
+      return {
+        events: rows.map((row) => ({
+          id: row.id,
+          title: row.title,
+          start_time: row.start_time,
+          end_time: row.end_time,
+          location: row.location,
+          ...registrationStats(row, Number(row.checked_in)),
+          lanes: lanes.get(row.id) ?? null,
+        })),
+      };
+    },
   );
 
   app.get(

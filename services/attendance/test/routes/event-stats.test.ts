@@ -64,6 +64,7 @@ describe('GET /overview', () => {
         total_registered: 3,
         total_checked_in: 2,
         checkin_percentage: 66.67,
+        lanes: null,
       },
       {
         id: 'ov-capacity',
@@ -74,6 +75,7 @@ describe('GET /overview', () => {
         total_registered: 8,
         total_checked_in: 1,
         checkin_percentage: 12.5,
+        lanes: null,
       },
       {
         id: 'ov-nothing',
@@ -84,6 +86,7 @@ describe('GET /overview', () => {
         total_registered: 0,
         total_checked_in: 1,
         checkin_percentage: 0,
+        lanes: null,
       },
     ]);
   });
@@ -155,6 +158,7 @@ describe('GET /events/{id}/stats', () => {
       ],
       latest: [],
       conflicts: 0,
+      lanes: expect.objectContaining({ window_minutes: 5, lanes: [] }),
     });
   });
 
@@ -222,6 +226,7 @@ describe('GET /events/{id}/stats', () => {
       gates: [],
       latest: [],
       conflicts: 0,
+      lanes: expect.objectContaining({ window_minutes: 5, lanes: [] }),
     });
   });
 
@@ -333,7 +338,9 @@ describe('GET /events/{id}/stats with scans uploaded from offline gates', () => 
 
 describe('stats kept between reads (EventStatsCache)', () => {
   // A margin of 2 positions: after a read, all but the newest 2 check-ins are settled.
-  const cache = () => new EventStatsCache(t.db.pool, 2);
+  // One clock for every cache: their answers are compared whole (the lanes say when they were measured).
+  const clock = () => Date.parse('2026-12-01T10:00:00Z');
+  const cache = () => new EventStatsCache(t.db.pool, 2, clock);
   const gateCounts = (stats: { gates: { location: string | null; count: number }[] } | undefined) =>
     Object.fromEntries((stats?.gates ?? []).map((gate) => [gate.location ?? '(none)', gate.count]));
 
@@ -406,5 +413,81 @@ describe('stats kept between reads (EventStatsCache)', () => {
     const refilled = await kept.read('again-ev', 5, 0);
     expect(refilled?.total_checked_in).toBe(2);
     expect(gateCounts(refilled)).toEqual({ 'Gate B': 2 });
+  });
+});
+
+describe('live lanes in the stats and the overview', () => {
+  const NOW = Date.parse('2026-05-01T10:00:30Z');
+
+  it('measures each gate’s pace over the last five minutes, its trend and idleness, the queue and the hint', async () => {
+    await t.app.inject({
+      method: 'POST',
+      url: '/events',
+      headers: t.admin(),
+      payload: { id: 'lanes-ev', title: 'Lanes', start_time: '2026-05-01T10:05:30Z' },
+    });
+    const tickets = Array.from({ length: 100 }, (_, i) => `LN-${i}`);
+    await t.issueTickets('lanes-ev', tickets);
+    // Gate A: 27 at 09:57-09:59 (9 a minute); gate B: 10 at 09:52 and nothing since.
+    const plan = [
+      ...tickets.slice(0, 27).map((id, i) => [id, 'Gerbang A', `2026-05-01T09:5${7 + Math.floor(i / 9)}:10Z`]),
+      ...tickets.slice(27, 37).map((id) => [id, 'Gerbang B', '2026-05-01T09:52:40Z']),
+    ];
+    for (const [ticket, gate, when] of plan as [string, string, string][]) {
+      expect((await scan('lanes-ev', ticket, gate)).statusCode).toBe(201);
+      await checkedInAt('lanes-ev', ticket, when);
+    }
+    const stats = await new EventStatsCache(t.db.pool, 2, () => NOW).read('lanes-ev', 5, 0);
+    expect(stats?.lanes).toEqual({
+      window_minutes: 5,
+      at: '2026-05-01T10:00:30.000Z',
+      lanes: [
+        {
+          location: 'Gerbang A',
+          per_minute: 6,
+          previous_per_minute: 0,
+          trend: 'up',
+          last_scan_at: '2026-05-01T09:59:00.000Z',
+          idle: false,
+        },
+        {
+          location: 'Gerbang B',
+          per_minute: 0,
+          previous_per_minute: 2,
+          trend: 'down',
+          last_scan_at: '2026-05-01T09:52:00.000Z',
+          idle: true,
+        },
+      ],
+      other: null,
+      remaining: 63,
+      per_minute: 6,
+      active_lanes: 1,
+      minutes_to_clear: 10.5,
+      minutes_to_start: 5,
+      more_lanes_needed: 2,
+    });
+  });
+
+  it('gives the dashboard the lanes of an event on now, null for the others', async () => {
+    const soon = new Date(Date.now() + 30 * 60_000).toISOString();
+    await t.app.inject({
+      method: 'POST',
+      url: '/events',
+      headers: t.admin(),
+      payload: { id: 'lanes-now', title: 'Now', start_time: soon },
+    });
+    await t.issueTickets('lanes-now', ['NOW-1', 'NOW-2', 'NOW-3']);
+    expect((await scan('lanes-now', 'NOW-1', 'Pintu 1')).statusCode).toBe(201);
+    const response = await get('/overview');
+    expect(response.statusCode).toBe(200);
+    const events = response.json().events as { id: string; lanes: unknown }[];
+    expect(events.find((event) => event.id === 'lanes-now')?.lanes).toMatchObject({
+      lanes: [expect.objectContaining({ location: 'Pintu 1', idle: false })],
+      remaining: 2,
+      active_lanes: 1,
+      minutes_to_start: expect.any(Number),
+    });
+    expect(events.find((event) => event.id === 'ov-tickets')?.lanes).toBeNull();
   });
 });

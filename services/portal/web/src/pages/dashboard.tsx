@@ -3,6 +3,7 @@ import { type EventOverview, endpoints, type Overview } from '../api/endpoints.j
 import { session } from '../api/session.js';
 import { formatDateTime, formatPercent, t } from '../i18n/index.js';
 import { useLiveStream } from '../live/live-stream.js';
+import { LaneSummary } from '../ui/lane-panel.js';
 import { Layout } from '../ui/layout.js';
 import { useApi } from '../ui/use-api.js';
 import { Banner, ErrorBanner, Loading, PageTitle, ProgressBar } from '../ui/widgets.js';
@@ -31,6 +32,7 @@ function EventCard({ event }: { event: EventOverview }) {
         max={event.total_registered}
         label={t('dashboard.progressLabel', { title: event.title })}
       />
+      {event.lanes && <LaneSummary lanes={event.lanes} />}
       <p class="card-actions">
         <a href={`/events/${encodeURIComponent(event.id)}`}>{t('dashboard.open')}</a>
         <a href={`/station?event=${encodeURIComponent(event.id)}`}>{t('dashboard.station')}</a>

@@ -6,6 +6,7 @@ import { type CheckinRow, type EventStats, endpoints } from '../api/endpoints.js
 import { ApiError } from '../api/http.js';
 import { formatDateTime, formatNumber, formatPercent, formatTime, t } from '../i18n/index.js';
 import { useLiveStream } from '../live/live-stream.js';
+import { LanePanel } from '../ui/lane-panel.js';
 import { Layout } from '../ui/layout.js';
 import { useApi } from '../ui/use-api.js';
 import { Banner, ErrorBanner, Loading, PageTitle, ProgressBar, TableScroll } from '../ui/widgets.js';
@@ -246,7 +247,9 @@ export function EventPage() {
   const [bucket, setBucket] = useState<number>(15);
   const event = useApi<Event>(() => endpoints.event(eventId), [eventId]);
   const stats = useApi<EventStats>(() => endpoints.stats(eventId, bucket), [eventId, bucket]);
-  const live = useLiveStream<{ total_checked_in: number }>(`/api/live/events/${encodeURIComponent(eventId)}`, 'stats');
+  const live = useLiveStream<EventStats>(`/api/live/events/${encodeURIComponent(eventId)}`, 'stats');
+  // The lanes move with the clock as well as with check-ins: taken from every live answer.
+  const lanes = live.data?.lanes ?? stats.data?.lanes;
   const [version, setVersion] = useState(0);
   const seen = useRef<number | undefined>(undefined);
 
@@ -316,6 +319,7 @@ export function EventPage() {
             max={numbers.total_registered}
             label={t('dashboard.progressLabel', { title: info?.title ?? eventId })}
           />
+          {lanes && <LanePanel lanes={lanes} />}
           <div class="two-columns">
             <section class="card" aria-labelledby="chart-title">
               <div class="section-head">
