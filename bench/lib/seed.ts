@@ -5,6 +5,7 @@ export interface EventFields {
   title: string;
   location?: string;
   capacity?: number;
+  start_time?: string;
 }
 
 /** A ticket to issue with its holder (the download benchmark sends names as a real import does). */

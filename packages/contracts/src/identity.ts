@@ -98,3 +98,7 @@ export type RevocationEntry = z.infer<typeof RevocationEntry>;
 
 export const RevocationFeed = z.object({ revocations: z.array(RevocationEntry) });
 export type RevocationFeed = z.infer<typeof RevocationFeed>;
+
+/** PUT /auth/users/{username}/password (new): an admin sets a member's new password. */
+export const ResetPasswordBody = z.object({ password: Password }).strict();
+export type ResetPasswordBody = z.infer<typeof ResetPasswordBody>;

@@ -57,7 +57,7 @@ export async function buildApp(config: IdentityConfig, deps: IdentityDeps): Prom
     tokenExpireMinutes: config.tokenExpireMinutes,
     refreshTokenExpireDays: config.refreshTokenExpireDays,
   });
-  await app.register(usersRoutes, { pool, revocations });
+  await app.register(usersRoutes, { pool, revocations, hasher });
   await app.register(revocationRoutes, { revocations });
   await app.register(landingPage, { name: 'identity', description: 'Users, passwords, roles and tokens for TixGo.' });
   return app;

@@ -249,6 +249,7 @@ describe('health, readiness and docs', () => {
         'GET /auth/users',
         'PATCH /auth/users/{username}',
         'DELETE /auth/users/{username}',
+        'PUT /auth/users/{username}/password',
       ].sort(),
     );
     const register = document.paths['/auth/register'].post;

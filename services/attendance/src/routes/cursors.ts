@@ -28,6 +28,18 @@ export function decodeTicketCursor(cursor: string | undefined): string {
   return ticketId;
 }
 
+/** Ticket lists as issued: the cursor is the last position (tickets.seq) shown, base64url-encoded. */
+export function encodeSeqCursor(seq: string): string {
+  return Buffer.from(`#${seq}`, 'utf8').toString('base64url');
+}
+
+export function decodeSeqCursor(cursor: string | undefined): string {
+  if (cursor === undefined) return '0';
+  const text = Buffer.from(cursor, 'base64url').toString('utf8');
+  if (!/^#\d{1,19}$/.test(text) || encodeSeqCursor(text.slice(1)) !== cursor) throw invalidCursor();
+  return text.slice(1);
+}
+
 /** Past every position: where a newest-first list starts. */
 const AFTER_EVERY_POSITION = '9223372036854775807';
 

@@ -5,16 +5,19 @@ import {
   IdParams,
   IssueTicketsBody,
   PAGE_LIMITS,
-  PageQuery,
   TicketList,
+  TicketListQuery,
+  TicketParams,
+  TicketState,
   TicketsIssued,
+  UpdateTicketBody,
 } from '@tixgo/contracts';
-import { acceptCsvUploads, authenticate, jsonBodyOrCsv, requireAdmin } from '@tixgo/platform';
+import { acceptCsvUploads, authenticate, httpErrors, jsonBodyOrCsv, requireAdmin } from '@tixgo/platform';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { getEvent } from '../events/events-repository.js';
 import { readTicketCsv } from '../tickets/ticket-csv.js';
-import { issueTickets, listTickets } from '../tickets/tickets-repository.js';
-import { decodeTicketCursor, encodeTicketCursor } from './cursors.js';
+import { issueTickets, listTickets, type TicketPageStart, updateTicketHolder } from '../tickets/tickets-repository.js';
+import { decodeSeqCursor, decodeTicketCursor, encodeSeqCursor, encodeTicketCursor } from './cursors.js';
 import type { AttendanceRouteOptions } from './route-options.js';
 
 const ticketRoutes: FastifyPluginAsyncZod<AttendanceRouteOptions> = async (app, { db, config }) => {
@@ -65,27 +68,56 @@ const ticketRoutes: FastifyPluginAsyncZod<AttendanceRouteOptions> = async (app, 
       ...adminOnly,
       schema: {
         tags: ['tickets'],
-        summary: "An event's tickets with their check-in state, by ticket id",
-        description: `One page (limit default ${PAGE_LIMITS.default}); next_cursor is null on the last page.`,
+        summary: "An event's tickets with their check-in state, by ticket id or as issued; searchable",
+        description:
+          `One page (limit default ${PAGE_LIMITS.default}); next_cursor is null on the last page. sort=import: ` +
+          "in the order they were issued (an import's lines in file order). q: only tickets whose code, " +
+          'holder name or e-mail contains it. total: every ticket of the event.',
         security,
         params: IdParams,
-        querystring: PageQuery,
+        querystring: TicketListQuery,
         response: { 200: TicketList, 404: ErrorBody },
       },
     },
     async (request) => {
       const event = await getEvent(db, request.params.id);
       const limit = request.query.limit ?? PAGE_LIMITS.default;
-      const rows = await listTickets(db, event.id, decodeTicketCursor(request.query.cursor), limit + 1);
+      const sort = request.query.sort ?? 'code';
+      const start: TicketPageStart =
+        sort === 'import'
+          ? { sort, after: decodeSeqCursor(request.query.cursor) }
+          : { sort, after: decodeTicketCursor(request.query.cursor) };
+      const rows = await listTickets(db, event.id, start, limit + 1, request.query.q);
       const more = rows.length > limit;
-      const tickets = more ? rows.slice(0, limit) : rows;
-      const last = tickets.at(-1);
+      const tickets = (more ? rows.slice(0, limit) : rows).map(({ seq: _seq, ...ticket }) => ticket);
+      const last = more ? rows[limit - 1] : undefined;
       return {
         event_id: event.id,
         total: event.ticket_count,
         tickets,
-        next_cursor: more && last ? encodeTicketCursor(last.ticket_id) : null,
+        next_cursor: last ? (sort === 'import' ? encodeSeqCursor(last.seq) : encodeTicketCursor(last.ticket_id)) : null,
       };
+    },
+  );
+
+  app.patch(
+    '/events/:id/tickets/:ticket_id',
+    {
+      ...adminOnly,
+      schema: {
+        tags: ['tickets'],
+        summary: "Correct a ticket's holder name or e-mail (null clears it)",
+        security,
+        params: TicketParams,
+        body: UpdateTicketBody,
+        response: { 200: TicketState, 404: ErrorBody },
+      },
+    },
+    async (request) => {
+      const event = await getEvent(db, request.params.id);
+      const ticket = await updateTicketHolder(db, event.id, request.params.ticket_id, request.body);
+      if (!ticket) throw httpErrors.notFound('Ticket not found for this event');
+      return ticket;
     },
   );
 };

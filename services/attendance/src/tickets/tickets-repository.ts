@@ -3,6 +3,7 @@ import type { IssuedTicket, OtherEvent, TicketInput, TicketState } from '@tixgo/
 import { httpErrors } from '@tixgo/platform';
 import type pg from 'pg';
 import { EVENT_NOT_FOUND } from '../events/events-repository.js';
+import { containsPattern } from '../like-pattern.js';
 import { generateTicketCodes } from './ticket-codes.js';
 
 /** At most this many offending ids are named in a 409. */
@@ -95,24 +96,68 @@ export async function issueTickets(db: pg.Pool, eventId: string, inputs: TicketI
   }
 }
 
-/** A page of an event's tickets in ticket-id order after `afterTicketId` (keyset), with check-in state. */
+/** Where a page of tickets starts: after a ticket id (by code) or after an issue position (as issued). */
+export type TicketPageStart = { sort: 'code'; after: string } | { sort: 'import'; after: string };
+
+const TICKET_STATE_COLUMNS = `t.ticket_id, t.holder_name, t.holder_email, c.checkin_id IS NOT NULL AS checked_in,
+  iso_utc(c.checked_in_at) AS checked_in_at, c.checked_in_by, c.location`;
+
+/**
+ * A page of an event's tickets with check-in state, by code or as issued (the order of an import's
+ * lines: tickets.seq), after `start` (keyset), optionally only those whose code, holder name or e-mail
+ * contains `search` (case-insensitive). Each row also carries its `seq` for the next cursor.
+ */
 export async function listTickets(
   db: pg.Pool,
   eventId: string,
-  afterTicketId: string,
+  start: TicketPageStart,
   limit: number,
-): Promise<TicketState[]> {
-  const { rows } = await db.query<TicketState>({
-    name: 'list-tickets',
-    text: `SELECT t.ticket_id, t.holder_name, t.holder_email, c.checkin_id IS NOT NULL AS checked_in,
-             iso_utc(c.checked_in_at) AS checked_in_at, c.checked_in_by, c.location
+  search?: string,
+): Promise<(TicketState & { seq: string })[]> {
+  const byImport = start.sort === 'import';
+  const filter =
+    search === undefined ? '' : 'AND (t.ticket_id ILIKE $4 OR t.holder_name ILIKE $4 OR t.holder_email ILIKE $4)';
+  const { rows } = await db.query<TicketState & { seq: string }>({
+    name: `list-tickets-${start.sort}-${search === undefined ? 'all' : 'search'}`,
+    text: `SELECT ${TICKET_STATE_COLUMNS}, t.seq::text AS seq
            FROM tickets t
            LEFT JOIN checkins c ON c.event_id = t.event_id AND c.ticket_id = t.ticket_id
-           WHERE t.event_id = $1 AND t.ticket_id > $2
-           ORDER BY t.ticket_id LIMIT $3`,
-    values: [eventId, afterTicketId, limit],
+           WHERE t.event_id = $1 AND ${byImport ? 't.seq > $2::int8' : 't.ticket_id > $2'} ${filter}
+           ORDER BY ${byImport ? 't.seq' : 't.ticket_id'} LIMIT $3`,
+    values:
+      search === undefined ? [eventId, start.after, limit] : [eventId, start.after, limit, containsPattern(search)],
   });
   return rows;
+}
+
+/** Corrects a ticket's holder name or e-mail; undefined when the event did not issue it. */
+export async function updateTicketHolder(
+  db: pg.Pool,
+  eventId: string,
+  ticketId: string,
+  change: { holder_name?: string | null | undefined; holder_email?: string | null | undefined },
+): Promise<TicketState | undefined> {
+  const { rows } = await db.query<TicketState>({
+    name: 'update-ticket-holder',
+    text: `WITH t AS (
+             UPDATE tickets SET
+               holder_name = CASE WHEN $3::boolean THEN $4 ELSE holder_name END,
+               holder_email = CASE WHEN $5::boolean THEN $6 ELSE holder_email END
+             WHERE event_id = $1 AND ticket_id = $2
+             RETURNING *
+           )
+           SELECT ${TICKET_STATE_COLUMNS} FROM t
+           LEFT JOIN checkins c ON c.event_id = t.event_id AND c.ticket_id = t.ticket_id`,
+    values: [
+      eventId,
+      ticketId,
+      change.holder_name !== undefined,
+      change.holder_name ?? null,
+      change.holder_email !== undefined,
+      change.holder_email ?? null,
+    ],
+  });
+  return rows[0];
 }
 
 /**

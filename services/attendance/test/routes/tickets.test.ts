@@ -456,3 +456,71 @@ describe('GET /events/{id}/tickets', () => {
     expect(committee.json()).toEqual({ detail: 'Admin only' });
   });
 });
+
+describe('GET /events/{id}/tickets: as issued, searched; PATCH a holder', () => {
+  beforeAll(async () => {
+    await t.createEvent('admin-list');
+    // Issued in this order (an import's lines), not in code order.
+    const response = await issue('admin-list', {
+      tickets: [
+        { ticket_id: 'Z-1', holder_name: 'Zainal Abidin', holder_email: 'zainal@example.com' },
+        { ticket_id: 'A-2', holder_name: 'Ani Lestari' },
+        { ticket_id: 'M-3', holder_name: 'Made Wirawan', holder_email: 'made@kampus.ac.id' },
+        { ticket_id: 'B-4', holder_name: 'Budi' },
+      ],
+    });
+    expect(response.statusCode).toBe(201);
+  });
+  const list = (query: string) => t.app.inject({ url: `/events/admin-list/tickets?${query}`, headers: t.admin() });
+  const codes = (response: { json(): { tickets: { ticket_id: string }[] } }) =>
+    response.json().tickets.map((ticket) => ticket.ticket_id);
+
+  it('lists the tickets as issued, page by page with the cursor', async () => {
+    const first = await list('sort=import&limit=3');
+    expect(first.statusCode).toBe(200);
+    expect(codes(first)).toEqual(['Z-1', 'A-2', 'M-3']);
+    expect(first.json().total).toBe(4);
+    const second = await list(`sort=import&limit=3&cursor=${first.json().next_cursor}`);
+    expect(second.statusCode).toBe(200);
+    expect(codes(second)).toEqual(['B-4']);
+    expect(second.json().next_cursor).toBeNull();
+    // A code cursor is not a position.
+    const wrong = await list(`sort=import&cursor=${Buffer.from('A-2').toString('base64url')}`);
+    expect(wrong.statusCode).toBe(422);
+  });
+
+  it('finds tickets by part of the code, the holder name or the e-mail, case-insensitively', async () => {
+    expect(codes(await list('q=lestari'))).toEqual(['A-2']);
+    expect(codes(await list('q=kampus.ac'))).toEqual(['M-3']);
+    expect(codes(await list('q=-1'))).toEqual(['Z-1']);
+    const none = await list('q=nobody');
+    expect(none.statusCode).toBe(200);
+    expect(none.json()).toEqual({ event_id: 'admin-list', total: 4, tickets: [], next_cursor: null });
+  });
+
+  it('corrects a holder name (admin only), keeps the e-mail, and says 404 for a ticket the event did not issue', async () => {
+    const patch = (ticketId: string, payload: object, headers = t.admin()) =>
+      t.app.inject({ method: 'PATCH', url: `/events/admin-list/tickets/${ticketId}`, headers, payload });
+    const changed = await patch('Z-1', { holder_name: 'Zainal Abidin S.' });
+    expect(changed.statusCode).toBe(200);
+    expect(changed.json()).toEqual({
+      ticket_id: 'Z-1',
+      holder_name: 'Zainal Abidin S.',
+      holder_email: 'zainal@example.com',
+      checked_in: false,
+      checked_in_at: null,
+      checked_in_by: null,
+      location: null,
+    });
+    expect(codes(await list('q=Abidin S'))).toEqual(['Z-1']);
+    const refused = await patch('Z-1', { holder_name: 'x' }, t.committee());
+    expect(refused.statusCode).toBe(403);
+    expect(refused.json()).toEqual({ detail: 'Admin only' });
+    const missing = await patch('NOPE', { holder_name: 'x' });
+    expect(missing.statusCode).toBe(404);
+    expect(missing.json()).toEqual({ detail: 'Ticket not found for this event' });
+    const tooLong = await patch('Z-1', { holder_name: 'n'.repeat(201) });
+    expect(tooLong.statusCode).toBe(422);
+    expect(tooLong.json().detail[0]).toMatchObject({ loc: ['body', 'holder_name'], type: 'too_big' });
+  });
+});

@@ -1,12 +1,14 @@
 // Admin user management: GET /auth/users, PATCH and DELETE /auth/users/{username} (spec: identity, new).
-import { UpdateUserBody, UserDetail, UserList, UsernameParams } from '@tixgo/contracts';
+import { ErrorBody, ResetPasswordBody, UpdateUserBody, UserDetail, UserList, UsernameParams } from '@tixgo/contracts';
+import { httpErrors } from '@tixgo/platform';
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type pg from 'pg';
 import { z } from 'zod';
 import type { RevocationSync } from '../tokens/revocation-sync.js';
 import { verifyCurrentAdmin } from '../users/current-admin.js';
-import { changeRole, deleteUser, listUsers, type UserRow } from '../users/users-repository.js';
+import { isPasswordTooLong, type PasswordHasher } from '../users/password-hasher.js';
+import { changeRole, deleteUser, listUsers, resetPassword, type UserRow } from '../users/users-repository.js';
 import { parseRole } from './auth.js';
 
 const toUserDetail = (user: UserRow) => ({
@@ -15,10 +17,11 @@ const toUserDetail = (user: UserRow) => ({
   created_at: user.createdAt.toISOString(),
 });
 
-const usersRoutes: FastifyPluginAsyncZod<{ pool: pg.Pool; revocations: RevocationSync }> = async (
-  app,
-  { pool, revocations },
-) => {
+const usersRoutes: FastifyPluginAsyncZod<{
+  pool: pg.Pool;
+  revocations: RevocationSync;
+  hasher: PasswordHasher;
+}> = async (app, { pool, revocations, hasher }) => {
   const adminOnly = {
     preHandler: async (request: FastifyRequest) => {
       request.user = await verifyCurrentAdmin(request, pool);
@@ -48,6 +51,28 @@ const usersRoutes: FastifyPluginAsyncZod<{ pool: pg.Pool; revocations: Revocatio
     async (request) => {
       const { user, revoked } = await changeRole(pool, request.params.username, parseRole(request.body.role));
       if (revoked) revocations.applied(revoked);
+      return toUserDetail(user);
+    },
+  );
+
+  app.put(
+    '/auth/users/:username/password',
+    {
+      ...adminOnly,
+      schema: {
+        tags: ['users'],
+        summary: "Reset a member's password (admin): they are signed out everywhere and sign in with the new one",
+        security,
+        params: UsernameParams,
+        body: ResetPasswordBody,
+        response: { 200: UserDetail, 404: ErrorBody },
+      },
+    },
+    async (request) => {
+      const { password } = request.body;
+      if (isPasswordTooLong(password)) throw httpErrors.badRequest('Password too long: at most 72 bytes');
+      const { user, revoked } = await resetPassword(pool, request.params.username, await hasher.hash(password));
+      revocations.applied(revoked);
       return toUserDetail(user);
     },
   );

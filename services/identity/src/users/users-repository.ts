@@ -122,3 +122,38 @@ export async function deleteUser(pool: pg.Pool, username: string): Promise<Revoc
     return revoked;
   });
 }
+
+/**
+ * Sets a new password (an admin's reset): the hash, a raised token version with its revocation, and
+ * every refresh token of the account revoked, in one transaction — whoever held the old password is
+ * signed out everywhere (access tokens within the revocation poll).
+ */
+export async function resetPassword(
+  pool: pg.Pool,
+  username: string,
+  passwordHash: string,
+): Promise<{ user: UserRow; revoked: RevocationEntry }> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    const { rows } = await client.query<UserRow>(
+      `UPDATE users SET password_hash = $2, token_version = token_version + 1
+       WHERE lower(username) = lower($1) RETURNING ${COLUMNS}`,
+      [username, passwordHash],
+    );
+    const user = rows[0];
+    if (!user) throw httpErrors.notFound('User not found');
+    await client.query('UPDATE refresh_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL', [
+      user.id,
+    ]);
+    const revoked = { uid: user.uid, min_ver: user.tokenVersion };
+    await insertRevocation(client, revoked);
+    await client.query('COMMIT');
+    return { user, revoked };
+  } catch (error) {
+    await client.query('ROLLBACK');
+    throw error;
+  } finally {
+    client.release();
+  }
+}

@@ -215,3 +215,62 @@ describe('DELETE /auth/users/{username}', () => {
     expect(response.json()).toEqual({ detail: 'Admin only' });
   });
 });
+
+describe('PUT /auth/users/{username}/password', () => {
+  // An admin of its own: the tests above change the first admin's role.
+  let resetter: string;
+  beforeAll(async () => {
+    // Made admin in the database: by now the tests above have changed who is admin.
+    const made = await identity.register({ username: 'reset-admin', password: 'pass1234' });
+    if (made.statusCode !== 200) throw new Error(`set-up: ${made.statusCode} ${made.body}`);
+    await identity.db.pool.query("UPDATE users SET role = 'admin' WHERE username = 'reset-admin'");
+    resetter = await identity.tokenFor('reset-admin', 'pass1234');
+  });
+  const reset = (username: string, password: unknown, token = resetter) =>
+    identity.app.inject({
+      method: 'PUT',
+      url: `/auth/users/${encodeURIComponent(username)}/password`,
+      headers: bearer(token),
+      payload: { password },
+    });
+
+  it('sets a forgotten password: the new one signs in, the old one and the old sessions no longer work', async () => {
+    await identity.register({ username: 'lupa-sandi', password: 'old-pass' });
+    const before = await identity.login('lupa-sandi', 'old-pass');
+    expect(before.statusCode).toBe(200);
+    const { access_token: oldAccess, refresh_token: oldRefresh } = before.json();
+
+    const response = await reset('Lupa-Sandi', 'new-pass-2026');
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toEqual({ username: 'lupa-sandi', role: 'committee', created_at: expect.any(String) });
+
+    const old = await identity.login('lupa-sandi', 'old-pass');
+    expect(old.statusCode).toBe(401);
+    expect(old.json()).toEqual({ detail: 'Invalid username/password' });
+    expect((await identity.login('lupa-sandi', 'new-pass-2026')).statusCode).toBe(200);
+    const me = await identity.app.inject({ url: '/auth/me', headers: bearer(oldAccess) });
+    expect(me.statusCode).toBe(401);
+    expect(me.json()).toEqual({ detail: 'Invalid token' });
+    const refreshed = await identity.app.inject({
+      method: 'POST',
+      url: '/auth/refresh',
+      payload: { refresh_token: oldRefresh },
+    });
+    expect(refreshed.statusCode).toBe(401);
+  });
+
+  it('is for admins only, 404 for an unknown member, and holds the password rules', async () => {
+    const refused = await reset('member', 'whatever1', committeeToken);
+    expect(refused.statusCode).toBe(403);
+    expect(refused.json()).toEqual({ detail: 'Admin only' });
+    const missing = await reset('nobody-here', 'whatever1');
+    expect(missing.statusCode).toBe(404);
+    expect(missing.json()).toEqual({ detail: 'User not found' });
+    const short = await reset('member', 'abc');
+    expect(short.statusCode).toBe(422);
+    expect(short.json().detail[0]).toMatchObject({ loc: ['body', 'password'], type: 'too_small' });
+    const long = await reset('member', 'é'.repeat(40));
+    expect(long.statusCode).toBe(400);
+    expect(long.json()).toEqual({ detail: 'Password too long: at most 72 bytes' });
+  });
+});

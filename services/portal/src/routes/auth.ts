@@ -6,6 +6,7 @@ import {
   PortalLogoutBody,
   RefreshBody,
   RegisterBody,
+  ResetPasswordBody,
   TokenResponse,
   UpdateUserBody,
   UserDetail,
@@ -139,6 +140,23 @@ const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (app, { ident
       },
     },
     async (request, reply) => relay(request, reply, 'PATCH', userPath(request.params.username), jsonBody(request.body)),
+  );
+
+  app.put(
+    '/api/auth/users/:username/password',
+    {
+      onRequest: authenticateCaller,
+      schema: {
+        tags: ['users'],
+        summary: "Reset a member's password (admin): they are signed out everywhere",
+        security,
+        params: UsernameParams,
+        body: ResetPasswordBody,
+        response: { 200: UserDetail },
+      },
+    },
+    async (request, reply) =>
+      relay(request, reply, 'PUT', `${userPath(request.params.username)}/password`, jsonBody(request.body)),
   );
 
   app.delete(

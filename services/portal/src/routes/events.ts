@@ -18,8 +18,12 @@ import {
   PageQuery,
   SummaryQuery,
   TicketList,
+  TicketListQuery,
+  TicketParams,
+  TicketState,
   TicketsIssued,
   UpdateEventBody,
+  UpdateTicketBody,
 } from '@tixgo/contracts';
 import { acceptCsvUploads, jsonBodyOrCsv, validationError } from '@tixgo/platform';
 import type { onRequestHookHandler } from 'fastify';
@@ -242,15 +246,38 @@ const eventsRoutes: FastifyPluginAsyncZod<EventsRoutesOptions> = async (
       onRequest: authenticateCaller,
       schema: {
         tags,
-        summary: 'Tickets of an event with their check-in state (admin)',
+        summary: 'Tickets of an event with their check-in state (admin): by code or as issued, searchable',
         security,
         params: IdParams,
-        querystring: PageQuery,
+        querystring: TicketListQuery,
         response: { 200: TicketList },
       },
     },
     async (request, reply) =>
       relay(request, reply, 'GET', path(request.params.id, `/tickets${queryString(request.query)}`)),
+  );
+
+  app.patch(
+    '/api/events/:id/tickets/:ticket_id',
+    {
+      onRequest: authenticateCaller,
+      schema: {
+        tags,
+        summary: "Correct a ticket's holder name or e-mail (admin)",
+        security,
+        params: TicketParams,
+        body: UpdateTicketBody,
+        response: { 200: TicketState, 404: ErrorBody },
+      },
+    },
+    async (request, reply) =>
+      relay(
+        request,
+        reply,
+        'PATCH',
+        path(request.params.id, `/tickets/${encodeURIComponent(request.params.ticket_id)}`),
+        jsonBody(request.body),
+      ),
   );
 };
 

@@ -551,7 +551,14 @@ describe('/api/events (attendance’s event and ticket endpoints through the por
     });
     expect(response.statusCode).toBe(422);
     expect(await response.body.json()).toEqual({
-      detail: [{ loc: ['body', 100_002], msg: 'line 100002: at most 100000 tickets per request', type: 'csv' }],
+      detail: [
+        {
+          loc: ['body', 100_002],
+          msg: 'line 100002: at most 100000 tickets per request',
+          type: 'csv_too_many',
+          ctx: { maximum: 100_000 },
+        },
+      ],
     });
     const listed = await call(stack.portal.url, 'GET', '/api/events/csv-flood/tickets', { token: admin });
     expect(listed.body).toMatchObject({ event_id: 'csv-flood', total: 0 });

@@ -56,6 +56,8 @@ describe('GET /api/overview', () => {
           total_registered: 4,
           total_checked_in: 3,
           checkin_percentage: 75,
+          // Not on now (no start time): the dashboard reads no lanes for it.
+          lanes: null,
         },
       ],
     });
@@ -100,6 +102,16 @@ describe('GET /api/events/{id}/stats', () => {
         },
       ],
       conflicts: 0,
+      // The three check-ins were just now, at two gates.
+      lanes: expect.objectContaining({
+        window_minutes: 5,
+        lanes: [
+          expect.objectContaining({ location: 'Gate A', idle: false }),
+          expect.objectContaining({ location: 'Gate B', idle: false }),
+        ],
+        remaining: 1,
+        active_lanes: 2,
+      }),
     });
   });
 

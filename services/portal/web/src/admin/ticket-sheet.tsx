@@ -4,22 +4,53 @@ import { useEffect, useState } from 'preact/hooks';
 import { useLocation, useRoute } from 'preact-iso';
 import QRCode from 'qrcode';
 import { endpoints } from '../api/endpoints.js';
-import { formatNumber, t } from '../i18n/index.js';
+import { language, t } from '../i18n/index.js';
 import { ErrorBanner, PageTitle } from '../ui/widgets.js';
 
-/** Codes on one sheet run: 300 is 25 A4 pages of 12; larger events print range by range. */
-const PER_SHEET = 300;
+type SheetOrder = 'name' | 'import' | 'code';
+const ORDERS: SheetOrder[] = ['name', 'import', 'code'];
 
 interface Printed {
   ticket: TicketState;
   svg: string;
 }
 
+/** Every ticket of the event, page by page (1,000 at a time), in import or code order. */
+async function allTickets(
+  eventId: string,
+  order: SheetOrder,
+  onTotal: (total: number) => void,
+): Promise<TicketState[]> {
+  const tickets: TicketState[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await endpoints.tickets(eventId, cursor, 1000, { sort: order === 'code' ? 'code' : 'import' });
+    onTotal(page.total);
+    tickets.push(...page.tickets);
+    cursor = page.next_cursor ?? undefined;
+  } while (cursor);
+  if (order === 'name') {
+    // By holder name as the page's language sorts names; tickets without a name last, in import order.
+    const collator = new Intl.Collator(language.value === 'id' ? 'id-ID' : 'en-GB', { sensitivity: 'base' });
+    const named = tickets.filter((ticket) => ticket.holder_name);
+    named.sort((a, b) => collator.compare(a.holder_name ?? '', b.holder_name ?? ''));
+    return [...named, ...tickets.filter((ticket) => !ticket.holder_name)];
+  }
+  return tickets;
+}
+
+/** One ticket (a reprint), found by its exact code. */
+async function oneTicket(eventId: string, code: string): Promise<TicketState[]> {
+  const page = await endpoints.tickets(eventId, undefined, 100, { q: code });
+  return page.tickets.filter((ticket) => ticket.ticket_id === code);
+}
+
 export function TicketSheetPage() {
   const { params } = useRoute();
-  const { query } = useLocation();
+  const { query, route } = useLocation();
   const eventId = params.id as string;
-  const from = Math.max(0, Number(query.from ?? 0) || 0);
+  const single = query.ticket;
+  const order: SheetOrder = ORDERS.includes(query.sort as SheetOrder) ? (query.sort as SheetOrder) : 'name';
   const [title, setTitle] = useState(eventId);
   const [total, setTotal] = useState<number | undefined>(undefined);
   const [codes, setCodes] = useState<Printed[]>([]);
@@ -28,22 +59,14 @@ export function TicketSheetPage() {
 
   useEffect(() => {
     let cancelled = false;
+    setCodes([]);
+    setDone(false);
     (async () => {
       try {
         setTitle((await endpoints.event(eventId)).title);
-        // Walk the pages up to this range, then draw its codes a few at a time so the progress shows.
-        const wanted: TicketState[] = [];
-        let cursor: string | undefined;
-        let seen = 0;
-        do {
-          const page = await endpoints.tickets(eventId, cursor, 1000);
-          setTotal(page.total);
-          for (const ticket of page.tickets) {
-            if (seen >= from && wanted.length < PER_SHEET) wanted.push(ticket);
-            seen++;
-          }
-          cursor = page.next_cursor ?? undefined;
-        } while (cursor && wanted.length < PER_SHEET && !cancelled);
+        const wanted = single ? await oneTicket(eventId, single) : await allTickets(eventId, order, setTotal);
+        if (single) setTotal(wanted.length);
+        // Drawn a few at a time so the progress shows; all of them go to the printer as one job.
         const printed: Printed[] = [];
         for (const ticket of wanted) {
           if (cancelled) return;
@@ -51,7 +74,7 @@ export function TicketSheetPage() {
             ticket,
             svg: await QRCode.toString(ticket.ticket_id, { type: 'svg', margin: 1, errorCorrectionLevel: 'M' }),
           });
-          if (printed.length % 25 === 0) setCodes([...printed]);
+          if (printed.length % 100 === 0) setCodes([...printed]);
         }
         setCodes(printed);
         setDone(true);
@@ -62,7 +85,7 @@ export function TicketSheetPage() {
     return () => {
       cancelled = true;
     };
-  }, [eventId, from]);
+  }, [eventId, order, single]);
 
   const base = `/admin/events/${encodeURIComponent(eventId)}/print`;
   return (
@@ -75,22 +98,27 @@ export function TicketSheetPage() {
         {!done && error === undefined && (
           <p role="status">
             <span class="spinner" aria-hidden="true" />{' '}
-            {t('sheet.preparing', { done: codes.length, total: Math.min(PER_SHEET, Math.max(0, (total ?? 0) - from)) })}
+            {t('sheet.preparing', { done: codes.length, total: total ?? 0 })}
           </p>
         )}
         {done && codes.length === 0 && <p>{t('sheet.empty')}</p>}
-        {total !== undefined && total > PER_SHEET && (
-          <nav class="sheet-ranges" aria-label={t('sheet.title', { title })}>
-            {Array.from({ length: Math.ceil(total / PER_SHEET) }, (_, index) => (
-              <a
-                key={index}
-                href={`${base}?from=${index * PER_SHEET}`}
-                aria-current={index * PER_SHEET === from ? 'page' : undefined}
-              >
-                {formatNumber(index * PER_SHEET + 1)}–{formatNumber(Math.min(total, (index + 1) * PER_SHEET))}
-              </a>
-            ))}
-          </nav>
+        {done && codes.length > 0 && <p data-testid="sheet-count">{t('sheet.count', { count: codes.length })}</p>}
+        {!single && (
+          <label class="field sheet-order">
+            <span>{t('sheet.order')}</span>
+            <select value={order} onChange={(chosen) => route(`${base}?sort=${chosen.currentTarget.value}`, true)}>
+              {ORDERS.map((value) => (
+                <option key={value} value={value}>
+                  {t(`sheet.order.${value}`)}
+                </option>
+              ))}
+            </select>
+          </label>
+        )}
+        {single && (
+          <p>
+            {t('sheet.single', { code: single })} <a href={base}>{t('sheet.all')}</a>
+          </p>
         )}
         <button
           type="button"

@@ -11,6 +11,9 @@ import { Layout } from '../ui/layout.js';
 import { useApi } from '../ui/use-api.js';
 import { Banner, ErrorBanner, Loading, PageTitle, TableScroll } from '../ui/widgets.js';
 
+/** Tickets on one page of the admin list. */
+const PAGE_SIZE = 100;
+
 type LineProblem = Problem;
 
 /** Words made when shown (not when answered), so a language switch translates them too. */
@@ -57,34 +60,129 @@ function outcomeOf(error: unknown): Outcome {
   return { kind: 'error', text: () => describeError(error) };
 }
 
+/** One row: the holder's name can be corrected in place; the ticket can be printed again on its own. */
+function TicketRow(props: { eventId: string; ticket: TicketState; onSaved: (ticket: TicketState) => void }) {
+  const { ticket } = props;
+  const [editing, setEditing] = useState(false);
+  const [name, setName] = useState(ticket.holder_name ?? '');
+  const [error, setError] = useState<unknown>(undefined);
+  const [busy, setBusy] = useState(false);
+  const base = `/admin/events/${encodeURIComponent(props.eventId)}`;
+  async function save(event: globalThis.Event) {
+    event.preventDefault();
+    setBusy(true);
+    try {
+      const saved = await endpoints.updateTicket(props.eventId, ticket.ticket_id, {
+        holder_name: name.trim() === '' ? null : name.trim(),
+      });
+      props.onSaved(saved);
+      setEditing(false);
+      setError(undefined);
+    } catch (failure) {
+      setError(failure);
+    } finally {
+      setBusy(false);
+    }
+  }
+  return (
+    <tr>
+      <th scope="row">
+        <code>{ticket.ticket_id}</code>
+      </th>
+      <td data-label={t('tickets.colHolder')}>
+        {editing ? (
+          <form class="inline-form" onSubmit={save}>
+            <label class="field">
+              <span class="sr-only">{t('tickets.editLabel', { code: ticket.ticket_id })}</span>
+              <input value={name} maxLength={200} onInput={(typed) => setName(typed.currentTarget.value)} />
+            </label>
+            <button type="submit" class="button-primary button-small" disabled={busy}>
+              {t('admin.save')}
+            </button>
+            <button type="button" class="button-secondary button-small" onClick={() => setEditing(false)}>
+              {t('admin.cancel')}
+            </button>
+            {error !== undefined && <span class="field-error">{describeError(error)}</span>}
+          </form>
+        ) : (
+          (ticket.holder_name ?? '—')
+        )}
+      </td>
+      <td data-label={t('tickets.colEmail')}>{ticket.holder_email ?? '—'}</td>
+      <td data-label={t('tickets.colState')}>
+        {ticket.checked_in && ticket.checked_in_at
+          ? t('tickets.stateIn', { time: formatTime(ticket.checked_in_at), gate: ticket.location ?? '—' })
+          : t('tickets.stateOut')}
+      </td>
+      <td data-label={t('admin.colActions')} class="row-actions">
+        {!editing && (
+          <button
+            type="button"
+            class="button-link"
+            aria-label={t('tickets.editName', { code: ticket.ticket_id })}
+            onClick={() => {
+              setName(ticket.holder_name ?? '');
+              setEditing(true);
+            }}
+          >
+            {t('tickets.edit')}
+          </button>
+        )}
+        <a
+          href={`${base}/print?ticket=${encodeURIComponent(ticket.ticket_id)}`}
+          aria-label={t('tickets.reprintLabel', { code: ticket.ticket_id })}
+        >
+          {t('tickets.reprint')}
+        </a>
+      </td>
+    </tr>
+  );
+}
+
+/** The event's tickets, 100 a page by code, searchable by code, name or e-mail. */
 function TicketTable(props: { eventId: string; version: number }) {
   const [tickets, setTickets] = useState<TicketState[] | undefined>(undefined);
   const [total, setTotal] = useState(0);
   const [next, setNext] = useState<string | null>(null);
+  // The cursors of the pages before this one (the first page has none).
+  const [previous, setPrevious] = useState<(string | undefined)[]>([]);
+  const [current, setCurrent] = useState<string | undefined>(undefined);
+  const [q, setQ] = useState('');
   const [error, setError] = useState<unknown>(undefined);
+  const generation = useRef(0);
 
-  async function load(cursor?: string) {
+  async function load(cursor: string | undefined, before: (string | undefined)[]) {
+    const mine = ++generation.current;
     try {
-      const page = await endpoints.tickets(props.eventId, cursor);
-      setTickets((old) => (cursor ? [...(old ?? []), ...page.tickets] : page.tickets));
+      const page = await endpoints.tickets(props.eventId, cursor, PAGE_SIZE, { q: q.trim() || undefined });
+      if (mine !== generation.current) return;
+      setTickets(page.tickets);
       setTotal(page.total);
       setNext(page.next_cursor);
+      setCurrent(cursor);
+      setPrevious(before);
       setError(undefined);
     } catch (failure) {
-      setError(failure);
+      if (mine === generation.current) setError(failure);
     }
   }
-  // Reloaded after every import (version).
+  // Reloaded after every import (version) and every new search, from the first page.
   useEffect(() => {
-    void load();
-  }, [props.eventId, props.version]);
+    const timer = window.setTimeout(() => void load(undefined, []), q ? 250 : 0);
+    return () => window.clearTimeout(timer);
+  }, [props.eventId, props.version, q]);
 
+  const pageNumber = previous.length + 1;
   return (
     <section class="card" aria-labelledby="tickets-list-title">
       <h2 id="tickets-list-title">{t('tickets.list', { total })}</h2>
-      {error !== undefined && <ErrorBanner error={error} retry={() => void load()} />}
+      <label class="field">
+        <span>{t('tickets.search')}</span>
+        <input type="search" value={q} onInput={(typed) => setQ(typed.currentTarget.value)} />
+      </label>
+      {error !== undefined && <ErrorBanner error={error} retry={() => void load(current, previous)} />}
       {tickets === undefined && error === undefined && <Loading />}
-      {tickets && tickets.length === 0 && <p>{t('tickets.none')}</p>}
+      {tickets && tickets.length === 0 && <p>{q.trim() ? t('tickets.noMatch') : t('tickets.none')}</p>}
       {tickets && tickets.length > 0 && (
         <TableScroll label={t('tickets.list', { total })}>
           <table class="data-table stacked-table" data-testid="ticket-table">
@@ -94,31 +192,44 @@ function TicketTable(props: { eventId: string; version: number }) {
                 <th scope="col">{t('tickets.colHolder')}</th>
                 <th scope="col">{t('tickets.colEmail')}</th>
                 <th scope="col">{t('tickets.colState')}</th>
+                <th scope="col">{t('admin.colActions')}</th>
               </tr>
             </thead>
             <tbody>
               {tickets.map((ticket) => (
-                <tr key={ticket.ticket_id}>
-                  <th scope="row">
-                    <code>{ticket.ticket_id}</code>
-                  </th>
-                  <td data-label={t('tickets.colHolder')}>{ticket.holder_name ?? '—'}</td>
-                  <td data-label={t('tickets.colEmail')}>{ticket.holder_email ?? '—'}</td>
-                  <td data-label={t('tickets.colState')}>
-                    {ticket.checked_in && ticket.checked_in_at
-                      ? t('tickets.stateIn', { time: formatTime(ticket.checked_in_at), gate: ticket.location ?? '—' })
-                      : t('tickets.stateOut')}
-                  </td>
-                </tr>
+                <TicketRow
+                  key={ticket.ticket_id}
+                  eventId={props.eventId}
+                  ticket={ticket}
+                  onSaved={(saved) =>
+                    setTickets((old) => old?.map((row) => (row.ticket_id === saved.ticket_id ? saved : row)))
+                  }
+                />
               ))}
             </tbody>
           </table>
         </TableScroll>
       )}
-      {next && (
-        <button type="button" class="button-secondary" onClick={() => void load(next)}>
-          {t('tickets.more')}
-        </button>
+      {(previous.length > 0 || next) && (
+        <nav class="pager" aria-label={t('tickets.pages')}>
+          <button
+            type="button"
+            class="button-secondary"
+            disabled={previous.length === 0}
+            onClick={() => void load(previous.at(-1), previous.slice(0, -1))}
+          >
+            {t('tickets.previous')}
+          </button>
+          <span data-testid="ticket-page">{t('tickets.page', { page: pageNumber })}</span>
+          <button
+            type="button"
+            class="button-secondary"
+            disabled={!next}
+            onClick={() => next && void load(next, [...previous, current])}
+          >
+            {t('tickets.next')}
+          </button>
+        </nav>
       )}
     </section>
   );

@@ -72,6 +72,8 @@ export function UsersPage() {
   const [message, setMessage] = useState<Message | undefined>(undefined);
   const [deleting, setDeleting] = useState<UserDetail | undefined>(undefined);
   const [demotingMyself, setDemotingMyself] = useState(false);
+  const [resetting, setResetting] = useState<UserDetail | undefined>(undefined);
+  const [newPassword, setNewPassword] = useState('');
   const [busy, setBusy] = useState(false);
   const me = session.value?.username;
   const list = users.data?.users;
@@ -190,7 +192,19 @@ export function UsersPage() {
                       )}
                     </td>
                     <td data-label={t('users.colCreated')}>{formatDateTime(user.created_at)}</td>
-                    <td>
+                    <td class="row-actions">
+                      <button
+                        type="button"
+                        class="button-link"
+                        disabled={busy}
+                        aria-label={t('users.resetLabel', { name: user.username })}
+                        onClick={() => {
+                          setNewPassword('');
+                          setResetting(user);
+                        }}
+                      >
+                        {t('users.reset')}
+                      </button>
                       <button
                         type="button"
                         class="button-link danger"
@@ -223,6 +237,34 @@ export function UsersPage() {
           onConfirm={() => void demoteMyself(me)}
         >
           <p>{t('users.selfDemoteBody')}</p>
+        </ConfirmDialog>
+      )}
+      {resetting && (
+        <ConfirmDialog
+          title={t('users.resetTitle', { name: resetting.username })}
+          confirmLabel={t('users.resetConfirm')}
+          busy={busy}
+          ready={newPassword.length >= 4}
+          onCancel={() => setResetting(undefined)}
+          onConfirm={() =>
+            void act(
+              () => endpoints.resetPassword(resetting.username, newPassword),
+              t('users.resetDone', { name: resetting.username }),
+            ).then(() => setResetting(undefined))
+          }
+        >
+          <p>{t('users.resetBody')}</p>
+          <label class="field">
+            <span>{t('users.newPassword')}</span>
+            <input
+              type="text"
+              autoComplete="new-password"
+              minLength={4}
+              maxLength={200}
+              value={newPassword}
+              onInput={(typed) => setNewPassword(typed.currentTarget.value)}
+            />
+          </label>
         </ConfirmDialog>
       )}
       {deleting && (

@@ -10,6 +10,7 @@ import type {
   OverviewEvent,
   TicketList,
   TicketSearchResult,
+  TicketState,
   TicketsIssued,
   TimelineBucket,
   UserDetail,
@@ -37,8 +38,17 @@ export const endpoints = {
   },
   searchTickets: (id: string, q: string) =>
     api<TicketSearchResult>(`/api/events/${segment(id)}/tickets/search?q=${segment(q)}`),
-  tickets: (id: string, cursor?: string, limit = 100) =>
-    api<TicketList>(`/api/events/${segment(id)}/tickets?limit=${limit}${cursor ? `&cursor=${segment(cursor)}` : ''}`),
+  tickets: (id: string, cursor?: string, limit = 100, options: { sort?: 'code' | 'import'; q?: string } = {}) => {
+    const params = new URLSearchParams({ limit: String(limit) });
+    if (cursor) params.set('cursor', cursor);
+    if (options.sort) params.set('sort', options.sort);
+    if (options.q) params.set('q', options.q);
+    return api<TicketList>(`/api/events/${segment(id)}/tickets?${params}`);
+  },
+  updateTicket: (id: string, ticketId: string, body: { holder_name?: string | null; holder_email?: string | null }) =>
+    api<TicketState>(`/api/events/${segment(id)}/tickets/${segment(ticketId)}`, { method: 'PATCH', json: body }),
+  resetPassword: (username: string, password: string) =>
+    api<UserDetail>(`/api/auth/users/${segment(username)}/password`, { method: 'PUT', json: { password } }),
   issueCount: (id: string, count: number) =>
     api<TicketsIssued>(`/api/events/${segment(id)}/tickets`, { method: 'POST', json: { count }, timeoutMs: 120_000 }),
   importCsv: (id: string, file: Blob) =>

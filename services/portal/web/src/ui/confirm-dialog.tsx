@@ -9,6 +9,8 @@ export function ConfirmDialog(props: {
   confirmLabel: string;
   /** When set, the confirm button stays disabled until this text is typed. */
   typeToConfirm?: string;
+  /** The confirm button stays disabled while this is false (a field in the dialog is not filled in yet). */
+  ready?: boolean;
   busy?: boolean;
   onConfirm: () => void;
   onCancel: () => void;
@@ -20,7 +22,8 @@ export function ConfirmDialog(props: {
     if (element && !element.open) element.showModal();
     return () => element?.close();
   }, []);
-  const allowed = props.typeToConfirm === undefined || typed.trim() === props.typeToConfirm.trim();
+  const allowed =
+    props.ready !== false && (props.typeToConfirm === undefined || typed.trim() === props.typeToConfirm.trim());
   return (
     <dialog
       ref={dialog}

@@ -57,9 +57,38 @@ const CSV_TYPES: Record<string, MessageKey> = {
   csv_encoding: 'problem.csvEncoding',
 };
 
+/** Our schemas' refinement sentences (packages/contracts), by the reason the UI words. */
+const CUSTOM_MESSAGES: Record<string, string> = {
+  'must not be blank': 'blank',
+  'must not contain control characters': 'control_characters',
+  'must be valid Unicode text (no lone surrogates)': 'not_unicode',
+  'must not be "." or ".."': 'dot_segment',
+  'may contain only ASCII letters, digits and . _ - @': 'username_characters',
+  'give either count or tickets': 'count_or_tickets',
+};
+
+/**
+ * The numbers of a schema problem, read from zod's English sentence when the item carries no `ctx`
+ * (schema 422 items keep FastAPI's three compat fields): "Too big: expected string to have <=100
+ * characters" is a string of at most 100.
+ */
+function contextOf(problem: Problem): Record<string, string | number> {
+  if (problem.ctx) return problem.ctx;
+  const msg = problem.msg ?? '';
+  const ctx: Record<string, string | number> = {};
+  const origin = /expected (string|number|array|set|int|bigint)\b/.exec(msg)?.[1];
+  if (origin) ctx.origin = origin === 'int' || origin === 'bigint' ? 'number' : origin;
+  const bound = /[<>]=?\s*(-?\d+(?:\.\d+)?)/.exec(msg)?.[1];
+  if (bound !== undefined) ctx[problem.type === 'too_small' ? 'minimum' : 'maximum'] = Number(bound);
+  if (problem.type === 'invalid_format' && /email/i.test(msg)) ctx.format = 'email';
+  const reason = CUSTOM_MESSAGES[msg];
+  if (reason) ctx.reason = reason;
+  return ctx;
+}
+
 /** What is wrong, without the field: "at most 100 characters", "must not be empty". */
 export function problemText(problem: Problem): string {
-  const ctx = problem.ctx ?? {};
+  const ctx = contextOf(problem);
   const values: Record<string, string | number> = {};
   for (const [name, value] of Object.entries(ctx)) values[name] = value;
   const max = Number(ctx.maximum);
