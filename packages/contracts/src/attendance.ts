@@ -251,6 +251,23 @@ export const EventTime = z.iso
   .datetime({ offset: true, local: true })
   .describe('ISO-8601 time; without an offset it is taken as UTC');
 
+/** True for an IANA time zone name this runtime knows ("Asia/Jakarta"). */
+export function isTimeZone(value: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: value });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** An IANA time zone (the event's local time for its exports). */
+export const TimeZone = z
+  .string()
+  .max(64)
+  .refine(isTimeZone, refusal('must be a time zone such as Asia/Jakarta', 'time_zone'))
+  .describe('IANA time zone, e.g. Asia/Jakarta (WIB), Asia/Makassar (WITA), Asia/Jayapura (WIT)');
+
 const eventFields = {
   title: line(TEXT_LIMITS.title).refine((value) => value.trim() !== '', refusal('must not be blank', 'blank')),
   description: paragraph(TEXT_LIMITS.description).nullish(),
@@ -258,6 +275,7 @@ const eventFields = {
   start_time: EventTime.nullish(),
   end_time: EventTime.nullish(),
   capacity: z.number().int().min(0).max(10_000_000).nullish(),
+  time_zone: TimeZone.nullish().describe("the event's time zone for its exports (null: the server's)"),
 };
 
 export const CreateEventBody = z.object({ id: BodyId.optional(), ...eventFields });
@@ -279,10 +297,22 @@ export const Event = z.object({
   created_by: z.string(),
   created_at: IsoTime,
   capacity: z.number().int().nullable(),
+  time_zone: z.string().optional().describe("the event's time zone, when one was set (else the server's)"),
 });
 export type Event = z.infer<typeof Event>;
 
 export const EventList = z.array(Event);
+
+/** GET /events/{id}/export (new): who arrived or who has not yet, as CSV or .xlsx, in the UI's language. */
+export const ExportQuery = z.object({
+  format: z.enum(['csv', 'xlsx']).optional().describe('csv (default) or xlsx'),
+  list: z
+    .enum(['arrived', 'absent'])
+    .optional()
+    .describe('arrived (default): the check-ins; absent: tickets not yet in'),
+  lang: z.enum(['id', 'en']).optional().describe('the language of the headers and words (default id)'),
+});
+export type ExportQuery = z.infer<typeof ExportQuery>;
 
 export const DeleteEventQuery = z.object({
   force: z.enum(['true', 'false', '1', '0']).optional().describe('also delete the check-ins and tickets'),
@@ -366,6 +396,36 @@ export const TicketList = z.object({
   next_cursor: z.string().nullable(),
 });
 export type TicketList = z.infer<typeof TicketList>;
+
+/** The orders of an event's ticket list: by code, or as issued (the order of an import's lines). */
+export const TICKET_SORTS = ['code', 'import'] as const;
+
+export const TicketListQuery = PageQuery.extend({
+  sort: z.enum(TICKET_SORTS).optional().describe('code (default) or import: the order the tickets were issued in'),
+  q: z
+    .string()
+    .trim()
+    .min(1)
+    .max(200)
+    .refine(
+      (value) => !hasControlCharacters(value),
+      refusal('must not contain control characters', 'control_characters'),
+    )
+    .optional()
+    .describe('part of a ticket code, holder name or e-mail (case-insensitive)'),
+});
+export type TicketListQuery = z.infer<typeof TicketListQuery>;
+
+/** PATCH /events/{id}/tickets/{ticket_id}: a holder's name or e-mail corrected (null clears it). */
+export const UpdateTicketBody = z
+  .object({
+    holder_name: line(TEXT_LIMITS.holderName).nullable().optional(),
+    holder_email: line(TEXT_LIMITS.holderEmail).nullable().optional(),
+  })
+  .strict();
+export type UpdateTicketBody = z.infer<typeof UpdateTicketBody>;
+
+export const TicketParams = z.object({ id: Id, ticket_id: Id });
 
 // ---------------------------------------------------------------- dashboard and event page (new)
 

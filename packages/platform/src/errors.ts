@@ -38,26 +38,11 @@ export interface ValidationItem {
   msg: string;
   type: string;
   /**
-   * The problem's parameters, as FastAPI's `ctx`: `maximum`/`minimum` and `origin` (string, number,
-   * array) of a size limit, `format`, `expected`, a refinement's `reason`. A client words the problem
-   * from these in its own language; `msg` stays the English sentence.
+   * The problem's numbers, as FastAPI's `ctx` (the CSV import's line problems: `maximum`, `fields`,
+   * `expected`…), so a client words the problem in its own language; `msg` stays the English sentence.
+   * Schema validation items keep the compat three fields.
    */
   ctx?: Record<string, string | number>;
-}
-
-const CTX_FIELDS = ['maximum', 'minimum', 'origin', 'format', 'expected', 'reason', 'max_length'] as const;
-
-/** The parameters of a validation problem worth a client's while (never the offending input itself). */
-function contextOf(params: unknown): Record<string, string | number> | undefined {
-  if (typeof params !== 'object' || params === null) return undefined;
-  const source = params as Record<string, unknown> & { params?: Record<string, unknown> };
-  const ctx: Record<string, string | number> = {};
-  for (const name of CTX_FIELDS) {
-    const value = source[name] ?? source.params?.[name];
-    if (typeof value === 'string' || (typeof value === 'number' && Number.isFinite(value))) ctx[name] = value;
-    else if (typeof value === 'bigint') ctx[name] = Number(value);
-  }
-  return Object.keys(ctx).length > 0 ? ctx : undefined;
 }
 
 // compat: FastAPI names the request parts body/query/path/header.
@@ -77,8 +62,7 @@ export function validationItems(error: FastifyError): ValidationItem[] {
       .split('/')
       .filter((part) => part !== '')
       .map((part) => (/^\d+$/.test(part) ? Number(part) : part));
-    const ctx = contextOf(item.params);
-    return { loc: [where, ...path], msg: item.message ?? 'Invalid value', type: item.keyword, ...(ctx && { ctx }) };
+    return { loc: [where, ...path], msg: item.message ?? 'Invalid value', type: item.keyword };
   });
 }
 

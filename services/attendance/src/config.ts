@@ -1,4 +1,5 @@
 // The attendance service's environment, parsed once at start-up (see .env.example).
+import { isTimeZone } from '@tixgo/contracts';
 import { type BucketLimits, type CommonConfig, commonConfig, commonEnvSchema, env, parseEnv } from '@tixgo/platform';
 
 // Besides the common variables (NODE_ENV, HOST, LOG_LEVEL, DATA_DIR, DATABASE_URL, JWT_SECRET,
@@ -53,6 +54,13 @@ const schema = commonEnvSchema.extend({
    * identity replica separated by commas (the next is asked when one does not answer).
    */
   IDENTITY_BASE_URL: env.httpUrls('http://127.0.0.1:18081'),
+  /**
+   * The time zone of exports for events without one of their own (an IANA name such as Asia/Jakarta);
+   * default: the machine's own.
+   */
+  EVENT_TIME_ZONE: env.optionalString().refine((value) => value === undefined || isTimeZone(value), {
+    message: 'must be an IANA time zone such as Asia/Jakarta',
+  }),
 });
 
 export interface AttendanceConfig extends CommonConfig {
@@ -67,6 +75,8 @@ export interface AttendanceConfig extends CommonConfig {
   attendanceCacheBytes: number;
   ticketImportMaxBytes: number;
   identityBaseUrls: string[];
+  /** Exports' time zone for events without their own. */
+  eventTimeZone: string;
 }
 
 export function loadConfig(source: NodeJS.ProcessEnv = process.env): AttendanceConfig {
@@ -87,5 +97,6 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AttendanceC
     attendanceCacheBytes: raw.ATTENDANCE_CACHE_MB * 1024 * 1024,
     ticketImportMaxBytes: raw.TICKET_IMPORT_MAX_MB * 1024 * 1024,
     identityBaseUrls: raw.IDENTITY_BASE_URL,
+    eventTimeZone: raw.EVENT_TIME_ZONE ?? Intl.DateTimeFormat().resolvedOptions().timeZone,
   };
 }

@@ -6,12 +6,13 @@ import type pg from 'pg';
 import { countCheckins } from '../checkins/checkins-repository.js';
 
 /** An event as stored, with the count of its issued tickets. */
-export interface EventRow extends Event {
+export interface EventRow extends Omit<Event, 'time_zone'> {
   ticket_count: number;
+  time_zone: string | null;
 }
 
 const EVENT_COLUMNS = `id, title, description, location, iso_utc(start_time) AS start_time,
-  iso_utc(end_time) AS end_time, created_by, iso_utc(created_at) AS created_at, capacity, ticket_count`;
+  iso_utc(end_time) AS end_time, created_by, iso_utc(created_at) AS created_at, capacity, ticket_count, time_zone`;
 
 /** The wire event (drops the ticket count). */
 export function toEvent(row: EventRow): Event {
@@ -25,6 +26,8 @@ export function toEvent(row: EventRow): Event {
     created_by: row.created_by,
     created_at: row.created_at,
     capacity: row.capacity,
+    // Only when set: every event without one answers exactly as before.
+    ...(row.time_zone !== null && { time_zone: row.time_zone }),
   };
 }
 
@@ -82,8 +85,8 @@ export async function createEvent(
   assertTimesInOrder(start, end);
   try {
     const { rows } = await db.query<EventRow>(
-      `INSERT INTO events (id, title, description, location, start_time, end_time, capacity, created_by)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING ${EVENT_COLUMNS}`,
+      `INSERT INTO events (id, title, description, location, start_time, end_time, capacity, created_by, time_zone)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING ${EVENT_COLUMNS}`,
       [
         event.id,
         event.title,
@@ -93,6 +96,7 @@ export async function createEvent(
         end ?? null,
         event.capacity ?? null,
         createdBy,
+        event.time_zone ?? null,
       ],
     );
     return rows[0] as EventRow;
@@ -102,7 +106,7 @@ export async function createEvent(
   }
 }
 
-const UPDATABLE = ['title', 'description', 'location', 'start_time', 'end_time', 'capacity'] as const;
+const UPDATABLE = ['title', 'description', 'location', 'start_time', 'end_time', 'capacity', 'time_zone'] as const;
 
 /** Applies the fields present in `changes` (null clears an optional field); 404 when missing. */
 export async function updateEvent(db: pg.Pool, id: string, changes: UpdateEventBody): Promise<EventRow> {
@@ -124,9 +128,10 @@ export async function updateEvent(db: pg.Pool, id: string, changes: UpdateEventB
     }
     assertTimesInOrder(next.start_time, next.end_time);
     const { rows } = await client.query<EventRow>(
-      `UPDATE events SET title = $2, description = $3, location = $4, start_time = $5, end_time = $6, capacity = $7
+      `UPDATE events SET title = $2, description = $3, location = $4, start_time = $5, end_time = $6, capacity = $7,
+         time_zone = $8
        WHERE id = $1 RETURNING ${EVENT_COLUMNS}`,
-      [id, next.title, next.description, next.location, next.start_time, next.end_time, next.capacity],
+      [id, next.title, next.description, next.location, next.start_time, next.end_time, next.capacity, next.time_zone],
     );
     await client.query('COMMIT');
     return rows[0] as EventRow;

@@ -12,6 +12,7 @@ import {
   EventDeleted,
   EventList,
   EventSummary,
+  ExportQuery,
   IdempotencyHeaders,
   IdParams,
   IssueTicketsBody,
@@ -183,6 +184,27 @@ const eventsRoutes: FastifyPluginAsyncZod<EventsRoutesOptions> = async (
     },
     async (request, reply) =>
       sendUpstreamStream(reply, await attendance.stream(callerOf(request), path(request.params.id, '/attendance.csv'))),
+  );
+
+  app.get(
+    '/api/events/:id/export',
+    {
+      onRequest: authenticateCaller,
+      schema: {
+        tags,
+        summary:
+          "An event's export to open in a spreadsheet (who arrived or who has not yet; CSV or .xlsx), streamed through",
+        security,
+        params: IdParams,
+        querystring: ExportQuery,
+        response: { 404: ErrorBody },
+      },
+    },
+    async (request, reply) =>
+      sendUpstreamStream(
+        reply,
+        await attendance.stream(callerOf(request), path(request.params.id, `/export${queryString(request.query)}`)),
+      ),
   );
 
   app.get(

@@ -125,7 +125,7 @@ describe.runIf(hasChromium)('the dashboard and the event page (Chromium)', () =>
     await context.close();
   });
 
-  it('downloads the attendance as CSV with every check-in', async () => {
+  it('downloads who arrived as CSV with every check-in, named after the event and its date', async () => {
     const { page, context } = await openPage(stack, { acceptDownloads: true });
     await signIn(page, stack.portal.url, 'admin1');
     await page.goto(`${stack.portal.url}/events/${EVENT.id}`);
@@ -133,10 +133,10 @@ describe.runIf(hasChromium)('the dashboard and the event page (Chromium)', () =>
       page.waitForEvent('download'),
       page.getByRole('link', { name: 'Unduh CSV' }).click(),
     ]);
-    expect(download.suggestedFilename()).toBe(`attendance-${EVENT.id}.csv`);
+    expect(download.suggestedFilename()).toMatch(/^live-fest-\d{4}-\d{2}-\d{2}-hadir\.csv$/);
     const text = readFileSync(await download.path(), 'utf8').replace(/^\uFEFF/, '');
     const lines = text.trim().split(/\r?\n/);
-    expect(lines[0]).toBe('ticket_id,holder_name,checked_in_at,scanned_at,checked_in_by,location,checkin_id');
+    expect(lines[0]).toMatch(/^Kode tiket,Nama pemegang,Waktu di gerbang \(.+\),Gerbang,Dicatat oleh,/);
     expect(
       lines
         .slice(1)

@@ -30,9 +30,28 @@ interface Fields {
   start: string;
   end: string;
   capacity: string;
+  timeZone: string;
 }
 
-const EMPTY: Fields = { id: '', title: '', description: '', location: '', start: '', end: '', capacity: '' };
+const EMPTY: Fields = {
+  id: '',
+  title: '',
+  description: '',
+  location: '',
+  start: '',
+  end: '',
+  capacity: '',
+  timeZone: '',
+};
+
+/** Indonesia's three zones first (WIB, WITA, WIT), then every zone the browser knows. */
+const INDONESIA = ['Asia/Jakarta', 'Asia/Makassar', 'Asia/Jayapura'];
+const TIME_ZONES = [
+  ...INDONESIA,
+  ...(typeof Intl.supportedValuesOf === 'function' ? Intl.supportedValuesOf('timeZone') : []).filter(
+    (zone) => !INDONESIA.includes(zone),
+  ),
+];
 
 function fieldsOf(event: Event): Fields {
   return {
@@ -43,6 +62,7 @@ function fieldsOf(event: Event): Fields {
     start: toLocalInput(event.start_time),
     end: toLocalInput(event.end_time),
     capacity: event.capacity === null ? '' : String(event.capacity),
+    timeZone: event.time_zone ?? '',
   };
 }
 
@@ -81,6 +101,7 @@ export function EventFormPage() {
       start_time: fromLocalInput(fields.start),
       end_time: fromLocalInput(fields.end),
       capacity: fields.capacity === '' ? null : Number(fields.capacity),
+      time_zone: fields.timeZone === '' ? null : fields.timeZone,
     };
     try {
       const saved =
@@ -128,6 +149,23 @@ export function EventFormPage() {
             <label class="field">
               <span>{t('admin.fieldCapacity')}</span>
               <input type="number" min={0} max={10_000_000} value={fields.capacity} onInput={set('capacity')} />
+            </label>
+            <label class="field">
+              <span>{t('admin.fieldTimeZone')}</span>
+              <select value={fields.timeZone} onChange={set('timeZone')}>
+                <option value="">{t('admin.timeZoneServer')}</option>
+                {TIME_ZONES.map((zone) => (
+                  <option key={zone} value={zone}>
+                    {zone === 'Asia/Jakarta'
+                      ? `${zone} (WIB)`
+                      : zone === 'Asia/Makassar'
+                        ? `${zone} (WITA)`
+                        : zone === 'Asia/Jayapura'
+                          ? `${zone} (WIT)`
+                          : zone}
+                  </option>
+                ))}
+              </select>
             </label>
             {/* The technical id last: most events take the generated one. */}
             {editing === undefined && (

@@ -68,6 +68,7 @@ export const endpoints = {
   deleteUser: (username: string) => api(`/api/auth/users/${segment(username)}`, { method: 'DELETE' }),
   createUser: (body: { username: string; password: string; role: string }) =>
     api<{ username: string; role: string }>('/api/auth/register', { method: 'POST', json: body }),
-  exportUrl: (id: string) => `/api/events/${segment(id)}/attendance.csv`,
+  exportUrl: (id: string, query: { list: 'arrived' | 'absent'; format: 'csv' | 'xlsx'; lang: 'id' | 'en' }) =>
+    `/api/events/${segment(id)}/export?${new URLSearchParams(query)}`,
   conflicts: (id: string) => api<ConflictList>(`/api/events/${segment(id)}/conflicts`),
 };

@@ -4,7 +4,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { lazy, useRoute } from 'preact-iso';
 import { type CheckinRow, type EventStats, endpoints } from '../api/endpoints.js';
 import { ApiError } from '../api/http.js';
-import { formatDateTime, formatNumber, formatPercent, formatTime, t } from '../i18n/index.js';
+import { formatDateTime, formatNumber, formatPercent, formatTime, language, t } from '../i18n/index.js';
 import { useLiveStream } from '../live/live-stream.js';
 import { LanePanel } from '../ui/lane-panel.js';
 import { Layout } from '../ui/layout.js';
@@ -171,6 +171,41 @@ function CheckinList(props: { eventId: string; gates: string[]; version: number 
   );
 }
 
+/** The downloads to open in a spreadsheet: who arrived or who has not yet, as Excel or CSV, in the page's language. */
+function Exports({ eventId }: { eventId: string }) {
+  const [list, setList] = useState<'arrived' | 'absent'>('arrived');
+  const href = (format: 'xlsx' | 'csv') => endpoints.exportUrl(eventId, { list, format, lang: language.value });
+  return (
+    <section class="card exports" aria-labelledby="exports-title">
+      <h2 id="exports-title">{t('export.title')}</h2>
+      <fieldset class="segmented">
+        <legend class="sr-only">{t('export.which')}</legend>
+        {(['arrived', 'absent'] as const).map((value) => (
+          <label key={value}>
+            <input
+              type="radio"
+              name="export-list"
+              value={value}
+              checked={list === value}
+              onChange={() => setList(value)}
+            />
+            <span>{t(value === 'arrived' ? 'export.arrived' : 'export.absent')}</span>
+          </label>
+        ))}
+      </fieldset>
+      <p class="page-actions">
+        <a class="button-primary" href={href('xlsx')} download>
+          {t('export.xlsx')}
+        </a>
+        <a class="button-secondary" href={href('csv')} download>
+          {t('export.csv')}
+        </a>
+      </p>
+      <p class="muted">{t('export.hint')}</p>
+    </section>
+  );
+}
+
 /** One admission of a conflicting ticket: where, when (at the gate) and by whom. */
 interface Admission {
   gate: string;
@@ -289,9 +324,6 @@ export function EventPage() {
               <a class="button-primary" href={`/station?event=${encodeURIComponent(info.id)}`}>
                 {t('event.station')}
               </a>
-              <a class="button-secondary" href={endpoints.exportUrl(info.id)} download>
-                {t('event.export')}
-              </a>
             </span>
           </div>
           <p class="muted">
@@ -349,6 +381,7 @@ export function EventPage() {
           </div>
         </>
       )}
+      {info && <Exports eventId={info.id} />}
       <Conflicts eventId={eventId} version={version} />
       <CheckinList
         eventId={eventId}
