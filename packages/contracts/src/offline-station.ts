@@ -8,7 +8,7 @@ import {
   IdempotencyKey,
   MAX_CHECKINS_PER_BATCH,
 } from './attendance.js';
-import { IsoTime, ValidationErrorBody } from './common.js';
+import { Id, IsoTime, ValidationErrorBody } from './common.js';
 import { PortalCheckin } from './portal.js';
 
 // ---------------------------------------------------------------- the ticket download
@@ -86,6 +86,10 @@ export const CheckinConflict = z.object({
       idempotency_key: z.string().nullable().describe("the uploading scan's key: a station finds its own scans by it"),
     })
     .describe('the scan admitted offline that came too late (or for a ticket never issued)'),
+  handled: z
+    .object({ by: z.string(), at: IsoTime })
+    .optional()
+    .describe('who marked it handled, and when (absent while it is open)'),
 });
 export type CheckinConflict = z.infer<typeof CheckinConflict>;
 
@@ -96,6 +100,8 @@ export const ConflictList = z.object({
   next_cursor: z.string().nullable().describe('null on the last page'),
 });
 export type ConflictList = z.infer<typeof ConflictList>;
+
+export const ConflictParams = z.object({ id: Id, conflict_id: z.string().regex(/^\d{1,19}$/) });
 
 // ---------------------------------------------------------------- the queue upload (portal)
 

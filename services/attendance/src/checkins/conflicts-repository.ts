@@ -61,6 +61,8 @@ interface ConflictRow {
   second_scanned_at: string | null;
   second_received_at: string;
   second_key: string;
+  handled_by: string | null;
+  handled_at: string | null;
 }
 
 function toConflict(row: ConflictRow): CheckinConflict {
@@ -87,7 +89,38 @@ function toConflict(row: ConflictRow): CheckinConflict {
       received_at: row.second_received_at,
       idempotency_key: row.second_key === '' ? null : row.second_key,
     },
+    // Only once handled: an open conflict answers as before.
+    ...(row.handled_at !== null && { handled: { by: row.handled_by as string, at: row.handled_at } }),
   };
+}
+
+const CONFLICT_COLUMNS = `k.id, k.kind, k.event_id, k.ticket_id, t.holder_name,
+  k.first_checkin_id::text AS first_checkin_id, k.first_by, k.first_location,
+  iso_utc(k.first_checked_in_at) AS first_checked_in_at, iso_utc(k.first_scanned_at) AS first_scanned_at,
+  k.second_by, k.second_location, iso_utc(k.second_scanned_at) AS second_scanned_at,
+  iso_utc(k.second_received_at) AS second_received_at, k.second_key, k.handled_by, iso_utc(k.handled_at) AS handled_at`;
+
+/**
+ * Marks a conflict handled by `by` (the first mark stays: marking again changes nothing); undefined
+ * when the event has no such conflict.
+ */
+export async function markConflictHandled(
+  db: pg.Pool,
+  eventId: string,
+  conflictId: string,
+  by: string,
+): Promise<CheckinConflict | undefined> {
+  const { rows } = await db.query<ConflictRow>({
+    name: 'mark-conflict-handled',
+    text: `WITH k AS (
+             UPDATE checkin_conflicts SET handled_at = coalesce(handled_at, now()), handled_by = coalesce(handled_by, $3)
+             WHERE event_id = $1 AND id = $2::int8 RETURNING *
+           )
+           SELECT ${CONFLICT_COLUMNS} FROM k
+           LEFT JOIN tickets t ON t.event_id = k.event_id AND t.ticket_id = k.ticket_id`,
+    values: [eventId, conflictId, by],
+  });
+  return rows[0] && toConflict(rows[0]);
 }
 
 /** Before any conflict id: the first page of a newest-first listing. */
@@ -108,11 +141,7 @@ export async function readConflicts(
     text: `SELECT n.total, k.* FROM
              (SELECT count(*)::int8 AS total FROM checkin_conflicts WHERE event_id = $1) n
            LEFT JOIN LATERAL (
-             SELECT k.id, k.kind, k.event_id, k.ticket_id, t.holder_name,
-               k.first_checkin_id::text AS first_checkin_id, k.first_by, k.first_location,
-               iso_utc(k.first_checked_in_at) AS first_checked_in_at, iso_utc(k.first_scanned_at) AS first_scanned_at,
-               k.second_by, k.second_location, iso_utc(k.second_scanned_at) AS second_scanned_at,
-               iso_utc(k.second_received_at) AS second_received_at, k.second_key
+             SELECT ${CONFLICT_COLUMNS}
              FROM checkin_conflicts k
              LEFT JOIN tickets t ON t.event_id = k.event_id AND t.ticket_id = k.ticket_id
              WHERE k.event_id = $1 AND k.id < $2::int8

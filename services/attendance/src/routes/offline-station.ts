@@ -1,6 +1,8 @@
 // GET /events/{id}/tickets/offline and GET /events/{id}/conflicts (new, issue 8): what the offline gate station reads.
 import {
+  CheckinConflict,
   ConflictList,
+  ConflictParams,
   ErrorBody,
   IdParams,
   OFFLINE_PAGE_LIMIT,
@@ -9,9 +11,9 @@ import {
   PAGE_LIMITS,
   PageQuery,
 } from '@tixgo/contracts';
-import { authenticate, validationError } from '@tixgo/platform';
+import { authenticate, httpErrors, validationError } from '@tixgo/platform';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { NEWEST, readConflicts } from '../checkins/conflicts-repository.js';
+import { markConflictHandled, NEWEST, readConflicts } from '../checkins/conflicts-repository.js';
 import { getEvent } from '../events/events-repository.js';
 import { downloadForDevice } from '../tickets/offline-download.js';
 import type { AttendanceRouteOptions } from './route-options.js';
@@ -87,6 +89,26 @@ const offlineStationRoutes: FastifyPluginAsyncZod<AttendanceRouteOptions> = asyn
         conflicts: shown,
         next_cursor: hasMore ? (shown.at(-1)?.conflict_id ?? null) : null,
       };
+    },
+  );
+
+  app.post(
+    '/events/:id/conflicts/:conflict_id/handled',
+    {
+      ...anyRole,
+      schema: {
+        tags: ['events', 'offline'],
+        summary: 'Mark a conflict handled (the person was checked): it stays listed, with who and when',
+        security,
+        params: ConflictParams,
+        response: { 200: CheckinConflict, 404: ErrorBody },
+      },
+    },
+    async (request) => {
+      const event = await getEvent(db, request.params.id);
+      const conflict = await markConflictHandled(db, event.id, request.params.conflict_id, request.user.username);
+      if (!conflict) throw httpErrors.notFound('Conflict not found');
+      return conflict;
     },
   );
 };

@@ -258,3 +258,37 @@ describe('GET /events/{id}/conflicts', () => {
     expect(list.json()).toEqual({ event_id: 'cf-gone', total: 0, conflicts: [], next_cursor: null });
   });
 });
+
+describe('POST /events/{id}/conflicts/{conflict_id}/handled', () => {
+  it('marks a conflict handled with who and when, keeps the first mark, and answers 404 for another event’s', async () => {
+    const list = await t.app.inject({ url: '/events/cf-fest/conflicts', headers: t.committee() });
+    const [newest] = list.json().conflicts as { conflict_id: string; handled?: unknown }[];
+    expect(newest?.handled).toBeUndefined();
+    const id = newest?.conflict_id as string;
+    const url = `/events/cf-fest/conflicts/${id}/handled`;
+    const marked = await t.app.inject({ method: 'POST', url, headers: t.committee('kepala-gerbang') });
+    expect(marked.statusCode).toBe(200);
+    expect(marked.json()).toMatchObject({
+      conflict_id: id,
+      handled: { by: 'kepala-gerbang', at: expect.stringMatching(/Z$/) },
+    });
+    const again = await t.app.inject({ method: 'POST', url, headers: t.committee('someone-else') });
+    expect(again.statusCode).toBe(200);
+    expect(again.json().handled).toEqual(marked.json().handled);
+    const listed = await t.app.inject({ url: '/events/cf-fest/conflicts', headers: t.committee() });
+    expect(listed.json().conflicts[0]).toMatchObject({ conflict_id: id, handled: marked.json().handled });
+    const elsewhere = await t.app.inject({
+      method: 'POST',
+      url: `/events/cf-gone/conflicts/${id}/handled`,
+      headers: t.committee(),
+    });
+    expect(elsewhere.statusCode).toBe(404);
+    const unknown = await t.app.inject({
+      method: 'POST',
+      url: '/events/cf-fest/conflicts/999999/handled',
+      headers: t.committee(),
+    });
+    expect(unknown.statusCode).toBe(404);
+    expect(unknown.json()).toEqual({ detail: 'Conflict not found' });
+  });
+});

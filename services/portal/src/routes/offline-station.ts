@@ -6,8 +6,10 @@ import {
   type CheckinBatchItem,
   type CheckinBatchResult,
   type CheckinBatchResults,
+  CheckinConflict,
   type CheckinCreated,
   ConflictList,
+  ConflictParams,
   ErrorBody,
   IdParams,
   OfflineTickets,
@@ -221,6 +223,27 @@ const offlineStationRoutes: FastifyPluginAsyncZod<OfflineStationRoutesOptions> =
         reply,
         'GET',
         `/events/${encodeURIComponent(request.params.id)}/conflicts${queryString(request.query)}`,
+      ),
+  );
+
+  app.post(
+    '/api/events/:id/conflicts/:conflict_id/handled',
+    {
+      onRequest: authenticateCaller,
+      schema: {
+        tags: ['events', 'offline'],
+        summary: 'Mark a conflict handled: it stays listed, with who and when',
+        security,
+        params: ConflictParams,
+        response: { 200: CheckinConflict, 404: ErrorBody },
+      },
+    },
+    async (request, reply) =>
+      relay(
+        request,
+        reply,
+        'POST',
+        `/events/${encodeURIComponent(request.params.id)}/conflicts/${request.params.conflict_id}/handled`,
       ),
   );
 

@@ -71,4 +71,6 @@ export const endpoints = {
   exportUrl: (id: string, query: { list: 'arrived' | 'absent'; format: 'csv' | 'xlsx'; lang: 'id' | 'en' }) =>
     `/api/events/${segment(id)}/export?${new URLSearchParams(query)}`,
   conflicts: (id: string) => api<ConflictList>(`/api/events/${segment(id)}/conflicts`),
+  markConflictHandled: (id: string, conflictId: string) =>
+    api(`/api/events/${segment(id)}/conflicts/${segment(conflictId)}/handled`, { method: 'POST' }),
 };

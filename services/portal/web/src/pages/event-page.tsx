@@ -224,14 +224,51 @@ function inAdmissionOrder(counted: Admission, refused: Admission): [Admission, A
 /** Tickets admitted twice (or never issued) while gates were offline, for a supervisor. */
 function Conflicts({ eventId, version }: { eventId: string; version: number }) {
   const conflicts = useApi(() => endpoints.conflicts(eventId), [eventId, version]);
+  const [marking, setMarking] = useState<string | undefined>(undefined);
+  const [failure, setFailure] = useState<unknown>(undefined);
   const list = conflicts.data;
   if (!list || list.total === 0) return null;
+  const open = list.conflicts.filter((conflict) => !conflict.handled).length;
+  // The open ones first: a handled one stays listed, with who dealt with it.
+  const ordered = [...list.conflicts].sort((a, b) => Number(Boolean(a.handled)) - Number(Boolean(b.handled)));
+  async function markHandled(conflictId: string) {
+    setMarking(conflictId);
+    try {
+      await endpoints.markConflictHandled(eventId, conflictId);
+      setFailure(undefined);
+      await conflicts.reload();
+    } catch (error) {
+      setFailure(error);
+    } finally {
+      setMarking(undefined);
+    }
+  }
   return (
-    <section class="card conflicts" aria-labelledby="conflicts-title">
+    <section class={open > 0 ? 'card conflicts' : 'card conflicts conflicts-handled'} aria-labelledby="conflicts-title">
       <h2 id="conflicts-title">{t('event.conflicts', { count: list.total })}</h2>
-      <p class="muted">{t('event.conflictsIntro')}</p>
-      <ul data-testid="event-conflicts">
-        {list.conflicts.map((conflict) => {
+      <p class="muted">
+        {t('event.conflictsIntro')}{' '}
+        <strong data-testid="conflicts-open">{t('event.conflictsOpen', { count: open })}</strong>
+      </p>
+      {failure !== undefined && <ErrorBanner error={failure} />}
+      <ul data-testid="event-conflicts" class="conflict-list">
+        {ordered.map((conflict) => {
+          const action = conflict.handled ? (
+            <span class="muted conflict-handled">
+              {' '}
+              — {t('event.conflictHandled', { by: conflict.handled.by, time: formatTime(conflict.handled.at) })}
+            </span>
+          ) : (
+            <button
+              type="button"
+              class="button-secondary button-small"
+              disabled={marking !== undefined}
+              aria-label={t('event.markHandledLabel', { ticket: conflict.ticket_id })}
+              onClick={() => void markHandled(conflict.conflict_id)}
+            >
+              {t('event.markHandled')}
+            </button>
+          );
           const { first, second } = conflict;
           const refused: Admission = {
             gate: second.location ?? '—',
@@ -241,13 +278,14 @@ function Conflicts({ eventId, version }: { eventId: string; version: number }) {
           const ticket = conflict.holder_name ? `${conflict.ticket_id} (${conflict.holder_name})` : conflict.ticket_id;
           if (!first) {
             return (
-              <li key={conflict.conflict_id}>
+              <li key={conflict.conflict_id} class={conflict.handled ? 'handled' : undefined}>
                 {t('event.conflictNotIssued', {
                   ticket,
                   gate: refused.gate,
                   time: formatTime(refused.at),
                   by: refused.by,
-                })}
+                })}{' '}
+                {action}
               </li>
             );
           }
@@ -258,7 +296,7 @@ function Conflicts({ eventId, version }: { eventId: string; version: number }) {
           };
           const [earlier, later] = inAdmissionOrder(counted, refused);
           return (
-            <li key={conflict.conflict_id}>
+            <li key={conflict.conflict_id} class={conflict.handled ? 'handled' : undefined}>
               {t('event.conflictDuplicate', {
                 ticket,
                 earlierGate: earlier.gate,
@@ -267,7 +305,8 @@ function Conflicts({ eventId, version }: { eventId: string; version: number }) {
                 laterGate: later.gate,
                 laterTime: formatTime(later.at),
                 laterBy: later.by,
-              })}
+              })}{' '}
+              {action}
             </li>
           );
         })}
