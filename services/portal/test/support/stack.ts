@@ -19,7 +19,8 @@ import { createPasswordHasher } from '../../../identity/src/users/password-hashe
 import { seedUsers } from '../../../identity/src/users/seed-users.js';
 import { buildApp as buildPortalApp, type PortalDeps } from '../../src/app.js';
 import { loadConfig as loadPortalConfig } from '../../src/config.js';
-import type { TlsCredentials } from '../../src/tls/portal-certificate.js';
+import { loadTlsCredentials, type TlsCredentials } from '../../src/tls/portal-certificate.js';
+import { type PortalNames, portalNames } from '../../src/tls/portal-names.js';
 
 // Made at run time: some portals here run in production mode, which refuses any secret written in the repository.
 export const SECRET = randomBytes(32).toString('base64url');
@@ -149,11 +150,21 @@ export async function startAttendance(
   return service;
 }
 
+/** The names of a portal reached on loopback only: localhost, 127.0.0.1, ::1. */
+export const LOOPBACK_NAMES: PortalNames = portalNames({ hostname: 'localhost', interfaces: {}, publicHosts: [] });
+
+/** The portal's own CA (made into `dataDir` once) and a server certificate from it for the loopback names. */
+export function localTlsCredentials(dataDir: string): Promise<TlsCredentials> {
+  return loadTlsCredentials({ dataDir, names: LOOPBACK_NAMES, now: new Date(), hostname: 'localhost' });
+}
+
 export interface PortalOptions {
   identityUrl: string;
   attendanceUrl: string;
   env?: Record<string, string>;
-  tls?: Pick<TlsCredentials, 'key' | 'cert'>;
+  tls?: PortalDeps['tls'];
+  /** The names and addresses the portal says it is reached by (default: this machine's). */
+  names?: () => PortalNames;
   /** The built web UI to serve (default: services/portal/web/dist). */
   webRoot?: string;
   /** Listen on this port (a restart on the port it had); default: a free one. */
@@ -178,6 +189,7 @@ export async function startPortal(options: PortalOptions): Promise<RunningServic
   const config = loadPortalConfig(env);
   const app = await buildPortalApp(config, {
     tls: options.tls,
+    names: options.names,
     webRoot: options.webRoot,
     logStream: options.logStream,
   });
