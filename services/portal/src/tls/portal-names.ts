@@ -36,7 +36,7 @@ export function portalNames(options: {
   const dns = new Set<string>(['localhost']);
   const ips = new Set<string>(['127.0.0.1', '::1']);
   const hostname = options.hostname.trim().toLowerCase();
-  if (hostname !== '' && isDnsName(hostname)) {
+  if (hostname !== '' && hostname !== 'localhost' && isDnsName(hostname)) {
     dns.add(hostname);
     if (!hostname.includes('.')) dns.add(`${hostname}.local`);
   }
