@@ -50,6 +50,13 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): IdentityCon
   const raw = parseEnv(schema, source);
   const production = raw.NODE_ENV === 'production';
   const common = commonConfig(raw);
+  // The demo users' passwords are published (README, the original's smoke test): in production they
+  // would open the system to anyone, as a published JWT secret would.
+  if (production && raw.SEED_DEMO_USERS === true) {
+    throw invalidConfiguration(
+      'SEED_DEMO_USERS: demo users (published passwords) are refused in production; set ADMIN_USERNAME/ADMIN_PASSWORD for the first admin',
+    );
+  }
   if ((raw.ADMIN_USERNAME === undefined) !== (raw.ADMIN_PASSWORD === undefined)) {
     throw invalidConfiguration('ADMIN_USERNAME and ADMIN_PASSWORD must be set together');
   }

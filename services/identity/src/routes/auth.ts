@@ -1,5 +1,6 @@
 // /auth/register, /auth/login, /auth/me, /auth/refresh, /auth/logout (spec: identity).
 import {
+  AuthSettings,
   LoginBody,
   MessageBody,
   normalizeUsername,
@@ -57,6 +58,19 @@ const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (app, options
     expires_in: options.tokenExpireMinutes * 60,
     refresh_token: refreshToken,
   });
+
+  // new: public, so a sign-in page offers "create an account" only where it works.
+  app.get(
+    '/auth/settings',
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'What a sign-in page needs before anyone signs in: whether self-registration is open',
+        response: { 200: AuthSettings },
+      },
+    },
+    async () => ({ registration_open: options.openRegistration }),
+  );
 
   app.post(
     '/auth/register',

@@ -122,3 +122,38 @@ export async function deleteUser(pool: pg.Pool, username: string): Promise<Revoc
     return revoked;
   });
 }
+
+/**
+ * Replaces the account's password hash and ends everything signed in with the old password: its
+ * refresh tokens are revoked and its token version raised (recorded as a revocation, returned for
+ * the caller's own list), all in one transaction.
+ */
+export async function replacePasswordAndSignOut(
+  pool: pg.Pool,
+  user: Pick<UserRow, 'id'>,
+  passwordHash: string,
+): Promise<RevocationEntry> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    const { rows } = await client.query<{ uid: string; tokenVersion: number }>(
+      `UPDATE users SET password_hash = $2, token_version = token_version + 1 WHERE id = $1
+       RETURNING uid::text AS uid, token_version AS "tokenVersion"`,
+      [user.id, passwordHash],
+    );
+    const changed = rows[0];
+    if (!changed) throw httpErrors.notFound('User not found');
+    await client.query('UPDATE refresh_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL', [
+      user.id,
+    ]);
+    const revoked = { uid: changed.uid, min_ver: changed.tokenVersion };
+    await insertRevocation(client, revoked);
+    await client.query('COMMIT');
+    return revoked;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+}
