@@ -1,5 +1,5 @@
 // The plain-HTTP companion (PORTAL_CA_HTTP_PORT): GET /ca.crt, the install page (/ca and /), and a redirect to HTTPS for everything else — nothing more, so a phone can fetch the portal's CA before it trusts anything.
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import { caRoutes } from '../routes/phone-setup.js';
 import { type PhoneTrust, portalUrl, reachableHosts, requestedHost } from './phone-trust.js';
 
@@ -16,7 +16,7 @@ export async function buildCaCompanion(options: {
   const { trust } = options;
   const app = Fastify({
     loggerInstance: options.log,
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: COMPANION_LIMITS.bodyLimitBytes,
     requestTimeout: COMPANION_LIMITS.requestTimeoutMs,
     http: { headersTimeout: COMPANION_LIMITS.requestTimeoutMs, requestTimeout: COMPANION_LIMITS.requestTimeoutMs },

@@ -30,7 +30,8 @@ const SIGNING = { name: 'ECDSA', hash: 'SHA-256' } as const;
  */
 async function x509Library() {
   const x509 = await import('@peculiar/x509');
-  x509.cryptoProvider.set(webcrypto);
+  // Node's WebCrypto; its type differs from the DOM's Crypto in name only.
+  x509.cryptoProvider.set(webcrypto as unknown as ReturnType<typeof x509.cryptoProvider.get>);
   return x509;
 }
 

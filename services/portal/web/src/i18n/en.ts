@@ -35,6 +35,7 @@ export const en = {
   'signIn.locked': 'Too many attempts. Wait {wait} before trying again.',
   'signIn.noAccount': 'No account yet?',
   'signIn.registerLink': 'Create an account',
+  'signIn.askAdmin': 'No account yet? An admin creates accounts here: ask the event’s admin.',
 
   'register.title': 'Create an account',
   'register.intro': 'New accounts can check tickets in. An admin can give more rights later.',
@@ -61,6 +62,17 @@ export const en = {
   'dashboard.live': 'Live',
   'dashboard.paused': 'Live updates paused: reconnecting…',
   'dashboard.progressLabel': 'Check-ins of {title}',
+
+  'phones.title': 'Gate phones',
+  'phones.introOwnCa':
+    "Scan this code with each gate phone (on the event Wi-Fi, no internet needed): the page it opens installs the portal's certificate, once per phone. Afterwards the check-in station opens without a network too.",
+  'phones.introRealCertificate': 'This portal uses a certificate phones already trust: scan this code to open it.',
+  'phones.proxy': "This portal runs behind an HTTPS proxy: phones open the proxy's address.",
+  'phones.loopbackOnly':
+    "The portal listens on this machine's loopback address only (HOST): no phone can reach it. Start it with HOST=0.0.0.0.",
+  'phones.address': 'Address',
+  'phones.fingerprint': 'SHA-256 fingerprint of the certificate {name}:',
+  'phones.qrLabel': 'QR code: {url}',
 
   'event.back': 'All events',
   'event.checkedIn': 'Checked in',
@@ -156,6 +168,10 @@ export const en = {
   'station.seenBefore': 'at {time} by {by} ({gate}), as of the last download',
   'station.unknownOffline': '{ticket} is not a ticket of this event (checked on this device).',
   'station.offline': 'Offline: answers come from this device; scans are sent when the network is back.',
+  'station.offlineModeMissing': 'Offline mode is not installed on this device.',
+  'station.offlineModeMissingDetail':
+    "Without a network the station will not open here again. Install the portal's certificate on this device, then open the portal over https://.",
+  'station.offlineModeHowTo': 'How to install it',
   'station.waiting': '{count} scans waiting to be sent',
   'station.allSent': 'Every scan has been sent',
   'station.lastSync': 'last sent {time}',

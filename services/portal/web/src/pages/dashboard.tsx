@@ -6,6 +6,7 @@ import { useLiveStream } from '../live/live-stream.js';
 import { Layout } from '../ui/layout.js';
 import { useApi } from '../ui/use-api.js';
 import { Banner, ErrorBanner, Loading, PageTitle, ProgressBar } from '../ui/widgets.js';
+import { PhoneSetupCard } from './phone-setup-card.js';
 
 function EventCard({ event }: { event: EventOverview }) {
   const counted =
@@ -70,6 +71,7 @@ export function DashboardPage() {
           ))}
         </ul>
       )}
+      {isAdmin && <PhoneSetupCard />}
     </Layout>
   );
 }
