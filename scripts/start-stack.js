@@ -451,7 +451,9 @@ if (!stopping) {
         ? '   (plain HTTP: behind a TLS proxy)'
         : process.env.TLS_CERT_FILE
           ? ''
-          : `   (certificate from the portal's own CA: accept it once, or trust ${shown(caFile)})`),
+          : venue && caPort > 0
+            ? "   (certificate from the portal's own CA: phones install it from the address below)"
+            : `   (certificate from the portal's own CA: accept it once, or trust ${shown(caFile)})`),
   ];
   if (venue && !portalHttp && caPort > 0) {
     lines.push(
