@@ -35,9 +35,14 @@ export function checkoutEntries(root: string): string[] {
     }),
   );
   const files = gitLines(root, ['ls-files', '-z', '--cached', '--others', '--exclude-standard']);
-  const ignored = gitLines(root, ['ls-files', '-z', '--others', '--ignored', '--exclude-standard', '--directory']).filter(
-    (entry) => !isAllowedOutput(entry, packageDirs),
-  );
+  const ignored = gitLines(root, [
+    'ls-files',
+    '-z',
+    '--others',
+    '--ignored',
+    '--exclude-standard',
+    '--directory',
+  ]).filter((entry) => !isAllowedOutput(entry, packageDirs));
   const modified = gitLines(root, ['diff', '-z', '--name-only']).map((file) => `M ${file}`);
   return [...new Set([...files, ...ignored, ...modified])].sort();
 }
