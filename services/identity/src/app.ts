@@ -17,6 +17,8 @@ type RevocationSyncLog = { warn(obj: object, msg?: string): void; info(obj: obje
 export interface IdentityDeps {
   db: Database;
   hasher?: PasswordHasher;
+  /** The clock of refresh rotations and login throttles (tests move it; default: the real time). */
+  now?: () => Date;
 }
 
 export async function buildApp(config: IdentityConfig, deps: IdentityDeps): Promise<FastifyInstance> {
@@ -56,6 +58,8 @@ export async function buildApp(config: IdentityConfig, deps: IdentityDeps): Prom
     openRegistration: config.openRegistration,
     tokenExpireMinutes: config.tokenExpireMinutes,
     refreshTokenExpireDays: config.refreshTokenExpireDays,
+    refreshReuseGraceSeconds: config.refreshReuseGraceSeconds,
+    now: deps.now ?? (() => new Date()),
   });
   await app.register(usersRoutes, { pool, revocations });
   await app.register(revocationRoutes, { revocations });

@@ -35,6 +35,9 @@ export interface AuthRoutesOptions {
   openRegistration: boolean;
   tokenExpireMinutes: number;
   refreshTokenExpireDays: number;
+  refreshReuseGraceSeconds: number;
+  /** The time refresh rotations are judged by (a test moves it). */
+  now: () => Date;
 }
 
 const INVALID_LOGIN = 'Invalid username/password';
@@ -49,6 +52,11 @@ export function parseRole(value: string | undefined): Role {
 
 const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (app, options) => {
   const { pool, hasher, throttle, revocations } = options;
+  const rotationPolicy = {
+    lifetimeDays: options.refreshTokenExpireDays,
+    reuseGraceMs: options.refreshReuseGraceSeconds * 1000,
+    now: options.now,
+  };
 
   /** The login/refresh answer: a fresh access token with the account's current role and version, and `refreshToken`. */
   const tokenResponse = (subject: TokenSubject, refreshToken: string) => ({
@@ -112,7 +120,7 @@ const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (app, options
         throw httpErrors.unauthorized(INVALID_LOGIN);
       }
       throttle.recordSuccess(request, username);
-      const { refreshToken, sid } = await issueRefreshToken(pool, user.id, options.refreshTokenExpireDays);
+      const { refreshToken, sid } = await issueRefreshToken(pool, user.id, rotationPolicy);
       return tokenResponse(
         { username: user.username, role: user.role, uid: user.uid, sid, ver: user.tokenVersion },
         refreshToken,
@@ -149,7 +157,7 @@ const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (app, options
       const { owner, refreshToken } = await rotateRefreshToken(
         pool,
         request.body.refresh_token,
-        options.refreshTokenExpireDays,
+        rotationPolicy,
         (revoked) => revocations.applied(revoked),
       );
       return tokenResponse(owner, refreshToken);

@@ -29,6 +29,8 @@ export interface IdentityHarness {
   adminToken(): Promise<string>;
   /** The account id (uid) stored for `username`. */
   uidOf(username: string): Promise<string>;
+  /** Moves the app's clock (refresh rotations, login throttles) forward by `ms`. */
+  advanceClock(ms: number): void;
   close(): Promise<void>;
 }
 
@@ -62,7 +64,8 @@ export async function startIdentityApp(env: Record<string, string> = {}): Promis
   });
   const hasher = createPasswordHasher(config.bcryptCost);
   await seedUsers(db.pool, hasher, { demo: config.seedDemoUsers, admin: config.bootstrapAdmin }, quietLog);
-  const app = await buildApp(config, { db, hasher });
+  let clockOffsetMs = 0;
+  const app = await buildApp(config, { db, hasher, now: () => new Date(Date.now() + clockOffsetMs) });
   await app.ready();
 
   const login = (username: string, password: string) =>
@@ -95,6 +98,9 @@ export async function startIdentityApp(env: Record<string, string> = {}): Promis
       ]);
       if (!rows[0]) throw new Error(`no user ${username}`);
       return rows[0].uid as string;
+    },
+    advanceClock(ms) {
+      clockOffsetMs += ms;
     },
     async close() {
       await app.close();
