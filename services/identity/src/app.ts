@@ -19,6 +19,8 @@ export interface IdentityDeps {
   hasher?: PasswordHasher;
   /** The clock of refresh rotations and login throttles (tests move it; default: the real time). */
   now?: () => Date;
+  /** The login slowdown's wait (tests see it without waiting). */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 export async function buildApp(config: IdentityConfig, deps: IdentityDeps): Promise<FastifyInstance> {
@@ -49,7 +51,12 @@ export async function buildApp(config: IdentityConfig, deps: IdentityDeps): Prom
   app.addHook('onClose', async () => revocations.stop());
   const hasher = deps.hasher ?? createPasswordHasher(config.bcryptCost);
   if (!deps.hasher) app.addHook('onClose', () => hasher.close());
-  const throttle = await registerLoginThrottle(app, config.loginLimits);
+  const now = deps.now ?? (() => new Date());
+  const throttle = await registerLoginThrottle(app, config.loginLimits, {
+    pool,
+    now,
+    ...(deps.sleep && { sleep: deps.sleep }),
+  });
   await app.register(authRoutes, {
     pool,
     hasher,
@@ -59,7 +66,7 @@ export async function buildApp(config: IdentityConfig, deps: IdentityDeps): Prom
     tokenExpireMinutes: config.tokenExpireMinutes,
     refreshTokenExpireDays: config.refreshTokenExpireDays,
     refreshReuseGraceSeconds: config.refreshReuseGraceSeconds,
-    now: deps.now ?? (() => new Date()),
+    now,
   });
   await app.register(usersRoutes, { pool, revocations });
   await app.register(revocationRoutes, { revocations });

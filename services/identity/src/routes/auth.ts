@@ -116,10 +116,10 @@ const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (app, options
           ? await hasher.verify(password, user.passwordHash)
           : await hasher.verifyAgainstDummy(password);
       if (!user || !valid) {
-        throttle.recordFailure(request, username);
+        await throttle.recordFailure(request, username);
         throw httpErrors.unauthorized(INVALID_LOGIN);
       }
-      throttle.recordSuccess(request, username);
+      await throttle.recordSuccess(request, username);
       const { refreshToken, sid } = await issueRefreshToken(pool, user.id, rotationPolicy);
       return tokenResponse(
         { username: user.username, role: user.role, uid: user.uid, sid, ver: user.tokenVersion },
