@@ -37,6 +37,7 @@ describe('loadConfig', () => {
       revocationPollSeconds: 5,
       serverLimits: { requestTimeoutMs: 30_000, maxConnections: 1000 },
       refreshTokenExpireDays: 7,
+      refreshReuseGraceSeconds: 20,
       bcryptCost: 12,
       seedDemoUsers: true,
       bootstrapAdmin: undefined,
