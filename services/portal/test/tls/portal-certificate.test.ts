@@ -151,6 +151,18 @@ describe("the portal's own certificate authority", () => {
     expect(chainsTo(again, first.ca as string)).toBe(true);
   });
 
+  it('replaces a kept certificate its CA did not issue (the self-signed one of an earlier version)', async () => {
+    const other = await load(tempDir(), boxNames(), new Date());
+    const dataDir = tempDir();
+    const first = await load(dataDir, boxNames(), new Date());
+    writeFileSync(certificatePaths(dataDir).cert, other.cert);
+    writeFileSync(certificatePaths(dataDir).key, other.key);
+    const again = await load(dataDir, boxNames(), new Date());
+    expect(again.source).toBe('issued');
+    expect(again.ca).toBe(first.ca);
+    expect(chainsTo(again, first.ca as string)).toBe(true);
+  });
+
   it('gives way to TLS_CERT_FILE and TLS_KEY_FILE: those are served, and no CA is made', async () => {
     const source = await load(tempDir(), boxNames(), new Date());
     const dir = tempDir();
