@@ -1,7 +1,7 @@
 // `pnpm start`: runs identity, attendance and portal natively on embedded defaults, shows where
 // they answer, and stops all three cleanly on Ctrl-C. Plain JavaScript so it runs before any build.
 import { spawn, spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomInt } from 'node:crypto';
 import {
   createWriteStream,
   existsSync,
@@ -85,7 +85,7 @@ const FIRST_ADMIN_FILE = path.join(dataDir, 'first-admin.txt');
 function generatedPassword() {
   // Typed on a phone at the gate: no look-alike characters, four groups of four (about 79 bits).
   const alphabet = 'abcdefghjkmnpqrstuvwxyz23456789';
-  const characters = [...randomBytes(16)].map((byte) => alphabet[byte % alphabet.length]);
+  const characters = Array.from({ length: 16 }, () => alphabet[randomInt(alphabet.length)]);
   return [0, 4, 8, 12].map((start) => characters.slice(start, start + 4).join('')).join('-');
 }
 
