@@ -20,8 +20,11 @@ if [ ! -f .env ]; then
   sed -e "s|^JWT_SECRET=.*|JWT_SECRET=$(random_secret)|" \
       -e "s|^POSTGRES_PASSWORD=.*|POSTGRES_PASSWORD=$(random_secret)|" \
       -e "s|^NODE_ENV=.*|NODE_ENV=production|" \
+      -e "s|^ADMIN_USERNAME=$|ADMIN_USERNAME=admin|" \
+      -e "s|^ADMIN_PASSWORD=$|ADMIN_PASSWORD=$(random_secret | head -c 24)|" \
       .env.example > .env
   chmod 600 .env
+  say "the first admin is $(sed -n 's/^ADMIN_USERNAME=//p' .env), its password ADMIN_PASSWORD in .env"
 fi
 
 # shellcheck disable=SC1091
@@ -29,8 +32,11 @@ set -a; . ./.env; set +a
 [ -n "${JWT_SECRET:-}" ] || die "JWT_SECRET is empty in .env"
 [ "${#JWT_SECRET}" -ge 32 ] || die "JWT_SECRET in .env must be at least 32 characters"
 [ -n "${POSTGRES_PASSWORD:-}" ] || die "POSTGRES_PASSWORD is empty in .env"
-if [ -z "${ADMIN_USERNAME:-}" ] && [ "${SEED_DEMO_USERS:-false}" != "true" ]; then
-  say "warning: no ADMIN_USERNAME/ADMIN_PASSWORD in .env and no demo users: nobody will be able to log in as admin"
+# Production refuses the demo users (their passwords are published): say so before building anything.
+[ "${SEED_DEMO_USERS:-false}" != "true" ] \
+  || die "SEED_DEMO_USERS=true in .env: production refuses demo users (published passwords); remove it and use ADMIN_USERNAME/ADMIN_PASSWORD"
+if [ -z "${ADMIN_USERNAME:-}" ]; then
+  say "warning: no ADMIN_USERNAME/ADMIN_PASSWORD in .env: nobody will be able to log in as admin"
 fi
 
 # The replicas profile (COMPOSE_PROFILES in .env, read by docker compose too) adds attendance-2.
@@ -67,10 +73,15 @@ for service in $services; do
   done
 done
 
-if [ -n "${SMOKE_USERNAME:-}" ] || [ "${SEED_DEMO_USERS:-false}" = "true" ]; then
-  say "smoke test"
-  PORTAL_URL="https://localhost:18443" ./smoke-test.sh
+# The smoke test signs in as SMOKE_USERNAME, else as the first admin .env provides.
+smoke_user=${SMOKE_USERNAME:-${ADMIN_USERNAME:-}}
+smoke_password=${SMOKE_PASSWORD:-${ADMIN_PASSWORD:-}}
+if [ "${SMOKE_TEST:-true}" = false ]; then
+  say "skipping the smoke test (SMOKE_TEST=false)"
+elif [ -n "$smoke_user" ] && [ -n "$smoke_password" ]; then
+  say "smoke test (as $smoke_user)"
+  SMOKE_USERNAME=$smoke_user SMOKE_PASSWORD=$smoke_password PORTAL_URL="https://localhost:18443" ./smoke-test.sh
 else
-  say "skipping the smoke test: set SMOKE_USERNAME/SMOKE_PASSWORD in .env to run it on every deploy"
+  say "skipping the smoke test: set ADMIN_USERNAME/ADMIN_PASSWORD (or SMOKE_USERNAME/SMOKE_PASSWORD) in .env"
 fi
 say "deployed: https://$(hostname -f 2>/dev/null || hostname):18443"

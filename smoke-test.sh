@@ -5,7 +5,8 @@
 #   IDENTITY_URL (http://localhost:$IDENTITY_PORT)      IDENTITY_PORT (18081)
 #   ATTENDANCE_URL (http://localhost:$ATTENDANCE_PORT)  ATTENDANCE_PORT (18082)
 #   PORTAL_URL (https://localhost:$PORTAL_PORT)         PORTAL_PORT (18443)
-#   SMOKE_USERNAME/SMOKE_PASSWORD (panitia1/secret)
+#   SMOKE_USERNAME/SMOKE_PASSWORD (panitia1/secret: the demo user of a development stack; a venue or production
+#   stack has none: give its admin, as deploy.sh does from .env)
 # The *_PORT variables are those `pnpm start` reads, so the same environment starts and checks a stack.
 set -uo pipefail
 

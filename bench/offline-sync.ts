@@ -5,11 +5,11 @@
 // Built services as real processes (portal over HTTPS). The station is set up online (its service worker and the
 // event's tickets come to the device), then the browser context goes offline and a scanner types the codes; the
 // station answers each from the device and queues it. Back online, the station sends its queue by itself.
-import { chromium } from 'playwright-core';
-import { CHROMIUM_ARGS, CHROMIUM_PATH, hasChromium } from '../services/portal/test/browser/support/browser.js';
+import { hasChromium } from '../services/portal/test/browser/support/browser.js';
 import { gateTokens, seeder } from './lib/seed.js';
 import { benchToken, freshDatabase, type RunningService, startService, storageLabel } from './lib/services.js';
 import { openBenchStation } from './lib/station-page.js';
+import { launchTrustingChromium } from './lib/trusting-browser.js';
 
 const scans = Number(process.env.BENCH_SCANS ?? 1000);
 const EVENT = 'offline-sync-bench';
@@ -23,7 +23,13 @@ async function main(): Promise<void> {
   console.log(`offline sync: ${scans} scans queued without network, then synced through the portal; ${storageLabel()}`);
   const services: RunningService[] = [];
   const identity = await startService('identity', {
-    env: { DATABASE_URL: await freshDatabase('sync_identity'), SEED_DEMO_USERS: 'true', BCRYPT_COST: '10' },
+    // The demo users the station signs in as: production refuses them, so identity runs in development mode.
+    env: {
+      DATABASE_URL: await freshDatabase('sync_identity'),
+      NODE_ENV: 'development',
+      SEED_DEMO_USERS: 'true',
+      BCRYPT_COST: '10',
+    },
   });
   services.push(identity);
   const attendance = await startService('attendance', {
@@ -34,7 +40,8 @@ async function main(): Promise<void> {
     env: { IDENTITY_BASE_URL: identity.url, ATTENDANCE_BASE_URL: attendance.url, PORTAL_LOGIN_MAX_PER_IP: '0' },
   });
   services.push(portal);
-  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+  const trusting = await launchTrustingChromium(portal);
+  const { browser } = trusting;
   try {
     const admin = benchToken('admin1', 'admin');
     const seed = seeder(
@@ -89,7 +96,7 @@ async function main(): Promise<void> {
     await seed.close();
     await context.close();
   } finally {
-    await browser.close();
+    await trusting.close();
     for (const service of services.reverse()) await service.stop();
   }
 }

@@ -1,10 +1,20 @@
 // `pnpm start`: runs identity, attendance and portal natively on embedded defaults, shows where
 // they answer, and stops all three cleanly on Ctrl-C. Plain JavaScript so it runs before any build.
 import { spawn, spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { randomBytes, randomInt } from 'node:crypto';
+import {
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
+import { networkInterfaces } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -36,43 +46,170 @@ function sharedSecret() {
 }
 
 const host = process.env.HOST ?? '127.0.0.1';
-const common = { ...process.env, JWT_SECRET: sharedSecret(), HOST: host };
-const local = (port) => `http://127.0.0.1:${port}`;
+
+/** 127.0.0.0/8, ::1, localhost: only this machine reaches the stack. */
+function isLoopback(address) {
+  const bare = address.replace(/^\[|\]$/g, '').toLowerCase();
+  return bare === 'localhost' || bare === '::1' || /^127\.\d+\.\d+\.\d+$/.test(bare);
+}
+
+/**
+ * A stack reachable from the network (HOST not loopback: the event Wi-Fi) is a venue stack: no demo
+ * users, registration closed, a first admin of its own, identity and attendance on loopback unless
+ * published. Explicit settings in the environment win; the console says what was done.
+ */
+const venue = !isLoopback(host);
+const publish = process.env.PUBLISH_SERVICES === 'true';
+const serviceHost = (name) => process.env[`${name}_HOST`] ?? (venue && !publish ? '127.0.0.1' : host);
+const hosts = { identity: serviceHost('IDENTITY'), attendance: serviceHost('ATTENDANCE'), portal: host };
+
+/** Where this script (and the portal) reach a service: its own address, or loopback when it listens on all of them. */
+function reachable(address) {
+  if (address === '0.0.0.0' || address === '::' || address === '[::]') return '127.0.0.1';
+  return address.includes(':') && !address.startsWith('[') ? `[${address}]` : address;
+}
+
+const common = { ...process.env, JWT_SECRET: sharedSecret() };
+const local = (name) => `http://${reachable(hosts[name])}:${ports[name]}`;
 const portalHttp = process.env.PORTAL_HTTP === 'true';
+
+/**
+ * The venue stack's first admin when ADMIN_USERNAME/ADMIN_PASSWORD are not given: `admin` with a
+ * password generated once, shown once on the console and kept in DATA_DIR/first-admin.txt (mode 0600)
+ * while it still signs in: a later start removes the file once it does not (the account deleted, or
+ * replaced). identity is given the account until it has been seen to sign in (the file then says when
+ * it was shown), never after, so a deleted `admin` is not made again.
+ */
+const FIRST_ADMIN_FILE = path.join(dataDir, 'first-admin.txt');
+
+function generatedPassword() {
+  // Typed on a phone at the gate: no look-alike characters, four groups of four (about 79 bits).
+  const alphabet = 'abcdefghjkmnpqrstuvwxyz23456789';
+  const characters = Array.from({ length: 16 }, () => alphabet[randomInt(alphabet.length)]);
+  return [0, 4, 8, 12].map((start) => characters.slice(start, start + 4).join('')).join('-');
+}
+
+function writeFirstAdmin(account) {
+  const lines = [
+    '# The first admin of this TixGo stack, made by pnpm start. Removed once this password no longer signs in.',
+    `username: ${account.username}`,
+    `password: ${account.password}`,
+    ...(account.shownAt ? [`shown: ${account.shownAt}`] : []),
+  ];
+  writeFileSync(FIRST_ADMIN_FILE, `${lines.join('\n')}\n`, { mode: 0o600 });
+}
+
+function firstAdmin() {
+  if (!venue || (process.env.ADMIN_USERNAME && process.env.ADMIN_PASSWORD)) return undefined;
+  if (existsSync(FIRST_ADMIN_FILE)) {
+    const text = readFileSync(FIRST_ADMIN_FILE, 'utf8');
+    const field = (name) => new RegExp(`^${name}: (.+)$`, 'm').exec(text)?.[1];
+    const [username, password] = [field('username'), field('password')];
+    if (username && password) return { username, password, shownAt: field('shown') };
+  }
+  const made = { username: 'admin', password: generatedPassword(), shownAt: undefined };
+  writeFirstAdmin(made);
+  return made;
+}
+
+/** One JSON POST to identity (loopback); resolves with the status and parsed body, or status 0. */
+function postToIdentity(pathname, body) {
+  const payload = JSON.stringify(body);
+  return new Promise((resolve) => {
+    const request = http.request(
+      `${local('identity')}${pathname}`,
+      { method: 'POST', headers: { 'content-type': 'application/json' }, timeout: 10_000 },
+      (response) => {
+        let text = '';
+        response.on('data', (chunk) => {
+          text += chunk;
+        });
+        response.on('end', () => {
+          let parsed;
+          try {
+            parsed = JSON.parse(text);
+          } catch {
+            parsed = undefined;
+          }
+          resolve({ status: response.statusCode ?? 0, body: parsed });
+        });
+      },
+    );
+    request.on('timeout', () => request.destroy());
+    request.on('error', () => resolve({ status: 0, body: undefined }));
+    request.end(payload);
+  });
+}
+
+/** Does the generated password sign in? (The session it opens is closed again at once.) */
+async function checkFirstAdmin(account) {
+  const answer = await postToIdentity('/auth/login', { username: account.username, password: account.password });
+  if (answer.status === 200 && answer.body?.refresh_token) {
+    await postToIdentity('/auth/logout', { refresh_token: answer.body.refresh_token });
+  }
+  return answer.status;
+}
+
+/** What the venue stack does differently, each in a few words, for the console. */
+const venueNotes = [];
+const identityVenueEnv = {};
+if (venue) {
+  const demo = process.env.SEED_DEMO_USERS ?? 'false';
+  const registration = process.env.OPEN_REGISTRATION ?? 'false';
+  identityVenueEnv.SEED_DEMO_USERS = demo;
+  identityVenueEnv.OPEN_REGISTRATION = registration;
+  venueNotes.push(
+    demo === 'true'
+      ? 'demo users ON (SEED_DEMO_USERS=true): admin1/secret works from every device on the network'
+      : 'no demo users',
+  );
+  venueNotes.push(
+    registration === 'true'
+      ? 'registration OPEN (OPEN_REGISTRATION=true)'
+      : 'registration closed (an admin creates accounts)',
+  );
+  for (const name of ['identity', 'attendance']) {
+    venueNotes.push(isLoopback(hosts[name]) ? `${name} on ${hosts[name]} only` : `${name} published on ${hosts[name]}`);
+  }
+}
 
 const services = [
   {
     name: 'identity',
     entry: 'services/identity/dist/server.js',
     env: {
+      HOST: hosts.identity,
       PORT: String(ports.identity),
       DATA_DIR: path.join(dataDir, 'identity'),
+      ...identityVenueEnv,
       // Logins come through the portal on loopback: count attempts per real client address.
       TRUST_PROXY: process.env.TRUST_PROXY ?? '127.0.0.1',
     },
-    health: `${local(ports.identity)}/health`,
+    health: `${local('identity')}/health`,
   },
   {
     name: 'attendance',
     entry: 'services/attendance/dist/server.js',
     env: {
+      HOST: hosts.attendance,
       PORT: String(ports.attendance),
       DATA_DIR: path.join(dataDir, 'attendance'),
       // Revocations (role changes, deletions, logouts) come from identity's feed.
-      IDENTITY_BASE_URL: local(ports.identity),
+      IDENTITY_BASE_URL: local('identity'),
     },
-    health: `${local(ports.attendance)}/health`,
+    health: `${local('attendance')}/health`,
   },
   {
     name: 'portal',
     entry: 'services/portal/dist/server.js',
     env: {
+      HOST: hosts.portal,
       PORT: String(ports.portal),
       DATA_DIR: path.join(dataDir, 'portal'),
-      IDENTITY_BASE_URL: local(ports.identity),
-      ATTENDANCE_BASE_URL: local(ports.attendance),
+      IDENTITY_BASE_URL: local('identity'),
+      ATTENDANCE_BASE_URL: local('attendance'),
     },
-    health: `${portalHttp ? 'http' : 'https'}://127.0.0.1:${ports.portal}/health`,
+    health: `${portalHttp ? 'http' : 'https'}://${reachable(hosts.portal)}:${ports.portal}/health`,
   },
 ];
 
@@ -236,7 +373,22 @@ for (const service of services) {
   }
 }
 
+// After the build: a failed build leaves no account-less password file behind.
+const admin = firstAdmin();
+if (admin && !admin.shownAt) {
+  services[0].env.ADMIN_USERNAME = admin.username;
+  services[0].env.ADMIN_PASSWORD = admin.password;
+}
+
 console.log(`TixGo: starting the stack (data in ${dataDir}, logs in ${logDir})`);
+if (venue) {
+  console.log(
+    `Venue mode (HOST=${host} is reachable from the network): ${venueNotes.join(', ')}.` +
+      (publish || venueNotes.some((note) => note.includes('published'))
+        ? ''
+        : ' PUBLISH_SERVICES=true publishes identity and attendance.'),
+  );
+}
 for (const service of services) {
   const t0 = Date.now();
   process.stdout.write(`  ${service.name.padEnd(11)} starting… `);
@@ -249,13 +401,73 @@ for (const service of services) {
   console.log(`ready in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 }
 
+/** A path as the person at the console reads it best: relative below the working directory, else absolute. */
+function shown(file) {
+  const relative = path.relative(process.cwd(), file);
+  return relative === '' || relative.startsWith('..') ? file : relative;
+}
+
+/** The line about the first admin, after checking that its password signs in; the file goes when it does not. */
+async function firstAdminLine() {
+  if (!admin) return undefined;
+  const status = await checkFirstAdmin(admin);
+  const where = shown(FIRST_ADMIN_FILE);
+  if (status === 200 && !admin.shownAt) {
+    writeFirstAdmin({ ...admin, shownAt: new Date().toISOString() });
+    return `First admin: ${admin.username} / ${admin.password}   (shown once; kept in ${where}, mode 0600, while it signs in)`;
+  }
+  if (status === 200) {
+    return `First admin: ${admin.username}, its generated password in ${where} (mode 0600; removed once it no longer signs in)`;
+  }
+  if (status === 401) {
+    rmSync(FIRST_ADMIN_FILE, { force: true });
+    return admin.shownAt
+      ? `The generated password of ${admin.username} no longer signs in (account deleted or replaced): removed ${where}.`
+      : `An account named ${admin.username} existed already: the generated password was not used. Sign in with that account, or start with ADMIN_USERNAME/ADMIN_PASSWORD.`;
+  }
+  return `Could not check the first admin ${admin.username} (identity answered ${status || 'nothing'}); its password is in ${where}.`;
+}
+
+/** Where phones reach the portal: the address HOST names, or this machine's first LAN address when it is every address. */
+function networkAddress() {
+  if (!['0.0.0.0', '::', '[::]'].includes(host)) return reachable(host);
+  for (const addresses of Object.values(networkInterfaces())) {
+    for (const info of addresses ?? []) if (info.family === 'IPv4' && !info.internal) return info.address;
+  }
+  return 'localhost';
+}
+
 if (!stopping) {
   const scheme = portalHttp ? 'http' : 'https';
-  console.log(`
-TixGo is running:
-  portal (web UI + /api)  ${scheme}://localhost:${ports.portal}   (self-signed certificate: accept it once)
-  identity API            ${local(ports.identity)}/docs
-  attendance API          ${local(ports.attendance)}/docs
-Demo logins: panitia1 / secret (committee), admin1 / secret (admin)
-Press Ctrl-C to stop all three.`);
+  const caPort = Number(process.env.PORTAL_CA_HTTP_PORT ?? 18080);
+  const caFile = path.join(dataDir, 'portal', 'tls', 'ca-cert.pem');
+  const portalAt = venue ? networkAddress() : 'localhost';
+  const serviceNote = (name) => (isLoopback(hosts[name]) && venue ? '   (this machine only)' : '');
+  const lines = [
+    '',
+    venue ? 'TixGo is running (venue mode):' : 'TixGo is running:',
+    `  portal (web UI + /api)  ${scheme}://${portalAt}:${ports.portal}` +
+      (portalHttp
+        ? '   (plain HTTP: behind a TLS proxy)'
+        : process.env.TLS_CERT_FILE
+          ? ''
+          : venue && caPort > 0
+            ? "   (certificate from the portal's own CA: phones install it from the address below)"
+            : `   (certificate from the portal's own CA: accept it once, or trust ${shown(caFile)})`),
+  ];
+  if (venue && !portalHttp && caPort > 0) {
+    lines.push(
+      `  gate phones             http://${portalAt}:${caPort}   (install the portal's certificate, then open https)`,
+    );
+  }
+  lines.push(
+    `  identity API            ${local('identity')}/docs${serviceNote('identity')}`,
+    `  attendance API          ${local('attendance')}/docs${serviceNote('attendance')}`,
+  );
+  const demoUsers = venue ? process.env.SEED_DEMO_USERS === 'true' : process.env.SEED_DEMO_USERS !== 'false';
+  if (demoUsers) lines.push('Demo logins: panitia1 / secret (committee), admin1 / secret (admin)');
+  const adminLine = await firstAdminLine();
+  if (adminLine) lines.push(adminLine);
+  lines.push('Press Ctrl-C to stop all three.');
+  console.log(lines.join('\n'));
 }

@@ -50,7 +50,8 @@ function deployCopy(): string {
   cpSync(path.join(root, 'scripts'), path.join(dir, 'scripts'), { recursive: true });
   writeFileSync(
     path.join(dir, '.env'),
-    `JWT_SECRET=${'s'.repeat(40)}x\nPOSTGRES_PASSWORD=pw\nADMIN_USERNAME=root\nADMIN_PASSWORD=root-pass\nSEED_DEMO_USERS=false\n`,
+    // SMOKE_TEST=false: no stack answers here (the stand-in docker starts nothing).
+    `JWT_SECRET=${'s'.repeat(40)}x\nPOSTGRES_PASSWORD=pw\nADMIN_USERNAME=root\nADMIN_PASSWORD=root-pass\nSEED_DEMO_USERS=false\nSMOKE_TEST=false\n`,
   );
   writeFileSync(path.join(dir, 'docker'), FAKE_DOCKER);
   chmodSync(path.join(dir, 'docker'), 0o755);

@@ -1,6 +1,8 @@
 // What each service's image copies, without a Docker engine: the Dockerfile's own `pnpm deploy` run
 // into a temporary folder. Only the service's build and production dependencies; no sources, tests,
 // dev tools or embedded PostgreSQL; and the deployed folders start and answer (run after pnpm build).
+// The deploy runs in a copy of the workspace: pnpm links bins into a folder it derives from the
+// workspace, which must stay untouched (issue 19).
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -8,8 +10,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { copyWorkspace, repositoryRoot as root } from './support/workspace-copy.js';
 
-const root = path.resolve(import.meta.dirname, '..');
 const SERVICES = ['identity', 'attendance', 'portal'] as const;
 type Service = (typeof SERVICES)[number];
 
@@ -22,15 +24,17 @@ function dockerfileDeployArgs(): string[] {
 }
 
 let workdir: string;
+let workspace: string;
 const folders = {} as Record<Service, string>;
 
 beforeAll(async () => {
   workdir = mkdtempSync(path.join(tmpdir(), 'tixgo-image-'));
+  workspace = copyWorkspace('tixgo-image-workspace-');
   const args = dockerfileDeployArgs();
   for (const service of SERVICES) {
     folders[service] = path.join(workdir, service);
     await promisify(execFile)('pnpm', ['--filter', `@tixgo/${service}`, 'deploy', ...args, folders[service]], {
-      cwd: root,
+      cwd: workspace,
       env: { ...process.env, CI: 'true' },
       timeout: 180_000,
     });
@@ -39,6 +43,7 @@ beforeAll(async () => {
 
 afterAll(() => {
   if (workdir) rmSync(workdir, { recursive: true, force: true });
+  if (workspace) rmSync(workspace, { recursive: true, force: true });
 });
 
 /** Every path under `dir`, relative to it (symlinks are listed, not followed). */

@@ -101,9 +101,14 @@ describe('the stack pnpm start brings up', () => {
   it('passes smoke-test.sh, which fails naming attendance once attendance is stopped', {
     timeout: 120_000,
   }, async () => {
-    const [identity, attendance, portal] = await Promise.all([freePort(), freePort(), freePort()]);
-    // The same variables start the stack and point the smoke test at it.
-    const ports = { IDENTITY_PORT: String(identity), ATTENDANCE_PORT: String(attendance), PORTAL_PORT: String(portal) };
+    const [identity, attendance, portal, ca] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
+    // The same variables start the stack and point the smoke test at it (and the CA companion off 18080).
+    const ports = {
+      IDENTITY_PORT: String(identity),
+      ATTENDANCE_PORT: String(attendance),
+      PORTAL_PORT: String(portal),
+      PORTAL_CA_HTTP_PORT: String(ca),
+    };
     stack = startStack(dataDir, ports);
     const running = stack;
     await waitFor(

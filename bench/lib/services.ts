@@ -86,6 +86,8 @@ export async function startService(name: ServiceName, options: StartOptions = {}
     JWT_SECRET: BENCH_SECRET,
     DATABASE_URL: undefined,
     PORTAL_HTTP: undefined,
+    // No plain-HTTP CA companion: it would take the same fixed port in every benchmarked portal.
+    PORTAL_CA_HTTP_PORT: '0',
     ...options.env,
   };
   const started = performance.now();

@@ -7,7 +7,8 @@ export async function openBenchStation(
   portalUrl: string,
   station: { eventId: string; gate: string; title: string },
 ): Promise<Page> {
-  const context = await browser.newContext({ ignoreHTTPSErrors: true, locale: 'id-ID' });
+  // The browser trusts the portal's CA (lib/trusting-browser.ts): no certificate error to ignore.
+  const context = await browser.newContext({ locale: 'id-ID' });
   const page = await context.newPage();
   await signIn(page, portalUrl, 'panitia1');
   // The device's settings as the station's set-up screen would leave them.

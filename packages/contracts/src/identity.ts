@@ -82,6 +82,13 @@ export type RefreshBody = z.infer<typeof RefreshBody>;
 
 export const UpdateUserBody = z.object({ role: z.string().max(50) });
 
+/**
+ * 200 of GET /auth/settings (new, public): what a sign-in page needs to know before anyone signs in.
+ * `registration_open`: POST /auth/register creates a committee account without an admin's token.
+ */
+export const AuthSettings = z.object({ registration_open: z.boolean() });
+export type AuthSettings = z.infer<typeof AuthSettings>;
+
 export const UsernameParams = z.object({ username: z.string().min(1).max(200) });
 
 /**

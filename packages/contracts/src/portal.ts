@@ -159,3 +159,20 @@ export type LiveEventName = (typeof LIVE_EVENTS)[keyof typeof LIVE_EVENTS];
 
 /** Newest check-ins in each `stats` event of GET /api/live/events/{id} (the station's and the event page's). */
 export const LIVE_LATEST_CHECKINS = 10;
+
+/**
+ * 200 of GET /api/phone-setup (new, admin): how gate phones come to trust the portal, for the
+ * dashboard's QR code. `certificate`: `own-ca` (the portal's own CA issued its certificate: phones
+ * install it from the install page), `files` (TLS_CERT_FILE: nothing to install), `proxy` (PORTAL_HTTP
+ * behind a TLS proxy: the proxy's certificate). `install_urls`: the install page at every address the
+ * portal is reached by, the plain-HTTP companion's first (a phone opens it before it trusts anything).
+ */
+export const PhoneSetup = z.object({
+  certificate: z.enum(['own-ca', 'files', 'proxy']),
+  ca_name: z.string().nullable(),
+  ca_fingerprint_sha256: z.string().nullable().describe('colon-separated hex, as phones show it'),
+  install_urls: z.array(z.string()),
+  portal_urls: z.array(z.string()),
+  reachable_from_network: z.boolean().describe('false: the portal listens on loopback only (HOST)'),
+});
+export type PhoneSetup = z.infer<typeof PhoneSetup>;

@@ -16,6 +16,7 @@ import { arch, platform, userInfo } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
+import { lockEmbeddedServer } from './data-dir-lock.js';
 
 const execFileAsync = promisify(execFile);
 const SUPERUSER = 'postgres';
@@ -291,8 +292,12 @@ export async function startEmbeddedPostgres(options: EmbeddedServerOptions): Pro
   if (isRoot()) await ensureServerCanEnter(dataDir, log);
   if (!existsSync(path.join(clusterDir, 'PG_VERSION'))) await initialiseCluster(clusterDir, password, log);
 
+  const onLockLost = (error: Error) =>
+    log.warn({ error: error.message }, 'the connection holding the embedded server for this process ended');
   const orphan = await runningServer(clusterDir, log);
   if (orphan && (await canConnect(urlFor(orphan.port, 'postgres')))) {
+    // Refused here, before anything is touched, when the server is another live process's.
+    const lock = await lockEmbeddedServer(urlFor(orphan.port, 'postgres'), dataDir, onLockLost);
     log.warn({ pid: orphan.pid, port: orphan.port }, 'adopting embedded PostgreSQL left running by an earlier process');
     await ensureDatabase(urlFor(orphan.port, 'postgres'));
     return {
@@ -300,7 +305,10 @@ export async function startEmbeddedPostgres(options: EmbeddedServerOptions): Pro
       pid: orphan.pid,
       port: orphan.port,
       adopted: true,
-      stop: () => stopServer(orphan.pid),
+      stop: async () => {
+        await lock.release();
+        await stopServer(orphan.pid);
+      },
     };
   }
   if (orphan) {
@@ -354,8 +362,21 @@ export async function startEmbeddedPostgres(options: EmbeddedServerOptions): Pro
     }
     await sleep(50);
   }
-  await ensureDatabase(adminUrl);
   const pid = child.pid as number;
+  const lock = await lockEmbeddedServer(adminUrl, dataDir, onLockLost).catch(async (error: unknown) => {
+    await stopServer(pid);
+    throw error;
+  });
+  await ensureDatabase(adminUrl);
   log.info({ pid, port, clusterDir }, 'embedded PostgreSQL started');
-  return { url: urlFor(port, DATABASE), pid, port, adopted: false, stop: () => stopServer(pid) };
+  return {
+    url: urlFor(port, DATABASE),
+    pid,
+    port,
+    adopted: false,
+    stop: async () => {
+      await lock.release();
+      await stopServer(pid);
+    },
+  };
 }

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type EmbeddedServer, openDatabase, startEmbeddedPostgres } from '../src/index.js';
+import { DataDirInUseError, type EmbeddedServer, openDatabase, startEmbeddedPostgres } from '../src/index.js';
 
 const REPO_ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 const FIXTURE = fileURLToPath(new URL('./fixtures/hold-embedded.ts', import.meta.url));
@@ -158,6 +158,28 @@ describe('startEmbeddedPostgres', () => {
     ]);
     await adopted.stop();
     expect(await serverProcesses(owned.pid)).toEqual([]);
+  });
+
+  it('refuses a second live process on the same DATA_DIR, naming the holder and DATABASE_URL, and leaves its server running', async () => {
+    const holder = spawnHolder();
+    try {
+      const owned = await holder.ready;
+      const refused = startEmbeddedPostgres({ dataDir, log: quietLog });
+      await expect(refused).rejects.toThrow(DataDirInUseError);
+      await expect(refused).rejects.toThrow(
+        new RegExp(`used by another live process \\(pid ${holder.child.pid}: .*hold-embedded.*DATABASE_URL`),
+      );
+      expect(isAlive(owned.pid)).toBe(true);
+      const url = `postgres://postgres:${encodeURIComponent((await readFile(path.join(dataDir, 'postgres.password'), 'utf8')).trim())}@127.0.0.1:${owned.port}/tixgo`;
+      expect(await query(url, 'SELECT count(*)::int AS n FROM kept')).toEqual([{ n: 2 }]);
+    } finally {
+      holder.child.kill('SIGKILL');
+      await once(holder.child, 'exit');
+    }
+    // Its holder gone (killed: the kernel closed its connection), the server is adopted as before.
+    const adopted = await start();
+    expect(adopted.adopted).toBe(true);
+    await adopted.stop();
   });
 
   it('starts its own server, touching nothing else, when postmaster.pid names a live process that is not PostgreSQL', async () => {

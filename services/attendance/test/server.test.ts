@@ -204,4 +204,25 @@ describe('with the embedded PostgreSQL under DATA_DIR', () => {
     await rm(dataDir, { recursive: true, force: true });
   });
   crashScenarios(() => ({ DATA_DIR: dataDir }));
+
+  it('refuses a second process on the same DATA_DIR, saying replicas need DATABASE_URL, and the first keeps its database', {
+    timeout: 180_000,
+  }, async () => {
+    const first = await startServer({ DATA_DIR: dataDir });
+    try {
+      await expect(startServer({ DATA_DIR: dataDir })).rejects.toThrow(
+        /server exited 1:[\s\S]*used by another live process[\s\S]*same DATABASE_URL/,
+      );
+      const response = await fetch(`${first.base}/checkins`, {
+        method: 'POST',
+        headers: headers(),
+        body: JSON.stringify({ event_id: 'ev-second-process', ticket_id: 'T-1' }),
+      });
+      expect(response.status).toBe(201);
+      expect(await response.json()).toMatchObject({ status: 'checked_in', record: { ticket_id: 'T-1' } });
+    } finally {
+      first.child.kill('SIGTERM');
+      expect(await first.exited).toBe(0);
+    }
+  });
 });

@@ -17,6 +17,10 @@ type RevocationSyncLog = { warn(obj: object, msg?: string): void; info(obj: obje
 export interface IdentityDeps {
   db: Database;
   hasher?: PasswordHasher;
+  /** The clock of refresh rotations and login throttles (tests move it; default: the real time). */
+  now?: () => Date;
+  /** The login slowdown's wait (tests see it without waiting). */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 export async function buildApp(config: IdentityConfig, deps: IdentityDeps): Promise<FastifyInstance> {
@@ -47,7 +51,12 @@ export async function buildApp(config: IdentityConfig, deps: IdentityDeps): Prom
   app.addHook('onClose', async () => revocations.stop());
   const hasher = deps.hasher ?? createPasswordHasher(config.bcryptCost);
   if (!deps.hasher) app.addHook('onClose', () => hasher.close());
-  const throttle = await registerLoginThrottle(app, config.loginLimits);
+  const now = deps.now ?? (() => new Date());
+  const throttle = await registerLoginThrottle(app, config.loginLimits, {
+    pool,
+    now,
+    ...(deps.sleep && { sleep: deps.sleep }),
+  });
   await app.register(authRoutes, {
     pool,
     hasher,
@@ -56,6 +65,8 @@ export async function buildApp(config: IdentityConfig, deps: IdentityDeps): Prom
     openRegistration: config.openRegistration,
     tokenExpireMinutes: config.tokenExpireMinutes,
     refreshTokenExpireDays: config.refreshTokenExpireDays,
+    refreshReuseGraceSeconds: config.refreshReuseGraceSeconds,
+    now,
   });
   await app.register(usersRoutes, { pool, revocations, hasher });
   await app.register(revocationRoutes, { revocations });

@@ -19,6 +19,9 @@ const schema = commonEnvSchema.extend({
       message: 'must be at least 4 characters and at most 72 bytes',
     }),
   REFRESH_TOKEN_EXPIRE_DAYS: env.positiveInt(7, 365),
+  // A rotated refresh token presented again within this grace gets the same successor (a retry
+  // after a lost answer, two tabs at once); later it is taken for theft and ends the session.
+  REFRESH_REUSE_GRACE_SECONDS: env.positiveInt(20, 120),
   LOGIN_MAX_PER_IP: env.positiveInt(60),
   LOGIN_MAX_PER_USERNAME: env.positiveInt(10),
   LOGIN_WINDOW_SECONDS: env.positiveInt(300),
@@ -37,6 +40,7 @@ export interface IdentityConfig extends CommonConfig {
   databaseUrl: string | undefined;
   dbPoolSize: number;
   refreshTokenExpireDays: number;
+  refreshReuseGraceSeconds: number;
   bcryptCost: number;
   seedDemoUsers: boolean;
   bootstrapAdmin: { username: string; password: string } | undefined;
@@ -50,6 +54,13 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): IdentityCon
   const raw = parseEnv(schema, source);
   const production = raw.NODE_ENV === 'production';
   const common = commonConfig(raw);
+  // The demo users' passwords are published (README, the original's smoke test): in production they
+  // would open the system to anyone, as a published JWT secret would.
+  if (production && raw.SEED_DEMO_USERS === true) {
+    throw invalidConfiguration(
+      'SEED_DEMO_USERS: demo users (published passwords) are refused in production; set ADMIN_USERNAME/ADMIN_PASSWORD for the first admin',
+    );
+  }
   if ((raw.ADMIN_USERNAME === undefined) !== (raw.ADMIN_PASSWORD === undefined)) {
     throw invalidConfiguration('ADMIN_USERNAME and ADMIN_PASSWORD must be set together');
   }
@@ -58,6 +69,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): IdentityCon
     databaseUrl: raw.DATABASE_URL,
     dbPoolSize: raw.DB_POOL_SIZE,
     refreshTokenExpireDays: raw.REFRESH_TOKEN_EXPIRE_DAYS,
+    refreshReuseGraceSeconds: raw.REFRESH_REUSE_GRACE_SECONDS,
     bcryptCost: raw.BCRYPT_COST,
     // compat: demo users exist by default outside production (the original's smoke test logs in as them).
     seedDemoUsers: raw.SEED_DEMO_USERS ?? !production,

@@ -37,6 +37,7 @@ describe('loadConfig', () => {
       revocationPollSeconds: 5,
       serverLimits: { requestTimeoutMs: 30_000, maxConnections: 1000 },
       refreshTokenExpireDays: 7,
+      refreshReuseGraceSeconds: 20,
       bcryptCost: 12,
       seedDemoUsers: true,
       bootstrapAdmin: undefined,
@@ -84,11 +85,9 @@ describe('loadConfig', () => {
     expect(loadConfig({ JWT_SECRET: SECRET, NODE_ENV: 'production' }).seedDemoUsers).toBe(false);
   });
 
-  it('lets SEED_DEMO_USERS decide either way', () => {
+  it('lets SEED_DEMO_USERS decide either way outside production', () => {
     expect(loadConfig({ JWT_SECRET: SECRET, SEED_DEMO_USERS: 'false' }).seedDemoUsers).toBe(false);
-    expect(loadConfig({ JWT_SECRET: SECRET, NODE_ENV: 'production', SEED_DEMO_USERS: 'true' }).seedDemoUsers).toBe(
-      true,
-    );
+    expect(loadConfig({ JWT_SECRET: SECRET, NODE_ENV: 'test', SEED_DEMO_USERS: 'true' }).seedDemoUsers).toBe(true);
   });
 
   it('reads the bootstrap admin from ADMIN_USERNAME and ADMIN_PASSWORD', () => {
@@ -153,6 +152,16 @@ describe('loadConfig', () => {
 });
 
 describe('loadConfig in production', () => {
+  it('refuses SEED_DEMO_USERS=true, naming the variable, as it refuses a published secret', () => {
+    const error = configError({ NODE_ENV: 'production', JWT_SECRET: SECRET, SEED_DEMO_USERS: 'true' });
+    expect(error.message).toBe(
+      'Invalid configuration:\n  SEED_DEMO_USERS: demo users (published passwords) are refused in production; set ADMIN_USERNAME/ADMIN_PASSWORD for the first admin',
+    );
+    expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: SECRET, SEED_DEMO_USERS: 'false' }).seedDemoUsers).toBe(
+      false,
+    );
+  });
+
   it('refuses a missing JWT_SECRET', () => {
     expect(configError({ NODE_ENV: 'production' }).message).toBe('JWT_SECRET: required in production');
   });

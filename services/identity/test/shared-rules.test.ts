@@ -246,6 +246,7 @@ describe('health, readiness and docs', () => {
         'POST /auth/refresh',
         'POST /auth/logout',
         'GET /auth/revocations',
+        'GET /auth/settings',
         'GET /auth/users',
         'PATCH /auth/users/{username}',
         'DELETE /auth/users/{username}',

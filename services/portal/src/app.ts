@@ -1,4 +1,6 @@
 // buildApp(config, deps): the portal as a Fastify app (no listen; tests inject into it or listen on port 0).
+
+import { hostname, networkInterfaces } from 'node:os';
 import fastifyCookie from '@fastify/cookie';
 import {
   type BaseAppOptions,
@@ -13,6 +15,7 @@ import { CheckinClientLimit } from './checkin-client-limit.js';
 import type { PortalConfig } from './config.js';
 import { LiveHub } from './live/live-hub.js';
 import { limitLoginsPerClient } from './login-rate-limit.js';
+import { isLoopbackHost, type PhoneTrust } from './phone-setup/phone-trust.js';
 import attendanceRoutes from './routes/attendance.js';
 import authRoutes from './routes/auth.js';
 import checkinsRoutes from './routes/checkins.js';
@@ -20,11 +23,13 @@ import dashboardRoutes from './routes/dashboard.js';
 import eventsRoutes from './routes/events.js';
 import liveRoutes from './routes/live.js';
 import offlineStationRoutes from './routes/offline-station.js';
+import { caRoutes, phoneSetupRoutes } from './routes/phone-setup.js';
 import sessionRoutes from './routes/session.js';
 import webUiRoutes, { type WebUiOptions } from './routes/web-ui.js';
 import { registerSecurityHeaders } from './security-headers.js';
 import { requireJsonFromCookieSessions } from './session/authenticate-caller.js';
 import type { TlsCredentials } from './tls/portal-certificate.js';
+import { type PortalNames, portalNames } from './tls/portal-names.js';
 import { type AttendanceClient, createAttendanceClient } from './upstream/attendance-client.js';
 import { createIdentityClient, type IdentityClient } from './upstream/identity-client.js';
 import type { UpstreamLog } from './upstream/upstream-client.js';
@@ -33,8 +38,13 @@ import { UpstreamMetrics } from './upstream/upstream-metrics.js';
 export const SERVICE_NAME = 'portal';
 
 export interface PortalDeps {
-  /** Serve HTTPS with these; without them the app speaks plain HTTP (PORTAL_HTTP, tests). */
-  tls?: Pick<TlsCredentials, 'key' | 'cert'> | undefined;
+  /**
+   * Serve HTTPS with these; without them the app speaks plain HTTP (PORTAL_HTTP, tests). With `ca`
+   * (the portal's own CA issued `cert`) it serves that root at /ca.crt for the gate phones.
+   */
+  tls?: (Pick<TlsCredentials, 'key' | 'cert'> & { ca?: string | undefined }) | undefined;
+  /** The names and addresses the portal is reached by (tests fix them); default: this machine's and PUBLIC_HOSTS. */
+  names?: (() => PortalNames) | undefined;
   /** The built web UI (tests point elsewhere); default: services/portal/web/dist. */
   webRoot?: string | undefined;
   /** Where the log lines go (tests read them); default stdout. */
@@ -54,6 +64,23 @@ function acceptEmptyJsonBodies(app: FastifyInstance): void {
     if (text === '') done(null, null);
     else parseJson(request, text, done);
   });
+}
+
+/** The machine's names as they are now: its LAN addresses change when it joins another network. */
+export function machineNames(config: Pick<PortalConfig, 'publicHosts'>): () => PortalNames {
+  return () => portalNames({ hostname: hostname(), interfaces: networkInterfaces(), publicHosts: config.publicHosts });
+}
+
+/** What gate phones install (if anything) and where they find the portal: for /ca, /ca.crt, /api/phone-setup and the companion. */
+export function phoneTrustOf(config: PortalConfig, deps: Pick<PortalDeps, 'tls' | 'names'>): PhoneTrust {
+  const { tls } = deps;
+  return {
+    certificate: tls?.ca ? { kind: 'own-ca', caCert: tls.ca } : tls ? { kind: 'files' } : { kind: 'proxy' },
+    names: deps.names ?? machineNames(config),
+    httpsPort: config.port,
+    caHttpPort: config.caHttpPort,
+    reachableFromNetwork: !isLoopbackHost(config.host),
+  };
 }
 
 export async function buildApp(config: PortalConfig, deps: PortalDeps = {}): Promise<FastifyInstance> {
@@ -132,6 +159,9 @@ export async function buildApp(config: PortalConfig, deps: PortalDeps = {}): Pro
   app.addHook('preClose', async () => hub.close());
   await app.register(liveRoutes, { attendance, hub, heartbeatMs: config.live.heartbeatMs });
   await app.register(offlineStationRoutes, { attendance, checkinsPerClient });
+  const trust = phoneTrustOf(config, deps);
+  await app.register(caRoutes, { trust });
+  await app.register(phoneSetupRoutes, { trust });
   await app.register(webUiRoutes, { root: deps.webRoot, notFound: uiNotFound });
   return app;
 }

@@ -1,4 +1,5 @@
 // The portal's environment, parsed once at start-up (see .env.example).
+import { isIP } from 'node:net';
 import { MAX_CHECKINS_PER_BATCH } from '@tixgo/contracts';
 import {
   type BucketLimits,
@@ -9,8 +10,30 @@ import {
   invalidConfiguration,
   parseEnv,
 } from '@tixgo/platform';
+import { z } from 'zod';
 import type { LoginRateLimit } from './login-rate-limit.js';
+import { isDnsName } from './tls/portal-names.js';
 import type { CheckinBatchingOptions } from './upstream/checkin-coalescer.js';
+
+/** A comma-separated list of DNS names or IP addresses (no scheme, no port, no wildcard). */
+function blankAsEmptyList() {
+  return z
+    .string()
+    .optional()
+    .transform((value) =>
+      (value ?? '')
+        .split(',')
+        .map((part) => part.trim())
+        .filter(Boolean),
+    )
+    .pipe(
+      z.array(
+        z.string().refine((host) => isIP(host) !== 0 || isDnsName(host.toLowerCase()), {
+          message: 'expected host names or IP addresses, separated by commas (no scheme, no port)',
+        }),
+      ),
+    );
+}
 
 const schema = commonEnvSchema.extend({
   PORT: env.port(18443),
@@ -23,6 +46,17 @@ const schema = commonEnvSchema.extend({
   TLS_CERT_FILE: env.optionalString(),
   TLS_KEY_FILE: env.optionalString(),
   PORTAL_HTTP: env.boolean(false),
+  /**
+   * Names and addresses the portal is reached by besides the machine's own (its LAN addresses and
+   * host name are found by itself): a DNS name pointing at the box, the host's address when the
+   * portal runs in a container. The certificate of the portal's own CA covers them.
+   */
+  PUBLIC_HOSTS: blankAsEmptyList(),
+  /**
+   * The plain-HTTP companion port: serves only /ca.crt, the install page and a redirect to HTTPS, so a
+   * phone can fetch the portal's CA before it trusts anything. 0: off.
+   */
+  PORTAL_CA_HTTP_PORT: env.port(18080),
   TRUST_PROXY: env.trustProxy(),
   // Sized for a gate: a person waits at the scanner, so seconds, never undici's 300 s defaults.
   UPSTREAM_TIMEOUT_MS: env.positiveInt(5000, 120_000),
@@ -90,6 +124,10 @@ export interface PortalConfig extends CommonConfig {
   /** Plain HTTP (only behind a TLS-terminating proxy); otherwise HTTPS. */
   plainHttp: boolean;
   tls: { certFile: string; keyFile: string } | undefined;
+  /** PUBLIC_HOSTS: names the certificate of the portal's own CA covers besides the machine's own. */
+  publicHosts: string[];
+  /** PORTAL_CA_HTTP_PORT: the plain-HTTP companion serving the CA to phones; 0: none. */
+  caHttpPort: number;
   trustProxy: boolean | string[];
   ticketImportMaxBytes: number;
   sessionMaxDays: number;
@@ -108,6 +146,9 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): PortalConfi
   const raw = parseEnv(schema, source);
   if ((raw.TLS_CERT_FILE === undefined) !== (raw.TLS_KEY_FILE === undefined)) {
     throw invalidConfiguration('TLS_CERT_FILE and TLS_KEY_FILE must be set together');
+  }
+  if (raw.PORTAL_CA_HTTP_PORT !== 0 && raw.PORTAL_CA_HTTP_PORT === raw.PORT && !raw.PORTAL_HTTP) {
+    throw invalidConfiguration('PORTAL_CA_HTTP_PORT must differ from PORT (0 turns the companion off)');
   }
   if (raw.UPSTREAM_RETRY_MAX_DELAY_MS < raw.UPSTREAM_RETRY_DELAY_MS) {
     throw invalidConfiguration('UPSTREAM_RETRY_MAX_DELAY_MS must not be below UPSTREAM_RETRY_DELAY_MS');
@@ -129,6 +170,9 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): PortalConfi
     ...commonConfig(raw),
     plainHttp: raw.PORTAL_HTTP,
     tls: raw.TLS_CERT_FILE && raw.TLS_KEY_FILE ? { certFile: raw.TLS_CERT_FILE, keyFile: raw.TLS_KEY_FILE } : undefined,
+    publicHosts: raw.PUBLIC_HOSTS,
+    // Behind a TLS proxy there is no certificate of the portal's own to hand out.
+    caHttpPort: raw.PORTAL_HTTP ? 0 : raw.PORTAL_CA_HTTP_PORT,
     trustProxy: raw.TRUST_PROXY,
     ticketImportMaxBytes: raw.TICKET_IMPORT_MAX_MB * 1024 * 1024,
     sessionMaxDays: raw.SESSION_MAX_DAYS,

@@ -144,3 +144,28 @@ describe('live stream settings', () => {
     expect(() => loadConfig(env)).toThrow(name);
   });
 });
+
+describe('gate phone trust settings', () => {
+  it('defaults to no public hosts and the CA companion on 18080, and reads both', () => {
+    expect(loadConfig({})).toMatchObject({ publicHosts: [], caHttpPort: 18080 });
+    expect(
+      loadConfig({ PUBLIC_HOSTS: ' gate.example.org, 203.0.113.7 ,fd00::7', PORTAL_CA_HTTP_PORT: '8080' }),
+    ).toMatchObject({ publicHosts: ['gate.example.org', '203.0.113.7', 'fd00::7'], caHttpPort: 8080 });
+  });
+
+  it('turns the companion off with 0, and behind a TLS proxy (PORTAL_HTTP), where the portal has no CA of its own', () => {
+    expect(loadConfig({ PORTAL_CA_HTTP_PORT: '0' }).caHttpPort).toBe(0);
+    expect(loadConfig({ PORTAL_HTTP: 'true' }).caHttpPort).toBe(0);
+  });
+
+  it.each([
+    [{ PUBLIC_HOSTS: 'https://gate.example.org' }, 'PUBLIC_HOSTS'],
+    [{ PUBLIC_HOSTS: 'gate.example.org:443' }, 'PUBLIC_HOSTS'],
+    [{ PUBLIC_HOSTS: '*.example.org' }, 'PUBLIC_HOSTS'],
+    [{ PORTAL_CA_HTTP_PORT: '70000' }, 'PORTAL_CA_HTTP_PORT'],
+    [{ PORTAL_CA_HTTP_PORT: '9443', PORT: '9443' }, 'PORTAL_CA_HTTP_PORT must differ from PORT'],
+  ])('refuses %o with a message naming %s', (env, name) => {
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    expect(() => loadConfig(env)).toThrow(name);
+  });
+});

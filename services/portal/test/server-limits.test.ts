@@ -5,8 +5,7 @@ import path from 'node:path';
 import { connect, type TLSSocket } from 'node:tls';
 import { Agent } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadTlsCredentials } from '../src/tls/portal-certificate.js';
-import { call, type RunningService, startPortal } from './support/stack.js';
+import { call, localTlsCredentials, type RunningService, startPortal } from './support/stack.js';
 import { refusingUrl } from './support/tcp-faults.js';
 
 let portal: RunningService;
@@ -16,7 +15,7 @@ const dataDir = mkdtempSync(path.join(tmpdir(), 'tixgo-limits-test-'));
 beforeAll(async () => {
   // No upstream is needed: a trickled body is cut off before any route runs.
   const down = await refusingUrl();
-  const tls = await loadTlsCredentials({ dataDir });
+  const tls = await localTlsCredentials(dataDir);
   portal = await startPortal({
     identityUrl: down,
     attendanceUrl: down,

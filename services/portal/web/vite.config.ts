@@ -30,8 +30,16 @@ export default defineConfig({
         globPatterns: ['**/*.{js,css,html,svg,wasm,webmanifest}'],
         maximumFileSizeToCacheInBytes: 3 * 1024 * 1024,
         navigateFallback: '/index.html',
-        // The API and the service pages are never answered from the cache.
-        navigateFallbackDenylist: [/^\/api\//, /^\/docs/, /^\/openapi\.json/, /^\/health/, /^\/ready/],
+        // The API and the service pages (the gate phones' certificate /ca.crt and its install page /ca
+        // among them) are never answered from the cache.
+        navigateFallbackDenylist: [
+          /^\/api\//,
+          /^\/docs/,
+          /^\/openapi\.json/,
+          /^\/health/,
+          /^\/ready/,
+          /^\/ca(?:$|[.?/])/,
+        ],
         clientsClaim: true,
         skipWaiting: true,
         cleanupOutdatedCaches: true,

@@ -1,5 +1,6 @@
 // /auth/register, /auth/login, /auth/me, /auth/refresh, /auth/logout (spec: identity).
 import {
+  AuthSettings,
   LoginBody,
   MessageBody,
   normalizeUsername,
@@ -35,6 +36,9 @@ export interface AuthRoutesOptions {
   openRegistration: boolean;
   tokenExpireMinutes: number;
   refreshTokenExpireDays: number;
+  refreshReuseGraceSeconds: number;
+  /** The time refresh rotations are judged by (a test moves it). */
+  now: () => Date;
 }
 
 const INVALID_LOGIN = 'Invalid username/password';
@@ -49,6 +53,11 @@ export function parseRole(value: string | undefined): Role {
 
 const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (app, options) => {
   const { pool, hasher, throttle, revocations } = options;
+  const rotationPolicy = {
+    lifetimeDays: options.refreshTokenExpireDays,
+    reuseGraceMs: options.refreshReuseGraceSeconds * 1000,
+    now: options.now,
+  };
 
   /** The login/refresh answer: a fresh access token with the account's current role and version, and `refreshToken`. */
   const tokenResponse = (subject: TokenSubject, refreshToken: string) => ({
@@ -57,6 +66,19 @@ const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (app, options
     expires_in: options.tokenExpireMinutes * 60,
     refresh_token: refreshToken,
   });
+
+  // new: public, so a sign-in page offers "create an account" only where it works.
+  app.get(
+    '/auth/settings',
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'What a sign-in page needs before anyone signs in: whether self-registration is open',
+        response: { 200: AuthSettings },
+      },
+    },
+    async () => ({ registration_open: options.openRegistration }),
+  );
 
   app.post(
     '/auth/register',
@@ -108,11 +130,11 @@ const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (app, options
           ? await hasher.verify(password, user.passwordHash)
           : await hasher.verifyAgainstDummy(password);
       if (!user || !valid) {
-        throttle.recordFailure(request, username);
+        await throttle.recordFailure(request, username);
         throw httpErrors.unauthorized(INVALID_LOGIN);
       }
-      throttle.recordSuccess(request, username);
-      const { refreshToken, sid } = await issueRefreshToken(pool, user.id, options.refreshTokenExpireDays);
+      await throttle.recordSuccess(request, username);
+      const { refreshToken, sid } = await issueRefreshToken(pool, user.id, rotationPolicy);
       return tokenResponse(
         { username: user.username, role: user.role, uid: user.uid, sid, ver: user.tokenVersion },
         refreshToken,
@@ -149,7 +171,7 @@ const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (app, options
       const { owner, refreshToken } = await rotateRefreshToken(
         pool,
         request.body.refresh_token,
-        options.refreshTokenExpireDays,
+        rotationPolicy,
         (revoked) => revocations.applied(revoked),
       );
       return tokenResponse(owner, refreshToken);

@@ -1,8 +1,18 @@
 // Brute-force protection for login (spec: 429 after repeated failures, with Retry-After): attempts per
 // client address (@fastify/rate-limit), and failures per username *and* client with growing lockouts.
-import rateLimit from '@fastify/rate-limit';
+// Every count lives in identity's database (login-throttle-repository.ts), so two identity processes
+// share one budget and a restart forgets nothing (issue 18).
+import rateLimit, { type FastifyRateLimitOptions, type FastifyRateLimitStore } from '@fastify/rate-limit';
 import { httpErrors } from '@tixgo/platform';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type pg from 'pg';
+import {
+  clearLoginFailures,
+  countInWindow,
+  purgeLoginState,
+  readLoginState,
+  recordLoginFailure,
+} from './login-throttle-repository.js';
 
 export interface LoginLimits {
   /** Login and register attempts per client address per window (a campus NAT shares one). */
@@ -22,100 +32,108 @@ export interface LoginThrottle {
    * waits a moment first when the username collects failures from very many clients.
    */
   beforeAttempt(request: FastifyRequest, username: string): Promise<void>;
-  recordFailure(request: FastifyRequest, username: string): void;
-  recordSuccess(request: FastifyRequest, username: string): void;
+  recordFailure(request: FastifyRequest, username: string): Promise<void>;
+  recordSuccess(request: FastifyRequest, username: string): Promise<void>;
+}
+
+export interface ThrottleDeps {
+  pool: pg.Pool;
+  now: () => Date;
+  /** The slowdown's wait (a test replaces it to see it without waiting). */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 /** Across all clients, this many times perUsername failures in a window slow a username's logins down. */
 export const USERNAME_SLOWDOWN_FACTOR = 10;
 /** The wait of every login of a username under attack from many clients (the owner's too: slowed, never locked). */
 export const USERNAME_SLOWDOWN_MS = 1000;
-/** Most (username, client) pairs and usernames remembered: an attacker spraying names cannot grow memory past it. */
-const MAX_TRACKED = 50_000;
+/** How often identity forgets windows and failures no decision needs any more. */
+const PURGE_INTERVAL_MS = 60_000;
 
 const tooMany = (seconds: number) =>
   httpErrors.tooManyRequests(`Too many login attempts, try again in ${seconds} seconds`, seconds);
 
-interface PairState {
-  failures: number;
-  lockedUntil: number;
-  lastFailureAt: number;
-}
-
-interface UsernameState {
-  failures: number;
-  windowStart: number;
-}
-
 /**
- * A Map in insertion order is the least-recently-used order when every touch re-inserts the key:
- * the oldest entry goes first once `MAX_TRACKED` is reached.
+ * @fastify/rate-limit's store interface over `countInWindow`: the plugin keeps deciding (max,
+ * headers, the 429), the database keeps counting. One store per route, as the plugin's own
+ * LocalStore does, so a route's budget is its own.
  */
-function touch<V>(map: Map<string, V>, key: string, value: V): void {
-  map.delete(key);
-  map.set(key, value);
-  if (map.size > MAX_TRACKED) map.delete(map.keys().next().value as string);
+function databaseStore(
+  deps: ThrottleDeps,
+  prefix = '',
+): new (
+  options: FastifyRateLimitOptions,
+) => FastifyRateLimitStore {
+  return class DatabaseStore implements FastifyRateLimitStore {
+    incr(
+      key: string,
+      callback: (error: Error | null, result?: { current: number; ttl: number }) => void,
+      timeWindow: number,
+    ) {
+      countInWindow(deps.pool, `${prefix}${key}`, deps.now(), timeWindow).then(
+        ({ hits, ttlMs }) => callback(null, { current: hits, ttl: ttlMs }),
+        (error: Error) => callback(error),
+      );
+    }
+
+    child(routeOptions: Parameters<FastifyRateLimitStore['child']>[0]) {
+      // The plugin hands the route's options in as `routeInfo` beside its own settings.
+      const { routeInfo } = routeOptions as { routeInfo?: { method?: unknown; url?: unknown } };
+      const route = `${String(routeInfo?.method ?? '')} ${String(routeInfo?.url ?? '')}:`;
+      return new (databaseStore(deps, route))({});
+    }
+  };
 }
 
 /**
  * Hand-written because no rate limiter we use keys a lockout on two things with a delay that
  * doubles: @fastify/rate-limit counts fixed windows, which is kept for the per-address limit.
  * The owner of an attacked username logs in from their own client as usual, since the lockout is
- * per client; from a shared address (a NAT) the per-address limit still applies. State is per
- * process, like @fastify/rate-limit's default store.
+ * per client; from a shared address (a NAT) the per-address limit still applies.
  */
-export async function registerLoginThrottle(app: FastifyInstance, limits: LoginLimits): Promise<LoginThrottle> {
+export async function registerLoginThrottle(
+  app: FastifyInstance,
+  limits: LoginLimits,
+  deps: ThrottleDeps,
+): Promise<LoginThrottle> {
   const windowMs = limits.windowSeconds * 1000;
+  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   await app.register(rateLimit, {
     global: false,
+    store: databaseStore(deps),
+    // The database is down: /auth answers 503 as every other database-backed route does.
+    skipOnError: false,
     errorResponseBuilder: (_request, context) => tooMany(Math.max(1, Math.ceil(context.ttl / 1000))),
   });
-  const pairs = new Map<string, PairState>();
-  const usernames = new Map<string, UsernameState>();
-  const pairKey = (request: FastifyRequest, username: string) => `${username.toLowerCase()}\u0000${request.ip}`;
+  let purger: NodeJS.Timeout | undefined;
+  app.addHook('onReady', async () => {
+    purger = setInterval(() => {
+      purgeLoginState(deps.pool, deps.now(), windowMs).catch((error: Error) =>
+        app.log.warn({ err: error }, 'could not purge old login throttle state'),
+      );
+    }, PURGE_INTERVAL_MS);
+    purger.unref();
+  });
+  app.addHook('onClose', async () => clearInterval(purger));
+  const rules = { perUsername: limits.perUsername, windowMs, lockoutMaxSeconds: limits.lockoutMaxSeconds };
+  // The key a username is counted under: PostgreSQL text cannot hold NUL, and a login's username
+  // may be any length up to the body limit (only names of 3-50 characters exist).
+  const name = (username: string) => username.toLowerCase().replaceAll('\u0000', '\ufffd').slice(0, 100);
 
   return {
     perAddress: { max: limits.perIp, timeWindow: windowMs },
 
     async beforeAttempt(request, username) {
-      const now = Date.now();
-      const pair = pairs.get(pairKey(request, username));
-      if (pair && pair.lockedUntil > now) throw tooMany(Math.max(1, Math.ceil((pair.lockedUntil - now) / 1000)));
-      const named = usernames.get(username.toLowerCase());
-      if (
-        named &&
-        now - named.windowStart < windowMs &&
-        named.failures >= limits.perUsername * USERNAME_SLOWDOWN_FACTOR
-      ) {
-        await new Promise((resolve) => setTimeout(resolve, USERNAME_SLOWDOWN_MS));
+      const now = deps.now();
+      const state = await readLoginState(deps.pool, name(username), request.ip, now, windowMs);
+      if (state.lockedUntil) {
+        throw tooMany(Math.max(1, Math.ceil((state.lockedUntil.getTime() - now.getTime()) / 1000)));
       }
+      if (state.usernameFailures >= limits.perUsername * USERNAME_SLOWDOWN_FACTOR) await sleep(USERNAME_SLOWDOWN_MS);
     },
 
-    recordFailure(request, username) {
-      const now = Date.now();
-      const key = pairKey(request, username);
-      const previous = pairs.get(key);
-      // A client that stayed quiet for a whole window starts over.
-      const failures = previous && now - previous.lastFailureAt < windowMs ? previous.failures + 1 : 1;
-      const lockSeconds =
-        failures >= limits.perUsername
-          ? Math.min(limits.lockoutMaxSeconds, 2 ** Math.min(30, failures - limits.perUsername + 1))
-          : 0;
-      touch(pairs, key, { failures, lastFailureAt: now, lockedUntil: lockSeconds > 0 ? now + lockSeconds * 1000 : 0 });
+    recordFailure: (request, username) => recordLoginFailure(deps.pool, name(username), request.ip, deps.now(), rules),
 
-      const name = username.toLowerCase();
-      const named = usernames.get(name);
-      touch(
-        usernames,
-        name,
-        named && now - named.windowStart < windowMs
-          ? { failures: named.failures + 1, windowStart: named.windowStart }
-          : { failures: 1, windowStart: now },
-      );
-    },
-
-    recordSuccess(request, username) {
-      pairs.delete(pairKey(request, username));
-    },
+    recordSuccess: (request, username) => clearLoginFailures(deps.pool, name(username), request.ip),
   };
 }

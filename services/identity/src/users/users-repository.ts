@@ -124,36 +124,51 @@ export async function deleteUser(pool: pg.Pool, username: string): Promise<Revoc
 }
 
 /**
- * Sets a new password (an admin's reset): the hash, a raised token version with its revocation, and
- * every refresh token of the account revoked, in one transaction — whoever held the old password is
- * signed out everywhere (access tokens within the revocation poll).
+ * Replaces the account's password hash and ends everything signed in with the old password: its
+ * refresh tokens are revoked and its token version raised (recorded as a revocation, returned for
+ * the caller's own list), all in one transaction.
+ */
+export async function replacePasswordAndSignOut(
+  pool: pg.Pool,
+  user: Pick<UserRow, 'id'>,
+  passwordHash: string,
+): Promise<RevocationEntry> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    const { rows } = await client.query<{ uid: string; tokenVersion: number }>(
+      `UPDATE users SET password_hash = $2, token_version = token_version + 1 WHERE id = $1
+       RETURNING uid::text AS uid, token_version AS "tokenVersion"`,
+      [user.id, passwordHash],
+    );
+    const changed = rows[0];
+    if (!changed) throw httpErrors.notFound('User not found');
+    await client.query('UPDATE refresh_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL', [
+      user.id,
+    ]);
+    const revoked = { uid: changed.uid, min_ver: changed.tokenVersion };
+    await insertRevocation(client, revoked);
+    await client.query('COMMIT');
+    return revoked;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+/**
+ * An admin's reset of a member's password (PUT /auth/users/{username}/password): the new hash, and
+ * everything signed in with the old one ended (replacePasswordAndSignOut).
  */
 export async function resetPassword(
   pool: pg.Pool,
   username: string,
   passwordHash: string,
 ): Promise<{ user: UserRow; revoked: RevocationEntry }> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
-    const { rows } = await client.query<UserRow>(
-      `UPDATE users SET password_hash = $2, token_version = token_version + 1
-       WHERE lower(username) = lower($1) RETURNING ${COLUMNS}`,
-      [username, passwordHash],
-    );
-    const user = rows[0];
-    if (!user) throw httpErrors.notFound('User not found');
-    await client.query('UPDATE refresh_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL', [
-      user.id,
-    ]);
-    const revoked = { uid: user.uid, min_ver: user.tokenVersion };
-    await insertRevocation(client, revoked);
-    await client.query('COMMIT');
-    return { user, revoked };
-  } catch (error) {
-    await client.query('ROLLBACK');
-    throw error;
-  } finally {
-    client.release();
-  }
+  const user = await findUser(pool, username);
+  if (!user) throw httpErrors.notFound('User not found');
+  const revoked = await replacePasswordAndSignOut(pool, user, passwordHash);
+  return { user, revoked };
 }

@@ -19,6 +19,14 @@ afterAll(async () => {
 
 const validationItem = (field: string) => ({ loc: ['body', field], msg: expect.any(String), type: expect.any(String) });
 
+describe('GET /auth/settings', () => {
+  it('tells anyone, without a token, that self-registration is open (the default outside production)', async () => {
+    const response = await identity.app.inject({ method: 'GET', url: '/auth/settings' });
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toEqual({ registration_open: true });
+  });
+});
+
 describe('POST /auth/register', () => {
   it('creates a committee member by default and answers the compat body', async () => {
     const response = await identity.register({ username: 'panitia7', password: 'pass1234' });
@@ -236,6 +244,12 @@ describe('with OPEN_REGISTRATION=false', () => {
 
   afterAll(async () => {
     await closed?.close();
+  });
+
+  it('says so at GET /auth/settings, to anyone', async () => {
+    const response = await closed.app.inject({ method: 'GET', url: '/auth/settings' });
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toEqual({ registration_open: false });
   });
 
   it('answers 403 to a self-registration without a token, and creates nothing', async () => {

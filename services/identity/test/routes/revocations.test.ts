@@ -126,12 +126,13 @@ describe('tokens and sessions', () => {
     });
   });
 
-  it("ends the session's access tokens when a rotated refresh token is reused", async () => {
+  it("ends the session's access tokens when a rotated refresh token is reused after the grace", async () => {
     const tokens = await newUser('session-stolen');
     const refresh = (token: string) =>
       identity.app.inject({ method: 'POST', url: '/auth/refresh', payload: { refresh_token: token } });
     const rotated = (await refresh(tokens.refresh_token)).json();
     expect((await me(rotated.access_token)).statusCode).toBe(200);
+    identity.advanceClock((identity.config.refreshReuseGraceSeconds + 1) * 1000);
     const reuse = await refresh(tokens.refresh_token);
     expect(reuse.statusCode).toBe(401);
     for (const token of [tokens.access_token, rotated.access_token]) {

@@ -29,6 +29,12 @@ export interface IdentityHarness {
   adminToken(): Promise<string>;
   /** The account id (uid) stored for `username`. */
   uidOf(username: string): Promise<string>;
+  /** Moves the app's clock (refresh rotations, login throttles) forward by `ms`. */
+  advanceClock(ms: number): void;
+  /** The app's clock now. */
+  now(): Date;
+  /** The waits the login slowdown asked for (it does not really wait in tests). */
+  sleeps: number[];
   close(): Promise<void>;
 }
 
@@ -36,8 +42,12 @@ export interface IdentityHarness {
  * Builds the app the way server.ts does (config from an environment, migrations, seed users),
  * on a fresh database. `env` overrides the test defaults; the bootstrap admin ADMIN exists.
  */
-export async function startIdentityApp(env: Record<string, string> = {}): Promise<IdentityHarness> {
-  const database = await createTestDatabase('identity');
+export async function startIdentityApp(
+  env: Record<string, string> = {},
+  shared: { database?: TestDatabase; now?: () => Date } = {},
+): Promise<IdentityHarness> {
+  // A second identity process on the same database shares it (and leaves dropping it to the first).
+  const database = shared.database ?? (await createTestDatabase('identity'));
   const config = loadConfig({
     NODE_ENV: 'test',
     LOG_LEVEL: 'silent',
@@ -62,7 +72,17 @@ export async function startIdentityApp(env: Record<string, string> = {}): Promis
   });
   const hasher = createPasswordHasher(config.bcryptCost);
   await seedUsers(db.pool, hasher, { demo: config.seedDemoUsers, admin: config.bootstrapAdmin }, quietLog);
-  const app = await buildApp(config, { db, hasher });
+  let clockOffsetMs = 0;
+  const sleeps: number[] = [];
+  const now = () => new Date((shared.now?.() ?? new Date()).getTime() + clockOffsetMs);
+  const app = await buildApp(config, {
+    db,
+    hasher,
+    now,
+    sleep: async (ms) => {
+      sleeps.push(ms);
+    },
+  });
   await app.ready();
 
   const login = (username: string, password: string) =>
@@ -96,10 +116,15 @@ export async function startIdentityApp(env: Record<string, string> = {}): Promis
       if (!rows[0]) throw new Error(`no user ${username}`);
       return rows[0].uid as string;
     },
+    advanceClock(ms) {
+      clockOffsetMs += ms;
+    },
+    now,
+    sleeps,
     async close() {
       await app.close();
       await db.close();
-      await database.drop();
+      if (!shared.database) await database.drop();
     },
   };
 }

@@ -4,7 +4,7 @@ import { createPasswordHasher } from '../../src/users/password-hasher.js';
 import { DEMO_USERS, seedUsers } from '../../src/users/seed-users.js';
 import { bearer, type IdentityHarness, startIdentityApp } from '../support/identity-app.js';
 
-const quietLog = { info: () => undefined };
+const quietLog = { info: () => undefined, warn: () => undefined };
 
 describe('with SEED_DEMO_USERS=true and ADMIN_USERNAME/ADMIN_PASSWORD', () => {
   let identity: IdentityHarness;
@@ -81,6 +81,49 @@ describe('with SEED_DEMO_USERS=false', () => {
       expect(response.statusCode).toBe(401);
       expect(response.json()).toEqual({ detail: 'Invalid username/password' });
     }
+  });
+});
+
+describe('a demo account left from an earlier run, once demo users are off', () => {
+  let identity: IdentityHarness;
+
+  beforeAll(async () => {
+    // An earlier development run on the same database made the demo users.
+    identity = await startIdentityApp({ SEED_DEMO_USERS: 'true' });
+  });
+
+  afterAll(async () => {
+    await identity?.close();
+  });
+
+  it('no longer signs in with the published password, and its open sessions end; a changed password is kept', async () => {
+    const before = await identity.login('admin1', 'secret');
+    expect(before.statusCode).toBe(200);
+    const { refresh_token: refreshToken } = before.json();
+    const otherHash = await identity.hasher.hash('panitia-own-pass');
+    await identity.db.pool.query("UPDATE users SET password_hash = $1 WHERE username = 'panitia1'", [otherHash]);
+
+    // The next start runs with demo users off (a venue stack, or production).
+    const warnings: string[] = [];
+    const log = { info: () => undefined, warn: (_obj: object, msg?: string) => warnings.push(msg ?? '') };
+    await seedUsers(identity.db.pool, identity.hasher, { demo: false, admin: undefined }, log);
+
+    const refused = await identity.login('admin1', 'secret');
+    expect(refused.statusCode).toBe(401);
+    expect(refused.json()).toEqual({ detail: 'Invalid username/password' });
+    const refreshed = await identity.app.inject({
+      method: 'POST',
+      url: '/auth/refresh',
+      payload: { refresh_token: refreshToken },
+    });
+    expect(refreshed.statusCode).toBe(401);
+    expect((await identity.login('panitia1', 'panitia-own-pass')).statusCode).toBe(200);
+    expect(warnings).toEqual([
+      'demo user admin1 still had its published password: that password no longer signs in (demo users are off)',
+    ]);
+    // The account stays (its name is in check-in records); an admin may delete it.
+    const { rows } = await identity.db.pool.query("SELECT role FROM users WHERE username = 'admin1'");
+    expect(rows).toEqual([{ role: 'admin' }]);
   });
 });
 

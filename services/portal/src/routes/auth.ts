@@ -1,5 +1,6 @@
 // /api/auth/*: identity's endpoints through the portal; login and refresh also start the browser session.
 import {
+  AuthSettings,
   ErrorBody,
   LoginBody,
   MessageBody,
@@ -19,20 +20,33 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { authenticateCaller, authenticateIfPresent, callerOf } from '../session/authenticate-caller.js';
 import { clearSessionCookie, setSessionCookie } from '../session/session-cookie.js';
+import { CachedRead } from '../upstream/cached-read.js';
 import type { IdentityClient } from '../upstream/identity-client.js';
 import { relayTo, sendUpstream, upstreamJson } from '../upstream/pass-through.js';
 import { jsonBody } from '../upstream/upstream-client.js';
 
 export interface AuthRoutesOptions {
   identity: IdentityClient;
+  /** The clock of the settings cache (tests move it). */
+  now?: () => number;
   /** Session length when identity's answer does not say (its expires_in normally does). */
   tokenExpireMinutes: number;
 }
 
 const security = [{ bearerAuth: [] }];
 
-const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (app, { identity, tokenExpireMinutes }) => {
+/**
+ * identity's public settings change only when it restarts with other variables: one read serves every
+ * sign-in page for this long, so a crowd opening the page at shift start is one request upstream.
+ */
+export const AUTH_SETTINGS_TTL_MS = 30_000;
+
+const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (app, { identity, tokenExpireMinutes, now }) => {
   const relay = relayTo(identity);
+  const settings = new CachedRead(() => identity.forward({ method: 'GET', path: '/auth/settings' }), {
+    ttlMs: AUTH_SETTINGS_TTL_MS,
+    now,
+  });
   const userPath = (username: string) => `/auth/users/${encodeURIComponent(username)}`;
 
   /** Forwards a login or refresh; a token answer also keeps its access token in the session cookie. */
@@ -49,6 +63,18 @@ const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (app, { ident
     }
     return sendUpstream(reply, upstream);
   };
+
+  app.get(
+    '/api/auth/settings',
+    {
+      schema: {
+        tags: ['auth'],
+        summary: "identity's public settings (whether self-registration is open), kept for 30 s",
+        response: { 200: AuthSettings },
+      },
+    },
+    async (_request, reply) => sendUpstream(reply, await settings.get()),
+  );
 
   app.post(
     '/api/auth/register',

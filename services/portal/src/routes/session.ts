@@ -12,7 +12,6 @@ import {
   setRefreshCookie,
   setSessionCookie,
 } from '../session/session-cookie.js';
-import { SessionRenewals } from '../session/session-renewal.js';
 import type { IdentityClient } from '../upstream/identity-client.js';
 import { sendUpstream, upstreamJson } from '../upstream/pass-through.js';
 import { jsonBody, type UpstreamResponse } from '../upstream/upstream-client.js';
@@ -31,7 +30,6 @@ const SignedOut = MessageBody.extend({
 
 const sessionRoutes: FastifyPluginAsyncZod<SessionRoutesOptions> = async (app, options) => {
   const { identity } = options;
-  const renewals = new SessionRenewals<UpstreamResponse>();
   const tags = ['session'];
 
   /** Keeps identity's token answer in the two cookies; the page learns only who is signed in and until when. */
@@ -110,8 +108,8 @@ const sessionRoutes: FastifyPluginAsyncZod<SessionRoutesOptions> = async (app, o
         tags,
         summary: 'Renew the browser session with its refresh cookie (rotated, as identity rotates it)',
         description:
-          'Renewals that carry the same refresh cookie within a few seconds (two tabs at once) share one ' +
-          'rotation. 401 clears both cookies: sign in again.',
+          'Renewals that carry the same refresh cookie within a few seconds (two tabs at once, a retry ' +
+          'through another portal) get the same rotation: identity keeps it. 401 clears both cookies: sign in again.',
         response: { 200: SessionInfo, 401: ErrorBody },
       },
     },
@@ -121,14 +119,14 @@ const sessionRoutes: FastifyPluginAsyncZod<SessionRoutesOptions> = async (app, o
         endSession(reply);
         return reply.code(401).send({ detail: 'No session to renew: sign in again' });
       }
-      const upstream = await renewals.renew(refreshToken, () =>
-        identity.forward({
-          method: 'POST',
-          path: '/auth/refresh',
-          caller: callerOf(request),
-          ...jsonBody({ refresh_token: refreshToken }),
-        }),
-      );
+      // Identity answers a token presented again within its grace with the same successor, so
+      // two tabs, or a retry through another portal, share one rotation with nothing kept here.
+      const upstream = await identity.forward({
+        method: 'POST',
+        path: '/auth/refresh',
+        caller: callerOf(request),
+        ...jsonBody({ refresh_token: refreshToken }),
+      });
       if (upstream.status === 200) return startSession(reply, upstream);
       endSession(reply);
       return sendUpstream(reply, upstream);

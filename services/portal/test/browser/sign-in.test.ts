@@ -107,6 +107,8 @@ describe.runIf(hasChromium)('signing in, registering and the language (Chromium)
   it('registers a new committee member, who then signs in', async () => {
     const { page, context } = await openPage(stack);
     await page.goto(`${stack.portal.url}/sign-in`);
+    // Offered: identity lets anyone register here (its default outside production).
+    expect(await page.getByTestId('register-offer').textContent()).toBe('Belum punya akun? Buat akun');
     await page.getByRole('link', { name: 'Buat akun' }).click();
     // The register page loads on demand and the sign-in page stays on screen until it has: wait for it,
     // or the sign-in page's own username field (same label) takes the typing and is then replaced.
@@ -172,3 +174,27 @@ describe.runIf(hasChromium)('signing in, registering and the language (Chromium)
 });
 
 reportSkippedWithoutChromium();
+
+describe.runIf(hasChromium)('where registration is closed (Chromium)', () => {
+  // As a venue stack or production: only an admin creates accounts.
+  const stack = useUiStack({ identityEnv: { OPEN_REGISTRATION: 'false' } });
+
+  it('offers no "Buat akun" on the sign-in page but says who creates accounts; the register page says it at once', async () => {
+    const { page, context, problems } = await openPage(stack);
+    await page.goto(`${stack.portal.url}/sign-in`);
+    const offer = page.getByTestId('register-offer');
+    await offer.waitFor();
+    expect(await offer.textContent()).toBe(
+      'Belum punya akun? Di sini akun dibuat oleh admin: mintalah kepada admin acara.',
+    );
+    expect(await page.getByRole('link', { name: 'Buat akun' }).count()).toBe(0);
+
+    await page.goto(`${stack.portal.url}/register`);
+    const closed = page.getByRole('alert');
+    await closed.waitFor();
+    expect(await closed.textContent()).toBe('Di sini akun dibuat oleh admin. Mintalah akun kepada admin acara.');
+    expect(await page.getByRole('button', { name: 'Buat akun' }).count()).toBe(0);
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+});

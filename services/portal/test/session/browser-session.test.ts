@@ -1,6 +1,6 @@
 // The web UI's session (/api/session): tokens only in HttpOnly cookies, silent renewal, sign-out, and the CSRF rules on cookie writes.
 import { describe, expect, it } from 'vitest';
-import { call, type HttpAnswer, useStack } from '../support/stack.js';
+import { call, type HttpAnswer, startPortal, useStack } from '../support/stack.js';
 
 const stack = useStack();
 
@@ -84,6 +84,32 @@ describe('POST /api/session/refresh (silent renewal)', () => {
     });
     expect(later.status).toBe(200);
     expect(later.body).toEqual({ username: 'panitia1', role: 'committee', expires_in: 7200 });
+  });
+
+  it('gives a renewal retried through another portal (its answer was lost) the same rotation, and the session lives on at both', async () => {
+    const other = await startPortal({ identityUrl: stack.identity.url, attendanceUrl: stack.attendance.url });
+    try {
+      const { cookie } = await signIn();
+      const renew = (portalUrl: string, cookieHeader: string) =>
+        call(portalUrl, 'POST', '/api/session/refresh', {
+          headers: { cookie: cookieHeader, 'content-type': 'application/json' },
+        });
+      const throughA = await renew(stack.portal.url, cookie);
+      const retriedThroughB = await renew(other.url, cookie);
+      expect([throughA.status, retriedThroughB.status]).toEqual([200, 200]);
+      expect(retriedThroughB.body).toEqual({ username: 'panitia1', role: 'committee', expires_in: 7200 });
+      const rotated = cookieOf(throughA, 'tixgo_refresh')?.pair as string;
+      expect(cookieOf(retriedThroughB, 'tixgo_refresh')?.pair).toBe(rotated);
+      const access = cookieOf(retriedThroughB, 'tixgo_session')?.pair as string;
+      for (const portalUrl of [stack.portal.url, other.url]) {
+        const me = await call(portalUrl, 'GET', '/api/auth/me', { headers: { cookie: access } });
+        expect(me.status).toBe(200);
+        expect(me.body).toEqual({ username: 'panitia1', role: 'committee' });
+      }
+      expect((await renew(other.url, rotated)).status).toBe(200);
+    } finally {
+      await other.close();
+    }
   });
 
   it('answers 401 and clears both cookies when there is nothing to renew', async () => {

@@ -17,9 +17,11 @@ import { loadConfig as loadIdentityConfig } from '../../../identity/src/config.j
 import { MIGRATIONS_DIR as IDENTITY_MIGRATIONS } from '../../../identity/src/migrations-dir.js';
 import { createPasswordHasher } from '../../../identity/src/users/password-hasher.js';
 import { seedUsers } from '../../../identity/src/users/seed-users.js';
-import { buildApp as buildPortalApp, type PortalDeps } from '../../src/app.js';
+import { buildApp as buildPortalApp, type PortalDeps, phoneTrustOf } from '../../src/app.js';
 import { loadConfig as loadPortalConfig } from '../../src/config.js';
-import type { TlsCredentials } from '../../src/tls/portal-certificate.js';
+import { buildCaCompanion } from '../../src/phone-setup/ca-companion.js';
+import { loadTlsCredentials, type TlsCredentials } from '../../src/tls/portal-certificate.js';
+import { type PortalNames, portalNames } from '../../src/tls/portal-names.js';
 
 // Made at run time: some portals here run in production mode, which refuses any secret written in the repository.
 export const SECRET = randomBytes(32).toString('base64url');
@@ -149,20 +151,37 @@ export async function startAttendance(
   return service;
 }
 
+/** The names of a portal reached on loopback only: localhost, 127.0.0.1, ::1. */
+export const LOOPBACK_NAMES: PortalNames = portalNames({ hostname: 'localhost', interfaces: {}, publicHosts: [] });
+
+/** The portal's own CA (made into `dataDir` once) and a server certificate from it for the loopback names. */
+export function localTlsCredentials(dataDir: string): Promise<TlsCredentials> {
+  return loadTlsCredentials({ dataDir, names: LOOPBACK_NAMES, now: new Date(), hostname: 'localhost' });
+}
+
 export interface PortalOptions {
   identityUrl: string;
   attendanceUrl: string;
   env?: Record<string, string>;
-  tls?: Pick<TlsCredentials, 'key' | 'cert'>;
+  tls?: PortalDeps['tls'];
+  /** The names and addresses the portal says it is reached by (default: this machine's). */
+  names?: () => PortalNames;
   /** The built web UI to serve (default: services/portal/web/dist). */
   webRoot?: string;
   /** Listen on this port (a restart on the port it had); default: a free one. */
   port?: number;
   /** Where the portal's log lines go (a test reads them). */
   logStream?: PortalDeps['logStream'];
+  /** Also start the plain-HTTP companion that serves the CA (PORTAL_CA_HTTP_PORT), on a free port. */
+  caCompanion?: boolean;
 }
 
-export async function startPortal(options: PortalOptions): Promise<RunningService> {
+export interface RunningPortal extends RunningService {
+  /** The plain-HTTP companion's base URL, when it was asked for. */
+  companionUrl: string | undefined;
+}
+
+export async function startPortal(options: PortalOptions): Promise<RunningPortal> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'tixgo-portal-test-'));
   const env = {
     NODE_ENV: 'test',
@@ -178,14 +197,25 @@ export async function startPortal(options: PortalOptions): Promise<RunningServic
   const config = loadPortalConfig(env);
   const app = await buildPortalApp(config, {
     tls: options.tls,
+    names: options.names,
     webRoot: options.webRoot,
     logStream: options.logStream,
   });
   await app.listen({ port: options.port ?? 0, host: '127.0.0.1' });
+  const running = listeningUrl(app, options.tls ? 'https' : 'http');
+  let companion: FastifyInstance | undefined;
+  if (options.caCompanion) {
+    // As server.ts starts it, told the HTTPS port the portal really listens on.
+    const trust = phoneTrustOf({ ...config, port: running.port }, { tls: options.tls, names: options.names });
+    companion = await buildCaCompanion({ trust, log: app.log });
+    await companion.listen({ port: 0, host: '127.0.0.1' });
+  }
   return {
     app,
-    ...listeningUrl(app, options.tls ? 'https' : 'http'),
+    ...running,
+    companionUrl: companion ? listeningUrl(companion).url : undefined,
     async close() {
+      await companion?.close();
       await app.close();
       rmSync(dataDir, { recursive: true, force: true });
     },
@@ -203,11 +233,11 @@ export interface Stack extends Upstreams {
   portal: RunningService;
 }
 
-/** Starts identity and attendance before the file's tests and closes them after; the fields are set by then. */
-export function useUpstreams(): Upstreams {
+/** Starts identity (`identityEnv` overrides its test defaults) and attendance before the file's tests and closes them after; the fields are set by then. */
+export function useUpstreams(identityEnv: Record<string, string> = {}): Upstreams {
   const upstreams = {} as Upstreams;
   beforeAll(async () => {
-    [upstreams.identity, upstreams.attendance] = await Promise.all([startIdentity(), startAttendance()]);
+    [upstreams.identity, upstreams.attendance] = await Promise.all([startIdentity(identityEnv), startAttendance()]);
   });
   afterAll(async () => {
     await Promise.all([upstreams.identity?.close(), upstreams.attendance?.close()]);

@@ -94,8 +94,9 @@ export function App() {
   }, []);
   if (session.value === undefined) return <Loading />;
   return (
-    // Links to /api (the CSV export) and /docs are real navigations, not routes of this app.
-    <LocationProvider scope={/^\/(?!api\/|docs)/}>
+    // Links to /api (the CSV export), /docs and the portal's own pages /ca and /ca.crt (the gate phones'
+    // certificate) are real navigations, not routes of this app.
+    <LocationProvider scope={/^\/(?!api\/|docs|ca(?:$|[.?#/]))/}>
       <ErrorBoundary>
         <Router>
           <Route path="/" component={Home} />

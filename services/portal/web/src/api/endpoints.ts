@@ -1,5 +1,6 @@
 // The portal endpoints the UI calls, typed by the contracts the services share.
 import type {
+  AuthSettings,
   ConflictList,
   Event,
   EventCheckin,
@@ -8,6 +9,7 @@ import type {
   GateCount,
   Overview,
   OverviewEvent,
+  PhoneSetup,
   TicketList,
   TicketSearchResult,
   TicketState,
@@ -24,7 +26,13 @@ export type EventOverview = OverviewEvent;
 export type CheckinRow = EventCheckin;
 export type CheckinPage = EventCheckinList;
 
+export type { PhoneSetup };
+
 export const endpoints = {
+  /** Public: whether the sign-in page offers "create an account". */
+  authSettings: () => api<AuthSettings>('/api/auth/settings', { renewOn401: false }),
+  /** Admin: how gate phones come to trust the portal (the dashboard's QR code). */
+  phoneSetup: () => api<PhoneSetup>('/api/phone-setup'),
   overview: () => api<Overview>('/api/overview'),
   events: () => api<Event[]>('/api/events'),
   event: (id: string) => api<Event>(`/api/events/${segment(id)}`),

@@ -104,6 +104,7 @@ export const en = {
   'signIn.locked': 'Too many attempts. Wait {wait} before trying again.',
   'signIn.noAccount': 'No account yet?',
   'signIn.registerLink': 'Create an account',
+  'signIn.askAdmin': 'No account yet? An admin creates accounts here: ask the event’s admin.',
 
   'register.title': 'Create an account',
   'register.intro': 'New accounts can check tickets in. An admin can give more rights later.',
@@ -165,6 +166,17 @@ export const en = {
   'event.markHandled': 'Mark handled',
   'event.markHandledLabel': 'Mark the conflict of ticket {ticket} handled',
   'event.conflictHandled': 'handled by {by} at {time}',
+  'phones.title': 'Gate phones',
+  'phones.introOwnCa':
+    "Scan this code with each gate phone (on the event Wi-Fi, no internet needed): the page it opens installs the portal's certificate, once per phone. Afterwards the check-in station opens without a network too.",
+  'phones.introRealCertificate': 'This portal uses a certificate phones already trust: scan this code to open it.',
+  'phones.proxy': "This portal runs behind an HTTPS proxy: phones open the proxy's address.",
+  'phones.loopbackOnly':
+    "The portal listens on this machine's loopback address only (HOST): no phone can reach it. Start it with HOST=0.0.0.0.",
+  'phones.address': 'Address',
+  'phones.fingerprint': 'SHA-256 fingerprint of the certificate {name}:',
+  'phones.qrLabel': 'QR code: {url}',
+
   'event.back': 'All events',
   'event.checkedIn': 'Checked in',
   'event.registered': 'Registered',
@@ -260,6 +272,10 @@ export const en = {
   'station.unknownOffline': '{ticket} is not a ticket of this event (checked on this device).',
   'station.offline': 'Offline: answers come from this device; scans are sent when the network is back.',
   'station.waiting': { one: '{count} scan waiting to be sent', other: '{count} scans waiting to be sent' },
+  'station.offlineModeMissing': 'Offline mode is not installed on this device.',
+  'station.offlineModeMissingDetail':
+    "Without a network the station will not open here again. Install the portal's certificate on this device, then open the portal over https://.",
+  'station.offlineModeHowTo': 'How to install it',
   'station.allSent': 'Every scan has been sent',
   'station.lastSync': 'last sent {time}',
   'station.signInToSend': {

@@ -105,6 +105,7 @@ export const id: Catalogue = {
   'signIn.locked': 'Terlalu banyak percobaan. Tunggu {wait} sebelum mencoba lagi.',
   'signIn.noAccount': 'Belum punya akun?',
   'signIn.registerLink': 'Buat akun',
+  'signIn.askAdmin': 'Belum punya akun? Di sini akun dibuat oleh admin: mintalah kepada admin acara.',
 
   'register.title': 'Buat akun',
   'register.intro': 'Akun baru dapat melakukan check-in tiket. Admin dapat memberi hak lebih nanti.',
@@ -163,6 +164,18 @@ export const id: Catalogue = {
   'event.markHandled': 'Tandai sudah ditangani',
   'event.markHandledLabel': 'Tandai konflik tiket {ticket} sudah ditangani',
   'event.conflictHandled': 'ditangani oleh {by} pukul {time}',
+  'phones.title': 'Ponsel gerbang',
+  'phones.introOwnCa':
+    'Pindai kode ini dengan setiap ponsel gerbang (di Wi-Fi acara, tanpa internet): halaman yang terbuka memasang sertifikat portal, sekali per ponsel. Setelah itu stasiun check-in juga terbuka tanpa jaringan.',
+  'phones.introRealCertificate':
+    'Portal ini memakai sertifikat yang sudah dipercaya ponsel: pindai kode ini untuk membukanya.',
+  'phones.proxy': 'Portal ini berjalan di balik proxy HTTPS: ponsel membuka alamat proxy itu.',
+  'phones.loopbackOnly':
+    'Portal hanya mendengarkan di alamat lokal mesin ini (HOST): tidak ada ponsel yang dapat menjangkaunya. Jalankan dengan HOST=0.0.0.0.',
+  'phones.address': 'Alamat',
+  'phones.fingerprint': 'Sidik jari SHA-256 sertifikat {name}:',
+  'phones.qrLabel': 'Kode QR: {url}',
+
   'event.back': 'Semua acara',
   'event.checkedIn': 'Sudah check-in',
   'event.registered': 'Terdaftar',
@@ -257,6 +270,10 @@ export const id: Catalogue = {
   'station.seenBefore': 'pukul {time} oleh {by} ({gate}), menurut unduhan terakhir',
   'station.unknownOffline': '{ticket} bukan tiket acara ini (diperiksa di perangkat ini).',
   'station.offline': 'Offline: jawaban berasal dari perangkat ini; pindaian dikirim saat jaringan kembali.',
+  'station.offlineModeMissing': 'Mode offline belum terpasang di perangkat ini.',
+  'station.offlineModeMissingDetail':
+    'Tanpa jaringan stasiun tidak akan terbuka lagi di sini. Pasang sertifikat portal di perangkat ini, lalu buka portal lewat https://.',
+  'station.offlineModeHowTo': 'Cara memasangnya',
   'station.waiting': '{count} pindaian menunggu dikirim',
   'station.allSent': 'Semua pindaian sudah terkirim',
   'station.lastSync': 'terakhir dikirim {time}',

@@ -7,6 +7,7 @@ import { LaneSummary } from '../ui/lane-panel.js';
 import { Layout } from '../ui/layout.js';
 import { useApi } from '../ui/use-api.js';
 import { Banner, ErrorBanner, Loading, PageTitle, ProgressBar } from '../ui/widgets.js';
+import { PhoneSetupCard } from './phone-setup-card.js';
 
 function EventCard({ event }: { event: EventOverview }) {
   const counted =
@@ -72,6 +73,7 @@ export function DashboardPage() {
           ))}
         </ul>
       )}
+      {isAdmin && <PhoneSetupCard />}
     </Layout>
   );
 }

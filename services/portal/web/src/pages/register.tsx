@@ -1,7 +1,8 @@
 // Create an account (committee), with clear answers for a taken name, closed registration and bad fields.
 
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { useLocation } from 'preact-iso';
+import { endpoints } from '../api/endpoints.js';
 import { ApiError, api } from '../api/http.js';
 import { t } from '../i18n/index.js';
 import { describeError } from '../ui/describe-error.js';
@@ -22,6 +23,14 @@ export function RegisterPage() {
   const [confirm, setConfirm] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | undefined>(undefined);
+  // Where only an admin creates accounts, say so at once instead of after a filled-in form.
+  const [closed, setClosed] = useState(false);
+  useEffect(() => {
+    endpoints.authSettings().then(
+      (settings) => setClosed(!settings.registration_open),
+      () => undefined,
+    );
+  }, []);
 
   async function submit(event: Event) {
     event.preventDefault();
@@ -51,14 +60,17 @@ export function RegisterPage() {
         <PageTitle>{t('register.title')}</PageTitle>
         <p>{t('register.intro')}</p>
         {error && <Banner kind="error">{error}</Banner>}
-        <form onSubmit={submit} class="form">
-          <UsernameField label={t('register.username')} value={username} onValue={setUsername} register />
-          <PasswordField label={t('register.password')} value={password} onValue={setPassword} isNew />
-          <PasswordField label={t('register.confirm')} name="confirm" value={confirm} onValue={setConfirm} isNew />
-          <button type="submit" class="button-primary" disabled={busy}>
-            {busy ? t('register.busy') : t('register.submit')}
-          </button>
-        </form>
+        {closed && <Banner kind="warning">{t('register.closed')}</Banner>}
+        {!closed && (
+          <form onSubmit={submit} class="form">
+            <UsernameField label={t('register.username')} value={username} onValue={setUsername} register />
+            <PasswordField label={t('register.password')} value={password} onValue={setPassword} isNew />
+            <PasswordField label={t('register.confirm')} name="confirm" value={confirm} onValue={setConfirm} isNew />
+            <button type="submit" class="button-primary" disabled={busy}>
+              {busy ? t('register.busy') : t('register.submit')}
+            </button>
+          </form>
+        )}
         <p>
           {t('register.haveAccount')} <a href="/sign-in">{t('register.signInLink')}</a>
         </p>

@@ -2,6 +2,7 @@
 
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { useLocation } from 'preact-iso';
+import { endpoints } from '../api/endpoints.js';
 import { ApiError } from '../api/http.js';
 import { sessionLost, signIn } from '../api/session.js';
 import { formatDuration, t } from '../i18n/index.js';
@@ -29,12 +30,18 @@ export function SignInPage() {
   const [password, setPassword] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | undefined>(undefined);
+  // "Create an account" only where identity lets anyone register; unknown (offline, identity away): not offered.
+  const [registrationOpen, setRegistrationOpen] = useState<boolean | undefined>(undefined);
   const form = useRef<HTMLFormElement>(null);
   const field = (name: 'username' | 'password') => form.current?.elements.namedItem(name) as HTMLInputElement | null;
 
   // The first empty field takes the typing: the username, or the password after registering (?username=).
   useEffect(() => {
     field(query.username ? 'password' : 'username')?.focus();
+    endpoints.authSettings().then(
+      (settings) => setRegistrationOpen(settings.registration_open),
+      () => setRegistrationOpen(undefined),
+    );
   }, []);
 
   async function submit(event: Event) {
@@ -70,9 +77,16 @@ export function SignInPage() {
             {busy ? t('signIn.busy') : t('signIn.submit')}
           </button>
         </form>
-        <p>
-          {t('signIn.noAccount')} <a href="/register">{t('signIn.registerLink')}</a>
-        </p>
+        {registrationOpen === true && (
+          <p data-testid="register-offer">
+            {t('signIn.noAccount')} <a href="/register">{t('signIn.registerLink')}</a>
+          </p>
+        )}
+        {registrationOpen === false && (
+          <p class="muted" data-testid="register-offer">
+            {t('signIn.askAdmin')}
+          </p>
+        )}
       </section>
     </Layout>
   );

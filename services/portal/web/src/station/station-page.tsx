@@ -8,6 +8,7 @@ import { ApiError } from '../api/http.js';
 import { session } from '../api/session.js';
 import { formatTime, t } from '../i18n/index.js';
 import { useLiveStream } from '../live/live-stream.js';
+import { offlineMode } from '../offline/service-worker.js';
 import { Layout } from '../ui/layout.js';
 import { useApi } from '../ui/use-api.js';
 import { Banner, ErrorBanner, Loading } from '../ui/widgets.js';
@@ -220,6 +221,14 @@ function StationScanner({ settings, title, owner }: { settings: StationSettings;
         <p class="banner banner-offline" role="status" data-testid="offline-banner">
           {t(engine.serviceDown.value ? 'station.offlineServiceDown' : 'station.offline')}
         </p>
+      )}
+      {offlineMode.value === 'unavailable' && (
+        <div class="banner banner-warning" role="status" data-testid="offline-mode-missing">
+          <span>
+            <strong>{t('station.offlineModeMissing')}</strong> {t('station.offlineModeMissingDetail')}{' '}
+            <a href="/ca">{t('station.offlineModeHowTo')}</a>
+          </span>
+        </div>
       )}
       {engine.needsSignIn.value && (
         <Banner kind="warning">
