@@ -27,11 +27,14 @@ describe('API docs', () => {
       '/events/{id}/attendance.csv',
       '/events/{id}/checkins',
       '/events/{id}/conflicts',
+      '/events/{id}/conflicts/{conflict_id}/handled',
+      '/events/{id}/export',
       '/events/{id}/stats',
       '/events/{id}/summary',
       '/events/{id}/tickets',
       '/events/{id}/tickets/offline',
       '/events/{id}/tickets/search',
+      '/events/{id}/tickets/{ticket_id}',
       '/overview',
     ]);
     // The NDJSON form of the full list is documented where the list is.
