@@ -170,6 +170,13 @@ export class StationEngine {
     return { source: 'device', kind: 'saved', holderName: ticket?.holderName ?? null };
   }
 
+  /** The person signed in again after their session ended: the queue goes out now. */
+  signedInAgain(): void {
+    if (!this.needsSignIn.value) return;
+    this.needsSignIn.value = false;
+    void this.probe();
+  }
+
   /** Looks for the server; when it answers, sends the queue and returns to online answers. */
   private async probe(): Promise<void> {
     if (this.stopped) return;

@@ -5,7 +5,7 @@ import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { lazy, useLocation } from 'preact-iso';
 import { type EventStats, endpoints } from '../api/endpoints.js';
 import { ApiError } from '../api/http.js';
-import { session } from '../api/session.js';
+import { session, sessionLost, sessionPromptDeferred, sessionPromptOpen } from '../api/session.js';
 import { formatTime, t } from '../i18n/index.js';
 import { useLiveStream } from '../live/live-stream.js';
 import { offlineMode } from '../offline/service-worker.js';
@@ -122,6 +122,20 @@ function StationScanner({ settings, title, owner }: { settings: StationSettings;
     );
   }, [answered]);
 
+  // Signed in again after the session ended: the scans kept meanwhile go out at once.
+  const lost = sessionLost.value;
+  useEffect(() => {
+    if (!lost) engine.signedInAgain();
+  }, [lost, engine]);
+
+  useEffect(() => {
+    // The session's end is said by a banner here: a dialog over the station would take the scanner's codes.
+    sessionPromptDeferred.value = true;
+    return () => {
+      sessionPromptDeferred.value = false;
+    };
+  }, []);
+
   useEffect(() => {
     engine.start();
     // After a reload the scans still waiting to be sent are the recent ones that matter: list them again.
@@ -217,7 +231,7 @@ function StationScanner({ settings, title, owner }: { settings: StationSettings;
           )}
         </div>
       </div>
-      {offline && (
+      {offline && !engine.needsSignIn.value && (
         <p class="banner banner-offline" role="status" data-testid="offline-banner">
           {t(engine.serviceDown.value ? 'station.offlineServiceDown' : 'station.offline')}
         </p>
@@ -230,11 +244,13 @@ function StationScanner({ settings, title, owner }: { settings: StationSettings;
           </span>
         </div>
       )}
-      {engine.needsSignIn.value && (
-        <Banner kind="warning">
-          {t('station.signInToSend', { count: engine.waiting.value })}{' '}
-          <a href={`/sign-in?next=${encodeURIComponent('/station')}`}>{t('station.signInLink')}</a>
-        </Banner>
+      {(engine.needsSignIn.value || lost) && (
+        <div class="banner banner-warning" role="status" data-testid="station-signed-out">
+          <span>{t('station.signInToSend', { count: engine.waiting.value })}</span>{' '}
+          <button type="button" class="button-small" onClick={() => (sessionPromptOpen.value = true)}>
+            {t('station.signInLink')}
+          </button>
+        </div>
       )}
       <QueueStatus engine={engine} />
 
