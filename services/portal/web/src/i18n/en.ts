@@ -253,6 +253,11 @@ export const en = {
   'station.eventCount': '{checked} of {registered} at this event',
   'station.sending': 'Sending…',
   'station.ok': 'Checked in',
+  'station.repeat': 'Just checked in here',
+  'station.repeatDetail': {
+    one: '{ticket} — checked in on this device {count} second ago: the same person, let them through.',
+    other: '{ticket} — checked in on this device {count} seconds ago: the same person, let them through.',
+  },
   'station.duplicate': 'Already checked in',
   'station.duplicateDetail': 'at {time} by {by} ({gate})',
   'station.duplicateDetailNoGate': 'at {time} by {by}',

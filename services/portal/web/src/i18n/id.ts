@@ -252,6 +252,8 @@ export const id: Catalogue = {
   'station.eventCount': '{checked} dari {registered} di acara ini',
   'station.sending': 'Mengirim…',
   'station.ok': 'Berhasil check-in',
+  'station.repeat': 'Baru saja check-in di sini',
+  'station.repeatDetail': '{ticket} — check-in di perangkat ini {count} detik lalu: orang yang sama, silakan masuk.',
   'station.duplicate': 'Sudah check-in',
   'station.duplicateDetail': 'pukul {time} oleh {by} ({gate})',
   'station.duplicateDetailNoGate': 'pukul {time} oleh {by}',

@@ -23,7 +23,14 @@ import { TicketSearch } from './ticket-search.js';
 const CameraScanner = lazy(() => import('./camera-scanner.js').then((m) => m.CameraScanner));
 
 /** How long an answer stays on screen before the station is ready by itself (a new scan replaces it at once). */
-const ANSWER_MS: Record<Tone, number> = { ok: 1800, saved: 2500, warn: 4000, error: 4000, pending: 60_000 };
+const ANSWER_MS: Record<Tone, number> = {
+  ok: 1800,
+  repeat: 1800,
+  saved: 2500,
+  warn: 4000,
+  error: 4000,
+  pending: 60_000,
+};
 /** How many scans the recent list shows. */
 const RECENT_KEPT = 8;
 /** Only a slow answer shows "sending": a quick one goes straight to its colour. */
@@ -169,7 +176,13 @@ function StationScanner({ settings, title, owner }: { settings: StationSettings;
     const result = await engine.scan(raw);
     window.clearTimeout(pending);
     const view = viewOf(result);
-    feedback(view.tone === 'ok' || view.tone === 'saved' ? 'ok' : view.tone === 'warn' ? 'warn' : 'error');
+    feedback(
+      view.tone === 'ok' || view.tone === 'repeat' || view.tone === 'saved'
+        ? 'ok'
+        : view.tone === 'warn'
+          ? 'warn'
+          : 'error',
+    );
     setAnnouncement(`${view.title}. ${view.detail}`);
     const entry = { key: result.scanKey, saved: view.tone === 'saved', view: () => viewOf(result) };
     setRecent((list) => [entry, ...list].slice(0, RECENT_KEPT));
