@@ -4,3 +4,5 @@ export * from './common.js';
 export * from './identity.js';
 export * from './offline-station.js';
 export * from './portal.js';
+export * from './gate.js';
+export * from './gate-rules.js';

@@ -66,7 +66,7 @@ export const PortalEventIdParams = z.object({ event_id: Id });
  */
 export const SessionInfo = z.object({
   username: z.string(),
-  role: z.enum(['committee', 'admin']),
+  role: z.enum(['committee', 'supervisor', 'admin']),
   expires_in: z
     .number()
     .int()

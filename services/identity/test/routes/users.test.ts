@@ -61,7 +61,7 @@ describe('PATCH /auth/users/{username}', () => {
   it('answers 400 to an invalid role', async () => {
     const response = await patchRole('member', 'owner');
     expect(response.statusCode).toBe(400);
-    expect(response.json()).toEqual({ detail: "Invalid role: must be 'committee' or 'admin'" });
+    expect(response.json()).toEqual({ detail: "Invalid role: must be 'committee', 'supervisor' or 'admin'" });
   });
 
   it('answers 422 to a role that is not a string', async () => {
