@@ -16,6 +16,7 @@ import type { DestinationStream } from 'pino';
 import { Registry } from 'prom-client';
 import { authPlugin } from './auth.js';
 import { DEFAULT_SERVER_LIMITS, type ServerLimits } from './config.js';
+import { type ConnectionsPerClientOptions, limitConnectionsPerClient } from './connections-per-client.js';
 import { registerErrorHandling } from './errors.js';
 import { healthRoutes, type ReadinessCheck, type ReplicaChecks } from './health.js';
 import { loggerOptions } from './logger.js';
@@ -102,8 +103,13 @@ export interface BaseAppOptions {
   metrics?: { registry?: Registry | undefined; token?: string | undefined };
   /** The answer to an unknown path before the JSON 404 (the portal's web UI page for browsers); see NotFoundPage. */
   notFoundPage?: NotFoundPage;
-  /** Extra server options (the portal passes its TLS settings here). */
-  server?: Partial<FastifyServerOptions> & { https?: { key: string | Buffer; cert: string | Buffer } };
+  /**
+   * Extra server options (the portal passes its TLS settings here). `handshakeTimeout`: a TLS
+   * handshake not done by then is dropped (Node's default, 120 s, let idle sockets hold a slot).
+   */
+  server?: Partial<FastifyServerOptions> & {
+    https?: { key: string | Buffer; cert: string | Buffer; handshakeTimeout?: number };
+  };
 }
 
 export async function createBaseApp(options: BaseAppOptions): Promise<FastifyInstance> {
@@ -139,6 +145,11 @@ export async function createBaseApp(options: BaseAppOptions): Promise<FastifyIns
   } as FastifyServerOptions).withTypeProvider<ZodTypeProvider>();
   // Past this, Node closes new connections at once (file descriptors and memory stay bounded).
   app.server.maxConnections = limits.maxConnections;
+  // …and one client address may not take them all (a trusted proxy's own address excepted).
+  limitConnectionsPerClient(app.server, {
+    max: limits.maxConnectionsPerClient ?? 0,
+    trustProxy: options.trustProxy as ConnectionsPerClientOptions['trustProxy'],
+  });
 
   app.setValidatorCompiler(validatorCompiler);
   // Responses are built from typed rows by our own code, so they are serialized with plain
