@@ -50,6 +50,8 @@ export interface PortalDeps {
   webRoot?: string | undefined;
   /** Where the log lines go (tests read them); default stdout. */
   logStream?: BaseAppOptions['logStream'];
+  /** The clock of the portal's per-client windows and stream checks, in ms (tests move it); default Date.now. */
+  now?: (() => number) | undefined;
 }
 
 /**
@@ -138,7 +140,7 @@ export async function buildApp(config: PortalConfig, deps: PortalDeps = {}): Pro
   acceptEmptyJsonBodies(app);
   limitBodiesBeforeReading(app);
   app.addHook('onRequest', requireJsonFromCookieSessions);
-  await limitLoginsPerClient(app, config.loginRateLimit);
+  await limitLoginsPerClient(app, { ...config.loginRateLimit, now: deps.now });
 
   await app.register(authRoutes, { identity, tokenExpireMinutes: config.tokenExpireMinutes });
   await app.register(sessionRoutes, {
