@@ -28,6 +28,27 @@ describe('loadConfig', () => {
     });
   });
 
+  it('times TLS handshakes out after 5 s and caps 200 connections per client address by default (issue 15, item 2)', () => {
+    const config = loadConfig({ JWT_SECRET: SECRET });
+    expect(config.tlsHandshakeTimeoutMs).toBe(5000);
+    expect(config.serverLimits).toEqual({
+      requestTimeoutMs: 30_000,
+      maxConnections: 1000,
+      maxConnectionsPerClient: 200,
+    });
+    const set = loadConfig({ JWT_SECRET: SECRET, TLS_HANDSHAKE_TIMEOUT_SECONDS: '2', MAX_CONNECTIONS_PER_CLIENT: '0' });
+    expect(set.tlsHandshakeTimeoutMs).toBe(2000);
+    expect(set.serverLimits.maxConnectionsPerClient).toBe(0);
+  });
+
+  it('refuses TRUST_PROXY=true: only named proxies may set the client address (issue 15, item 5)', () => {
+    expect(() => loadConfig({ JWT_SECRET: SECRET, TRUST_PROXY: 'true' })).toThrow(ConfigError);
+    expect(() => loadConfig({ JWT_SECRET: SECRET, TRUST_PROXY: 'true' })).toThrow(
+      "TRUST_PROXY: must list the proxies' addresses",
+    );
+    expect(loadConfig({ JWT_SECRET: SECRET, TRUST_PROXY: '10.0.0.0/8' }).trustProxy).toEqual(['10.0.0.0/8']);
+  });
+
   it('reads the per-address check-in limit from the variables attendance reads too', () => {
     const config = loadConfig({ JWT_SECRET: SECRET, CHECKIN_RATE_PER_CLIENT: '50', CHECKIN_BURST_PER_CLIENT: '500' });
     expect(config.checkinsPerClient).toEqual({ ratePerSecond: 50, burst: 500 });
