@@ -11,6 +11,7 @@ import {
 } from '@tixgo/platform';
 import type { FastifyInstance } from 'fastify';
 import { Registry } from 'prom-client';
+import { limitBodiesBeforeReading } from './body-allowance.js';
 import { CheckinClientLimit } from './checkin-client-limit.js';
 import type { PortalConfig } from './config.js';
 import { LiveHub } from './live/live-hub.js';
@@ -49,6 +50,8 @@ export interface PortalDeps {
   webRoot?: string | undefined;
   /** Where the log lines go (tests read them); default stdout. */
   logStream?: BaseAppOptions['logStream'];
+  /** The clock of the portal's per-client windows and stream checks, in ms (tests move it); default Date.now. */
+  now?: (() => number) | undefined;
 }
 
 /**
@@ -116,7 +119,9 @@ export async function buildApp(config: PortalConfig, deps: PortalDeps = {}): Pro
     },
     // spec: the portal is ready when both upstreams answer their /health (at least one replica of each).
     readiness: { identity: identity.readiness(), attendance: attendance.readiness() },
-    server: deps.tls ? { https: { key: deps.tls.key, cert: deps.tls.cert } } : {},
+    server: deps.tls
+      ? { https: { key: deps.tls.key, cert: deps.tls.cert, handshakeTimeout: config.tlsHandshakeTimeoutMs } }
+      : {},
     // The portal verifies every token itself, so it must also know what identity revoked.
     revocations: new RevocationList(revocationStaleAfterMs(config.revocationPollSeconds)),
     notFoundPage: (request, reply) => uiNotFound.page?.(request, reply),
@@ -133,8 +138,9 @@ export async function buildApp(config: PortalConfig, deps: PortalDeps = {}): Pro
   registerSecurityHeaders(app, { production: config.nodeEnv === 'production' });
   await app.register(fastifyCookie);
   acceptEmptyJsonBodies(app);
+  limitBodiesBeforeReading(app);
   app.addHook('onRequest', requireJsonFromCookieSessions);
-  await limitLoginsPerClient(app, config.loginRateLimit);
+  await limitLoginsPerClient(app, { ...config.loginRateLimit, now: deps.now });
 
   await app.register(authRoutes, { identity, tokenExpireMinutes: config.tokenExpireMinutes });
   await app.register(sessionRoutes, {
