@@ -148,19 +148,29 @@ describe('check-in batching settings', () => {
 });
 
 describe('live stream settings', () => {
-  it('defaults to one poll a second, a heartbeat every 15 s and 1000 streams, and reads all three', () => {
+  it('defaults to one poll a second, a heartbeat every 15 s and 1000 streams (100 per account and per address), and reads them', () => {
     expect(loadConfig({ JWT_SECRET: SECRET }).live).toEqual({
       intervalMs: 1000,
       heartbeatMs: 15_000,
       maxStreams: 1000,
+      maxStreamsPerUser: 100,
+      maxStreamsPerClient: 100,
     });
     expect(
-      loadConfig({ JWT_SECRET: SECRET, LIVE_INTERVAL_MS: '500', LIVE_HEARTBEAT_MS: '20000', LIVE_MAX_STREAMS: '50' })
-        .live,
+      loadConfig({
+        JWT_SECRET: SECRET,
+        LIVE_INTERVAL_MS: '500',
+        LIVE_HEARTBEAT_MS: '20000',
+        LIVE_MAX_STREAMS: '50',
+        LIVE_MAX_STREAMS_PER_USER: '5',
+        LIVE_MAX_STREAMS_PER_CLIENT: '7',
+      }).live,
     ).toEqual({
       intervalMs: 500,
       heartbeatMs: 20_000,
       maxStreams: 50,
+      maxStreamsPerUser: 5,
+      maxStreamsPerClient: 7,
     });
   });
 
