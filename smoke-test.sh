@@ -2,6 +2,11 @@
 # Smoke test against a running stack (compat with the original's: health, demo login, check-in,
 # duplicate, attendance). Needs only bash and curl. Exit 0 when every step passed; otherwise 1,
 # naming each step that failed.
+#   ./smoke-test.sh                                   the stack on this machine (variables below)
+#   ./smoke-test.sh IDENTITY_URL ATTENDANCE_URL [PORTAL_URL]
+#                                                     compat: the original's positional hosts, e.g.
+#                                                     ./smoke-test.sh http://<STB_IP>:18081 http://<STB_IP>:18082
+#     (the portal then defaults to https://<identity's host>:$PORTAL_PORT)
 #   IDENTITY_URL (http://localhost:$IDENTITY_PORT)      IDENTITY_PORT (18081)
 #   ATTENDANCE_URL (http://localhost:$ATTENDANCE_PORT)  ATTENDANCE_PORT (18082)
 #   PORTAL_URL (https://localhost:$PORTAL_PORT)         PORTAL_PORT (18443)
@@ -10,6 +15,29 @@
 # The *_PORT variables are those `pnpm start` reads, so the same environment starts and checks a stack.
 set -uo pipefail
 
+case "${1:-}" in
+  -h | --help)
+    sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'
+    exit 0
+    ;;
+esac
+if [ $# -gt 3 ] || { [ $# -gt 0 ] && [ $# -lt 2 ]; }; then
+  echo "usage: $0 [IDENTITY_URL ATTENDANCE_URL [PORTAL_URL]]   (or the variables: $0 --help)" >&2
+  exit 2
+fi
+if [ $# -ge 2 ]; then
+  IDENTITY_URL=${1%/}
+  ATTENDANCE_URL=${2%/}
+  # The portal on the identity host (the box), unless given: scheme://host[:port] -> host.
+  identity_host=${IDENTITY_URL#*://}
+  identity_host=${identity_host%%/*}
+  case "$identity_host" in
+    \[*) identity_host=${identity_host%%]*}] ;;  # [IPv6]:port
+    *) identity_host=${identity_host%%:*} ;;
+  esac
+  PORTAL_URL=${3:-${PORTAL_URL:-https://$identity_host:${PORTAL_PORT:-18443}}}
+  PORTAL_URL=${PORTAL_URL%/}
+fi
 IDENTITY_URL=${IDENTITY_URL:-http://localhost:${IDENTITY_PORT:-18081}}
 ATTENDANCE_URL=${ATTENDANCE_URL:-http://localhost:${ATTENDANCE_PORT:-18082}}
 PORTAL_URL=${PORTAL_URL:-https://localhost:${PORTAL_PORT:-18443}}
@@ -37,7 +65,7 @@ expect() { # expect STATUS NAME [TEXT]
   if [ "$STATUS" = "$1" ] && { [ -z "${3:-}" ] || [[ "$BODY" == *"$3"* ]]; }; then pass "$2"; else fail "$2 (got $STATUS: ${BODY:0:200})"; fi
 }
 
-echo "TixGo smoke test"
+echo "TixGo smoke test: identity $IDENTITY_URL, attendance $ATTENDANCE_URL, portal $PORTAL_URL"
 request GET "$IDENTITY_URL/health";   expect 200 "identity /health" '"service":"identity-service"'
 request GET "$ATTENDANCE_URL/health"; expect 200 "attendance /health" '"service":"attendance"'
 request GET "$PORTAL_URL/health";     expect 200 "portal /health" '"service":"portal"'

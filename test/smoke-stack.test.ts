@@ -70,11 +70,11 @@ function startStack(dataDir: string, ports: Record<string, string>): Stack {
   return { child, output: () => output, exited };
 }
 
-function smokeTest(env: Record<string, string>): Promise<{ code: number; stdout: string }> {
+function smokeTest(env: Record<string, string>, args: string[] = []): Promise<{ code: number; stdout: string }> {
   return new Promise((resolve) => {
     execFile(
       'bash',
-      [path.join(root, 'smoke-test.sh')],
+      [path.join(root, 'smoke-test.sh'), ...args],
       { env: { ...process.env, ...env }, timeout: 60_000 },
       (error, stdout) => {
         const code = error ? Number((error as { code?: number }).code ?? 1) : 0;
@@ -121,6 +121,20 @@ describe('the stack pnpm start brings up', () => {
     const passing = await smokeTest(ports);
     expect(passing.stdout).toContain('smoke test passed');
     expect(passing.code).toBe(0);
+
+    // compat: the original's positional hosts (`./smoke-test.sh http://<STB_IP>:18081 http://<STB_IP>:18082`),
+    // the portal on the same host at PORTAL_PORT. The port variables point elsewhere (a closed port):
+    // only the arguments can make it pass.
+    const closed = String(await freePort());
+    const positional = await smokeTest({ ...ports, IDENTITY_PORT: closed, ATTENDANCE_PORT: closed }, [
+      `http://127.0.0.1:${identity}`,
+      `http://127.0.0.1:${attendance}/`,
+    ]);
+    expect(positional.stdout).toContain(
+      `identity http://127.0.0.1:${identity}, attendance http://127.0.0.1:${attendance}, portal https://127.0.0.1:${portal}`,
+    );
+    expect(positional.stdout).toContain('smoke test passed');
+    expect(positional.code).toBe(0);
 
     const servicePids = childPids(running.child.pid as number, 'dist/server.js');
     expect(servicePids).toHaveLength(3);

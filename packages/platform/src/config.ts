@@ -45,6 +45,16 @@ const booleanWord = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'expected true or false' })
   .transform((value) => value === 'true' || value === '1' || value === 'yes');
 
+/** scheme://host[:port] of http(s), as a browser writes it in Origin (lower case, no path). */
+function isOrigin(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.origin === value;
+  } catch {
+    return false;
+  }
+}
+
 /** Building blocks for service config schemas, so every service spells a variable the same way. */
 export const env = {
   port: (fallback: number) => blankAsUnset(z.coerce.number().int().min(0).max(65535).default(fallback)),
@@ -89,6 +99,26 @@ export const env = {
           .array(z.url({ protocol: /^https?$/, message: 'expected http(s) URLs, separated by commas' }))
           .min(1, 'expected at least one http(s) URL'),
       ),
+  /**
+   * CORS_ORIGINS: browser origins allowed to call the service (scheme://host[:port], comma-separated,
+   * as a browser sends them in Origin); empty: none (no CORS headers, preflights answered 405).
+   */
+  origins: () =>
+    blankAsUnset(z.string().optional()).transform((value, context) => {
+      const origins = (value ?? '')
+        .split(',')
+        .map((part) => part.trim().replace(/\/+$/, '').toLowerCase())
+        .filter(Boolean);
+      const bad = origins.find((origin) => !isOrigin(origin));
+      if (bad !== undefined) {
+        context.addIssue({
+          code: 'custom',
+          message: `"${bad}" is not an origin: expected such as https://example.github.io or http://localhost:5173 (no path), separated by commas`,
+        });
+        return z.NEVER;
+      }
+      return origins;
+    }),
   logLevel: () => blankAsUnset(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')),
   nodeEnv: () => blankAsUnset(z.enum(['development', 'production', 'test']).default('development')),
 };
@@ -97,6 +127,8 @@ export const env = {
 export interface ServerLimits {
   requestTimeoutMs: number;
   maxConnections: number;
+  /** Most open connections from one client address (0 or unset: no cap); see connections-per-client.ts. */
+  maxConnectionsPerClient?: number;
 }
 
 /** REQUEST_TIMEOUT_SECONDS and MAX_CONNECTIONS unset. */

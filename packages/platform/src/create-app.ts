@@ -2,6 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { type IncomingHttpHeaders, STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
+import cors from '@fastify/cors';
 import { REQUEST_ID_PATTERN } from '@tixgo/contracts';
 import Fastify, {
   type FastifyError,
@@ -16,6 +17,7 @@ import type { DestinationStream } from 'pino';
 import { Registry } from 'prom-client';
 import { authPlugin } from './auth.js';
 import { DEFAULT_SERVER_LIMITS, type ServerLimits } from './config.js';
+import { type ConnectionsPerClientOptions, limitConnectionsPerClient } from './connections-per-client.js';
 import { registerErrorHandling } from './errors.js';
 import { healthRoutes, type ReadinessCheck, type ReplicaChecks } from './health.js';
 import { loggerOptions } from './logger.js';
@@ -35,6 +37,11 @@ export function requestIdOf(request: { headers: IncomingHttpHeaders }): string {
 
 /** Request bodies above this size are answered 413 (spec: shared rules). */
 export const BODY_LIMIT_BYTES = 1024 * 1024;
+/**
+ * Sign-in, renewal, sign-out and registration bodies: small JSON documents anyone may send before
+ * they hold a token, so parsing a megabyte of them costs nobody anything (issue 15, item 7).
+ */
+export const AUTH_BODY_LIMIT_BYTES = 16 * 1024;
 
 /** Longest a client may take to send its request headers (bounded by the request timeout too). */
 const HEADERS_TIMEOUT_MS = 10_000;
@@ -102,8 +109,34 @@ export interface BaseAppOptions {
   metrics?: { registry?: Registry | undefined; token?: string | undefined };
   /** The answer to an unknown path before the JSON 404 (the portal's web UI page for browsers); see NotFoundPage. */
   notFoundPage?: NotFoundPage;
-  /** Extra server options (the portal passes its TLS settings here). */
-  server?: Partial<FastifyServerOptions> & { https?: { key: string | Buffer; cert: string | Buffer } };
+  /**
+   * CORS_ORIGINS: browser origins (a front-end on another site, a local dev server) whose requests get
+   * CORS headers and whose preflights are answered; empty or omitted: no CORS at all.
+   */
+  corsOrigins?: readonly string[];
+  /**
+   * Extra server options (the portal passes its TLS settings here). `handshakeTimeout`: a TLS
+   * handshake not done by then is dropped (Node's default, 120 s, let idle sockets hold a slot).
+   */
+  server?: Partial<FastifyServerOptions> & {
+    https?: { key: string | Buffer; cert: string | Buffer; handshakeTimeout?: number };
+  };
+}
+
+/**
+ * @fastify/cors for the listed origins only. A request from any other origin (or none) gets no CORS
+ * header, and its preflight falls through to the not-found handler: 405 with Allow, as without CORS.
+ * Tokens travel in the Authorization header, never in cookies, so credentials stay off.
+ */
+async function registerCors(app: FastifyInstance, origins: readonly string[]): Promise<void> {
+  const allowed = new Set(origins);
+  await app.register(cors, {
+    origin: (origin, callback) => callback(null, origin !== undefined && allowed.has(origin) ? origin : false),
+    methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
+    // What a browser script may read besides the simple headers: throttling, tracing, caching.
+    exposedHeaders: ['Retry-After', 'X-Request-Id', 'ETag', 'Location', 'Content-Disposition'],
+    maxAge: 600,
+  });
 }
 
 export async function createBaseApp(options: BaseAppOptions): Promise<FastifyInstance> {
@@ -139,6 +172,11 @@ export async function createBaseApp(options: BaseAppOptions): Promise<FastifyIns
   } as FastifyServerOptions).withTypeProvider<ZodTypeProvider>();
   // Past this, Node closes new connections at once (file descriptors and memory stay bounded).
   app.server.maxConnections = limits.maxConnections;
+  // …and one client address may not take them all (a trusted proxy's own address excepted).
+  limitConnectionsPerClient(app.server, {
+    max: limits.maxConnectionsPerClient ?? 0,
+    trustProxy: options.trustProxy as ConnectionsPerClientOptions['trustProxy'],
+  });
 
   app.setValidatorCompiler(validatorCompiler);
   // Responses are built from typed rows by our own code, so they are serialized with plain
@@ -161,6 +199,7 @@ export async function createBaseApp(options: BaseAppOptions): Promise<FastifyIns
   });
 
   registerErrorHandling(app, options.notFoundPage);
+  if (options.corsOrigins && options.corsOrigins.length > 0) await registerCors(app, options.corsOrigins);
   await registerMetrics(app, {
     registry: options.metrics?.registry ?? new Registry(),
     token: options.metrics?.token,

@@ -15,6 +15,9 @@ export class AllowedMethods {
   /** Registers the onRoute hook: before any route is added (routes added earlier are unknown to it). */
   collect(app: FastifyInstance): void {
     app.addHook('onRoute', (route) => {
+      // A catch-all route (@fastify/cors's `OPTIONS *`, which answers only preflights from listed
+      // origins) makes no path known: without this every unknown path would be a 405.
+      if (route.url === '*') return;
       for (const method of [route.method].flat()) {
         this.methods.add(method);
         this.router.on(method as HTTPMethod, route.url, () => undefined);

@@ -50,6 +50,7 @@ export async function buildApp(config: AttendanceConfig, deps: AttendanceDeps): 
     tokenExpireMinutes: config.tokenExpireMinutes,
     limits: config.serverLimits,
     metrics: { token: config.metricsToken },
+    corsOrigins: config.corsOrigins,
     openapi: { title: 'TixGo attendance', description: 'Events, tickets and check-ins.' },
     readiness: { database: () => deps.db.ping() },
     // Identity owns the accounts: attendance learns of revocations from its feed, and keeps

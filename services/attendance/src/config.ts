@@ -61,6 +61,8 @@ const schema = commonEnvSchema.extend({
   EVENT_TIME_ZONE: env.optionalString().refine((value) => value === undefined || isTimeZone(value), {
     message: 'must be an IANA time zone such as Asia/Jakarta',
   }),
+  // Browser origins allowed to call attendance (a front-end on another site, a local dev server).
+  CORS_ORIGINS: env.origins(),
 });
 
 export interface AttendanceConfig extends CommonConfig {
@@ -77,6 +79,8 @@ export interface AttendanceConfig extends CommonConfig {
   identityBaseUrls: string[];
   /** Exports' time zone for events without their own. */
   eventTimeZone: string;
+  /** CORS_ORIGINS: browser origins answered with CORS headers; empty: none. */
+  corsOrigins: string[];
 }
 
 export function loadConfig(source: NodeJS.ProcessEnv = process.env): AttendanceConfig {
@@ -98,5 +102,6 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AttendanceC
     ticketImportMaxBytes: raw.TICKET_IMPORT_MAX_MB * 1024 * 1024,
     identityBaseUrls: raw.IDENTITY_BASE_URL,
     eventTimeZone: raw.EVENT_TIME_ZONE ?? Intl.DateTimeFormat().resolvedOptions().timeZone,
+    corsOrigins: raw.CORS_ORIGINS,
   };
 }

@@ -27,7 +27,15 @@ describe('loadConfig', () => {
         perUser: { ratePerSecond: 100, burst: 1000 },
         perClient: { ratePerSecond: 1000, burst: 10_000 },
       },
+      corsOrigins: [],
     });
+  });
+
+  it('reads CORS_ORIGINS and refuses an origin with a path, naming the variable', () => {
+    expect(loadConfig({ ...base, CORS_ORIGINS: 'http://localhost:5173' }).corsOrigins).toEqual([
+      'http://localhost:5173',
+    ]);
+    expect(() => loadConfig({ ...base, CORS_ORIGINS: 'http://localhost:5173/x' })).toThrow(/CORS_ORIGINS/);
   });
 
   it('requires registered events by default in production only, and lets either be set', () => {

@@ -41,6 +41,7 @@ export async function buildApp(config: IdentityConfig, deps: IdentityDeps): Prom
     limits: config.serverLimits,
     metrics: { token: config.metricsToken },
     trustProxy: config.trustProxy,
+    corsOrigins: config.corsOrigins,
     openapi: { title: 'TixGo identity', description: 'Users, passwords, roles and tokens.' },
     readiness: { database: () => deps.db.ping() },
     revocations: revocations.list,

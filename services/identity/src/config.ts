@@ -34,6 +34,8 @@ const schema = commonEnvSchema.extend({
     message: "must name the portal's addresses (true would believe X-Forwarded-For from anyone)",
   }),
   DB_POOL_SIZE: env.positiveInt(10),
+  // Browser origins allowed to call identity (compat: the original let a GitHub Pages front-end and local dev servers do so).
+  CORS_ORIGINS: env.origins(),
 });
 
 export interface IdentityConfig extends CommonConfig {
@@ -48,6 +50,8 @@ export interface IdentityConfig extends CommonConfig {
   /** false: registering without an admin token is refused (403). */
   openRegistration: boolean;
   trustProxy: false | string[];
+  /** CORS_ORIGINS: browser origins answered with CORS headers; empty: none. */
+  corsOrigins: string[];
 }
 
 export function loadConfig(source: NodeJS.ProcessEnv = process.env): IdentityConfig {
@@ -86,5 +90,6 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): IdentityCon
     // compat: the original let anyone register; production closes it unless the operator opens it.
     openRegistration: raw.OPEN_REGISTRATION ?? !production,
     trustProxy: raw.TRUST_PROXY === true ? false : raw.TRUST_PROXY,
+    corsOrigins: raw.CORS_ORIGINS,
   };
 }

@@ -44,7 +44,14 @@ describe('loadConfig', () => {
       loginLimits: { perIp: 60, perUsername: 10, windowSeconds: 300, lockoutMaxSeconds: 900 },
       openRegistration: true,
       trustProxy: false,
+      corsOrigins: [],
     });
+  });
+
+  it('reads CORS_ORIGINS (the browser origins allowed to call identity)', () => {
+    expect(
+      loadConfig({ JWT_SECRET: SECRET, CORS_ORIGINS: 'https://panitia.github.io,http://localhost:5173' }).corsOrigins,
+    ).toEqual(['https://panitia.github.io', 'http://localhost:5173']);
   });
 
   it.each([
@@ -56,6 +63,7 @@ describe('loadConfig', () => {
     ['LOGIN_MAX_PER_IP', '0'],
     ['SEED_DEMO_USERS', 'sometimes'],
     ['DB_POOL_SIZE', 'many'],
+    ['CORS_ORIGINS', 'https://panitia.github.io/app'],
   ])('refuses %s=%s with a ConfigError naming the variable and not echoing secrets', (name, value) => {
     const error = configError({
       JWT_SECRET: SECRET,

@@ -6,6 +6,7 @@ import { loadSession, session } from './api/session.js';
 import { t } from './i18n/index.js';
 import { SignInPage } from './pages/sign-in.js';
 import { Layout } from './ui/layout.js';
+import { SessionLostPrompt } from './ui/session-lost-dialog.js';
 import { Banner, Loading, PageTitle } from './ui/widgets.js';
 
 // Each page is its own chunk: the station never downloads the admin pages or the chart.
@@ -115,6 +116,7 @@ export function App() {
           <Route path="/admin" component={AdminAlias} />
           <Route default component={NotFound} />
         </Router>
+        <SessionLostPrompt />
       </ErrorBoundary>
     </LocationProvider>
   );

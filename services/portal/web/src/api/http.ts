@@ -29,14 +29,23 @@ export interface RequestOptions {
   timeoutMs?: number;
   /** false: a 401 is the answer (the session routes themselves). */
   renewOn401?: boolean;
+  /**
+   * When the session has ended: true (default) waits for the person to sign in again in the dialog and sends the
+   * request again, so a click is carried out, not dropped; false answers the 401 at once (the station's scans,
+   * which the device answers meanwhile).
+   */
+  resumeAfterSignIn?: boolean;
 }
 
 type Renewer = () => Promise<boolean>;
 let renewSession: Renewer = async () => false;
-let onSessionLost: () => void = () => undefined;
+let onSessionLost: () => Promise<boolean> = async () => false;
 
-/** Wired by the session module (which itself calls the API): how to renew, and what to do when that fails. */
-export function configureSessionRenewal(renew: Renewer, lost: () => void): void {
+/**
+ * Wired by the session module (which itself calls the API): how to renew, and what to do when that fails
+ * (resolves true when the person has signed in again).
+ */
+export function configureSessionRenewal(renew: Renewer, lost: () => Promise<boolean>): void {
   renewSession = renew;
   onSessionLost = lost;
 }
@@ -93,7 +102,10 @@ export async function api<T>(path: string, options: RequestOptions = {}): Promis
     response = await send(path, options);
     if (response.status === 401 && options.renewOn401 !== false) {
       if (await renewSession()) response = await send(path, options);
-      if (response.status === 401) onSessionLost();
+      if (response.status === 401) {
+        const signedInAgain = onSessionLost();
+        if (options.resumeAfterSignIn !== false && (await signedInAgain)) response = await send(path, options);
+      }
     }
   } catch (error) {
     if (options.signal?.aborted) throw error;

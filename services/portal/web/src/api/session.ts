@@ -6,8 +6,16 @@ import { ApiError, api, configureSessionRenewal } from './http.js';
 
 /** undefined: not known yet (start-up); null: signed out. */
 export const session = signal<SessionInfo | null | undefined>(undefined);
-/** Set when a session ended by itself (expired, revoked): the sign-in page says so. */
+/**
+ * Set when a session in use ended by itself (expired, revoked): the page stays as it is, a dialog says what
+ * happened and asks for the password again, and the requests that met the end wait for it (resumeAfterSignIn).
+ * The person stays in `session` meanwhile, so the page that was open (the station and its queue) stays open.
+ */
 export const sessionLost = signal(false);
+/** The station asks for the dialog itself (a banner, then a tap): a modal over it would take the scanner's keys. */
+export const sessionPromptDeferred = signal(false);
+/** The dialog is asked for by a tap (where it is deferred). */
+export const sessionPromptOpen = signal(false);
 
 const RENEWED_AT_KEY = 'tixgo.session.renewedAt';
 /**
@@ -35,13 +43,49 @@ function rememberedUser(): SessionInfo | undefined {
 let renewal: Promise<boolean> | undefined;
 let timer: number | undefined;
 let expiresAt = 0;
+/** The requests waiting for the person to sign in again: true when they did (resend), false when they gave up. */
+const waiting: ((signedInAgain: boolean) => void)[] = [];
+
+function settleWaiting(signedInAgain: boolean): void {
+  for (const resolve of waiting.splice(0)) resolve(signedInAgain);
+}
 
 function keep(info: SessionInfo): void {
+  const before = session.value;
   session.value = info;
   rememberUser(info);
-  sessionLost.value = false;
+  if (sessionLost.value) {
+    sessionLost.value = false;
+    sessionPromptOpen.value = false;
+    // Someone else signing in does not finish the first person's actions.
+    settleWaiting(before?.username === info.username);
+  }
   expiresAt = Date.now() + info.expires_in * 1000;
   schedule();
+}
+
+/**
+ * The session ended without the person signing out. With someone signed in (or remembered on this device) the
+ * page stays and says so; nobody signed in: signed out, as before.
+ */
+function sessionEnded(): void {
+  window.clearTimeout(timer);
+  const who = session.value ?? rememberedUser();
+  if (who) {
+    session.value = who;
+    sessionLost.value = true;
+  } else {
+    session.value = null;
+  }
+}
+
+/**
+ * For a request refused because the session ended: resolves true once the same person has signed in again (the
+ * request is then sent again), false when they signed out or nobody is signed in.
+ */
+export function resumeAfterSignIn(): Promise<boolean> {
+  if (!sessionLost.value) return Promise.resolve(false);
+  return new Promise((resolve) => waiting.push(resolve));
 }
 
 /** Renews two minutes before expiry (or at 80 % of a short lifetime). */
@@ -60,8 +104,7 @@ async function rotate(): Promise<boolean> {
     return true;
   } catch (error) {
     if (error instanceof ApiError && error.status === 401) {
-      session.value = null;
-      rememberUser(null);
+      sessionEnded();
       return false;
     }
     // Unreachable: the session may still be good; try again on the next need.
@@ -76,6 +119,8 @@ async function rotate(): Promise<boolean> {
 export function renewSession(): Promise<boolean> {
   renewal ??= (async () => {
     const run = async () => {
+      // Ended: only a sign-in (here, or in another tab: the cookies are shared) brings it back.
+      if (sessionLost.value) return (await readSession()) === 'signed-in';
       const renewedAt = Number(localStorage.getItem(RENEWED_AT_KEY) ?? 0);
       if (Date.now() - renewedAt < 5_000 && (await readSession()) === 'signed-in') return true;
       return rotate();
@@ -101,9 +146,8 @@ async function readSession(): Promise<SessionRead> {
 }
 
 configureSessionRenewal(renewSession, () => {
-  if (session.value) sessionLost.value = true;
-  session.value = null;
-  rememberUser(null);
+  sessionEnded();
+  return resumeAfterSignIn();
 });
 
 /**
@@ -126,7 +170,8 @@ export async function loadSession(): Promise<void> {
     session.value = offline;
     return;
   }
-  if (!(await rotate())) session.value = null;
+  // A refused renewal leaves the person remembered with the session marked lost: the page says so.
+  if (!(await rotate()) && session.value === undefined) session.value = null;
 }
 
 export async function signIn(username: string, password: string): Promise<SessionInfo> {
@@ -147,6 +192,8 @@ export async function signOut(): Promise<void> {
     session.value = null;
     rememberUser(null);
     sessionLost.value = false;
+    sessionPromptOpen.value = false;
+    settleWaiting(false);
   }
 }
 

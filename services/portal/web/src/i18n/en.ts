@@ -93,6 +93,11 @@ export const en = {
     'The network is fine, but the check-in service behind the portal is not answering: answers come from this device; scans are sent when it is back.',
   'banner.offline': 'No connection to the server. Answers may be delayed.',
   'banner.sessionExpired': 'Your session has ended. Please sign in again.',
+  'sessionLost.title': 'Your session has ended',
+  'sessionLost.body':
+    'Sign in again as {name} to carry on: what you were doing continues once you are signed in, nothing is lost.',
+  'sessionLost.submit': 'Sign in and continue',
+  'sessionLost.someoneElse': 'Sign in as someone else',
 
   'signIn.title': 'Sign in',
   'signIn.intro': 'Sign in to check tickets in and follow the attendance.',
@@ -248,6 +253,11 @@ export const en = {
   'station.eventCount': '{checked} of {registered} at this event',
   'station.sending': 'Sending…',
   'station.ok': 'Checked in',
+  'station.repeat': 'Just checked in here',
+  'station.repeatDetail': {
+    one: '{ticket} — checked in on this device {count} second ago: the same person, let them through.',
+    other: '{ticket} — checked in on this device {count} seconds ago: the same person, let them through.',
+  },
   'station.duplicate': 'Already checked in',
   'station.duplicateDetail': 'at {time} by {by} ({gate})',
   'station.duplicateDetailNoGate': 'at {time} by {by}',
@@ -279,10 +289,11 @@ export const en = {
   'station.allSent': 'Every scan has been sent',
   'station.lastSync': 'last sent {time}',
   'station.signInToSend': {
-    one: 'Sign in again to send the waiting scan: it stays on this device until then.',
-    other: 'Sign in again to send the {count} waiting scans: they stay on this device until then.',
+    one: 'Your session has ended. Scanning goes on from this device; sign in again to send the waiting scan: it stays on this device until then.',
+    other:
+      'Your session has ended. Scanning goes on from this device; sign in again to send the {count} waiting scans: they stay on this device until then.',
   },
-  'station.signInLink': 'Sign in',
+  'station.signInLink': 'Sign in again',
   'station.tickets': {
     one: '{count} ticket on this device (updated {time})',
     other: '{count} tickets on this device (updated {time})',

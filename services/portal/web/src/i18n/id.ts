@@ -94,6 +94,11 @@ export const id: Catalogue = {
     'Jaringan tersambung, tetapi layanan check-in di belakang portal tidak menjawab: jawaban berasal dari perangkat ini; pindaian dikirim saat layanan kembali.',
   'banner.offline': 'Tidak ada koneksi ke server. Jawaban mungkin tertunda.',
   'banner.sessionExpired': 'Sesi Anda telah berakhir. Silakan masuk lagi.',
+  'sessionLost.title': 'Sesi Anda telah berakhir',
+  'sessionLost.body':
+    'Masuk lagi sebagai {name} untuk melanjutkan: yang sedang Anda kerjakan diteruskan setelah masuk, tidak ada yang hilang.',
+  'sessionLost.submit': 'Masuk dan lanjutkan',
+  'sessionLost.someoneElse': 'Masuk sebagai orang lain',
 
   'signIn.title': 'Masuk',
   'signIn.intro': 'Masuk untuk check-in tiket dan memantau kehadiran.',
@@ -247,6 +252,8 @@ export const id: Catalogue = {
   'station.eventCount': '{checked} dari {registered} di acara ini',
   'station.sending': 'Mengirim…',
   'station.ok': 'Berhasil check-in',
+  'station.repeat': 'Baru saja check-in di sini',
+  'station.repeatDetail': '{ticket} — check-in di perangkat ini {count} detik lalu: orang yang sama, silakan masuk.',
   'station.duplicate': 'Sudah check-in',
   'station.duplicateDetail': 'pukul {time} oleh {by} ({gate})',
   'station.duplicateDetailNoGate': 'pukul {time} oleh {by}',
@@ -278,8 +285,8 @@ export const id: Catalogue = {
   'station.allSent': 'Semua pindaian sudah terkirim',
   'station.lastSync': 'terakhir dikirim {time}',
   'station.signInToSend':
-    'Masuk lagi untuk mengirim {count} pindaian yang menunggu: semuanya tetap di perangkat ini sampai saat itu.',
-  'station.signInLink': 'Masuk',
+    'Sesi Anda telah berakhir. Pemindaian berjalan terus dari perangkat ini; masuk lagi untuk mengirim {count} pindaian yang menunggu: semuanya tetap di perangkat ini sampai saat itu.',
+  'station.signInLink': 'Masuk lagi',
   'station.tickets': '{count} tiket tersimpan di perangkat ini (diperbarui {time})',
   'station.ticketsLoading': 'Mengunduh tiket untuk mode offline: {count} sejauh ini…',
   'station.ticketsNone': 'Tiket belum ada di perangkat ini: saat offline, setiap kode baru disimpan.',

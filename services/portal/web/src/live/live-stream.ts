@@ -1,6 +1,6 @@
 // Server-sent events from the portal (/api/live/…): the latest data, whether the stream is healthy, and renewal when the session expires.
 import { useEffect, useState } from 'preact/hooks';
-import { renewSession } from '../api/session.js';
+import { renewSession, resumeAfterSignIn } from '../api/session.js';
 
 export type LiveState = 'connecting' | 'live' | 'unavailable';
 
@@ -27,7 +27,8 @@ export function useLiveStream<T>(url: string | undefined, event: string): { data
       source.addEventListener('unavailable', () => setState('unavailable'));
       source.addEventListener('expired', async () => {
         source?.close();
-        if (!closed && (await renewSession())) open();
+        // Renewed, or (the session ended) once the person has signed in again.
+        if (!closed && ((await renewSession()) || (await resumeAfterSignIn()))) open();
       });
       source.onerror = () => {
         if (closed) return;

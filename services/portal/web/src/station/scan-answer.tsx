@@ -4,7 +4,7 @@ import type { StoredScan } from '../offline/device-store.js';
 import { describeDetail, describeProblems } from '../ui/describe-problems.js';
 import type { StationScanResult } from './station-engine.js';
 
-export type Tone = 'ok' | 'warn' | 'error' | 'saved' | 'pending';
+export type Tone = 'ok' | 'repeat' | 'warn' | 'error' | 'saved' | 'pending';
 
 export interface AnswerView {
   tone: Tone;
@@ -31,6 +31,14 @@ export function viewOf({ ticketId: ticket, answer }: StationScanResult): AnswerV
       }
       case 'unknown':
         return { tone: 'error', title: t('station.unknown'), detail: t('station.unknownOffline', { ticket }) };
+      case 'repeat': {
+        const who = answer.holderName ? `${ticket} · ${answer.holderName}` : ticket;
+        return {
+          tone: 'repeat',
+          title: t('station.repeat'),
+          detail: t('station.repeatDetail', { ticket: who, count: answer.secondsAgo }),
+        };
+      }
     }
   }
   switch (answer.kind) {
@@ -100,7 +108,7 @@ export function answeredView(scan: StoredScan): AnswerView {
   }
 }
 
-const ICONS: Record<Tone, string> = { ok: '✓', warn: '!', error: '✕', saved: '⇪', pending: '…' };
+const ICONS: Record<Tone, string> = { ok: '✓', repeat: '✓', warn: '!', error: '✕', saved: '⇪', pending: '…' };
 
 export function ScanAnswerPanel(props: { view: AnswerView; onDismiss: () => void }) {
   const { view } = props;

@@ -85,6 +85,8 @@ export async function sendScan(scan: Scan, timeoutMs: number): Promise<ServerAns
       headers: { 'idempotency-key': scan.key },
       json: body(scan),
       timeoutMs,
+      // An ended session: the device answers the scan and keeps it; the queue goes once the person signs in again.
+      resumeAfterSignIn: false,
     });
     return { kind: 'ok', checkin };
   } catch (error) {
@@ -108,6 +110,7 @@ export async function sendScanBatch(scans: Scan[]): Promise<(ServerAnswer | NoAn
       method: 'POST',
       json: { checkins: scans.map((scan) => ({ ...body(scan), idempotency_key: scan.key })) },
       timeoutMs: 20_000,
+      resumeAfterSignIn: false,
     }));
   } catch (error) {
     if (!(error instanceof ApiError)) throw error;

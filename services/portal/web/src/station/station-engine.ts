@@ -27,6 +27,12 @@ const PROBE_EVERY_MS = 5000;
 /** While online: how often the event's tickets are refreshed (only what changed is downloaded). */
 const REFRESH_EVERY_MS = 60_000;
 const UPLOAD_BATCH = 200;
+/**
+ * A code scanned again on this device within this long of letting its holder in is the same person at the same
+ * gate — a scanner's double read (0.2 s apart) or a "did it beep?" — answered from memory in the green family,
+ * never sent (the server would say amber, "already checked in by you").
+ */
+export const REPEAT_WINDOW_MS = 5000;
 
 export type StationAnswer =
   | ({ source: 'server' } & ServerAnswer)
@@ -35,7 +41,9 @@ export type StationAnswer =
   /** Offline, a code this device (or the last download) already knows as checked in. */
   | { source: 'device'; kind: 'seen'; at: string; by: string | null; gate: string | null; onThisDevice: boolean }
   /** Offline, a code the event did not issue (as of the last download). */
-  | { source: 'device'; kind: 'unknown' };
+  | { source: 'device'; kind: 'unknown' }
+  /** The same code again on this device within REPEAT_WINDOW_MS of letting its holder in: not sent. */
+  | { source: 'device'; kind: 'repeat'; secondsAgo: number; holderName: string | null };
 
 export interface StationScanResult {
   ticketId: string;
@@ -61,6 +69,8 @@ export class StationEngine {
   readonly answered = signal<ReadonlyMap<string, StoredScan>>(new Map());
 
   private cleanups: (() => void)[] = [];
+  /** The codes this device let in lately (or is letting in: the answer may be on its way), by ticket. */
+  private readonly admittedLately = new Map<string, { at: number; result: Promise<StationScanResult> }>();
   private uploading: Promise<void> | undefined;
   private stopped = false;
 
@@ -68,6 +78,8 @@ export class StationEngine {
     private readonly eventId: string,
     private readonly gate: string,
     private readonly owner: string,
+    /** The clock of the repeat window. */
+    private readonly now: () => number = () => Date.now(),
   ) {}
 
   /** Starts the background work: looking for the server, sending the queue, refreshing the tickets. */
@@ -103,6 +115,36 @@ export class StationEngine {
   /** Checks a code in; the scan is on the device before this resolves, whatever the network does. */
   async scan(rawCode: string): Promise<StationScanResult> {
     const ticketId = await this.canonicalCode(rawCode.trim());
+    const lately = this.admittedLately.get(ticketId);
+    if (lately && this.now() - lately.at < REPEAT_WINDOW_MS) {
+      // A double read arrives while the first scan's answer is on its way: the first one decides.
+      const first = await lately.result.catch(() => undefined);
+      const admitted = first && admittedName(first.answer);
+      if (admitted !== undefined) {
+        // The server's green names nobody: the device's copy of the event does.
+        const holderName = admitted ?? (await findTicket(this.eventId, ticketId))?.holderName ?? null;
+        const secondsAgo = Math.max(0, Math.round((this.now() - lately.at) / 1000));
+        return {
+          ticketId,
+          scanKey: crypto.randomUUID(),
+          answer: { source: 'device', kind: 'repeat', secondsAgo, holderName },
+        };
+      }
+    }
+    const at = this.now();
+    const result = this.checkIn(ticketId);
+    this.forgetOldAdmissions(at);
+    this.admittedLately.set(ticketId, { at, result });
+    return result;
+  }
+
+  private forgetOldAdmissions(now: number): void {
+    for (const [ticketId, { at }] of this.admittedLately) {
+      if (now - at >= REPEAT_WINDOW_MS) this.admittedLately.delete(ticketId);
+    }
+  }
+
+  private async checkIn(ticketId: string): Promise<StationScanResult> {
     const scan = newScan(this.eventId, this.gate, ticketId);
     const stored: StoredScan = { ...scan, owner: this.owner, state: 'waiting' };
     await saveScan(stored);
@@ -168,6 +210,13 @@ export class StationEngine {
     await saveScan({ ...scan, admittedOffline: true, state: 'waiting' });
     void this.upload();
     return { source: 'device', kind: 'saved', holderName: ticket?.holderName ?? null };
+  }
+
+  /** The person signed in again after their session ended: the queue goes out now. */
+  signedInAgain(): void {
+    if (!this.needsSignIn.value) return;
+    this.needsSignIn.value = false;
+    void this.probe();
   }
 
   /** Looks for the server; when it answers, sends the queue and returns to online answers. */
@@ -282,6 +331,12 @@ async function sendWithin(scan: Scan, budgetMs: number): Promise<ServerAnswer> {
       await new Promise((resolve) => setTimeout(resolve, pause));
     }
   }
+}
+
+/** The holder's name (null when not known) when the answer let the person in; undefined when it did not. */
+function admittedName(answer: StationAnswer): string | null | undefined {
+  if (answer.source === 'server') return answer.kind === 'ok' ? null : undefined;
+  return answer.kind === 'saved' || answer.kind === 'repeat' ? answer.holderName : undefined;
 }
 
 /** A stored scan after the server's answer. */

@@ -5,7 +5,7 @@ import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { lazy, useLocation } from 'preact-iso';
 import { type EventStats, endpoints } from '../api/endpoints.js';
 import { ApiError } from '../api/http.js';
-import { session } from '../api/session.js';
+import { session, sessionLost, sessionPromptDeferred, sessionPromptOpen } from '../api/session.js';
 import { formatTime, t } from '../i18n/index.js';
 import { useLiveStream } from '../live/live-stream.js';
 import { offlineMode } from '../offline/service-worker.js';
@@ -23,7 +23,14 @@ import { TicketSearch } from './ticket-search.js';
 const CameraScanner = lazy(() => import('./camera-scanner.js').then((m) => m.CameraScanner));
 
 /** How long an answer stays on screen before the station is ready by itself (a new scan replaces it at once). */
-const ANSWER_MS: Record<Tone, number> = { ok: 1800, saved: 2500, warn: 4000, error: 4000, pending: 60_000 };
+const ANSWER_MS: Record<Tone, number> = {
+  ok: 1800,
+  repeat: 1800,
+  saved: 2500,
+  warn: 4000,
+  error: 4000,
+  pending: 60_000,
+};
 /** How many scans the recent list shows. */
 const RECENT_KEPT = 8;
 /** Only a slow answer shows "sending": a quick one goes straight to its colour. */
@@ -122,6 +129,20 @@ function StationScanner({ settings, title, owner }: { settings: StationSettings;
     );
   }, [answered]);
 
+  // Signed in again after the session ended: the scans kept meanwhile go out at once.
+  const lost = sessionLost.value;
+  useEffect(() => {
+    if (!lost) engine.signedInAgain();
+  }, [lost, engine]);
+
+  useEffect(() => {
+    // The session's end is said by a banner here: a dialog over the station would take the scanner's codes.
+    sessionPromptDeferred.value = true;
+    return () => {
+      sessionPromptDeferred.value = false;
+    };
+  }, []);
+
   useEffect(() => {
     engine.start();
     // After a reload the scans still waiting to be sent are the recent ones that matter: list them again.
@@ -155,7 +176,13 @@ function StationScanner({ settings, title, owner }: { settings: StationSettings;
     const result = await engine.scan(raw);
     window.clearTimeout(pending);
     const view = viewOf(result);
-    feedback(view.tone === 'ok' || view.tone === 'saved' ? 'ok' : view.tone === 'warn' ? 'warn' : 'error');
+    feedback(
+      view.tone === 'ok' || view.tone === 'repeat' || view.tone === 'saved'
+        ? 'ok'
+        : view.tone === 'warn'
+          ? 'warn'
+          : 'error',
+    );
     setAnnouncement(`${view.title}. ${view.detail}`);
     const entry = { key: result.scanKey, saved: view.tone === 'saved', view: () => viewOf(result) };
     setRecent((list) => [entry, ...list].slice(0, RECENT_KEPT));
@@ -217,7 +244,7 @@ function StationScanner({ settings, title, owner }: { settings: StationSettings;
           )}
         </div>
       </div>
-      {offline && (
+      {offline && !engine.needsSignIn.value && (
         <p class="banner banner-offline" role="status" data-testid="offline-banner">
           {t(engine.serviceDown.value ? 'station.offlineServiceDown' : 'station.offline')}
         </p>
@@ -230,11 +257,13 @@ function StationScanner({ settings, title, owner }: { settings: StationSettings;
           </span>
         </div>
       )}
-      {engine.needsSignIn.value && (
-        <Banner kind="warning">
-          {t('station.signInToSend', { count: engine.waiting.value })}{' '}
-          <a href={`/sign-in?next=${encodeURIComponent('/station')}`}>{t('station.signInLink')}</a>
-        </Banner>
+      {(engine.needsSignIn.value || lost) && (
+        <div class="banner banner-warning" role="status" data-testid="station-signed-out">
+          <span>{t('station.signInToSend', { count: engine.waiting.value })}</span>{' '}
+          <button type="button" class="button-small" onClick={() => (sessionPromptOpen.value = true)}>
+            {t('station.signInLink')}
+          </button>
+        </div>
       )}
       <QueueStatus engine={engine} />
 
