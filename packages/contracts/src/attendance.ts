@@ -132,7 +132,9 @@ export type CheckinNotFound = z.infer<typeof CheckinNotFound>;
  */
 export const DuplicateCheckin = z.object({
   detail: z.string(),
-  record: CheckinRecord.optional().describe('the earlier check-in (compat: always there for "Ticket already checked in")'),
+  record: CheckinRecord.optional().describe(
+    'the earlier check-in (compat: always there for "Ticket already checked in")',
+  ),
   refusal: z
     .enum(['cancelled', 'wrong-type', 'not-open', 'closed', 'already-used', 'already-inside', 'not-inside', 'full'])
     .optional()
@@ -380,7 +382,9 @@ export const TicketInput = z.object({
   ticket_id: BodyId.optional(),
   holder_name: line(TEXT_LIMITS.holderName).nullish(),
   holder_email: line(TEXT_LIMITS.holderEmail).nullish(),
-  type: line(TEXT_LIMITS.ticketType).nullish().describe('the ticket type (issue 16), e.g. VIP; a list may admit only some'),
+  type: line(TEXT_LIMITS.ticketType)
+    .nullish()
+    .describe('the ticket type (issue 16), e.g. VIP; a list may admit only some'),
 });
 export type TicketInput = z.infer<typeof TicketInput>;
 

@@ -90,7 +90,13 @@ export type GateDecision =
  * list, is the list open, has it entered already, is there room. An exit only asks whether the ticket is
  * inside: whoever is inside may always leave (cancelled or not, in or out of the list's hours).
  */
-export function decideScan(ticket: GateTicket, pass: GatePass, list: GateList, insideNow: number, scan: GateScan): GateDecision {
+export function decideScan(
+  ticket: GateTicket,
+  pass: GatePass,
+  list: GateList,
+  insideNow: number,
+  scan: GateScan,
+): GateDecision {
   if (!ticket.isValid) return refuse('not-issued');
   if (scan.direction === 'exit') return pass.isInside ? { verdict: 'exit' } : refuse('not-inside');
   if (ticket.cancelled) return refuse('cancelled');
@@ -118,7 +124,10 @@ export function refusalStatus(reason: RefusalReason): 404 | 409 {
 }
 
 /** The API's `detail` of a refusal (English; the UI words them in the page's language from `refusal`). */
-export function refusalDetail(reason: RefusalReason, context: { type?: string | null; capacity?: number | null } = {}): string {
+export function refusalDetail(
+  reason: RefusalReason,
+  context: { type?: string | null; capacity?: number | null } = {},
+): string {
   switch (reason) {
     case 'not-issued':
       return 'Ticket not found for this event';

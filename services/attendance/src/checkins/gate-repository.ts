@@ -39,7 +39,9 @@ function toList(row: ListRow): CheckinList {
 }
 
 /** The rules' view of a stored list. */
-export function gateListOf(list: Pick<CheckinList, 'id' | 'reentry' | 'capacity' | 'ticket_types' | 'opens_at' | 'closes_at'>): GateList {
+export function gateListOf(
+  list: Pick<CheckinList, 'id' | 'reentry' | 'capacity' | 'ticket_types' | 'opens_at' | 'closes_at'>,
+): GateList {
   return {
     id: list.id,
     reentry: list.reentry,
@@ -120,7 +122,11 @@ export async function readLists(db: Queryable, eventId: string): Promise<Checkin
  * A list other than `main`, locked until the transaction ends (FOR UPDATE): scans of one list take turns,
  * so its capacity and counts are exact under concurrent gates. Undefined when the event has no such list.
  */
-export async function lockList(client: pg.PoolClient, eventId: string, listId: string): Promise<CheckinList | undefined> {
+export async function lockList(
+  client: pg.PoolClient,
+  eventId: string,
+  listId: string,
+): Promise<CheckinList | undefined> {
   const { rows } = await client.query<ListRow>({
     name: 'lock-list',
     text: `SELECT ${LIST_COLUMNS} FROM checkin_lists l
@@ -208,7 +214,9 @@ export async function lockPass(
     values: [eventId, listId, ticketId],
   });
   const row = rows[0];
-  return row ? { entries: row.entries, isInside: row.is_inside, lastCheckinId: row.last_checkin_id } : { ...NO_PASS, lastCheckinId: null };
+  return row
+    ? { entries: row.entries, isInside: row.is_inside, lastCheckinId: row.last_checkin_id }
+    : { ...NO_PASS, lastCheckinId: null };
 }
 
 /** Admits the ticket to a list other than `main`: its pass and the list's counts. */
@@ -230,7 +238,12 @@ export async function admitToList(
 }
 
 /** Lets the ticket out of a list: `main` marks its checkins row, another list its pass. */
-export async function exitFromList(client: pg.PoolClient, eventId: string, listId: string, ticketId: string): Promise<void> {
+export async function exitFromList(
+  client: pg.PoolClient,
+  eventId: string,
+  listId: string,
+  ticketId: string,
+): Promise<void> {
   if (listId === MAIN_LIST_ID) {
     await client.query({
       name: 'exit-main',
@@ -342,7 +355,8 @@ export async function annulCheckin(
   const client = await db.connect();
   try {
     await client.query('BEGIN');
-    const result = (await annulMain(client, eventId, checkinId, by, reason)) ??
+    const result =
+      (await annulMain(client, eventId, checkinId, by, reason)) ??
       (await annulListEntry(client, eventId, checkinId, by, reason));
     await client.query('COMMIT');
     return result;
@@ -539,7 +553,12 @@ export async function cancelTicket(
  * A ticket's history, oldest first: its admission to `main` while it counts (the checkins row, with its
  * exit) and every stored line. Bounded: a ticket's history is a handful of lines, at most `limit`.
  */
-export async function readHistory(db: pg.Pool, eventId: string, ticketId: string, limit = 1000): Promise<HistoryEntry[]> {
+export async function readHistory(
+  db: pg.Pool,
+  eventId: string,
+  ticketId: string,
+  limit = 1000,
+): Promise<HistoryEntry[]> {
   const { rows } = await db.query<HistoryEntry & { sort_at: string; id: string }>({
     name: 'read-history',
     text: `SELECT * FROM (

@@ -155,9 +155,7 @@ async function decideAndApply(
   if (verdict === 'event-not-found') {
     return { answer: { status: 404, body: { detail: EVENT_NOT_FOUND } }, label: 'refused' };
   }
-  const pass = isMain
-    ? await mainPass(client, scan)
-    : await lockPass(client, scan.eventId, scan.listId, scan.ticketId);
+  const pass = isMain ? await mainPass(client, scan) : await lockPass(client, scan.eventId, scan.listId, scan.ticketId);
   const at = scan.scannedAt ?? new Date().toISOString();
   const ticket = {
     isValid: verdict === 'accept',
@@ -238,7 +236,12 @@ async function decideAndApply(
   // The device already acted on it (let the person in, or out): a refusal is a conflict for a supervisor.
   const isConflict = scan.admittedOffline;
   if (isConflict) {
-    await conflict(client, scan, reason === 'already-used' ? 'duplicate' : reason, 'lastCheckinId' in pass ? pass.lastCheckinId : pass.checkinId);
+    await conflict(
+      client,
+      scan,
+      reason === 'already-used' ? 'duplicate' : reason,
+      'lastCheckinId' in pass ? pass.lastCheckinId : pass.checkinId,
+    );
   }
   const status = refusalStatus(reason);
   if (reason === 'not-issued') {

@@ -1,16 +1,16 @@
 // Records one scan at the gate: with or without an Idempotency-Key, answered as an outcome (no HTTP here).
 import { randomUUID } from 'node:crypto';
 import type { OtherEvent } from '@tixgo/contracts';
+import { MAIN_LIST_ID } from '@tixgo/contracts/gate-rules';
 import type pg from 'pg';
 import { findOtherEventOfTicket } from '../tickets/tickets-repository.js';
 import type { CheckinBatcher } from './checkin-batcher.js';
 import type { CheckinMetrics } from './checkin-metrics.js';
 import type { CheckinOutcome } from './checkins-repository.js';
 import { recordConflict } from './conflicts-repository.js';
-import { checkInWithKey, type KeyedCheckin, type KeyedOutcome } from './idempotency.js';
-import { MAIN_LIST_ID } from '@tixgo/contracts/gate-rules';
 import { addHistory } from './gate-repository.js';
 import { type GateAnswer, type GateOutcomeLabel, recordGateScan } from './gate-scan.js';
+import { checkInWithKey, type KeyedCheckin, type KeyedOutcome } from './idempotency.js';
 import { judgeTicket } from './ticket-policy.js';
 
 export interface ScanRequest {
@@ -41,7 +41,11 @@ export interface ScanRequest {
  * The outcome, whether it was recorded as a conflict (a scan admitted offline that did not count), and
  * for a code the event did not issue, the other event that did, if any.
  */
-export type StatementOutcome = KeyedOutcome & { isConflict?: true; otherEvent?: OtherEvent; cancelReason?: string | null };
+export type StatementOutcome = KeyedOutcome & {
+  isConflict?: true;
+  otherEvent?: OtherEvent;
+  cancelReason?: string | null;
+};
 
 export type RecordedOutcome =
   | StatementOutcome
@@ -77,8 +81,13 @@ export async function recordCheckin(
  * statement, on the refusal path only, so an admission costs what it cost before (its history line is its
  * checkins row).
  */
-async function recordRefusal(db: pg.Pool, scan: ScanRequest, outcome: KeyedOutcome & { kind: 'duplicate' | 'refused' }): Promise<void> {
-  const verdict = outcome.kind === 'duplicate' ? 'already-used' : judgeTicket(outcome.facts, scan.requireRegisteredEvent);
+async function recordRefusal(
+  db: pg.Pool,
+  scan: ScanRequest,
+  outcome: KeyedOutcome & { kind: 'duplicate' | 'refused' },
+): Promise<void> {
+  const verdict =
+    outcome.kind === 'duplicate' ? 'already-used' : judgeTicket(outcome.facts, scan.requireRegisteredEvent);
   if (verdict === 'event-not-found') return;
   const refusal = verdict === 'ticket-not-found' ? 'not-issued' : verdict;
   await addHistory(db, {

@@ -12,6 +12,7 @@ import {
   MyCheckinsQuery,
   type OtherEvent,
 } from '@tixgo/contracts';
+import { MAIN_LIST_ID, refusalDetail } from '@tixgo/contracts/gate-rules';
 import { type AuthUser, authenticate, validationError } from '@tixgo/platform';
 import type { FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
@@ -19,7 +20,6 @@ import { checkinsBy } from '../checkins/attendance-pages.js';
 import { type RecordedOutcome, recordCheckin, type ScanRequest } from '../checkins/record-checkin.js';
 import { normaliseScanTime, scanTimeIssue } from '../checkins/scan-time.js';
 import { judgeTicket } from '../checkins/ticket-policy.js';
-import { MAIN_LIST_ID, refusalDetail } from '@tixgo/contracts/gate-rules';
 import type { AttendanceConfig } from '../config.js';
 import { EVENT_NOT_FOUND } from '../events/events-repository.js';
 import { checkinPage } from './cursors.js';
@@ -89,7 +89,11 @@ function plainAnswer(
       if (verdict === 'event-not-found') return { status: 404, body: { detail: EVENT_NOT_FOUND } };
       if (verdict === 'ticket-not-found') return { status: 404, body: { detail: 'Ticket not found for this event' } };
       if (verdict === 'cancelled') {
-        const cancelled = { detail: refusalDetail('cancelled'), refusal: 'cancelled', cancel_reason: outcome.cancelReason ?? null };
+        const cancelled = {
+          detail: refusalDetail('cancelled'),
+          refusal: 'cancelled',
+          cancel_reason: outcome.cancelReason ?? null,
+        };
         return { status: 409, body: cancelled };
       }
       // The statement refused what the policy accepts: the SQL gate and judgeTicket disagree.

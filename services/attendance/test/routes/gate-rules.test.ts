@@ -151,7 +151,11 @@ describe('entries and exits on a re-entry list with a capacity', () => {
     const early = await scan({ ticket_id: 'G-5', list_id: 'day-2' });
     expect(early.statusCode).toBe(409);
     expect(early.json()).toMatchObject({ refusal: 'not-open', detail: 'This list is not open yet' });
-    const reversed = await addList({ name: 'Bad', opens_at: '2026-01-02T00:00:00Z', closes_at: '2026-01-01T00:00:00Z' });
+    const reversed = await addList({
+      name: 'Bad',
+      opens_at: '2026-01-02T00:00:00Z',
+      closes_at: '2026-01-01T00:00:00Z',
+    });
     expect(reversed.statusCode).toBe(422);
   });
 });
@@ -197,7 +201,12 @@ describe('undo (annul)', () => {
     });
     expect(byCommittee.statusCode).toBe(403);
     const before = (await lists())[0] as { checked_in: number };
-    const annulled = await t.app.inject({ method: 'POST', url, headers: t.supervisor(), payload: { reason: 'mis-tap' } });
+    const annulled = await t.app.inject({
+      method: 'POST',
+      url,
+      headers: t.supervisor(),
+      payload: { reason: 'mis-tap' },
+    });
     expect(annulled.statusCode).toBe(200);
     expect(annulled.json()).toEqual({
       status: 'annulled',
@@ -319,9 +328,7 @@ describe('two offline stations on one re-entry area', () => {
     expect(doubled.statusCode).toBe(409);
     expect(doubled.json()).toMatchObject({ refusal: 'already-inside', conflict: true });
     // Retried upload: the same answer, one conflict.
-    expect((await upload('gate-a', 'a-3', { ticket_id: 'G-1', scanned_at: lastScan })).json()).toEqual(
-      doubled.json(),
-    );
+    expect((await upload('gate-a', 'a-3', { ticket_id: 'G-1', scanned_at: lastScan })).json()).toEqual(doubled.json());
     expect((await lists()).find((list) => list.id === 'hall')).toMatchObject({ checked_in: 1, inside: 1 });
 
     const listed = (await t.app.inject({ url: `/events/${EVENT}/conflicts`, headers: t.supervisor() })).json();

@@ -1,12 +1,12 @@
 // /auth/register, /auth/login, /auth/me, /auth/refresh, /auth/logout (spec: identity).
 import {
+  AccountRole,
   AuthSettings,
   LoginBody,
   MessageBody,
   normalizeUsername,
   RefreshBody,
   RegisterBody,
-  AccountRole,
   RoleName,
   TokenResponse,
   UserOut,

@@ -63,7 +63,10 @@ describe('PATCH /auth/users/{username}', () => {
     const response = await patchRole('lead', 'Supervisor');
     expect(response.statusCode).toBe(200);
     expect(response.json()).toEqual({ username: 'lead', role: 'supervisor', created_at: expect.any(String) });
-    const me = await identity.app.inject({ url: '/auth/me', headers: bearer(await identity.tokenFor('lead', 'pass1234')) });
+    const me = await identity.app.inject({
+      url: '/auth/me',
+      headers: bearer(await identity.tokenFor('lead', 'pass1234')),
+    });
     expect(me.json()).toEqual({ username: 'lead', role: 'supervisor' });
   });
 
