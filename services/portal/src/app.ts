@@ -113,7 +113,8 @@ export async function buildApp(config: PortalConfig, deps: PortalDeps = {}): Pro
     jwtPreviousSecret: config.jwtPreviousSecret,
     tokenExpireMinutes: config.tokenExpireMinutes,
     limits: config.serverLimits,
-    metrics: { registry: metricsRegistry, token: config.metricsToken },
+    // In production the portal's port is the public one: its metrics need METRICS_TOKEN (issue 15, item 13).
+    metrics: { registry: metricsRegistry, token: config.metricsToken, requireToken: config.nodeEnv === 'production' },
     trustProxy: config.trustProxy,
     openapi: {
       title: 'TixGo portal',
