@@ -88,6 +88,9 @@ export async function startService(name: ServiceName, options: StartOptions = {}
     PORTAL_HTTP: undefined,
     // No plain-HTTP CA companion: it would take the same fixed port in every benchmarked portal.
     PORTAL_CA_HTTP_PORT: '0',
+    // Every simulated gate and browser connects from 127.0.0.1 here; at a venue each has its own
+    // address. A bench measuring the per-address cap sets it again in options.env.
+    MAX_CONNECTIONS_PER_CLIENT: '0',
     ...options.env,
   };
   const started = performance.now();

@@ -127,6 +127,8 @@ export const env = {
 export interface ServerLimits {
   requestTimeoutMs: number;
   maxConnections: number;
+  /** Most open connections from one client address (0 or unset: no cap); see connections-per-client.ts. */
+  maxConnectionsPerClient?: number;
 }
 
 /** REQUEST_TIMEOUT_SECONDS and MAX_CONNECTIONS unset. */

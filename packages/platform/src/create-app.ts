@@ -17,6 +17,7 @@ import type { DestinationStream } from 'pino';
 import { Registry } from 'prom-client';
 import { authPlugin } from './auth.js';
 import { DEFAULT_SERVER_LIMITS, type ServerLimits } from './config.js';
+import { type ConnectionsPerClientOptions, limitConnectionsPerClient } from './connections-per-client.js';
 import { registerErrorHandling } from './errors.js';
 import { healthRoutes, type ReadinessCheck, type ReplicaChecks } from './health.js';
 import { loggerOptions } from './logger.js';
@@ -36,6 +37,11 @@ export function requestIdOf(request: { headers: IncomingHttpHeaders }): string {
 
 /** Request bodies above this size are answered 413 (spec: shared rules). */
 export const BODY_LIMIT_BYTES = 1024 * 1024;
+/**
+ * Sign-in, renewal, sign-out and registration bodies: small JSON documents anyone may send before
+ * they hold a token, so parsing a megabyte of them costs nobody anything (issue 15, item 7).
+ */
+export const AUTH_BODY_LIMIT_BYTES = 16 * 1024;
 
 /** Longest a client may take to send its request headers (bounded by the request timeout too). */
 const HEADERS_TIMEOUT_MS = 10_000;
@@ -100,7 +106,7 @@ export interface BaseAppOptions {
    * GET /metrics: the registry of the service's own metrics (the portal makes it before its upstream
    * clients; else a new one, app.metricsRegistry) and METRICS_TOKEN.
    */
-  metrics?: { registry?: Registry | undefined; token?: string | undefined };
+  metrics?: { registry?: Registry | undefined; token?: string | undefined; requireToken?: boolean | undefined };
   /** The answer to an unknown path before the JSON 404 (the portal's web UI page for browsers); see NotFoundPage. */
   notFoundPage?: NotFoundPage;
   /**
@@ -108,8 +114,13 @@ export interface BaseAppOptions {
    * CORS headers and whose preflights are answered; empty or omitted: no CORS at all.
    */
   corsOrigins?: readonly string[];
-  /** Extra server options (the portal passes its TLS settings here). */
-  server?: Partial<FastifyServerOptions> & { https?: { key: string | Buffer; cert: string | Buffer } };
+  /**
+   * Extra server options (the portal passes its TLS settings here). `handshakeTimeout`: a TLS
+   * handshake not done by then is dropped (Node's default, 120 s, let idle sockets hold a slot).
+   */
+  server?: Partial<FastifyServerOptions> & {
+    https?: { key: string | Buffer; cert: string | Buffer; handshakeTimeout?: number };
+  };
 }
 
 /**
@@ -161,6 +172,11 @@ export async function createBaseApp(options: BaseAppOptions): Promise<FastifyIns
   } as FastifyServerOptions).withTypeProvider<ZodTypeProvider>();
   // Past this, Node closes new connections at once (file descriptors and memory stay bounded).
   app.server.maxConnections = limits.maxConnections;
+  // …and one client address may not take them all (a trusted proxy's own address excepted).
+  limitConnectionsPerClient(app.server, {
+    max: limits.maxConnectionsPerClient ?? 0,
+    trustProxy: options.trustProxy as ConnectionsPerClientOptions['trustProxy'],
+  });
 
   app.setValidatorCompiler(validatorCompiler);
   // Responses are built from typed rows by our own code, so they are serialized with plain
@@ -187,6 +203,7 @@ export async function createBaseApp(options: BaseAppOptions): Promise<FastifyIns
   await registerMetrics(app, {
     registry: options.metrics?.registry ?? new Registry(),
     token: options.metrics?.token,
+    requireToken: options.metrics?.requireToken,
   });
   await registerOpenApi(app, options.openapi);
   await app.register(authPlugin, {

@@ -29,7 +29,10 @@ function limitedBody(request: Readable, limit: number): Readable {
       else callback(null, chunk);
     },
   });
-  request.on('error', (error) => body.destroy(httpError(400, `Request body failed: ${error.message}`)));
+  // A 413 of a stage before (the portal's per-request allowance) stays a 413.
+  request.on('error', (error: Error & { statusCode?: number }) =>
+    body.destroy(error.statusCode === 413 ? error : httpError(400, `Request body failed: ${error.message}`)),
+  );
   body.on('close', () => {
     if (request.readableEnded) return;
     request.unpipe(body);

@@ -3,6 +3,7 @@
 // Public surface of @tixgo/platform: what every service does the same way.
 export * from './auth.js';
 export * from './config.js';
+export * from './connections-per-client.js';
 export * from './create-app.js';
 export * from './csv-upload.js';
 export * from './errors.js';

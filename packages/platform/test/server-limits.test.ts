@@ -16,8 +16,9 @@ afterEach(async () => {
   app = undefined;
 });
 
-async function listen(limits: ServerLimits): Promise<number> {
+async function listen(limits: ServerLimits, trustProxy?: string[]): Promise<number> {
   app = await createBaseApp({
+    trustProxy,
     service: 'limits-test',
     logLevel: 'silent',
     jwtSecret: 'platform-test-secret-with-at-least-32-bytes',
@@ -159,5 +160,44 @@ describe('connection cap', () => {
     const answer = await rawRequest(port, GET_HEALTH);
     expect(answer).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
     expect(answer).toContain('{"status":"ok","service":"limits-test"}');
+  });
+});
+
+/** Resolves once the server holds `count` open connections (the accept happens on the server's own turn). */
+async function serverHolds(count: number): Promise<void> {
+  const server = app?.server;
+  if (!server) throw new Error('not listening');
+  for (;;) {
+    const open = await new Promise<number>((resolve, reject) =>
+      server.getConnections((error, n) => (error ? reject(error) : resolve(n))),
+    );
+    if (open === count) return;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+describe('connections per client address (issue 15, item 2)', () => {
+  it('closes a client address past MAX_CONNECTIONS_PER_CLIENT at once, and serves it again when one of its connections ends', async () => {
+    const port = await listen({ requestTimeoutMs: 30_000, maxConnections: 100, maxConnectionsPerClient: 3 });
+    const held = await Promise.all([openRaw(port), openRaw(port), openRaw(port)]);
+    await serverHolds(3);
+    // Far below MAX_CONNECTIONS (100), yet the fourth from the same address is closed unanswered.
+    expect(await rawRequest(port, GET_HEALTH)).toBeNull();
+    held[0]?.socket.destroy();
+    await held[0]?.closed;
+    await serverHolds(2);
+    const answer = await rawRequest(port, GET_HEALTH);
+    expect(answer).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
+    expect(answer).toContain('{"status":"ok","service":"limits-test"}');
+  });
+
+  it("does not cap a trusted proxy's own address: it carries many clients", async () => {
+    const port = await listen({ requestTimeoutMs: 30_000, maxConnections: 100, maxConnectionsPerClient: 1 }, [
+      '127.0.0.1',
+    ]);
+    await Promise.all([openRaw(port), openRaw(port)]);
+    await serverHolds(2);
+    const answer = await rawRequest(port, GET_HEALTH);
+    expect(answer).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
   });
 });

@@ -11,9 +11,10 @@ import {
 } from '@tixgo/platform';
 import type { FastifyInstance } from 'fastify';
 import { Registry } from 'prom-client';
+import { limitBodiesBeforeReading } from './body-allowance.js';
 import { CheckinClientLimit } from './checkin-client-limit.js';
 import type { PortalConfig } from './config.js';
-import { LiveHub } from './live/live-hub.js';
+import { LiveHub, type LiveHubOptions } from './live/live-hub.js';
 import { limitLoginsPerClient } from './login-rate-limit.js';
 import { isLoopbackHost, type PhoneTrust } from './phone-setup/phone-trust.js';
 import attendanceRoutes from './routes/attendance.js';
@@ -49,6 +50,10 @@ export interface PortalDeps {
   webRoot?: string | undefined;
   /** Where the log lines go (tests read them); default stdout. */
   logStream?: BaseAppOptions['logStream'];
+  /** Drives the live streams' periodic revocation check (tests run it by hand); see LiveHubOptions.every. */
+  liveChecks?: LiveHubOptions['every'];
+  /** The clock of the portal's per-client windows and stream checks, in ms (tests move it); default Date.now. */
+  now?: (() => number) | undefined;
 }
 
 /**
@@ -108,7 +113,8 @@ export async function buildApp(config: PortalConfig, deps: PortalDeps = {}): Pro
     jwtPreviousSecret: config.jwtPreviousSecret,
     tokenExpireMinutes: config.tokenExpireMinutes,
     limits: config.serverLimits,
-    metrics: { registry: metricsRegistry, token: config.metricsToken },
+    // In production the portal's port is the public one: its metrics need METRICS_TOKEN (issue 15, item 13).
+    metrics: { registry: metricsRegistry, token: config.metricsToken, requireToken: config.nodeEnv === 'production' },
     trustProxy: config.trustProxy,
     openapi: {
       title: 'TixGo portal',
@@ -116,7 +122,9 @@ export async function buildApp(config: PortalConfig, deps: PortalDeps = {}): Pro
     },
     // spec: the portal is ready when both upstreams answer their /health (at least one replica of each).
     readiness: { identity: identity.readiness(), attendance: attendance.readiness() },
-    server: deps.tls ? { https: { key: deps.tls.key, cert: deps.tls.cert } } : {},
+    server: deps.tls
+      ? { https: { key: deps.tls.key, cert: deps.tls.cert, handshakeTimeout: config.tlsHandshakeTimeoutMs } }
+      : {},
     // The portal verifies every token itself, so it must also know what identity revoked.
     revocations: new RevocationList(revocationStaleAfterMs(config.revocationPollSeconds)),
     notFoundPage: (request, reply) => uiNotFound.page?.(request, reply),
@@ -133,8 +141,9 @@ export async function buildApp(config: PortalConfig, deps: PortalDeps = {}): Pro
   registerSecurityHeaders(app, { production: config.nodeEnv === 'production' });
   await app.register(fastifyCookie);
   acceptEmptyJsonBodies(app);
+  limitBodiesBeforeReading(app);
   app.addHook('onRequest', requireJsonFromCookieSessions);
-  await limitLoginsPerClient(app, config.loginRateLimit);
+  await limitLoginsPerClient(app, { ...config.loginRateLimit, now: deps.now });
 
   await app.register(authRoutes, { identity, tokenExpireMinutes: config.tokenExpireMinutes });
   await app.register(sessionRoutes, {
@@ -154,7 +163,12 @@ export async function buildApp(config: PortalConfig, deps: PortalDeps = {}): Pro
     ticketUploadTimeoutMs: config.serverLimits.requestTimeoutMs + config.attendance.timeoutMs,
   });
   await app.register(dashboardRoutes, { attendance });
-  const hub = new LiveHub({ intervalMs: config.live.intervalMs, maxStreams: config.live.maxStreams, log });
+  const hub = new LiveHub({
+    ...config.live,
+    revocationCheckMs: config.revocationPollSeconds * 1000,
+    log,
+    every: deps.liveChecks,
+  });
   // Before the server closes: an open stream would otherwise hold app.close() until its client left.
   app.addHook('preClose', async () => hub.close());
   await app.register(liveRoutes, { attendance, hub, heartbeatMs: config.live.heartbeatMs });

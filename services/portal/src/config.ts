@@ -57,7 +57,18 @@ const schema = commonEnvSchema.extend({
    * phone can fetch the portal's CA before it trusts anything. 0: off.
    */
   PORTAL_CA_HTTP_PORT: env.port(18080),
-  TRUST_PROXY: env.trustProxy(),
+  // The proxies' own addresses only: `true` would let any client forge X-Forwarded-For past every
+  // per-address limit here, and the portal passes that address on to identity (issue 15, item 5).
+  TRUST_PROXY: env.trustProxy().refine((value) => value !== true, {
+    message: "must list the proxies' addresses (true would believe X-Forwarded-For from anyone)",
+  }),
+  /**
+   * Seconds a client has to finish the TLS handshake; Node's default (120 s) let sockets that never
+   * send a byte hold the server's connections (the request timeouts start after the handshake).
+   */
+  TLS_HANDSHAKE_TIMEOUT_SECONDS: env.positiveInt(5, 120),
+  /** Open connections from one client address (a trusted proxy's excepted); 0: no cap. */
+  MAX_CONNECTIONS_PER_CLIENT: env.nonNegativeInt(200, 1_000_000),
   // Sized for a gate: a person waits at the scanner, so seconds, never undici's 300 s defaults.
   UPSTREAM_TIMEOUT_MS: env.positiveInt(5000, 120_000),
   UPSTREAM_CONNECT_TIMEOUT_MS: env.positiveInt(2000, 60_000),
@@ -98,6 +109,9 @@ const schema = commonEnvSchema.extend({
   LIVE_HEARTBEAT_MS: env.positiveInt(15_000, 300_000),
   /** Live streams open at once (each holds a connection); one more is refused with 503. */
   LIVE_MAX_STREAMS: env.positiveInt(1000, 100_000),
+  /** Live streams one account (a token's uid) or one client address may hold; one more is refused with 429. */
+  LIVE_MAX_STREAMS_PER_USER: env.positiveInt(100, 100_000),
+  LIVE_MAX_STREAMS_PER_CLIENT: env.positiveInt(100, 100_000),
   /**
    * Check-ins per second from one client address, sustained and at once, counted here before
    * anything is forwarded (attendance sees the whole portal as one address; it limits each user).
@@ -128,7 +142,9 @@ export interface PortalConfig extends CommonConfig {
   publicHosts: string[];
   /** PORTAL_CA_HTTP_PORT: the plain-HTTP companion serving the CA to phones; 0: none. */
   caHttpPort: number;
-  trustProxy: boolean | string[];
+  trustProxy: false | string[];
+  /** TLS_HANDSHAKE_TIMEOUT_SECONDS in ms. */
+  tlsHandshakeTimeoutMs: number;
   ticketImportMaxBytes: number;
   sessionMaxDays: number;
   identity: UpstreamConfig;
@@ -137,7 +153,13 @@ export interface PortalConfig extends CommonConfig {
   checkinBatching: CheckinBatchingOptions;
   loginRateLimit: LoginRateLimit;
   /** The server-sent events of /api/live (see live/live-hub.ts). */
-  live: { intervalMs: number; heartbeatMs: number; maxStreams: number };
+  live: {
+    intervalMs: number;
+    heartbeatMs: number;
+    maxStreams: number;
+    maxStreamsPerUser: number;
+    maxStreamsPerClient: number;
+  };
   /** Check-ins per client address (see checkin-client-limit.ts). */
   checkinsPerClient: BucketLimits;
 }
@@ -166,21 +188,30 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): PortalConfi
     retryMaxDelayMs: raw.UPSTREAM_RETRY_MAX_DELAY_MS,
     connections: raw.UPSTREAM_CONNECTIONS,
   });
+  const common = commonConfig(raw);
   return {
-    ...commonConfig(raw),
+    ...common,
+    serverLimits: { ...common.serverLimits, maxConnectionsPerClient: raw.MAX_CONNECTIONS_PER_CLIENT },
+    tlsHandshakeTimeoutMs: raw.TLS_HANDSHAKE_TIMEOUT_SECONDS * 1000,
     plainHttp: raw.PORTAL_HTTP,
     tls: raw.TLS_CERT_FILE && raw.TLS_KEY_FILE ? { certFile: raw.TLS_CERT_FILE, keyFile: raw.TLS_KEY_FILE } : undefined,
     publicHosts: raw.PUBLIC_HOSTS,
     // Behind a TLS proxy there is no certificate of the portal's own to hand out.
     caHttpPort: raw.PORTAL_HTTP ? 0 : raw.PORTAL_CA_HTTP_PORT,
-    trustProxy: raw.TRUST_PROXY,
+    trustProxy: raw.TRUST_PROXY === true ? false : raw.TRUST_PROXY,
     ticketImportMaxBytes: raw.TICKET_IMPORT_MAX_MB * 1024 * 1024,
     sessionMaxDays: raw.SESSION_MAX_DAYS,
     identity: upstream(raw.IDENTITY_BASE_URL),
     attendance: upstream(raw.ATTENDANCE_BASE_URL),
     checkinBatching: { concurrency: raw.UPSTREAM_CHECKIN_BATCH_CONCURRENCY, max: raw.UPSTREAM_CHECKIN_BATCH_MAX },
     loginRateLimit: { max: raw.PORTAL_LOGIN_MAX_PER_IP, windowSeconds: raw.PORTAL_LOGIN_WINDOW_SECONDS },
-    live: { intervalMs: raw.LIVE_INTERVAL_MS, heartbeatMs: raw.LIVE_HEARTBEAT_MS, maxStreams: raw.LIVE_MAX_STREAMS },
+    live: {
+      intervalMs: raw.LIVE_INTERVAL_MS,
+      heartbeatMs: raw.LIVE_HEARTBEAT_MS,
+      maxStreams: raw.LIVE_MAX_STREAMS,
+      maxStreamsPerUser: raw.LIVE_MAX_STREAMS_PER_USER,
+      maxStreamsPerClient: raw.LIVE_MAX_STREAMS_PER_CLIENT,
+    },
     checkinsPerClient: { ratePerSecond: raw.CHECKIN_RATE_PER_CLIENT, burst: raw.CHECKIN_BURST_PER_CLIENT },
   };
 }

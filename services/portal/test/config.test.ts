@@ -28,6 +28,27 @@ describe('loadConfig', () => {
     });
   });
 
+  it('times TLS handshakes out after 5 s and caps 200 connections per client address by default (issue 15, item 2)', () => {
+    const config = loadConfig({ JWT_SECRET: SECRET });
+    expect(config.tlsHandshakeTimeoutMs).toBe(5000);
+    expect(config.serverLimits).toEqual({
+      requestTimeoutMs: 30_000,
+      maxConnections: 1000,
+      maxConnectionsPerClient: 200,
+    });
+    const set = loadConfig({ JWT_SECRET: SECRET, TLS_HANDSHAKE_TIMEOUT_SECONDS: '2', MAX_CONNECTIONS_PER_CLIENT: '0' });
+    expect(set.tlsHandshakeTimeoutMs).toBe(2000);
+    expect(set.serverLimits.maxConnectionsPerClient).toBe(0);
+  });
+
+  it('refuses TRUST_PROXY=true: only named proxies may set the client address (issue 15, item 5)', () => {
+    expect(() => loadConfig({ JWT_SECRET: SECRET, TRUST_PROXY: 'true' })).toThrow(ConfigError);
+    expect(() => loadConfig({ JWT_SECRET: SECRET, TRUST_PROXY: 'true' })).toThrow(
+      "TRUST_PROXY: must list the proxies' addresses",
+    );
+    expect(loadConfig({ JWT_SECRET: SECRET, TRUST_PROXY: '10.0.0.0/8' }).trustProxy).toEqual(['10.0.0.0/8']);
+  });
+
   it('reads the per-address check-in limit from the variables attendance reads too', () => {
     const config = loadConfig({ JWT_SECRET: SECRET, CHECKIN_RATE_PER_CLIENT: '50', CHECKIN_BURST_PER_CLIENT: '500' });
     expect(config.checkinsPerClient).toEqual({ ratePerSecond: 50, burst: 500 });
@@ -109,9 +130,10 @@ describe('loadConfig', () => {
 
 describe('check-in batching settings', () => {
   it('defaults to 1 batch call in flight of at most 100 check-ins, and reads both variables', () => {
-    expect(loadConfig({}).checkinBatching).toEqual({ concurrency: 1, max: 100 });
+    expect(loadConfig({ JWT_SECRET: SECRET }).checkinBatching).toEqual({ concurrency: 1, max: 100 });
     expect(
-      loadConfig({ UPSTREAM_CHECKIN_BATCH_CONCURRENCY: '2', UPSTREAM_CHECKIN_BATCH_MAX: '200' }).checkinBatching,
+      loadConfig({ JWT_SECRET: SECRET, UPSTREAM_CHECKIN_BATCH_CONCURRENCY: '2', UPSTREAM_CHECKIN_BATCH_MAX: '200' })
+        .checkinBatching,
     ).toEqual({ concurrency: 2, max: 200 });
   });
 
@@ -126,12 +148,29 @@ describe('check-in batching settings', () => {
 });
 
 describe('live stream settings', () => {
-  it('defaults to one poll a second, a heartbeat every 15 s and 1000 streams, and reads all three', () => {
-    expect(loadConfig({}).live).toEqual({ intervalMs: 1000, heartbeatMs: 15_000, maxStreams: 1000 });
-    expect(loadConfig({ LIVE_INTERVAL_MS: '500', LIVE_HEARTBEAT_MS: '20000', LIVE_MAX_STREAMS: '50' }).live).toEqual({
+  it('defaults to one poll a second, a heartbeat every 15 s and 1000 streams (100 per account and per address), and reads them', () => {
+    expect(loadConfig({ JWT_SECRET: SECRET }).live).toEqual({
+      intervalMs: 1000,
+      heartbeatMs: 15_000,
+      maxStreams: 1000,
+      maxStreamsPerUser: 100,
+      maxStreamsPerClient: 100,
+    });
+    expect(
+      loadConfig({
+        JWT_SECRET: SECRET,
+        LIVE_INTERVAL_MS: '500',
+        LIVE_HEARTBEAT_MS: '20000',
+        LIVE_MAX_STREAMS: '50',
+        LIVE_MAX_STREAMS_PER_USER: '5',
+        LIVE_MAX_STREAMS_PER_CLIENT: '7',
+      }).live,
+    ).toEqual({
       intervalMs: 500,
       heartbeatMs: 20_000,
       maxStreams: 50,
+      maxStreamsPerUser: 5,
+      maxStreamsPerClient: 7,
     });
   });
 
@@ -147,15 +186,19 @@ describe('live stream settings', () => {
 
 describe('gate phone trust settings', () => {
   it('defaults to no public hosts and the CA companion on 18080, and reads both', () => {
-    expect(loadConfig({})).toMatchObject({ publicHosts: [], caHttpPort: 18080 });
+    expect(loadConfig({ JWT_SECRET: SECRET })).toMatchObject({ publicHosts: [], caHttpPort: 18080 });
     expect(
-      loadConfig({ PUBLIC_HOSTS: ' gate.example.org, 203.0.113.7 ,fd00::7', PORTAL_CA_HTTP_PORT: '8080' }),
+      loadConfig({
+        JWT_SECRET: SECRET,
+        PUBLIC_HOSTS: ' gate.example.org, 203.0.113.7 ,fd00::7',
+        PORTAL_CA_HTTP_PORT: '8080',
+      }),
     ).toMatchObject({ publicHosts: ['gate.example.org', '203.0.113.7', 'fd00::7'], caHttpPort: 8080 });
   });
 
   it('turns the companion off with 0, and behind a TLS proxy (PORTAL_HTTP), where the portal has no CA of its own', () => {
-    expect(loadConfig({ PORTAL_CA_HTTP_PORT: '0' }).caHttpPort).toBe(0);
-    expect(loadConfig({ PORTAL_HTTP: 'true' }).caHttpPort).toBe(0);
+    expect(loadConfig({ JWT_SECRET: SECRET, PORTAL_CA_HTTP_PORT: '0' }).caHttpPort).toBe(0);
+    expect(loadConfig({ JWT_SECRET: SECRET, PORTAL_HTTP: 'true' }).caHttpPort).toBe(0);
   });
 
   it.each([

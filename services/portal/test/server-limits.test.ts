@@ -1,5 +1,6 @@
 // The portal over HTTPS with REQUEST_TIMEOUT_SECONDS=1: a body trickled in is cut off with 408 while /health answers (issue 10, item 4).
 import { mkdtempSync, rmSync } from 'node:fs';
+import { connect as netConnect } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { connect, type TLSSocket } from 'node:tls';
@@ -20,7 +21,7 @@ beforeAll(async () => {
     identityUrl: down,
     attendanceUrl: down,
     tls,
-    env: { REQUEST_TIMEOUT_SECONDS: '1', MAX_CONNECTIONS: '50' },
+    env: { REQUEST_TIMEOUT_SECONDS: '1', MAX_CONNECTIONS: '50', TLS_HANDSHAKE_TIMEOUT_SECONDS: '1' },
   });
 });
 
@@ -45,6 +46,20 @@ function openTls(port: number): Promise<{ socket: TLSSocket; received: () => str
 }
 
 describe('portal server limits', () => {
+  it('drops a connection that never starts its TLS handshake after TLS_HANDSHAKE_TIMEOUT_SECONDS (Node waits 120 s)', async () => {
+    const idle = netConnect({ host: '127.0.0.1', port: portal.port });
+    let received = '';
+    idle.on('data', (chunk: Buffer) => {
+      received += chunk.toString('latin1');
+    });
+    idle.on('error', () => undefined);
+    // Never sends a byte; the server must end it on its own (within the test's generous timeout).
+    await new Promise((resolve) => idle.once('close', resolve));
+    expect(received).toBe('');
+    const health = await call(portal.url, 'GET', '/health', { dispatcher: selfSigned });
+    expect(health.status).toBe(200);
+  }, 30_000);
+
   it('takes REQUEST_TIMEOUT_SECONDS and MAX_CONNECTIONS for its HTTPS server', () => {
     expect(portal.app.server.requestTimeout).toBe(1000);
     expect(portal.app.server.headersTimeout).toBe(1000);

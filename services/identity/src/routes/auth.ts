@@ -1,5 +1,6 @@
 // /auth/register, /auth/login, /auth/me, /auth/refresh, /auth/logout (spec: identity).
 import {
+  AccountRole,
   AuthSettings,
   LoginBody,
   MessageBody,
@@ -11,6 +12,7 @@ import {
   UserOut,
 } from '@tixgo/contracts';
 import {
+  AUTH_BODY_LIMIT_BYTES,
   AUTH_MESSAGES,
   authenticate,
   httpErrors,
@@ -51,6 +53,13 @@ export function parseRole(value: string | undefined): Role {
   return role.data;
 }
 
+/** A role an admin gives (PATCH /auth/users/{username}): also `supervisor` (issue 16); trimmed and lower-cased. */
+export function parseAssignableRole(value: string): Role {
+  const role = AccountRole.safeParse(value.trim().toLowerCase());
+  if (!role.success) throw httpErrors.badRequest("Invalid role: must be 'committee', 'supervisor' or 'admin'");
+  return role.data;
+}
+
 const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (app, options) => {
   const { pool, hasher, throttle, revocations } = options;
   const rotationPolicy = {
@@ -83,6 +92,7 @@ const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (app, options
   app.post(
     '/auth/register',
     {
+      bodyLimit: AUTH_BODY_LIMIT_BYTES,
       config: { rateLimit: throttle.perAddress },
       schema: {
         tags: ['auth'],
@@ -111,6 +121,7 @@ const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (app, options
   app.post(
     '/auth/login',
     {
+      bodyLimit: AUTH_BODY_LIMIT_BYTES,
       config: { rateLimit: throttle.perAddress },
       schema: {
         tags: ['auth'],
@@ -160,6 +171,9 @@ const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (app, options
   app.post(
     '/auth/refresh',
     {
+      bodyLimit: AUTH_BODY_LIMIT_BYTES,
+      // Each renewal is a database round; counted per client address like a login (issue 15, item 7).
+      config: { rateLimit: throttle.perAddress },
       schema: {
         tags: ['auth'],
         summary: 'Rotate a refresh token: new access and refresh tokens',
@@ -181,6 +195,7 @@ const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (app, options
   app.post(
     '/auth/logout',
     {
+      bodyLimit: AUTH_BODY_LIMIT_BYTES,
       schema: {
         tags: ['auth'],
         summary: 'End a login: its refresh tokens, and its access tokens at every service within seconds',

@@ -1,4 +1,5 @@
 // The offline station's /api (issue 8): the uploaded scan queue (POST /api/checkins/batch), the event's ticket download (compressed), its conflicts.
+
 import fastifyCompress from '@fastify/compress';
 import {
   type CheckinBatchEnvelope,
@@ -25,6 +26,7 @@ import {
 import type { FastifySchemaCompiler } from 'fastify';
 import { type FastifyPluginAsyncZod, validatorCompiler } from 'fastify-type-provider-zod';
 import type { ZodType, z } from 'zod';
+import { SPEC_BODY_LIMIT_BYTES } from '../body-allowance.js';
 import { type CheckinClientLimit, tooManyCheckinsFromAddress } from '../checkin-client-limit.js';
 import { authenticateCaller, callerOf } from '../session/authenticate-caller.js';
 import type { AttendanceClient } from '../upstream/attendance-client.js';
@@ -133,6 +135,8 @@ const offlineStationRoutes: FastifyPluginAsyncZod<OfflineStationRoutesOptions> =
       // The upload's first scan is counted here, before the token is verified (a flood of uploads
       // costs no verification); the others one by one in the handler.
       onRequest: [checkinsPerClient.limitRequest, authenticateCaller],
+      // 200 scans with their keys and times: the spec's limit, not the portal's small default.
+      bodyLimit: SPEC_BODY_LIMIT_BYTES,
       validatorCompiler: envelopeOnly,
       schema: {
         tags: ['checkins', 'offline'],

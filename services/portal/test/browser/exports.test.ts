@@ -19,17 +19,12 @@ import {
   portalClient,
   reportSkippedWithoutChromium,
   signIn,
+  toEnglish,
   useUiStack,
 } from './support/browser.js';
 
 const DOCS = fileURLToPath(new URL('../../../../docs', import.meta.url));
 const EVENT_ID = 'pentas-seni';
-
-async function toEnglish(page: Page): Promise<void> {
-  const menu = page.getByRole('button', { name: 'Menu' });
-  if (await menu.isVisible()) await menu.click();
-  await page.getByRole('button', { name: 'Switch the language to English' }).click();
-}
 
 describe.runIf(hasChromium)('exports people open (Chromium)', () => {
   const stack = useUiStack();

@@ -17,6 +17,7 @@ import {
   openPage,
   reportSkippedWithoutChromium,
   signIn,
+  toEnglish,
   useUiStack,
 } from './support/browser.js';
 import { openStation, scan, seedEvent, storedCheckins } from './support/station-steps.js';
@@ -145,7 +146,7 @@ describe.runIf(hasChromium)('a gate phone (Chromium)', () => {
     expect((await scan(page, 'GP-002')).tone).toBe('ok');
 
     // In English too.
-    await page.getByRole('button', { name: 'Switch the language to English' }).click();
+    await toEnglish(page);
     await page.getByText('Offline mode is not installed on this device.').waitFor();
 
     // The link is a real navigation to the portal's install page (not a route of the app).

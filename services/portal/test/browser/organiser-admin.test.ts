@@ -12,6 +12,7 @@ import {
   portalClient,
   reportSkippedWithoutChromium,
   signIn,
+  toEnglish,
   useUiStack,
 } from './support/browser.js';
 import { seedEvent } from './support/station-steps.js';
@@ -23,12 +24,6 @@ const TICKETS = Array.from({ length: 230 }, (_, i) => ({
   ticket_id: `WB-${String(999 - i).padStart(3, '0')}`,
   holder_name: `${NAMES[i % NAMES.length]} ${i}`,
 }));
-
-async function toEnglish(page: Page): Promise<void> {
-  const menu = page.getByRole('button', { name: 'Menu' });
-  if (await menu.isVisible()) await menu.click();
-  await page.getByRole('button', { name: 'Switch the language to English' }).click();
-}
 
 describe.runIf(hasChromium)('the organiser’s admin pages (Chromium)', () => {
   const stack = useUiStack();

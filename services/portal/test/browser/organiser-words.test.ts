@@ -15,6 +15,7 @@ import {
   overflowsHorizontally,
   reportSkippedWithoutChromium,
   signIn,
+  toEnglish,
   useUiStack,
 } from './support/browser.js';
 import { seedEvent } from './support/station-steps.js';
@@ -33,11 +34,6 @@ function csvFile(name: string, content: string | Buffer): string {
 }
 
 /** Switches the UI to English (on a phone the switch is behind the menu). */
-async function toEnglish(page: Page): Promise<void> {
-  const menu = page.getByRole('button', { name: 'Menu' });
-  if (await menu.isVisible()) await menu.click();
-  await page.getByRole('button', { name: 'Switch the language to English' }).click();
-}
 
 describe.runIf(hasChromium)('the organiser’s words (Chromium)', () => {
   const stack = useUiStack();
@@ -161,7 +157,7 @@ describe.runIf(hasChromium)('the organiser’s words (Chromium)', () => {
     const button = await menu.boundingBox();
     // One row: the brand and the menu button side by side, a header no taller than one of them with its padding.
     expect(Math.abs((brand?.y ?? 0) - (button?.y ?? 100))).toBeLessThan(12);
-    expect((await header.boundingBox())?.height ?? 999).toBeLessThan(60);
+    await expect.poll(async () => (await header.boundingBox())?.height ?? 999, { timeout: 15_000 }).toBeLessThan(60);
     expect(await page.getByRole('link', { name: 'Pos check-in', exact: true }).isVisible()).toBe(false);
     await menu.click();
     expect(await menu.getAttribute('aria-expanded')).toBe('true');
@@ -176,7 +172,12 @@ describe.runIf(hasChromium)('the organiser’s words (Chromium)', () => {
     await signIn(laptop.page, stack.portal.url, 'admin1');
     await laptop.page.getByRole('link', { name: 'Pos check-in', exact: true }).waitFor();
     expect(await laptop.page.getByRole('button', { name: 'Menu' }).isVisible()).toBe(false);
-    expect((await laptop.page.locator('header.site-header').boundingBox())?.height ?? 999).toBeLessThan(70);
+    // Polled: while the app settles after signing in the header may be re-rendered (no box for a moment).
+    await expect
+      .poll(async () => (await laptop.page.locator('header.site-header').boundingBox())?.height ?? 999, {
+        timeout: 15_000,
+      })
+      .toBeLessThan(70);
     expect(problems).toEqual([]);
     await laptop.context.close();
     await context.close();

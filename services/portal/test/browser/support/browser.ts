@@ -210,6 +210,13 @@ export async function openPage(
   return { page, context, problems };
 }
 
+/** Switches the page to English the way a person does: on a phone the switch is behind Menu. */
+export async function toEnglish(page: Page): Promise<void> {
+  const menu = page.getByRole('button', { name: 'Menu' });
+  if (await menu.isVisible()) await menu.click();
+  await page.getByRole('button', { name: 'Switch the language to English' }).click();
+}
+
 export async function signIn(page: Page, baseUrl: string, username: string, password = 'secret'): Promise<void> {
   await page.goto(`${baseUrl}/sign-in`);
   await page.getByLabel(/^(Nama pengguna|Username)$/).fill(username);
