@@ -19,6 +19,7 @@ if [ ! -f .env ]; then
   say "no .env yet: creating one with fresh random secrets (edit it, then run ./deploy.sh again)"
   sed -e "s|^JWT_SECRET=.*|JWT_SECRET=$(random_secret)|" \
       -e "s|^POSTGRES_PASSWORD=.*|POSTGRES_PASSWORD=$(random_secret)|" \
+      -e "s|^# METRICS_TOKEN=$|METRICS_TOKEN=$(random_secret)|" \
       -e "s|^NODE_ENV=.*|NODE_ENV=production|" \
       -e "s|^ADMIN_USERNAME=$|ADMIN_USERNAME=admin|" \
       -e "s|^ADMIN_PASSWORD=$|ADMIN_PASSWORD=$(random_secret | head -c 24)|" \

@@ -37,6 +37,11 @@ export function requestIdOf(request: { headers: IncomingHttpHeaders }): string {
 
 /** Request bodies above this size are answered 413 (spec: shared rules). */
 export const BODY_LIMIT_BYTES = 1024 * 1024;
+/**
+ * Sign-in, renewal, sign-out and registration bodies: small JSON documents anyone may send before
+ * they hold a token, so parsing a megabyte of them costs nobody anything (issue 15, item 7).
+ */
+export const AUTH_BODY_LIMIT_BYTES = 16 * 1024;
 
 /** Longest a client may take to send its request headers (bounded by the request timeout too). */
 const HEADERS_TIMEOUT_MS = 10_000;
@@ -101,7 +106,7 @@ export interface BaseAppOptions {
    * GET /metrics: the registry of the service's own metrics (the portal makes it before its upstream
    * clients; else a new one, app.metricsRegistry) and METRICS_TOKEN.
    */
-  metrics?: { registry?: Registry | undefined; token?: string | undefined };
+  metrics?: { registry?: Registry | undefined; token?: string | undefined; requireToken?: boolean | undefined };
   /** The answer to an unknown path before the JSON 404 (the portal's web UI page for browsers); see NotFoundPage. */
   notFoundPage?: NotFoundPage;
   /**
@@ -198,6 +203,7 @@ export async function createBaseApp(options: BaseAppOptions): Promise<FastifyIns
   await registerMetrics(app, {
     registry: options.metrics?.registry ?? new Registry(),
     token: options.metrics?.token,
+    requireToken: options.metrics?.requireToken,
   });
   await registerOpenApi(app, options.openapi);
   await app.register(authPlugin, {

@@ -1,5 +1,6 @@
 // CORS_ORIGINS (issue 14, compat): the listed browser origins get CORS answers from @fastify/cors;
 // every other origin, and a service with none listed, keeps the 405 a preflight always had.
+import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBaseApp, env, RevocationList } from '../src/index.js';
@@ -11,7 +12,8 @@ async function appWith(corsOrigins?: string[]): Promise<FastifyInstance> {
   const app = await createBaseApp({
     service: 'cors-test',
     logLevel: 'silent',
-    jwtSecret: 'cors-test-secret-with-at-least-32-bytes!!',
+    // Made at run time: production refuses every secret written in the repository (published-secrets.test.ts).
+    jwtSecret: randomBytes(32).toString('base64url'),
     tokenExpireMinutes: 120,
     openapi: { title: 'CORS test', description: 'routes for CORS' },
     revocations: new RevocationList(60_000),

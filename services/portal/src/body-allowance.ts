@@ -7,11 +7,11 @@
 // caller is known (onRequest authenticated it): a declared Content-Length above the allowance is a 413
 // at once, and a chunked body is cut off when it passes it.
 import { Transform } from 'node:stream';
-import { type AuthUser, httpError } from '@tixgo/platform';
+import { AUTH_BODY_LIMIT_BYTES, type AuthUser, httpError } from '@tixgo/platform';
 import type { FastifyInstance, FastifyRequest, preParsingHookHandler } from 'fastify';
 
-/** Sign-in, renewal, sign-out, registration: small JSON documents that anyone may send. */
-export const AUTH_BODY_LIMIT_BYTES = 16 * 1024;
+/** Sign-in, renewal, sign-out, registration: small JSON documents that anyone may send (as identity's). */
+export { AUTH_BODY_LIMIT_BYTES };
 /** Every other route unless it declares more: an event, a check-in, a ticket correction. */
 export const DEFAULT_BODY_LIMIT_BYTES = 64 * 1024;
 /** The spec's shared limit (1 MiB): a check-in batch of 200, a ticket list sent as JSON by an admin. */

@@ -9,11 +9,14 @@ const WINDOW_SECONDS = 60;
 
 const upstreams = useUpstreams();
 let portal: RunningService;
+// The portal's clock: a test moves it past the window instead of waiting.
+let nowMs = Date.parse('2026-12-06T10:00:00Z');
 
 beforeAll(async () => {
   portal = await startPortal({
     identityUrl: upstreams.identity.url,
     attendanceUrl: upstreams.attendance.url,
+    now: () => nowMs,
     env: { PORTAL_LOGIN_MAX_PER_IP: String(MAX), PORTAL_LOGIN_WINDOW_SECONDS: String(WINDOW_SECONDS) },
   });
 });
@@ -58,5 +61,37 @@ describe('logins through the portal', () => {
       expect(response.json()).toEqual({ username: `walk-in-${attempt}`, role: 'committee' });
     }
     expectTooMany(await post('/api/auth/register', { username: 'walk-in-extra', password: 'pass1234' }, from));
+  });
+
+  it("counts the web UI's sign-in (POST /api/session) in the same budget as /api/auth/login (issue 15, item 8)", async () => {
+    const attacker = '10.20.2.1';
+    for (let attempt = 0; attempt < MAX; attempt++) {
+      const response = await post('/api/session', { username: 'admin1', password: `guess-${attempt}` }, attacker);
+      expect(response.statusCode).toBe(401);
+      expect(response.json()).toEqual({ detail: 'Invalid username/password' });
+    }
+    expectTooMany(await post('/api/session', { username: 'admin1', password: 'secret' }, attacker));
+    expectTooMany(await post('/api/auth/login', { username: 'admin1', password: 'secret' }, attacker));
+    const owner = await post('/api/session', { username: 'admin1', password: 'secret' }, '10.20.2.2');
+    expect(owner.statusCode).toBe(200);
+    expect(owner.json()).toMatchObject({ username: 'admin1', role: 'admin' });
+  });
+
+  it('limits renewals per client (both ways in share a budget), and opens again when the window ends', async () => {
+    const from = '10.20.3.1';
+    const bogus = { refresh_token: 'not-a-refresh-token' };
+    for (let attempt = 0; attempt < MAX; attempt++) {
+      const response = await post('/api/auth/refresh', bogus, from);
+      expect(response.statusCode).toBe(401);
+    }
+    expectTooMany(await post('/api/auth/refresh', bogus, from));
+    expectTooMany(await post('/api/session/refresh', {}, from));
+    // Renewing is its own budget: the same client may still sign in.
+    const signIn = await post('/api/auth/login', { username: 'panitia1', password: 'secret' }, from);
+    expect(signIn.statusCode).toBe(200);
+    nowMs += WINDOW_SECONDS * 1000;
+    const after = await post('/api/auth/refresh', bogus, from);
+    expect(after.statusCode).toBe(401);
+    expect(after.json()).toMatchObject({ detail: expect.any(String) });
   });
 });

@@ -11,6 +11,7 @@ import {
   UserOut,
 } from '@tixgo/contracts';
 import {
+  AUTH_BODY_LIMIT_BYTES,
   AUTH_MESSAGES,
   authenticate,
   httpErrors,
@@ -83,6 +84,7 @@ const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (app, options
   app.post(
     '/auth/register',
     {
+      bodyLimit: AUTH_BODY_LIMIT_BYTES,
       config: { rateLimit: throttle.perAddress },
       schema: {
         tags: ['auth'],
@@ -111,6 +113,7 @@ const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (app, options
   app.post(
     '/auth/login',
     {
+      bodyLimit: AUTH_BODY_LIMIT_BYTES,
       config: { rateLimit: throttle.perAddress },
       schema: {
         tags: ['auth'],
@@ -160,6 +163,9 @@ const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (app, options
   app.post(
     '/auth/refresh',
     {
+      bodyLimit: AUTH_BODY_LIMIT_BYTES,
+      // Each renewal is a database round; counted per client address like a login (issue 15, item 7).
+      config: { rateLimit: throttle.perAddress },
       schema: {
         tags: ['auth'],
         summary: 'Rotate a refresh token: new access and refresh tokens',
@@ -181,6 +187,7 @@ const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (app, options
   app.post(
     '/auth/logout',
     {
+      bodyLimit: AUTH_BODY_LIMIT_BYTES,
       schema: {
         tags: ['auth'],
         summary: 'End a login: its refresh tokens, and its access tokens at every service within seconds',
