@@ -21,6 +21,7 @@ random_secret() { head -c 48 /dev/urandom | base64 | tr -d '/+=\n' | head -c 64;
 if [ ! -f .env ]; then
   sed -e "s|^JWT_SECRET=.*|JWT_SECRET=$(random_secret)|" \
       -e "s|^POSTGRES_PASSWORD=.*|POSTGRES_PASSWORD=$(random_secret)|" \
+      -e "s|^# METRICS_TOKEN=$|METRICS_TOKEN=$(random_secret)|" \
       -e "s|^NODE_ENV=.*|NODE_ENV=production|" \
       -e "s|^ADMIN_USERNAME=$|ADMIN_USERNAME=admin|" \
       -e "s|^ADMIN_PASSWORD=$|ADMIN_PASSWORD=$(random_secret | head -c 24)|" \

@@ -3,6 +3,9 @@
 # with pg_restore), from the compose stack, a DATABASE_URL or the embedded server of `pnpm start`.
 # The service keeps running: pg_dump reads one consistent snapshot.
 set -euo pipefail
+# A dump holds every password hash and the check-in history: readable by its owner only (files 0600,
+# a new backups/ folder 0700), never by the other users of the box.
+umask 077
 cd "$(dirname "$0")/.."
 # shellcheck source=scripts/database-target.sh
 . scripts/database-target.sh
@@ -13,7 +16,9 @@ usage: scripts/backup.sh SERVICE [FILE] [--compose [FILE.yml] | --url URL | --da
   SERVICE   identity or attendance
   FILE      where the dump goes (default: backups/SERVICE-YYYYmmdd-HHMMSS.dump)
   --compose the compose stack's PostgreSQL (default file docker-compose.prod.yml)
-  --url     a PostgreSQL connection string (the service's DATABASE_URL)
+  --url     a PostgreSQL connection string (the service's DATABASE_URL); its password is handed to
+            pg_dump in PGPASSWORD, never on pg_dump's command line
+  --url-from-env  the connection string in $DATABASE_URL: nothing secret on any command line
   --data-dir the embedded PostgreSQL of `pnpm start` under DIR/SERVICE (default: $DATA_DIR or .data)
   --offline with --data-dir: the stopped stack's DIR/SERVICE as a .tar.gz (no pg_dump needed)
 PG_BIN selects the directory of pg_dump (default: the newest installed).

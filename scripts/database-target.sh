@@ -36,6 +36,7 @@ parse_target() {
         if [ $# -gt 1 ] && [[ "$2" == *.yml || "$2" == *.yaml ]]; then TARGET_COMPOSE_FILE=$2; shift; fi
         ;;
       --url) [ $# -gt 1 ] || die "--url needs a connection string"; TARGET_FROM=url; TARGET_URL=$2; shift ;;
+      --url-from-env) [ -n "${DATABASE_URL:-}" ] || die "--url-from-env: DATABASE_URL is empty"; TARGET_FROM=url; TARGET_URL=$DATABASE_URL ;;
       --data-dir) [ $# -gt 1 ] || die "--data-dir needs a directory"; TARGET_FROM=data-dir; TARGET_DATA_DIR=$2; shift ;;
       --yes) ASSUME_YES=true ;;
       --offline) OFFLINE=true ;;
@@ -68,6 +69,7 @@ resolve_target() {
       ;;
     url)
       TARGET_KIND=url
+      password_to_environment
       ;;
     data-dir)
       local dir="$TARGET_DATA_DIR/$service"
@@ -85,6 +87,18 @@ resolve_target() {
       TARGET_URL="postgres://postgres@127.0.0.1:$port/tixgo"
       ;;
   esac
+}
+
+# password_to_environment : moves the password of TARGET_URL (postgres://user:password@host/db) into
+# PGPASSWORD, %-escapes decoded, so pg_dump/pg_restore never carry it on their command line (which
+# `ps` shows every user of the box).
+password_to_environment() {
+  local pattern='^(postgres(ql)?://)([^:@/]*):([^@/]*)@(.*)$'
+  [[ "$TARGET_URL" =~ $pattern ]] || return 0
+  local encoded=${BASH_REMATCH[4]}
+  PGPASSWORD=$(printf '%b' "${encoded//%/\\x}")
+  export PGPASSWORD
+  TARGET_URL="${BASH_REMATCH[1]}${BASH_REMATCH[3]}@${BASH_REMATCH[5]}"
 }
 
 # pg_tool NAME : the path of pg_dump / pg_restore to use against a URL: $PG_BIN/NAME when PG_BIN is

@@ -3,6 +3,8 @@
 # one in the database, in one transaction (a failed restore changes nothing). Into the compose
 # stack, a DATABASE_URL (a fresh database too) or the embedded server of `pnpm start`.
 set -euo pipefail
+# Whatever a restore writes beside the database (its error log) is the owner's only.
+umask 077
 cd "$(dirname "$0")/.."
 # shellcheck source=scripts/database-target.sh
 . scripts/database-target.sh

@@ -3,7 +3,7 @@
 // read back through the services themselves; the embedded server of `pnpm start` found by its files.
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { openDatabase, startEmbeddedPostgres } from '@tixgo/db';
@@ -294,5 +294,54 @@ describe('the embedded PostgreSQL of pnpm start', () => {
     expect(backup.code).toBe(1);
     expect(backup.stderr).toContain('no embedded PostgreSQL is running for identity');
     expect(backup.stderr).toContain('start the stack (pnpm start) first');
+  });
+});
+
+describe('what a backup exposes (issue 15, item 14)', () => {
+  /** A PG_BIN whose pg_dump writes what it was given (arguments, PGPASSWORD) and a small dump; pg_restore --list reads it. */
+  function recordingTools(): { bin: string; log: string } {
+    const bin = mkdtempSync(path.join(workDir, 'fake-pg-'));
+    const log = path.join(bin, 'calls.log');
+    writeFileSync(
+      path.join(bin, 'pg_dump'),
+      `#!/usr/bin/env bash\nprintf 'args=%s\\n' "$*" >>"${log}"\nprintf 'password=%s\\n' "\${PGPASSWORD:-}" >>"${log}"\n` +
+        'while [ $# -gt 0 ]; do if [ "$1" = --file ]; then printf dump >"$2"; fi; shift; done\n',
+    );
+    writeFileSync(path.join(bin, 'pg_restore'), '#!/usr/bin/env bash\nexit 0\n');
+    chmodSync(path.join(bin, 'pg_dump'), 0o755);
+    chmodSync(path.join(bin, 'pg_restore'), 0o755);
+    return { bin, log };
+  }
+
+  it('hands pg_dump the password in PGPASSWORD, not on its command line, and writes the dump readable by its owner only', async () => {
+    const { bin, log } = recordingTools();
+    const file = path.join(workDir, 'private', 'identity.dump');
+    const run = await runScript(
+      'backup.sh',
+      ['identity', file, '--url', 'postgres://tixgo:s3cr%40t-pass@127.0.0.1:5432/identity'],
+      { PG_BIN: bin },
+    );
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    const calls = readFileSync(log, 'utf8');
+    expect(calls).toContain('args=--format custom --dbname postgres://tixgo@127.0.0.1:5432/identity --file');
+    expect(calls).not.toMatch(/args=.*s3cr/);
+    expect(calls).toContain('password=s3cr@t-pass');
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(statSync(path.dirname(file)).mode & 0o777).toBe(0o700);
+  });
+
+  it('takes the connection string from DATABASE_URL with --url-from-env: nothing secret on any command line', async () => {
+    const { bin, log } = recordingTools();
+    const file = path.join(workDir, 'from-env.dump');
+    const run = await runScript('backup.sh', ['attendance', file, '--url-from-env'], {
+      PG_BIN: bin,
+      DATABASE_URL: 'postgres://tixgo:env-secret@127.0.0.1:5432/attendance',
+    });
+    expect(run.code).toBe(0);
+    const calls = readFileSync(log, 'utf8');
+    expect(calls).not.toMatch(/args=.*env-secret/);
+    expect(calls).toContain('password=env-secret');
+    expect(statSync(file).mode & 0o777).toBe(0o600);
   });
 });

@@ -106,7 +106,7 @@ export interface BaseAppOptions {
    * GET /metrics: the registry of the service's own metrics (the portal makes it before its upstream
    * clients; else a new one, app.metricsRegistry) and METRICS_TOKEN.
    */
-  metrics?: { registry?: Registry | undefined; token?: string | undefined };
+  metrics?: { registry?: Registry | undefined; token?: string | undefined; requireToken?: boolean | undefined };
   /** The answer to an unknown path before the JSON 404 (the portal's web UI page for browsers); see NotFoundPage. */
   notFoundPage?: NotFoundPage;
   /**
@@ -203,6 +203,7 @@ export async function createBaseApp(options: BaseAppOptions): Promise<FastifyIns
   await registerMetrics(app, {
     registry: options.metrics?.registry ?? new Registry(),
     token: options.metrics?.token,
+    requireToken: options.metrics?.requireToken,
   });
   await registerOpenApi(app, options.openapi);
   await app.register(authPlugin, {

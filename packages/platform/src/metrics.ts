@@ -40,6 +40,11 @@ export interface MetricsOptions {
   registry: Registry;
   /** METRICS_TOKEN: when set, GET /metrics needs `Authorization: Bearer <token>`. */
   token?: string | undefined;
+  /**
+   * Never open: without a token every scrape is refused (the production portal, whose port is the
+   * public one; identity's and attendance's ports are the operator's).
+   */
+  requireToken?: boolean | undefined;
 }
 
 const digest = (value: string) => createHash('sha256').update(value).digest();
@@ -54,6 +59,17 @@ function requireMetricsToken(token: string) {
     }
     done();
   };
+}
+
+/** onRequest of GET /metrics when a token is required and none is configured. */
+function refuseWithoutToken(_request: FastifyRequest, _reply: FastifyReply, _done: HookHandlerDoneFunction): void {
+  throw httpErrors.unauthorized('Metrics need METRICS_TOKEN: set it to scrape this service in production');
+}
+
+/** Who may read GET /metrics. */
+function metricsGuard(options: MetricsOptions) {
+  if (options.token !== undefined) return [requireMetricsToken(options.token)];
+  return options.requireToken ? [refuseWithoutToken] : [];
 }
 
 /**
@@ -92,7 +108,7 @@ export async function registerMetrics(app: FastifyInstance, options: MetricsOpti
       // A scrape every few seconds is no request worth its own log line, nor its own duration series.
       logLevel: 'warn',
       config: { disableMetrics: true },
-      onRequest: options.token === undefined ? [] : [requireMetricsToken(options.token)],
+      onRequest: metricsGuard(options),
     },
     async (_request, reply) => {
       const merged = Registry.merge([processMetrics(), registry]);

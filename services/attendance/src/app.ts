@@ -25,6 +25,7 @@ import { answerDatabaseOutagesWith503 } from './routes/database-unavailable.js';
 import eventCheckinRoutes from './routes/event-checkins.js';
 import eventStatsRoutes from './routes/event-stats.js';
 import eventRoutes from './routes/events.js';
+import gateRoutes from './routes/gate.js';
 import offlineStationRoutes from './routes/offline-station.js';
 import ticketSearchRoutes from './routes/ticket-search.js';
 import ticketRoutes from './routes/tickets.js';
@@ -93,6 +94,7 @@ export async function buildApp(config: AttendanceConfig, deps: AttendanceDeps): 
     await api.register(eventCheckinRoutes, options);
     await api.register(ticketSearchRoutes, options);
     await api.register(offlineStationRoutes, options);
+    await api.register(gateRoutes, options);
   });
   await app.register(landingPage, { name: 'attendance', description: 'Events, tickets and check-ins for TixGo.' });
   return app;

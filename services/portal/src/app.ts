@@ -14,7 +14,7 @@ import { Registry } from 'prom-client';
 import { limitBodiesBeforeReading } from './body-allowance.js';
 import { CheckinClientLimit } from './checkin-client-limit.js';
 import type { PortalConfig } from './config.js';
-import { LiveHub } from './live/live-hub.js';
+import { LiveHub, type LiveHubOptions } from './live/live-hub.js';
 import { limitLoginsPerClient } from './login-rate-limit.js';
 import { isLoopbackHost, type PhoneTrust } from './phone-setup/phone-trust.js';
 import attendanceRoutes from './routes/attendance.js';
@@ -50,6 +50,8 @@ export interface PortalDeps {
   webRoot?: string | undefined;
   /** Where the log lines go (tests read them); default stdout. */
   logStream?: BaseAppOptions['logStream'];
+  /** Drives the live streams' periodic revocation check (tests run it by hand); see LiveHubOptions.every. */
+  liveChecks?: LiveHubOptions['every'];
   /** The clock of the portal's per-client windows and stream checks, in ms (tests move it); default Date.now. */
   now?: (() => number) | undefined;
 }
@@ -111,7 +113,8 @@ export async function buildApp(config: PortalConfig, deps: PortalDeps = {}): Pro
     jwtPreviousSecret: config.jwtPreviousSecret,
     tokenExpireMinutes: config.tokenExpireMinutes,
     limits: config.serverLimits,
-    metrics: { registry: metricsRegistry, token: config.metricsToken },
+    // In production the portal's port is the public one: its metrics need METRICS_TOKEN (issue 15, item 13).
+    metrics: { registry: metricsRegistry, token: config.metricsToken, requireToken: config.nodeEnv === 'production' },
     trustProxy: config.trustProxy,
     openapi: {
       title: 'TixGo portal',
@@ -160,7 +163,12 @@ export async function buildApp(config: PortalConfig, deps: PortalDeps = {}): Pro
     ticketUploadTimeoutMs: config.serverLimits.requestTimeoutMs + config.attendance.timeoutMs,
   });
   await app.register(dashboardRoutes, { attendance });
-  const hub = new LiveHub({ intervalMs: config.live.intervalMs, maxStreams: config.live.maxStreams, log });
+  const hub = new LiveHub({
+    ...config.live,
+    revocationCheckMs: config.revocationPollSeconds * 1000,
+    log,
+    every: deps.liveChecks,
+  });
   // Before the server closes: an open stream would otherwise hold app.close() until its client left.
   app.addHook('preClose', async () => hub.close());
   await app.register(liveRoutes, { attendance, hub, heartbeatMs: config.live.heartbeatMs });

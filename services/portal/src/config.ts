@@ -114,6 +114,9 @@ const schema = commonEnvSchema.extend({
   LIVE_HEARTBEAT_MS: env.positiveInt(15_000, 300_000),
   /** Live streams open at once (each holds a connection); one more is refused with 503. */
   LIVE_MAX_STREAMS: env.positiveInt(1000, 100_000),
+  /** Live streams one account (a token's uid) or one client address may hold; one more is refused with 429. */
+  LIVE_MAX_STREAMS_PER_USER: env.positiveInt(100, 100_000),
+  LIVE_MAX_STREAMS_PER_CLIENT: env.positiveInt(100, 100_000),
   /**
    * Check-ins per second from one client address, sustained and at once, counted here before
    * anything is forwarded (attendance sees the whole portal as one address; it limits each user).
@@ -157,7 +160,13 @@ export interface PortalConfig extends CommonConfig {
   checkinBatching: CheckinBatchingOptions;
   loginRateLimit: LoginRateLimit;
   /** The server-sent events of /api/live (see live/live-hub.ts). */
-  live: { intervalMs: number; heartbeatMs: number; maxStreams: number };
+  live: {
+    intervalMs: number;
+    heartbeatMs: number;
+    maxStreams: number;
+    maxStreamsPerUser: number;
+    maxStreamsPerClient: number;
+  };
   /** Check-ins per client address (see checkin-client-limit.ts). */
   checkinsPerClient: BucketLimits;
 }
@@ -204,7 +213,13 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): PortalConfi
     attendance: upstream(raw.ATTENDANCE_BASE_URL),
     checkinBatching: { concurrency: raw.UPSTREAM_CHECKIN_BATCH_CONCURRENCY, max: raw.UPSTREAM_CHECKIN_BATCH_MAX },
     loginRateLimit: { max: raw.PORTAL_LOGIN_MAX_PER_IP, windowSeconds: raw.PORTAL_LOGIN_WINDOW_SECONDS },
-    live: { intervalMs: raw.LIVE_INTERVAL_MS, heartbeatMs: raw.LIVE_HEARTBEAT_MS, maxStreams: raw.LIVE_MAX_STREAMS },
+    live: {
+      intervalMs: raw.LIVE_INTERVAL_MS,
+      heartbeatMs: raw.LIVE_HEARTBEAT_MS,
+      maxStreams: raw.LIVE_MAX_STREAMS,
+      maxStreamsPerUser: raw.LIVE_MAX_STREAMS_PER_USER,
+      maxStreamsPerClient: raw.LIVE_MAX_STREAMS_PER_CLIENT,
+    },
     checkinsPerClient: { ratePerSecond: raw.CHECKIN_RATE_PER_CLIENT, burst: raw.CHECKIN_BURST_PER_CLIENT },
   };
 }

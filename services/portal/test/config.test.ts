@@ -132,7 +132,8 @@ describe('check-in batching settings', () => {
   it('defaults to 1 batch call in flight of at most 100 check-ins, and reads both variables', () => {
     expect(loadConfig({ JWT_SECRET: SECRET }).checkinBatching).toEqual({ concurrency: 1, max: 100 });
     expect(
-      loadConfig({ JWT_SECRET: SECRET, UPSTREAM_CHECKIN_BATCH_CONCURRENCY: '2', UPSTREAM_CHECKIN_BATCH_MAX: '200' }).checkinBatching,
+      loadConfig({ JWT_SECRET: SECRET, UPSTREAM_CHECKIN_BATCH_CONCURRENCY: '2', UPSTREAM_CHECKIN_BATCH_MAX: '200' })
+        .checkinBatching,
     ).toEqual({ concurrency: 2, max: 200 });
   });
 
@@ -147,12 +148,29 @@ describe('check-in batching settings', () => {
 });
 
 describe('live stream settings', () => {
-  it('defaults to one poll a second, a heartbeat every 15 s and 1000 streams, and reads all three', () => {
-    expect(loadConfig({ JWT_SECRET: SECRET }).live).toEqual({ intervalMs: 1000, heartbeatMs: 15_000, maxStreams: 1000 });
-    expect(loadConfig({ JWT_SECRET: SECRET, LIVE_INTERVAL_MS: '500', LIVE_HEARTBEAT_MS: '20000', LIVE_MAX_STREAMS: '50' }).live).toEqual({
+  it('defaults to one poll a second, a heartbeat every 15 s and 1000 streams (100 per account and per address), and reads them', () => {
+    expect(loadConfig({ JWT_SECRET: SECRET }).live).toEqual({
+      intervalMs: 1000,
+      heartbeatMs: 15_000,
+      maxStreams: 1000,
+      maxStreamsPerUser: 100,
+      maxStreamsPerClient: 100,
+    });
+    expect(
+      loadConfig({
+        JWT_SECRET: SECRET,
+        LIVE_INTERVAL_MS: '500',
+        LIVE_HEARTBEAT_MS: '20000',
+        LIVE_MAX_STREAMS: '50',
+        LIVE_MAX_STREAMS_PER_USER: '5',
+        LIVE_MAX_STREAMS_PER_CLIENT: '7',
+      }).live,
+    ).toEqual({
       intervalMs: 500,
       heartbeatMs: 20_000,
       maxStreams: 50,
+      maxStreamsPerUser: 5,
+      maxStreamsPerClient: 7,
     });
   });
 
@@ -170,7 +188,11 @@ describe('gate phone trust settings', () => {
   it('defaults to no public hosts and the CA companion on 18080, and reads both', () => {
     expect(loadConfig({ JWT_SECRET: SECRET })).toMatchObject({ publicHosts: [], caHttpPort: 18080 });
     expect(
-      loadConfig({ JWT_SECRET: SECRET, PUBLIC_HOSTS: ' gate.example.org, 203.0.113.7 ,fd00::7', PORTAL_CA_HTTP_PORT: '8080' }),
+      loadConfig({
+        JWT_SECRET: SECRET,
+        PUBLIC_HOSTS: ' gate.example.org, 203.0.113.7 ,fd00::7',
+        PORTAL_CA_HTTP_PORT: '8080',
+      }),
     ).toMatchObject({ publicHosts: ['gate.example.org', '203.0.113.7', 'fd00::7'], caHttpPort: 8080 });
   });
 

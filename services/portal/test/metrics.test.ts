@@ -97,3 +97,40 @@ describe("the portal's /metrics", () => {
     }
   });
 });
+
+describe("the production portal's /metrics (issue 15, item 13)", () => {
+  it('refuses every scrape without METRICS_TOKEN: its port is the public one', async () => {
+    const portal = await startPortal({
+      identityUrl: stack.identity.url,
+      attendanceUrl: stack.attendance.url,
+      env: { NODE_ENV: 'production' },
+    });
+    try {
+      const answer = await call(portal.url, 'GET', '/metrics');
+      expect(answer.status).toBe(401);
+      expect(answer.body).toEqual({
+        detail: 'Metrics need METRICS_TOKEN: set it to scrape this service in production',
+      });
+    } finally {
+      await portal.close();
+    }
+  });
+
+  it('answers the scrape that brings METRICS_TOKEN, and only that one', async () => {
+    const portal = await startPortal({
+      identityUrl: stack.identity.url,
+      attendanceUrl: stack.attendance.url,
+      env: { NODE_ENV: 'production', METRICS_TOKEN: 'scrape-token-for-the-test' },
+    });
+    try {
+      const refused = await call(portal.url, 'GET', '/metrics');
+      expect(refused.status).toBe(401);
+      expect(refused.body).toEqual({ detail: 'Metrics need the METRICS_TOKEN bearer token' });
+      const answer = await call(portal.url, 'GET', '/metrics', { token: 'scrape-token-for-the-test' });
+      expect(answer.status).toBe(200);
+      expect(answer.text).toContain('http_request_duration_seconds');
+    } finally {
+      await portal.close();
+    }
+  });
+});

@@ -40,7 +40,9 @@ export interface TestApp {
   database: TestDatabase;
   config: AttendanceConfig;
   /** A valid access token of `username` with `role`. */
-  token(username?: string, role?: 'committee' | 'admin'): string;
+  token(username?: string, role?: 'committee' | 'supervisor' | 'admin'): string;
+  /** Authorization header of a supervisor (issue 16). */
+  supervisor(username?: string): { authorization: string };
   /** Authorization header of a committee member (panitia1 unless named). */
   committee(username?: string): { authorization: string };
   admin(username?: string): { authorization: string };
@@ -77,7 +79,7 @@ export async function openApp(
   const app = await buildApp(config, { db });
   await app.ready();
   // Every token of one username is of one account (uidFor), each a session of its own.
-  const token = (username = 'panitia1', role: 'committee' | 'admin' = 'committee') =>
+  const token = (username = 'panitia1', role: 'committee' | 'supervisor' | 'admin' = 'committee') =>
     signAccessToken(app, { username, role, uid: uidFor(username), sid: randomUUID(), ver: 0 });
   const committee = (username = 'panitia1') => ({ authorization: `Bearer ${token(username, 'committee')}` });
   const admin = (username = 'admin1') => ({ authorization: `Bearer ${token(username, 'admin')}` });
@@ -95,6 +97,7 @@ export async function openApp(
     token,
     committee,
     admin,
+    supervisor: (username = 'lead1') => ({ authorization: `Bearer ${token(username, 'supervisor')}` }),
     checkIn: (body, headers = committee()) => app.inject({ method: 'POST', url: '/checkins', headers, payload: body }),
     async createEvent(id, ticketIds = []) {
       await setUp('/events', { id, title: id });

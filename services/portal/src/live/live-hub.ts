@@ -1,23 +1,63 @@
-// Every open live stream of the portal: topics by key, the stream limit (LIVE_MAX_STREAMS), and closing them all on shutdown.
-import { httpError } from '@tixgo/platform';
+// Every open live stream of the portal: topics by key, the stream limits (in all, per account, per
+// address), ending the streams of revoked tokens, and closing them all on shutdown.
+import { AUTH_MESSAGES, httpError, httpErrors } from '@tixgo/platform';
 import type { UpstreamLog } from '../upstream/upstream-client.js';
 import { type LiveSubscriber, LiveTopic, type TopicSource } from './live-topic.js';
 
 export interface LiveHubOptions {
   intervalMs: number;
   maxStreams: number;
+  /** LIVE_MAX_STREAMS_PER_USER, LIVE_MAX_STREAMS_PER_CLIENT: one account or address cannot take every slot. */
+  maxStreamsPerUser: number;
+  maxStreamsPerClient: number;
+  /**
+   * How often every open stream's token is checked against the revocations (the portal's revocation
+   * poll interval: a revoked stream ends within the ~2 polls any other request is refused in).
+   */
+  revocationCheckMs: number;
   log: UpstreamLog;
+  /** Runs `check` every `ms` until the returned stop is called (tests drive it by hand); default setInterval. */
+  every?: (ms: number, check: () => void) => () => void;
+}
+
+function everyInterval(ms: number, check: () => void): () => void {
+  const timer = setInterval(check, ms);
+  timer.unref();
+  return () => clearInterval(timer);
+}
+
+/** Adds `delta` to `key`'s count, forgetting it at zero. */
+function count(counts: Map<string, number>, key: string, delta: number): void {
+  const next = (counts.get(key) ?? 0) + delta;
+  if (next <= 0) counts.delete(key);
+  else counts.set(key, next);
 }
 
 /** How long a refused client should wait before it tries again. */
 const RETRY_AFTER_SECONDS = 10;
 
+/** One account or address at its cap: 429, the others still get streams. */
+const tooManyStreams = (detail: string) =>
+  httpError(429, `${detail}; close one or try again later`, undefined, { 'retry-after': String(RETRY_AFTER_SECONDS) });
+
 export class LiveHub {
   private readonly topics = new Map<string, LiveTopic>();
   private readonly watching = new Map<LiveSubscriber, LiveTopic>();
+  private readonly perUser = new Map<string, number>();
+  private readonly perClient = new Map<string, number>();
+  private readonly stopChecks: () => void;
   private closed = false;
 
-  constructor(private readonly options: LiveHubOptions) {}
+  constructor(private readonly options: LiveHubOptions) {
+    this.stopChecks = (options.every ?? everyInterval)(options.revocationCheckMs, () => this.endRevoked());
+  }
+
+  /** Ends every stream whose token identity revoked since it opened (issue 15, item 3). */
+  endRevoked(): void {
+    for (const [subscriber, topic] of [...this.watching]) {
+      if (subscriber.isRevoked()) topic.revoke(subscriber, httpErrors.unauthorized(AUTH_MESSAGES.invalid));
+    }
+  }
 
   /** Open streams, and topics being polled (for tests and diagnostics). */
   get size(): { streams: number; topics: number } {
@@ -37,6 +77,13 @@ export class LiveHub {
         }),
       );
     }
+    const { user, client } = subscriber.owner;
+    if ((this.perUser.get(user) ?? 0) >= this.options.maxStreamsPerUser) {
+      return Promise.reject(tooManyStreams('Too many live streams open for this account'));
+    }
+    if ((this.perClient.get(client) ?? 0) >= this.options.maxStreamsPerClient) {
+      return Promise.reject(tooManyStreams('Too many live streams open from this address'));
+    }
     let topic = this.topics.get(source.key);
     if (!topic) {
       const created: LiveTopic = new LiveTopic(source, {
@@ -50,9 +97,11 @@ export class LiveHub {
       topic = created;
     }
     this.watching.set(subscriber, topic);
+    count(this.perUser, user, 1);
+    count(this.perClient, client, 1);
     // However the topic lets go of the subscriber (expired, not found, ended), it no longer counts.
     return topic.join(subscriber).catch((error: Error) => {
-      this.watching.delete(subscriber);
+      this.forget(subscriber);
       throw error;
     });
   }
@@ -60,16 +109,25 @@ export class LiveHub {
   /** The subscriber's stream closed. */
   leave(subscriber: LiveSubscriber): void {
     const topic = this.watching.get(subscriber);
-    this.watching.delete(subscriber);
+    this.forget(subscriber);
     topic?.leave(subscriber);
+  }
+
+  private forget(subscriber: LiveSubscriber): void {
+    if (!this.watching.delete(subscriber)) return;
+    count(this.perUser, subscriber.owner.user, -1);
+    count(this.perClient, subscriber.owner.client, -1);
   }
 
   /** Ends every stream and stops every poll (before the server closes, so close() never waits on a stream). */
   close(): void {
     this.closed = true;
+    this.stopChecks();
     const error = httpError(503, 'Portal is shutting down');
     for (const topic of [...this.topics.values()]) topic.close(error);
     this.topics.clear();
     this.watching.clear();
+    this.perUser.clear();
+    this.perClient.clear();
   }
 }

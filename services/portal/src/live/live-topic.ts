@@ -16,6 +16,10 @@ export interface LiveSubscriber {
   caller: Caller & { token: string };
   /** When that token expires, in ms since the epoch. */
   expiresAt: number;
+  /** Whose stream it is: the account (uid) and the client address, for the per-account and per-address caps. */
+  owner: { user: string; client: string };
+  /** Whether identity has revoked the token since (signed out, deleted, role changed): asked periodically. */
+  isRevoked(): boolean;
   /** Writes one event to the stream. */
   send(message: LiveMessage): void;
   /** Ends the stream, after `last` when given. */
@@ -114,6 +118,12 @@ export class LiveTopic {
       else member.subscriber.end();
     }
     this.stop();
+  }
+
+  /** The subscriber's token was revoked: `event: expired` and the stream ends, as on expiry. */
+  revoke(subscriber: LiveSubscriber, error: Error): void {
+    const member = this.members.get(subscriber);
+    if (member) this.expire(member, error);
   }
 
   private armExpiry(member: Member): void {

@@ -1,6 +1,7 @@
 // GET /api/live/overview and GET /api/live/events/{id} (new): server-sent events that keep the dashboard and the event page live.
 import { fastifySSE } from '@fastify/sse';
 import { ErrorBody, IdParams, LIVE_EVENTS, LIVE_LATEST_CHECKINS } from '@tixgo/contracts';
+import type { AuthUser } from '@tixgo/platform';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { LiveHub } from '../live/live-hub.js';
@@ -23,7 +24,9 @@ const STREAM_DESCRIPTION =
   'own token, and sends an event only when the answer changed, plus a comment heartbeat (LIVE_HEARTBEAT_MS). ' +
   'Other events: `unavailable` {"detail"} while attendance cannot be reached (the stream stays); `expired` ' +
   '{"detail"} when the caller’s token expires or is refused (the stream ends: renew the session, reconnect). ' +
-  '503 when LIVE_MAX_STREAMS streams are open.';
+  '503 when LIVE_MAX_STREAMS streams are open; 429 when the account has LIVE_MAX_STREAMS_PER_USER open or the ' +
+  'address LIVE_MAX_STREAMS_PER_CLIENT. A token revoked at identity (signed out, deleted, role changed) ends ' +
+  'its streams with `expired` within about twice REVOCATION_POLL_SECONDS.';
 
 /** The stream of one request as the hub sees it. */
 function subscriberOf(request: FastifyRequest, reply: FastifyReply): LiveSubscriber {
@@ -35,9 +38,12 @@ function subscriberOf(request: FastifyRequest, reply: FastifyReply): LiveSubscri
     // A stream that closed meanwhile has nothing to lose: its subscriber is being removed.
     if (reply.sse.isConnected) reply.sse.send(message).catch(() => undefined);
   };
+  const user = request.user as AuthUser;
   return {
     caller: { ...caller, token },
     expiresAt: exp * 1000,
+    owner: { user: user.uid, client: request.ip },
+    isRevoked: () => request.server.revocations.isRevoked(user),
     send(message) {
       if (reply.raw.writableLength > MAX_UNSENT_BYTES) {
         request.log.warn({ unsent: reply.raw.writableLength }, 'live stream too far behind: ended');
@@ -83,7 +89,7 @@ const liveRoutes: FastifyPluginAsyncZod<LiveRoutesOptions> = async (app, { atten
         summary: 'The dashboard, live: `overview` events (the body of GET /api/overview) when it changes',
         description: STREAM_DESCRIPTION,
         security: [{ bearerAuth: [] }],
-        response: { 401: ErrorBody, 503: ErrorBody },
+        response: { 401: ErrorBody, 429: ErrorBody, 503: ErrorBody },
       },
     },
     async (request, reply) => stream(request, reply, overview),
@@ -102,7 +108,7 @@ const liveRoutes: FastifyPluginAsyncZod<LiveRoutesOptions> = async (app, { atten
         description: `${STREAM_DESCRIPTION} 404 for an unknown event; \`not_found\` {"detail"} ends the stream when the event is deleted.`,
         security: [{ bearerAuth: [] }],
         params: IdParams,
-        response: { 401: ErrorBody, 404: ErrorBody, 503: ErrorBody },
+        response: { 401: ErrorBody, 404: ErrorBody, 429: ErrorBody, 503: ErrorBody },
       },
     },
     async (request, reply) => {

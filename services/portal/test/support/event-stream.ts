@@ -66,9 +66,9 @@ const streams = new Agent({ connections: 256, keepAliveTimeout: 1000 });
 export async function openStream(
   baseUrl: string,
   urlPath: string,
-  auth: { token?: string; cookie?: string } = {},
+  auth: { token?: string; cookie?: string; headers?: Record<string, string> } = {},
 ): Promise<OpenStream> {
-  const headers: Record<string, string> = { accept: 'text/event-stream' };
+  const headers: Record<string, string> = { accept: 'text/event-stream', ...auth.headers };
   if (auth.token !== undefined) headers.authorization = `Bearer ${auth.token}`;
   if (auth.cookie !== undefined) headers.cookie = auth.cookie;
   const controller = new AbortController();

@@ -172,6 +172,8 @@ export interface PortalOptions {
   port?: number;
   /** Where the portal's log lines go (a test reads them). */
   logStream?: PortalDeps['logStream'];
+  /** Drives the live streams' revocation check (PortalDeps.liveChecks); default a timer. */
+  liveChecks?: PortalDeps['liveChecks'];
   /** The portal's clock (PortalDeps.now); default the real one. */
   now?: () => number;
   /** Also start the plain-HTTP companion that serves the CA (PORTAL_CA_HTTP_PORT), on a free port. */
@@ -203,6 +205,7 @@ export async function startPortal(options: PortalOptions): Promise<RunningPortal
     webRoot: options.webRoot,
     logStream: options.logStream,
     now: options.now,
+    liveChecks: options.liveChecks,
   });
   await app.listen({ port: options.port ?? 0, host: '127.0.0.1' });
   const running = listeningUrl(app, options.tls ? 'https' : 'http');
