@@ -38,6 +38,8 @@ export interface AttendanceDeps {
   logStream?: BaseAppOptions['logStream'];
   /** The clock of the live lanes (tests move it); default Date.now. */
   now?: () => number;
+  /** The check-in rate limits' clock in ms (tests move it); default the database's clock. */
+  rateLimitClock?: () => number;
 }
 
 export async function buildApp(config: AttendanceConfig, deps: AttendanceDeps): Promise<FastifyInstance> {
@@ -79,7 +81,9 @@ export async function buildApp(config: AttendanceConfig, deps: AttendanceDeps): 
     onBatch: metrics.observeGroupCommit,
   });
   const stats = new EventStatsCache(pool, undefined, deps.now);
-  const limits = new CheckinRateLimits(config.checkinLimits, metrics.countRateLimited);
+  const limits = new CheckinRateLimits(pool, config.checkinLimits, metrics.countRateLimited, deps.rateLimitClock);
+  const stopBucketCleanup = limits.startCleanup(app.log);
+  app.addHook('onClose', async () => stopBucketCleanup());
   // A quarter of the pool at most streams lists (each holds a connection while its reader reads).
   const streams = new CheckinListStreams(pool, Math.max(1, Math.floor(config.dbPoolSize / 4)));
   const options = { db: pool, config, lists, streams, batcher, limits, stats, metrics };
