@@ -12,6 +12,7 @@ import {
   refusal,
   ValidationErrorBody,
 } from './common.js';
+import { DIRECTIONS } from './gate-rules.js';
 
 /** Maximum lengths of free-text fields (spec: text fields have sensible maximum lengths). */
 export const TEXT_LIMITS = {
@@ -20,6 +21,8 @@ export const TEXT_LIMITS = {
   location: 200,
   holderName: 200,
   holderEmail: 254,
+  ticketType: 50,
+  reason: 500,
 } as const;
 
 /** Page sizes of every paged attendance/ticket listing. */
@@ -58,6 +61,16 @@ export const CheckinBody = z.object({
         '"conflict": true. Not part of the request\'s identity for its Idempotency-Key: the online try ' +
         'and the later upload of one scan may differ in it',
     ),
+  list_id: Id.optional().describe('the check-in list (area, day) the scan is for; default "main", the compat rule'),
+  direction: z
+    .enum(DIRECTIONS)
+    .optional()
+    .describe('entry (default) or exit: an exit of a ticket that is inside answers 201 "checked_out"'),
+  override: z
+    .boolean()
+    .optional()
+    .describe('a supervisor or admin lets the person into a full list anyway (recorded as overridden)'),
+  device_id: line(100).nullish().describe("the scanning device's id, kept in the ticket's history"),
 });
 export type CheckinBody = z.infer<typeof CheckinBody>;
 
@@ -83,10 +96,16 @@ export const CheckinRecord = z.object({
   checkin_id: z.string(),
   location: z.string().nullable(),
   scanned_at: IsoTime.optional().describe('when the device scanned the code; only on check-ins that gave one'),
+  list_id: z.string().optional().describe('only on scans of a list other than "main"'),
+  direction: z.enum(DIRECTIONS).optional().describe('only on exits ("exit")'),
+  overridden: z.literal(true).optional().describe('a supervisor let the person into a full list'),
 });
 export type CheckinRecord = z.infer<typeof CheckinRecord>;
 
-export const CheckinCreated = z.object({ status: z.literal('checked_in'), record: CheckinRecord });
+export const CheckinCreated = z.object({
+  status: z.enum(['checked_in', 'checked_out']).describe('checked_out: an exit (direction "exit")'),
+  record: CheckinRecord,
+});
 export type CheckinCreated = z.infer<typeof CheckinCreated>;
 
 /** The registered event that did issue a code refused as "Ticket not found for this event". */
@@ -106,10 +125,22 @@ export const CheckinNotFound = ErrorBody.extend({
 });
 export type CheckinNotFound = z.infer<typeof CheckinNotFound>;
 
-/** 409: the ticket was already checked in; `record` tells when, by whom and where. */
+/**
+ * 409: the ticket was already checked in; `record` tells when, by whom and where. A scan a gate rule refused
+ * says which (`refusal`; issue 16): cancelled (with the reason), a type or time the list does not take, not
+ * inside (an exit), already inside, a full list.
+ */
 export const DuplicateCheckin = z.object({
   detail: z.string(),
-  record: CheckinRecord,
+  record: CheckinRecord.optional().describe(
+    'the earlier check-in (compat: always there for "Ticket already checked in")',
+  ),
+  refusal: z
+    .enum(['cancelled', 'wrong-type', 'not-open', 'closed', 'already-used', 'already-inside', 'not-inside', 'full'])
+    .optional()
+    .describe('which gate rule refused (absent on the compat duplicate of the list "main")'),
+  cancel_reason: z.string().nullable().optional().describe('with refusal "cancelled": why the admin cancelled it'),
+  ticket_type: z.string().optional().describe("the ticket's type, when it has one"),
   conflict: z
     .literal(true)
     .optional()
@@ -351,6 +382,9 @@ export const TicketInput = z.object({
   ticket_id: BodyId.optional(),
   holder_name: line(TEXT_LIMITS.holderName).nullish(),
   holder_email: line(TEXT_LIMITS.holderEmail).nullish(),
+  type: line(TEXT_LIMITS.ticketType)
+    .nullish()
+    .describe('the ticket type (issue 16), e.g. VIP; a list may admit only some'),
 });
 export type TicketInput = z.infer<typeof TicketInput>;
 
@@ -359,6 +393,7 @@ export type TicketInput = z.infer<typeof TicketInput>;
 export const IssueTicketsBody = z
   .object({
     count: z.number().int().min(1).max(MAX_TICKETS_PER_REQUEST).optional(),
+    type: line(TEXT_LIMITS.ticketType).nullish().describe('with count: the type of every generated ticket'),
     tickets: z.array(TicketInput).min(1).max(MAX_TICKETS_PER_REQUEST).optional(),
   })
   .strict()
@@ -375,6 +410,7 @@ export const IssuedTicket = z.object({
   ticket_id: z.string(),
   holder_name: z.string().nullable(),
   holder_email: z.string().nullable(),
+  type: z.string().optional().describe('only on a ticket that has a type'),
 });
 export type IssuedTicket = z.infer<typeof IssuedTicket>;
 
@@ -386,6 +422,8 @@ export const TicketState = IssuedTicket.extend({
   checked_in_at: IsoTime.nullable(),
   checked_in_by: z.string().nullable(),
   location: z.string().nullable(),
+  cancelled_at: IsoTime.optional().describe('only on a cancelled ticket'),
+  cancel_reason: z.string().nullable().optional().describe('only on a cancelled ticket'),
 });
 export type TicketState = z.infer<typeof TicketState>;
 
@@ -553,6 +591,18 @@ export const EventStats = z.object({
       "the event's conflicts: scans admitted offline that did not count (listed by GET /events/{id}/conflicts)",
     ),
   lanes: Lanes.describe('the gates’ throughput now and the queue (issue 17: live lanes)'),
+  inside: z.number().int().describe('people inside now through the list main: checked in less exits (issue 16)'),
+  lists: z
+    .array(
+      z.object({
+        id: z.string(),
+        name: z.string(),
+        capacity: z.number().int().nullable(),
+        checked_in: z.number().int(),
+        inside: z.number().int(),
+      }),
+    )
+    .describe('every check-in list, main first, with its admissions and who is inside now'),
 });
 export type EventStats = z.infer<typeof EventStats>;
 

@@ -42,7 +42,15 @@ export const Username = z
 
 export const Password = z.string().min(4).max(200);
 
+/** compat: what self-registration (POST /auth/register) takes. */
 export const RoleName = z.enum(['committee', 'admin']);
+
+/**
+ * Every role an account may have (issue 16): `supervisor`, between committee and admin (undoes check-ins,
+ * overrides a full area, resolves conflicts), is given by an admin (PATCH /auth/users/{username}) only.
+ */
+export const AccountRole = z.enum(['committee', 'supervisor', 'admin']);
+export type AccountRole = z.infer<typeof AccountRole>;
 
 // compat: an unknown role is a 400 decided by the handler (after trimming and lower-casing),
 // not a 422, so the schema only requires a string here.
@@ -54,7 +62,7 @@ export const RegisterBody = z.object({
 });
 export type RegisterBody = z.infer<typeof RegisterBody>;
 
-export const UserOut = z.object({ username: z.string(), role: RoleName });
+export const UserOut = z.object({ username: z.string(), role: AccountRole });
 export type UserOut = z.infer<typeof UserOut>;
 
 export const UserDetail = UserOut.extend({ created_at: IsoTime });

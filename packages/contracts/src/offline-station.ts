@@ -56,7 +56,18 @@ export type OfflineTickets = z.infer<typeof OfflineTickets>;
 
 // ---------------------------------------------------------------- conflicts
 
-export const CONFLICT_KINDS = ['duplicate', 'not-issued'] as const;
+export const CONFLICT_KINDS = [
+  'duplicate',
+  'not-issued',
+  // issue 16: a scan admitted offline that a gate rule of its list refuses
+  'cancelled',
+  'wrong-type',
+  'not-open',
+  'closed',
+  'already-inside',
+  'not-inside',
+  'full',
+] as const;
 export type ConflictKind = (typeof CONFLICT_KINDS)[number];
 
 export const CheckinConflict = z.object({
@@ -90,6 +101,8 @@ export const CheckinConflict = z.object({
     .object({ by: z.string(), at: IsoTime })
     .optional()
     .describe('who marked it handled, and when (absent while it is open)'),
+  list_id: z.string().optional().describe('only for a list other than "main"'),
+  resolution: z.enum(['kept', 'annulled']).optional().describe('how a supervisor resolved it (issue 16)'),
 });
 export type CheckinConflict = z.infer<typeof CheckinConflict>;
 

@@ -13,6 +13,9 @@ export const PortalCheckin = z.object({
   location: z.string().nullable(),
   status: z.literal('success'),
   scanned_at: IsoTime.optional().describe('when the device scanned the code; only on check-ins that gave one'),
+  list_id: z.string().optional().describe('only on a scan of a list other than "main" (issue 16)'),
+  direction: z.literal('exit').optional().describe('only on an exit: the ticket left (issue 16)'),
+  overridden: z.literal(true).optional().describe('a supervisor let the person into a full list'),
 });
 export type PortalCheckin = z.infer<typeof PortalCheckin>;
 
@@ -66,7 +69,7 @@ export const PortalEventIdParams = z.object({ event_id: Id });
  */
 export const SessionInfo = z.object({
   username: z.string(),
-  role: z.enum(['committee', 'admin']),
+  role: z.enum(['committee', 'supervisor', 'admin']),
   expires_in: z
     .number()
     .int()
@@ -98,6 +101,10 @@ export function toPortalCheckin(record: CheckinRecord): PortalCheckin {
     location: record.location,
     status: 'success',
     ...scanTimeOf(record),
+    // Gate rules (issue 16): only where they apply, so a compat scan answers exactly as before.
+    ...(record.list_id !== undefined && { list_id: record.list_id }),
+    ...(record.direction === 'exit' && { direction: 'exit' as const }),
+    ...(record.overridden === true && { overridden: true as const }),
   };
 }
 

@@ -6,7 +6,7 @@ import fp from 'fastify-plugin';
 import { httpErrors } from './errors.js';
 import type { RevocationList } from './revocation-list.js';
 
-export const ROLES = ['committee', 'admin'] as const;
+export const ROLES = ['committee', 'supervisor', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
 
 /**
@@ -91,6 +91,7 @@ export const AUTH_MESSAGES = {
   expired: 'Token expired',
   invalid: 'Invalid token',
   adminOnly: 'Admin only',
+  supervisorOnly: 'Supervisor or admin only',
 } as const;
 
 export function isRole(value: unknown): value is Role {
@@ -208,6 +209,13 @@ export const authPlugin = fp(
 /** preHandler: the caller must present a valid Bearer token. */
 export async function authenticate(request: FastifyRequest, _reply: FastifyReply): Promise<void> {
   request.user = verifyAccessToken(request.server, bearerToken(request.headers.authorization));
+}
+
+/** preHandler (after `authenticate`): the caller must be a supervisor or an admin (issue 16: undo, overrides). */
+export async function requireSupervisor(request: FastifyRequest, _reply: FastifyReply): Promise<void> {
+  if (request.user.role !== 'admin' && request.user.role !== 'supervisor') {
+    throw httpErrors.forbidden(AUTH_MESSAGES.supervisorOnly);
+  }
 }
 
 /** preHandler (after `authenticate`): the caller must be an admin. */

@@ -25,6 +25,7 @@ import { answerDatabaseOutagesWith503 } from './routes/database-unavailable.js';
 import eventCheckinRoutes from './routes/event-checkins.js';
 import eventStatsRoutes from './routes/event-stats.js';
 import eventRoutes from './routes/events.js';
+import gateRoutes from './routes/gate.js';
 import offlineStationRoutes from './routes/offline-station.js';
 import ticketSearchRoutes from './routes/ticket-search.js';
 import ticketRoutes from './routes/tickets.js';
@@ -37,6 +38,8 @@ export interface AttendanceDeps {
   logStream?: BaseAppOptions['logStream'];
   /** The clock of the live lanes (tests move it); default Date.now. */
   now?: () => number;
+  /** The check-in rate limits' clock in ms (tests move it); default the database's clock. */
+  rateLimitClock?: () => number;
 }
 
 export async function buildApp(config: AttendanceConfig, deps: AttendanceDeps): Promise<FastifyInstance> {
@@ -78,7 +81,9 @@ export async function buildApp(config: AttendanceConfig, deps: AttendanceDeps): 
     onBatch: metrics.observeGroupCommit,
   });
   const stats = new EventStatsCache(pool, undefined, deps.now);
-  const limits = new CheckinRateLimits(config.checkinLimits, metrics.countRateLimited);
+  const limits = new CheckinRateLimits(pool, config.checkinLimits, metrics.countRateLimited, deps.rateLimitClock);
+  const stopBucketCleanup = limits.startCleanup(app.log);
+  app.addHook('onClose', async () => stopBucketCleanup());
   // A quarter of the pool at most streams lists (each holds a connection while its reader reads).
   const streams = new CheckinListStreams(pool, Math.max(1, Math.floor(config.dbPoolSize / 4)));
   const options = { db: pool, config, lists, streams, batcher, limits, stats, metrics };
@@ -93,6 +98,7 @@ export async function buildApp(config: AttendanceConfig, deps: AttendanceDeps): 
     await api.register(eventCheckinRoutes, options);
     await api.register(ticketSearchRoutes, options);
     await api.register(offlineStationRoutes, options);
+    await api.register(gateRoutes, options);
   });
   await app.register(landingPage, { name: 'attendance', description: 'Events, tickets and check-ins for TixGo.' });
   return app;

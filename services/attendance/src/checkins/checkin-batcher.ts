@@ -161,7 +161,12 @@ export class CheckinBatcher {
         },
       };
     }
-    const facts = { isRegistered: row.registered, hasTickets: row.has_tickets, isIssued: row.issued };
+    const facts = {
+      isRegistered: row.registered,
+      hasTickets: row.has_tickets,
+      isIssued: row.issued,
+      isCancelled: row.cancelled,
+    };
     if (judgeTicket(facts, request.requireRegisteredEvent) !== 'accept') {
       return { claimed: true, outcome: { kind: 'refused', facts } };
     }

@@ -44,6 +44,11 @@ export class CheckinMetrics {
     });
   }
 
+  /** Counts a scan the gate transaction answered (issue 16), by its label. */
+  countLabel(label: CheckinOutcomeLabel): void {
+    this.outcomes[label].inc();
+  }
+
   /** Counts the outcome of one recorded check-in. */
   countOutcome(outcome: KeyedOutcome): void {
     if (outcome.kind === 'key-reused') this.outcomes.key_reused.inc();

@@ -9,6 +9,15 @@ import { RECORD_COLUMNS, type StoredCheckin } from './checkins-repository.js';
 /** Buckets start at whole multiples of their width counted from here (so 5-minute buckets nest in 15 and 60). */
 export const BUCKET_ORIGIN_MS = Date.UTC(2000, 0, 1);
 
+/** A list other than main in the stats (issue 16). */
+export interface ListCount {
+  id: string;
+  name: string;
+  capacity: number | null;
+  checked_in: number;
+  inside: number;
+}
+
 /** A row of the list: the stored check-in (scanned_at null when the scan gave none), its holder and position. */
 export interface EventCheckinRow extends StoredCheckin {
   holder_name: string | null;
@@ -30,6 +39,10 @@ export interface StatsDeltaRow extends Registrations {
   checked_in: string;
   /** The event's conflicts (int8 as text). */
   conflicts: string;
+  /** Exits through the list main (int8 as text): inside = checked_in - main_exited. */
+  main_exited: string;
+  /** The lists other than main with their counts. */
+  lists: ListCount[];
   /** max(afterSeq, the event's last position - settleMargin). */
   settle_to: string;
   /** The check-ins after `afterSeq`, counted per location and minute. */
@@ -86,6 +99,13 @@ export async function readStatsDelta(
            SELECT e.ticket_count, e.capacity, (extract(epoch FROM e.start_time) * 1000)::int8::text AS starts_at,
              (SELECT coalesce(sum(k.n), 0)::int8 FROM event_checkin_counts k WHERE k.event_id = $1) AS checked_in,
              (SELECT count(*)::int8 FROM checkin_conflicts k WHERE k.event_id = $1) AS conflicts,
+             (SELECT coalesce(sum(k.exited), 0)::int8 FROM list_counts k WHERE k.event_id = $1 AND k.list_id = 'main')
+               AS main_exited,
+             (SELECT coalesce(json_agg(json_build_object('id', l.list_id, 'name', l.name, 'capacity', l.capacity,
+                       'checked_in', coalesce(k.admitted, 0), 'inside', coalesce(k.inside, 0))
+                       ORDER BY l.created_at, l.list_id), '[]')
+                FROM checkin_lists l LEFT JOIN list_counts k ON k.event_id = l.event_id AND k.list_id = l.list_id
+                WHERE l.event_id = $1) AS lists,
              (SELECT h.settle_to::text FROM horizon h) AS settle_to,
              (SELECT coalesce(json_agg(json_build_object('settles', d.settles, 'location', d.location,
                        'bin', (extract(epoch FROM d.bin) * 1000)::int8, 'n', d.n)), '[]')

@@ -45,7 +45,7 @@ export function recordOf(row: StoredCheckin): CheckinRecord {
  *   (event_id, ticket_id) order, so concurrent batches take their locks in one order and cannot
  *   deadlock; two scans of one ticket in one batch go in the order they arrived, so the first to
  *   reach the server wins (an uploaded offline queue holds them in scan order). The gate is the
- *   ticket rule of ticket-policy.ts (keep them in step).
+ *   ticket rule of ticket-policy.ts (keep them in step), and a cancelled ticket never enters.
  * - `counted`: per-event counters, incremented by the same transaction (exact counts); each
  *   connection uses its own shard, so concurrent batches rarely wait on one row.
  * - the final select answers every scan, with the earlier check-in of a duplicate when it is
@@ -72,13 +72,15 @@ facts AS (
          e.ticket_count IS NOT NULL AS registered,
          coalesce(e.ticket_count > 0, false) AS has_tickets,
          t.issued IS NOT NULL AS issued,
+         coalesce(t.cancelled, false) AS cancelled,
          (r.key IS NULL OR EXISTS (SELECT 1 FROM claim c WHERE c.owner = r.by_uid::text AND c.key = r.key)) AS claimed
   FROM req r
   -- LATERAL probes, one per scan: as plain joins or EXISTS, the planner may hash a whole
   -- 100k-ticket table for a batch it guesses to be large.
   LEFT JOIN LATERAL (SELECT e.ticket_count FROM events e WHERE e.id = r.event_id) e ON true
   LEFT JOIN LATERAL (
-    SELECT true AS issued FROM tickets t WHERE t.event_id = r.event_id AND t.ticket_id = r.ticket_id
+    SELECT true AS issued, t.cancelled_at IS NOT NULL AS cancelled
+    FROM tickets t WHERE t.event_id = r.event_id AND t.ticket_id = r.ticket_id
   ) t ON true
 ),
 ins AS (
@@ -86,6 +88,7 @@ ins AS (
   SELECT event_id, ticket_id, checkin_id, by, by_uid, location, scanned_at FROM facts f
   WHERE (SELECT count(*) FROM claim) >= 0
     AND f.claimed AND (f.registered OR NOT f.require_registered) AND (NOT f.has_tickets OR f.issued)
+    AND NOT f.cancelled
   ORDER BY event_id, ticket_id, ord
   ON CONFLICT (event_id, ticket_id) DO NOTHING
   RETURNING event_id, checkin_id, checked_in_at
@@ -95,7 +98,7 @@ counted AS (
   SELECT event_id, pg_backend_pid() % ${COUNTER_SHARDS}, count(*) FROM ins GROUP BY event_id ORDER BY event_id
   ON CONFLICT (event_id, shard) DO UPDATE SET n = k.n + EXCLUDED.n
 )
-SELECT f.ord, f.registered, f.has_tickets, f.issued, f.claimed,
+SELECT f.ord, f.registered, f.has_tickets, f.issued, f.cancelled, f.claimed,
   iso_utc(i.checked_in_at) AS created_at, ${RECORD_COLUMNS}
 FROM facts f
 LEFT JOIN ins i ON i.checkin_id = f.checkin_id
@@ -135,6 +138,8 @@ export interface BatchRow {
   registered: boolean;
   has_tickets: boolean;
   issued: boolean;
+  /** The ticket was cancelled by an admin (issue 16): nothing was written. */
+  cancelled: boolean;
   /** False when the scan's idempotency key was already taken: nothing was written for it. */
   claimed: boolean;
   /** Set when this scan inserted its check-in. */

@@ -45,6 +45,91 @@ export async function recordConflict(db: pg.Pool, conflict: ConflictInput): Prom
   });
 }
 
+export interface ListConflictInput {
+  eventId: string;
+  ticketId: string;
+  kind: ConflictKind;
+  /** null for `main`. */
+  listId: string | null;
+  /** The admission that counts (of `main` or of the list), copied into the conflict as it is; null when none. */
+  firstCheckinId: string | null;
+  secondBy: string;
+  secondLocation: string | null;
+  secondScannedAt: string | null;
+  secondKey: string | undefined;
+}
+
+/** Records a conflict of a gate rule (issue 16), in the scan's own transaction; once per uploading scan. */
+export async function recordConflictWith(db: pg.Pool | pg.PoolClient, conflict: ListConflictInput): Promise<void> {
+  await db.query({
+    name: 'record-list-conflict',
+    text: `INSERT INTO checkin_conflicts (event_id, ticket_id, kind, list_id, first_checkin_id, first_by, first_location,
+             first_checked_in_at, first_scanned_at, second_by, second_location, second_scanned_at, second_key)
+           SELECT $1, $2, $3, $4, f.checkin_id, f.by, f.location, f.at, f.scanned_at, $6, $7, $8, $9
+           FROM (SELECT 1) one
+           LEFT JOIN LATERAL (
+             SELECT * FROM (
+               SELECT c.checkin_id, c.checked_in_by AS by, c.location, c.checked_in_at AS at, c.scanned_at
+               FROM checkins c WHERE c.event_id = $1 AND c.ticket_id = $2 AND c.checkin_id = $5::uuid
+               UNION ALL
+               SELECT h.checkin_id, h.by, h.location, h.at, h.scanned_at
+               FROM scan_history h WHERE h.checkin_id = $5::uuid AND h.action = 'entry'
+             ) x LIMIT 1
+           ) f ON true
+           ON CONFLICT (event_id, ticket_id, second_by, second_key) DO NOTHING`,
+    values: [
+      conflict.eventId,
+      conflict.ticketId,
+      conflict.kind,
+      conflict.listId,
+      conflict.firstCheckinId,
+      conflict.secondBy,
+      conflict.secondLocation,
+      conflict.secondScannedAt,
+      conflict.secondKey ?? '',
+    ],
+  });
+}
+
+/**
+ * Resolves a conflict (issue 16): 'kept' leaves the admission, 'annulled' is said once the caller annulled
+ * it; either marks it handled (the first mark and the first resolution stay).
+ */
+export async function resolveConflict(
+  db: pg.Pool,
+  eventId: string,
+  conflictId: string,
+  by: string,
+  resolution: 'kept' | 'annulled',
+): Promise<CheckinConflict | undefined> {
+  const { rows } = await db.query<ConflictRow>({
+    name: 'resolve-conflict',
+    text: `WITH k AS (
+             UPDATE checkin_conflicts SET handled_at = coalesce(handled_at, now()), handled_by = coalesce(handled_by, $3),
+               resolution = coalesce(resolution, $4)
+             WHERE event_id = $1 AND id = $2::int8 RETURNING *
+           )
+           SELECT ${CONFLICT_COLUMNS} FROM k
+           LEFT JOIN tickets t ON t.event_id = k.event_id AND t.ticket_id = k.ticket_id`,
+    values: [eventId, conflictId, by, resolution],
+  });
+  return rows[0] && toConflict(rows[0]);
+}
+
+/** The admission a conflict is about (to annul on "annul"); undefined when the event has no such conflict. */
+export async function conflictAdmission(
+  db: pg.Pool,
+  eventId: string,
+  conflictId: string,
+): Promise<{ firstCheckinId: string | null } | undefined> {
+  const { rows } = await db.query<{ first_checkin_id: string | null }>({
+    name: 'conflict-admission',
+    text: 'SELECT first_checkin_id::text AS first_checkin_id FROM checkin_conflicts WHERE event_id = $1 AND id = $2::int8',
+    values: [eventId, conflictId],
+  });
+  return rows[0] && { firstCheckinId: rows[0].first_checkin_id };
+}
+
 interface ConflictRow {
   id: string;
   kind: ConflictKind;
@@ -63,6 +148,8 @@ interface ConflictRow {
   second_key: string;
   handled_by: string | null;
   handled_at: string | null;
+  list_id: string | null;
+  resolution: 'kept' | 'annulled' | null;
 }
 
 function toConflict(row: ConflictRow): CheckinConflict {
@@ -91,6 +178,8 @@ function toConflict(row: ConflictRow): CheckinConflict {
     },
     // Only once handled: an open conflict answers as before.
     ...(row.handled_at !== null && { handled: { by: row.handled_by as string, at: row.handled_at } }),
+    ...(row.list_id !== null && { list_id: row.list_id }),
+    ...(row.resolution !== null && { resolution: row.resolution }),
   };
 }
 
@@ -98,7 +187,8 @@ const CONFLICT_COLUMNS = `k.id, k.kind, k.event_id, k.ticket_id, t.holder_name,
   k.first_checkin_id::text AS first_checkin_id, k.first_by, k.first_location,
   iso_utc(k.first_checked_in_at) AS first_checked_in_at, iso_utc(k.first_scanned_at) AS first_scanned_at,
   k.second_by, k.second_location, iso_utc(k.second_scanned_at) AS second_scanned_at,
-  iso_utc(k.second_received_at) AS second_received_at, k.second_key, k.handled_by, iso_utc(k.handled_at) AS handled_at`;
+  iso_utc(k.second_received_at) AS second_received_at, k.second_key, k.handled_by, iso_utc(k.handled_at) AS handled_at,
+  k.list_id, k.resolution`;
 
 /**
  * Marks a conflict handled by `by` (the first mark stays: marking again changes nothing); undefined

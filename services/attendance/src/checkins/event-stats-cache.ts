@@ -148,6 +148,17 @@ export class EventStatsCache {
       // As in every list: scanned_at only on check-ins that gave one.
       latest: row.latest.map(({ holder_name, ...stored }) => ({ ...recordOf(stored), holder_name })),
       conflicts: Number(row.conflicts),
+      inside: Math.max(0, Number(row.checked_in) - Number(row.main_exited)),
+      lists: [
+        {
+          id: 'main',
+          name: 'Main',
+          capacity: null,
+          checked_in: Number(row.checked_in),
+          inside: Math.max(0, Number(row.checked_in) - Number(row.main_exited)),
+        },
+        ...row.lists.map((list) => ({ ...list, checked_in: Number(list.checked_in), inside: Number(list.inside) })),
+      ],
       lanes: laneThroughput({
         counts: minuteCounts(allBins),
         // In steps of LANE_CLOCK_STEP_MS: between check-ins the answer stays the same for that long, so a

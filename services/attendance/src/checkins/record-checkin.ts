@@ -1,12 +1,15 @@
 // Records one scan at the gate: with or without an Idempotency-Key, answered as an outcome (no HTTP here).
 import { randomUUID } from 'node:crypto';
 import type { OtherEvent } from '@tixgo/contracts';
+import { MAIN_LIST_ID } from '@tixgo/contracts/gate-rules';
 import type pg from 'pg';
 import { findOtherEventOfTicket } from '../tickets/tickets-repository.js';
 import type { CheckinBatcher } from './checkin-batcher.js';
 import type { CheckinMetrics } from './checkin-metrics.js';
 import { type CheckinOutcome, checkinAccount } from './checkins-repository.js';
 import { recordConflict } from './conflicts-repository.js';
+import { addHistory } from './gate-repository.js';
+import { type GateAnswer, type GateOutcomeLabel, recordGateScan } from './gate-scan.js';
 import { checkInWithKey, type KeyedCheckin, type KeyedOutcome } from './idempotency.js';
 import { judgeTicket } from './ticket-policy.js';
 
@@ -24,35 +27,93 @@ export interface ScanRequest {
   byUid: string;
   requireRegisteredEvent: boolean;
   idempotency?: KeyedCheckin | undefined;
+  /** The check-in list (issue 16); 'main' is the compat rule. */
+  listId: string;
+  direction: 'entry' | 'exit';
+  /** A supervisor's override of a full list. */
+  override: boolean;
+  deviceId: string | null;
+  /** The token's role (an override needs a supervisor or an admin). */
+  role: string;
 }
 
 /**
  * The outcome, whether it was recorded as a conflict (a scan admitted offline that did not count), and
  * for a code the event did not issue, the other event that did, if any.
  */
-export type RecordedOutcome = KeyedOutcome & { isConflict?: true; otherEvent?: OtherEvent };
+export type StatementOutcome = KeyedOutcome & {
+  isConflict?: true;
+  otherEvent?: OtherEvent;
+  cancelReason?: string | null;
+};
+
+export type RecordedOutcome =
+  | StatementOutcome
+  /** A scan the gate transaction answered (a list other than main, an exit): the answer as it is sent. */
+  | { kind: 'answered'; answer: GateAnswer; label: GateOutcomeLabel };
 
 /** What recording a scan needs (the routes' options have it all). */
 export interface CheckinDeps {
   db: pg.Pool;
   batcher: Pick<CheckinBatcher, 'checkIn'>;
-  metrics: Pick<CheckinMetrics, 'countOutcome'>;
+  metrics: Pick<CheckinMetrics, 'countOutcome' | 'countLabel'>;
 }
 
 export async function recordCheckin(
   { db, batcher, metrics }: CheckinDeps,
   scan: ScanRequest,
 ): Promise<RecordedOutcome> {
+  if (scan.listId !== MAIN_LIST_ID || scan.direction === 'exit') {
+    const { answer, label } = await recordGateScan(db, { ...scan, admittedOffline: scan.admittedOffline });
+    metrics.countLabel(label);
+    return { kind: 'answered', answer, label };
+  }
   const outcome = await checkInOnce(db, batcher, scan);
   metrics.countOutcome(outcome);
+  if (outcome.kind !== 'created' && outcome.kind !== 'key-reused' && outcome.replayed !== true) {
+    await recordRefusal(db, scan, outcome);
+  }
   return outcome;
+}
+
+/**
+ * The history line of a refused scan of `main` (already in, not issued, cancelled): written after the
+ * statement, on the refusal path only, so an admission costs what it cost before (its history line is its
+ * checkins row).
+ */
+async function recordRefusal(
+  db: pg.Pool,
+  scan: ScanRequest,
+  outcome: KeyedOutcome & { kind: 'duplicate' | 'refused' },
+): Promise<void> {
+  const verdict =
+    outcome.kind === 'duplicate' ? 'already-used' : judgeTicket(outcome.facts, scan.requireRegisteredEvent);
+  if (verdict === 'event-not-found') return;
+  const refusal = verdict === 'ticket-not-found' ? 'not-issued' : verdict;
+  await addHistory(db, {
+    eventId: scan.eventId,
+    ticketId: scan.ticketId,
+    listId: MAIN_LIST_ID,
+    action: 'refused',
+    direction: 'entry',
+    checkinId: null,
+    by: scan.by,
+    scannedAt: scan.scannedAt,
+    location: scan.location,
+    deviceId: scan.deviceId,
+    refusal,
+    detail: null,
+    reason: null,
+    overridden: false,
+    offline: scan.admittedOffline,
+  });
 }
 
 async function checkInOnce(
   db: pg.Pool,
   batcher: Pick<CheckinBatcher, 'checkIn'>,
   scan: ScanRequest,
-): Promise<RecordedOutcome> {
+): Promise<StatementOutcome> {
   const request = {
     eventId: scan.eventId,
     ticketId: scan.ticketId,
@@ -70,7 +131,23 @@ async function checkInOnce(
     ? { kind: 'created' as const, record: (checkedIn as Extract<KeyedOutcome, { kind: 'duplicate' }>).record }
     : checkedIn;
   const recorded = scan.admittedOffline ? await recordIfConflict(db, scan, outcome) : outcome;
+  if (isCancelled(scan, recorded)) return { ...recorded, cancelReason: await readCancelReason(db, scan) };
   return isNotIssued(scan, recorded) ? withOtherEvent(db, scan, recorded) : recorded;
+}
+
+/** An admin cancelled the ticket (issue 16). */
+function isCancelled(scan: ScanRequest, outcome: KeyedOutcome): boolean {
+  return outcome.kind === 'refused' && judgeTicket(outcome.facts, scan.requireRegisteredEvent) === 'cancelled';
+}
+
+/** Why the ticket was cancelled (read on that refusal only: the gate shows it to a supervisor). */
+async function readCancelReason(db: pg.Pool, scan: ScanRequest): Promise<string | null> {
+  const { rows } = await db.query<{ cancel_reason: string | null }>({
+    name: 'cancel-reason',
+    text: 'SELECT cancel_reason FROM tickets WHERE event_id = $1 AND ticket_id = $2',
+    values: [scan.eventId, scan.ticketId],
+  });
+  return rows[0]?.cancel_reason ?? null;
 }
 
 /** The event has tickets and this code is not one of them (not: the event is unregistered). */
@@ -83,7 +160,7 @@ function isNotIssued(scan: ScanRequest, outcome: KeyedOutcome): boolean {
  * on the wrong day, which the gate can say ("not for this event: it is for X"). Looked up only on this
  * refusal, after the check-in statement, which stays as it was for every scan.
  */
-async function withOtherEvent(db: pg.Pool, scan: ScanRequest, outcome: RecordedOutcome): Promise<RecordedOutcome> {
+async function withOtherEvent(db: pg.Pool, scan: ScanRequest, outcome: StatementOutcome): Promise<StatementOutcome> {
   const otherEvent = await findOtherEventOfTicket(db, scan.ticketId, scan.eventId);
   return otherEvent ? { ...outcome, otherEvent } : outcome;
 }
@@ -111,13 +188,14 @@ async function isOwnEarlierCheckin(db: pg.Pool, scan: ScanRequest, outcome: Keye
  * issued it. Recorded before the answer is sent, so a device that got "conflict" can rely on the
  * supervisor's list holding it; recorded once per scan however often the upload is retried.
  */
-async function recordIfConflict(db: pg.Pool, scan: ScanRequest, outcome: KeyedOutcome): Promise<RecordedOutcome> {
+async function recordIfConflict(db: pg.Pool, scan: ScanRequest, outcome: KeyedOutcome): Promise<StatementOutcome> {
   const isDuplicate = outcome.kind === 'duplicate';
-  if (!isDuplicate && !isNotIssued(scan, outcome)) return outcome;
+  const cancelled = isCancelled(scan, outcome);
+  if (!isDuplicate && !cancelled && !isNotIssued(scan, outcome)) return outcome;
   await recordConflict(db, {
     eventId: scan.eventId,
     ticketId: scan.ticketId,
-    kind: isDuplicate ? 'duplicate' : 'not-issued',
+    kind: isDuplicate ? 'duplicate' : cancelled ? 'cancelled' : 'not-issued',
     first: isDuplicate ? outcome.record : null,
     secondBy: scan.by,
     secondLocation: scan.location,

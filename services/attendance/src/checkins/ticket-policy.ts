@@ -12,17 +12,21 @@ export interface EventFacts {
   hasTickets: boolean;
   /** The ticket code is one of the event's issued tickets. */
   isIssued: boolean;
+  /** The ticket was cancelled (issue 16). Optional: facts read before cancellations existed have none. */
+  isCancelled?: boolean;
 }
 
-export type TicketVerdict = 'accept' | 'event-not-found' | 'ticket-not-found';
+export type TicketVerdict = 'accept' | 'event-not-found' | 'ticket-not-found' | 'cancelled';
 
 /**
  * - an event with issued tickets accepts only those;
  * - a registered event without tickets accepts any code (once);
- * - an unregistered id is accepted ad hoc (compat) unless registration is required.
+ * - an unregistered id is accepted ad hoc (compat) unless registration is required;
+ * - a cancelled ticket is refused (issue 16).
  */
 export function judgeTicket(facts: EventFacts, requireRegisteredEvent: boolean): TicketVerdict {
   if (!facts.isRegistered) return requireRegisteredEvent ? 'event-not-found' : 'accept';
   if (facts.hasTickets && !facts.isIssued) return 'ticket-not-found';
+  if (facts.isCancelled === true) return 'cancelled';
   return 'accept';
 }

@@ -91,7 +91,7 @@ const checkinBatchRoutes: FastifyPluginAsyncZod<AttendanceRouteOptions> = async 
       } catch (error) {
         return { status: 401, body: { detail: (error as Error).message } };
       }
-      const wait = limits.userWait(user.username);
+      const wait = await limits.userWait(user.username);
       if (wait > 0) return { status: 429, body: { detail: tooManyCheckinsByUser(wait) }, retry_after: wait };
     }
     const parsed = CheckinBatchItem.safeParse(raw);

@@ -12,6 +12,7 @@ import {
   MyCheckinsQuery,
   type OtherEvent,
 } from '@tixgo/contracts';
+import { MAIN_LIST_ID, refusalDetail } from '@tixgo/contracts/gate-rules';
 import { type AuthUser, authenticate, validationError } from '@tixgo/platform';
 import type { FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
@@ -45,8 +46,16 @@ export const CHECKIN_RATE_DESCRIPTION =
 export interface CheckinAnswer {
   status: 201 | 404 | 409 | 422;
   body:
-    | { status: 'checked_in'; record: CheckinRecord }
-    | { detail: string; record?: CheckinRecord; conflict?: true; other_event?: OtherEvent };
+    | { status: 'checked_in' | 'checked_out'; record: CheckinRecord }
+    | {
+        detail: string;
+        record?: CheckinRecord;
+        conflict?: true;
+        other_event?: OtherEvent;
+        refusal?: string;
+        cancel_reason?: string | null;
+        ticket_type?: string;
+      };
 }
 
 /**
@@ -55,6 +64,7 @@ export interface CheckinAnswer {
  * event issued names that event (`other_event`); compat: other answers are as they always were.
  */
 export function checkinAnswer(outcome: RecordedOutcome, requireRegisteredEvent: boolean): CheckinAnswer {
+  if (outcome.kind === 'answered') return outcome.answer;
   const answer = plainAnswer(outcome, requireRegisteredEvent);
   if ('detail' in answer.body) {
     if (outcome.otherEvent) answer.body.other_event = outcome.otherEvent;
@@ -63,7 +73,10 @@ export function checkinAnswer(outcome: RecordedOutcome, requireRegisteredEvent: 
   return answer;
 }
 
-function plainAnswer(outcome: RecordedOutcome, requireRegisteredEvent: boolean): CheckinAnswer {
+function plainAnswer(
+  outcome: Exclude<RecordedOutcome, { kind: 'answered' }>,
+  requireRegisteredEvent: boolean,
+): CheckinAnswer {
   switch (outcome.kind) {
     case 'created':
       return { status: 201, body: { status: 'checked_in', record: outcome.record } };
@@ -75,6 +88,14 @@ function plainAnswer(outcome: RecordedOutcome, requireRegisteredEvent: boolean):
       const verdict = judgeTicket(outcome.facts, requireRegisteredEvent);
       if (verdict === 'event-not-found') return { status: 404, body: { detail: EVENT_NOT_FOUND } };
       if (verdict === 'ticket-not-found') return { status: 404, body: { detail: 'Ticket not found for this event' } };
+      if (verdict === 'cancelled') {
+        const cancelled = {
+          detail: refusalDetail('cancelled'),
+          refusal: 'cancelled',
+          cancel_reason: outcome.cancelReason ?? null,
+        };
+        return { status: 409, body: cancelled };
+      }
       // The statement refused what the policy accepts: the SQL gate and judgeTicket disagree.
       throw new Error(`check-in refused although the ticket rule accepts it: ${JSON.stringify(outcome.facts)}`);
     }
@@ -101,6 +122,10 @@ export interface CheckinFields {
   admittedOffline: boolean | undefined;
   /** The Idempotency-Key, when the request carries one. */
   key: string | undefined;
+  listId: string | undefined;
+  direction: 'entry' | 'exit' | undefined;
+  override: boolean | undefined;
+  deviceId: string | null | undefined;
 }
 
 /** What a check-in body says (POST /events/{id}/checkins: the event from its path). */
@@ -112,6 +137,10 @@ export function fieldsOf(body: EventCheckinBody, eventId: string, key: string | 
     scannedAt: body.scanned_at,
     admittedOffline: body.admitted_offline,
     key,
+    listId: body.list_id,
+    direction: body.direction,
+    override: body.override,
+    deviceId: body.device_id,
   };
 }
 
@@ -123,7 +152,7 @@ export function fieldsOf(body: EventCheckinBody, eventId: string, key: string | 
  */
 export function scanOf(
   config: AttendanceConfig,
-  caller: Pick<AuthUser, 'username' | 'uid'>,
+  caller: Pick<AuthUser, 'username' | 'uid' | 'role'>,
   fields: CheckinFields,
   registeredEventOnly: boolean,
 ): ScanRequest {
@@ -140,6 +169,11 @@ export function scanOf(
     by: caller.username,
     byUid: caller.uid,
     requireRegisteredEvent: registeredEventOnly || config.requireRegisteredEvents,
+    listId: fields.listId ?? MAIN_LIST_ID,
+    direction: fields.direction ?? 'entry',
+    override: fields.override === true,
+    deviceId: fields.deviceId ?? null,
+    role: caller.role,
     idempotency:
       fields.key === undefined
         ? undefined

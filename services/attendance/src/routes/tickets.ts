@@ -56,7 +56,7 @@ const ticketRoutes: FastifyPluginAsyncZod<AttendanceRouteOptions> = async (app, 
       const inputs =
         body instanceof Readable
           ? await readTicketCsv(body)
-          : (body.tickets ?? Array.from({ length: body.count ?? 0 }, () => ({})));
+          : (body.tickets ?? Array.from({ length: body.count ?? 0 }, () => ({ type: body.type })));
       const tickets = await issueTickets(db, request.params.id, inputs);
       return reply.code(201).send({ created: tickets.length, tickets });
     },

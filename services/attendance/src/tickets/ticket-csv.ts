@@ -6,7 +6,7 @@ import { type ValidationItem, validationError } from '@tixgo/platform';
 import { CsvError, type Info, parse } from 'csv-parse';
 import type { z } from 'zod';
 
-export const CSV_COLUMNS = ['ticket_id', 'holder_name', 'holder_email'] as const;
+export const CSV_COLUMNS = ['ticket_id', 'holder_name', 'holder_email', 'type'] as const;
 type Column = (typeof CSV_COLUMNS)[number];
 
 /** At most this many line errors are reported; the first ones are what a person fixes first. */

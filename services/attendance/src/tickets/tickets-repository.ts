@@ -38,6 +38,8 @@ export async function issueTickets(db: pg.Pool, eventId: string, inputs: TicketI
     ticket_id: input.ticket_id ?? '',
     holder_name: input.holder_name ?? null,
     holder_email: input.holder_email ?? null,
+    // Only a ticket with a type says so (compat: the answer of an untyped import is as it was).
+    ...(input.type !== undefined && input.type !== null && { type: input.type }),
   }));
   const generatedAt = tickets.flatMap((ticket, index) => (ticket.ticket_id === '' ? [index] : []));
   const assignCodes = (positions: number[]) => {
@@ -72,13 +74,14 @@ export async function issueTickets(db: pg.Pool, eventId: string, inputs: TicketI
     }
 
     await client.query(
-      `INSERT INTO tickets (event_id, ticket_id, holder_name, holder_email)
-       SELECT $1, * FROM unnest($2::text[], $3::text[], $4::text[])`,
+      `INSERT INTO tickets (event_id, ticket_id, holder_name, holder_email, type)
+       SELECT $1, * FROM unnest($2::text[], $3::text[], $4::text[], $5::text[])`,
       [
         eventId,
         tickets.map((ticket) => ticket.ticket_id),
         tickets.map((ticket) => ticket.holder_name),
         tickets.map((ticket) => ticket.holder_email),
+        tickets.map((ticket) => ticket.type ?? null),
       ],
     );
     // The trigram index takes new entries into its pending list, which every search then reads
@@ -100,7 +103,23 @@ export async function issueTickets(db: pg.Pool, eventId: string, inputs: TicketI
 export type TicketPageStart = { sort: 'code'; after: string } | { sort: 'import'; after: string };
 
 const TICKET_STATE_COLUMNS = `t.ticket_id, t.holder_name, t.holder_email, c.checkin_id IS NOT NULL AS checked_in,
-  iso_utc(c.checked_in_at) AS checked_in_at, c.checked_in_by, c.location`;
+  iso_utc(c.checked_in_at) AS checked_in_at, c.checked_in_by, c.location, t.type,
+  iso_utc(t.cancelled_at) AS cancelled_at, t.cancel_reason`;
+
+type StoredTicketState = Omit<TicketState, 'type' | 'cancelled_at' | 'cancel_reason'> & {
+  type: string | null;
+  cancelled_at: string | null;
+  cancel_reason: string | null;
+};
+
+/** The wire state: type and cancellation only where there are (compat: other tickets answer as before). */
+function ticketStateOf({ type, cancelled_at, cancel_reason, ...state }: StoredTicketState): TicketState {
+  return {
+    ...state,
+    ...(type !== null && { type }),
+    ...(cancelled_at !== null && { cancelled_at, cancel_reason }),
+  };
+}
 
 /**
  * A page of an event's tickets with check-in state, by code or as issued (the order of an import's
@@ -117,7 +136,7 @@ export async function listTickets(
   const byImport = start.sort === 'import';
   const filter =
     search === undefined ? '' : 'AND (t.ticket_id ILIKE $4 OR t.holder_name ILIKE $4 OR t.holder_email ILIKE $4)';
-  const { rows } = await db.query<TicketState & { seq: string }>({
+  const { rows } = await db.query<StoredTicketState & { seq: string }>({
     name: `list-tickets-${start.sort}-${search === undefined ? 'all' : 'search'}`,
     text: `SELECT ${TICKET_STATE_COLUMNS}, t.seq::text AS seq
            FROM tickets t
@@ -127,7 +146,7 @@ export async function listTickets(
     values:
       search === undefined ? [eventId, start.after, limit] : [eventId, start.after, limit, containsPattern(search)],
   });
-  return rows;
+  return rows.map(({ seq, ...row }) => ({ ...ticketStateOf(row), seq }));
 }
 
 /** Corrects a ticket's holder name or e-mail; undefined when the event did not issue it. */
@@ -137,7 +156,7 @@ export async function updateTicketHolder(
   ticketId: string,
   change: { holder_name?: string | null | undefined; holder_email?: string | null | undefined },
 ): Promise<TicketState | undefined> {
-  const { rows } = await db.query<TicketState>({
+  const { rows } = await db.query<StoredTicketState>({
     name: 'update-ticket-holder',
     text: `WITH t AS (
              UPDATE tickets SET
@@ -157,7 +176,7 @@ export async function updateTicketHolder(
       change.holder_email ?? null,
     ],
   });
-  return rows[0];
+  return rows[0] && ticketStateOf(rows[0]);
 }
 
 /**

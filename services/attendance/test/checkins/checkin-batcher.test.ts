@@ -53,7 +53,7 @@ describe('CheckinBatcher', () => {
     expect(recordOf(pair[0])).toEqual(recordOf(pair[1]));
     expect(results[3]?.outcome).toEqual({
       kind: 'refused',
-      facts: { isRegistered: true, hasTickets: true, isIssued: false },
+      facts: { isRegistered: true, hasTickets: true, isIssued: false, isCancelled: false },
     });
     expect(results[4]?.outcome?.kind).toBe('created');
     expect(await counted('b-mixed')).toBe(3);

@@ -159,6 +159,8 @@ describe('GET /events/{id}/stats', () => {
       latest: [],
       conflicts: 0,
       lanes: expect.objectContaining({ window_minutes: 5, lanes: [] }),
+      inside: 5,
+      lists: [{ id: 'main', name: 'Main', capacity: null, checked_in: 5, inside: 5 }],
     });
   });
 
@@ -227,6 +229,8 @@ describe('GET /events/{id}/stats', () => {
       latest: [],
       conflicts: 0,
       lanes: expect.objectContaining({ window_minutes: 5, lanes: [] }),
+      inside: 0,
+      lists: [{ id: 'main', name: 'Main', capacity: null, checked_in: 0, inside: 0 }],
     });
   });
 

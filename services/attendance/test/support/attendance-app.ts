@@ -5,7 +5,7 @@ import { createTestDatabase, type TestDatabase } from '@tixgo/db/testing';
 import { signAccessToken } from '@tixgo/platform';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { uidFor } from '../../../../packages/platform/test/support/forge-token.js';
-import { buildApp } from '../../src/app.js';
+import { type AttendanceDeps, buildApp } from '../../src/app.js';
 import { openAttendanceDatabase } from '../../src/attendance-database.js';
 import type { CheckinRequest } from '../../src/checkins/checkins-repository.js';
 import { type AttendanceConfig, loadConfig } from '../../src/config.js';
@@ -40,7 +40,9 @@ export interface TestApp {
   database: TestDatabase;
   config: AttendanceConfig;
   /** A valid access token of `username` with `role`. */
-  token(username?: string, role?: 'committee' | 'admin'): string;
+  token(username?: string, role?: 'committee' | 'supervisor' | 'admin'): string;
+  /** Authorization header of a supervisor (issue 16). */
+  supervisor(username?: string): { authorization: string };
   /** Authorization header of a committee member (panitia1 unless named). */
   committee(username?: string): { authorization: string };
   admin(username?: string): { authorization: string };
@@ -71,13 +73,14 @@ export function testEnv(databaseUrl: string, env: Record<string, string> = {}): 
 export async function openApp(
   database: TestDatabase,
   env: Record<string, string> = {},
+  deps: Omit<AttendanceDeps, 'db'> = {},
 ): Promise<Omit<TestApp, 'database'>> {
   const config = loadConfig(testEnv(database.url, env));
   const db = await openAttendanceDatabase(config, quietLog);
-  const app = await buildApp(config, { db });
+  const app = await buildApp(config, { db, ...deps });
   await app.ready();
   // Every token of one username is of one account (uidFor), each a session of its own.
-  const token = (username = 'panitia1', role: 'committee' | 'admin' = 'committee') =>
+  const token = (username = 'panitia1', role: 'committee' | 'supervisor' | 'admin' = 'committee') =>
     signAccessToken(app, { username, role, uid: uidFor(username), sid: randomUUID(), ver: 0 });
   const committee = (username = 'panitia1') => ({ authorization: `Bearer ${token(username, 'committee')}` });
   const admin = (username = 'admin1') => ({ authorization: `Bearer ${token(username, 'admin')}` });
@@ -95,6 +98,7 @@ export async function openApp(
     token,
     committee,
     admin,
+    supervisor: (username = 'lead1') => ({ authorization: `Bearer ${token(username, 'supervisor')}` }),
     checkIn: (body, headers = committee()) => app.inject({ method: 'POST', url: '/checkins', headers, payload: body }),
     async createEvent(id, ticketIds = []) {
       await setUp('/events', { id, title: id });
@@ -109,9 +113,13 @@ export async function openApp(
 }
 
 /** The app on a fresh, migrated database; close() drops the database. */
-export async function startTestApp(label: string, env: Record<string, string> = {}): Promise<TestApp> {
+export async function startTestApp(
+  label: string,
+  env: Record<string, string> = {},
+  deps: Omit<AttendanceDeps, 'db'> = {},
+): Promise<TestApp> {
   const database = await createTestDatabase(label);
-  const opened = await openApp(database, env);
+  const opened = await openApp(database, env, deps);
   return {
     ...opened,
     database,

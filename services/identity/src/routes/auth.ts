@@ -1,5 +1,6 @@
 // /auth/register, /auth/login, /auth/me, /auth/refresh, /auth/logout (spec: identity).
 import {
+  AccountRole,
   AuthSettings,
   LoginBody,
   MessageBody,
@@ -49,6 +50,13 @@ export const REGISTRATION_CLOSED = 'Registration is closed: an admin creates acc
 export function parseRole(value: string | undefined): Role {
   const role = RoleName.safeParse((value ?? 'committee').trim().toLowerCase());
   if (!role.success) throw httpErrors.badRequest("Invalid role: must be 'committee' or 'admin'");
+  return role.data;
+}
+
+/** A role an admin gives (PATCH /auth/users/{username}): also `supervisor` (issue 16); trimmed and lower-cased. */
+export function parseAssignableRole(value: string): Role {
+  const role = AccountRole.safeParse(value.trim().toLowerCase());
+  if (!role.success) throw httpErrors.badRequest("Invalid role: must be 'committee', 'supervisor' or 'admin'");
   return role.data;
 }
 

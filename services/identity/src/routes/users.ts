@@ -9,7 +9,7 @@ import type { RevocationSync } from '../tokens/revocation-sync.js';
 import { verifyCurrentAdmin } from '../users/current-admin.js';
 import { isPasswordTooLong, type PasswordHasher } from '../users/password-hasher.js';
 import { changeRole, deleteUser, listUsers, resetPassword, type UserRow } from '../users/users-repository.js';
-import { parseRole } from './auth.js';
+import { parseAssignableRole } from './auth.js';
 
 const toUserDetail = (user: UserRow) => ({
   username: user.username,
@@ -49,7 +49,7 @@ const usersRoutes: FastifyPluginAsyncZod<{
       },
     },
     async (request) => {
-      const { user, revoked } = await changeRole(pool, request.params.username, parseRole(request.body.role));
+      const { user, revoked } = await changeRole(pool, request.params.username, parseAssignableRole(request.body.role));
       if (revoked) revocations.applied(revoked);
       return toUserDetail(user);
     },

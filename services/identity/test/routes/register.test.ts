@@ -102,7 +102,7 @@ describe('POST /auth/register', () => {
     expect(response.json()).toEqual({ username: 'by-admin', role: 'committee' });
   });
 
-  it.each(['superuser', 'root', '', '   '])('answers 400 to the invalid role %j', async (role) => {
+  it.each(['superuser', 'root', '', '   ', 'supervisor'])('answers 400 to the invalid role %j', async (role) => {
     const response = await identity.register({
       username: `role-${role.trim() || 'blank'}`,
       password: 'pass1234',

@@ -58,10 +58,22 @@ describe('PATCH /auth/users/{username}', () => {
     expect(back.json()).toMatchObject({ username: 'rising', role: 'committee' });
   });
 
+  it('gives the supervisor role (issue 16), which the account then signs in with', async () => {
+    await identity.register({ username: 'lead', password: 'pass1234' });
+    const response = await patchRole('lead', 'Supervisor');
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toEqual({ username: 'lead', role: 'supervisor', created_at: expect.any(String) });
+    const me = await identity.app.inject({
+      url: '/auth/me',
+      headers: bearer(await identity.tokenFor('lead', 'pass1234')),
+    });
+    expect(me.json()).toEqual({ username: 'lead', role: 'supervisor' });
+  });
+
   it('answers 400 to an invalid role', async () => {
     const response = await patchRole('member', 'owner');
     expect(response.statusCode).toBe(400);
-    expect(response.json()).toEqual({ detail: "Invalid role: must be 'committee' or 'admin'" });
+    expect(response.json()).toEqual({ detail: "Invalid role: must be 'committee', 'supervisor' or 'admin'" });
   });
 
   it('answers 422 to a role that is not a string', async () => {

@@ -82,6 +82,11 @@ export function createAttendanceClient(
         location: body.location ?? null,
         scanned_at: body.scanned_at,
         admitted_offline: body.admitted_offline,
+        // Gate rules (issue 16): passed on only when the scan names them (a compat item is as it was).
+        ...(body.list_id !== undefined && { list_id: body.list_id }),
+        ...(body.direction !== undefined && { direction: body.direction }),
+        ...(body.override !== undefined && { override: body.override }),
+        ...(body.device_id !== undefined && { device_id: body.device_id }),
         registered_event_only: registeredEventOnly,
         // One id from the gate's request to attendance's log lines about this item.
         request_id: caller.requestId,

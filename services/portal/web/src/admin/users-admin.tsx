@@ -183,6 +183,7 @@ export function UsersPage() {
                         }}
                       >
                         <option value="committee">{t('role.committee')}</option>
+                        <option value="supervisor">{t('role.supervisor')}</option>
                         <option value="admin">{t('role.admin')}</option>
                       </select>
                       {isLastAdmin && (

@@ -34,7 +34,11 @@ function rememberUser(info: SessionInfo | null): void {
 function rememberedUser(): SessionInfo | undefined {
   try {
     const value = JSON.parse(localStorage.getItem(SIGNED_IN_KEY) ?? 'null') as Partial<SessionInfo> | null;
-    if (typeof value?.username !== 'string' || (value.role !== 'admin' && value.role !== 'committee')) return undefined;
+    if (
+      typeof value?.username !== 'string' ||
+      (value.role !== 'admin' && value.role !== 'committee' && value.role !== 'supervisor')
+    )
+      return undefined;
     return { username: value.username, role: value.role, expires_in: 0 };
   } catch {
     return undefined;

@@ -14,6 +14,7 @@ export const en = {
   'nav.signOut': 'Sign out',
   'nav.signedInAs': 'Signed in as {name} ({role})',
   'role.committee': 'committee',
+  'role.supervisor': 'supervisor',
   'role.admin': 'admin',
 
   'error.unreachable': 'The server cannot be reached. Check the network and try again.',

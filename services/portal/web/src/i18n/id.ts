@@ -16,6 +16,7 @@ export const id: Catalogue = {
   'nav.signOut': 'Keluar',
   'nav.signedInAs': 'Masuk sebagai {name} ({role})',
   'role.committee': 'panitia',
+  'role.supervisor': 'supervisor',
   'role.admin': 'admin',
 
   'error.unreachable': 'Server tidak dapat dihubungi. Periksa jaringan lalu coba lagi.',
