@@ -14,6 +14,7 @@ import { useApi } from '../ui/use-api.js';
 import { Banner, ErrorBanner, Loading } from '../ui/widgets.js';
 import { signal as feedback } from './feedback.js';
 import { type AnswerView, answeredView, ScanAnswerPanel, savedView, type Tone, viewOf } from './scan-answer.js';
+import { ScannerBurst } from './scanner-burst.js';
 import { StationEngine } from './station-engine.js';
 import { type StationSettings, saveStationSettings, stationSettings, stationSetupOpen } from './station-settings.js';
 import { StationSetup } from './station-setup.js';
@@ -190,15 +191,38 @@ function StationScanner({ settings, title, owner }: { settings: StationSettings;
     if (latest.current === mine) show(view);
   }
 
+  const checkInLatest = useRef(checkIn);
+  checkInLatest.current = checkIn;
+
   useEffect(() => {
     focusInput();
+    const burst = new ScannerBurst();
     // A scanner types wherever the focus is: after a tap on a button (search, the language, a search result's
     // check-in) its code would be lost and its Enter would press that button again. A printable key that does not
-    // go to a text field brings the focus back to the code field first, so the whole scan lands there.
+    // go to a text field brings the focus back to the code field first, so the whole scan lands there. In another
+    // text field (the name search) the scan is told by its rhythm: its characters come out of that field and are
+    // checked in. The code field's own Enter checks in what it holds, as always (a rhythm is no reason to cut it).
     const reclaim = (event: KeyboardEvent) => {
+      const scanned = burst.keydown(event.key, event.timeStamp);
+      if (scanned !== undefined) {
+        takeScan(event, scanned);
+        return;
+      }
       if (event.key.length !== 1 || event.ctrlKey || event.metaKey || event.altKey) return;
       if (takesText(event.target) || input.current === null) return;
       focusInput();
+    };
+    const takeScan = (event: KeyboardEvent, scanned: string) => {
+      const field = event.target;
+      if (field === input.current) return;
+      event.preventDefault();
+      event.stopPropagation();
+      if (field instanceof HTMLInputElement && takesText(field) && field.value.endsWith(scanned)) {
+        // Give the field back what the person typed there, through its own input handler.
+        field.value = field.value.slice(0, -scanned.length);
+        field.dispatchEvent(new Event('input', { bubbles: true }));
+      }
+      void checkInLatest.current(scanned);
     };
     document.addEventListener('keydown', reclaim, true);
     return () => {
