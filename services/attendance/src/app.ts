@@ -53,6 +53,7 @@ export async function buildApp(config: AttendanceConfig, deps: AttendanceDeps): 
     limits: config.serverLimits,
     metrics: { token: config.metricsToken },
     corsOrigins: config.corsOrigins,
+    trustProxy: config.trustProxy,
     openapi: { title: 'TixGo attendance', description: 'Events, tickets and check-ins.' },
     readiness: { database: () => deps.db.ping() },
     // Identity owns the accounts: attendance learns of revocations from its feed, and keeps
@@ -81,7 +82,11 @@ export async function buildApp(config: AttendanceConfig, deps: AttendanceDeps): 
     onBatch: metrics.observeGroupCommit,
   });
   const stats = new EventStatsCache(pool, undefined, deps.now);
-  const limits = new CheckinRateLimits(pool, config.checkinLimits, metrics.countRateLimited, deps.rateLimitClock);
+  const limits = new CheckinRateLimits(pool, config.checkinLimits, {
+    onLimited: metrics.countRateLimited,
+    now: deps.rateLimitClock,
+    trustProxy: config.trustProxy,
+  });
   const stopBucketCleanup = limits.startCleanup(app.log);
   app.addHook('onClose', async () => stopBucketCleanup());
   // A quarter of the pool at most streams lists (each holds a connection while its reader reads).
