@@ -43,6 +43,9 @@ export interface AttendanceDeps {
 }
 
 export async function buildApp(config: AttendanceConfig, deps: AttendanceDeps): Promise<FastifyInstance> {
+  // Which database this is (migration 021): /ready shows it, so portals notice replicas on different ones.
+  const { rows } = await deps.db.pool.query<{ id: string }>('SELECT id FROM database_identity');
+  const databaseId = rows[0]?.id;
   const app = await createBaseApp({
     service: SERVICE_NAME,
     logLevel: config.logLevel,
@@ -56,6 +59,7 @@ export async function buildApp(config: AttendanceConfig, deps: AttendanceDeps): 
     trustProxy: config.trustProxy,
     openapi: { title: 'TixGo attendance', description: 'Events, tickets and check-ins.' },
     readiness: { database: () => deps.db.ping() },
+    reports: { database_id: () => databaseId },
     // Identity owns the accounts: attendance learns of revocations from its feed, and keeps
     // serving with the last list it had (or none) while identity is away; /ready says so.
     revocations: new RevocationList(revocationStaleAfterMs(config.revocationPollSeconds)),
