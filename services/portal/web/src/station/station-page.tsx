@@ -13,6 +13,7 @@ import { Layout } from '../ui/layout.js';
 import { useApi } from '../ui/use-api.js';
 import { Banner, ErrorBanner, Loading } from '../ui/widgets.js';
 import { signal as feedback } from './feedback.js';
+import { keepCounts, keptCounts } from './kept-counts.js';
 import { type AnswerView, answeredView, ScanAnswerPanel, savedView, type Tone, viewOf } from './scan-answer.js';
 import { ScannerBurst } from './scanner-burst.js';
 import { StationEngine } from './station-engine.js';
@@ -117,6 +118,14 @@ function StationScanner({ settings, title, owner }: { settings: StationSettings;
     [settings.eventId, settings.gate, owner],
   );
   const live = useLiveStream<EventStats>(`/api/live/events/${encodeURIComponent(settings.eventId)}`, 'stats');
+  // The last counts the server sent, kept on the device: what the station shows until the stream speaks again.
+  const [kept, setKept] = useState(() => keptCounts(settings.eventId));
+  useEffect(() => {
+    if (!live.data) return;
+    keepCounts(settings.eventId, live.data);
+    setKept(undefined);
+  }, [live.data, settings.eventId]);
+  const stats = live.data ?? kept?.stats;
 
   // A saved scan in the recent list takes the server's answer once its upload has one.
   const answered = engine.answered.value;
@@ -231,7 +240,7 @@ function StationScanner({ settings, title, owner }: { settings: StationSettings;
     };
   }, []);
 
-  const myGate = live.data?.gates.find((gate) => (gate.location ?? '') === settings.gate);
+  const myGate = stats?.gates.find((gate) => (gate.location ?? '') === settings.gate);
   // Offline the server's count stands still: the people let in on the device's word count too until they are sent.
   const savedHere = engine.savedHere.value;
   const offline = engine.mode.value === 'offline';
@@ -258,12 +267,17 @@ function StationScanner({ settings, title, owner }: { settings: StationSettings;
               {t('station.gateCountSaved', { count: savedHere })}
             </p>
           )}
-          {live.data && (
-            <p class="muted">
+          {stats && (
+            <p class="muted" data-testid="event-count">
               {t('station.eventCount', {
-                checked: live.data.total_checked_in,
-                registered: live.data.total_registered,
+                checked: stats.total_checked_in,
+                registered: stats.total_registered,
               })}
+            </p>
+          )}
+          {!live.data && kept && (
+            <p class="muted" data-testid="counts-as-of">
+              {t('station.countsAsOf', { time: formatTime(kept.at) })}
             </p>
           )}
         </div>
@@ -352,6 +366,7 @@ function StationScanner({ settings, title, owner }: { settings: StationSettings;
       {search && (
         <TicketSearch
           eventId={settings.eventId}
+          offline={offline}
           onCheckIn={async (value) => {
             focusInput();
             await checkIn(value);
