@@ -52,6 +52,17 @@ export class CheckinRateLimits {
     }, done);
   };
 
+  /**
+   * Charges `count` more requests to the client's address (the refused items of a batch, issue 15,
+   * item 6): a batch of 200 forged tokens costs the sender as much as 200 requests would. Taken in
+   * one statement; a budget already spent just stays spent (the next request is the one refused).
+   */
+  async chargeClient(address: string, count: number): Promise<void> {
+    if (count <= 0) return;
+    const waits = await Promise.all(Array.from({ length: count }, () => this.clients.take(address)));
+    if (waits.some((wait) => wait > 0)) this.onLimited();
+  }
+
   /** preValidation, after authenticate: one check-in of the caller (so 401, then 429, then 422). */
   limitUser = (request: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction): void => {
     this.userWait(request.user.username).then((wait) => {

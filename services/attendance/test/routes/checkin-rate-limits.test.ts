@@ -1,6 +1,8 @@
 // Check-in rate limits (issue 10, item 7): per user across every check-in endpoint and batch item, per client address.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { claims, validToken } from '../../../../packages/platform/test/support/forge-token.js';
+import { SKIPPED_AFTER_BAD_TOKENS } from '../../src/routes/checkin-batch.js';
 import { openApp, startTestApp, type TestApp } from '../support/attendance-app.js';
 
 let t: TestApp;
@@ -234,5 +236,54 @@ describe('per client address', () => {
     const elsewhere = await scan('nat-gate-0', 'N-32', newAddress());
     expect(elsewhere.statusCode).toBe(201);
     expect(elsewhere.json().record.ticket_id).toBe('N-32');
+  });
+});
+
+describe('a batch of forged tokens (issue 15, item 6)', () => {
+  it('verifies at most 3 distinct bad tokens, answers the rest 429 unverified, and charges every refused item to the address', async () => {
+    const address = newAddress();
+    // Well-formed tokens signed with another secret, each different: each one costs a signature check.
+    const forged = Array.from({ length: 200 }, (_, index) => ({
+      token: validToken('not-the-secret-of-this-service-0123456789', claims(`forger-${index}`, 'committee')),
+      idempotency_key: randomUUID(),
+      event_id: 'rl-event',
+      ticket_id: `F-${index}`,
+    }));
+    const batch = await t.app.inject({
+      method: 'POST',
+      url: '/checkins/batch',
+      remoteAddress: address,
+      payload: { checkins: forged },
+    });
+    expect(batch.statusCode).toBe(200);
+    const results = batch.json().results as { status: number; body: unknown; retry_after?: number }[];
+    expect(results.slice(0, 3)).toEqual(Array(3).fill({ status: 401, body: { detail: 'Invalid token' } }));
+    expect(results[3]).toEqual({ status: 429, body: { detail: SKIPPED_AFTER_BAD_TOKENS }, retry_after: 1 });
+    expect(results.filter((result) => result.status === 429)).toHaveLength(197);
+    // The address spent its budget (30 at once) on the refused items: its next check-in waits.
+    const next = await scan('gate-honest', 'H-1', address);
+    expect(next.statusCode).toBe(429);
+    expect(next.json()).toEqual({ detail: expect.stringMatching(/^Too many check-ins from this address/) });
+  });
+
+  it('verifies a token repeated in a batch once, and still checks in the good items beside one bad token', async () => {
+    const good = t.token('repeat-gate');
+    const items = [
+      ...Array.from({ length: 4 }, (_, index) => ({
+        token: good,
+        idempotency_key: randomUUID(),
+        event_id: 'rl-event',
+        ticket_id: `RP-${index}`,
+      })),
+      { token: 'not.a.token', idempotency_key: randomUUID(), event_id: 'rl-event', ticket_id: 'R-bad' },
+    ];
+    const batch = await t.app.inject({
+      method: 'POST',
+      url: '/checkins/batch',
+      remoteAddress: newAddress(),
+      payload: { checkins: items },
+    });
+    expect(batch.statusCode).toBe(200);
+    expect(batch.json().results.map((result: { status: number }) => result.status)).toEqual([201, 201, 201, 201, 401]);
   });
 });

@@ -13,7 +13,9 @@ import { Layout } from '../ui/layout.js';
 import { useApi } from '../ui/use-api.js';
 import { Banner, ErrorBanner, Loading } from '../ui/widgets.js';
 import { signal as feedback } from './feedback.js';
+import { keepCounts, keptCounts } from './kept-counts.js';
 import { type AnswerView, answeredView, ScanAnswerPanel, savedView, type Tone, viewOf } from './scan-answer.js';
+import { ScannerBurst } from './scanner-burst.js';
 import { StationEngine } from './station-engine.js';
 import { type StationSettings, saveStationSettings, stationSettings, stationSetupOpen } from './station-settings.js';
 import { StationSetup } from './station-setup.js';
@@ -116,6 +118,14 @@ function StationScanner({ settings, title, owner }: { settings: StationSettings;
     [settings.eventId, settings.gate, owner],
   );
   const live = useLiveStream<EventStats>(`/api/live/events/${encodeURIComponent(settings.eventId)}`, 'stats');
+  // The last counts the server sent, kept on the device: what the station shows until the stream speaks again.
+  const [kept, setKept] = useState(() => keptCounts(settings.eventId));
+  useEffect(() => {
+    if (!live.data) return;
+    keepCounts(settings.eventId, live.data);
+    setKept(undefined);
+  }, [live.data, settings.eventId]);
+  const stats = live.data ?? kept?.stats;
 
   // A saved scan in the recent list takes the server's answer once its upload has one.
   const answered = engine.answered.value;
@@ -190,15 +200,38 @@ function StationScanner({ settings, title, owner }: { settings: StationSettings;
     if (latest.current === mine) show(view);
   }
 
+  const checkInLatest = useRef(checkIn);
+  checkInLatest.current = checkIn;
+
   useEffect(() => {
     focusInput();
+    const burst = new ScannerBurst();
     // A scanner types wherever the focus is: after a tap on a button (search, the language, a search result's
     // check-in) its code would be lost and its Enter would press that button again. A printable key that does not
-    // go to a text field brings the focus back to the code field first, so the whole scan lands there.
+    // go to a text field brings the focus back to the code field first, so the whole scan lands there. In another
+    // text field (the name search) the scan is told by its rhythm: its characters come out of that field and are
+    // checked in. The code field's own Enter checks in what it holds, as always (a rhythm is no reason to cut it).
     const reclaim = (event: KeyboardEvent) => {
+      const scanned = burst.keydown(event.key, event.timeStamp);
+      if (scanned !== undefined) {
+        takeScan(event, scanned);
+        return;
+      }
       if (event.key.length !== 1 || event.ctrlKey || event.metaKey || event.altKey) return;
       if (takesText(event.target) || input.current === null) return;
       focusInput();
+    };
+    const takeScan = (event: KeyboardEvent, scanned: string) => {
+      const field = event.target;
+      if (field === input.current) return;
+      event.preventDefault();
+      event.stopPropagation();
+      if (field instanceof HTMLInputElement && takesText(field) && field.value.endsWith(scanned)) {
+        // Give the field back what the person typed there, through its own input handler.
+        field.value = field.value.slice(0, -scanned.length);
+        field.dispatchEvent(new Event('input', { bubbles: true }));
+      }
+      void checkInLatest.current(scanned);
     };
     document.addEventListener('keydown', reclaim, true);
     return () => {
@@ -207,7 +240,7 @@ function StationScanner({ settings, title, owner }: { settings: StationSettings;
     };
   }, []);
 
-  const myGate = live.data?.gates.find((gate) => (gate.location ?? '') === settings.gate);
+  const myGate = stats?.gates.find((gate) => (gate.location ?? '') === settings.gate);
   // Offline the server's count stands still: the people let in on the device's word count too until they are sent.
   const savedHere = engine.savedHere.value;
   const offline = engine.mode.value === 'offline';
@@ -234,12 +267,17 @@ function StationScanner({ settings, title, owner }: { settings: StationSettings;
               {t('station.gateCountSaved', { count: savedHere })}
             </p>
           )}
-          {live.data && (
-            <p class="muted">
+          {stats && (
+            <p class="muted" data-testid="event-count">
               {t('station.eventCount', {
-                checked: live.data.total_checked_in,
-                registered: live.data.total_registered,
+                checked: stats.total_checked_in,
+                registered: stats.total_registered,
               })}
+            </p>
+          )}
+          {!live.data && kept && (
+            <p class="muted" data-testid="counts-as-of">
+              {t('station.countsAsOf', { time: formatTime(kept.at) })}
             </p>
           )}
         </div>
@@ -328,6 +366,7 @@ function StationScanner({ settings, title, owner }: { settings: StationSettings;
       {search && (
         <TicketSearch
           eventId={settings.eventId}
+          offline={offline}
           onCheckIn={async (value) => {
             focusInput();
             await checkIn(value);
