@@ -10,6 +10,7 @@ import { describeProblem, type Problem, problemText } from '../ui/describe-probl
 import { Layout } from '../ui/layout.js';
 import { useApi } from '../ui/use-api.js';
 import { Banner, ErrorBanner, Loading, PageTitle, TableScroll } from '../ui/widgets.js';
+import { TicketMailing } from './ticket-mailing.js';
 
 /** Tickets on one page of the admin list. */
 const PAGE_SIZE = 100;
@@ -366,6 +367,7 @@ export function TicketsPage() {
           </form>
         </section>
       </div>
+      <TicketMailing eventId={eventId} />
       <TicketTable eventId={eventId} version={version} />
     </Layout>
   );
