@@ -47,5 +47,9 @@ CMD ["node", "services/attendance/dist/server.js"]
 
 FROM runtime AS portal
 COPY --from=build --chown=node:node /deploy/portal /app/services/portal
-EXPOSE 18443
+# Started as root for one thing: reading TLS_KEY_FILE, which openssl and certbot write readable by
+# root only; the portal then becomes node (PORTAL_RUN_AS) before it opens a port or writes to /data.
+USER root
+ENV PORTAL_RUN_AS=node
+EXPOSE 18443 18080
 CMD ["node", "services/portal/dist/server.js"]

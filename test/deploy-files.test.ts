@@ -89,10 +89,12 @@ describe('deployment files', () => {
       const { services } = compose(file);
       const byDefault = Object.entries(services).filter(([, service]) => service.profiles === undefined);
       expect(byDefault.map(([name]) => name).sort()).toEqual(['attendance', 'identity', 'portal', 'postgres']);
-      const published = (name: string) => (services[name]?.ports ?? []).map((port) => port.split(':').at(-1));
+      const published = (name: string) =>
+        (services[name]?.ports ?? []).map((port) => interpolate(port, {}).split(':').at(-1));
       expect(published('identity')).toEqual(['18081']);
       expect(published('attendance')).toEqual(['18082']);
-      expect(published('portal')).toEqual(['18443']);
+      // The HTTPS port and the CA companion the gate phones fetch the CA from.
+      expect(published('portal')).toEqual(['18443', '18080']);
       for (const name of ['identity', 'attendance', 'portal', 'postgres']) {
         expect(services[name]?.healthcheck?.test.length, `${name} health check`).toBeGreaterThan(0);
       }
@@ -111,10 +113,58 @@ describe('deployment files', () => {
     const loopback = { PUBLISH_ADDRESS: '127.0.0.1' };
     expect(publishedOn(services.identity, loopback)).toEqual(['127.0.0.1:18081']);
     expect(publishedOn(services.attendance, loopback)).toEqual(['127.0.0.1:18082']);
-    // The portal is for everyone either way.
-    expect(publishedOn(services.portal, {})).toEqual(['*:18443']);
-    expect(publishedOn(services.portal, loopback)).toEqual(['*:18443']);
+    // The portal (and its CA companion) is for everyone either way.
+    expect(publishedOn(services.portal, {})).toEqual(['*:18443', '*:18080']);
+    expect(publishedOn(services.portal, loopback)).toEqual(['*:18443', '*:18080']);
+    // Other host ports: the variables pnpm start and smoke-test.sh read; the portal listens on the same
+    // port inside, so the install page and its QR code name what the phones reach.
+    const moved = {
+      IDENTITY_PORT: '28081',
+      ATTENDANCE_PORT: '28082',
+      PORTAL_PORT: '28443',
+      PORTAL_CA_HTTP_PORT: '28080',
+    };
+    expect(publishedOn(services.identity, moved)).toEqual(['0.0.0.0:28081']);
+    expect(publishedOn(services.attendance, moved)).toEqual(['0.0.0.0:28082']);
+    expect((services.portal?.ports ?? []).map((port) => interpolate(port, moved))).toEqual([
+      '28443:28443',
+      '28080:28080',
+    ]);
+    expect(interpolate(services.portal?.environment?.PORT ?? '', moved)).toBe('28443');
+    expect(interpolate(services.portal?.environment?.PORTAL_CA_HTTP_PORT ?? '', moved)).toBe('28080');
+    // The box's own addresses (deploy.sh: BOX_HOSTS) join PUBLIC_HOSTS in the certificate.
+    expect(
+      interpolate(services.portal?.environment?.PUBLIC_HOSTS ?? '', {
+        PUBLIC_HOSTS: 'tix.example',
+        BOX_HOSTS: '192.168.1.5,box',
+      }),
+    ).toBe('tix.example,192.168.1.5,box');
   });
+
+  it('the development stack is a project of its own on loopback, with secrets of its own, beside production', () => {
+    const devFile = parse(read('docker-compose.yml')) as { name: string };
+    const prodFile = parse(read('docker-compose.prod.yml')) as { name: string };
+    expect(devFile.name).toBe('tixgo-dev');
+    expect(prodFile.name).toBe('tixgo');
+    const { services, networks } = compose('docker-compose.yml');
+    for (const name of ['identity', 'attendance', 'portal']) {
+      for (const published of publishedOn(services[name], {})) expect(published, name).toMatch(/^127\.0\.0\.1:/);
+      // Never production's JWT_SECRET or database password from .env: a dev token must not open production.
+      expect(JSON.stringify(services[name]?.environment), name).not.toMatch(/\$\{(JWT_SECRET|POSTGRES_PASSWORD)/);
+    }
+    expect(JSON.stringify(services.postgres?.environment)).not.toContain('${');
+    expect(networks?.default?.ipam?.config?.[0]?.subnet).not.toBe(
+      compose('docker-compose.prod.yml').networks?.default?.ipam?.config?.[0]?.subnet,
+    );
+  });
+
+  it.each(['docker-compose.yml', 'docker-compose.prod.yml'])(
+    "%s: PostgreSQL is healthy only once it answers over TCP (its first start's init scripts run on the socket alone)",
+    (file) => {
+      const test = compose(file).services.postgres?.healthcheck?.test.join(' ') ?? '';
+      expect(test).toMatch(/pg_isready -h 127\.0\.0\.1 /);
+    },
+  );
 
   it.each(['docker-compose.yml', 'docker-compose.prod.yml'])(
     '%s: the replicas profile adds a second attendance on the same database, and the portal can list both',

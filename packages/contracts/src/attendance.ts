@@ -19,6 +19,11 @@ export const TEXT_LIMITS = {
   title: 200,
   description: 5000,
   location: 200,
+  /**
+   * A check-in's location (the gate): stats carry gate names to every dashboard each second, so a
+   * name is short (issue 15, item 11); an event's own location keeps `location`.
+   */
+  gate: 100,
   holderName: 200,
   holderEmail: 254,
   ticketType: 50,
@@ -50,7 +55,7 @@ export const ScanTime = z.iso
 export const CheckinBody = z.object({
   event_id: BodyId,
   ticket_id: BodyId,
-  location: line(TEXT_LIMITS.location).nullish(),
+  location: line(TEXT_LIMITS.gate).nullish(),
   scanned_at: ScanTime.nullish(),
   admitted_offline: z
     .boolean()
@@ -168,6 +173,15 @@ export const CheckinBatchItem = CheckinBody.extend({
   request_id: RequestId.optional().describe(
     "the X-Request-Id of this check-in's own request (the portal's): every log line about the item carries it",
   ),
+  client_address: z
+    .string()
+    .min(1)
+    .max(64)
+    .optional()
+    .describe(
+      "the address of the device that scanned, as a gateway (the portal) saw it: counted against that address's " +
+        'check-in limit when the batch comes from an address TRUST_PROXY names, ignored otherwise',
+    ),
 });
 export type CheckinBatchItem = z.infer<typeof CheckinBatchItem>;
 
@@ -544,6 +558,12 @@ export type EventCheckin = z.infer<typeof EventCheckin>;
 /** Widths of the timeline's buckets, in minutes. */
 export const STATS_BUCKET_MINUTES = ['5', '15', '60'] as const;
 
+/**
+ * Most gates one stats answer lists by name (issue 15, item 11): 3,000 distinct names grew every
+ * answer, pushed to every dashboard each second, from 164 B to 685 KB. The rest are summed.
+ */
+export const STATS_GATES_MAX = 50;
+
 /** Most latest check-ins one stats answer carries. */
 export const STATS_LATEST_MAX = 50;
 
@@ -582,7 +602,16 @@ export const EventStats = z.object({
       'check-ins per bucket of the time the person was at the gate (the device scan time where there is one, ' +
         'else the time attendance received the scan), oldest first; only buckets with check-ins (a gap means none)',
     ),
-  gates: z.array(GateCount).describe('check-ins per location, most first'),
+  gates: z
+    .array(GateCount)
+    .describe('check-ins per location, most first: at most STATS_GATES_MAX (50), the rest in other_gates'),
+  other_gates: z
+    .object({
+      gates: z.number().int().describe('how many locations are past the listed ones'),
+      count: z.number().int().describe('their check-ins together'),
+    })
+    .nullable()
+    .describe('the locations past the listed ones, together (null: every location is listed)'),
   latest: z.array(EventCheckin).describe('the newest check-ins to arrive, newest first (as many as `latest` asked)'),
   conflicts: z
     .number()
@@ -611,7 +640,7 @@ export const EVENT_CHECKIN_LIMITS = { default: 50, max: 500 } as const;
 
 export const EventCheckinsQuery = z.object({
   q: SearchText.optional().describe(`part of a ticket code or holder name (at least ${SEARCH_MIN_LENGTH} characters)`),
-  gate: line(TEXT_LIMITS.location).min(1).optional().describe('only check-ins at exactly this location'),
+  gate: line(TEXT_LIMITS.gate).min(1).optional().describe('only check-ins at exactly this location'),
   limit: z.coerce.number().int().min(1).max(EVENT_CHECKIN_LIMITS.max).optional(),
   cursor: Cursor.optional(),
 });

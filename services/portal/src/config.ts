@@ -45,6 +45,11 @@ const schema = commonEnvSchema.extend({
   ATTENDANCE_BASE_URL: env.httpUrls('http://127.0.0.1:18082'),
   TLS_CERT_FILE: env.optionalString(),
   TLS_KEY_FILE: env.optionalString(),
+  /**
+   * Started as root (the portal's Docker image: a TLS key only root can read, as openssl and certbot
+   * write it): the user to run as once TLS_CERT_FILE/TLS_KEY_FILE are read, before DATA_DIR is touched.
+   */
+  PORTAL_RUN_AS: env.optionalString(),
   PORTAL_HTTP: env.boolean(false),
   /**
    * Names and addresses the portal is reached by besides the machine's own (its LAN addresses and
@@ -138,6 +143,8 @@ export interface PortalConfig extends CommonConfig {
   /** Plain HTTP (only behind a TLS-terminating proxy); otherwise HTTPS. */
   plainHttp: boolean;
   tls: { certFile: string; keyFile: string } | undefined;
+  /** PORTAL_RUN_AS: started as root, the user to become after reading the TLS files. */
+  runAs: string | undefined;
   /** PUBLIC_HOSTS: names the certificate of the portal's own CA covers besides the machine's own. */
   publicHosts: string[];
   /** PORTAL_CA_HTTP_PORT: the plain-HTTP companion serving the CA to phones; 0: none. */
@@ -195,6 +202,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): PortalConfi
     tlsHandshakeTimeoutMs: raw.TLS_HANDSHAKE_TIMEOUT_SECONDS * 1000,
     plainHttp: raw.PORTAL_HTTP,
     tls: raw.TLS_CERT_FILE && raw.TLS_KEY_FILE ? { certFile: raw.TLS_CERT_FILE, keyFile: raw.TLS_KEY_FILE } : undefined,
+    runAs: raw.PORTAL_RUN_AS,
     publicHosts: raw.PUBLIC_HOSTS,
     // Behind a TLS proxy there is no certificate of the portal's own to hand out.
     caHttpPort: raw.PORTAL_HTTP ? 0 : raw.PORTAL_CA_HTTP_PORT,

@@ -7,6 +7,21 @@ import { loadConfig } from './config.js';
 import { buildCaCompanion } from './phone-setup/ca-companion.js';
 import { CertificateKeeper, loadTlsCredentials } from './tls/portal-certificate.js';
 
+/**
+ * Becomes `user` (and its group of the same name, as the image's node:node, as the only group) when
+ * started as root; otherwise nothing changes. Node's own process calls: no setpriv or gosu needed.
+ */
+function runAs(user: string, log: { info: (obj: object, msg: string) => void }): void {
+  if (process.getuid?.() !== 0 || !process.setuid || !process.setgid || !process.setgroups) return;
+  process.setgroups([user]);
+  process.setgid(user);
+  process.setuid(user);
+  log.info(
+    { uid: process.getuid(), gid: process.getgid?.() },
+    `started as root (to read TLS files); now running as ${user}`,
+  );
+}
+
 /** How often the names and the certificate's age are checked (a box that joins the Wi-Fi after start gets its address in). */
 const CERTIFICATE_CHECK_MS = 60_000;
 
@@ -17,7 +32,11 @@ await startService('portal', loadConfig, async (config, log) => {
   }
   const names = machineNames(config);
   const own = { dataDir: config.dataDir, hostname: hostname(), names: names(), now: new Date() };
-  const tls = await loadTlsCredentials({ ...own, files: config.tls });
+  // Configured files are read first: as root when the image starts so (a key only root can read),
+  // then the process becomes PORTAL_RUN_AS before it creates anything in DATA_DIR.
+  const fromFiles = config.tls ? await loadTlsCredentials({ ...own, files: config.tls }) : undefined;
+  if (config.runAs) runAs(config.runAs, log);
+  const tls = fromFiles ?? (await loadTlsCredentials(own));
   log.info({ source: tls.source, ...(tls.ca && { names: own.names }) }, 'TLS certificate ready');
   const app = await buildApp(config, { tls, names });
 

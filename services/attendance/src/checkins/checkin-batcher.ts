@@ -95,7 +95,8 @@ export class CheckinBatcher {
     const rest: Pending[] = [];
     const claimedKeys = new Set<string>();
     for (const item of this.queue) {
-      const key = item.claim ? `${item.request.by}\u0000${item.claim.key}` : undefined;
+      // Keys belong to the account (uid), as the statement claims them.
+      const key = item.claim ? `${item.request.byUid}\u0000${item.claim.key}` : undefined;
       if (batch.length >= this.options.maxBatch || (key !== undefined && claimedKeys.has(key))) {
         rest.push(item);
         continue;

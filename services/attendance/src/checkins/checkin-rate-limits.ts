@@ -1,31 +1,55 @@
-// How fast one caller may check in (issue 10, item 7): per user (the token's sub) and per client address.
-import { type BucketLimits, httpErrors, TokenBuckets } from '@tixgo/platform';
+// How fast one caller may check in (issue 10, item 7): per user (the token's sub) and per client
+// address, counted in PostgreSQL so the limits hold across replicas and restarts (issue 18).
+import { type BucketLimits, httpErrors, trustedForwarder } from '@tixgo/platform';
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
+import type pg from 'pg';
+import { SharedTokenBuckets } from './shared-token-buckets.js';
 
 export interface CheckinLimits {
   perUser: BucketLimits;
   perClient: BucketLimits;
 }
 
+export interface CheckinLimitOptions {
+  /** Told of every refusal (for /metrics). */
+  onLimited?: () => void;
+  /** The buckets' clock in ms (tests); default the database's. */
+  now?: (() => number) | undefined;
+  /** TRUST_PROXY: the gateways whose batch items' client_address is believed. */
+  trustProxy?: false | string[];
+}
+
+export const tooManyCheckinsFromAddress = (seconds: number) =>
+  `Too many check-ins from this address, try again in ${seconds} seconds`;
+
 export const tooManyCheckinsByUser = (seconds: number) =>
   `Too many check-ins by this user, try again in ${seconds} seconds`;
+
+/** How often buckets nobody used for a while are deleted. */
+const CLEANUP_EVERY_MS = 10 * 60_000;
 
 /**
  * Far above any real gate's pace, but bounded: one account made 3,000 check-ins (and as many
  * idempotency keys) in 2 s before. The hooks are callback-style like every hook on the check-in
- * path (no promise per request).
+ * path (no async function per request); the takes of one turn share one statement.
  */
 export class CheckinRateLimits {
-  private readonly users: TokenBuckets;
-  private readonly clients: TokenBuckets;
+  private readonly users: SharedTokenBuckets;
+  private readonly clients: SharedTokenBuckets;
+  private readonly idleSeconds: number;
 
-  /** `onLimited`: told of every refusal (for /metrics). */
-  constructor(
-    limits: CheckinLimits,
-    private readonly onLimited: () => void = () => undefined,
-  ) {
-    this.users = new TokenBuckets(limits.perUser);
-    this.clients = new TokenBuckets(limits.perClient);
+  private readonly onLimited: () => void;
+  private readonly isTrustedGateway: (address: string) => boolean;
+
+  constructor(pool: pg.Pool, limits: CheckinLimits, options: CheckinLimitOptions = {}) {
+    const { now } = options;
+    this.onLimited = options.onLimited ?? (() => undefined);
+    this.isTrustedGateway = trustedForwarder(options.trustProxy || undefined);
+    this.users = new SharedTokenBuckets(pool, 'checkin-user', limits.perUser, now);
+    this.clients = new SharedTokenBuckets(pool, 'checkin-client', limits.perClient, now);
+    // Once a bucket had the time to refill completely it is the same as none.
+    const refill = (limit: BucketLimits) => limit.burst / limit.ratePerSecond;
+    this.idleSeconds = Math.ceil(Math.max(refill(limits.perUser), refill(limits.perClient))) + 60;
   }
 
   /**
@@ -33,25 +57,60 @@ export class CheckinRateLimits {
    * client's address. A batch is one request: its items count for their users (see userWait).
    */
   limitClient = (request: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction): void => {
-    const wait = this.clients.take(request.ip);
-    if (wait > 0) {
+    this.clients.take(request.ip).then((wait) => {
+      if (wait === 0) return done();
       this.onLimited();
-      throw httpErrors.tooManyRequests(`Too many check-ins from this address, try again in ${wait} seconds`, wait);
-    }
-    done();
+      done(httpErrors.tooManyRequests(tooManyCheckinsFromAddress(wait), wait));
+    }, done);
   };
+
+  /**
+   * Charges `count` more requests to the client's address (the refused items of a batch, issue 15,
+   * item 6): a batch of 200 forged tokens costs the sender as much as 200 requests would. Taken in
+   * one statement; a budget already spent just stays spent (the next request is the one refused).
+   */
+  async chargeClient(address: string, count: number): Promise<void> {
+    if (count <= 0) return;
+    const waits = await Promise.all(Array.from({ length: count }, () => this.clients.take(address)));
+    if (waits.some((wait) => wait > 0)) this.onLimited();
+  }
 
   /** preValidation, after authenticate: one check-in of the caller (so 401, then 429, then 422). */
   limitUser = (request: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction): void => {
-    const wait = this.userWait(request.user.username);
-    if (wait > 0) throw httpErrors.tooManyRequests(tooManyCheckinsByUser(wait), wait);
-    done();
+    this.userWait(request.user.username).then((wait) => {
+      if (wait === 0) return done();
+      done(httpErrors.tooManyRequests(tooManyCheckinsByUser(wait), wait));
+    }, done);
   };
 
   /** One check-in of `username`: 0 when allowed, else the seconds to wait (a batch item's own 429). */
-  userWait(username: string): number {
-    const wait = this.users.take(username);
+  async userWait(username: string): Promise<number> {
+    const wait = await this.users.take(username);
     if (wait > 0) this.onLimited();
     return wait;
+  }
+
+  /**
+   * One scan of a batch item made for `clientAddress` by the gateway at `gatewayAddress`: 0 when
+   * allowed, else the seconds to wait. Counted only when the gateway is trusted (TRUST_PROXY):
+   * anyone else could name a fresh address for every scan.
+   */
+  async forwardedClientWait(gatewayAddress: string, clientAddress: string | undefined): Promise<number> {
+    if (clientAddress === undefined || !this.isTrustedGateway(gatewayAddress)) return 0;
+    const wait = await this.clients.take(clientAddress);
+    if (wait > 0) this.onLimited();
+    return wait;
+  }
+
+  /** Deletes idle buckets every few minutes; returns the stop function (for onClose). */
+  startCleanup(log: { warn(obj: object, msg?: string): void }): () => void {
+    const run = () => {
+      Promise.all([this.users.forgetIdle(this.idleSeconds), this.clients.forgetIdle(this.idleSeconds)]).catch(
+        (error: unknown) => log.warn({ err: error }, 'rate bucket cleanup failed'),
+      );
+    };
+    const timer = setInterval(run, CLEANUP_EVERY_MS);
+    timer.unref();
+    return () => clearInterval(timer);
   }
 }

@@ -59,7 +59,8 @@ const CHECKIN_BATCH_SQL = `WITH req AS (
 ),
 claim AS (
   INSERT INTO idempotency_keys AS k (owner, key, request_hash, checkin_id, event_id, ticket_id)
-  SELECT by, key, request_hash, checkin_id, event_id, ticket_id FROM req WHERE key IS NOT NULL ORDER BY by, key
+  SELECT by_uid::text, key, request_hash, checkin_id, event_id, ticket_id FROM req WHERE key IS NOT NULL
+  ORDER BY by_uid, key
   ON CONFLICT (owner, key) DO UPDATE
     SET request_hash = EXCLUDED.request_hash, checkin_id = EXCLUDED.checkin_id,
         event_id = EXCLUDED.event_id, ticket_id = EXCLUDED.ticket_id, created_at = now()
@@ -72,7 +73,7 @@ facts AS (
          coalesce(e.ticket_count > 0, false) AS has_tickets,
          t.issued IS NOT NULL AS issued,
          coalesce(t.cancelled, false) AS cancelled,
-         (r.key IS NULL OR EXISTS (SELECT 1 FROM claim c WHERE c.owner = r.by AND c.key = r.key)) AS claimed
+         (r.key IS NULL OR EXISTS (SELECT 1 FROM claim c WHERE c.owner = r.by_uid::text AND c.key = r.key)) AS claimed
   FROM req r
   -- LATERAL probes, one per scan: as plain joins or EXISTS, the planner may hash a whole
   -- 100k-ticket table for a batch it guesses to be large.
@@ -188,6 +189,16 @@ export type CheckinOutcome =
 
 export type StatementResult = { outcome: CheckinOutcome; claimed: true } | { outcome: undefined; claimed: false };
 
+/** The account (uid) that made check-in `checkinId`. */
+export async function checkinAccount(db: pg.Pool, checkinId: string): Promise<string | undefined> {
+  const { rows } = await db.query<{ uid: string }>({
+    name: 'checkin-account',
+    text: 'SELECT checked_in_by_uid::text AS uid FROM checkins WHERE checkin_id = $1::uuid',
+    values: [checkinId],
+  });
+  return rows[0]?.uid;
+}
+
 /** Reads one check-in by its natural key. */
 export async function findCheckin(db: pg.Pool, eventId: string, ticketId: string): Promise<CheckinRecord | undefined> {
   const { rows } = await db.query<StoredCheckin>({
@@ -205,7 +216,11 @@ export interface StoredKey {
   ticketId: string;
 }
 
-/** The unexpired idempotency key `key` of `owner`. */
+/**
+ * The unexpired idempotency key `key` of `owner`: the account's uid, never its username (issue 15,
+ * item 15: a name registered again is another account, which must not replay the old one's keys).
+ * Keys stored under a username before this expire unused within IDEMPOTENCY_TTL_HOURS.
+ */
 export async function findIdempotencyKey(
   db: pg.Pool,
   owner: string,

@@ -9,7 +9,7 @@
 // anything else (a check-in that committed below the settled position, or the event deleted and
 // filled again) drops the settled counts and counts the whole event once more. Measured at 100,000
 // check-ins: see BENCHMARKS.md (event page).
-import type { EventStats, GateCount, Lanes, TimelineBucket } from '@tixgo/contracts';
+import { type EventStats, type GateCount, type Lanes, STATS_GATES_MAX, type TimelineBucket } from '@tixgo/contracts';
 import type pg from 'pg';
 import { registrationStats } from '../events/registration-stats.js';
 import { type BinCount, BUCKET_ORIGIN_MS, readStatsDelta, type StatsDeltaRow } from './checkin-stats-repository.js';
@@ -60,7 +60,7 @@ function add(bins: Map<string, number>, counts: BinCount[]): number {
 function summarise(
   bins: Map<string, number>,
   bucketMinutes: number,
-): { timeline: TimelineBucket[]; gates: GateCount[] } {
+): { timeline: TimelineBucket[]; gates: GateCount[]; otherGates: EventStats['other_gates'] } {
   const width = bucketMinutes * 60_000;
   const perBucket = new Map<number, number>();
   const perGate = new Map<string | null, number>();
@@ -89,7 +89,11 @@ function summarise(
                 ? 1
                 : 0),
     );
-  return { timeline, gates };
+  // The busiest gates by name; the long tail as one sum, so an answer stays small however many names.
+  const rest = gates.slice(STATS_GATES_MAX);
+  const otherGates =
+    rest.length === 0 ? null : { gates: rest.length, count: rest.reduce((sum, gate) => sum + gate.count, 0) };
+  return { timeline, gates: gates.slice(0, STATS_GATES_MAX), otherGates };
 }
 
 export class EventStatsCache {
@@ -138,13 +142,14 @@ export class EventStatsCache {
       allBins,
       row.bins.filter((bin) => !bin.settles),
     );
-    const { timeline, gates } = summarise(allBins, bucketMinutes);
+    const { timeline, gates, otherGates } = summarise(allBins, bucketMinutes);
     return {
       event_id: eventId,
       ...registrationStats(row, Number(row.checked_in)),
       bucket_minutes: bucketMinutes,
       timeline,
       gates,
+      other_gates: otherGates,
       // As in every list: scanned_at only on check-ins that gave one.
       latest: row.latest.map(({ holder_name, ...stored }) => ({ ...recordOf(stored), holder_name })),
       conflicts: Number(row.conflicts),

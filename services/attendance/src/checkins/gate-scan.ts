@@ -41,6 +41,8 @@ export interface GateScanRequest {
   override: boolean;
   deviceId: string | null;
   by: string;
+  /** The token's uid: idempotency keys belong to the account, never to a name registered again. */
+  byUid: string;
   role: string;
   requireRegisteredEvent: boolean;
   idempotency?: { key: string; route: string; ttlSeconds: number } | undefined;
@@ -88,7 +90,7 @@ export async function recordGateScan(
       await client.query({
         name: 'gate-key-answer',
         text: 'UPDATE idempotency_keys SET answer = $3 WHERE owner = $1 AND key = $2',
-        values: [scan.by, scan.idempotency.key, JSON.stringify(answer)],
+        values: [scan.byUid, scan.idempotency.key, JSON.stringify(answer)],
       });
     }
     await client.query('COMMIT');
@@ -127,13 +129,13 @@ async function claimKey(
                  ticket_id = EXCLUDED.ticket_id, created_at = now(), answer = NULL
              WHERE k.created_at < now() - make_interval(secs => $7::double precision)
            RETURNING key`,
-    values: [scan.by, keyed.key, hash, randomUUID(), scan.eventId, scan.ticketId, keyed.ttlSeconds],
+    values: [scan.byUid, keyed.key, hash, randomUUID(), scan.eventId, scan.ticketId, keyed.ttlSeconds],
   });
   if (claimed.rowCount === 1) return 'claimed';
   const { rows } = await client.query<{ request_hash: string; answer: GateAnswer | null }>({
     name: 'gate-read-key',
     text: 'SELECT request_hash, answer FROM idempotency_keys WHERE owner = $1 AND key = $2',
-    values: [scan.by, keyed.key],
+    values: [scan.byUid, keyed.key],
   });
   const row = rows[0];
   if (!row || row.request_hash !== hash || row.answer === null) return 'key-reused';

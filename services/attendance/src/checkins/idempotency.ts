@@ -56,7 +56,7 @@ export async function checkInWithKey(
   for (let attempt = 0; attempt < 2; attempt++) {
     const first = await batcher.checkIn(request, claim);
     if (first.claimed) return first.outcome;
-    const stored = await findIdempotencyKey(db, request.by, keyed.key, keyed.ttlSeconds);
+    const stored = await findIdempotencyKey(db, request.byUid, keyed.key, keyed.ttlSeconds);
     if (!stored) continue;
     if (stored.requestHash !== hash) return { kind: 'key-reused' };
     const earlier = await findCheckin(db, stored.eventId, stored.ticketId);

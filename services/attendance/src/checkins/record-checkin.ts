@@ -6,7 +6,7 @@ import type pg from 'pg';
 import { findOtherEventOfTicket } from '../tickets/tickets-repository.js';
 import type { CheckinBatcher } from './checkin-batcher.js';
 import type { CheckinMetrics } from './checkin-metrics.js';
-import type { CheckinOutcome } from './checkins-repository.js';
+import { type CheckinOutcome, checkinAccount } from './checkins-repository.js';
 import { recordConflict } from './conflicts-repository.js';
 import { addHistory } from './gate-repository.js';
 import { type GateAnswer, type GateOutcomeLabel, recordGateScan } from './gate-scan.js';
@@ -127,8 +127,8 @@ async function checkInOnce(
   const checkedIn = scan.idempotency
     ? await checkInWithKey(db, batcher, request, scan.idempotency)
     : ((await batcher.checkIn(request)).outcome as CheckinOutcome);
-  const outcome = isOwnEarlierCheckin(scan, checkedIn)
-    ? { kind: 'created' as const, record: checkedIn.record }
+  const outcome = (await isOwnEarlierCheckin(db, scan, checkedIn))
+    ? { kind: 'created' as const, record: (checkedIn as Extract<KeyedOutcome, { kind: 'duplicate' }>).record }
     : checkedIn;
   const recorded = scan.admittedOffline ? await recordIfConflict(db, scan, outcome) : outcome;
   if (isCancelled(scan, recorded)) return { ...recorded, cancelReason: await readCancelReason(db, scan) };
@@ -173,13 +173,13 @@ async function withOtherEvent(db: pg.Pool, scan: ScanRequest, outcome: Statement
  * OFFLINE_SCAN_MAX_AGE_HOURS old), or sent without a key, must not meet itself as "already checked in"
  * (and, admitted offline, as a conflict).
  */
-function isOwnEarlierCheckin(
-  scan: ScanRequest,
-  outcome: KeyedOutcome,
-): outcome is Extract<KeyedOutcome, { kind: 'duplicate' }> {
+async function isOwnEarlierCheckin(db: pg.Pool, scan: ScanRequest, outcome: KeyedOutcome): Promise<boolean> {
   if (outcome.kind !== 'duplicate' || scan.scannedAt === null) return false;
   const first = outcome.record;
-  return first.scanned_at === scan.scannedAt && first.checked_in_by === scan.by && first.location === scan.location;
+  const looksSame =
+    first.scanned_at === scan.scannedAt && first.checked_in_by === scan.by && first.location === scan.location;
+  // The same account, not only the same name (issue 15, item 15): asked only when all else matches.
+  return looksSame && (await checkinAccount(db, first.checkin_id)) === scan.byUid;
 }
 
 /**

@@ -29,6 +29,15 @@ function beforeConflict(cursor: string | undefined): string {
   return cursor;
 }
 
+/**
+ * A scan's idempotency key is its sender's (a replay handle of their device): other committee members
+ * see the conflict without it, admins see it all (issue 15, item 15).
+ */
+function withKeyFor(caller: { username: string; role: string }, conflict: CheckinConflict): CheckinConflict {
+  if (caller.role === 'admin' || caller.username === conflict.second.checked_in_by) return conflict;
+  return { ...conflict, second: { ...conflict.second, idempotency_key: null } };
+}
+
 const offlineStationRoutes: FastifyPluginAsyncZod<AttendanceRouteOptions> = async (app, { db }) => {
   const security = [{ bearerAuth: [] }];
   // Committee members too, unlike GET /events/{id}/tickets: a gate device needs the codes (and names)
@@ -70,7 +79,8 @@ const offlineStationRoutes: FastifyPluginAsyncZod<AttendanceRouteOptions> = asyn
           'A scan sent with admitted_offline: true that found its ticket checked in by another scan ' +
           '(kind duplicate: first is the check-in that counts, second the late scan) or not issued for the ' +
           `event (kind not-issued). One page (limit default ${PAGE_LIMITS.default}) with next_cursor, null on ` +
-          'the last page; total counts them all.',
+          'the last page; total counts them all. second.idempotency_key is shown to admins and to the ' +
+          'person who sent that scan only (null for everyone else).',
         security,
         params: IdParams,
         querystring: PageQuery,
@@ -86,7 +96,7 @@ const offlineStationRoutes: FastifyPluginAsyncZod<AttendanceRouteOptions> = asyn
       return {
         event_id: event.id,
         total,
-        conflicts: shown,
+        conflicts: shown.map((conflict) => withKeyFor(request.user, conflict)),
         next_cursor: hasMore ? (shown.at(-1)?.conflict_id ?? null) : null,
       };
     },
@@ -108,7 +118,7 @@ const offlineStationRoutes: FastifyPluginAsyncZod<AttendanceRouteOptions> = asyn
       const event = await getEvent(db, request.params.id);
       const conflict = await markConflictHandled(db, event.id, request.params.conflict_id, request.user.username);
       if (!conflict) throw httpErrors.notFound('Conflict not found');
-      return conflict;
+      return withKeyFor(request.user, conflict);
     },
   );
 };

@@ -184,6 +184,33 @@ const encodingProblem = (): ValidationItem => ({
   type: 'csv_encoding',
 });
 
+/** Bytes JavaScript's \s matches in latin1: tab, line feed, vertical tab, form feed, return, space, no-break space. */
+const isBlankByte = (byte: number) => (byte >= 0x09 && byte <= 0x0d) || byte === 0x20 || byte === 0xa0;
+
+/**
+ * Finds the end of the header line as the upload arrives: the first line end after some non-blank
+ * text (blank lines before the header are skipped). Each byte is looked at once, in order (issue 15,
+ * item 15: the regular expression /\S[^\n]*\n/ run over the whole head on every chunk took ~0.4 s
+ * for a 16 KB header without a line end: each start position rescanned the rest).
+ */
+export class HeaderLineScanner {
+  private sawText = false;
+  /** Bytes looked at so far. */
+  scanned = 0;
+  complete = false;
+
+  /** Feeds the next chunk; true once the header line is complete. */
+  push(chunk: Uint8Array): boolean {
+    for (let index = 0; index < chunk.length && !this.complete; index++) {
+      const byte = chunk[index] as number;
+      this.scanned += 1;
+      if (byte === 0x0a) this.complete = this.sawText;
+      else if (!this.sawText && !isBlankByte(byte)) this.sawText = true;
+    }
+    return this.complete;
+  }
+}
+
 /**
  * Reads `source` up to its header line and the first ENCODING_SNIFF_BYTES, and returns the delimiter,
  * the encoding and the whole upload again.
@@ -195,9 +222,8 @@ async function withDelimiter(
   const head: Buffer[] = [];
   let size = 0;
   let ended = false;
-  // A header is complete at the first line end after some text (blank lines before it are skipped).
-  const hasHeader = () => /\S[^\n]*\n/.test(Buffer.concat(head).toString('latin1'));
-  while ((size <= MAX_LINE_CHARS && !hasHeader()) || size < ENCODING_SNIFF_BYTES) {
+  const header = new HeaderLineScanner();
+  while ((size <= MAX_LINE_CHARS && !header.complete) || size < ENCODING_SNIFF_BYTES) {
     const next = await chunks.next();
     if (next.done) {
       ended = true;
@@ -206,6 +232,7 @@ async function withDelimiter(
     const chunk = Buffer.isBuffer(next.value) ? next.value : Buffer.from(next.value);
     head.push(chunk);
     size += chunk.length;
+    header.push(chunk);
   }
   const start = Buffer.concat(head);
   async function* rest(): AsyncGenerator<Buffer> {

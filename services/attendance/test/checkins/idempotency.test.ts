@@ -1,6 +1,7 @@
 // Idempotency-Key on check-ins: replays, 422 for another body, concurrent repeats, expiry and cleanup.
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { claims, validToken } from '../../../../packages/platform/test/support/forge-token.js';
 import { deleteExpiredKeys } from '../../src/checkins/checkins-repository.js';
 import { requestHash } from '../../src/checkins/idempotency.js';
 import { startTestApp, type TestApp } from '../support/attendance-app.js';
@@ -114,6 +115,42 @@ describe('Idempotency-Key', () => {
     expect(mine.statusCode).toBe(201);
     expect(theirs.statusCode).toBe(201);
     expect(theirs.json().record.ticket_id).toBe('S-2');
+  });
+
+  it("scopes keys to the account, not the name: a username registered again does not replay the old account's keys (issue 15, item 15)", async () => {
+    const body = { event_id: 'ev-account', ticket_id: 'U-1' };
+    const first = await keyed('reborn-key', body, 'reborn');
+    expect(first.statusCode).toBe(201);
+    // The same username, another account (identity gives a registration again a new uid).
+    const newAccount = validToken(t.config.jwtSecret, claims('reborn', 'committee', { uid: randomUUID() }));
+    const replay = await t.app.inject({
+      method: 'POST',
+      url: '/checkins',
+      headers: { authorization: `Bearer ${newAccount}`, 'idempotency-key': 'reborn-key' },
+      payload: body,
+    });
+    expect(replay.statusCode).toBe(409);
+    expect(replay.json()).toMatchObject({
+      detail: 'Ticket already checked in',
+      record: { checkin_id: first.json().record.checkin_id },
+    });
+  });
+
+  it("does not take another account of the same name for the scan's own earlier check-in", async () => {
+    const scan = {
+      event_id: 'ev-account',
+      ticket_id: 'U-2',
+      location: 'Gate U',
+      scanned_at: new Date(Date.now() - 60_000).toISOString(),
+    };
+    const first = await t.checkIn(scan, t.committee('twin'));
+    expect(first.statusCode).toBe(201);
+    const sameAccount = await t.checkIn(scan, t.committee('twin'));
+    expect(sameAccount.statusCode).toBe(201);
+    const otherAccount = validToken(t.config.jwtSecret, claims('twin', 'committee', { uid: randomUUID() }));
+    const again = await t.checkIn(scan, { authorization: `Bearer ${otherAccount}` });
+    expect(again.statusCode).toBe(409);
+    expect(again.json()).toMatchObject({ detail: 'Ticket already checked in' });
   });
 
   it('forgets a key after its time to live: the key can then be used for a new request', async () => {

@@ -44,8 +44,9 @@ const upload = (user: string, key: string, body: Record<string, unknown>) =>
     payload: { event_id: 'cf-fest', ...body },
   });
 
-const conflicts = (eventId = 'cf-fest', query = '') =>
-  t.app.inject({ url: `/events/${eventId}/conflicts${query}`, headers: t.committee('supervisor') });
+// Listed by an admin, who sees every scan's key (a committee member sees only their own: below).
+const conflicts = (eventId = 'cf-fest', query = '', headers = t.admin('supervisor')) =>
+  t.app.inject({ url: `/events/${eventId}/conflicts${query}`, headers });
 
 describe('a ticket admitted offline at two gates', () => {
   it('lets the first upload check it in and answers the second 409 with "conflict": true, listed once even after retries', async () => {
@@ -290,5 +291,21 @@ describe('POST /events/{id}/conflicts/{conflict_id}/handled', () => {
     });
     expect(unknown.statusCode).toBe(404);
     expect(unknown.json()).toEqual({ detail: 'Conflict not found' });
+  });
+});
+
+describe("who sees a conflicting scan's key", () => {
+  it("shows a scan's idempotency key to its sender and admins only, not to other committee members (issue 15, item 15)", async () => {
+    const body = { event_id: 'cf-fest', ticket_id: 'FAKE-KEY', location: 'Gate K', admitted_offline: true };
+    expect((await upload('keyholder', 'keyholder-scan-1', body)).statusCode).toBe(404);
+    const mine = (headers: Record<string, string>) =>
+      conflicts('cf-fest', '', headers).then(
+        (answer) =>
+          answer.json().conflicts.find((conflict: { ticket_id: string }) => conflict.ticket_id === 'FAKE-KEY').second
+            .idempotency_key,
+      );
+    expect(await mine(t.committee('keyholder'))).toBe('keyholder-scan-1');
+    expect(await mine(t.admin('boss'))).toBe('keyholder-scan-1');
+    expect(await mine(t.committee('another-gate'))).toBeNull();
   });
 });

@@ -173,6 +173,27 @@ describe('GET /events/{id}/checkins', () => {
 });
 
 describe('GET /events/{id}/tickets/search', () => {
+  it("gives a committee member no holder's e-mail, an admin the e-mail (issue 15, item 9)", async () => {
+    await t.createEvent('mail-ev');
+    const issued = await t.app.inject({
+      method: 'POST',
+      url: '/events/mail-ev/tickets',
+      headers: t.admin(),
+      payload: { tickets: [{ ticket_id: 'MAIL-1', holder_name: 'Wulan Sari', holder_email: 'wulan@example.org' }] },
+    });
+    expect(issued.statusCode).toBe(201);
+    const byCommittee = await get('/events/mail-ev/tickets/search?q=wulan');
+    expect(byCommittee.statusCode).toBe(200);
+    expect(byCommittee.json().tickets).toEqual([expect.objectContaining({ ticket_id: 'MAIL-1', holder_email: null })]);
+    // Nor may a committee member find a ticket by its e-mail.
+    const byMail = await get('/events/mail-ev/tickets/search?q=example.org');
+    expect(byMail.json().tickets).toEqual([]);
+    const byAdmin = await get('/events/mail-ev/tickets/search?q=wulan', t.admin());
+    expect(byAdmin.json().tickets).toEqual([
+      expect.objectContaining({ ticket_id: 'MAIL-1', holder_email: 'wulan@example.org' }),
+    ]);
+  });
+
   it('finds tickets by part of the holder name, with their check-in state, for a committee member', async () => {
     const response = await get('/events/list-ev/tickets/search?q=budi');
     expect(response.statusCode).toBe(200);

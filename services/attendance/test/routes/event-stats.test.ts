@@ -156,6 +156,7 @@ describe('GET /events/{id}/stats', () => {
         { location: 'Gate B', count: 1 },
         { location: null, count: 1 },
       ],
+      other_gates: null,
       latest: [],
       conflicts: 0,
       lanes: expect.objectContaining({ window_minutes: 5, lanes: [] }),
@@ -226,6 +227,7 @@ describe('GET /events/{id}/stats', () => {
       bucket_minutes: 5,
       timeline: [],
       gates: [],
+      other_gates: null,
       latest: [],
       conflicts: 0,
       lanes: expect.objectContaining({ window_minutes: 5, lanes: [] }),
@@ -493,5 +495,35 @@ describe('live lanes in the stats and the overview', () => {
       minutes_to_start: expect.any(Number),
     });
     expect(events.find((event) => event.id === 'ov-tickets')?.lanes).toBeNull();
+  });
+});
+
+describe('stats of an event with very many gate names (issue 15, item 11)', () => {
+  it('lists the 50 busiest gates by name and sums the rest in other_gates', async () => {
+    await t.createEvent('many-gates');
+    // 60 gates: gate-00 busiest (3 scans), gate-01..09 two each, the rest one each.
+    let ticket = 0;
+    for (let gate = 0; gate < 60; gate++) {
+      const scans = gate === 0 ? 3 : gate < 10 ? 2 : 1;
+      for (let scan = 0; scan < scans; scan++) {
+        const location = `gate-${String(gate).padStart(2, '0')}`;
+        const answer = await t.checkIn({ event_id: 'many-gates', ticket_id: `MG-${ticket++}`, location });
+        expect(answer.statusCode).toBe(201);
+      }
+    }
+    const stats = await t.app.inject({ url: '/events/many-gates/stats', headers: t.committee() });
+    expect(stats.statusCode).toBe(200);
+    const body = stats.json();
+    expect(body.gates).toHaveLength(50);
+    expect(body.gates[0]).toEqual({ location: 'gate-00', count: 3 });
+    expect(body.gates[49]).toEqual({ location: 'gate-49', count: 1 });
+    expect(body.other_gates).toEqual({ gates: 10, count: 10 });
+    expect(body.total_checked_in).toBe(3 + 9 * 2 + 50);
+  });
+
+  it('refuses a gate name over 100 characters with 422 naming the field', async () => {
+    const answer = await t.checkIn({ event_id: 'many-gates', ticket_id: 'MG-long', location: 'g'.repeat(101) });
+    expect(answer.statusCode).toBe(422);
+    expect(answer.json().detail[0]).toMatchObject({ loc: ['body', 'location'] });
   });
 });

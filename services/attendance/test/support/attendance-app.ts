@@ -5,7 +5,7 @@ import { createTestDatabase, type TestDatabase } from '@tixgo/db/testing';
 import { signAccessToken } from '@tixgo/platform';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { uidFor } from '../../../../packages/platform/test/support/forge-token.js';
-import { buildApp } from '../../src/app.js';
+import { type AttendanceDeps, buildApp } from '../../src/app.js';
 import { openAttendanceDatabase } from '../../src/attendance-database.js';
 import type { CheckinRequest } from '../../src/checkins/checkins-repository.js';
 import { type AttendanceConfig, loadConfig } from '../../src/config.js';
@@ -73,10 +73,11 @@ export function testEnv(databaseUrl: string, env: Record<string, string> = {}): 
 export async function openApp(
   database: TestDatabase,
   env: Record<string, string> = {},
+  deps: Omit<AttendanceDeps, 'db'> = {},
 ): Promise<Omit<TestApp, 'database'>> {
   const config = loadConfig(testEnv(database.url, env));
   const db = await openAttendanceDatabase(config, quietLog);
-  const app = await buildApp(config, { db });
+  const app = await buildApp(config, { db, ...deps });
   await app.ready();
   // Every token of one username is of one account (uidFor), each a session of its own.
   const token = (username = 'panitia1', role: 'committee' | 'supervisor' | 'admin' = 'committee') =>
@@ -112,9 +113,13 @@ export async function openApp(
 }
 
 /** The app on a fresh, migrated database; close() drops the database. */
-export async function startTestApp(label: string, env: Record<string, string> = {}): Promise<TestApp> {
+export async function startTestApp(
+  label: string,
+  env: Record<string, string> = {},
+  deps: Omit<AttendanceDeps, 'db'> = {},
+): Promise<TestApp> {
   const database = await createTestDatabase(label);
-  const opened = await openApp(database, env);
+  const opened = await openApp(database, env, deps);
   return {
     ...opened,
     database,

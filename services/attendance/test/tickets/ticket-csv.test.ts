@@ -2,7 +2,7 @@
 import { Readable } from 'node:stream';
 import { MAX_TICKETS_PER_REQUEST } from '@tixgo/contracts';
 import { describe, expect, it } from 'vitest';
-import { readTicketCsv } from '../../src/tickets/ticket-csv.js';
+import { HeaderLineScanner, readTicketCsv } from '../../src/tickets/ticket-csv.js';
 
 /** The upload in chunks of `chunk` bytes, as a request stream delivers it. */
 const upload = (csv: string, chunk = 7) => {
@@ -165,5 +165,31 @@ describe('readTicketCsv', () => {
         type: 'csv_encoding',
       },
     ]);
+  });
+});
+
+describe('HeaderLineScanner (issue 15, item 15)', () => {
+  it('finds the header line end after blank lines, across chunks', () => {
+    const scanner = new HeaderLineScanner();
+    expect(scanner.push(Buffer.from(' \r\n\t\n  '))).toBe(false);
+    expect(scanner.push(Buffer.from('ticket_id,holder'))).toBe(false);
+    expect(scanner.push(Buffer.from('_name\r\nA,Ani\n'))).toBe(true);
+    expect(new HeaderLineScanner().push(Buffer.from([0xa0, 0x0a]))).toBe(false);
+  });
+
+  it('looks at each byte of a 16 KB header without a line end once, however it is cut into chunks', () => {
+    const scanner = new HeaderLineScanner();
+    const hostile = Buffer.from(`${'a'.repeat(16 * 1024)}`);
+    for (let at = 0; at < hostile.length; at += 100) expect(scanner.push(hostile.subarray(at, at + 100))).toBe(false);
+    expect(scanner.scanned).toBe(16 * 1024);
+    expect(scanner.push(Buffer.from('\nrest'))).toBe(true);
+    // Stops at the line end: nothing after it is looked at.
+    expect(scanner.scanned).toBe(16 * 1024 + 1);
+  });
+
+  it('still refuses a header that never ends within the line limit, naming it', async () => {
+    const error = await errorOf(upload('h'.repeat(70 * 1024), 1000));
+    expect(error.statusCode).toBe(422);
+    expect(error.items[0]?.msg).toEqual(expect.any(String));
   });
 });

@@ -1,6 +1,15 @@
 // The portal's TLS key and certificate: from TLS_CERT_FILE/TLS_KEY_FILE, else issued by the portal's own CA (kept in DATA_DIR/tls) for every name it is reached by, re-issued when the names change and renewed before it expires.
 import { createPrivateKey, X509Certificate } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readFileSync,
+  readlinkSync,
+  renameSync,
+  writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 import { type CertificatePair, createCertificateAuthority, issueServerCertificate } from './certificate-authority.js';
 import type { PortalNames } from './portal-names.js';
@@ -110,14 +119,42 @@ export async function loadOwnCaCredentials(options: OwnCaOptions): Promise<TlsCr
   return { ...issued, ca: ca.cert, source: 'issued' };
 }
 
+/**
+ * One of TLS_CERT_FILE/TLS_KEY_FILE, with a message that says what to do when it cannot be read: a
+ * certbot `live/` link whose target is not in the container (mount the whole letsencrypt folder), or a
+ * key only root may read (the portal's image reads it as root; started otherwise, give it read access).
+ */
+export function readTlsFile(variable: 'TLS_CERT_FILE' | 'TLS_KEY_FILE', file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    let link: string | undefined;
+    try {
+      link = lstatSync(file).isSymbolicLink() ? readlinkSync(file) : undefined;
+    } catch {
+      link = undefined;
+    }
+    const why =
+      code === 'ENOENT' && link !== undefined
+        ? `${variable}=${file} is a symbolic link to ${link}, which does not exist here (certbot's live/ links point into ../../archive: mount the whole letsencrypt folder, e.g. TLS_DIR=/etc/letsencrypt and ${variable}=/tls/live/<domain>/…)`
+        : code === 'ENOENT'
+          ? `${variable}=${file} does not exist`
+          : code === 'EACCES'
+            ? `${variable}=${file} cannot be read by this user (uid ${process.getuid?.() ?? '?'}): give it read access, or start the portal as root with PORTAL_RUN_AS (its Docker image does)`
+            : `${variable}=${file} cannot be read: ${(error as Error).message}`;
+    throw new Error(why, { cause: error });
+  }
+}
+
 /** Reads the configured files, else the portal's own CA and its server certificate under `dataDir/tls`. */
 export async function loadTlsCredentials(
   options: OwnCaOptions & { files?: { certFile: string; keyFile: string } | undefined },
 ): Promise<TlsCredentials> {
   if (options.files) {
     return {
-      cert: readFileSync(options.files.certFile, 'utf8'),
-      key: readFileSync(options.files.keyFile, 'utf8'),
+      cert: readTlsFile('TLS_CERT_FILE', options.files.certFile),
+      key: readTlsFile('TLS_KEY_FILE', options.files.keyFile),
       ca: undefined,
       source: 'files',
     };

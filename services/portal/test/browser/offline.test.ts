@@ -124,6 +124,55 @@ describe.runIf(hasChromium)('the station without network (Chromium)', () => {
     await context.close();
   });
 
+  it('searches the names on the device offline and while the server is slow, and keeps the counts through an offline reload', async () => {
+    const { page, context, problems } = await openPage(stack);
+    await openCachedStation(page, 'panitia1', 'Gerbang Hitung');
+    for (const ticket of ['OF-016', 'OF-017']) expect((await scan(page, ticket)).tone).toBe('ok');
+    const gateCount = page.getByTestId('gate-count');
+    await expect.poll(() => gateCount.textContent()).toBe('2 check-in di Gerbang Hitung');
+    const eventCount = page.getByTestId('event-count');
+    await expect.poll(() => eventCount.textContent()).toMatch(/^\d+ dari 20 di acara ini$/);
+    const eventTotal = await eventCount.textContent();
+
+    // The server's search does not answer: the device's copy does, and says so.
+    await page.route('**/tickets/search?**', () => undefined);
+    await page.getByRole('button', { name: 'Cari nama atau kode' }).click();
+    const search = page.getByLabel(/^Nama pemegang atau sebagian kode/);
+    await search.fill('tamu 18');
+    await page.getByRole('listitem').filter({ hasText: 'OF-018' }).getByText('Tamu 18').waitFor();
+    expect(await page.getByTestId('search-source').textContent()).toBe(
+      'Dari salinan tiket di perangkat ini selagi server lambat menjawab.',
+    );
+    await page.unrouteAll({ behavior: 'ignoreErrors' });
+
+    // Offline: every name is on the device; no "server cannot be reached" in red.
+    await goOffline(context, page);
+    await search.fill('Tamu 16');
+    const checkedIn = page.getByRole('listitem').filter({ hasText: 'OF-016' });
+    await checkedIn.getByText(/sudah check-in \d/).waitFor();
+    expect(await page.getByTestId('search-source').textContent()).toBe(
+      'Dari salinan tiket di perangkat ini: server tidak dapat dihubungi.',
+    );
+    await search.fill('Tamu 19');
+    await page.getByRole('listitem').filter({ hasText: 'OF-019' }).getByRole('button', { name: 'Check-in' }).click();
+    await page.locator('[data-testid="scan-answer"][data-tone="saved"]').filter({ hasText: 'OF-019' }).waitFor();
+    expect(await page.getByRole('alert').count()).toBe(0);
+    await expect.poll(() => gateCount.textContent()).toBe('3 check-in di Gerbang Hitung');
+
+    // A reload without network: the counts come back with the page (the server's last, and the device's own).
+    await page.reload();
+    await page.getByLabel('Kode tiket').waitFor();
+    await expect.poll(() => gateCount.textContent()).toBe('3 check-in di Gerbang Hitung');
+    expect(await eventCount.textContent()).toBe(eventTotal);
+    expect(await page.getByTestId('counts-as-of').textContent()).toMatch(/^hitungan dari server terakhir pukul/);
+
+    await comeBack(context, page);
+    await expect.poll(() => gateCount.textContent()).toBe('3 check-in di Gerbang Hitung');
+    expect(await page.getByTestId('counts-as-of').count()).toBe(0);
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
   it('shows a ticket admitted at two offline gates as one conflict, on the station and on the event page', async () => {
     const first = await openPage(stack);
     const second = await openPage(stack);

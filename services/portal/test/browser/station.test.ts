@@ -18,7 +18,7 @@ import {
   useUiStack,
 } from './support/browser.js';
 import { writeQrVideo } from './support/fake-camera.js';
-import { openStation, scan, seedEvent, storedCheckins } from './support/station-steps.js';
+import { openStation, scan, seedEvent, storedCheckins, typeWithRhythm } from './support/station-steps.js';
 
 const EVENT = { id: 'station-fest', title: 'Station Fest' };
 const TICKETS = ['ST-001', 'ST-002', 'ST-003', 'ST-004', 'ST-005'].map((ticket_id, index) => ({
@@ -140,6 +140,45 @@ describe.runIf(hasChromium)('the check-in station (Chromium)', () => {
     expect(problems).toEqual([]);
     await context.close();
   });
+
+  it.each([
+    ['a laptop', { width: 1280, height: 800 }, 'US'],
+    ['a 360-px phone', { width: 360, height: 740 }, 'UP'],
+  ])(
+    'checks in a USB scan that comes while the name search has the focus, and gives the search its text back (%s)',
+    async (_, viewport, prefix) => {
+      const event = { id: `burst-fest-${prefix.toLowerCase()}`, title: `Burst Fest ${prefix}` };
+      const code = `FSM26-${prefix}01301`;
+      await seedEvent(stack.portal.url, admin, event, [
+        { ticket_id: code, holder_name: 'Andi Nasution' },
+        { ticket_id: `${prefix}-HAND`, holder_name: 'Sari Tangan' },
+      ]);
+      const { page, context, problems } = await openPage(stack, { viewport, isMobile: viewport.width < 400 });
+      await openStation(page, stack.portal.url, { title: event.title, gate: 'Gerbang Cari' });
+      await page.getByRole('button', { name: 'Cari nama atau kode' }).click();
+      const search = page.getByLabel(/^Nama pemegang atau sebagian kode/);
+      await search.click();
+      // A person types a name (150 ms a key)...
+      await typeWithRhythm(page, 'Nasution', 150, false);
+      await page.getByRole('listitem').filter({ hasText: code }).waitFor();
+      // ...and the scanner's code comes into the same field (8 ms a key, then Enter): a scan, checked in.
+      await typeWithRhythm(page, code, 8);
+      const answer = page.locator('[data-testid="scan-answer"][data-tone="ok"]').filter({ hasText: code });
+      await answer.waitFor();
+      expect(await search.inputValue()).toBe('Nasution');
+      expect(await page.getByText('Tidak ada tiket yang cocok').count()).toBe(0);
+
+      // A person typing a code into the search and pressing Enter searches; nothing is checked in.
+      await search.fill('');
+      await typeWithRhythm(page, `${prefix}-HAND`, 150);
+      await page.getByRole('listitem').filter({ hasText: 'Sari Tangan' }).waitFor();
+      expect(await search.inputValue()).toBe(`${prefix}-HAND`);
+      const stored = await storedCheckins(stack.portal.url, admin, event.id);
+      expect(stored.map((checkin) => checkin.ticket_id)).toEqual([code]);
+      expect(problems).toEqual([]);
+      await context.close();
+    },
+  );
 
   it('keeps every scan in the code field after a tap elsewhere: a search result, closing the search, the language, an empty spot', async () => {
     const event = { id: 'focus-fest', title: 'Focus Fest' };

@@ -90,6 +90,7 @@ describe('GET /api/events/{id}/stats', () => {
         { location: 'Gate A', count: 2 },
         { location: 'Gate B', count: 1 },
       ],
+      other_gates: null,
       latest: [
         {
           event_id: 'dash-ev',
@@ -112,6 +113,8 @@ describe('GET /api/events/{id}/stats', () => {
         remaining: 1,
         active_lanes: 2,
       }),
+      inside: 3,
+      lists: [{ id: 'main', name: 'Main', capacity: null, checked_in: 3, inside: 3 }],
     });
   });
 

@@ -1,7 +1,7 @@
 // The portal's own CA: made once under DATA_DIR and reused; the server certificate it issues chains to it, covers every name
 // and address, is re-issued when they change and renewed before it expires (a moved clock); TLS_CERT_FILE replaces all of it.
 import { X509Certificate } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import type { Server as HttpsServer } from 'node:https';
 import type { NetworkInterfaceInfo } from 'node:os';
 import { tmpdir } from 'node:os';
@@ -15,6 +15,7 @@ import {
   certificatePaths,
   loadTlsCredentials,
   RENEW_BEFORE_MS,
+  readTlsFile,
   type TlsCredentials,
 } from '../../src/tls/portal-certificate.js';
 import { type PortalNames, portalNames } from '../../src/tls/portal-names.js';
@@ -248,5 +249,29 @@ describe('a running portal', () => {
     } finally {
       await portal.close();
     }
+  });
+});
+
+describe('TLS_CERT_FILE/TLS_KEY_FILE that cannot be read', () => {
+  it("names certbot's dangling live/ link and what to mount, or the missing file", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'tixgo-tls-files-'));
+    dirs.push(dir);
+    // certbot's live/<name>/fullchain.pem points into ../../archive, absent when live/<name> is mounted alone.
+    symlinkSync('../../archive/box/fullchain1.pem', path.join(dir, 'fullchain.pem'));
+    writeFileSync(path.join(dir, 'privkey.pem'), 'key');
+    const dangling = loadTlsCredentials({
+      dataDir: dir,
+      hostname: 'box',
+      names: LOOPBACK_NAMES,
+      now: new Date(),
+      files: { certFile: path.join(dir, 'fullchain.pem'), keyFile: path.join(dir, 'privkey.pem') },
+    });
+    await expect(dangling).rejects.toThrow(
+      `TLS_CERT_FILE=${path.join(dir, 'fullchain.pem')} is a symbolic link to ../../archive/box/fullchain1.pem, which does not exist here`,
+    );
+    await expect(dangling).rejects.toThrow('mount the whole letsencrypt folder');
+    expect(() => readTlsFile('TLS_KEY_FILE', path.join(dir, 'nothing.pem'))).toThrow(
+      `TLS_KEY_FILE=${path.join(dir, 'nothing.pem')} does not exist`,
+    );
   });
 });

@@ -65,3 +65,30 @@ export async function scan(page: Page, code: string): Promise<{ tone: string | n
   await answer.waitFor();
   return { tone: await answer.getAttribute('data-tone'), text: (await answer.innerText()).replace(/\s+/g, ' ') };
 }
+
+const lastStamp = new WeakMap<Page, number>();
+
+/**
+ * Types `text` (then Enter) into whatever has the focus with key events stamped `gapMs` apart, whatever the
+ * machine's speed: the keys' timeStamp is what the station reads a scanner's rhythm from (CDP Input.dispatchKeyEvent
+ * carries it into the page's events). 8 ms: a USB scanner; 150 ms: a person.
+ */
+export async function typeWithRhythm(page: Page, text: string, gapMs: number, enter = true): Promise<void> {
+  const cdp = await page.context().newCDPSession(page);
+  // Stamped in the past, ending now, and never before the page's last stamped key: the browser keeps its input
+  // events in time order, so a stamp ahead of the clock would let the next sequence overtake it.
+  const steps = text.length + (enter ? 1 : 0);
+  let at = Math.max(Date.now() / 1000 - (steps * gapMs) / 1000, (lastStamp.get(page) ?? 0) + 0.2);
+  for (const key of text) {
+    await cdp.send('Input.dispatchKeyEvent', { type: 'keyDown', key, text: key, timestamp: at });
+    await cdp.send('Input.dispatchKeyEvent', { type: 'keyUp', key, timestamp: at });
+    at += gapMs / 1000;
+  }
+  if (enter) {
+    const enterKey = { key: 'Enter', code: 'Enter', windowsVirtualKeyCode: 13, timestamp: at };
+    await cdp.send('Input.dispatchKeyEvent', { type: 'keyDown', text: '\r', ...enterKey });
+    await cdp.send('Input.dispatchKeyEvent', { type: 'keyUp', ...enterKey });
+  }
+  lastStamp.set(page, at);
+  await cdp.detach();
+}

@@ -115,6 +115,51 @@ export async function downloadState(eventId: string): Promise<DownloadState | un
   return (await stationDb()).get('downloads', eventId);
 }
 
+/** A ticket the device's copy finds for a name search, with the check-in the device knows of (if any). */
+export interface DeviceSearchHit {
+  ticketId: string;
+  holderName: string | null;
+  checkedInAt: string | null;
+}
+
+/**
+ * The event's tickets on this device whose holder name or code contains `text` (any case), at most `limit`,
+ * in code order: the name search without the server. One pass over the event's tickets with a cursor, stopped
+ * at `limit`; the check-ins of the hits from the download and from this device's own admissions.
+ */
+export async function searchDeviceTickets(eventId: string, text: string, limit: number): Promise<DeviceSearchHit[]> {
+  const needle = text.toLocaleLowerCase();
+  const db = await stationDb();
+  const tx = db.transaction(['tickets', 'checkins', 'scans'], 'readonly');
+  const found: KnownTicket[] = [];
+  let cursor = await tx.objectStore('tickets').openCursor(IDBKeyRange.bound([eventId, ''], [eventId, '\uffff']));
+  while (cursor && found.length < limit) {
+    const ticket = cursor.value;
+    if (
+      ticket.ticketId.toLocaleLowerCase().includes(needle) ||
+      (ticket.holderName?.toLocaleLowerCase().includes(needle) ?? false)
+    ) {
+      found.push(ticket);
+    }
+    cursor = await cursor.continue();
+  }
+  const hits = await Promise.all(
+    found.map(async (ticket) => {
+      const known = await tx.objectStore('checkins').get([eventId, ticket.ticketId]);
+      const here = (await tx.objectStore('scans').index('byTicket').getAll([eventId, ticket.ticketId])).find(
+        (scan) => scan.admittedOffline || scan.outcome === 'checked-in',
+      );
+      return {
+        ticketId: ticket.ticketId,
+        holderName: ticket.holderName,
+        checkedInAt: known?.at ?? here?.scannedAt ?? null,
+      };
+    }),
+  );
+  await tx.done;
+  return hits;
+}
+
 /** One downloaded page: its tickets and check-ins and the new position, in one transaction. */
 export async function storeDownloadPage(
   state: DownloadState,

@@ -74,6 +74,14 @@ function Gates({ stats }: { stats: EventStats }) {
           </li>
         );
       })}
+      {stats.other_gates && (
+        // Past the busiest gates attendance names one by one: the rest together (issue 15, item 11).
+        <li key="other-gates" class="gate-other">
+          <span class="gate-name">{t('event.otherGates', { count: stats.other_gates.gates })}</span>
+          <span class="gate-bar" aria-hidden="true" />
+          <span class="gate-count-value">{formatNumber(stats.other_gates.count)}</span>
+        </li>
+      )}
     </ul>
   );
 }

@@ -14,8 +14,10 @@ import { Layout } from '../ui/layout.js';
 import { useApi } from '../ui/use-api.js';
 import { Banner, ErrorBanner, Loading } from '../ui/widgets.js';
 import { signal as feedback } from './feedback.js';
+import { keepCounts, keptCounts } from './kept-counts.js';
 import { type AnswerView, answeredView, ScanAnswerPanel, savedView, type Tone, viewOf } from './scan-answer.js';
 import type { Refusal } from './scan-client.js';
+import { ScannerBurst } from './scanner-burst.js';
 import { StationEngine } from './station-engine.js';
 import { type StationSettings, saveStationSettings, stationSettings, stationSetupOpen } from './station-settings.js';
 import { StationSetup } from './station-setup.js';
@@ -137,6 +139,14 @@ function StationScanner({ settings, title, owner }: { settings: StationSettings;
   const [undoBusy, setUndoBusy] = useState(false);
   const [lastTicket, setLastTicket] = useState<string | undefined>(undefined);
   const live = useLiveStream<EventStats>(`/api/live/events/${encodeURIComponent(settings.eventId)}`, 'stats');
+  // The last counts the server sent, kept on the device: what the station shows until the stream speaks again.
+  const [kept, setKept] = useState(() => keptCounts(settings.eventId));
+  useEffect(() => {
+    if (!live.data) return;
+    keepCounts(settings.eventId, live.data);
+    setKept(undefined);
+  }, [live.data, settings.eventId]);
+  const stats = live.data ?? kept?.stats;
 
   // A saved scan in the recent list takes the server's answer once its upload has one.
   const answered = engine.answered.value;
@@ -219,15 +229,38 @@ function StationScanner({ settings, title, owner }: { settings: StationSettings;
     if (latest.current === mine) show(view);
   }
 
+  const checkInLatest = useRef(checkIn);
+  checkInLatest.current = checkIn;
+
   useEffect(() => {
     focusInput();
+    const burst = new ScannerBurst();
     // A scanner types wherever the focus is: after a tap on a button (search, the language, a search result's
     // check-in) its code would be lost and its Enter would press that button again. A printable key that does not
-    // go to a text field brings the focus back to the code field first, so the whole scan lands there.
+    // go to a text field brings the focus back to the code field first, so the whole scan lands there. In another
+    // text field (the name search) the scan is told by its rhythm: its characters come out of that field and are
+    // checked in. The code field's own Enter checks in what it holds, as always (a rhythm is no reason to cut it).
     const reclaim = (event: KeyboardEvent) => {
+      const scanned = burst.keydown(event.key, event.timeStamp);
+      if (scanned !== undefined) {
+        takeScan(event, scanned);
+        return;
+      }
       if (event.key.length !== 1 || event.ctrlKey || event.metaKey || event.altKey) return;
       if (takesText(event.target) || input.current === null) return;
       focusInput();
+    };
+    const takeScan = (event: KeyboardEvent, scanned: string) => {
+      const field = event.target;
+      if (field === input.current) return;
+      event.preventDefault();
+      event.stopPropagation();
+      if (field instanceof HTMLInputElement && takesText(field) && field.value.endsWith(scanned)) {
+        // Give the field back what the person typed there, through its own input handler.
+        field.value = field.value.slice(0, -scanned.length);
+        field.dispatchEvent(new Event('input', { bubbles: true }));
+      }
+      void checkInLatest.current(scanned);
     };
     document.addEventListener('keydown', reclaim, true);
     return () => {
@@ -236,9 +269,9 @@ function StationScanner({ settings, title, owner }: { settings: StationSettings;
     };
   }, []);
 
-  const myGate = live.data?.gates.find((gate) => (gate.location ?? '') === settings.gate);
-  // Inside the station's list now (issue 16), from the live stats; its capacity from the list's rules.
-  const listNow = live.data?.lists?.find((list) => list.id === (settings.list?.id ?? 'main'));
+  const myGate = stats?.gates.find((gate) => (gate.location ?? '') === settings.gate);
+  // Inside the station's list now (issue 16), from the live stats (or the last kept); its capacity from the list's rules.
+  const listNow = stats?.lists?.find((list) => list.id === (settings.list?.id ?? 'main'));
   if (listNow && engine.list) engine.list.inside = listNow.inside;
   const setDirection = (next: 'entry' | 'exit') => {
     saveStationSettings({ ...settings, direction: next });
@@ -301,12 +334,17 @@ function StationScanner({ settings, title, owner }: { settings: StationSettings;
               {t('station.gateCountSaved', { count: savedHere })}
             </p>
           )}
-          {live.data && (
-            <p class="muted">
+          {stats && (
+            <p class="muted" data-testid="event-count">
               {t('station.eventCount', {
-                checked: live.data.total_checked_in,
-                registered: live.data.total_registered,
+                checked: stats.total_checked_in,
+                registered: stats.total_registered,
               })}
+            </p>
+          )}
+          {!live.data && kept && (
+            <p class="muted" data-testid="counts-as-of">
+              {t('station.countsAsOf', { time: formatTime(kept.at) })}
             </p>
           )}
         </div>
@@ -400,6 +438,7 @@ function StationScanner({ settings, title, owner }: { settings: StationSettings;
       {search && (
         <TicketSearch
           eventId={settings.eventId}
+          offline={offline}
           onCheckIn={async (value) => {
             focusInput();
             await checkIn(value);
