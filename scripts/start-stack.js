@@ -196,6 +196,8 @@ const services = [
       DATA_DIR: path.join(dataDir, 'attendance'),
       // Revocations (role changes, deletions, logouts) come from identity's feed.
       IDENTITY_BASE_URL: local('identity'),
+      // Check-ins come through the portal on loopback: count each scan's own address.
+      TRUST_PROXY: process.env.TRUST_PROXY ?? '127.0.0.1',
     },
     health: `${local('attendance')}/health`,
   },

@@ -8,7 +8,16 @@
 // will not touch) it reports itself skipped, saying why. The engine here: ../shared/docker/README.md.
 import { execFile } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
-import { chmodSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 import { connect } from 'node:tls';
 import { freePort } from '@tixgo/db';
@@ -18,7 +27,7 @@ import {
   issueServerCertificate,
 } from '../services/portal/src/tls/certificate-authority.js';
 import { dockerEngineAnswers } from './support/docker.js';
-import { copyWorkspace } from './support/workspace-copy.js';
+import { copyWorkspace, repositoryRoot } from './support/workspace-copy.js';
 
 interface Result {
   code: number;
@@ -56,7 +65,12 @@ function run(
 }
 
 async function skipReason(): Promise<string | undefined> {
-  if (!(await dockerEngineAnswers())) return 'no Docker engine';
+  if (!(await dockerEngineAnswers())) {
+    const shared = path.resolve(repositoryRoot, '..', 'shared', 'docker');
+    return existsSync(shared)
+      ? `no Docker engine (run ${shared}/setup-engine.sh and build-standins.sh as root, as .ci/run does)`
+      : `no Docker engine (.ci/run prepares one from ${shared}, which is absent here)`;
+  }
   const here = process.cwd();
   if ((await run('docker', ['compose', 'version'], { cwd: here })).code !== 0) return 'no docker compose plugin';
   // The test uses the files' own project names (tixgo, tixgo-dev) and removes their volumes at the end.

@@ -173,6 +173,15 @@ export const CheckinBatchItem = CheckinBody.extend({
   request_id: RequestId.optional().describe(
     "the X-Request-Id of this check-in's own request (the portal's): every log line about the item carries it",
   ),
+  client_address: z
+    .string()
+    .min(1)
+    .max(64)
+    .optional()
+    .describe(
+      "the address of the device that scanned, as a gateway (the portal) saw it: counted against that address's " +
+        'check-in limit when the batch comes from an address TRUST_PROXY names, ignored otherwise',
+    ),
 });
 export type CheckinBatchItem = z.infer<typeof CheckinBatchItem>;
 

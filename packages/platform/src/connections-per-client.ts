@@ -17,8 +17,8 @@ export interface ConnectionsPerClientOptions {
   trustProxy?: boolean | string | string[] | number | undefined;
 }
 
-/** A trusted forwarder's address is exempt; with `true` or a hop count every address could be one. */
-function exemptAddresses(trustProxy: ConnectionsPerClientOptions['trustProxy']): (address: string) => boolean {
+/** Whether an address is a trusted forwarder's; with `true` or a hop count every address could be one. */
+export function trustedForwarder(trustProxy: ConnectionsPerClientOptions['trustProxy']): (address: string) => boolean {
   if (trustProxy === undefined || trustProxy === false) return () => false;
   if (trustProxy === true || typeof trustProxy === 'number') return () => true;
   const trusted = proxyAddr.compile(trustProxy);
@@ -29,7 +29,7 @@ function exemptAddresses(trustProxy: ConnectionsPerClientOptions['trustProxy']):
 export function limitConnectionsPerClient(server: Server, options: ConnectionsPerClientOptions): Map<string, number> {
   const open = new Map<string, number>();
   if (options.max <= 0) return open;
-  const isExempt = exemptAddresses(options.trustProxy);
+  const isExempt = trustedForwarder(options.trustProxy);
   // Prepended: the socket is refused before the TLS layer wraps it and starts a handshake.
   server.prependListener('connection', (socket) => {
     const address = socket.remoteAddress;

@@ -98,6 +98,8 @@ export interface BaseAppOptions {
   readiness: Record<string, ReadinessCheck | ReplicaChecks>;
   /** The tokens identity revoked; every verification consults it, /ready reports its age. */
   revocations: RevocationList;
+  /** More facts /ready shows beside its checks (never making it fail). */
+  reports?: Record<string, () => unknown>;
   /** Fastify's trustProxy: which forwarders' X-Forwarded-For to believe. */
   trustProxy?: FastifyServerOptions['trustProxy'];
   /** Request timeout and connection cap (REQUEST_TIMEOUT_SECONDS, MAX_CONNECTIONS); the defaults when omitted. */
@@ -215,7 +217,7 @@ export async function createBaseApp(options: BaseAppOptions): Promise<FastifyIns
   await app.register(healthRoutes, {
     service: options.service,
     checks: options.readiness,
-    reports: { revocations: () => options.revocations.status() },
+    reports: { ...options.reports, revocations: () => options.revocations.status() },
   });
   return app;
 }

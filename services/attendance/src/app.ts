@@ -43,6 +43,9 @@ export interface AttendanceDeps {
 }
 
 export async function buildApp(config: AttendanceConfig, deps: AttendanceDeps): Promise<FastifyInstance> {
+  // Which database this is (migration 021): /ready shows it, so portals notice replicas on different ones.
+  const { rows } = await deps.db.pool.query<{ id: string }>('SELECT id FROM database_identity');
+  const databaseId = rows[0]?.id;
   const app = await createBaseApp({
     service: SERVICE_NAME,
     logLevel: config.logLevel,
@@ -53,8 +56,10 @@ export async function buildApp(config: AttendanceConfig, deps: AttendanceDeps): 
     limits: config.serverLimits,
     metrics: { token: config.metricsToken },
     corsOrigins: config.corsOrigins,
+    trustProxy: config.trustProxy,
     openapi: { title: 'TixGo attendance', description: 'Events, tickets and check-ins.' },
     readiness: { database: () => deps.db.ping() },
+    reports: { database_id: () => databaseId },
     // Identity owns the accounts: attendance learns of revocations from its feed, and keeps
     // serving with the last list it had (or none) while identity is away; /ready says so.
     revocations: new RevocationList(revocationStaleAfterMs(config.revocationPollSeconds)),
@@ -81,7 +86,11 @@ export async function buildApp(config: AttendanceConfig, deps: AttendanceDeps): 
     onBatch: metrics.observeGroupCommit,
   });
   const stats = new EventStatsCache(pool, undefined, deps.now);
-  const limits = new CheckinRateLimits(pool, config.checkinLimits, metrics.countRateLimited, deps.rateLimitClock);
+  const limits = new CheckinRateLimits(pool, config.checkinLimits, {
+    onLimited: metrics.countRateLimited,
+    now: deps.rateLimitClock,
+    trustProxy: config.trustProxy,
+  });
   const stopBucketCleanup = limits.startCleanup(app.log);
   app.addHook('onClose', async () => stopBucketCleanup());
   // A quarter of the pool at most streams lists (each holds a connection while its reader reads).

@@ -33,10 +33,17 @@ const schema = commonEnvSchema.extend({
   CHECKIN_BURST_PER_USER: env.positiveInt(1000, 10_000_000),
   /**
    * Check-in requests per second from one client address (a batch is one request), sustained and
-   * at once: many gates behind one campus NAT share an address. The portal applies its own.
+   * at once: many gates behind one campus NAT share an address. Behind portals, the scans' own
+   * addresses count: the portals (named in TRUST_PROXY) pass each scan's address on, and every
+   * replica counts it in the same database, so the limit is the same with one portal or five.
    */
   CHECKIN_RATE_PER_CLIENT: env.positiveInt(1000, 1_000_000),
   CHECKIN_BURST_PER_CLIENT: env.positiveInt(10_000, 10_000_000),
+  // Only the portals' addresses: their X-Forwarded-For and their batch items' client_address are
+  // believed, so believing them from anyone would let a client pick a fresh address for every scan.
+  TRUST_PROXY: env.trustProxy().refine((value) => value !== true, {
+    message: "must name the portals' addresses (true would believe X-Forwarded-For from anyone)",
+  }),
   /** How long an Idempotency-Key is remembered. */
   IDEMPOTENCY_TTL_HOURS: env.positiveInt(24, 24 * 365),
   /**
@@ -81,6 +88,8 @@ export interface AttendanceConfig extends CommonConfig {
   eventTimeZone: string;
   /** CORS_ORIGINS: browser origins answered with CORS headers; empty: none. */
   corsOrigins: string[];
+  /** TRUST_PROXY: the portals whose forwarded client addresses count (false: none). */
+  trustProxy: false | string[];
 }
 
 export function loadConfig(source: NodeJS.ProcessEnv = process.env): AttendanceConfig {
@@ -88,6 +97,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AttendanceC
   return {
     ...commonConfig(raw),
     databaseUrl: raw.DATABASE_URL,
+    trustProxy: raw.TRUST_PROXY === true ? false : raw.TRUST_PROXY,
     dbPoolSize: raw.DB_POOL_SIZE,
     requireRegisteredEvents: raw.REQUIRE_REGISTERED_EVENTS ?? raw.NODE_ENV === 'production',
     checkinLimits: {

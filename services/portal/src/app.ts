@@ -33,6 +33,7 @@ import type { TlsCredentials } from './tls/portal-certificate.js';
 import { type PortalNames, portalNames } from './tls/portal-names.js';
 import { type AttendanceClient, createAttendanceClient } from './upstream/attendance-client.js';
 import { createIdentityClient, type IdentityClient } from './upstream/identity-client.js';
+import { sameDatabaseCheck } from './upstream/same-database.js';
 import type { UpstreamLog } from './upstream/upstream-client.js';
 import { UpstreamMetrics } from './upstream/upstream-metrics.js';
 
@@ -91,6 +92,7 @@ export function phoneTrustOf(config: PortalConfig, deps: Pick<PortalDeps, 'tls' 
 export async function buildApp(config: PortalConfig, deps: PortalDeps = {}): Promise<FastifyInstance> {
   // The clients log through the app's logger; they exist before it, so they get it late.
   let warn: UpstreamLog['warn'] = () => undefined;
+  let logError: (obj: object, msg?: string) => void = () => undefined;
   const log: UpstreamLog = { warn: (obj, msg) => warn(obj, msg) };
   // The clients count their calls before the app exists: the app serves this registry at /metrics.
   const metricsRegistry = new Registry();
@@ -121,7 +123,14 @@ export async function buildApp(config: PortalConfig, deps: PortalDeps = {}): Pro
       description: 'The browser gateway: /api/* verified here, then forwarded to identity and attendance.',
     },
     // spec: the portal is ready when both upstreams answer their /health (at least one replica of each).
-    readiness: { identity: identity.readiness(), attendance: attendance.readiness() },
+    // With several attendance replicas: also that they share one database (issue 18).
+    readiness: {
+      identity: identity.readiness(),
+      attendance: attendance.readiness(),
+      ...(config.attendance.baseUrls.length > 1 && {
+        attendance_database: sameDatabaseCheck(config.attendance.baseUrls, { error: (obj, msg) => logError(obj, msg) }),
+      }),
+    },
     server: deps.tls
       ? { https: { key: deps.tls.key, cert: deps.tls.cert, handshakeTimeout: config.tlsHandshakeTimeoutMs } }
       : {},
@@ -130,6 +139,7 @@ export async function buildApp(config: PortalConfig, deps: PortalDeps = {}): Pro
     notFoundPage: (request, reply) => uiNotFound.page?.(request, reply),
   });
   warn = (obj, msg) => app.log.warn(obj, msg);
+  logError = (obj, msg) => app.log.error(obj, msg);
   pollRevocationsFromIdentity(app, {
     identityBaseUrls: config.identity.baseUrls,
     pollSeconds: config.revocationPollSeconds,

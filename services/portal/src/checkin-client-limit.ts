@@ -6,9 +6,12 @@ export const tooManyCheckinsFromAddress = (seconds: number) =>
   `Too many check-ins from this address, try again in ${seconds} seconds`;
 
 /**
- * Attendance limits each user (also inside the portal's batches) but sees every gate behind the
- * portal as the portal's one address, so the per-address limit is the portal's job (the address as
- * TRUST_PROXY lets Fastify read it). One budget per address for every way in: POST /api/checkins,
+ * This process's own guard, counted before any token is verified (a flood costs this portal no
+ * verification): it protects this portal's CPU, which is per process by nature. The per-address
+ * budget that means the same with one portal or five is attendance's: every check-in carries the
+ * device's address (client_address) and attendance, trusting the portals (its TRUST_PROXY), counts
+ * it in its database. Both use the same numbers, so with one portal they refuse together. The
+ * address is the one TRUST_PROXY lets Fastify read. One budget per address for every way in: POST /api/checkins,
  * POST /api/events/{id}/checkins and each scan of POST /api/checkins/batch, so a device's uploaded
  * queue of 200 scans costs what 200 single check-ins cost.
  */

@@ -1,6 +1,6 @@
 // How fast one caller may check in (issue 10, item 7): per user (the token's sub) and per client
 // address, counted in PostgreSQL so the limits hold across replicas and restarts (issue 18).
-import { type BucketLimits, httpErrors } from '@tixgo/platform';
+import { type BucketLimits, httpErrors, trustedForwarder } from '@tixgo/platform';
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import type pg from 'pg';
 import { SharedTokenBuckets } from './shared-token-buckets.js';
@@ -9,6 +9,18 @@ export interface CheckinLimits {
   perUser: BucketLimits;
   perClient: BucketLimits;
 }
+
+export interface CheckinLimitOptions {
+  /** Told of every refusal (for /metrics). */
+  onLimited?: () => void;
+  /** The buckets' clock in ms (tests); default the database's. */
+  now?: (() => number) | undefined;
+  /** TRUST_PROXY: the gateways whose batch items' client_address is believed. */
+  trustProxy?: false | string[];
+}
+
+export const tooManyCheckinsFromAddress = (seconds: number) =>
+  `Too many check-ins from this address, try again in ${seconds} seconds`;
 
 export const tooManyCheckinsByUser = (seconds: number) =>
   `Too many check-ins by this user, try again in ${seconds} seconds`;
@@ -26,13 +38,13 @@ export class CheckinRateLimits {
   private readonly clients: SharedTokenBuckets;
   private readonly idleSeconds: number;
 
-  /** `onLimited`: told of every refusal (for /metrics). `now`: the buckets' clock (tests); default the database's. */
-  constructor(
-    pool: pg.Pool,
-    limits: CheckinLimits,
-    private readonly onLimited: () => void = () => undefined,
-    now?: () => number,
-  ) {
+  private readonly onLimited: () => void;
+  private readonly isTrustedGateway: (address: string) => boolean;
+
+  constructor(pool: pg.Pool, limits: CheckinLimits, options: CheckinLimitOptions = {}) {
+    const { now } = options;
+    this.onLimited = options.onLimited ?? (() => undefined);
+    this.isTrustedGateway = trustedForwarder(options.trustProxy || undefined);
     this.users = new SharedTokenBuckets(pool, 'checkin-user', limits.perUser, now);
     this.clients = new SharedTokenBuckets(pool, 'checkin-client', limits.perClient, now);
     // Once a bucket had the time to refill completely it is the same as none.
@@ -48,7 +60,7 @@ export class CheckinRateLimits {
     this.clients.take(request.ip).then((wait) => {
       if (wait === 0) return done();
       this.onLimited();
-      done(httpErrors.tooManyRequests(`Too many check-ins from this address, try again in ${wait} seconds`, wait));
+      done(httpErrors.tooManyRequests(tooManyCheckinsFromAddress(wait), wait));
     }, done);
   };
 
@@ -74,6 +86,18 @@ export class CheckinRateLimits {
   /** One check-in of `username`: 0 when allowed, else the seconds to wait (a batch item's own 429). */
   async userWait(username: string): Promise<number> {
     const wait = await this.users.take(username);
+    if (wait > 0) this.onLimited();
+    return wait;
+  }
+
+  /**
+   * One scan of a batch item made for `clientAddress` by the gateway at `gatewayAddress`: 0 when
+   * allowed, else the seconds to wait. Counted only when the gateway is trusted (TRUST_PROXY):
+   * anyone else could name a fresh address for every scan.
+   */
+  async forwardedClientWait(gatewayAddress: string, clientAddress: string | undefined): Promise<number> {
+    if (clientAddress === undefined || !this.isTrustedGateway(gatewayAddress)) return 0;
+    const wait = await this.clients.take(clientAddress);
     if (wait > 0) this.onLimited();
     return wait;
   }

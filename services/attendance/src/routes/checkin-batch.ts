@@ -17,7 +17,7 @@ import { type AuthUser, type ValidationItem, verifyAccessToken } from '@tixgo/pl
 import type { FastifyInstance, FastifyRequest, FastifySchemaCompiler } from 'fastify';
 import { type FastifyPluginAsyncZod, validatorCompiler } from 'fastify-type-provider-zod';
 import type { ZodType, z } from 'zod';
-import { tooManyCheckinsByUser } from '../checkins/checkin-rate-limits.js';
+import { tooManyCheckinsByUser, tooManyCheckinsFromAddress } from '../checkins/checkin-rate-limits.js';
 import { recordCheckin, type ScanRequest } from '../checkins/record-checkin.js';
 import { checkinAnswer, fieldsOf, scanOf } from './checkins.js';
 import type { AttendanceRouteOptions } from './route-options.js';
@@ -125,12 +125,12 @@ const checkinBatchRoutes: FastifyPluginAsyncZod<AttendanceRouteOptions> = async 
    * (422), then the check-in itself. Rejects only for what is not the item's fault (the database, a bug).
    */
   async function checkInItem(raw: unknown, batch: FastifyRequest, tokens: BatchTokens): Promise<CheckinBatchResult> {
-    const result = await answerItem(raw, tokens);
+    const result = await answerItem(raw, batch, tokens);
     logAnswer(batch, raw, result);
     return result;
   }
 
-  async function answerItem(raw: unknown, tokens: BatchTokens): Promise<CheckinBatchResult> {
+  async function answerItem(raw: unknown, batch: FastifyRequest, tokens: BatchTokens): Promise<CheckinBatchResult> {
     const token = tokenOf(raw);
     let user: AuthUser | undefined;
     if (token !== undefined) {
@@ -145,6 +145,11 @@ const checkinBatchRoutes: FastifyPluginAsyncZod<AttendanceRouteOptions> = async 
     const parsed = CheckinBatchItem.safeParse(raw);
     if (!parsed.success) return invalidItem(parsed.error);
     const item = parsed.data;
+    // The scanning device's own address, as a trusted gateway passed it on (one budget across gateways).
+    const clientWait = await limits.forwardedClientWait(batch.socket.remoteAddress ?? '', item.client_address);
+    if (clientWait > 0) {
+      return { status: 429, body: { detail: tooManyCheckinsFromAddress(clientWait) }, retry_after: clientWait };
+    }
     const fields = fieldsOf(item, item.event_id, item.idempotency_key);
     let scan: ScanRequest;
     try {

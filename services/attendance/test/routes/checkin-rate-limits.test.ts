@@ -202,6 +202,63 @@ describe('across replicas and restarts', () => {
   });
 });
 
+describe('per client address behind gateways (the portals)', () => {
+  const batchFrom = (app: typeof t.app, gateway: string, client: string, tickets: string[]) =>
+    app.inject({
+      method: 'POST',
+      url: '/checkins/batch',
+      remoteAddress: gateway,
+      payload: {
+        // Ten users, so that the per-user limit (5 at once) is not the one reached.
+        checkins: tickets.map((ticket_id, index) => ({
+          token: t.token(`gw-gate-${index % 10}-${client}`),
+          idempotency_key: randomUUID(),
+          event_id: 'rl-event',
+          ticket_id,
+          client_address: client,
+        })),
+      },
+    });
+
+  it('counts each item against the address a trusted gateway passed on, the same through two replicas', async () => {
+    const env = { ...LIMITS, TRUST_PROXY: '10.9.9.1,10.9.9.2' };
+    const [first, second] = [
+      await openApp(t.database, env, { rateLimitClock }),
+      await openApp(t.database, env, { rateLimitClock }),
+    ];
+    try {
+      const client = '192.0.2.10';
+      const tickets = Array.from({ length: 31 }, (_, index) => `GW-${index}`);
+      // 30 at once per address: 20 through one portal and replica, 10 through the other, then the 31st is refused.
+      const a = await batchFrom(first.app, '10.9.9.1', client, tickets.slice(0, 20));
+      const b = await batchFrom(second.app, '10.9.9.2', client, tickets.slice(20, 30));
+      const statuses = [...a.json().results, ...b.json().results].map((result: { status: number }) => result.status);
+      expect(statuses).toEqual(Array(30).fill(201));
+      const refused = await batchFrom(second.app, '10.9.9.2', client, tickets.slice(30));
+      expect(refused.json().results[0]).toEqual({
+        status: 429,
+        body: { detail: expect.stringMatching(/^Too many check-ins from this address, try again in \d+ seconds$/) },
+        retry_after: expect.any(Number),
+      });
+      // Another device behind the same portal goes on.
+      const other = await batchFrom(first.app, '10.9.9.1', '192.0.2.11', ['GW-other']);
+      expect(other.json().results[0].status).toBe(201);
+    } finally {
+      await first.close();
+      await second.close();
+    }
+  });
+
+  it('ignores client_address from an address TRUST_PROXY does not name (anyone could pick a fresh one per scan)', async () => {
+    const client = '192.0.2.20';
+    const tickets = Array.from({ length: 31 }, (_, index) => `UG-${index}`);
+    // t.app trusts no gateway: the 31 scans named for one address are not counted for it.
+    const answer = await batchFrom(t.app, newAddress(), client, tickets);
+    const statuses = answer.json().results.map((result: { status: number }) => result.status);
+    expect(statuses.filter((status: number) => status === 201)).toHaveLength(31);
+  });
+});
+
 describe('per client address', () => {
   it('answers 429 to an address past its burst, before checking the token, while other addresses go on', async () => {
     const address = newAddress();

@@ -1,6 +1,6 @@
 // /openapi.json and /docs describe every attendance route from the same schemas that validate them.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from '../support/attendance-app.js';
+import { startTestApp, type TestApp, UUID } from '../support/attendance-app.js';
 
 let t: TestApp;
 
@@ -74,6 +74,10 @@ describe('API docs', () => {
       service: 'attendance',
       checks: { database: 'ok' },
       revocations: { state: 'unavailable', age_seconds: null },
+      // Which database (migration 021): the same for every replica on it, so portals can compare.
+      database_id: expect.stringMatching(UUID),
     });
+    const { rows } = await t.db.pool.query<{ id: string }>('SELECT id FROM database_identity');
+    expect(ready.json().database_id).toBe(rows[0]?.id);
   });
 });

@@ -90,6 +90,8 @@ export function createAttendanceClient(
         registered_event_only: registeredEventOnly,
         // One id from the gate's request to attendance's log lines about this item.
         request_id: caller.requestId,
+        // The device's own address: attendance counts it in the per-address limit every portal shares.
+        client_address: caller.clientIp,
       });
     },
     checkInBatch: (caller, items) =>
@@ -97,7 +99,7 @@ export function createAttendanceClient(
         method: 'POST',
         path: '/checkins/batch',
         caller,
-        ...jsonBody({ checkins: items }),
+        ...jsonBody({ checkins: items.map((item) => ({ ...item, client_address: caller.clientIp })) }),
         isRetrySafe: true,
       }),
     attendance: (caller, eventId, query) => get(caller, `/attendance/${segment(eventId)}${query}`),

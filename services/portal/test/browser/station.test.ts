@@ -390,6 +390,49 @@ describe.runIf(hasChromium)('the check-in station (Chromium)', () => {
       expect(stored).toEqual([expect.objectContaining({ location: 'Gerbang Kamera' })]);
       await context.close();
     }, 60_000);
+
+    it.each([
+      ['a 360×740 phone', { width: 360, height: 740 }],
+      ['a 1280-px laptop', { width: 1280, height: 720 }],
+    ])(
+      'opens the camera in view, as wide as the screen on a phone (%s)',
+      async (_, viewport) => {
+        const phone = viewport.width < 400;
+        const { page, context, problems } = await openPage(
+          { ...stack, browser: cameraBrowser },
+          { permissions: ['camera'], viewport, isMobile: phone },
+        );
+        await openStation(page, stack.portal.url, { title: EVENT.title, gate: 'Gerbang Lensa' });
+        await page.getByRole('button', { name: 'Pindai dengan kamera' }).click();
+        const video = page.getByTestId('camera-video');
+        await page.waitForFunction(() => {
+          const element = document.querySelector<HTMLVideoElement>('[data-testid="camera-video"]');
+          return element !== null && element.readyState >= 2;
+        });
+        const box = await video.boundingBox();
+        expect(box).not.toBeNull();
+        const { x, y, width, height } = box as { x: number; y: number; width: number; height: number };
+        // Entirely on screen, without scrolling by hand.
+        expect(y).toBeGreaterThanOrEqual(0);
+        expect(y + height).toBeLessThanOrEqual(viewport.height);
+        if (phone) {
+          expect(x).toBe(0);
+          expect(width).toBe(viewport.width);
+          expect(height).toBeGreaterThanOrEqual(300);
+        } else {
+          expect(width).toBeGreaterThanOrEqual(400);
+        }
+        expect(await overflowsHorizontally(page)).toBe(false);
+        // And it reads the ticket it shows.
+        await page
+          .locator('[data-testid="scan-answer"]:not([data-tone="pending"])')
+          .filter({ hasText: 'ST-003' })
+          .waitFor({ timeout: 20_000 });
+        expect(problems).toEqual([]);
+        await context.close();
+      },
+      60_000,
+    );
   });
 });
 

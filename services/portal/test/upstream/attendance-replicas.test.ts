@@ -176,4 +176,34 @@ describe('one replica stopped', () => {
       await Promise.all([first.restart(), second.restart()]);
     }
   });
+
+  it('is not ready, and logs why, when two replicas use different databases; one database is fine', async () => {
+    const ready = await call(portal.url, 'GET', '/ready');
+    expect(ready.body).toMatchObject({ checks: { attendance_database: 'ok' } });
+    // A replica on a database of its own (as two replicas on their own embedded PostgreSQL would be).
+    const elsewhere = await startAttendance();
+    const lines: { level: number; msg: string }[] = [];
+    const split = await startPortal({
+      identityUrl: identity.url,
+      attendanceUrl: `${first.url},${elsewhere.url}`,
+      logStream: { write: (line: string) => void lines.push(JSON.parse(line)) },
+      env: { LOG_LEVEL: 'error' },
+    });
+    try {
+      const refused = await call(split.url, 'GET', '/ready');
+      expect(refused.status).toBe(503);
+      const { attendance_database: problem } = (refused.body as { checks: { attendance_database: string } }).checks;
+      expect(problem).toMatch(
+        /^attendance replicas use different databases \(.+\): give every replica the same DATABASE_URL$/,
+      );
+      expect(problem).toContain(`${first.url}: `);
+      expect(problem).toContain(`${elsewhere.url}: `);
+      await call(split.url, 'GET', '/ready');
+      // Said once in the log (level 50: error), not at every probe.
+      expect(lines.filter((line) => line.level === 50 && line.msg === problem)).toHaveLength(1);
+    } finally {
+      await split.close();
+      await elsewhere.close();
+    }
+  });
 });
