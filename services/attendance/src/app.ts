@@ -98,6 +98,7 @@ export async function buildApp(config: AttendanceConfig, deps: AttendanceDeps): 
   app.addHook('onClose', async () => stopBucketCleanup());
   // A quarter of the pool at most streams lists (each holds a connection while its reader reads).
   const streams = new CheckinListStreams(pool, Math.max(1, Math.floor(config.dbPoolSize / 4)));
+  app.addHook('onClose', async () => streams.close());
   const options = { db: pool, config, lists, streams, batcher, limits, stats, metrics };
   // Ticket mails go out in the background; mailings a stopped process left unfinished are taken up again.
   const mailings = config.smtpUrl

@@ -185,7 +185,7 @@ const eventRoutes: FastifyPluginAsyncZod<AttendanceRouteOptions> = async (app, o
     },
     async (request, reply) => {
       const event = await getEvent(db, request.params.id);
-      const file = await streams.open(event.id, 'export', csvExport);
+      const file = await streams.open(event.id, 'export', csvExport, request.user.uid);
       reply.header('content-disposition', `attachment; filename="${csvFileName(event.id)}"`);
       return sendStream(request, reply, 'text/csv; charset=utf-8', file);
     },
