@@ -2,6 +2,7 @@
 import { formatTime, type MessageKey, t } from '../i18n/index.js';
 import type { StoredScan } from '../offline/device-store.js';
 import { describeDetail, describeProblems } from '../ui/describe-problems.js';
+import type { Refusal } from './scan-client.js';
 import type { StationScanResult } from './station-engine.js';
 
 export type Tone = 'ok' | 'repeat' | 'warn' | 'error' | 'saved' | 'pending';
@@ -10,15 +11,49 @@ export interface AnswerView {
   tone: Tone;
   title: string;
   detail: string;
+  /** A full list: a supervisor may let the person in anyway (issue 16). */
+  canOverride?: boolean;
+}
+
+/** A gate rule's refusal (issue 16): amber for where the ticket is (in, out), red for a rule that says no. */
+export function refusedView(
+  ticket: string,
+  refusal: Refusal,
+  extra: { cancelReason: string | null; ticketType: string | null; isSupervisor: boolean },
+): AnswerView {
+  const amber = refusal === 'already-used' || refusal === 'already-inside' || refusal === 'not-inside';
+  const detailKey =
+    refusal === 'wrong-type' && extra.ticketType === null
+      ? 'gate.detail.wrong-typeNone'
+      : (`gate.detail.${refusal}` as const);
+  let detail = t(detailKey, { ticket, type: extra.ticketType ?? '' });
+  // The reason is a supervisor's to know (the gate says only "cancelled").
+  if (refusal === 'cancelled' && extra.isSupervisor && extra.cancelReason) {
+    detail += ` ${t('gate.cancelReason', { reason: extra.cancelReason })}`;
+  }
+  return {
+    tone: amber ? 'warn' : 'error',
+    title: t(`gate.refused.${refusal}`),
+    detail,
+    canOverride: refusal === 'full' && extra.isSupervisor,
+  };
 }
 
 function gateDetail(key: 'station.duplicateDetail' | 'station.duplicateDetailNoGate', values: Record<string, string>) {
   return t(values.gate ? key : 'station.duplicateDetailNoGate', values);
 }
 
-export function viewOf({ ticketId: ticket, answer }: StationScanResult): AnswerView {
+export function viewOf({ ticketId: ticket, answer }: StationScanResult, isSupervisor = false): AnswerView {
   if (answer.source === 'device') {
     switch (answer.kind) {
+      case 'out':
+        return {
+          tone: 'saved',
+          title: t('gate.savedOut'),
+          detail: answer.holderName ? `${ticket} · ${answer.holderName}` : ticket,
+        };
+      case 'refused':
+        return refusedView(ticket, answer.refusal, { ...answer, isSupervisor });
       case 'saved':
         return savedView(answer.holderName ? `${ticket} · ${answer.holderName}` : ticket);
       case 'seen': {
@@ -44,6 +79,10 @@ export function viewOf({ ticketId: ticket, answer }: StationScanResult): AnswerV
   switch (answer.kind) {
     case 'ok':
       return { tone: 'ok', title: t('station.ok'), detail: ticket };
+    case 'out':
+      return { tone: 'ok', title: t('gate.out.title'), detail: ticket };
+    case 'refused':
+      return refusedView(ticket, answer.refusal, { ...answer, isSupervisor });
     case 'duplicate': {
       const values = {
         // When the ticket was at a gate: an offline scan's own time, not its upload's.
@@ -90,6 +129,8 @@ export function answeredView(scan: StoredScan): AnswerView {
   switch (scan.outcome) {
     case 'checked-in':
       return { tone: 'ok', title: t('station.sentOk'), detail: ticket };
+    case 'checked-out':
+      return { tone: 'ok', title: t('gate.sentOut'), detail: ticket };
     case 'conflict':
     case 'duplicate':
       return {
@@ -110,7 +151,7 @@ export function answeredView(scan: StoredScan): AnswerView {
 
 const ICONS: Record<Tone, string> = { ok: '✓', repeat: '✓', warn: '!', error: '✕', saved: '⇪', pending: '…' };
 
-export function ScanAnswerPanel(props: { view: AnswerView; onDismiss: () => void }) {
+export function ScanAnswerPanel(props: { view: AnswerView; onDismiss: () => void; onOverride?: () => void }) {
   const { view } = props;
   return (
     // Not a dialog: focus stays in the code field so the next scan goes straight in.
@@ -120,6 +161,11 @@ export function ScanAnswerPanel(props: { view: AnswerView; onDismiss: () => void
       </div>
       <p class="answer-title">{view.title}</p>
       <p class="answer-detail">{view.detail}</p>
+      {view.canOverride && props.onOverride && (
+        <button type="button" class="button-answer" data-testid="override" onClick={props.onOverride}>
+          {t('gate.override')}
+        </button>
+      )}
       {view.tone !== 'pending' && (
         <button type="button" class="button-answer" tabIndex={-1} onClick={props.onDismiss}>
           {t('station.dismiss')}
