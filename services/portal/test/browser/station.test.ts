@@ -291,7 +291,8 @@ describe.runIf(hasChromium)('the check-in station (Chromium)', () => {
     await page.route(/\/api\/checkins(\/batch)?$/, (route) => route.abort('connectionrefused'));
     const started = Date.now();
     const answer = await scan(page, 'ST-004');
-    expect(Date.now() - started).toBeLessThan(5000);
+    // The station's own wait (a few seconds), not the browser's (minutes); generous for a busy machine.
+    expect(Date.now() - started).toBeLessThan(20_000);
     expect(answer.tone).toBe('saved');
     expect(answer.text).toContain('Disimpan di perangkat ini');
     expect(answer.text).toContain('belum terkirim');
