@@ -31,8 +31,15 @@ export const OfflineTicketsQuery = z.object({
 });
 export type OfflineTicketsQuery = z.infer<typeof OfflineTicketsQuery>;
 
-/** [ticket_id, holder_name]: compact on purpose (100,000 of them go to a phone). */
-export const OfflineTicket = z.tuple([z.string(), z.string().nullable()]);
+/**
+ * [ticket_id, holder_name]: compact on purpose (100,000 of them go to a phone). Issue 16: a typed ticket has a
+ * third element, its type; a cancelled one a fourth, the reason it was cancelled (then the type may be null).
+ */
+export const OfflineTicket = z.union([
+  z.tuple([z.string(), z.string().nullable()]),
+  z.tuple([z.string(), z.string().nullable(), z.string().nullable()]),
+  z.tuple([z.string(), z.string().nullable(), z.string().nullable(), z.string()]),
+]);
 export type OfflineTicket = z.infer<typeof OfflineTicket>;
 
 /** [ticket_id, admitted_at, checked_in_by, location]: admitted_at is the scan time where the device gave one. */

@@ -22,6 +22,7 @@ import authRoutes from './routes/auth.js';
 import checkinsRoutes from './routes/checkins.js';
 import dashboardRoutes from './routes/dashboard.js';
 import eventsRoutes from './routes/events.js';
+import gateRoutes from './routes/gate.js';
 import liveRoutes from './routes/live.js';
 import offlineStationRoutes from './routes/offline-station.js';
 import { caRoutes, phoneSetupRoutes } from './routes/phone-setup.js';
@@ -183,6 +184,7 @@ export async function buildApp(config: PortalConfig, deps: PortalDeps = {}): Pro
   app.addHook('preClose', async () => hub.close());
   await app.register(liveRoutes, { attendance, hub, heartbeatMs: config.live.heartbeatMs });
   await app.register(offlineStationRoutes, { attendance, checkinsPerClient });
+  await app.register(gateRoutes, { attendance });
   const trust = phoneTrustOf(config, deps);
   await app.register(caRoutes, { trust });
   await app.register(phoneSetupRoutes, { trust });

@@ -24,6 +24,9 @@ interface ArrivedRow {
   location: string | null;
   /** The latest conflicting offline admission of this ticket, if any. */
   conflict: { location: string | null; at: string; by: string; n: number } | null;
+  /** Issue 16: the ticket was cancelled after it arrived; the person went out through the list main. */
+  cancelled: boolean;
+  exited: boolean;
 }
 
 interface AbsentRow {
@@ -31,6 +34,9 @@ interface AbsentRow {
   ticket_id: string;
   holder_name: string | null;
   holder_email: string | null;
+  /** Issue 16: cancelled; a check-in of it was annulled (undone). */
+  cancelled: boolean;
+  annulled: boolean;
 }
 
 const WORDS = {
@@ -46,6 +52,10 @@ const WORDS = {
     note: 'Catatan',
     arrived: 'Hadir',
     absent: 'Belum datang',
+    arrivedLeft: 'Hadir, sudah keluar',
+    arrivedCancelled: 'Hadir, tiket lalu dibatalkan',
+    cancelled: 'Tiket dibatalkan',
+    annulled: 'Check-in dibatalkan',
     conflict: (gate: string, at: string, by: string, n: number) =>
       `Konflik: juga diizinkan masuk saat offline di ${gate} ${at} oleh ${by}${n > 1 ? ` (dan ${n - 1} lagi)` : ''}`,
     file: { arrived: 'hadir', absent: 'belum-datang' },
@@ -63,6 +73,10 @@ const WORDS = {
     note: 'Note',
     arrived: 'Arrived',
     absent: 'Not yet arrived',
+    arrivedLeft: 'Arrived, has left',
+    arrivedCancelled: 'Arrived, ticket cancelled since',
+    cancelled: 'Ticket cancelled',
+    annulled: 'Check-in annulled',
     conflict: (gate: string, at: string, by: string, n: number) =>
       `Conflict: also admitted offline at ${gate} ${at} by ${by}${n > 1 ? ` (and ${n - 1} more)` : ''}`,
     file: { arrived: 'arrived', absent: 'not-arrived' },
@@ -124,9 +138,19 @@ export function exportFileName(
   return `${slug}-${day}-${WORDS[language].file[list]}.${format}`;
 }
 
-/** Where a later branch adds a check-in's own state (annulled, or its ticket cancelled): "Arrived" today. */
-function arrivalStatus(_row: ArrivedRow, words: (typeof WORDS)[ExportLanguage]): string {
-  return words.arrived;
+/**
+ * A check-in's own state (issue 16): arrived, arrived and gone out again, or arrived on a ticket cancelled since.
+ * An annulled check-in does not count, so it is not in this list: its ticket is in the other one, marked.
+ */
+function arrivalStatus(row: ArrivedRow, words: (typeof WORDS)[ExportLanguage]): string {
+  if (row.cancelled) return words.arrivedCancelled;
+  return row.exited ? words.arrivedLeft : words.arrived;
+}
+
+/** A ticket not (or no longer) in: cancelled, its check-in annulled, or not yet arrived. */
+function absenceStatus(row: AbsentRow, words: (typeof WORDS)[ExportLanguage]): string {
+  if (row.cancelled) return words.cancelled;
+  return row.annulled ? words.annulled : words.absent;
 }
 
 async function* arrivedPages(db: pg.Pool, eventId: string): AsyncGenerator<ArrivedRow[]> {
@@ -140,7 +164,8 @@ async function* arrivedPages(db: pg.Pool, eventId: string): AsyncGenerator<Arriv
                          'at', iso_utc(coalesce(k.second_scanned_at, k.second_received_at)),
                          'n', count(*) OVER ())
                   FROM checkin_conflicts k WHERE k.event_id = c.event_id AND k.ticket_id = c.ticket_id
-                  ORDER BY k.id DESC LIMIT 1) AS conflict
+                  ORDER BY k.id DESC LIMIT 1) AS conflict,
+               t.cancelled_at IS NOT NULL AS cancelled, c.exited_at IS NOT NULL AS exited
              FROM checkins c
              LEFT JOIN tickets t ON t.event_id = c.event_id AND t.ticket_id = c.ticket_id
              WHERE c.event_id = $1 AND c.seq > $2::int8
@@ -159,7 +184,10 @@ async function* absentPages(db: pg.Pool, eventId: string): AsyncGenerator<Absent
   for (;;) {
     const { rows } = await db.query<AbsentRow>({
       name: 'export-absent',
-      text: `SELECT t.seq::text AS seq, t.ticket_id, t.holder_name, t.holder_email
+      text: `SELECT t.seq::text AS seq, t.ticket_id, t.holder_name, t.holder_email,
+               t.cancelled_at IS NOT NULL AS cancelled,
+               EXISTS (SELECT 1 FROM scan_history h WHERE h.event_id = t.event_id AND h.ticket_id = t.ticket_id
+                         AND h.action = 'annulled' AND h.list_id = 'main') AS annulled
              FROM tickets t
              WHERE t.event_id = $1 AND t.seq > $2::int8
                AND NOT EXISTS (SELECT 1 FROM checkins c WHERE c.event_id = t.event_id AND c.ticket_id = t.ticket_id)
@@ -193,7 +221,7 @@ async function* tableOf(db: pg.Pool, request: ExportRequest): AsyncGenerator<Xls
         row.ticket_id,
         row.holder_name ?? '',
         ...(request.withEmail ? [row.holder_email ?? ''] : []),
-        words.absent,
+        absenceStatus(row, words),
       ]);
     }
     return [];

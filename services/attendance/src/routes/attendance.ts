@@ -48,11 +48,16 @@ export async function sendAttendance(
     const cachedLines = query.view === 'portal' ? await lists.portalLines(eventId) : undefined;
     if (cachedLines) return reply.type(NDJSON_TYPE).send(Readable.from(cachedLines));
     const lines = ndjsonList(eventId, query.view);
-    return sendStream(request, reply, NDJSON_TYPE, await streams.open(eventId, 'records', lines));
+    return sendStream(request, reply, NDJSON_TYPE, await streams.open(eventId, 'records', lines, request.user.uid));
   }
   const cached = await lists.fullList(eventId);
   if (cached) return reply.type(JSON_TYPE).send(cached);
-  return sendStream(request, reply, JSON_TYPE, await streams.open(eventId, 'records', jsonList(eventId)));
+  return sendStream(
+    request,
+    reply,
+    JSON_TYPE,
+    await streams.open(eventId, 'records', jsonList(eventId), request.user.uid),
+  );
 }
 
 export const ATTENDANCE_DESCRIPTION =

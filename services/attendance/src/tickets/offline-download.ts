@@ -15,6 +15,7 @@ import type pg from 'pg';
 import { EVENT_NOT_FOUND } from '../events/events-repository.js';
 import {
   type DownloadCheckinRow,
+  type DownloadTicketRow,
   readCheckinsAfter,
   readDownloadFacts,
   readTicketsAfter,
@@ -95,11 +96,18 @@ export async function downloadForDevice(
   return {
     event_id: eventId,
     has_tickets: facts.ticketCount > 0,
-    tickets: tickets.map((row): OfflineTicket => [row.ticket_id, row.holder_name]),
+    tickets: tickets.map(offlineTicketOf),
     checkins: checkinRows.map(
       (row): OfflineCheckin => [row.ticket_id, row.admitted_at, row.checked_in_by, row.location],
     ),
     next_cursor: encodeDownloadCursor(next),
     complete,
   };
+}
+
+/** A ticket for the device: the type and the cancellation only where there are (compat: a plain one is a pair). */
+function offlineTicketOf(row: DownloadTicketRow): OfflineTicket {
+  if (row.cancel_reason !== null) return [row.ticket_id, row.holder_name, row.type, row.cancel_reason];
+  if (row.type !== null) return [row.ticket_id, row.holder_name, row.type];
+  return [row.ticket_id, row.holder_name];
 }

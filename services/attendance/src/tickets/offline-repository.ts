@@ -52,6 +52,9 @@ export interface DownloadTicketRow {
   seq: string;
   ticket_id: string;
   holder_name: string | null;
+  type: string | null;
+  /** Set on a cancelled ticket (issue 16): the reason (never empty). */
+  cancel_reason: string | null;
 }
 
 /** Tickets issued after position `afterSeq`, in issue order, at most `limit` (keyset, never OFFSET). */
@@ -63,7 +66,9 @@ export async function readTicketsAfter(
 ): Promise<DownloadTicketRow[]> {
   const { rows } = await db.query<DownloadTicketRow>({
     name: 'offline-tickets-after',
-    text: `SELECT t.seq, t.ticket_id, t.holder_name FROM tickets t
+    text: `SELECT t.seq, t.ticket_id, t.holder_name, t.type,
+             CASE WHEN t.cancelled_at IS NULL THEN NULL ELSE coalesce(t.cancel_reason, '-') END AS cancel_reason
+           FROM tickets t
            WHERE t.event_id = $1 AND t.seq > $2::int8 ORDER BY t.seq LIMIT $3`,
     values: [eventId, afterSeq, limit],
   });

@@ -216,3 +216,84 @@ describe('GET /events/{id}/attendance.csv', () => {
     expect(anonymous.json()).toEqual({ detail: 'Missing Authorization header' });
   });
 });
+
+describe('list slots under hostile readers (issue 15, item 10)', () => {
+  /** A list that never ends, 1 KiB a chunk: what a slow reader of a very long list holds. */
+  const endless = async function* (): AsyncGenerator<string> {
+    for (;;) yield 'x'.repeat(1024);
+  };
+  const manualChecks = () => {
+    const driver: { check: () => void } = { check: () => undefined };
+    return {
+      driver,
+      every: (_ms: number, check: () => void) => {
+        driver.check = check;
+        return () => undefined;
+      },
+    };
+  };
+
+  it('gives one account at most its share of the slots (429), while another account still gets one', async () => {
+    const streams = new CheckinListStreams(t.db.pool, 4, { perOwner: 2, every: manualChecks().every });
+    const mine = [
+      await streams.open('big', 'records', endless, 'uid-a'),
+      await streams.open('big', 'records', endless, 'uid-a'),
+    ];
+    try {
+      await expect(streams.open('big', 'records', endless, 'uid-a')).rejects.toMatchObject({
+        statusCode: 429,
+        message: 'Too many lists being read by this account at once; finish one first',
+      });
+      const theirs = await streams.open('big', 'records', endless, 'uid-b');
+      theirs.destroy();
+    } finally {
+      for (const stream of mine) stream.destroy();
+    }
+  });
+
+  it('keeps a bounded queue: a list past it is refused with 503 at once, not queued', async () => {
+    const streams = new CheckinListStreams(t.db.pool, 1, { perOwner: 5, maxWaiting: 1, every: manualChecks().every });
+    const first = await streams.open('big', 'records', endless, 'uid-a');
+    const second = streams.open('big', 'records', endless, 'uid-b');
+    await expect.poll(() => streams.waiting).toBe(1);
+    await expect(streams.open('big', 'records', endless, 'uid-c')).rejects.toMatchObject({ statusCode: 503 });
+    first.destroy();
+    (await second).destroy();
+  });
+
+  it('ends the list of a reader that stopped reading at the next check, and the waiting list gets its slot', async () => {
+    const { driver, every } = manualChecks();
+    const streams = new CheckinListStreams(t.db.pool, 1, { minBytesPerCheck: 64 * 1024, every });
+    const slow = await streams.open('big', 'records', endless, 'uid-slow');
+    const slowError = new Promise<Error>((resolve) => slow.once('error', resolve));
+    const slowClosed = new Promise((resolve) => slow.once('close', resolve));
+    let taken = 0;
+    const enough = new Promise<void>((resolve) => {
+      slow.on('data', (chunk: Buffer) => {
+        taken += chunk.length;
+        if (taken >= 200 * 1024) {
+          slow.pause();
+          resolve();
+        }
+      });
+    });
+    await enough;
+    let nextOpened = false;
+    const next = streams.open('big', 'records', endless, 'uid-next').then((stream) => {
+      nextOpened = true;
+      return stream;
+    });
+    // It read 200 KiB since it opened: kept.
+    driver.check();
+    expect(slow.destroyed).toBe(false);
+    expect(nextOpened).toBe(false);
+    // Since then it read nothing (its buffer refilled at most): ended, and its slot goes on.
+    driver.check();
+    expect(slow.destroyed).toBe(true);
+    expect((await slowError).message).toBe('list reader too slow: ended to free its slot');
+    await slowClosed;
+    const stream = await next;
+    expect(nextOpened).toBe(true);
+    stream.destroy();
+  });
+});

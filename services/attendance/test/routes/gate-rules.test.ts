@@ -401,3 +401,33 @@ describe('ticket types on issue', () => {
     expect(csv.json().tickets).toEqual([{ ticket_id: 'CSV-1', holder_name: 'Ani', holder_email: null, type: 'VIP' }]);
   });
 });
+
+describe('the export marks', () => {
+  it('says who arrived and left, whose ticket was cancelled, and whose check-in was annulled', async () => {
+    const mistaken = await t.checkIn({ event_id: EVENT, ticket_id: 'G-5' });
+    const undone = await t.app.inject({
+      method: 'POST',
+      url: `/events/${EVENT}/checkins/${mistaken.json().record.checkin_id}/annul`,
+      headers: t.admin(),
+      payload: { reason: 'wrong name picked' },
+    });
+    expect(undone.statusCode).toBe(200);
+    const arrived = await t.app.inject({
+      url: `/events/${EVENT}/export?list=arrived&format=csv&lang=en`,
+      headers: t.admin(),
+    });
+    expect(arrived.statusCode).toBe(200);
+    const arrivedLines = arrived.body.split(/\r?\n/);
+    // G-7 went out through main; G-6 was annulled, then checked in again.
+    expect(arrivedLines.find((line) => line.startsWith('G-7,'))).toContain('Arrived, has left');
+    expect(arrivedLines.find((line) => line.startsWith('G-6,'))).toMatch(/,Arrived,/);
+    const absent = await t.app.inject({
+      url: `/events/${EVENT}/export?list=absent&format=csv&lang=en`,
+      headers: t.admin(),
+    });
+    const absentLines = absent.body.split(/\r?\n/);
+    expect(absentLines.find((line) => line.startsWith('G-9,'))).toContain('Ticket cancelled');
+    expect(absentLines.find((line) => line.startsWith('G-5,'))).toContain('Check-in annulled');
+    expect(absentLines.find((line) => line.startsWith('G-8,'))).toContain('Not yet arrived');
+  });
+});

@@ -167,7 +167,7 @@ describe.runIf(hasChromium)('the station without network (Chromium)', () => {
     expect(await page.getByTestId('counts-as-of').textContent()).toMatch(/^hitungan dari server terakhir pukul/);
 
     await comeBack(context, page);
-    await expect.poll(() => gateCount.textContent()).toBe('3 check-in di Gerbang Hitung');
+    await expect.poll(() => gateCount.textContent(), { timeout: 20_000 }).toBe('3 check-in di Gerbang Hitung');
     expect(await page.getByTestId('counts-as-of').count()).toBe(0);
     expect(problems).toEqual([]);
     await context.close();

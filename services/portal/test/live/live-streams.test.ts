@@ -61,9 +61,13 @@ describe('GET /api/live/events/{id}', () => {
     const stream = await openStream(stack.portal.url, '/api/live/events/live-idle', { token: committee });
     try {
       expect(stream.status).toBe(200);
-      expect((await stream.next('stats')).data).toMatchObject({ event_id: 'live-idle', total_checked_in: 0 });
+      const first = (await stream.next('stats')).data as Record<string, unknown>;
+      expect(first).toMatchObject({ event_id: 'live-idle', total_checked_in: 0 });
       await sleep(2500);
-      expect(stream.events.map((event) => event.event)).toEqual(['stats']);
+      // Nothing else, unless the wall clock crossed a minute: the lanes' window moved (nothing more).
+      const later = stream.events.slice(1).map((event) => ({ ...(event.data as object), lanes: undefined }));
+      expect(later).toEqual(later.map(() => ({ ...first, lanes: undefined })));
+      expect(stream.events.length).toBeLessThanOrEqual(2);
     } finally {
       stream.close();
     }
@@ -241,7 +245,8 @@ describe('live streams when attendance fails, and on shutdown', () => {
     await Promise.all([streams[0]?.next('overview'), streams[1]?.next('stats')]);
     const started = Date.now();
     await portal.close();
-    expect(Date.now() - started).toBeLessThan(2000);
+    // Not held open by its streams (which would wait for ever); generous for a busy machine.
+    expect(Date.now() - started).toBeLessThan(10_000);
     await Promise.all(streams.map((stream) => stream.ended));
     expect(streams.map((stream) => stream.status)).toEqual([200, 200]);
   });

@@ -404,7 +404,7 @@ describe('POST /api/checkins/batch when attendance fails', () => {
       const answer = await upload([queued('os-stall', 'S-1')], committee, portal.url);
       expect(answer.status).toBe(504);
       expect(answer.body).toEqual({ detail: 'Attendance service timed out' });
-      expect(performance.now() - started).toBeLessThan(FAULT_DEADLINE_MS + 1500);
+      expect(performance.now() - started).toBeLessThan(FAULT_DEADLINE_MS + 5000);
     } finally {
       await portal.close();
       await stalled.close();

@@ -219,8 +219,8 @@ describe('check-in batching', () => {
         expect(answer.body).toEqual({ detail: 'Attendance service timed out' });
         expect(elapsed).toBeGreaterThanOrEqual(FAULT_DEADLINE_MS - 50);
         // A queued check-in that got a deadline of its own only after the stalled call ahead of
-        // it gave up would answer near 2 × FAULT_DEADLINE_MS.
-        expect(elapsed).toBeLessThan(FAULT_DEADLINE_MS + 1000);
+        // it gave up would answer near 2 × FAULT_DEADLINE_MS (the margin leaves a busy machine room).
+        expect(elapsed).toBeLessThan(FAULT_DEADLINE_MS * 1.8);
       }
     } finally {
       await portal.close();

@@ -5,11 +5,14 @@ import { useRoute } from 'preact-iso';
 import { endpoints } from '../api/endpoints.js';
 import { ApiError } from '../api/http.js';
 import { formatTime, t } from '../i18n/index.js';
+import { ConfirmDialog } from '../ui/confirm-dialog.js';
 import { describeError } from '../ui/describe-error.js';
 import { describeProblem, type Problem, problemText } from '../ui/describe-problems.js';
 import { Layout } from '../ui/layout.js';
 import { useApi } from '../ui/use-api.js';
 import { Banner, ErrorBanner, Loading, PageTitle, TableScroll } from '../ui/widgets.js';
+import { ListsCard } from './lists-admin.js';
+import { TicketMailing } from './ticket-mailing.js';
 
 /** Tickets on one page of the admin list. */
 const PAGE_SIZE = 100;
@@ -67,6 +70,8 @@ function TicketRow(props: { eventId: string; ticket: TicketState; onSaved: (tick
   const [name, setName] = useState(ticket.holder_name ?? '');
   const [error, setError] = useState<unknown>(undefined);
   const [busy, setBusy] = useState(false);
+  const [cancelling, setCancelling] = useState(false);
+  const [reason, setReason] = useState('');
   const base = `/admin/events/${encodeURIComponent(props.eventId)}`;
   async function save(event: globalThis.Event) {
     event.preventDefault();
@@ -88,6 +93,7 @@ function TicketRow(props: { eventId: string; ticket: TicketState; onSaved: (tick
     <tr>
       <th scope="row">
         <code>{ticket.ticket_id}</code>
+        {ticket.type && <span class="muted"> · {ticket.type}</span>}
       </th>
       <td data-label={t('tickets.colHolder')}>
         {editing ? (
@@ -110,9 +116,11 @@ function TicketRow(props: { eventId: string; ticket: TicketState; onSaved: (tick
       </td>
       <td data-label={t('tickets.colEmail')}>{ticket.holder_email ?? '—'}</td>
       <td data-label={t('tickets.colState')}>
-        {ticket.checked_in && ticket.checked_in_at
-          ? t('tickets.stateIn', { time: formatTime(ticket.checked_in_at), gate: ticket.location ?? '—' })
-          : t('tickets.stateOut')}
+        {ticket.cancelled_at
+          ? `${t('gate.refused.cancelled')} — ${t('gate.cancelReason', { reason: ticket.cancel_reason ?? '' })}`
+          : ticket.checked_in && ticket.checked_in_at
+            ? t('tickets.stateIn', { time: formatTime(ticket.checked_in_at), gate: ticket.location ?? '—' })
+            : t('tickets.stateOut')}
       </td>
       <td data-label={t('admin.colActions')} class="row-actions">
         {!editing && (
@@ -134,6 +142,50 @@ function TicketRow(props: { eventId: string; ticket: TicketState; onSaved: (tick
         >
           {t('tickets.reprint')}
         </a>
+        {!ticket.cancelled_at && (
+          <button
+            type="button"
+            class="button-link"
+            data-testid="ticket-cancel"
+            aria-label={t('tickets.cancelLabel', { code: ticket.ticket_id })}
+            onClick={() => {
+              setReason('');
+              setCancelling(true);
+            }}
+          >
+            {t('tickets.cancelTicket')}
+          </button>
+        )}
+        {cancelling && (
+          <ConfirmDialog
+            title={t('tickets.cancelTitle', { code: ticket.ticket_id })}
+            confirmLabel={t('tickets.cancelTicket')}
+            ready={reason.trim() !== ''}
+            busy={busy}
+            onCancel={() => setCancelling(false)}
+            onConfirm={() => {
+              setBusy(true);
+              void endpoints
+                .cancelTicket(props.eventId, ticket.ticket_id, reason.trim())
+                .then(() => {
+                  props.onSaved({ ...ticket, cancelled_at: new Date().toISOString(), cancel_reason: reason.trim() });
+                  setError(undefined);
+                })
+                .catch(setError)
+                .finally(() => {
+                  setBusy(false);
+                  setCancelling(false);
+                });
+            }}
+          >
+            <p>{t('tickets.cancelIntro')}</p>
+            <label class="field">
+              <span>{t('gate.reason')}</span>
+              <input value={reason} maxLength={500} onInput={(typed) => setReason(typed.currentTarget.value)} />
+            </label>
+          </ConfirmDialog>
+        )}
+        {!editing && error !== undefined && <span class="field-error">{describeError(error)}</span>}
       </td>
     </tr>
   );
@@ -240,6 +292,7 @@ export function TicketsPage() {
   const eventId = params.id as string;
   const event = useApi(() => endpoints.event(eventId), [eventId]);
   const [count, setCount] = useState('50');
+  const [type, setType] = useState('');
   const [file, setFile] = useState<File | undefined>(undefined);
   const fileInput = useRef<HTMLInputElement>(null);
   const [busy, setBusy] = useState<string | undefined>(undefined);
@@ -306,7 +359,7 @@ export function TicketsPage() {
               const n = Number(count);
               void run(
                 t('tickets.generating', { count: n }),
-                () => endpoints.issueCount(eventId, n),
+                () => endpoints.issueCount(eventId, n, type.trim() || undefined),
                 (created) => t('tickets.generated', { count: created }),
               );
             }}
@@ -320,6 +373,15 @@ export function TicketsPage() {
                 required
                 value={count}
                 onInput={(typed) => setCount(typed.currentTarget.value)}
+              />
+            </label>
+            <label class="field">
+              <span>{t('tickets.type')}</span>
+              <input
+                value={type}
+                maxLength={50}
+                placeholder="VIP"
+                onInput={(typed) => setType(typed.currentTarget.value)}
               />
             </label>
             <button type="submit" class="button-primary" disabled={busy !== undefined}>
@@ -366,6 +428,8 @@ export function TicketsPage() {
           </form>
         </section>
       </div>
+      <ListsCard eventId={eventId} />
+      <TicketMailing eventId={eventId} />
       <TicketTable eventId={eventId} version={version} />
     </Layout>
   );

@@ -1,15 +1,22 @@
 // The portal endpoints the UI calls, typed by the contracts the services share.
 import type {
+  Annulled,
   AuthSettings,
+  CheckinConflict,
+  CheckinList,
+  CheckinLists,
   ConflictList,
   Event,
   EventCheckin,
   EventCheckinList,
   EventStats,
   GateCount,
+  Mailing,
+  MailingList,
   Overview,
   OverviewEvent,
   PhoneSetup,
+  TicketHistory,
   TicketList,
   TicketSearchResult,
   TicketState,
@@ -26,7 +33,7 @@ export type EventOverview = OverviewEvent;
 export type CheckinRow = EventCheckin;
 export type CheckinPage = EventCheckinList;
 
-export type { PhoneSetup };
+export type { CheckinList, Mailing, PhoneSetup, TicketHistory };
 
 export const endpoints = {
   /** Public: whether the sign-in page offers "create an account". */
@@ -55,10 +62,21 @@ export const endpoints = {
   },
   updateTicket: (id: string, ticketId: string, body: { holder_name?: string | null; holder_email?: string | null }) =>
     api<TicketState>(`/api/events/${segment(id)}/tickets/${segment(ticketId)}`, { method: 'PATCH', json: body }),
+  sendTickets: (id: string, ticketIds?: string[]) =>
+    api<Mailing>(`/api/events/${segment(id)}/mailings`, {
+      method: 'POST',
+      json: ticketIds ? { ticket_ids: ticketIds } : {},
+    }),
+  mailings: (id: string) => api<MailingList>(`/api/events/${segment(id)}/mailings`),
+  mailing: (id: string, mailingId: string) => api<Mailing>(`/api/events/${segment(id)}/mailings/${segment(mailingId)}`),
   resetPassword: (username: string, password: string) =>
     api<UserDetail>(`/api/auth/users/${segment(username)}/password`, { method: 'PUT', json: { password } }),
-  issueCount: (id: string, count: number) =>
-    api<TicketsIssued>(`/api/events/${segment(id)}/tickets`, { method: 'POST', json: { count }, timeoutMs: 120_000 }),
+  issueCount: (id: string, count: number, type?: string) =>
+    api<TicketsIssued>(`/api/events/${segment(id)}/tickets`, {
+      method: 'POST',
+      json: type ? { count, type } : { count },
+      timeoutMs: 120_000,
+    }),
   importCsv: (id: string, file: Blob) =>
     api<TicketsIssued>(`/api/events/${segment(id)}/tickets`, {
       method: 'POST',
@@ -81,4 +99,22 @@ export const endpoints = {
   conflicts: (id: string) => api<ConflictList>(`/api/events/${segment(id)}/conflicts`),
   markConflictHandled: (id: string, conflictId: string) =>
     api(`/api/events/${segment(id)}/conflicts/${segment(conflictId)}/handled`, { method: 'POST' }),
+  // Gate rules (issue 16)
+  lists: (id: string) => api<CheckinLists>(`/api/events/${segment(id)}/lists`),
+  createList: (id: string, body: Record<string, unknown>) =>
+    api<CheckinList>(`/api/events/${segment(id)}/lists`, { method: 'POST', json: body }),
+  annul: (id: string, checkinId: string, reason: string) =>
+    api<Annulled>(`/api/events/${segment(id)}/checkins/${segment(checkinId)}/annul`, {
+      method: 'POST',
+      json: { reason },
+    }),
+  cancelTicket: (id: string, ticketId: string, reason: string) =>
+    api(`/api/events/${segment(id)}/tickets/${segment(ticketId)}/cancel`, { method: 'POST', json: { reason } }),
+  history: (id: string, ticketId: string) =>
+    api<TicketHistory>(`/api/events/${segment(id)}/tickets/${segment(ticketId)}/history`),
+  resolveConflict: (id: string, conflictId: string, action: 'keep' | 'annul') =>
+    api<CheckinConflict>(`/api/events/${segment(id)}/conflicts/${segment(conflictId)}/resolve`, {
+      method: 'POST',
+      json: { action },
+    }),
 };

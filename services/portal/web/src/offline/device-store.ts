@@ -12,14 +12,21 @@ export interface StoredScan {
   scannedAt: string;
   /** Who was signed in: the scan is sent in their name only. */
   owner: string;
-  /** The gate let the person in without the server's answer ("saved on this device"). */
+  /** The gate let the person in (or, an exit, out) without the server's answer ("saved on this device"). */
   admittedOffline: boolean;
+  /** The check-in list (issue 16); absent: main. */
+  listId?: string | undefined;
+  /** absent: entry. */
+  direction?: 'entry' | 'exit' | undefined;
+  override?: boolean | undefined;
   /**
    * waiting: to be sent; sent: the server answered (see `outcome`); refused: answered red or amber on
    * the device while offline, so nobody was admitted and there is nothing to send.
    */
   state: 'waiting' | 'sent' | 'refused';
-  outcome?: 'checked-in' | 'duplicate' | 'conflict' | 'unknown' | 'invalid';
+  outcome?: 'checked-in' | 'checked-out' | 'duplicate' | 'conflict' | 'unknown' | 'invalid' | 'refused';
+  /** For a gate rule's refusal (issue 16), which rule. */
+  refusal?: string | undefined;
   /** For a conflict: the earlier check-in that won, as the server said it. */
   firstAt?: string;
   firstBy?: string;
@@ -31,6 +38,10 @@ export interface KnownTicket {
   eventId: string;
   ticketId: string;
   holderName: string | null;
+  /** The ticket type (issue 16), when it has one. */
+  type?: string | null | undefined;
+  /** Set when an admin cancelled the ticket: why. */
+  cancelReason?: string | null | undefined;
 }
 
 export interface KnownCheckin {

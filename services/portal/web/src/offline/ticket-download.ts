@@ -7,7 +7,12 @@ import { type DownloadState, downloadState, dropEventData, storeDownloadPage } f
 interface OfflinePage {
   event_id: string;
   has_tickets: boolean;
-  tickets: [string, string | null][];
+  /** [code, holder] plus, issue 16, the type and (cancelled) the reason. */
+  tickets: (
+    | [string, string | null]
+    | [string, string | null, string | null]
+    | [string, string | null, string | null, string]
+  )[];
   checkins: [string, string, string, string | null][];
   next_cursor: string | null;
   complete: boolean;
@@ -49,7 +54,13 @@ export async function refreshTickets(
     };
     await storeDownloadPage(
       state,
-      page.tickets.map(([ticketId, holderName]) => ({ eventId, ticketId, holderName })),
+      page.tickets.map(([ticketId, holderName, type, cancelReason]) => ({
+        eventId,
+        ticketId,
+        holderName,
+        type: type ?? null,
+        cancelReason: cancelReason ?? null,
+      })),
       page.checkins.map(([ticketId, at, by, location]) => ({ eventId, ticketId, at, by, location })),
     );
     onProgress(state);

@@ -4,12 +4,13 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { lazy, useRoute } from 'preact-iso';
 import { type CheckinRow, type EventStats, endpoints } from '../api/endpoints.js';
 import { ApiError } from '../api/http.js';
-import { formatDateTime, formatNumber, formatPercent, formatTime, language, t } from '../i18n/index.js';
+import { formatDateTime, formatGateTime, formatNumber, formatPercent, formatTime, language, t } from '../i18n/index.js';
 import { useLiveStream } from '../live/live-stream.js';
 import { LanePanel } from '../ui/lane-panel.js';
 import { Layout } from '../ui/layout.js';
 import { useApi } from '../ui/use-api.js';
 import { Banner, ErrorBanner, Loading, PageTitle, ProgressBar, TableScroll } from '../ui/widgets.js';
+import { isSupervisorRole, TicketHistoryPanel } from './ticket-history.js';
 
 const TimelineChart = lazy(() => import('./timeline-chart.js'));
 const BUCKETS = [5, 15, 60] as const;
@@ -85,7 +86,12 @@ function Gates({ stats }: { stats: EventStats }) {
   );
 }
 
-function CheckinList(props: { eventId: string; gates: string[]; version: number }) {
+function CheckinList(props: {
+  eventId: string;
+  gates: string[];
+  version: number;
+  onTicket: (ticketId: string) => void;
+}) {
   const [q, setQ] = useState('');
   const [gate, setGate] = useState('');
   const [rows, setRows] = useState<CheckinRow[] | undefined>(undefined);
@@ -157,9 +163,17 @@ function CheckinList(props: { eventId: string; gates: string[]; version: number 
               {rows.map((row) => (
                 <tr key={row.checkin_id}>
                   {/* The time at the gate: an offline scan's own time, not when it reached the server. */}
-                  <td data-label={t('event.colTime')}>{formatTime(row.scanned_at ?? row.checked_in_at)}</td>
+                  <td data-label={t('event.colTime')}>{formatGateTime(row.scanned_at ?? row.checked_in_at)}</td>
                   <th scope="row">
-                    <code>{row.ticket_id}</code>
+                    <button
+                      type="button"
+                      class="button-link"
+                      data-testid="ticket-history-open"
+                      aria-label={t('history.open', { ticket: row.ticket_id })}
+                      onClick={() => props.onTicket(row.ticket_id)}
+                    >
+                      <code>{row.ticket_id}</code>
+                    </button>
                   </th>
                   <td data-label={t('event.colHolder')}>{row.holder_name ?? '—'}</td>
                   <td data-label={t('event.colGate')}>{row.location ?? '—'}</td>
@@ -239,10 +253,12 @@ function Conflicts({ eventId, version }: { eventId: string; version: number }) {
   const open = list.conflicts.filter((conflict) => !conflict.handled).length;
   // The open ones first: a handled one stays listed, with who dealt with it.
   const ordered = [...list.conflicts].sort((a, b) => Number(Boolean(a.handled)) - Number(Boolean(b.handled)));
-  async function markHandled(conflictId: string) {
+  const canResolve = isSupervisorRole();
+  async function markHandled(conflictId: string, resolution?: 'keep' | 'annul') {
     setMarking(conflictId);
     try {
-      await endpoints.markConflictHandled(eventId, conflictId);
+      if (resolution) await endpoints.resolveConflict(eventId, conflictId, resolution);
+      else await endpoints.markConflictHandled(eventId, conflictId);
       setFailure(undefined);
       await conflicts.reload();
     } catch (error) {
@@ -265,6 +281,28 @@ function Conflicts({ eventId, version }: { eventId: string; version: number }) {
             <span class="muted conflict-handled">
               {' '}
               — {t('event.conflictHandled', { by: conflict.handled.by, time: formatTime(conflict.handled.at) })}
+              {conflict.resolution && ` (${t(`conflict.${conflict.resolution}`)})`}
+            </span>
+          ) : canResolve ? (
+            <span class="conflict-actions">
+              <button
+                type="button"
+                class="button-secondary button-small"
+                disabled={marking !== undefined}
+                data-testid="conflict-keep"
+                onClick={() => void markHandled(conflict.conflict_id, 'keep')}
+              >
+                {t('conflict.keep')}
+              </button>{' '}
+              <button
+                type="button"
+                class="button-danger button-small"
+                disabled={marking !== undefined || conflict.first === null}
+                data-testid="conflict-annul"
+                onClick={() => void markHandled(conflict.conflict_id, 'annul')}
+              >
+                {t('conflict.annul')}
+              </button>
             </span>
           ) : (
             <button
@@ -284,13 +322,27 @@ function Conflicts({ eventId, version }: { eventId: string; version: number }) {
             by: second.checked_in_by,
           };
           const ticket = conflict.holder_name ? `${conflict.ticket_id} (${conflict.holder_name})` : conflict.ticket_id;
+          if (conflict.kind !== 'duplicate' && conflict.kind !== 'not-issued') {
+            // A gate rule of a list (issue 16): which rule, where and when the device let the person through.
+            return (
+              <li key={conflict.conflict_id} class={conflict.handled ? 'handled' : undefined}>
+                {t('gate.conflictRule', {
+                  ticket: conflict.list_id ? `${ticket} [${conflict.list_id}]` : ticket,
+                  gate: refused.gate,
+                  time: formatTime(refused.at),
+                  rule: t(`gate.refused.${conflict.kind}`),
+                })}{' '}
+                {action}
+              </li>
+            );
+          }
           if (!first) {
             return (
               <li key={conflict.conflict_id} class={conflict.handled ? 'handled' : undefined}>
                 {t('event.conflictNotIssued', {
                   ticket,
                   gate: refused.gate,
-                  time: formatTime(refused.at),
+                  time: formatGateTime(refused.at),
                   by: refused.by,
                 })}{' '}
                 {action}
@@ -308,10 +360,10 @@ function Conflicts({ eventId, version }: { eventId: string; version: number }) {
               {t('event.conflictDuplicate', {
                 ticket,
                 earlierGate: earlier.gate,
-                earlierTime: formatTime(earlier.at),
+                earlierTime: formatGateTime(earlier.at),
                 earlierBy: earlier.by,
                 laterGate: later.gate,
-                laterTime: formatTime(later.at),
+                laterTime: formatGateTime(later.at),
                 laterBy: later.by,
               })}{' '}
               {action}
@@ -333,6 +385,7 @@ export function EventPage() {
   // The lanes move with the clock as well as with check-ins: taken from every live answer.
   const lanes = live.data?.lanes ?? stats.data?.lanes;
   const [version, setVersion] = useState(0);
+  const [historyOf, setHistoryOf] = useState<string | undefined>(undefined);
   const seen = useRef<number | undefined>(undefined);
 
   // New check-ins arrived: refresh the numbers, the chart and the first page of the list.
@@ -392,6 +445,7 @@ export function EventPage() {
             />
             <Stat label={t('event.registered')} value={formatNumber(numbers.total_registered)} />
             <Stat label={t('event.percentage')} value={formatPercent(numbers.checkin_percentage)} />
+            <Stat label={t('event.inside')} value={formatNumber(numbers.inside)} testId="stat-inside" />
           </dl>
           <ProgressBar
             value={numbers.total_checked_in}
@@ -430,9 +484,21 @@ export function EventPage() {
       )}
       {info && <Exports eventId={info.id} />}
       <Conflicts eventId={eventId} version={version} />
+      {historyOf && (
+        <TicketHistoryPanel
+          eventId={eventId}
+          ticketId={historyOf}
+          onClose={() => setHistoryOf(undefined)}
+          onChange={() => {
+            void stats.reload();
+            setVersion((value) => value + 1);
+          }}
+        />
+      )}
       <CheckinList
         eventId={eventId}
         version={version}
+        onTicket={setHistoryOf}
         gates={(numbers?.gates ?? []).flatMap((gate) => (gate.location === null ? [] : [gate.location]))}
       />
     </Layout>

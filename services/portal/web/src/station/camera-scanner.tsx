@@ -34,10 +34,17 @@ async function createDetector(): Promise<Detector> {
 }
 
 export function CameraScanner(props: { onCode: (code: string) => void }) {
+  const section = useRef<HTMLElement>(null);
   const video = useRef<HTMLVideoElement>(null);
   const [state, setState] = useState<'starting' | 'running' | { error: string }>('starting');
   const onCode = useRef(props.onCode);
   onCode.current = props.onCode;
+
+  // Opened below the fold on a phone, the preview would seem not to open at all: it comes into view, again once
+  // the video has its size.
+  useEffect(() => {
+    section.current?.scrollIntoView({ block: 'start' });
+  }, [state === 'running']);
 
   useEffect(() => {
     let stream: MediaStream | undefined;
@@ -85,7 +92,7 @@ export function CameraScanner(props: { onCode: (code: string) => void }) {
   }, []);
 
   return (
-    <section class="camera card" aria-label={t('station.camera')}>
+    <section ref={section} class="camera card" aria-label={t('station.camera')}>
       {typeof state === 'object' ? (
         <p role="alert" class="banner banner-error">
           {t('station.cameraDenied', { reason: state.error })}

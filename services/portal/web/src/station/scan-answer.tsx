@@ -2,6 +2,7 @@
 import { formatTime, type MessageKey, t } from '../i18n/index.js';
 import type { StoredScan } from '../offline/device-store.js';
 import { describeDetail, describeProblems } from '../ui/describe-problems.js';
+import type { Refusal } from './scan-client.js';
 import type { StationScanResult } from './station-engine.js';
 
 export type Tone = 'ok' | 'repeat' | 'warn' | 'error' | 'saved' | 'pending';
@@ -10,17 +11,70 @@ export interface AnswerView {
   tone: Tone;
   title: string;
   detail: string;
+  /** A full list: a supervisor may let the person in anyway (issue 16). */
+  canOverride?: boolean;
+  /** Whom the ticket is for and its type, shown large on an admission: staff compare ticket and person. */
+  holderName?: string | null | undefined;
+  ticketType?: string | null | undefined;
+}
+
+/** A gate rule's refusal (issue 16): amber for where the ticket is (in, out), red for a rule that says no. */
+export function refusedView(
+  ticket: string,
+  refusal: Refusal,
+  extra: { cancelReason: string | null; ticketType: string | null; isSupervisor: boolean },
+): AnswerView {
+  const amber = refusal === 'already-used' || refusal === 'already-inside' || refusal === 'not-inside';
+  const detailKey =
+    refusal === 'wrong-type' && extra.ticketType === null
+      ? 'gate.detail.wrong-typeNone'
+      : (`gate.detail.${refusal}` as const);
+  let detail = t(detailKey, { ticket, type: extra.ticketType ?? '' });
+  // The reason is a supervisor's to know (the gate says only "cancelled").
+  if (refusal === 'cancelled' && extra.isSupervisor && extra.cancelReason) {
+    detail += ` ${t('gate.cancelReason', { reason: extra.cancelReason })}`;
+  }
+  return {
+    tone: amber ? 'warn' : 'error',
+    title: t(`gate.refused.${refusal}`),
+    detail,
+    canOverride: refusal === 'full' && extra.isSupervisor,
+  };
 }
 
 function gateDetail(key: 'station.duplicateDetail' | 'station.duplicateDetailNoGate', values: Record<string, string>) {
   return t(values.gate ? key : 'station.duplicateDetailNoGate', values);
 }
 
-export function viewOf({ ticketId: ticket, answer }: StationScanResult): AnswerView {
+/** The tones of a person let in (or out): the answer names them. */
+const ADMITTED: ReadonlySet<Tone> = new Set(['ok', 'repeat', 'saved']);
+
+export function viewOf(result: StationScanResult, isSupervisor = false): AnswerView {
+  const { holder } = result;
+  // Named large, the holder is not repeated in the detail.
+  const view = answerView(result, isSupervisor, holder?.name != null);
+  if (!holder || !ADMITTED.has(view.tone) || result.answer.kind === 'refused') return view;
+  return { ...view, holderName: holder.name, ticketType: holder.type };
+}
+
+function answerView(
+  { ticketId: ticket, answer }: StationScanResult,
+  isSupervisor: boolean,
+  named: boolean,
+): AnswerView {
+  const withName = (name: string | null) => (name && !named ? `${ticket} · ${name}` : ticket);
   if (answer.source === 'device') {
     switch (answer.kind) {
+      case 'out':
+        return {
+          tone: 'saved',
+          title: t('gate.savedOut'),
+          detail: answer.holderName ? `${ticket} · ${answer.holderName}` : ticket,
+        };
+      case 'refused':
+        return refusedView(ticket, answer.refusal, { ...answer, isSupervisor });
       case 'saved':
-        return savedView(answer.holderName ? `${ticket} · ${answer.holderName}` : ticket);
+        return savedView(withName(answer.holderName));
       case 'seen': {
         const key: MessageKey = answer.onThisDevice ? 'station.seenHere' : 'station.seenBefore';
         return {
@@ -32,7 +86,7 @@ export function viewOf({ ticketId: ticket, answer }: StationScanResult): AnswerV
       case 'unknown':
         return { tone: 'error', title: t('station.unknown'), detail: t('station.unknownOffline', { ticket }) };
       case 'repeat': {
-        const who = answer.holderName ? `${ticket} · ${answer.holderName}` : ticket;
+        const who = withName(answer.holderName);
         return {
           tone: 'repeat',
           title: t('station.repeat'),
@@ -44,6 +98,10 @@ export function viewOf({ ticketId: ticket, answer }: StationScanResult): AnswerV
   switch (answer.kind) {
     case 'ok':
       return { tone: 'ok', title: t('station.ok'), detail: ticket };
+    case 'out':
+      return { tone: 'ok', title: t('gate.out.title'), detail: ticket };
+    case 'refused':
+      return refusedView(ticket, answer.refusal, { ...answer, isSupervisor });
     case 'duplicate': {
       const values = {
         // When the ticket was at a gate: an offline scan's own time, not its upload's.
@@ -90,6 +148,8 @@ export function answeredView(scan: StoredScan): AnswerView {
   switch (scan.outcome) {
     case 'checked-in':
       return { tone: 'ok', title: t('station.sentOk'), detail: ticket };
+    case 'checked-out':
+      return { tone: 'ok', title: t('gate.sentOut'), detail: ticket };
     case 'conflict':
     case 'duplicate':
       return {
@@ -110,7 +170,7 @@ export function answeredView(scan: StoredScan): AnswerView {
 
 const ICONS: Record<Tone, string> = { ok: '✓', repeat: '✓', warn: '!', error: '✕', saved: '⇪', pending: '…' };
 
-export function ScanAnswerPanel(props: { view: AnswerView; onDismiss: () => void }) {
+export function ScanAnswerPanel(props: { view: AnswerView; onDismiss: () => void; onOverride?: () => void }) {
   const { view } = props;
   return (
     // Not a dialog: focus stays in the code field so the next scan goes straight in.
@@ -119,7 +179,22 @@ export function ScanAnswerPanel(props: { view: AnswerView; onDismiss: () => void
         {ICONS[view.tone]}
       </div>
       <p class="answer-title">{view.title}</p>
+      {view.holderName && (
+        <p class="answer-name" data-testid="answer-name">
+          {view.holderName}
+        </p>
+      )}
+      {view.ticketType && (
+        <p class="answer-type" data-testid="answer-type">
+          {view.ticketType}
+        </p>
+      )}
       <p class="answer-detail">{view.detail}</p>
+      {view.canOverride && props.onOverride && (
+        <button type="button" class="button-answer" data-testid="override" onClick={props.onOverride}>
+          {t('gate.override')}
+        </button>
+      )}
       {view.tone !== 'pending' && (
         <button type="button" class="button-answer" tabIndex={-1} onClick={props.onDismiss}>
           {t('station.dismiss')}

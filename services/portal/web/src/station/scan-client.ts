@@ -13,11 +13,38 @@ export interface Scan {
   /** When the code was scanned on this device (scanned_at). */
   scannedAt: string;
   admittedOffline: boolean;
+  /** The check-in list (issue 16); absent: main. */
+  listId?: string | undefined;
+  /** absent: entry. */
+  direction?: 'entry' | 'exit' | undefined;
+  /** A supervisor lets the person into a full list. */
+  override?: boolean | undefined;
 }
+
+/** A gate rule's refusal (issue 16). */
+export type Refusal =
+  | 'cancelled'
+  | 'wrong-type'
+  | 'not-open'
+  | 'closed'
+  | 'already-used'
+  | 'already-inside'
+  | 'not-inside'
+  | 'full';
 
 /** What the server said about a scan, as the gate shows it. */
 export type ServerAnswer =
   | { kind: 'ok'; checkin: PortalCheckin }
+  /** An exit: the ticket left. */
+  | { kind: 'out'; checkin: PortalCheckin }
+  | {
+      kind: 'refused';
+      refusal: Refusal;
+      cancelReason: string | null;
+      ticketType: string | null;
+      conflict: boolean;
+      detail: string;
+    }
   | { kind: 'duplicate'; first: CheckinRecord; conflict: boolean }
   | { kind: 'unknown'; otherEvent: { id: string; title: string } | undefined; conflict: boolean }
   | { kind: 'no-event' }
@@ -35,7 +62,12 @@ export class NoAnswer extends Error {
   }
 }
 
-export function newScan(eventId: string, gate: string, ticketId: string): Scan {
+export function newScan(
+  eventId: string,
+  gate: string,
+  ticketId: string,
+  rule: { listId?: string | undefined; direction?: 'entry' | 'exit' | undefined; override?: boolean } = {},
+): Scan {
   return {
     key: crypto.randomUUID(),
     eventId,
@@ -43,6 +75,9 @@ export function newScan(eventId: string, gate: string, ticketId: string): Scan {
     ticketId,
     scannedAt: new Date().toISOString(),
     admittedOffline: false,
+    ...(rule.listId !== undefined && rule.listId !== 'main' && { listId: rule.listId }),
+    ...(rule.direction === 'exit' && { direction: 'exit' as const }),
+    ...(rule.override === true && { override: true }),
   };
 }
 
@@ -53,7 +88,15 @@ function body(scan: Scan): Record<string, unknown> {
     location: scan.gate || null,
     scanned_at: scan.scannedAt,
     ...(scan.admittedOffline ? { admitted_offline: true } : {}),
+    ...(scan.listId !== undefined && { list_id: scan.listId }),
+    ...(scan.direction === 'exit' && { direction: 'exit' }),
+    ...(scan.override === true && { override: true }),
   };
+}
+
+/** A 201: in, or (an exit) out. */
+function createdAnswer(checkin: PortalCheckin): ServerAnswer {
+  return checkin.direction === 'exit' ? { kind: 'out', checkin } : { kind: 'ok', checkin };
 }
 
 /** The answer for a non-2xx status and body, or undefined when it is no answer about the ticket. */
@@ -62,7 +105,21 @@ export function answerOf(status: number, payload: unknown, detail: string): Serv
     record?: CheckinRecord;
     other_event?: { id: string; title: string };
     conflict?: boolean;
+    refusal?: Refusal;
+    cancel_reason?: string | null;
+    ticket_type?: string;
   } | null;
+  if (status === 409 && value?.refusal) {
+    return {
+      kind: 'refused',
+      refusal: value.refusal,
+      cancelReason: value.cancel_reason ?? null,
+      ticketType: value.ticket_type ?? null,
+      conflict: value.conflict === true,
+      detail,
+    };
+  }
+  if (status === 404 && detail === 'Check-in list not found') return { kind: 'invalid', detail };
   if (status === 409 && value?.record)
     return { kind: 'duplicate', first: value.record, conflict: value.conflict === true };
   if (status === 404 && detail === 'Event not found') return { kind: 'no-event' };
@@ -88,7 +145,7 @@ export async function sendScan(scan: Scan, timeoutMs: number): Promise<ServerAns
       // An ended session: the device answers the scan and keeps it; the queue goes once the person signs in again.
       resumeAfterSignIn: false,
     });
-    return { kind: 'ok', checkin };
+    return createdAnswer(checkin);
   } catch (error) {
     if (!(error instanceof ApiError)) throw error;
     const answer = answerOf(error.status, error.body, error.detail);
@@ -117,7 +174,7 @@ export async function sendScanBatch(scans: Scan[]): Promise<(ServerAnswer | NoAn
     throw noAnswer(error);
   }
   return results.map((result) => {
-    if (result.status === 201) return { kind: 'ok', checkin: result.body as PortalCheckin };
+    if (result.status === 201) return createdAnswer(result.body as PortalCheckin);
     const detail =
       typeof (result.body as { detail?: unknown })?.detail === 'string'
         ? (result.body as { detail: string }).detail

@@ -2,6 +2,7 @@
 // server, and when the server has not answered within ONLINE_TIMEOUT_MS the station answers from the device and
 // keeps the scan in its queue, which it sends by itself (in batches, each scan with its own key) once it can.
 import { signal } from '@preact/signals';
+import { decideScan, type GateList, MAIN_LIST } from '@tixgo/contracts/gate-rules';
 import {
   conflictScans,
   type DownloadState,
@@ -14,7 +15,16 @@ import {
   waitingScans,
 } from '../offline/device-store.js';
 import { refreshTickets } from '../offline/ticket-download.js';
-import { NoAnswer, newScan, type Scan, type ServerAnswer, sendScan, sendScanBatch } from './scan-client.js';
+import {
+  NoAnswer,
+  newScan,
+  type Refusal,
+  type Scan,
+  type ServerAnswer,
+  sendScan,
+  sendScanBatch,
+} from './scan-client.js';
+import type { StationList } from './station-settings.js';
 
 /**
  * How long a scan waits for the server before the device answers it. A normal answer takes well
@@ -43,10 +53,28 @@ export type StationAnswer =
   /** Offline, a code the event did not issue (as of the last download). */
   | { source: 'device'; kind: 'unknown' }
   /** The same code again on this device within REPEAT_WINDOW_MS of letting its holder in: not sent. */
-  | { source: 'device'; kind: 'repeat'; secondsAgo: number; holderName: string | null };
+  | { source: 'device'; kind: 'repeat'; secondsAgo: number; holderName: string | null }
+  /** Offline, an exit the rules allow: the person went out, the scan waits in the queue. */
+  | { source: 'device'; kind: 'out'; holderName: string | null }
+  /** Offline, a gate rule of the list refused (the same rule the server applies: decideScan). */
+  | {
+      source: 'device';
+      kind: 'refused';
+      refusal: Refusal;
+      cancelReason: string | null;
+      ticketType: string | null;
+    };
+
+/** Who the ticket is for, from the device's copy of the event: the green screen shows it, large (issue 17 item 2). */
+export interface TicketHolder {
+  name: string | null;
+  type: string | null;
+}
 
 export interface StationScanResult {
   ticketId: string;
+  /** The holder as the device's copy knows them (undefined: not on the device). */
+  holder?: TicketHolder | undefined;
   /** The scan's idempotency key: how the station finds it again once its queued upload has been answered. */
   scanKey: string;
   answer: StationAnswer;
@@ -73,6 +101,12 @@ export class StationEngine {
   private readonly admittedLately = new Map<string, { at: number; result: Promise<StationScanResult> }>();
   private uploading: Promise<void> | undefined;
   private stopped = false;
+  /** In or Out (issue 16): an exit lets the ticket out of the list. */
+  readonly direction = signal<'entry' | 'exit'>('entry');
+  /** The list scanned for (undefined: main) with its rules, as the station's settings keep them. */
+  list: StationList | undefined;
+  /** The signed-in person's role: a supervisor's override of a full list is decided offline too. */
+  role = 'committee';
 
   constructor(
     private readonly eventId: string,
@@ -113,8 +147,14 @@ export class StationEngine {
   }
 
   /** Checks a code in; the scan is on the device before this resolves, whatever the network does. */
-  async scan(rawCode: string): Promise<StationScanResult> {
+  async scan(rawCode: string, options: { override?: boolean } = {}): Promise<StationScanResult> {
     const ticketId = await this.canonicalCode(rawCode.trim());
+    // Out, or a supervisor's override: the scan goes as it is (no double-read window: that is for entries, and
+    // after an exit the same code again is a re-entry).
+    if (this.direction.value === 'exit' || options.override === true) {
+      this.admittedLately.delete(ticketId);
+      return this.checkIn(ticketId, options.override);
+    }
     const lately = this.admittedLately.get(ticketId);
     if (lately && this.now() - lately.at < REPEAT_WINDOW_MS) {
       // A double read arrives while the first scan's answer is on its way: the first one decides.
@@ -122,10 +162,12 @@ export class StationEngine {
       const admitted = first && admittedName(first.answer);
       if (admitted !== undefined) {
         // The server's green names nobody: the device's copy of the event does.
-        const holderName = admitted ?? (await findTicket(this.eventId, ticketId))?.holderName ?? null;
+        const holder = first?.holder ?? (await this.holderOf(ticketId));
+        const holderName = admitted ?? holder?.name ?? null;
         const secondsAgo = Math.max(0, Math.round((this.now() - lately.at) / 1000));
         return {
           ticketId,
+          holder,
           scanKey: crypto.randomUUID(),
           answer: { source: 'device', kind: 'repeat', secondsAgo, holderName },
         };
@@ -144,15 +186,21 @@ export class StationEngine {
     }
   }
 
-  private async checkIn(ticketId: string): Promise<StationScanResult> {
-    const scan = newScan(this.eventId, this.gate, ticketId);
+  private async checkIn(ticketId: string, override = false): Promise<StationScanResult> {
+    const scan = newScan(this.eventId, this.gate, ticketId, {
+      listId: this.list?.id,
+      direction: this.direction.value,
+      override,
+    });
     const stored: StoredScan = { ...scan, owner: this.owner, state: 'waiting' };
+    // Looked up while the scan is on its way: the server's answer names nobody (compat shape), the device's copy does.
+    const holder = this.holderOf(ticketId);
     await saveScan(stored);
     if (this.mode.value === 'online') {
       try {
         const answer = await sendWithin(scan, ONLINE_TIMEOUT_MS);
         await saveScan(settled(stored, answer));
-        return { ticketId, scanKey: scan.key, answer: { source: 'server', ...answer } };
+        return { ticketId, holder: await holder, scanKey: scan.key, answer: { source: 'server', ...answer } };
       } catch (error) {
         if (!(error instanceof NoAnswer)) throw error;
         if (error.reason === 'signed-out') this.needsSignIn.value = true;
@@ -162,7 +210,12 @@ export class StationEngine {
     }
     const answer = await this.judgeOnDevice(stored);
     void this.countWaiting();
-    return { ticketId, scanKey: scan.key, answer };
+    return { ticketId, holder: await holder, scanKey: scan.key, answer };
+  }
+
+  private async holderOf(ticketId: string): Promise<TicketHolder | undefined> {
+    const ticket = await findTicket(this.eventId, ticketId).catch(() => undefined);
+    return ticket ? { name: ticket.holderName, type: ticket.type ?? null } : undefined;
   }
 
   /**
@@ -177,39 +230,112 @@ export class StationEngine {
     return (await findTicket(this.eventId, upper)) ? upper : code;
   }
 
-  /** Answers a scan from the device's copy of the event; stores the decision before it is shown. */
+  /**
+   * Answers a scan from the device's copy of the event with the gate rules the server applies (decideScan): the
+   * ticket (issued, its type, cancelled) from the last download, the list's rules from the station's settings, and
+   * the ticket's state on the list from this device's own scans (and, for main, the check-ins downloaded). Stores
+   * the decision before it is shown.
+   */
   private async judgeOnDevice(scan: StoredScan): Promise<StationAnswer> {
-    const earlier = (await scansOfTicket(scan.eventId, scan.ticketId)).find(
-      (other) =>
-        other.key !== scan.key &&
-        (other.admittedOffline || other.outcome === 'checked-in' || other.outcome === 'duplicate'),
+    const listId = scan.listId ?? MAIN_LIST.id;
+    const own = (await scansOfTicket(scan.eventId, scan.ticketId)).filter(
+      (other) => other.key !== scan.key && (other.listId ?? MAIN_LIST.id) === listId,
     );
-    if (earlier) {
-      await saveScan({ ...scan, state: 'refused' });
-      return {
-        source: 'device',
-        kind: 'seen',
-        at: earlier.scannedAt,
-        by: null,
-        gate: earlier.gate,
-        onThisDevice: true,
-      };
+    let entries = 0;
+    let isInside = false;
+    let lastEntry: StoredScan | undefined;
+    for (const other of own) {
+      const acted =
+        other.admittedOffline ||
+        other.outcome === 'checked-in' ||
+        other.outcome === 'checked-out' ||
+        other.outcome === 'duplicate';
+      if (!acted) continue;
+      if (other.direction === 'exit') {
+        isInside = false;
+        continue;
+      }
+      entries = other.outcome === 'duplicate' ? Math.max(entries, 1) : entries + 1;
+      isInside = true;
+      lastEntry = other;
     }
-    const known = await findKnownCheckin(scan.eventId, scan.ticketId);
-    if (known) {
-      await saveScan({ ...scan, state: 'refused' });
-      return { source: 'device', kind: 'seen', at: known.at, by: known.by, gate: known.location, onThisDevice: false };
+    const known = listId === MAIN_LIST.id ? await findKnownCheckin(scan.eventId, scan.ticketId) : undefined;
+    if (known && entries === 0) {
+      entries = 1;
+      isInside = true;
     }
     const download = this.download.value ?? (await downloadState(scan.eventId));
     const ticket = await findTicket(scan.eventId, scan.ticketId);
-    if (download?.hasTickets && !ticket) {
-      await saveScan({ ...scan, state: 'refused' });
-      return { source: 'device', kind: 'unknown' };
+    const cancelReason = ticket?.cancelReason ?? null;
+    const decision = decideScan(
+      {
+        isValid: !download?.hasTickets || ticket !== undefined,
+        type: ticket?.type ?? null,
+        cancelled: cancelReason === null ? null : { reason: cancelReason },
+      },
+      { entries, isInside },
+      gateListOf(this.list),
+      await this.insideOnDevice(listId),
+      {
+        direction: scan.direction ?? 'entry',
+        at: Date.parse(scan.scannedAt),
+        role: this.role,
+        override: scan.override,
+      },
+    );
+    if (decision.verdict !== 'refuse') {
+      // Let in (or out): the person went through on the device's word; the scan is sent later.
+      await saveScan({ ...scan, admittedOffline: true, state: 'waiting' });
+      void this.upload();
+      const holderName = ticket?.holderName ?? null;
+      return decision.verdict === 'exit'
+        ? { source: 'device', kind: 'out', holderName }
+        : { source: 'device', kind: 'saved', holderName };
     }
-    // A valid new code (or an event that takes any code): let the person in, send it later.
-    await saveScan({ ...scan, admittedOffline: true, state: 'waiting' });
-    void this.upload();
-    return { source: 'device', kind: 'saved', holderName: ticket?.holderName ?? null };
+    await saveScan({ ...scan, state: 'refused' });
+    switch (decision.reason) {
+      case 'not-issued':
+        return { source: 'device', kind: 'unknown' };
+      case 'already-used':
+      case 'already-inside':
+        if (lastEntry) {
+          return {
+            source: 'device',
+            kind: 'seen',
+            at: lastEntry.scannedAt,
+            by: null,
+            gate: lastEntry.gate,
+            onThisDevice: true,
+          };
+        }
+        if (known) {
+          return {
+            source: 'device',
+            kind: 'seen',
+            at: known.at,
+            by: known.by,
+            gate: known.location,
+            onThisDevice: false,
+          };
+        }
+        break;
+    }
+    return {
+      source: 'device',
+      kind: 'refused',
+      refusal: decision.reason as Refusal,
+      cancelReason,
+      ticketType: ticket?.type ?? null,
+    };
+  }
+
+  /** Inside the list as last heard from the server, plus this device's entries less its exits since (waiting to be sent). */
+  private async insideOnDevice(listId: string): Promise<number> {
+    const waiting = (await waitingScans()).filter(
+      (other) => other.eventId === this.eventId && other.admittedOffline && (other.listId ?? MAIN_LIST.id) === listId,
+    );
+    const delta = waiting.reduce((sum, other) => sum + (other.direction === 'exit' ? -1 : 1), 0);
+    return Math.max(0, (this.list?.inside ?? 0) + delta);
   }
 
   /** The person signed in again after their session ended: the queue goes out now. */
@@ -345,6 +471,10 @@ function settled(scan: StoredScan, answer: ServerAnswer): StoredScan {
   switch (answer.kind) {
     case 'ok':
       return { ...sent, outcome: 'checked-in' };
+    case 'out':
+      return { ...sent, outcome: 'checked-out' };
+    case 'refused':
+      return { ...sent, outcome: answer.conflict ? 'conflict' : 'refused', refusal: answer.refusal };
     case 'duplicate':
       return {
         ...sent,
@@ -360,4 +490,17 @@ function settled(scan: StoredScan, answer: ServerAnswer): StoredScan {
     case 'invalid':
       return { ...sent, outcome: 'invalid' };
   }
+}
+
+/** The rules' view of the station's list (main when none is set). */
+function gateListOf(list: StationList | undefined): GateList {
+  if (!list || list.id === MAIN_LIST.id) return MAIN_LIST;
+  return {
+    id: list.id,
+    reentry: list.reentry,
+    capacity: list.capacity,
+    ticketTypes: list.ticket_types,
+    opensAt: list.opens_at === null ? null : Date.parse(list.opens_at),
+    closesAt: list.closes_at === null ? null : Date.parse(list.closes_at),
+  };
 }

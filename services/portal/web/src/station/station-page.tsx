@@ -9,12 +9,14 @@ import { session, sessionLost, sessionPromptDeferred, sessionPromptOpen } from '
 import { formatTime, t } from '../i18n/index.js';
 import { useLiveStream } from '../live/live-stream.js';
 import { offlineMode } from '../offline/service-worker.js';
+import { ConfirmDialog } from '../ui/confirm-dialog.js';
 import { Layout } from '../ui/layout.js';
 import { useApi } from '../ui/use-api.js';
 import { Banner, ErrorBanner, Loading } from '../ui/widgets.js';
 import { signal as feedback } from './feedback.js';
 import { keepCounts, keptCounts } from './kept-counts.js';
 import { type AnswerView, answeredView, ScanAnswerPanel, savedView, type Tone, viewOf } from './scan-answer.js';
+import type { Refusal } from './scan-client.js';
 import { ScannerBurst } from './scanner-burst.js';
 import { StationEngine } from './station-engine.js';
 import { type StationSettings, saveStationSettings, stationSettings, stationSetupOpen } from './station-settings.js';
@@ -41,6 +43,8 @@ const PENDING_AFTER_MS = 350;
 interface RecentScan {
   /** The scan's idempotency key. */
   key: string;
+  /** An admission the server counted (issue 16): a supervisor may undo it from here. */
+  undo?: { checkinId: string; ticketId: string } | undefined;
   /** Saved on the device and not yet answered by the server. */
   saved: boolean;
   /** Worded when shown, so a language switch rewords the whole list. */
@@ -82,20 +86,27 @@ function Conflicts({ engine }: { engine: StationEngine }) {
       <ul data-testid="conflict-list">
         {list.map((scan) => (
           <li key={scan.key}>
-            {scan.firstAt
-              ? t('station.conflictLine', {
+            {scan.refusal
+              ? t('gate.conflictRule', {
                   ticket: scan.ticketId,
-                  firstGate: scan.firstGate ?? '—',
-                  firstTime: formatTime(scan.firstAt),
-                  firstBy: scan.firstBy ?? '',
                   gate: scan.gate,
                   time: formatTime(scan.scannedAt),
+                  rule: t(`gate.refused.${scan.refusal as Refusal}`),
                 })
-              : t('station.conflictUnknown', {
-                  ticket: scan.ticketId,
-                  gate: scan.gate,
-                  time: formatTime(scan.scannedAt),
-                })}
+              : scan.firstAt
+                ? t('station.conflictLine', {
+                    ticket: scan.ticketId,
+                    firstGate: scan.firstGate ?? '—',
+                    firstTime: formatTime(scan.firstAt),
+                    firstBy: scan.firstBy ?? '',
+                    gate: scan.gate,
+                    time: formatTime(scan.scannedAt),
+                  })
+                : t('station.conflictUnknown', {
+                    ticket: scan.ticketId,
+                    gate: scan.gate,
+                    time: formatTime(scan.scannedAt),
+                  })}
           </li>
         ))}
       </ul>
@@ -117,6 +128,16 @@ function StationScanner({ settings, title, owner }: { settings: StationSettings;
     () => new StationEngine(settings.eventId, settings.gate, owner),
     [settings.eventId, settings.gate, owner],
   );
+  // The list and its rules, In or Out, and the role (a supervisor's override is decided offline too).
+  engine.list = settings.list;
+  engine.role = session.value?.role ?? 'committee';
+  const isSupervisor = engine.role === 'supervisor' || engine.role === 'admin';
+  const direction = settings.direction ?? 'entry';
+  engine.direction.value = direction;
+  const [undoing, setUndoing] = useState<{ checkinId: string; ticketId: string } | undefined>(undefined);
+  const [undoReason, setUndoReason] = useState('');
+  const [undoBusy, setUndoBusy] = useState(false);
+  const [lastTicket, setLastTicket] = useState<string | undefined>(undefined);
   const live = useLiveStream<EventStats>(`/api/live/events/${encodeURIComponent(settings.eventId)}`, 'stats');
   // The last counts the server sent, kept on the device: what the station shows until the stream speaks again.
   const [kept, setKept] = useState(() => keptCounts(settings.eventId));
@@ -177,15 +198,16 @@ function StationScanner({ settings, title, owner }: { settings: StationSettings;
     hideTimer.current = window.setTimeout(() => setAnswer(undefined), ANSWER_MS[view.tone]);
   };
 
-  async function checkIn(raw: string) {
+  async function checkIn(raw: string, override = false) {
     if (raw.trim() === '') return;
     const mine = ++latest.current;
     const pending = window.setTimeout(() => {
       if (latest.current === mine) show({ tone: 'pending', title: t('station.sending'), detail: raw.trim() });
     }, PENDING_AFTER_MS);
-    const result = await engine.scan(raw);
+    const result = await engine.scan(raw, { override });
     window.clearTimeout(pending);
-    const view = viewOf(result);
+    setLastTicket(result.ticketId);
+    const view = viewOf(result, isSupervisor);
     feedback(
       view.tone === 'ok' || view.tone === 'repeat' || view.tone === 'saved'
         ? 'ok'
@@ -193,8 +215,16 @@ function StationScanner({ settings, title, owner }: { settings: StationSettings;
           ? 'warn'
           : 'error',
     );
-    setAnnouncement(`${view.title}. ${view.detail}`);
-    const entry = { key: result.scanKey, saved: view.tone === 'saved', view: () => viewOf(result) };
+    const who = [view.holderName, view.ticketType].filter(Boolean).join(', ');
+    setAnnouncement(who ? `${view.title}. ${who}. ${view.detail}` : `${view.title}. ${view.detail}`);
+    const counted =
+      result.answer.source === 'server' && result.answer.kind === 'ok' ? result.answer.checkin : undefined;
+    const entry = {
+      key: result.scanKey,
+      saved: view.tone === 'saved',
+      view: () => viewOf(result, isSupervisor),
+      undo: counted && { checkinId: counted.checkin_id, ticketId: counted.ticket_id },
+    };
     setRecent((list) => [entry, ...list].slice(0, RECENT_KEPT));
     // An older scan's late answer does not cover a newer one's: it is in the recent list and was announced.
     if (latest.current === mine) show(view);
@@ -241,6 +271,13 @@ function StationScanner({ settings, title, owner }: { settings: StationSettings;
   }, []);
 
   const myGate = stats?.gates.find((gate) => (gate.location ?? '') === settings.gate);
+  // Inside the station's list now (issue 16), from the live stats (or the last kept); its capacity from the list's rules.
+  const listNow = stats?.lists?.find((list) => list.id === (settings.list?.id ?? 'main'));
+  if (listNow && engine.list) engine.list.inside = listNow.inside;
+  const setDirection = (next: 'entry' | 'exit') => {
+    saveStationSettings({ ...settings, direction: next });
+    focusInput();
+  };
   // Offline the server's count stands still: the people let in on the device's word count too until they are sent.
   const savedHere = engine.savedHere.value;
   const offline = engine.mode.value === 'offline';
@@ -257,6 +294,37 @@ function StationScanner({ settings, title, owner }: { settings: StationSettings;
               {t('station.change')}
             </button>
           </p>
+          <p class="station-list" data-testid="station-list">
+            {t('gate.list')}: <strong>{settings.list ? settings.list.name : t('gate.listMain')}</strong>
+            {listNow && (
+              <span class="muted" data-testid="inside-count">
+                {' · '}
+                {settings.list?.capacity !== null && settings.list?.capacity !== undefined
+                  ? t('gate.insideCapacity', { inside: listNow.inside, capacity: settings.list.capacity })
+                  : t('gate.inside', { inside: listNow.inside })}
+              </span>
+            )}
+          </p>
+          <fieldset class="direction-toggle" data-testid="direction-toggle">
+            <legend class="sr-only">{t('gate.direction')}</legend>
+            <button
+              type="button"
+              class={direction === 'entry' ? 'button-primary' : 'button-secondary'}
+              aria-pressed={direction === 'entry'}
+              onClick={() => setDirection('entry')}
+            >
+              {t('gate.in')}
+            </button>
+            <button
+              type="button"
+              class={direction === 'exit' ? 'button-exit' : 'button-secondary'}
+              aria-pressed={direction === 'exit'}
+              data-testid="direction-out"
+              onClick={() => setDirection('exit')}
+            >
+              {t('gate.out')}
+            </button>
+          </fieldset>
         </div>
         <div class="station-counts" aria-live="off">
           <p class="gate-count" data-testid="gate-count">
@@ -302,6 +370,11 @@ function StationScanner({ settings, title, owner }: { settings: StationSettings;
             {t('station.signInLink')}
           </button>
         </div>
+      )}
+      {direction === 'exit' && (
+        <p class="banner banner-exit" role="status" data-testid="exit-mode">
+          {t('gate.outMode')}
+        </p>
       )}
       <QueueStatus engine={engine} />
 
@@ -386,6 +459,22 @@ function StationScanner({ settings, title, owner }: { settings: StationSettings;
               return (
                 <li key={item.key} class={`recent-item recent-${view.tone}`}>
                   <strong>{view.title}</strong> — {view.detail}
+                  {isSupervisor && item.undo && (
+                    <>
+                      {' '}
+                      <button
+                        type="button"
+                        class="button-small"
+                        data-testid="undo"
+                        onClick={() => {
+                          setUndoReason('');
+                          setUndoing(item.undo);
+                        }}
+                      >
+                        {t('gate.undo')}
+                      </button>
+                    </>
+                  )}
                 </li>
               );
             })}
@@ -403,7 +492,60 @@ function StationScanner({ settings, title, owner }: { settings: StationSettings;
             setAnswer(undefined);
             focusInput();
           }}
+          onOverride={() => {
+            if (lastTicket) void checkIn(lastTicket, true);
+            focusInput();
+          }}
         />
+      )}
+      {undoing && (
+        <ConfirmDialog
+          title={t('gate.undoTitle', { ticket: undoing.ticketId })}
+          confirmLabel={t('gate.undo')}
+          ready={undoReason.trim() !== ''}
+          busy={undoBusy}
+          onCancel={() => {
+            setUndoing(undefined);
+            focusInput();
+          }}
+          onConfirm={() => {
+            setUndoBusy(true);
+            void endpoints
+              .annul(settings.eventId, undoing.checkinId, undoReason.trim())
+              .then(() => {
+                const done = t('gate.undone', { ticket: undoing.ticketId });
+                setAnnouncement(done);
+                setRecent((list) =>
+                  list.map((item) =>
+                    item.undo?.checkinId === undoing.checkinId
+                      ? {
+                          ...item,
+                          undo: undefined,
+                          view: () => ({ tone: 'warn', title: t('gate.undo'), detail: done }),
+                        }
+                      : item,
+                  ),
+                );
+              })
+              .catch((error: unknown) => setAnnouncement(error instanceof Error ? error.message : String(error)))
+              .finally(() => {
+                setUndoBusy(false);
+                setUndoing(undefined);
+                focusInput();
+              });
+          }}
+        >
+          <p>{t('gate.undoIntro')}</p>
+          <label class="field">
+            <span>{t('gate.reason')}</span>
+            <input
+              data-testid="undo-reason"
+              value={undoReason}
+              maxLength={500}
+              onInput={(event) => setUndoReason(event.currentTarget.value)}
+            />
+          </label>
+        </ConfirmDialog>
       )}
     </div>
   );

@@ -4,7 +4,7 @@ import { endpoints } from '../api/endpoints.js';
 import { formatDateTime, t } from '../i18n/index.js';
 import { useApi } from '../ui/use-api.js';
 import { Banner, ErrorBanner, Loading, PageTitle } from '../ui/widgets.js';
-import { type StationSettings, saveStationSettings, stationSetupOpen } from './station-settings.js';
+import { type StationList, type StationSettings, saveStationSettings, stationSetupOpen } from './station-settings.js';
 
 export function StationSetup(props: {
   preselect?: string | undefined;
@@ -16,6 +16,9 @@ export function StationSetup(props: {
   const [eventId, setEventId] = useState(props.preselect ?? props.current?.eventId ?? '');
   const [gate, setGate] = useState(props.current?.gate ?? '');
   const [gateMissing, setGateMissing] = useState(false);
+  const [listId, setListId] = useState(props.current?.list?.id ?? 'main');
+  // The event's check-in lists (issue 16): main, or an area or a day with rules of its own.
+  const lists = useApi(() => (eventId ? endpoints.lists(eventId) : Promise.resolve(undefined)), [eventId]);
   const { current, onCancel } = props;
 
   return (
@@ -36,7 +39,18 @@ export function StationSetup(props: {
             }
             const title = events.data?.find((item) => item.id === eventId)?.title;
             if (!eventId) return;
-            saveStationSettings({ eventId, gate: gate.trim(), title });
+            const chosen = lists.data?.lists.find((item) => item.id === listId && item.id !== 'main');
+            const list: StationList | undefined = chosen && {
+              id: chosen.id,
+              name: chosen.name,
+              reentry: chosen.reentry,
+              capacity: chosen.capacity,
+              ticket_types: chosen.ticket_types,
+              opens_at: chosen.opens_at,
+              closes_at: chosen.closes_at,
+              inside: chosen.inside,
+            };
+            saveStationSettings({ eventId, gate: gate.trim(), title, list, direction: current?.direction ?? 'entry' });
             stationSetupOpen.value = false;
           }}
         >
@@ -67,6 +81,23 @@ export function StationSetup(props: {
               }}
             />
           </label>
+          {lists.data && lists.data.lists.length > 1 && (
+            <label class="field">
+              <span>{t('gate.list')}</span>
+              <select
+                data-testid="list-choice"
+                value={listId}
+                onChange={(event) => setListId(event.currentTarget.value)}
+              >
+                {lists.data.lists.map((item) => (
+                  <option key={item.id} value={item.id}>
+                    {item.id === 'main' ? t('gate.listMain') : item.name}
+                  </option>
+                ))}
+              </select>
+              <small class="muted">{t('gate.listHint')}</small>
+            </label>
+          )}
           {gateMissing && (
             <div id="gate-missing">
               <Banner kind="error">{t('station.gateMissing')}</Banner>
