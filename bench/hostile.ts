@@ -3,7 +3,9 @@
 // every later list). Then one case per denial-of-service item of issue 10, each with the services'
 // RSS (sampled) and /health latency during the attack: slow bodies (4), huge CSV imports (5),
 // concurrent full-list readers and a 100,000-row CSV export (6), a check-in flood by one account (7).
-// Run: pnpm bench hostile   (BENCH_FUZZ=3000 random bodies; BENCH_DOS=0 skips the attacks)
+// Then the denial-of-service items of issue 15 (1, 2, 4, 6, 7, 10, 11; see lib/hostile-issue-15.ts).
+// Run: pnpm bench hostile   (BENCH_FUZZ=3000 random bodies; BENCH_DOS=0 skips the attacks;
+// BENCH_HOSTILE=issue15 runs only issue 15's cases, BENCH_HOSTILE=issue10 only the earlier ones)
 import { Pool } from 'undici';
 import {
   bigCsv,
@@ -14,10 +16,22 @@ import {
   seedCheckins,
   slowBodies,
 } from './lib/denial-of-service.js';
-import { BENCH_SECRET, benchToken, freshDatabase, startService } from './lib/services.js';
+import {
+  forgedBatches,
+  hugeJsonTickets,
+  idleSockets,
+  liveStreamHog,
+  manyGateNames,
+  megabyteSignIns,
+  slowExportReaders,
+} from './lib/hostile-issue-15.js';
+import { BENCH_SECRET, benchToken, freshDatabase, type RunningService, startService } from './lib/services.js';
 
-const FUZZ = Number(process.env.BENCH_FUZZ ?? 3000);
+const ONLY = process.env.BENCH_HOSTILE;
+const FUZZ = ONLY === 'issue15' ? 0 : Number(process.env.BENCH_FUZZ ?? 3000);
 const DOS = process.env.BENCH_DOS !== '0';
+const DOS_10 = DOS && ONLY !== 'issue15';
+const DOS_15 = DOS && ONLY !== 'issue10';
 /** The portal's request timeout in this run: short, so the slow-body attack is measured in seconds. */
 const PORTAL_REQUEST_TIMEOUT_SECONDS = 5;
 
@@ -99,6 +113,99 @@ const PORTAL_PATHS: Record<string, string> = {
   '/checkins': '/api/checkins',
   '/events': '/api/events',
 };
+
+/** Issue 15's denial-of-service items, each with the watched services' RSS and /health latency. */
+async function issue15Cases(
+  services: Record<'identity' | 'attendance' | 'portal', RunningService>,
+  pools: Record<'identity' | 'attendance' | 'portal', Pool>,
+  admin: string,
+): Promise<void> {
+  const attacked = {
+    attendance: { service: services.attendance, pool: pools.attendance },
+    portal: { service: services.portal, pool: pools.portal },
+  };
+  const report = (label: string, measured: { result: string; rss: string; health: string }) => {
+    console.log(`${label}: ${measured.result}`);
+    console.log(`  RSS ${measured.rss}; ${measured.health}`);
+  };
+  console.log('\ndenial of service (issue 15):');
+  for (const id of ['hostile-import', 'hostile-forged', 'hostile-gates', 'hostile-slow-export']) {
+    const created = await pools.attendance.request({
+      method: 'POST',
+      path: '/events',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${admin}` },
+      body: JSON.stringify({ id, title: id }),
+    });
+    await created.body.text();
+  }
+  const committee = benchToken('hostile-committee', 'committee');
+
+  report(
+    '1 a committee token posts 16 MiB of JSON tickets to the portal',
+    await measure([attacked.portal], attacked.portal, () => hugeJsonTickets(pools.portal, committee)),
+  );
+  report(
+    '7 three clients post 1 MiB sign-in bodies to the portal, no credentials',
+    await measure([attacked.portal], attacked.portal, () => megabyteSignIns(pools.portal, 3, 10)),
+  );
+  report(
+    '4 one account opens 150 live streams',
+    await measure([attacked.portal], attacked.portal, () =>
+      liveStreamHog(services.portal.url, committee, benchToken('other-screen', 'committee'), 150),
+    ),
+  );
+
+  // Item 2 on a portal of its own: MAX_CONNECTIONS=50 as in the review, the per-address cap below it.
+  const small = await startService('portal', {
+    env: {
+      IDENTITY_BASE_URL: services.identity.url,
+      ATTENDANCE_BASE_URL: services.attendance.url,
+      MAX_CONNECTIONS: '50',
+      MAX_CONNECTIONS_PER_CLIENT: '40',
+    },
+  });
+  const smallPool = new Pool(small.url, { connections: 2, connect: { rejectUnauthorized: false } });
+  report(
+    '2 100 idle TCP sockets at a portal with MAX_CONNECTIONS=50',
+    await measure([{ service: small, pool: smallPool }], { service: small, pool: smallPool }, () =>
+      idleSockets(small.url, 100, 8000),
+    ),
+  );
+  await smallPool.close();
+  await small.stop();
+
+  for (const length of [200, 100]) {
+    report(
+      `11 3,000 distinct gate names of ${length} characters`,
+      await measure([attacked.attendance], attacked.attendance, () =>
+        manyGateNames(pools.attendance, BENCH_SECRET, `hostile-gates`, 3000, length),
+      ),
+    );
+  }
+
+  const rows = await seedCheckins(pools.attendance, BENCH_SECRET, 'hostile-slow-export', 100_000);
+  report(
+    `10 16 unread CSV exports (${rows} check-ins) by one account, then another user's`,
+    await measure([attacked.attendance], attacked.attendance, () =>
+      slowExportReaders(
+        services.attendance.url,
+        '/events/hostile-slow-export/attendance.csv',
+        benchToken('slow-reader', 'committee'),
+        benchToken('organiser', 'committee'),
+        16,
+        60_000,
+      ),
+    ),
+  );
+
+  // Last: it spends the bench address's check-in budget at attendance.
+  report(
+    '6 7 batches/s of 200 forged tokens at attendance',
+    await measure([attacked.attendance], attacked.attendance, () =>
+      forgedBatches(pools.attendance, benchToken('real-gate', 'committee'), 'hostile-forged', 7, 5),
+    ),
+  );
+}
 
 async function main(): Promise<void> {
   const admin = benchToken('admin1', 'admin');
@@ -271,7 +378,7 @@ async function main(): Promise<void> {
     }),
   );
 
-  if (DOS) {
+  if (DOS_10) {
     const attacked = {
       identity: { service: identity, pool: pools.identity },
       attendance: { service: attendance, pool: pools.attendance },
@@ -340,6 +447,8 @@ async function main(): Promise<void> {
       ),
     );
   }
+
+  if (DOS_15) await issue15Cases({ identity, attendance, portal }, pools, admin);
 
   for (const pool of Object.values(pools)) await pool.close();
   await portal.stop();

@@ -18,6 +18,8 @@ import { CheckinRateLimits } from './checkins/checkin-rate-limits.js';
 import { EventStatsCache } from './checkins/event-stats-cache.js';
 import { startKeyCleanup } from './checkins/idempotency.js';
 import type { AttendanceConfig } from './config.js';
+import { MailingJobs } from './mail/mailing-job.js';
+import { smtpTicketMailer } from './mail/ticket-mail.js';
 import attendanceRoutes from './routes/attendance.js';
 import checkinBatchRoutes from './routes/checkin-batch.js';
 import checkinRoutes from './routes/checkins.js';
@@ -26,6 +28,7 @@ import eventCheckinRoutes from './routes/event-checkins.js';
 import eventStatsRoutes from './routes/event-stats.js';
 import eventRoutes from './routes/events.js';
 import gateRoutes from './routes/gate.js';
+import mailingRoutes from './routes/mailings.js';
 import offlineStationRoutes from './routes/offline-station.js';
 import ticketSearchRoutes from './routes/ticket-search.js';
 import ticketRoutes from './routes/tickets.js';
@@ -97,6 +100,16 @@ export async function buildApp(config: AttendanceConfig, deps: AttendanceDeps): 
   const streams = new CheckinListStreams(pool, Math.max(1, Math.floor(config.dbPoolSize / 4)));
   app.addHook('onClose', async () => streams.close());
   const options = { db: pool, config, lists, streams, batcher, limits, stats, metrics };
+  // Ticket mails go out in the background; mailings a stopped process left unfinished are taken up again.
+  const mailings = config.smtpUrl
+    ? new MailingJobs(pool, smtpTicketMailer(config.smtpUrl, config.mailFrom), config.eventTimeZone, app.log)
+    : undefined;
+  if (mailings) {
+    app.addHook('onReady', async () => {
+      await mailings.resumeUnfinished();
+    });
+    app.addHook('onClose', async () => mailings.stop());
+  }
   await app.register(async (api) => {
     answerDatabaseOutagesWith503(api);
     await api.register(checkinRoutes, options);
@@ -109,6 +122,7 @@ export async function buildApp(config: AttendanceConfig, deps: AttendanceDeps): 
     await api.register(ticketSearchRoutes, options);
     await api.register(offlineStationRoutes, options);
     await api.register(gateRoutes, options);
+    await api.register(mailingRoutes, { ...options, mailings });
   });
   await app.register(landingPage, { name: 'attendance', description: 'Events, tickets and check-ins for TixGo.' });
   return app;

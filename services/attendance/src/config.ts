@@ -70,6 +70,15 @@ const schema = commonEnvSchema.extend({
   }),
   // Browser origins allowed to call attendance (a front-end on another site, a local dev server).
   CORS_ORIGINS: env.origins(),
+  /**
+   * The mail server that sends holders their tickets: smtp://user:password@host:587 (STARTTLS when the
+   * server offers it) or smtps://user:password@host:465. Unset: e-mail is off (POST …/mailings answers 503).
+   */
+  SMTP_URL: env.optionalString().refine((value) => value === undefined || /^smtps?:\/\/[^/]/.test(value), {
+    message: 'must be smtp://… or smtps://…',
+  }),
+  /** The sender of ticket mails, e.g. "Panitia Wisuda <tiket@kampus.ac.id>". */
+  MAIL_FROM: env.optionalString(),
 });
 
 export interface AttendanceConfig extends CommonConfig {
@@ -88,6 +97,9 @@ export interface AttendanceConfig extends CommonConfig {
   eventTimeZone: string;
   /** CORS_ORIGINS: browser origins answered with CORS headers; empty: none. */
   corsOrigins: string[];
+  /** SMTP_URL, or undefined: tickets are not sent by e-mail. */
+  smtpUrl: string | undefined;
+  mailFrom: string;
   /** TRUST_PROXY: the portals whose forwarded client addresses count (false: none). */
   trustProxy: false | string[];
 }
@@ -113,5 +125,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AttendanceC
     identityBaseUrls: raw.IDENTITY_BASE_URL,
     eventTimeZone: raw.EVENT_TIME_ZONE ?? Intl.DateTimeFormat().resolvedOptions().timeZone,
     corsOrigins: raw.CORS_ORIGINS,
+    smtpUrl: raw.SMTP_URL,
+    mailFrom: raw.MAIL_FROM ?? 'TixGo <tixgo@localhost>',
   };
 }

@@ -2,6 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import type { OtherEvent } from '@tixgo/contracts';
 import { MAIN_LIST_ID } from '@tixgo/contracts/gate-rules';
+import type { ValidationItem } from '@tixgo/platform';
 import type pg from 'pg';
 import { findOtherEventOfTicket } from '../tickets/tickets-repository.js';
 import type { CheckinBatcher } from './checkin-batcher.js';
@@ -11,6 +12,7 @@ import { recordConflict } from './conflicts-repository.js';
 import { addHistory } from './gate-repository.js';
 import { type GateAnswer, type GateOutcomeLabel, recordGateScan } from './gate-scan.js';
 import { checkInWithKey, type KeyedCheckin, type KeyedOutcome, requestHash } from './idempotency.js';
+import { type EventTimes, eventScanTimeIssue } from './scan-time.js';
 import { judgeTicket } from './ticket-policy.js';
 
 export interface ScanRequest {
@@ -57,6 +59,28 @@ export interface CheckinDeps {
   db: pg.Pool;
   batcher: Pick<CheckinBatcher, 'checkIn'>;
   metrics: Pick<CheckinMetrics, 'countOutcome' | 'countLabel'>;
+}
+
+/**
+ * Why the scan's device time cannot belong to its event (see eventScanTimeIssue), or undefined. Asked
+ * only for scans that carry a scan time (offline uploads): one primary-key read.
+ */
+export async function scanTimeOutsideEvent(db: pg.Pool, scan: ScanRequest): Promise<ValidationItem | undefined> {
+  if (scan.scannedAt === null) return undefined;
+  const times = await eventTimesOf(db, [scan.eventId]);
+  return eventScanTimeIssue(scan.scannedAt, times.get(scan.eventId));
+}
+
+/** The own times of the registered events among `eventIds`, in one read (a batch asks once for all its items). */
+export async function eventTimesOf(db: pg.Pool, eventIds: string[]): Promise<Map<string, EventTimes>> {
+  if (eventIds.length === 0) return new Map();
+  const { rows } = await db.query<EventTimes & { id: string }>({
+    name: 'event-times',
+    text: `SELECT id, iso_utc(start_time) AS start_time, iso_utc(end_time) AS end_time FROM events
+           WHERE id = ANY($1::text[])`,
+    values: [[...new Set(eventIds)]],
+  });
+  return new Map(rows.map((row) => [row.id, row]));
 }
 
 export async function recordCheckin(

@@ -1,4 +1,4 @@
-// The bounds of a device's scan time (scanned_at): not ahead of the server's clock, not too old. Pure.
+// The bounds of a device's scan time (scanned_at): not ahead of the server's clock, not too old, within the event's own times. Pure.
 import type { ValidationItem } from '@tixgo/platform';
 
 /**
@@ -35,6 +35,41 @@ export function scanTimeIssue(
   }
   if (at < now - bounds.maxAgeHours * 3600_000) {
     return issue(`must not be more than ${bounds.maxAgeHours} hours old (OFFLINE_SCAN_MAX_AGE_HOURS)`);
+  }
+  return undefined;
+}
+
+/**
+ * How long before its start and after its end a scan may belong to an event: gates open early, and
+ * an event without an end runs on (the live lanes count an event "on" from 12 h before its start).
+ */
+export const EVENT_SCAN_MARGIN_HOURS = 12;
+
+/** An event's own times (ISO strings, or null when it has none). */
+export interface EventTimes {
+  start_time: string | null;
+  end_time: string | null;
+}
+
+/**
+ * Why `scannedAt` cannot belong to the event, or undefined (issue 15, item 12: an upload back-dated
+ * 71 h won its conflict and was listed as the first admission). A scan may be at most
+ * EVENT_SCAN_MARGIN_HOURS before the start and after the end (after the start, without an end); an
+ * event without times bounds nothing beyond scanTimeIssue.
+ */
+export function eventScanTimeIssue(scannedAt: string, event: EventTimes | undefined): ValidationItem | undefined {
+  if (!event) return undefined;
+  const at = Date.parse(scannedAt);
+  const margin = EVENT_SCAN_MARGIN_HOURS * 3600_000;
+  const issue = (msg: string): ValidationItem => ({ loc: ['body', 'scanned_at'], msg, type: 'value_error' });
+  if (event.start_time !== null && at < Date.parse(event.start_time) - margin) {
+    return issue(`must not be more than ${EVENT_SCAN_MARGIN_HOURS} hours before the event starts`);
+  }
+  const last = event.end_time ?? event.start_time;
+  if (last !== null && at > Date.parse(last) + margin) {
+    return issue(
+      `must not be more than ${EVENT_SCAN_MARGIN_HOURS} hours after the event ${event.end_time === null ? 'starts' : 'ends'}`,
+    );
   }
   return undefined;
 }

@@ -19,7 +19,8 @@ import type { FastifyInstance, FastifyRequest, FastifySchemaCompiler } from 'fas
 import { type FastifyPluginAsyncZod, validatorCompiler } from 'fastify-type-provider-zod';
 import { type ZodType, z } from 'zod';
 import { tooManyCheckinsByUser, tooManyCheckinsFromAddress } from '../checkins/checkin-rate-limits.js';
-import { recordCheckin, type ScanRequest } from '../checkins/record-checkin.js';
+import { eventTimesOf, recordCheckin, type ScanRequest } from '../checkins/record-checkin.js';
+import { type EventTimes, eventScanTimeIssue } from '../checkins/scan-time.js';
 import { checkinAnswer, fieldsOf, scanOf } from './checkins.js';
 import type { AttendanceRouteOptions } from './route-options.js';
 
@@ -38,6 +39,16 @@ function tokenOf(item: unknown): string | undefined {
   if (typeof item !== 'object' || item === null) return undefined;
   const { token } = item as { token?: unknown };
   return typeof token === 'string' ? token : undefined;
+}
+
+/** An item that says when its device scanned it (an offline upload), with the event it names. */
+function hasScanTime(item: unknown): boolean {
+  return typeof item === 'object' && item !== null && typeof (item as { scanned_at?: unknown }).scanned_at === 'string';
+}
+
+function eventIdOf(item: unknown): string {
+  const { event_id: id } = item as { event_id?: unknown };
+  return String(id);
 }
 
 /** The item's own request id (its check-in's X-Request-Id at the portal) when it has an acceptable one. */
@@ -125,13 +136,23 @@ const checkinBatchRoutes: FastifyPluginAsyncZod<AttendanceRouteOptions> = async 
    * One item, in the order a single request is handled: token (401), its user's rate (429), fields
    * (422), then the check-in itself. Rejects only for what is not the item's fault (the database, a bug).
    */
-  async function checkInItem(raw: unknown, batch: FastifyRequest, tokens: BatchTokens): Promise<CheckinBatchResult> {
-    const result = await answerItem(raw, batch, tokens);
+  async function checkInItem(
+    raw: unknown,
+    batch: FastifyRequest,
+    tokens: BatchTokens,
+    times: Map<string, EventTimes>,
+  ): Promise<CheckinBatchResult> {
+    const result = await answerItem(raw, batch, tokens, times);
     logAnswer(batch, raw, result);
     return result;
   }
 
-  async function answerItem(raw: unknown, batch: FastifyRequest, tokens: BatchTokens): Promise<CheckinBatchResult> {
+  async function answerItem(
+    raw: unknown,
+    batch: FastifyRequest,
+    tokens: BatchTokens,
+    times: Map<string, EventTimes>,
+  ): Promise<CheckinBatchResult> {
     const token = tokenOf(raw);
     let user: AuthUser | undefined;
     if (token !== undefined) {
@@ -162,6 +183,11 @@ const checkinBatchRoutes: FastifyPluginAsyncZod<AttendanceRouteOptions> = async 
       if (items) return { status: 422, body: { detail: items } };
       throw error;
     }
+    // Read before any item was checked in (see the handler): no await here, so every item still
+    // reaches the batcher in the same turn, in item order.
+    const outsideEvent =
+      scan.scannedAt === null ? undefined : eventScanTimeIssue(scan.scannedAt, times.get(scan.eventId));
+    if (outsideEvent) return { status: 422, body: { detail: [outsideEvent] } };
     return checkinAnswer(await recordCheckin(options, scan), scan.requireRegisteredEvent);
   }
 
@@ -199,7 +225,9 @@ const checkinBatchRoutes: FastifyPluginAsyncZod<AttendanceRouteOptions> = async 
       // Every item is queued before any runs (the batcher groups what is queued in one turn), and
       // the answer waits for all of them, so a failed batch leaves nothing running behind it.
       const tokens = new BatchTokens(app);
-      const settled = await Promise.allSettled(checkins.map((raw) => checkInItem(raw, request, tokens)));
+      // The own times of the events the device-timed items name, read once before any item runs.
+      const times = await eventTimesOf(options.db, checkins.filter(hasScanTime).map(eventIdOf));
+      const settled = await Promise.allSettled(checkins.map((raw) => checkInItem(raw, request, tokens, times)));
       const results: CheckinBatchResult[] = [];
       for (const outcome of settled) {
         if (outcome.status === 'rejected') {

@@ -17,7 +17,12 @@ import { type AuthUser, authenticate, validationError } from '@tixgo/platform';
 import type { FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { checkinsBy } from '../checkins/attendance-pages.js';
-import { type RecordedOutcome, recordCheckin, type ScanRequest } from '../checkins/record-checkin.js';
+import {
+  type RecordedOutcome,
+  recordCheckin,
+  type ScanRequest,
+  scanTimeOutsideEvent,
+} from '../checkins/record-checkin.js';
 import { normaliseScanTime, scanTimeIssue } from '../checkins/scan-time.js';
 import { judgeTicket } from '../checkins/ticket-policy.js';
 import type { AttendanceConfig } from '../config.js';
@@ -211,6 +216,8 @@ const checkinRoutes: FastifyPluginAsyncZod<AttendanceRouteOptions> = async (app,
     async (request, reply) => {
       const key = request.headers['idempotency-key'];
       const scan = scanOf(config, request.user, fieldsOf(request.body, request.body.event_id, key), false);
+      const outsideEvent = await scanTimeOutsideEvent(options.db, scan);
+      if (outsideEvent) throw validationError([outsideEvent]);
       return answerCheckin(reply, await recordCheckin(options, scan), scan.requireRegisteredEvent);
     },
   );

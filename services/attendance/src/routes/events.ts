@@ -18,11 +18,11 @@ import {
   SummaryQuery,
   UpdateEventBody,
 } from '@tixgo/contracts';
-import { authenticate, requireAdmin } from '@tixgo/platform';
+import { authenticate, requireAdmin, validationError } from '@tixgo/platform';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { attendancePage } from '../checkins/attendance-pages.js';
 import { csvExport } from '../checkins/attendance-streams.js';
-import { recordCheckin } from '../checkins/record-checkin.js';
+import { recordCheckin, scanTimeOutsideEvent } from '../checkins/record-checkin.js';
 import { createEvent, deleteEvent, getEvent, listEvents, toEvent, updateEvent } from '../events/events-repository.js';
 import { registrationStats } from '../events/registration-stats.js';
 import { exportFileName, exportStream } from '../exports/event-export.js';
@@ -143,6 +143,8 @@ const eventRoutes: FastifyPluginAsyncZod<AttendanceRouteOptions> = async (app, o
     async (request, reply) => {
       const key = request.headers['idempotency-key'];
       const scan = scanOf(config, request.user, fieldsOf(request.body, request.params.id, key), true);
+      const outsideEvent = await scanTimeOutsideEvent(options.db, scan);
+      if (outsideEvent) throw validationError([outsideEvent]);
       return answerCheckin(reply, await recordCheckin(options, scan), scan.requireRegisteredEvent);
     },
   );

@@ -223,7 +223,7 @@ describe('list slots under hostile readers (issue 15, item 10)', () => {
     for (;;) yield 'x'.repeat(1024);
   };
   const manualChecks = () => {
-    const driver = { check: () => undefined as undefined };
+    const driver: { check: () => void } = { check: () => undefined };
     return {
       driver,
       every: (_ms: number, check: () => void) => {

@@ -298,7 +298,7 @@ describe("who sees a conflicting scan's key", () => {
   it("shows a scan's idempotency key to its sender and admins only, not to other committee members (issue 15, item 15)", async () => {
     const body = { event_id: 'cf-fest', ticket_id: 'FAKE-KEY', location: 'Gate K', admitted_offline: true };
     expect((await upload('keyholder', 'keyholder-scan-1', body)).statusCode).toBe(404);
-    const mine = (headers: Record<string, string>) =>
+    const mine = (headers: { authorization: string }) =>
       conflicts('cf-fest', '', headers).then(
         (answer) =>
           answer.json().conflicts.find((conflict: { ticket_id: string }) => conflict.ticket_id === 'FAKE-KEY').second

@@ -32,6 +32,8 @@ describe('API docs', () => {
       '/events/{id}/conflicts/{conflict_id}/resolve',
       '/events/{id}/export',
       '/events/{id}/lists',
+      '/events/{id}/mailings',
+      '/events/{id}/mailings/{mailing_id}',
       '/events/{id}/stats',
       '/events/{id}/summary',
       '/events/{id}/tickets',

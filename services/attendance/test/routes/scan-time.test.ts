@@ -298,3 +298,64 @@ describe('scanned_at on the event page list (GET /events/{id}/checkins)', () => 
     expect(late.checked_in_at).toBe(upload.json().record.checked_in_at);
   });
 });
+
+describe("scanned_at within the event's own times (issue 15, item 12)", () => {
+  const hoursFromNow = (hours: number) => new Date(Date.now() + hours * 3600_000).toISOString();
+
+  beforeAll(async () => {
+    const created = await t.app.inject({
+      method: 'POST',
+      url: '/events',
+      headers: t.admin(),
+      payload: { id: 'st-timed', title: 'Timed', start_time: hoursFromNow(-20), end_time: hoursFromNow(-14) },
+    });
+    expect(created.statusCode).toBe(201);
+  });
+
+  it('refuses a scan back-dated more than 12 hours before the event starts with 422 naming scanned_at', async () => {
+    const response = await t.checkIn({ event_id: 'st-timed', ticket_id: 'T-1', scanned_at: hoursFromNow(-40) });
+    expect(response.statusCode).toBe(422);
+    expect(response.json()).toEqual({
+      detail: [
+        {
+          loc: ['body', 'scanned_at'],
+          msg: 'must not be more than 12 hours before the event starts',
+          type: 'value_error',
+        },
+      ],
+    });
+  });
+
+  it('accepts a scan between 12 hours before the start and 12 hours after the end', async () => {
+    for (const [index, hours] of [-31, -17, -3].entries()) {
+      const response = await t.checkIn({
+        event_id: 'st-timed',
+        ticket_id: `T-in-${index}`,
+        scanned_at: hoursFromNow(hours),
+      });
+      expect(response.statusCode).toBe(201);
+    }
+  });
+
+  it('refuses a batch item scanned long before the event as its own 422, the others still checked in', async () => {
+    const item = (ticket_id: string, scanned_at: string) => ({
+      token: t.token('panitia1'),
+      idempotency_key: randomUUID(),
+      event_id: 'st-timed',
+      ticket_id,
+      scanned_at,
+    });
+    const response = await t.app.inject({
+      method: 'POST',
+      url: '/checkins/batch',
+      payload: { checkins: [item('T-b1', hoursFromNow(-45)), item('T-b2', hoursFromNow(-15))] },
+    });
+    expect(response.statusCode).toBe(200);
+    const [early, ok] = response.json().results;
+    expect(early).toEqual({
+      status: 422,
+      body: { detail: [expect.objectContaining({ loc: ['body', 'scanned_at'] })] },
+    });
+    expect(ok.status).toBe(201);
+  });
+});

@@ -16,6 +16,10 @@ import {
   IdempotencyHeaders,
   IdParams,
   IssueTicketsBody,
+  Mailing,
+  MailingList,
+  MailingParams,
+  MailingRequest,
   PageQuery,
   SummaryQuery,
   TicketList,
@@ -312,6 +316,55 @@ const eventsRoutes: FastifyPluginAsyncZod<EventsRoutesOptions> = async (
         path(request.params.id, `/tickets/${encodeURIComponent(request.params.ticket_id)}`),
         jsonBody(request.body),
       ),
+  );
+
+  // Tickets sent to their holders by e-mail (issue 17 item 14): attendance sends them in the background.
+  app.post(
+    '/api/events/:id/mailings',
+    {
+      onRequest: authenticateCaller,
+      schema: {
+        tags,
+        summary: 'Send each ticket holder their QR ticket by e-mail, in the background (admin)',
+        security,
+        params: IdParams,
+        body: MailingRequest.nullish(),
+        response: { 202: Mailing, 404: ErrorBody, 422: ErrorBody, 503: ErrorBody },
+      },
+    },
+    async (request, reply) =>
+      relay(request, reply, 'POST', path(request.params.id, '/mailings'), jsonBody(request.body ?? {})),
+  );
+
+  app.get(
+    '/api/events/:id/mailings',
+    {
+      onRequest: authenticateCaller,
+      schema: {
+        tags,
+        summary: "The event's mailings, newest first, with their counts (admin)",
+        security,
+        params: IdParams,
+        response: { 200: MailingList, 404: ErrorBody },
+      },
+    },
+    async (request, reply) => relay(request, reply, 'GET', path(request.params.id, '/mailings')),
+  );
+
+  app.get(
+    '/api/events/:id/mailings/:mailing_id',
+    {
+      onRequest: authenticateCaller,
+      schema: {
+        tags,
+        summary: "A mailing's progress and every address's result, failed first (admin)",
+        security,
+        params: MailingParams,
+        response: { 200: Mailing, 404: ErrorBody },
+      },
+    },
+    async (request, reply) =>
+      relay(request, reply, 'GET', path(request.params.id, `/mailings/${request.params.mailing_id}`)),
   );
 };
 

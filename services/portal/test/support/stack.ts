@@ -253,10 +253,17 @@ export interface Stack extends Upstreams {
 }
 
 /** Starts identity (`identityEnv` overrides its test defaults) and attendance before the file's tests and closes them after; the fields are set by then. */
-export function useUpstreams(identityEnv: Record<string, string> = {}): Upstreams {
+export function useUpstreams(
+  identityEnv: Record<string, string> = {},
+  /** Attendance's variables, asked for when it starts (a server the file started first: its SMTP_URL). */
+  attendanceEnv: () => Record<string, string> = () => ({}),
+): Upstreams {
   const upstreams = {} as Upstreams;
   beforeAll(async () => {
-    [upstreams.identity, upstreams.attendance] = await Promise.all([startIdentity(identityEnv), startAttendance()]);
+    [upstreams.identity, upstreams.attendance] = await Promise.all([
+      startIdentity(identityEnv),
+      startAttendance(attendanceEnv()),
+    ]);
   });
   afterAll(async () => {
     await Promise.all([upstreams.identity?.close(), upstreams.attendance?.close()]);

@@ -115,11 +115,13 @@ export function useUiStack(
     chromiumArgs?: string[];
     portalEnv?: Record<string, string>;
     identityEnv?: Record<string, string>;
+    /** Attendance's variables, asked for when it starts. */
+    attendanceEnv?: () => Record<string, string>;
     /** The names and addresses the portal says it is reached by (default: this machine's). */
     names?: () => PortalNames;
   } = {},
 ): UiStack {
-  const stack = useUpstreams(options.identityEnv) as UiStack;
+  const stack = useUpstreams(options.identityEnv, options.attendanceEnv) as UiStack;
   let dataDir: string | undefined;
   beforeAll(async () => {
     dataDir = mkdtempSync(path.join(tmpdir(), 'tixgo-ui-tls-'));

@@ -12,6 +12,7 @@ import { Layout } from '../ui/layout.js';
 import { useApi } from '../ui/use-api.js';
 import { Banner, ErrorBanner, Loading, PageTitle, TableScroll } from '../ui/widgets.js';
 import { ListsCard } from './lists-admin.js';
+import { TicketMailing } from './ticket-mailing.js';
 
 /** Tickets on one page of the admin list. */
 const PAGE_SIZE = 100;
@@ -428,6 +429,7 @@ export function TicketsPage() {
         </section>
       </div>
       <ListsCard eventId={eventId} />
+      <TicketMailing eventId={eventId} />
       <TicketTable eventId={eventId} version={version} />
     </Layout>
   );

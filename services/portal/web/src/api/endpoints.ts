@@ -11,6 +11,8 @@ import type {
   EventCheckinList,
   EventStats,
   GateCount,
+  Mailing,
+  MailingList,
   Overview,
   OverviewEvent,
   PhoneSetup,
@@ -31,7 +33,7 @@ export type EventOverview = OverviewEvent;
 export type CheckinRow = EventCheckin;
 export type CheckinPage = EventCheckinList;
 
-export type { CheckinList, PhoneSetup, TicketHistory };
+export type { CheckinList, Mailing, PhoneSetup, TicketHistory };
 
 export const endpoints = {
   /** Public: whether the sign-in page offers "create an account". */
@@ -60,6 +62,13 @@ export const endpoints = {
   },
   updateTicket: (id: string, ticketId: string, body: { holder_name?: string | null; holder_email?: string | null }) =>
     api<TicketState>(`/api/events/${segment(id)}/tickets/${segment(ticketId)}`, { method: 'PATCH', json: body }),
+  sendTickets: (id: string, ticketIds?: string[]) =>
+    api<Mailing>(`/api/events/${segment(id)}/mailings`, {
+      method: 'POST',
+      json: ticketIds ? { ticket_ids: ticketIds } : {},
+    }),
+  mailings: (id: string) => api<MailingList>(`/api/events/${segment(id)}/mailings`),
+  mailing: (id: string, mailingId: string) => api<Mailing>(`/api/events/${segment(id)}/mailings/${segment(mailingId)}`),
   resetPassword: (username: string, password: string) =>
     api<UserDetail>(`/api/auth/users/${segment(username)}/password`, { method: 'PUT', json: { password } }),
   issueCount: (id: string, count: number, type?: string) =>

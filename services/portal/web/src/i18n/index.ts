@@ -1,6 +1,7 @@
 // The language of the UI (Bahasa Indonesia by default, English), remembered on the device, and the formats of numbers and times.
 import { signal } from '@preact/signals';
 import { type Catalogue, en, type Message, type MessageKey } from './en.js';
+import { gateTimeText } from './gate-time.js';
 import { id } from './id.js';
 
 export type Language = 'id' | 'en';
@@ -55,6 +56,11 @@ export function formatPercent(value: number): string {
 /** A time of day in the browser's time zone, e.g. 10:32. */
 export function formatTime(iso: string): string {
   return new Intl.DateTimeFormat(locale(), { hour: '2-digit', minute: '2-digit' }).format(new Date(iso));
+}
+
+/** A time at the gate: the time of day when it was today, else with its day (see gate-time.ts). */
+export function formatGateTime(iso: string, now: Date = new Date()): string {
+  return gateTimeText(iso, locale(), now);
 }
 
 /** A short day and time of day in the browser's time zone, e.g. 1 Des 10.30 (a chart's ticks across days). */

@@ -4,7 +4,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { lazy, useRoute } from 'preact-iso';
 import { type CheckinRow, type EventStats, endpoints } from '../api/endpoints.js';
 import { ApiError } from '../api/http.js';
-import { formatDateTime, formatNumber, formatPercent, formatTime, language, t } from '../i18n/index.js';
+import { formatDateTime, formatGateTime, formatNumber, formatPercent, formatTime, language, t } from '../i18n/index.js';
 import { useLiveStream } from '../live/live-stream.js';
 import { LanePanel } from '../ui/lane-panel.js';
 import { Layout } from '../ui/layout.js';
@@ -163,7 +163,7 @@ function CheckinList(props: {
               {rows.map((row) => (
                 <tr key={row.checkin_id}>
                   {/* The time at the gate: an offline scan's own time, not when it reached the server. */}
-                  <td data-label={t('event.colTime')}>{formatTime(row.scanned_at ?? row.checked_in_at)}</td>
+                  <td data-label={t('event.colTime')}>{formatGateTime(row.scanned_at ?? row.checked_in_at)}</td>
                   <th scope="row">
                     <button
                       type="button"
@@ -342,7 +342,7 @@ function Conflicts({ eventId, version }: { eventId: string; version: number }) {
                 {t('event.conflictNotIssued', {
                   ticket,
                   gate: refused.gate,
-                  time: formatTime(refused.at),
+                  time: formatGateTime(refused.at),
                   by: refused.by,
                 })}{' '}
                 {action}
@@ -360,10 +360,10 @@ function Conflicts({ eventId, version }: { eventId: string; version: number }) {
               {t('event.conflictDuplicate', {
                 ticket,
                 earlierGate: earlier.gate,
-                earlierTime: formatTime(earlier.at),
+                earlierTime: formatGateTime(earlier.at),
                 earlierBy: earlier.by,
                 laterGate: later.gate,
-                laterTime: formatTime(later.at),
+                laterTime: formatGateTime(later.at),
                 laterBy: later.by,
               })}{' '}
               {action}

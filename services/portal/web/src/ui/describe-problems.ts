@@ -162,6 +162,8 @@ const KNOWN_DETAILS: Record<string, MessageKey> = {
   'Password too long: at most 72 bytes': 'detail.passwordTooLong',
   'Ticket not found for this event': 'detail.ticketNotFound',
   'Ticket already checked in': 'detail.alreadyCheckedIn',
+  'E-mail is not set up on this server (SMTP_URL)': 'detail.mailOff',
+  'No ticket of this event has an e-mail address to send to': 'detail.noAddresses',
   'Admin only': 'error.forbidden',
   'Request body is too large': 'detail.tooLarge',
   'Token expired': 'banner.sessionExpired',
