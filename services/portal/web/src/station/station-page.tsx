@@ -216,7 +216,8 @@ function StationScanner({ settings, title, owner }: { settings: StationSettings;
           ? 'warn'
           : 'error',
     );
-    setAnnouncement(`${view.title}. ${view.detail}`);
+    const who = [view.holderName, view.ticketType].filter(Boolean).join(', ');
+    setAnnouncement(who ? `${view.title}. ${who}. ${view.detail}` : `${view.title}. ${view.detail}`);
     const counted =
       result.answer.source === 'server' && result.answer.kind === 'ok' ? result.answer.checkin : undefined;
     const entry = {
