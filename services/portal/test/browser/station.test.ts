@@ -74,6 +74,56 @@ describe.runIf(hasChromium)('the check-in station (Chromium)', () => {
     await context.close();
   });
 
+  it.each([
+    ['id', { width: 360, height: 740 }, 'NG'],
+    ['en', { width: 1280, height: 800 }, 'NE'],
+  ])(
+    'shows the holder’s name and the ticket type, large, on green and on the saved purple (%s)',
+    async (language, viewport, prefix) => {
+      const event = { id: `names-${prefix.toLowerCase()}`, title: `Names ${prefix}` };
+      await seedEvent(stack.portal.url, admin, event, [
+        { ticket_id: `${prefix}-001`, holder_name: 'Sari Wulandari', type: 'VIP' },
+        { ticket_id: `${prefix}-002`, holder_name: 'Budi Santoso', type: 'REG' },
+      ]);
+      const { page, context, problems } = await openPage(stack, {
+        viewport,
+        isMobile: viewport.width < 400,
+      });
+      await openStation(page, stack.portal.url, { title: event.title, gate: 'Gerbang Nama' });
+      if (language === 'en') {
+        await page.evaluate(() => localStorage.setItem('tixgo.language', 'en'));
+        await page.reload();
+        await page.getByLabel('Ticket code').waitFor();
+      }
+      await page.getByTestId('ticket-copy').filter({ hasText: /^2 / }).waitFor();
+
+      const green = await scan(page, `${prefix}-001`);
+      expect(green.tone).toBe('ok');
+      expect(green.text).toContain(language === 'en' ? 'Checked in' : 'Berhasil check-in');
+      expect(await page.getByTestId('answer-name').textContent()).toBe('Sari Wulandari');
+      expect(await page.getByTestId('answer-type').textContent()).toBe('VIP');
+      // As large as the title: a step away, the gate reads who it is.
+      const sizes = await page.evaluate(() => {
+        const size = (selector: string) =>
+          Number.parseFloat(getComputedStyle(document.querySelector(selector) as Element).fontSize);
+        return { name: size('.answer-name'), detail: size('.answer-detail') };
+      });
+      expect(sizes.name).toBeGreaterThan(sizes.detail * 1.4);
+      expect(await overflowsHorizontally(page)).toBe(false);
+      await expectAccessible(page);
+
+      // Without the server, the saved answer names them too.
+      await page.route(/\/api\/checkins(\/batch)?$/, (route) => route.abort('connectionrefused'));
+      const saved = await scan(page, `${prefix}-002`);
+      expect(saved.tone).toBe('saved');
+      expect(await page.getByTestId('answer-name').textContent()).toBe('Budi Santoso');
+      expect(await page.getByTestId('answer-type').textContent()).toBe('REG');
+      await page.unrouteAll({ behavior: 'ignoreErrors' });
+      expect(problems).toEqual([]);
+      await context.close();
+    },
+  );
+
   it('answers a scanner’s double read of a ticket it just let in “just checked in here” in the green family, sent once', async () => {
     const event = { id: 'double-fest', title: 'Double Fest' };
     await seedEvent(stack.portal.url, admin, event, [
@@ -98,7 +148,7 @@ describe.runIf(hasChromium)('the check-in station (Chromium)', () => {
     const repeat = await scan(page, 'DR-001');
     expect(repeat.tone).toBe('repeat');
     expect(repeat.text).toContain('Baru saja check-in di sini');
-    expect(repeat.text).toContain('DR-001 · Rina Dua — check-in di perangkat ini 2 detik lalu: orang yang sama');
+    expect(repeat.text).toContain('Rina Dua DR-001 — check-in di perangkat ini 2 detik lalu: orang yang sama');
     expect(sent).toEqual(['DR-001']);
 
     // On a phone the language switch is in the menu.
@@ -122,7 +172,7 @@ describe.runIf(hasChromium)('the check-in station (Chromium)', () => {
     const answer = page.locator('[data-testid="scan-answer"][data-tone="repeat"]').filter({ hasText: 'DR-002' });
     await answer.waitFor();
     expect((await answer.innerText()).replace(/\s+/g, ' ')).toContain(
-      'Just checked in here DR-002 · Budi Dua — checked in on this device 0 seconds ago: the same person, let them through.',
+      'Just checked in here Budi Dua DR-002 — checked in on this device 0 seconds ago: the same person, let them through.',
     );
     await expect
       .poll(() => page.locator('.recent li').allInnerTexts())

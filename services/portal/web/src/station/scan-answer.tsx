@@ -5,7 +5,7 @@ import { describeDetail, describeProblems } from '../ui/describe-problems.js';
 import type { Refusal } from './scan-client.js';
 import type { StationScanResult } from './station-engine.js';
 
-export type Tone = 'ok' | 'repeat' | 'warn' | 'error' | 'saved' | 'pending';
+export type Tone = 'ok' | 'out' | 'repeat' | 'warn' | 'error' | 'saved' | 'pending';
 
 export interface AnswerView {
   tone: Tone;
@@ -13,6 +13,9 @@ export interface AnswerView {
   detail: string;
   /** A full list: a supervisor may let the person in anyway (issue 16). */
   canOverride?: boolean;
+  /** Whom the ticket is for and its type, shown large on an admission: staff compare ticket and person. */
+  holderName?: string | null | undefined;
+  ticketType?: string | null | undefined;
 }
 
 /** A gate rule's refusal (issue 16): amber for where the ticket is (in, out), red for a rule that says no. */
@@ -43,7 +46,23 @@ function gateDetail(key: 'station.duplicateDetail' | 'station.duplicateDetailNoG
   return t(values.gate ? key : 'station.duplicateDetailNoGate', values);
 }
 
-export function viewOf({ ticketId: ticket, answer }: StationScanResult, isSupervisor = false): AnswerView {
+/** The tones of a person let in (or out): the answer names them. */
+const ADMITTED: ReadonlySet<Tone> = new Set(['ok', 'repeat', 'saved']);
+
+export function viewOf(result: StationScanResult, isSupervisor = false): AnswerView {
+  const { holder } = result;
+  // Named large, the holder is not repeated in the detail.
+  const view = answerView(result, isSupervisor, holder?.name != null);
+  if (!holder || !ADMITTED.has(view.tone) || result.answer.kind === 'refused') return view;
+  return { ...view, holderName: holder.name, ticketType: holder.type };
+}
+
+function answerView(
+  { ticketId: ticket, answer }: StationScanResult,
+  isSupervisor: boolean,
+  named: boolean,
+): AnswerView {
+  const withName = (name: string | null) => (name && !named ? `${ticket} · ${name}` : ticket);
   if (answer.source === 'device') {
     switch (answer.kind) {
       case 'out':
@@ -55,7 +74,7 @@ export function viewOf({ ticketId: ticket, answer }: StationScanResult, isSuperv
       case 'refused':
         return refusedView(ticket, answer.refusal, { ...answer, isSupervisor });
       case 'saved':
-        return savedView(answer.holderName ? `${ticket} · ${answer.holderName}` : ticket);
+        return savedView(withName(answer.holderName));
       case 'seen': {
         const key: MessageKey = answer.onThisDevice ? 'station.seenHere' : 'station.seenBefore';
         return {
@@ -67,7 +86,7 @@ export function viewOf({ ticketId: ticket, answer }: StationScanResult, isSuperv
       case 'unknown':
         return { tone: 'error', title: t('station.unknown'), detail: t('station.unknownOffline', { ticket }) };
       case 'repeat': {
-        const who = answer.holderName ? `${ticket} · ${answer.holderName}` : ticket;
+        const who = withName(answer.holderName);
         return {
           tone: 'repeat',
           title: t('station.repeat'),
@@ -80,7 +99,7 @@ export function viewOf({ ticketId: ticket, answer }: StationScanResult, isSuperv
     case 'ok':
       return { tone: 'ok', title: t('station.ok'), detail: ticket };
     case 'out':
-      return { tone: 'ok', title: t('gate.out.title'), detail: ticket };
+      return { tone: 'out', title: t('gate.out.title'), detail: ticket };
     case 'refused':
       return refusedView(ticket, answer.refusal, { ...answer, isSupervisor });
     case 'duplicate': {
@@ -130,7 +149,7 @@ export function answeredView(scan: StoredScan): AnswerView {
     case 'checked-in':
       return { tone: 'ok', title: t('station.sentOk'), detail: ticket };
     case 'checked-out':
-      return { tone: 'ok', title: t('gate.sentOut'), detail: ticket };
+      return { tone: 'out', title: t('gate.sentOut'), detail: ticket };
     case 'conflict':
     case 'duplicate':
       return {
@@ -149,7 +168,7 @@ export function answeredView(scan: StoredScan): AnswerView {
   }
 }
 
-const ICONS: Record<Tone, string> = { ok: '✓', repeat: '✓', warn: '!', error: '✕', saved: '⇪', pending: '…' };
+const ICONS: Record<Tone, string> = { ok: '✓', out: '↗', repeat: '✓', warn: '!', error: '✕', saved: '⇪', pending: '…' };
 
 export function ScanAnswerPanel(props: { view: AnswerView; onDismiss: () => void; onOverride?: () => void }) {
   const { view } = props;
@@ -160,6 +179,16 @@ export function ScanAnswerPanel(props: { view: AnswerView; onDismiss: () => void
         {ICONS[view.tone]}
       </div>
       <p class="answer-title">{view.title}</p>
+      {view.holderName && (
+        <p class="answer-name" data-testid="answer-name">
+          {view.holderName}
+        </p>
+      )}
+      {view.ticketType && (
+        <p class="answer-type" data-testid="answer-type">
+          {view.ticketType}
+        </p>
+      )}
       <p class="answer-detail">{view.detail}</p>
       {view.canOverride && props.onOverride && (
         <button type="button" class="button-answer" data-testid="override" onClick={props.onOverride}>

@@ -65,8 +65,16 @@ export type StationAnswer =
       ticketType: string | null;
     };
 
+/** Who the ticket is for, from the device's copy of the event: the green screen shows it, large (issue 17 item 2). */
+export interface TicketHolder {
+  name: string | null;
+  type: string | null;
+}
+
 export interface StationScanResult {
   ticketId: string;
+  /** The holder as the device's copy knows them (undefined: not on the device). */
+  holder?: TicketHolder | undefined;
   /** The scan's idempotency key: how the station finds it again once its queued upload has been answered. */
   scanKey: string;
   answer: StationAnswer;
@@ -154,10 +162,12 @@ export class StationEngine {
       const admitted = first && admittedName(first.answer);
       if (admitted !== undefined) {
         // The server's green names nobody: the device's copy of the event does.
-        const holderName = admitted ?? (await findTicket(this.eventId, ticketId))?.holderName ?? null;
+        const holder = first?.holder ?? (await this.holderOf(ticketId));
+        const holderName = admitted ?? holder?.name ?? null;
         const secondsAgo = Math.max(0, Math.round((this.now() - lately.at) / 1000));
         return {
           ticketId,
+          holder,
           scanKey: crypto.randomUUID(),
           answer: { source: 'device', kind: 'repeat', secondsAgo, holderName },
         };
@@ -183,12 +193,14 @@ export class StationEngine {
       override,
     });
     const stored: StoredScan = { ...scan, owner: this.owner, state: 'waiting' };
+    // Looked up while the scan is on its way: the server's answer names nobody (compat shape), the device's copy does.
+    const holder = this.holderOf(ticketId);
     await saveScan(stored);
     if (this.mode.value === 'online') {
       try {
         const answer = await sendWithin(scan, ONLINE_TIMEOUT_MS);
         await saveScan(settled(stored, answer));
-        return { ticketId, scanKey: scan.key, answer: { source: 'server', ...answer } };
+        return { ticketId, holder: await holder, scanKey: scan.key, answer: { source: 'server', ...answer } };
       } catch (error) {
         if (!(error instanceof NoAnswer)) throw error;
         if (error.reason === 'signed-out') this.needsSignIn.value = true;
@@ -198,7 +210,12 @@ export class StationEngine {
     }
     const answer = await this.judgeOnDevice(stored);
     void this.countWaiting();
-    return { ticketId, scanKey: scan.key, answer };
+    return { ticketId, holder: await holder, scanKey: scan.key, answer };
+  }
+
+  private async holderOf(ticketId: string): Promise<TicketHolder | undefined> {
+    const ticket = await findTicket(this.eventId, ticketId).catch(() => undefined);
+    return ticket ? { name: ticket.holderName, type: ticket.type ?? null } : undefined;
   }
 
   /**
