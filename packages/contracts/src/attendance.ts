@@ -185,6 +185,27 @@ export const CheckinBatchItem = CheckinBody.extend({
 });
 export type CheckinBatchItem = z.infer<typeof CheckinBatchItem>;
 
+/** Most keys in one POST /checkins/delivered. */
+export const MAX_DELIVERED_KEYS = 1000;
+
+/**
+ * POST /checkins/delivered (gateways only): the keys a gateway made for key-less callers whose
+ * answers it delivered. Until then a key-less retry of the same scan through another gateway is
+ * answered as the first request was, not as "already checked in" (issue 18, item 5).
+ */
+export const DeliveredKeys = z.object({
+  keys: z
+    .array(
+      z.object({
+        owner: z.string().uuid().describe("the caller's account id (the token's uid)"),
+        key: z.string().startsWith('gw:').max(200).describe('the key the gateway made, gw:…'),
+      }),
+    )
+    .min(1)
+    .max(MAX_DELIVERED_KEYS),
+});
+export type DeliveredKeys = z.infer<typeof DeliveredKeys>;
+
 /** The documented body of POST /checkins/batch. */
 export const CheckinBatchBody = z.object({
   checkins: z.array(CheckinBatchItem).min(1).max(MAX_CHECKINS_PER_BATCH),

@@ -11,7 +11,7 @@ import { type CheckinOutcome, checkinAccount } from './checkins-repository.js';
 import { recordConflict } from './conflicts-repository.js';
 import { addHistory } from './gate-repository.js';
 import { type GateAnswer, type GateOutcomeLabel, recordGateScan } from './gate-scan.js';
-import { checkInWithKey, type KeyedCheckin, type KeyedOutcome } from './idempotency.js';
+import { checkInWithKey, type KeyedCheckin, type KeyedOutcome, requestHash } from './idempotency.js';
 import { type EventTimes, eventScanTimeIssue } from './scan-time.js';
 import { judgeTicket } from './ticket-policy.js';
 
@@ -198,12 +198,43 @@ async function withOtherEvent(db: pg.Pool, scan: ScanRequest, outcome: Statement
  * (and, admitted offline, as a conflict).
  */
 async function isOwnEarlierCheckin(db: pg.Pool, scan: ScanRequest, outcome: KeyedOutcome): Promise<boolean> {
-  if (outcome.kind !== 'duplicate' || scan.scannedAt === null) return false;
+  if (outcome.kind !== 'duplicate') return false;
+  if (scan.idempotency && isGatewayKey(scan.idempotency.key)) {
+    const hash = requestHash(scan.idempotency.route, scan);
+    if (await takeUndeliveredGatewayKey(db, scan.byUid, outcome.record.checkin_id, scan.idempotency, hash)) return true;
+  }
+  if (scan.scannedAt === null) return false;
   const first = outcome.record;
   const looksSame =
     first.scanned_at === scan.scannedAt && first.checked_in_by === scan.by && first.location === scan.location;
   // The same account, not only the same name (issue 15, item 15): asked only when all else matches.
   return looksSame && (await checkinAccount(db, first.checkin_id)) === scan.byUid;
+}
+
+/** A key the gateway made because its caller sent none (see migration 022). */
+export const isGatewayKey = (key: string) => key.startsWith('gw:');
+
+/**
+ * A key-less scan retried through another gateway after the first one died with the answer: the
+ * first gateway's key for this very check-in, by this very account and request, was never marked
+ * delivered. Taken (deleted) so that it answers one retry; a later scan of the same ticket is the
+ * duplicate it is.
+ */
+async function takeUndeliveredGatewayKey(
+  db: pg.Pool,
+  owner: string,
+  checkinId: string,
+  keyed: KeyedCheckin,
+  hash: string,
+): Promise<boolean> {
+  const { rowCount } = await db.query({
+    name: 'take-undelivered-gateway-key',
+    text: `DELETE FROM idempotency_keys
+            WHERE owner = $1 AND checkin_id = $2::uuid AND key LIKE 'gw:%' AND key <> $3 AND request_hash = $4
+              AND created_at > now() - make_interval(secs => $5)`,
+    values: [owner, checkinId, keyed.key, hash, keyed.ttlSeconds],
+  });
+  return (rowCount ?? 0) > 0;
 }
 
 /**

@@ -9,14 +9,15 @@ import {
   CheckinBatchItem,
   type CheckinBatchResult,
   CheckinBatchResults,
+  DeliveredKeys,
   ErrorBody,
   REQUEST_ID_PATTERN,
   ValidationErrorBody,
 } from '@tixgo/contracts';
-import { type AuthUser, type ValidationItem, verifyAccessToken } from '@tixgo/platform';
+import { type AuthUser, trustedForwarder, type ValidationItem, verifyAccessToken } from '@tixgo/platform';
 import type { FastifyInstance, FastifyRequest, FastifySchemaCompiler } from 'fastify';
 import { type FastifyPluginAsyncZod, validatorCompiler } from 'fastify-type-provider-zod';
-import type { ZodType, z } from 'zod';
+import { type ZodType, z } from 'zod';
 import { tooManyCheckinsByUser, tooManyCheckinsFromAddress } from '../checkins/checkin-rate-limits.js';
 import { eventTimesOf, recordCheckin, type ScanRequest } from '../checkins/record-checkin.js';
 import { type EventTimes, eventScanTimeIssue } from '../checkins/scan-time.js';
@@ -239,6 +240,37 @@ const checkinBatchRoutes: FastifyPluginAsyncZod<AttendanceRouteOptions> = async 
       // Every refused token is a request the address made (the batch itself counted once in onRequest).
       await limits.chargeClient(request.ip, tokens.refusedItems);
       return { results };
+    },
+  );
+
+  const isTrustedGateway = trustedForwarder(config.trustProxy || undefined);
+  app.post(
+    '/checkins/delivered',
+    {
+      schema: {
+        tags: ['check-ins'],
+        summary: 'Mark the answers to key-less check-ins delivered (for gateways such as the portal)',
+        description:
+          'A gateway that made an idempotency key (gw:…) for a caller that sent none says here that it ' +
+          'delivered the answer. Until then, a key-less retry of the same scan by the same account (through ' +
+          'another gateway, after the first one died) is answered 201 as the first request was, not 409. ' +
+          'Only from the addresses in TRUST_PROXY (403 otherwise).',
+        body: DeliveredKeys,
+        response: { 204: z.null(), 403: ErrorBody },
+      },
+    },
+    async (request, reply) => {
+      if (!isTrustedGateway(request.socket.remoteAddress ?? '')) {
+        return reply.code(403).send({ detail: 'Only a gateway named in TRUST_PROXY may mark answers delivered' });
+      }
+      const { keys } = request.body;
+      await options.db.query({
+        name: 'gateway-keys-delivered',
+        text: `DELETE FROM idempotency_keys
+                WHERE (owner, key) IN (SELECT * FROM unnest($1::text[], $2::text[])) AND key LIKE 'gw:%'`,
+        values: [keys.map((entry) => entry.owner), keys.map((entry) => entry.key)],
+      });
+      return reply.code(204).send(null);
     },
   );
 };

@@ -19,6 +19,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { authenticateCaller, callerOf } from '../session/authenticate-caller.js';
 import type { AttendanceClient } from '../upstream/attendance-client.js';
 import type { Caller } from '../upstream/caller.js';
+import { checkinKey } from '../upstream/delivered-keys.js';
 import { sendItemAnswer, sendUpstream, upstreamJson } from '../upstream/pass-through.js';
 import { queryString } from '../upstream/query-string.js';
 
@@ -68,7 +69,7 @@ const checkinsRoutes: FastifyPluginAsyncZod<CheckinsRoutesOptions> = async (app,
       },
     },
     async (request, reply) => {
-      const key = request.headers['idempotency-key'];
+      const key = checkinKey(request, reply, attendance);
       const answer = await attendance.checkIn(callerOf(request), request.body, { key });
       // The duplicate (409 with the first scan's record), 404 and 422 reach the gate as attendance said them.
       if (answer.status !== 201) return sendItemAnswer(reply, answer);

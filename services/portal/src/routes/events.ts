@@ -37,6 +37,7 @@ import { DEFAULT_BODY_LIMIT_BYTES, isAdmin, SPEC_BODY_LIMIT_BYTES } from '../bod
 import { isCsvType, mediaType } from '../media-type.js';
 import { authenticateCaller, callerOf } from '../session/authenticate-caller.js';
 import type { AttendanceClient } from '../upstream/attendance-client.js';
+import { checkinKey } from '../upstream/delivered-keys.js';
 import { relayTo, sendItemAnswer, sendUpstreamStream } from '../upstream/pass-through.js';
 import { queryString } from '../upstream/query-string.js';
 import { jsonBody } from '../upstream/upstream-client.js';
@@ -145,7 +146,7 @@ const eventsRoutes: FastifyPluginAsyncZod<EventsRoutesOptions> = async (
     },
     async (request, reply) => {
       const checkin = { ...request.body, event_id: request.params.id };
-      const key = request.headers['idempotency-key'];
+      const key = checkinKey(request, reply, attendance);
       // Attendance's own answer, whatever the status: this route has no portal shape.
       return sendItemAnswer(
         reply,

@@ -5,6 +5,7 @@ import type { ReadinessCheck, ReplicaChecks } from '@tixgo/platform';
 import type { UpstreamConfig } from '../config.js';
 import type { Caller } from './caller.js';
 import { type CheckinBatchingOptions, CheckinCoalescer } from './checkin-coalescer.js';
+import { DeliveredKeys, gatewayKey } from './delivered-keys.js';
 import {
   createUpstreamClient,
   jsonBody,
@@ -48,6 +49,11 @@ export interface AttendanceClient {
   forward(request: UpstreamRequest): Promise<UpstreamResponse>;
   /** The /ready check of this upstream (each replica's, when there are several). */
   readiness(): ReadinessCheck | ReplicaChecks;
+  /**
+   * The answer to a key-less check-in, sent under `key` (from gatewayKey) for account `owner`,
+   * reached its caller: attendance stops treating a retry of it as the same request (see delivered-keys.ts).
+   */
+  delivered(owner: string, key: string): void;
   close(): Promise<void>;
 }
 
@@ -66,6 +72,7 @@ export function createAttendanceClient(
     log,
   );
   const get = (caller: Caller, path: string) => upstream.send({ method: 'GET', path, caller });
+  const deliveredKeys = new DeliveredKeys(upstream, log);
 
   return {
     checkIn(caller, body, { registeredEventOnly = false, key } = {}) {
@@ -75,8 +82,9 @@ export function createAttendanceClient(
         token: caller.token,
         // The caller's key is the key attendance sees, scoped there to the token's user: a browser
         // that retries after a lost answer gets its first answer again, never a false "already
-        // checked in". Without one, a key of our own still makes the portal's retries safe.
-        idempotency_key: key ?? randomUUID(),
+        // checked in". Without one, a key of our own (gw:…, see delivered-keys.ts) still makes the
+        // portal's retries safe, and a retry through another portal too while it is undelivered.
+        idempotency_key: key ?? gatewayKey(),
         event_id: body.event_id,
         ticket_id: body.ticket_id,
         location: body.location ?? null,
@@ -117,6 +125,10 @@ export function createAttendanceClient(
     listEvents: (caller) => get(caller, '/events'),
     forward: (request) => upstream.send(request),
     readiness: () => upstream.readiness(),
-    close: () => upstream.close(),
+    delivered: (owner, key) => deliveredKeys.add(owner, key),
+    async close() {
+      await deliveredKeys.flush();
+      await upstream.close();
+    },
   };
 }

@@ -89,6 +89,10 @@ export async function startIdentity(env: Record<string, string> = {}): Promise<R
 export interface AttendanceService extends RunningService {
   /** Requests received so far, as "METHOD /path", counted as they arrive (before auth, validation or routing). */
   received: string[];
+  /** POST /checkins/delivered calls so far (the portal's marks of delivered key-less answers). */
+  deliveredMarks: { count: number };
+  /** Its database (a test reads what the service keeps). */
+  pool: import('pg').Pool;
   stop(): Promise<void>;
   restart(): Promise<void>;
 }
@@ -116,12 +120,19 @@ export async function startAttendance(
   });
   const db = await openAttendanceDatabase(config, quietLog);
   const received: string[] = [];
+  const deliveredMarks = { count: 0 };
   const build = async (port: number) => {
     const app = await buildAttendanceApp(config, { db, logStream: options.logStream });
     // The HTTP server's own event: counts every request that reaches the process, before Fastify.
-    app.server.on('request', (req: { method?: string; url?: string }) => {
-      received.push(`${req.method} ${req.url}`);
-    });
+    app.server.on(
+      'request',
+      (req: { method?: string; url?: string }, res: { once(e: 'finish', f: () => void): void }) => {
+        // The portal's delivery marks of key-less check-ins are bookkeeping of their own, counted
+        // apart once answered (the keys are gone by then).
+        if (req.url === '/checkins/delivered') res.once('finish', () => deliveredMarks.count++);
+        else received.push(`${req.method} ${req.url}`);
+      },
+    );
     await app.listen({ port, host: '127.0.0.1' });
     return app;
   };
@@ -133,6 +144,8 @@ export async function startAttendance(
     url,
     port,
     received,
+    deliveredMarks,
+    pool: db.pool,
     async stop() {
       if (running) await app.close();
       running = false;
