@@ -291,7 +291,11 @@ function probe(url) {
   });
 }
 
-async function waitHealthy(service, timeoutMs = 60_000) {
+// How long each service may take to answer /health (STACK_START_TIMEOUT_SECONDS: a slow box, or
+// `pnpm bench arm64` under emulation, needs more than the default minute).
+const startTimeoutMs = Number(process.env.STACK_START_TIMEOUT_SECONDS ?? 60) * 1000 || 60_000;
+
+async function waitHealthy(service, timeoutMs = startTimeoutMs) {
   const started = Date.now();
   while (Date.now() - started < timeoutMs) {
     if (!children.has(service.name)) return false;

@@ -5,7 +5,7 @@ import { describeDetail, describeProblems } from '../ui/describe-problems.js';
 import type { Refusal } from './scan-client.js';
 import type { StationScanResult } from './station-engine.js';
 
-export type Tone = 'ok' | 'repeat' | 'warn' | 'error' | 'saved' | 'pending';
+export type Tone = 'ok' | 'out' | 'repeat' | 'warn' | 'error' | 'saved' | 'pending';
 
 export interface AnswerView {
   tone: Tone;
@@ -99,7 +99,7 @@ function answerView(
     case 'ok':
       return { tone: 'ok', title: t('station.ok'), detail: ticket };
     case 'out':
-      return { tone: 'ok', title: t('gate.out.title'), detail: ticket };
+      return { tone: 'out', title: t('gate.out.title'), detail: ticket };
     case 'refused':
       return refusedView(ticket, answer.refusal, { ...answer, isSupervisor });
     case 'duplicate': {
@@ -149,7 +149,7 @@ export function answeredView(scan: StoredScan): AnswerView {
     case 'checked-in':
       return { tone: 'ok', title: t('station.sentOk'), detail: ticket };
     case 'checked-out':
-      return { tone: 'ok', title: t('gate.sentOut'), detail: ticket };
+      return { tone: 'out', title: t('gate.sentOut'), detail: ticket };
     case 'conflict':
     case 'duplicate':
       return {
@@ -168,7 +168,7 @@ export function answeredView(scan: StoredScan): AnswerView {
   }
 }
 
-const ICONS: Record<Tone, string> = { ok: '✓', repeat: '✓', warn: '!', error: '✕', saved: '⇪', pending: '…' };
+const ICONS: Record<Tone, string> = { ok: '✓', out: '↗', repeat: '✓', warn: '!', error: '✕', saved: '⇪', pending: '…' };
 
 export function ScanAnswerPanel(props: { view: AnswerView; onDismiss: () => void; onOverride?: () => void }) {
   const { view } = props;

@@ -29,6 +29,7 @@ const CameraScanner = lazy(() => import('./camera-scanner.js').then((m) => m.Cam
 /** How long an answer stays on screen before the station is ready by itself (a new scan replaces it at once). */
 const ANSWER_MS: Record<Tone, number> = {
   ok: 1800,
+  out: 1800,
   repeat: 1800,
   saved: 2500,
   warn: 4000,
@@ -209,7 +210,7 @@ function StationScanner({ settings, title, owner }: { settings: StationSettings;
     setLastTicket(result.ticketId);
     const view = viewOf(result, isSupervisor);
     feedback(
-      view.tone === 'ok' || view.tone === 'repeat' || view.tone === 'saved'
+      view.tone === 'ok' || view.tone === 'out' || view.tone === 'repeat' || view.tone === 'saved'
         ? 'ok'
         : view.tone === 'warn'
           ? 'warn'
@@ -415,7 +416,7 @@ function StationScanner({ settings, title, owner }: { settings: StationSettings;
           {t('station.codeHint')}
         </p>
         <button type="submit" class="button-primary">
-          {t('station.submit')}
+          {direction === 'exit' ? t('gate.out') : t('station.submit')}
         </button>
       </form>
 
