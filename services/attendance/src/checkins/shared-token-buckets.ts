@@ -99,7 +99,7 @@ export class SharedTokenBuckets {
   /** The first `granted` waiters (in arrival order) got a token; the others wait for the next one. */
   private answer(waiters: Waiter[], row: Row): void {
     const wait = Math.max(1, Math.ceil((1 - row.tokens) / this.limits.ratePerSecond));
-    waiters.forEach((waiter, index) => waiter.resolve(index < row.granted ? 0 : wait));
+    for (const [index, waiter] of waiters.entries()) waiter.resolve(index < row.granted ? 0 : wait);
   }
 
   private nowParameter(): Date | null {

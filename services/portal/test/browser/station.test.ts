@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { login } from '../support/stack.js';
+import { call, login } from '../support/stack.js';
 import {
   deliverBehindThePage,
   expectAccessible,
@@ -13,6 +13,7 @@ import {
   launchChromium,
   openPage,
   overflowsHorizontally,
+  portalClient,
   reportSkippedWithoutChromium,
   signIn,
   useUiStack,
@@ -123,6 +124,60 @@ describe.runIf(hasChromium)('the check-in station (Chromium)', () => {
       await context.close();
     },
   );
+
+  it('lets an admin define the event’s gates, and the stations pick from them: one spelling in the stats', async () => {
+    const { page, context, problems } = await openPage(stack, {
+      viewport: { width: 360, height: 740 },
+      isMobile: true,
+    });
+    await signIn(page, stack.portal.url, 'admin1');
+    await page.goto(`${stack.portal.url}/admin/events/new`);
+    await page.getByLabel('Judul').fill('Gates Fest');
+    const gates = page.getByLabel('Gerbang acara (satu per baris)');
+    // The same gate twice in other letters is refused, in the page's words.
+    await gates.fill('Gerbang Utara\ngerbang utara');
+    await page.getByLabel(/^ID acara/).fill('gates-fest');
+    await page.getByRole('button', { name: 'Buat acara' }).click();
+    await page.getByText(/menyebut satu gerbang dua kali/).waitFor();
+    await gates.fill('Gerbang Utara\nGerbang Selatan\n');
+    await expectAccessible(page);
+    await page.getByRole('button', { name: 'Buat acara' }).click();
+    await page.waitForURL('**/admin/events/gates-fest/tickets');
+    await context.close();
+
+    const event = await call(stack.portal.url, 'GET', '/api/events/gates-fest', {
+      token: admin,
+      dispatcher: portalClient,
+    });
+    expect((event.body as { gates: string[] }).gates).toEqual(['Gerbang Utara', 'Gerbang Selatan']);
+
+    // Two committee devices: each picks the gate from the event's list (no typing, so no second spelling).
+    for (const viewport of [
+      { width: 360, height: 740 },
+      { width: 1280, height: 800 },
+    ]) {
+      const station = await openPage(stack, { viewport });
+      await signIn(station.page, stack.portal.url, 'panitia1');
+      await station.page.goto(`${stack.portal.url}/station`);
+      await station.page.getByLabel('Acara').selectOption({ label: 'Gates Fest' });
+      // A list to pick from, not a field to type in.
+      const gate = station.page.getByRole('combobox', { name: /^Gerbang/ });
+      expect(await gate.locator('option').allTextContents()).toEqual([
+        'Pilih gerbang',
+        'Gerbang Utara',
+        'Gerbang Selatan',
+      ]);
+      await gate.selectOption('Gerbang Utara');
+      await station.page.getByRole('button', { name: 'Mulai check-in' }).click();
+      await station.page.getByLabel('Kode tiket').waitFor();
+      expect((await scan(station.page, `GATE-${viewport.width}`)).tone).toBe('ok');
+      expect(station.problems).toEqual([]);
+      await station.context.close();
+    }
+    const stored = await storedCheckins(stack.portal.url, admin, 'gates-fest');
+    expect(stored.map((checkin) => checkin.location)).toEqual(['Gerbang Utara', 'Gerbang Utara']);
+    expect(problems).toEqual([]);
+  });
 
   it('answers a scanner’s double read of a ticket it just let in “just checked in here” in the green family, sent once', async () => {
     const event = { id: 'double-fest', title: 'Double Fest' };
