@@ -60,8 +60,11 @@ describe.runIf(hasChromium)('the organiser’s admin pages (Chromium)', () => {
       await page.getByRole('button', { name: `Ubah nama pemegang ${code}` }).click();
       const field = page.getByLabel(`Nama pemegang ${code}`);
       await field.fill(`${who} Putra`);
+      // An attention ticket (issue 17 item 9): a note the gate must confirm.
+      await page.getByLabel('Catatan untuk gerbang (perhatian)').fill('Periksa KTP');
       await page.getByRole('button', { name: 'Simpan' }).click();
       await table.getByText(`${who} Putra`).waitFor();
+      expect(await table.getByTestId('ticket-note').textContent()).toContain('⚠ Periksa KTP');
       expect(await overflowsHorizontally(page)).toBe(false);
       await expectAccessible(page);
       // Stored: a new search finds the new name.

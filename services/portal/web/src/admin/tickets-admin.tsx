@@ -68,6 +68,8 @@ function TicketRow(props: { eventId: string; ticket: TicketState; onSaved: (tick
   const { ticket } = props;
   const [editing, setEditing] = useState(false);
   const [name, setName] = useState(ticket.holder_name ?? '');
+  // An attention ticket's note for the gate (issue 17 item 9): the station stops on it until confirmed.
+  const [note, setNote] = useState(ticket.note ?? '');
   const [error, setError] = useState<unknown>(undefined);
   const [busy, setBusy] = useState(false);
   const [cancelling, setCancelling] = useState(false);
@@ -79,6 +81,7 @@ function TicketRow(props: { eventId: string; ticket: TicketState; onSaved: (tick
     try {
       const saved = await endpoints.updateTicket(props.eventId, ticket.ticket_id, {
         holder_name: name.trim() === '' ? null : name.trim(),
+        note: note.trim() === '' ? null : note.trim(),
       });
       props.onSaved(saved);
       setEditing(false);
@@ -102,6 +105,15 @@ function TicketRow(props: { eventId: string; ticket: TicketState; onSaved: (tick
               <span class="sr-only">{t('tickets.editLabel', { code: ticket.ticket_id })}</span>
               <input value={name} maxLength={200} onInput={(typed) => setName(typed.currentTarget.value)} />
             </label>
+            <label class="field">
+              <span>{t('tickets.noteLabel')}</span>
+              <input
+                value={note}
+                maxLength={200}
+                placeholder={t('tickets.notePlaceholder')}
+                onInput={(typed) => setNote(typed.currentTarget.value)}
+              />
+            </label>
             <button type="submit" class="button-primary button-small" disabled={busy}>
               {t('admin.save')}
             </button>
@@ -111,7 +123,15 @@ function TicketRow(props: { eventId: string; ticket: TicketState; onSaved: (tick
             {error !== undefined && <span class="field-error">{describeError(error)}</span>}
           </form>
         ) : (
-          (ticket.holder_name ?? '—')
+          <>
+            {ticket.holder_name ?? '—'}
+            {ticket.note && (
+              <span class="ticket-note" data-testid="ticket-note">
+                {' '}
+                ⚠ {ticket.note}
+              </span>
+            )}
+          </>
         )}
       </td>
       <td data-label={t('tickets.colEmail')}>{ticket.holder_email ?? '—'}</td>
@@ -130,6 +150,7 @@ function TicketRow(props: { eventId: string; ticket: TicketState; onSaved: (tick
             aria-label={t('tickets.editName', { code: ticket.ticket_id })}
             onClick={() => {
               setName(ticket.holder_name ?? '');
+              setNote(ticket.note ?? '');
               setEditing(true);
             }}
           >

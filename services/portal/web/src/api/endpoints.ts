@@ -60,8 +60,11 @@ export const endpoints = {
     if (options.q) params.set('q', options.q);
     return api<TicketList>(`/api/events/${segment(id)}/tickets?${params}`);
   },
-  updateTicket: (id: string, ticketId: string, body: { holder_name?: string | null; holder_email?: string | null }) =>
-    api<TicketState>(`/api/events/${segment(id)}/tickets/${segment(ticketId)}`, { method: 'PATCH', json: body }),
+  updateTicket: (
+    id: string,
+    ticketId: string,
+    body: { holder_name?: string | null; holder_email?: string | null; note?: string | null },
+  ) => api<TicketState>(`/api/events/${segment(id)}/tickets/${segment(ticketId)}`, { method: 'PATCH', json: body }),
   sendTickets: (id: string, ticketIds?: string[]) =>
     api<Mailing>(`/api/events/${segment(id)}/mailings`, {
       method: 'POST',

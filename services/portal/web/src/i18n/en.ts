@@ -407,6 +407,8 @@ export const en = {
   'tickets.noMatch': 'No ticket matches.',
   'tickets.edit': 'Edit name',
   'tickets.editName': 'Edit the holder name of {code}',
+  'tickets.noteLabel': 'Note for the gate (attention)',
+  'tickets.notePlaceholder': 'e.g. Check ID',
   'tickets.editLabel': 'Holder name of {code}',
   'tickets.reprint': 'Print again',
   'tickets.reprintLabel': 'Print ticket {code} again',

@@ -384,6 +384,8 @@ export const id: Catalogue = {
   'tickets.noMatch': 'Tidak ada tiket yang cocok.',
   'tickets.edit': 'Ubah nama',
   'tickets.editName': 'Ubah nama pemegang {code}',
+  'tickets.noteLabel': 'Catatan untuk gerbang (perhatian)',
+  'tickets.notePlaceholder': 'mis. Periksa KTP',
   'tickets.editLabel': 'Nama pemegang {code}',
   'tickets.reprint': 'Cetak ulang',
   'tickets.reprintLabel': 'Cetak ulang tiket {code}',
