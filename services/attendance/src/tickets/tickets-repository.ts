@@ -164,11 +164,8 @@ export async function updateTicketHolder(
     note?: string | null | undefined;
   },
 ): Promise<TicketState | undefined> {
-  if (change.note !== undefined) {
-    // seq = DEFAULT: the ticket moves to the end of the download order, so every offline station's next "what
-    // changed since" brings its new note (as a cancellation does).
-    await db.query('UPDATE tickets SET seq = DEFAULT WHERE event_id = $1 AND ticket_id = $2', [eventId, ticketId]);
-  }
+  // A note changed here reaches a station with its next full download, not its "what changed since": moving the
+  // ticket's seq (as a cancellation does) would also move it in the admin's import order and the print sheet.
   const { rows } = await db.query<StoredTicketState>({
     name: 'update-ticket-holder',
     text: `WITH t AS (
