@@ -141,7 +141,7 @@ async function issue15Cases(
   const committee = benchToken('hostile-committee', 'committee');
 
   report(
-    '1 a committee token posts 16 MiB of JSON tickets to the portal',
+    '1 a committee token posts 15.9 MiB of JSON tickets to the portal',
     await measure([attacked.portal], attacked.portal, () => hugeJsonTickets(pools.portal, committee)),
   );
   report(

@@ -10,9 +10,9 @@ const count = (statuses: Record<number, number>, status: number) => {
   statuses[status] = (statuses[status] ?? 0) + 1;
 };
 
-/** Item 1: a committee token's 16 MiB `{"tickets":[{},{},…]}` posted to the portal's ticket import. */
+/** Item 1: a committee token's `{"tickets":[{},{},…]}` just under the import's 16 MiB, as JSON (parsed whole before). */
 export async function hugeJsonTickets(portal: Pool, committeeToken: string): Promise<string> {
-  const body = `{"tickets":[${Array(Math.ceil((16 * 1024 * 1024) / 3))
+  const body = `{"tickets":[${Array(Math.floor((15.9 * 1024 * 1024) / 3))
     .fill('{}')
     .join(',')}]}`;
   const started = performance.now();
@@ -60,8 +60,9 @@ export async function idleSockets(portalUrl: string, sockets: number, holdMs: nu
   let served = 0;
   let refused = 0;
   while (performance.now() - started < holdMs) {
-    // A new connection each time, as a new visitor's phone would open.
-    const fresh = new Agent({ connect: { rejectUnauthorized: false }, connections: 1 });
+    // A new connection each time, as a new visitor's phone would open, from another address
+    // (127.0.0.2: still the loopback) than the idle sockets'.
+    const fresh = new Agent({ localAddress: '127.0.0.2', connect: { rejectUnauthorized: false }, connections: 1 });
     try {
       const response = await request(`${portalUrl}/health`, { dispatcher: fresh, headersTimeout: 2000 });
       await response.body.text();
@@ -78,17 +79,19 @@ export async function idleSockets(portalUrl: string, sockets: number, holdMs: nu
   }
   for (const socket of opened) socket.destroy();
   const first = firstHealthMs === undefined ? 'never' : `after ${(firstHealthMs / 1000).toFixed(1)} s`;
-  return `${sockets} idle sockets for ${holdMs / 1000} s: a new client's /health served ${first} (${served} served, ${refused} refused); ${closedByServer} idle sockets closed by the portal`;
+  return `${sockets} idle sockets for ${holdMs / 1000} s: another client's /health served ${first} (${served} served, ${refused} refused); ${closedByServer} idle sockets closed by the portal`;
 }
 
 /** Item 4: one account opens `streams` live streams (one connection each), then another account tries one. */
 export async function liveStreamHog(portalUrl: string, hogToken: string, otherToken: string, streams: number) {
   const agent = new Agent({ connect: { rejectUnauthorized: false }, connections: streams + 4 });
+  // The other account's screen is on another device (127.0.0.2: still the loopback).
+  const elsewhere = new Agent({ localAddress: '127.0.0.2', connect: { rejectUnauthorized: false } });
   const statuses: Record<number, number> = {};
   const open: { destroy(): void }[] = [];
-  const openOne = async (token: string) => {
+  const openOne = async (token: string, dispatcher = agent) => {
     const response = await request(`${portalUrl}/api/live/overview`, {
-      dispatcher: agent,
+      dispatcher,
       headers: { accept: 'text/event-stream', authorization: `Bearer ${token}` },
       headersTimeout: 20_000,
     });
@@ -98,9 +101,9 @@ export async function liveStreamHog(portalUrl: string, hogToken: string, otherTo
   };
   const results = await Promise.all(Array.from({ length: streams }, () => openOne(hogToken)));
   for (const status of results) count(statuses, status);
-  const other = await openOne(otherToken);
+  const other = await openOne(otherToken, elsewhere);
   for (const body of open) body.destroy();
-  await agent.destroy();
+  await Promise.all([agent.destroy(), elsewhere.destroy()]);
   return `one account asks for ${streams} streams: ${JSON.stringify(statuses)}; another account's stream then: ${other}`;
 }
 

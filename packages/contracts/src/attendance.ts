@@ -334,6 +334,18 @@ export const TimeZone = z
   .refine(isTimeZone, refusal('must be a time zone such as Asia/Jakarta', 'time_zone'))
   .describe('IANA time zone, e.g. Asia/Jakarta (WIB), Asia/Makassar (WITA), Asia/Jayapura (WIT)');
 
+/** Most gates one event defines. */
+export const EVENT_GATES_MAX = 50;
+
+/** An event's gate names: each non-blank, none twice (in any case: "Gerbang Utara" is "gerbang utara"). */
+export const EventGates = z
+  .array(line(TEXT_LIMITS.gate).refine((value) => value.trim() !== '', refusal('must not be blank', 'blank')))
+  .max(EVENT_GATES_MAX)
+  .refine(
+    (gates) => new Set(gates.map((gate) => gate.trim().toLocaleLowerCase())).size === gates.length,
+    refusal('must not name a gate twice', 'duplicate_gate'),
+  );
+
 const eventFields = {
   title: line(TEXT_LIMITS.title).refine((value) => value.trim() !== '', refusal('must not be blank', 'blank')),
   description: paragraph(TEXT_LIMITS.description).nullish(),
@@ -342,6 +354,7 @@ const eventFields = {
   end_time: EventTime.nullish(),
   capacity: z.number().int().min(0).max(10_000_000).nullish(),
   time_zone: TimeZone.nullish().describe("the event's time zone for its exports (null: the server's)"),
+  gates: EventGates.nullish().describe("the event's gates, which its stations pick from (null or []: none defined)"),
 };
 
 export const CreateEventBody = z.object({ id: BodyId.optional(), ...eventFields });
@@ -364,6 +377,7 @@ export const Event = z.object({
   created_at: IsoTime,
   capacity: z.number().int().nullable(),
   time_zone: z.string().optional().describe("the event's time zone, when one was set (else the server's)"),
+  gates: z.array(z.string()).optional().describe("the event's gates, when it defines them"),
 });
 export type Event = z.infer<typeof Event>;
 
@@ -413,6 +427,11 @@ export type EventSummary = z.infer<typeof EventSummary>;
 
 // ---------------------------------------------------------------- tickets
 
+/** A note for the gate on an attention ticket (issue 17 item 9): the station stops until the gate confirms it. */
+export const TicketNote = line(200).describe(
+  'attention: a note the gate must confirm ("check ID", "VIP: call a supervisor"); null: none',
+);
+
 export const TicketInput = z.object({
   ticket_id: BodyId.optional(),
   holder_name: line(TEXT_LIMITS.holderName).nullish(),
@@ -420,6 +439,7 @@ export const TicketInput = z.object({
   type: line(TEXT_LIMITS.ticketType)
     .nullish()
     .describe('the ticket type (issue 16), e.g. VIP; a list may admit only some'),
+  note: TicketNote.nullish(),
 });
 export type TicketInput = z.infer<typeof TicketInput>;
 
@@ -446,6 +466,7 @@ export const IssuedTicket = z.object({
   holder_name: z.string().nullable(),
   holder_email: z.string().nullable(),
   type: z.string().optional().describe('only on a ticket that has a type'),
+  note: z.string().optional().describe("only on an attention ticket: the gate's note"),
 });
 export type IssuedTicket = z.infer<typeof IssuedTicket>;
 
@@ -494,6 +515,7 @@ export const UpdateTicketBody = z
   .object({
     holder_name: line(TEXT_LIMITS.holderName).nullable().optional(),
     holder_email: line(TEXT_LIMITS.holderEmail).nullable().optional(),
+    note: TicketNote.nullable().optional(),
   })
   .strict();
 export type UpdateTicketBody = z.infer<typeof UpdateTicketBody>;

@@ -4,7 +4,7 @@
 // database connection until its reader has it all, so at most `concurrent` lists stream at once
 // (the others wait for a slot): readers can never take the connections check-ins need.
 import { Readable } from 'node:stream';
-import { ATTENDANCE_CSV_COLUMNS, type CheckinRecord, toPortalAttendanceCheckin } from '@tixgo/contracts';
+import { ATTENDANCE_CSV_COLUMNS, toPortalAttendanceCheckin } from '@tixgo/contracts';
 import { httpError } from '@tixgo/platform';
 import { stringify } from 'csv-stringify/sync';
 import pLimit, { type LimitFunction } from 'p-limit';

@@ -6,13 +6,14 @@ import type pg from 'pg';
 import { countCheckins } from '../checkins/checkins-repository.js';
 
 /** An event as stored, with the count of its issued tickets. */
-export interface EventRow extends Omit<Event, 'time_zone'> {
+export interface EventRow extends Omit<Event, 'time_zone' | 'gates'> {
   ticket_count: number;
   time_zone: string | null;
+  gates: string[] | null;
 }
 
 const EVENT_COLUMNS = `id, title, description, location, iso_utc(start_time) AS start_time,
-  iso_utc(end_time) AS end_time, created_by, iso_utc(created_at) AS created_at, capacity, ticket_count, time_zone`;
+  iso_utc(end_time) AS end_time, created_by, iso_utc(created_at) AS created_at, capacity, ticket_count, time_zone, gates`;
 
 /** The wire event (drops the ticket count). */
 export function toEvent(row: EventRow): Event {
@@ -28,6 +29,7 @@ export function toEvent(row: EventRow): Event {
     capacity: row.capacity,
     // Only when set: every event without one answers exactly as before.
     ...(row.time_zone !== null && { time_zone: row.time_zone }),
+    ...(row.gates !== null && row.gates.length > 0 && { gates: row.gates }),
   };
 }
 
@@ -85,8 +87,8 @@ export async function createEvent(
   assertTimesInOrder(start, end);
   try {
     const { rows } = await db.query<EventRow>(
-      `INSERT INTO events (id, title, description, location, start_time, end_time, capacity, created_by, time_zone)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING ${EVENT_COLUMNS}`,
+      `INSERT INTO events (id, title, description, location, start_time, end_time, capacity, created_by, time_zone, gates)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING ${EVENT_COLUMNS}`,
       [
         event.id,
         event.title,
@@ -97,6 +99,7 @@ export async function createEvent(
         event.capacity ?? null,
         createdBy,
         event.time_zone ?? null,
+        gatesOf(event.gates),
       ],
     );
     return rows[0] as EventRow;
@@ -106,7 +109,22 @@ export async function createEvent(
   }
 }
 
-const UPDATABLE = ['title', 'description', 'location', 'start_time', 'end_time', 'capacity', 'time_zone'] as const;
+const UPDATABLE = [
+  'title',
+  'description',
+  'location',
+  'start_time',
+  'end_time',
+  'capacity',
+  'time_zone',
+  'gates',
+] as const;
+
+/** Gate names as stored: trimmed; none (null) for an empty list. */
+function gatesOf(gates: string[] | null | undefined): string[] | null {
+  const names = (gates ?? []).map((gate) => gate.trim());
+  return names.length > 0 ? names : null;
+}
 
 /** Applies the fields present in `changes` (null clears an optional field); 404 when missing. */
 export async function updateEvent(db: pg.Pool, id: string, changes: UpdateEventBody): Promise<EventRow> {
@@ -124,14 +142,28 @@ export async function updateEvent(db: pg.Pool, id: string, changes: UpdateEventB
       const value = changes[field];
       if (value === undefined) continue;
       (next as Record<string, unknown>)[field] =
-        field === 'start_time' || field === 'end_time' ? normaliseTime(value as string | null) : value;
+        field === 'start_time' || field === 'end_time'
+          ? normaliseTime(value as string | null)
+          : field === 'gates'
+            ? gatesOf(value as string[] | null)
+            : value;
     }
     assertTimesInOrder(next.start_time, next.end_time);
     const { rows } = await client.query<EventRow>(
       `UPDATE events SET title = $2, description = $3, location = $4, start_time = $5, end_time = $6, capacity = $7,
-         time_zone = $8
+         time_zone = $8, gates = $9
        WHERE id = $1 RETURNING ${EVENT_COLUMNS}`,
-      [id, next.title, next.description, next.location, next.start_time, next.end_time, next.capacity, next.time_zone],
+      [
+        id,
+        next.title,
+        next.description,
+        next.location,
+        next.start_time,
+        next.end_time,
+        next.capacity,
+        next.time_zone,
+        next.gates,
+      ],
     );
     await client.query('COMMIT');
     return rows[0] as EventRow;

@@ -275,3 +275,35 @@ describe('GET /events/{id}/attendance and /summary', () => {
     expect(response.json()).toEqual({ detail: 'Event not found' });
   });
 });
+
+describe("an event's gates (issue 17 item 8)", () => {
+  it('keeps the gates an admin defines, trimmed, answers them with the event, and clears them with [] or null', async () => {
+    const created = await create({ id: 'gated', title: 'Gated', gates: [' Gerbang Utara ', 'Gerbang Selatan'] });
+    expect(created.statusCode).toBe(201);
+    expect(created.json().gates).toEqual(['Gerbang Utara', 'Gerbang Selatan']);
+    expect((await get('/events/gated')).json().gates).toEqual(['Gerbang Utara', 'Gerbang Selatan']);
+    const listed = (await get('/events')).json().find((event: { id: string }) => event.id === 'gated');
+    expect(listed.gates).toEqual(['Gerbang Utara', 'Gerbang Selatan']);
+
+    // Another field changed: the gates stay.
+    expect((await update('gated', { location: 'Sabuga' })).json().gates).toEqual(['Gerbang Utara', 'Gerbang Selatan']);
+    const cleared = await update('gated', { gates: [] });
+    expect(cleared.statusCode).toBe(200);
+    expect(cleared.json().gates).toBeUndefined();
+    expect((await update('gated', { gates: ['Gerbang Barat'] })).json().gates).toEqual(['Gerbang Barat']);
+    expect((await update('gated', { gates: null })).json().gates).toBeUndefined();
+  });
+
+  it('refuses a gate named twice in any case, and a blank one, with 422 and the reason', async () => {
+    const twice = await create({ id: 'twice', title: 'Twice', gates: ['Gerbang Utara', 'gerbang utara'] });
+    expect(twice.statusCode).toBe(422);
+    expect(twice.json().detail[0]).toMatchObject({
+      loc: ['body', 'gates'],
+      msg: 'must not name a gate twice',
+    });
+    const blank = await create({ id: 'blank-gate', title: 'Blank', gates: ['  '] });
+    expect(blank.statusCode).toBe(422);
+    expect(blank.json().detail[0]).toMatchObject({ loc: ['body', 'gates', 0], msg: 'must not be blank' });
+    expect((await get('/events/twice')).statusCode).toBe(404);
+  });
+});

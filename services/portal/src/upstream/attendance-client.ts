@@ -1,5 +1,4 @@
 // The portal's client of the attendance service: check-ins, attendance lists, events and tickets.
-import { randomUUID } from 'node:crypto';
 import { type CheckinBatchItem, type CheckinBatchResult, type CheckinBody, NDJSON_TYPE } from '@tixgo/contracts';
 import type { ReadinessCheck, ReplicaChecks } from '@tixgo/platform';
 import type { UpstreamConfig } from '../config.js';

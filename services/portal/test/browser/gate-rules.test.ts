@@ -91,9 +91,12 @@ describe.runIf(hasChromium)('gate rules at the station (Chromium)', () => {
     await page.getByTestId('direction-out').click();
     await page.getByTestId('exit-mode').waitFor();
     const left = await scan(page, 'GR-001');
-    expect(left.tone).toBe('ok');
+    expect(left.tone).toBe('out');
     expect(left.text).toContain('Keluar tercatat');
-    if (process.env.TIXGO_DOCS_SHOTS === '1') await page.screenshot({ path: path.join(DOCS, 'station-exit.png') });
+    if (process.env.TIXGO_DOCS_SHOTS === '1') {
+      await page.getByRole('button', { name: 'Pindai berikutnya' }).click();
+      await page.screenshot({ path: path.join(DOCS, 'station-exit.png'), fullPage: true });
+    }
     const notInside = await scan(page, 'GR-001');
     expect(notInside.tone).toBe('warn');
     expect(notInside.text).toContain('Tidak di dalam');
@@ -152,7 +155,10 @@ describe.runIf(hasChromium)('gate rules at the station (Chromium)', () => {
       .waitFor({ timeout: 20_000 });
     const conflicts = await api('GET', `/api/events/${EVENT.id}/conflicts`);
     const listed = (conflicts.body as { conflicts: { ticket_id: string; kind: string; list_id?: string }[] }).conflicts;
-    expect(listed).toEqual([expect.objectContaining({ ticket_id: 'GR-005', kind: 'already-inside', list_id: 'hall' })]);
+    // (The other test's scans are of other tickets: on a loaded machine one may have gone the offline way too.)
+    expect(listed.filter((conflict) => conflict.ticket_id === 'GR-005')).toEqual([
+      expect.objectContaining({ ticket_id: 'GR-005', kind: 'already-inside', list_id: 'hall' }),
+    ]);
     const lists = await api('GET', `/api/events/${EVENT.id}/lists`);
     const hall = (lists.body as { lists: { id: string; inside: number }[] }).lists.find((list) => list.id === 'hall');
     // GR-001 out, GR-002 annulled, GR-005 inside once: never counted twice.

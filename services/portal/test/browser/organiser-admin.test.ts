@@ -1,7 +1,6 @@
 // Issue 17, items 13 and 15 in Chromium at 360 and 1280 px, both languages: the admin ticket list (100 a page,
 // searched, a holder's name corrected), every ticket printed in one job by name or import order, one ticket
 // reprinted, and an admin resetting a member's password.
-import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { call, login } from '../support/stack.js';
 import {

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { login } from '../support/stack.js';
+import { call, login } from '../support/stack.js';
 import {
   deliverBehindThePage,
   expectAccessible,
@@ -13,6 +13,7 @@ import {
   launchChromium,
   openPage,
   overflowsHorizontally,
+  portalClient,
   reportSkippedWithoutChromium,
   signIn,
   useUiStack,
@@ -119,6 +120,123 @@ describe.runIf(hasChromium)('the check-in station (Chromium)', () => {
       expect(await page.getByTestId('answer-name').textContent()).toBe('Budi Santoso');
       expect(await page.getByTestId('answer-type').textContent()).toBe('REG');
       await page.unrouteAll({ behavior: 'ignoreErrors' });
+      expect(problems).toEqual([]);
+      await context.close();
+    },
+  );
+
+  it('lets an admin define the event’s gates, and the stations pick from them: one spelling in the stats', async () => {
+    const { page, context, problems } = await openPage(stack, {
+      viewport: { width: 360, height: 740 },
+      isMobile: true,
+    });
+    await signIn(page, stack.portal.url, 'admin1');
+    await page.goto(`${stack.portal.url}/admin/events/new`);
+    await page.getByLabel('Judul').fill('Gates Fest');
+    const gates = page.getByLabel('Gerbang acara (satu per baris)');
+    // The same gate twice in other letters is refused, in the page's words.
+    await gates.fill('Gerbang Utara\ngerbang utara');
+    await page.getByLabel(/^ID acara/).fill('gates-fest');
+    await page.getByRole('button', { name: 'Buat acara' }).click();
+    await page.getByText(/menyebut satu gerbang dua kali/).waitFor();
+    await gates.fill('Gerbang Utara\nGerbang Selatan\n');
+    await expectAccessible(page);
+    await page.getByRole('button', { name: 'Buat acara' }).click();
+    await page.waitForURL('**/admin/events/gates-fest/tickets');
+    await context.close();
+
+    const event = await call(stack.portal.url, 'GET', '/api/events/gates-fest', {
+      token: admin,
+      dispatcher: portalClient,
+    });
+    expect((event.body as { gates: string[] }).gates).toEqual(['Gerbang Utara', 'Gerbang Selatan']);
+
+    // Two committee devices: each picks the gate from the event's list (no typing, so no second spelling).
+    for (const viewport of [
+      { width: 360, height: 740 },
+      { width: 1280, height: 800 },
+    ]) {
+      const station = await openPage(stack, { viewport });
+      await signIn(station.page, stack.portal.url, 'panitia1');
+      await station.page.goto(`${stack.portal.url}/station`);
+      await station.page.getByLabel('Acara').selectOption({ label: 'Gates Fest' });
+      // A list to pick from, not a field to type in.
+      const gate = station.page.getByRole('combobox', { name: /^Gerbang/ });
+      expect(await gate.locator('option').allTextContents()).toEqual([
+        'Pilih gerbang',
+        'Gerbang Utara',
+        'Gerbang Selatan',
+      ]);
+      await gate.selectOption('Gerbang Utara');
+      await station.page.getByRole('button', { name: 'Mulai check-in' }).click();
+      await station.page.getByLabel('Kode tiket').waitFor();
+      expect((await scan(station.page, `GATE-${viewport.width}`)).tone).toBe('ok');
+      expect(station.problems).toEqual([]);
+      await station.context.close();
+    }
+    const stored = await storedCheckins(stack.portal.url, admin, 'gates-fest');
+    expect(stored.map((checkin) => checkin.location)).toEqual(['Gerbang Utara', 'Gerbang Utara']);
+    expect(problems).toEqual([]);
+  });
+
+  it.each([
+    ['id', { width: 360, height: 740 }, 'AT'],
+    ['en', { width: 1280, height: 800 }, 'AE'],
+  ])(
+    'stops at an attention ticket, with its note and its own sound, until the gate taps to confirm (%s)',
+    async (language, viewport, prefix) => {
+      const event = { id: `attention-${prefix.toLowerCase()}`, title: `Attention ${prefix}` };
+      await seedEvent(stack.portal.url, admin, event, [
+        { ticket_id: `${prefix}-001`, holder_name: 'Dewi Lestari', note: 'Periksa KTP' },
+        { ticket_id: `${prefix}-002`, holder_name: 'Eko Prasetyo' },
+      ]);
+      const { page, context, problems } = await openPage(stack, { viewport, isMobile: viewport.width < 400 });
+      // The sounds the station plays: an attention ticket has its own.
+      await page.addInitScript(() => {
+        const played: number[] = [];
+        (window as unknown as { __tones: number[] }).__tones = played;
+        const start = OscillatorNode.prototype.start;
+        OscillatorNode.prototype.start = function (this: OscillatorNode, ...args: [number?]) {
+          played.push(this.frequency.value);
+          return start.apply(this, args);
+        };
+      });
+      await openStation(page, stack.portal.url, { title: event.title, gate: 'Gerbang Perhatian' });
+      if (language === 'en') {
+        await page.evaluate(() => localStorage.setItem('tixgo.language', 'en'));
+        await page.reload();
+        await page.getByLabel('Ticket code').waitFor();
+      }
+      await page.getByTestId('ticket-copy').filter({ hasText: /^2 / }).waitFor();
+      const words =
+        language === 'en'
+          ? { note: 'Attention: Periksa KTP', confirm: 'Done: continue', held: '1 scan waited' }
+          : { note: 'Perhatian: Periksa KTP', confirm: 'Selesai: lanjutkan', held: '1 pindaian tertahan' };
+
+      const answer = await scan(page, `${prefix}-001`);
+      expect(answer.tone).toBe('ok');
+      const panel = page.locator('[data-testid="scan-answer"][data-attention="true"]');
+      expect(await page.getByTestId('answer-note').textContent()).toContain(words.note);
+      expect(await page.getByTestId('answer-name').textContent()).toBe('Dewi Lestari');
+      expect(await page.evaluate(() => (window as unknown as { __tones: number[] }).__tones)).toEqual([988, 988, 988]);
+      await expectAccessible(page);
+
+      // Longer than any answer stays by itself: this one waits for the gate.
+      // (A real wait, longer than a green's 1.8 s: slowness can only make the answer stay longer, never pass wrongly.)
+      await page.waitForTimeout(2500);
+      expect(await panel.count()).toBe(1);
+      // A scan meanwhile is not taken: the gate is stopped.
+      await page.keyboard.type(`${prefix}-002`);
+      await page.keyboard.press('Enter');
+      await page.getByTestId('answer-held').filter({ hasText: words.held }).waitFor();
+      expect((await storedCheckins(stack.portal.url, admin, event.id)).map((checkin) => checkin.ticket_id)).toEqual([
+        `${prefix}-001`,
+      ]);
+
+      await panel.getByRole('button', { name: words.confirm }).click();
+      expect(await panel.count()).toBe(0);
+      expect((await scan(page, `${prefix}-002`)).tone).toBe('ok');
+      expect(await page.locator('[data-attention="true"]').count()).toBe(0);
       expect(problems).toEqual([]);
       await context.close();
     },

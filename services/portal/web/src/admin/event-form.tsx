@@ -31,6 +31,8 @@ interface Fields {
   end: string;
   capacity: string;
   timeZone: string;
+  /** The event's gates, one per line. */
+  gates: string;
 }
 
 const EMPTY: Fields = {
@@ -42,6 +44,7 @@ const EMPTY: Fields = {
   end: '',
   capacity: '',
   timeZone: '',
+  gates: '',
 };
 
 /** Indonesia's three zones first (WIB, WITA, WIT), then every zone the browser knows. */
@@ -63,6 +66,7 @@ function fieldsOf(event: Event): Fields {
     end: toLocalInput(event.end_time),
     capacity: event.capacity === null ? '' : String(event.capacity),
     timeZone: event.time_zone ?? '',
+    gates: (event.gates ?? []).join('\n'),
   };
 }
 
@@ -102,6 +106,11 @@ export function EventFormPage() {
       end_time: fromLocalInput(fields.end),
       capacity: fields.capacity === '' ? null : Number(fields.capacity),
       time_zone: fields.timeZone === '' ? null : fields.timeZone,
+      // One gate a line; blank lines dropped. An empty list: the stations name their gate themselves.
+      gates: fields.gates
+        .split('\n')
+        .map((gate) => gate.trim())
+        .filter((gate) => gate !== ''),
     };
     try {
       const saved =
@@ -166,6 +175,13 @@ export function EventFormPage() {
                   </option>
                 ))}
               </select>
+            </label>
+            <label class="field">
+              <span>{t('admin.fieldGates')}</span>
+              <textarea rows={4} value={fields.gates} onInput={set('gates')} aria-describedby="gates-hint" />
+              <small class="muted" id="gates-hint">
+                {t('admin.fieldGatesHint')}
+              </small>
             </label>
             {/* The technical id last: most events take the generated one. */}
             {editing === undefined && (

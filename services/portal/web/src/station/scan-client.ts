@@ -81,7 +81,24 @@ export function newScan(
   };
 }
 
+const DEVICE_KEY = 'tixgo.device';
+
+/** This device's id (made once, kept on the device): each scan's history line names the device (issue 16). */
+function deviceId(): string | undefined {
+  try {
+    let id = localStorage.getItem(DEVICE_KEY);
+    if (!id) {
+      id = crypto.randomUUID();
+      localStorage.setItem(DEVICE_KEY, id);
+    }
+    return id;
+  } catch {
+    return undefined;
+  }
+}
+
 function body(scan: Scan): Record<string, unknown> {
+  const device = deviceId();
   return {
     event_id: scan.eventId,
     ticket_id: scan.ticketId,
@@ -91,6 +108,7 @@ function body(scan: Scan): Record<string, unknown> {
     ...(scan.listId !== undefined && { list_id: scan.listId }),
     ...(scan.direction === 'exit' && { direction: 'exit' }),
     ...(scan.override === true && { override: true }),
+    ...(device !== undefined && { device_id: device }),
   };
 }
 

@@ -20,6 +20,9 @@ export function StationSetup(props: {
   // The event's check-in lists (issue 16): main, or an area or a day with rules of its own.
   const lists = useApi(() => (eventId ? endpoints.lists(eventId) : Promise.resolve(undefined)), [eventId]);
   const { current, onCancel } = props;
+  // The gates the admin defined for the event (issue 17 item 8): the station picks one, so the stats never see
+  // "gerbang utara" beside "Gerbang Utara". Without them, the gate is named here.
+  const definedGates = events.data?.find((item) => item.id === eventId)?.gates ?? [];
 
   return (
     <section class="card narrow" aria-labelledby="page-title">
@@ -33,7 +36,7 @@ export function StationSetup(props: {
           onSubmit={(event) => {
             event.preventDefault();
             // A gate of spaces only would label every check-in with nothing: the gate needs a name.
-            if (gate.trim() === '') {
+            if (gate.trim() === '' || (definedGates.length > 0 && !definedGates.includes(gate))) {
               setGateMissing(true);
               return;
             }
@@ -66,21 +69,48 @@ export function StationSetup(props: {
               ))}
             </select>
           </label>
-          <label class="field">
-            <span>{t('station.gate')}</span>
-            <input
-              required
-              maxLength={200}
-              value={gate}
-              placeholder={t('station.gateHint')}
-              aria-invalid={gateMissing}
-              aria-describedby={gateMissing ? 'gate-missing' : undefined}
-              onInput={(event) => {
-                setGate(event.currentTarget.value);
-                setGateMissing(false);
-              }}
-            />
-          </label>
+          {definedGates.length > 0 ? (
+            <label class="field">
+              <span>{t('station.gate')}</span>
+              <select
+                aria-describedby="gates-defined"
+                required
+                value={definedGates.includes(gate) ? gate : ''}
+                onChange={(event) => {
+                  setGate(event.currentTarget.value);
+                  setGateMissing(false);
+                }}
+              >
+                <option value="">{t('station.chooseGate')}</option>
+                {definedGates.map((name) => (
+                  <option key={name} value={name}>
+                    {name}
+                  </option>
+                ))}
+              </select>
+            </label>
+          ) : (
+            <label class="field">
+              <span>{t('station.gate')}</span>
+              <input
+                required
+                maxLength={200}
+                value={gate}
+                placeholder={t('station.gateHint')}
+                aria-invalid={gateMissing}
+                aria-describedby={gateMissing ? 'gate-missing' : undefined}
+                onInput={(event) => {
+                  setGate(event.currentTarget.value);
+                  setGateMissing(false);
+                }}
+              />
+            </label>
+          )}
+          {definedGates.length > 0 && (
+            <p class="muted" id="gates-defined">
+              {t('station.gatesDefined')}
+            </p>
+          )}
           {lists.data && lists.data.lists.length > 1 && (
             <label class="field">
               <span>{t('gate.list')}</span>

@@ -26,6 +26,7 @@ const FIELD_LABELS: Record<string, MessageKey> = {
   end_time: 'field.end',
   capacity: 'field.capacity',
   time_zone: 'field.timeZone',
+  gates: 'field.gates',
   ticket_id: 'field.ticketId',
   holder_name: 'field.holderName',
   holder_email: 'field.holderEmail',
@@ -43,6 +44,7 @@ const CUSTOM_REASONS: Record<string, MessageKey> = {
   dot_segment: 'problem.dotSegment',
   username_characters: 'problem.usernameCharacters',
   count_or_tickets: 'problem.countOrTickets',
+  duplicate_gate: 'problem.duplicateGate',
 };
 
 const CSV_TYPES: Record<string, MessageKey> = {
@@ -65,6 +67,7 @@ const CUSTOM_MESSAGES: Record<string, string> = {
   'must not be "." or ".."': 'dot_segment',
   'may contain only ASCII letters, digits and . _ - @': 'username_characters',
   'give either count or tickets': 'count_or_tickets',
+  'must not name a gate twice': 'duplicate_gate',
 };
 
 /**
