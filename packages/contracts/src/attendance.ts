@@ -427,6 +427,11 @@ export type EventSummary = z.infer<typeof EventSummary>;
 
 // ---------------------------------------------------------------- tickets
 
+/** A note for the gate on an attention ticket (issue 17 item 9): the station stops until the gate confirms it. */
+export const TicketNote = line(200).describe(
+  'attention: a note the gate must confirm ("check ID", "VIP: call a supervisor"); null: none',
+);
+
 export const TicketInput = z.object({
   ticket_id: BodyId.optional(),
   holder_name: line(TEXT_LIMITS.holderName).nullish(),
@@ -434,6 +439,7 @@ export const TicketInput = z.object({
   type: line(TEXT_LIMITS.ticketType)
     .nullish()
     .describe('the ticket type (issue 16), e.g. VIP; a list may admit only some'),
+  note: TicketNote.nullish(),
 });
 export type TicketInput = z.infer<typeof TicketInput>;
 
@@ -460,6 +466,7 @@ export const IssuedTicket = z.object({
   holder_name: z.string().nullable(),
   holder_email: z.string().nullable(),
   type: z.string().optional().describe('only on a ticket that has a type'),
+  note: z.string().optional().describe("only on an attention ticket: the gate's note"),
 });
 export type IssuedTicket = z.infer<typeof IssuedTicket>;
 
@@ -508,6 +515,7 @@ export const UpdateTicketBody = z
   .object({
     holder_name: line(TEXT_LIMITS.holderName).nullable().optional(),
     holder_email: line(TEXT_LIMITS.holderEmail).nullable().optional(),
+    note: TicketNote.nullable().optional(),
   })
   .strict();
 export type UpdateTicketBody = z.infer<typeof UpdateTicketBody>;

@@ -39,6 +39,8 @@ export const OfflineTicket = z.union([
   z.tuple([z.string(), z.string().nullable()]),
   z.tuple([z.string(), z.string().nullable(), z.string().nullable()]),
   z.tuple([z.string(), z.string().nullable(), z.string().nullable(), z.string()]),
+  // Issue 17: an attention ticket has a fifth, its note for the gate (then the type and the reason may be null).
+  z.tuple([z.string(), z.string().nullable(), z.string().nullable(), z.string().nullable(), z.string()]),
 ]);
 export type OfflineTicket = z.infer<typeof OfflineTicket>;
 

@@ -3,7 +3,7 @@
 import { type BucketLimits, httpErrors, trustedForwarder } from '@tixgo/platform';
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import type pg from 'pg';
-import { SharedTokenBuckets } from './shared-token-buckets.js';
+import { type NamedLimit, SharedTokenBuckets } from './shared-token-buckets.js';
 
 export interface CheckinLimits {
   perUser: BucketLimits;
@@ -34,8 +34,9 @@ const CLEANUP_EVERY_MS = 10 * 60_000;
  * path (no async function per request); the takes of one turn share one statement.
  */
 export class CheckinRateLimits {
-  private readonly users: SharedTokenBuckets;
-  private readonly clients: SharedTokenBuckets;
+  private readonly buckets: SharedTokenBuckets;
+  private readonly users: NamedLimit;
+  private readonly clients: NamedLimit;
   private readonly idleSeconds: number;
 
   private readonly onLimited: () => void;
@@ -45,8 +46,9 @@ export class CheckinRateLimits {
     const { now } = options;
     this.onLimited = options.onLimited ?? (() => undefined);
     this.isTrustedGateway = trustedForwarder(options.trustProxy || undefined);
-    this.users = new SharedTokenBuckets(pool, 'checkin-user', limits.perUser, now);
-    this.clients = new SharedTokenBuckets(pool, 'checkin-client', limits.perClient, now);
+    this.buckets = new SharedTokenBuckets(pool, now);
+    this.users = { name: 'checkin-user', ...limits.perUser };
+    this.clients = { name: 'checkin-client', ...limits.perClient };
     // Once a bucket had the time to refill completely it is the same as none.
     const refill = (limit: BucketLimits) => limit.burst / limit.ratePerSecond;
     this.idleSeconds = Math.ceil(Math.max(refill(limits.perUser), refill(limits.perClient))) + 60;
@@ -57,7 +59,7 @@ export class CheckinRateLimits {
    * client's address. A batch is one request: its items count for their users (see userWait).
    */
   limitClient = (request: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction): void => {
-    this.clients.take(request.ip).then((wait) => {
+    this.buckets.take(this.clients, request.ip).then((wait) => {
       if (wait === 0) return done();
       this.onLimited();
       done(httpErrors.tooManyRequests(tooManyCheckinsFromAddress(wait), wait));
@@ -71,7 +73,7 @@ export class CheckinRateLimits {
    */
   async chargeClient(address: string, count: number): Promise<void> {
     if (count <= 0) return;
-    const waits = await Promise.all(Array.from({ length: count }, () => this.clients.take(address)));
+    const waits = await Promise.all(Array.from({ length: count }, () => this.buckets.take(this.clients, address)));
     if (waits.some((wait) => wait > 0)) this.onLimited();
   }
 
@@ -85,7 +87,7 @@ export class CheckinRateLimits {
 
   /** One check-in of `username`: 0 when allowed, else the seconds to wait (a batch item's own 429). */
   async userWait(username: string): Promise<number> {
-    const wait = await this.users.take(username);
+    const wait = await this.buckets.take(this.users, username);
     if (wait > 0) this.onLimited();
     return wait;
   }
@@ -97,7 +99,7 @@ export class CheckinRateLimits {
    */
   async forwardedClientWait(gatewayAddress: string, clientAddress: string | undefined): Promise<number> {
     if (clientAddress === undefined || !this.isTrustedGateway(gatewayAddress)) return 0;
-    const wait = await this.clients.take(clientAddress);
+    const wait = await this.buckets.take(this.clients, clientAddress);
     if (wait > 0) this.onLimited();
     return wait;
   }
@@ -105,9 +107,10 @@ export class CheckinRateLimits {
   /** Deletes idle buckets every few minutes; returns the stop function (for onClose). */
   startCleanup(log: { warn(obj: object, msg?: string): void }): () => void {
     const run = () => {
-      Promise.all([this.users.forgetIdle(this.idleSeconds), this.clients.forgetIdle(this.idleSeconds)]).catch(
-        (error: unknown) => log.warn({ err: error }, 'rate bucket cleanup failed'),
-      );
+      Promise.all([
+        this.buckets.forgetIdle(this.users, this.idleSeconds),
+        this.buckets.forgetIdle(this.clients, this.idleSeconds),
+      ]).catch((error: unknown) => log.warn({ err: error }, 'rate bucket cleanup failed'));
     };
     const timer = setInterval(run, CLEANUP_EVERY_MS);
     timer.unref();

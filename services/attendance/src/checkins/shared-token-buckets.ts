@@ -5,8 +5,9 @@
 // check in twice as often, and a restart forgave everyone. Why not a library: @fastify/rate-limit's
 // stores count whole requests in fixed windows, while a batch of check-ins charges each item to its
 // own user and a bucket must refill continuously. Why this shape: a limit is checked on every
-// check-in, so the takes that arrive together (the items of one batch, the requests of one turn of
-// the event loop) share one statement, as the check-ins themselves do (see checkin-batcher.ts).
+// check-in, so the takes that arrive together — of every limit (per user and per address), the
+// items of one batch, the requests of one turn of the event loop — share one statement, as the
+// check-ins themselves do (see checkin-batcher.ts).
 import type { BucketLimits } from '@tixgo/platform';
 import type pg from 'pg';
 
@@ -15,53 +16,66 @@ interface Waiter {
   reject(error: unknown): void;
 }
 
+interface Pending {
+  limit: NamedLimit;
+  key: string;
+  waiters: Waiter[];
+}
+
 interface Row {
+  limit_name: string;
   key: string;
   granted: number;
   tokens: number;
 }
 
+/** A limit of its own name (several share the table). */
+export interface NamedLimit extends BucketLimits {
+  name: string;
+}
+
 /*
- * One statement for every key of a flush: a new key starts with a full bucket; a known one is
- * refilled for the time since it was counted (never backwards: replicas' clocks may differ a
- * little), then gives what it has of what was asked. `granted` carries the number asked in.
+ * One statement for every bucket of a flush: a new bucket starts full; a known one is refilled for
+ * the time since it was counted (never backwards: replicas' clocks may differ a little), then gives
+ * what it has of what was asked. `granted` carries the number asked in; `burst` and `rate` the
+ * limit's numbers. Only unindexed columns change, so every update is a HOT update (migration 023).
  */
 const TAKE = `
-INSERT INTO rate_buckets AS b (limit_name, key, tokens, granted, counted_at)
-SELECT $1, r.key, $2::float8 - LEAST(r.wanted, floor($2::float8)), LEAST(r.wanted, floor($2::float8)),
-       coalesce($4::timestamptz, clock_timestamp())
-  FROM unnest($5::text[], $6::int[]) AS r(key, wanted)
+INSERT INTO rate_buckets AS b (limit_name, key, tokens, granted, counted_at, burst, rate)
+SELECT r.name, r.key, r.burst - LEAST(r.wanted, floor(r.burst)), LEAST(r.wanted, floor(r.burst)),
+       coalesce($1::timestamptz, clock_timestamp()), r.burst, r.rate
+  FROM unnest($2::text[], $3::text[], $4::int[], $5::float8[], $6::float8[]) AS r(name, key, wanted, burst, rate)
 ON CONFLICT (limit_name, key) DO UPDATE SET
-  tokens = LEAST($2::float8, b.tokens + GREATEST(0, extract(epoch FROM EXCLUDED.counted_at - b.counted_at)) * $3::float8)
-         - LEAST(EXCLUDED.granted, floor(LEAST($2::float8, b.tokens + GREATEST(0, extract(epoch FROM EXCLUDED.counted_at - b.counted_at)) * $3::float8))),
-  granted = LEAST(EXCLUDED.granted, floor(LEAST($2::float8, b.tokens + GREATEST(0, extract(epoch FROM EXCLUDED.counted_at - b.counted_at)) * $3::float8))),
-  counted_at = GREATEST(b.counted_at, EXCLUDED.counted_at)
-RETURNING key, granted, tokens`;
+  tokens = LEAST(EXCLUDED.burst, b.tokens + GREATEST(0, extract(epoch FROM EXCLUDED.counted_at - b.counted_at)) * EXCLUDED.rate)
+         - LEAST(EXCLUDED.granted, floor(LEAST(EXCLUDED.burst, b.tokens + GREATEST(0, extract(epoch FROM EXCLUDED.counted_at - b.counted_at)) * EXCLUDED.rate))),
+  granted = LEAST(EXCLUDED.granted, floor(LEAST(EXCLUDED.burst, b.tokens + GREATEST(0, extract(epoch FROM EXCLUDED.counted_at - b.counted_at)) * EXCLUDED.rate))),
+  counted_at = GREATEST(b.counted_at, EXCLUDED.counted_at),
+  burst = EXCLUDED.burst,
+  rate = EXCLUDED.rate
+RETURNING limit_name, key, granted, tokens`;
+
+const bucketId = (name: string, key: string) => `${name}\u0000${key}`;
 
 export class SharedTokenBuckets {
-  private pending = new Map<string, Waiter[]>();
+  private pending = new Map<string, Pending>();
   private isFlushScheduled = false;
 
-  /**
-   * `name`: which limit (several share the table). `now`: the clock in ms, for tests; without it
-   * the database's clock counts, one clock for every replica.
-   */
+  /** `now`: the clock in ms, for tests; without it the database's clock counts, one for every replica. */
   constructor(
     private readonly pool: pg.Pool,
-    private readonly name: string,
-    private readonly limits: BucketLimits,
     private readonly now?: () => number,
   ) {}
 
   /**
-   * Takes one token from `key`'s bucket. Resolves to 0 when it had one; otherwise to the whole
-   * seconds until it will (for Retry-After), having taken nothing.
+   * Takes one token from `key`'s bucket of `limit`. Resolves to 0 when it had one; otherwise to the
+   * whole seconds until it will (for Retry-After), having taken nothing.
    */
-  take(key: string): Promise<number> {
+  take(limit: NamedLimit, key: string): Promise<number> {
     return new Promise((resolve, reject) => {
-      const waiters = this.pending.get(key);
-      if (waiters) waiters.push({ resolve, reject });
-      else this.pending.set(key, [{ resolve, reject }]);
+      const id = bucketId(limit.name, key);
+      const pending = this.pending.get(id);
+      if (pending) pending.waiters.push({ resolve, reject });
+      else this.pending.set(id, { limit, key, waiters: [{ resolve, reject }] });
       if (!this.isFlushScheduled) {
         this.isFlushScheduled = true;
         setImmediate(() => this.flush());
@@ -69,12 +83,12 @@ export class SharedTokenBuckets {
     });
   }
 
-  /** Deletes buckets untouched for `idleSeconds` (a bucket that has refilled is the same as none). */
-  async forgetIdle(idleSeconds: number): Promise<number> {
+  /** Deletes `limit`'s buckets untouched for `idleSeconds` (a bucket that has refilled is the same as none). */
+  async forgetIdle(limit: NamedLimit, idleSeconds: number): Promise<number> {
     const { rowCount } = await this.pool.query(
       `DELETE FROM rate_buckets
         WHERE limit_name = $1 AND counted_at < coalesce($2::timestamptz, clock_timestamp()) - make_interval(secs => $3)`,
-      [this.name, this.nowParameter(), idleSeconds],
+      [limit.name, this.nowParameter(), idleSeconds],
     );
     return rowCount ?? 0;
   }
@@ -83,23 +97,33 @@ export class SharedTokenBuckets {
     this.isFlushScheduled = false;
     const batch = this.pending;
     this.pending = new Map();
-    // Keys in one order in every statement: two statements never wait for each other's rows crosswise.
-    const keys = [...batch.keys()].sort();
-    const wanted = keys.map((key) => batch.get(key)?.length ?? 0);
+    // Buckets in one order in every statement: two statements never wait for each other's rows crosswise.
+    const ids = [...batch.keys()].sort();
+    const entries = ids.map((id) => batch.get(id) as Pending);
     this.pool
-      .query<Row>(TAKE, [this.name, this.limits.burst, this.limits.ratePerSecond, this.nowParameter(), keys, wanted])
+      .query<Row>(TAKE, [
+        this.nowParameter(),
+        entries.map((entry) => entry.limit.name),
+        entries.map((entry) => entry.key),
+        entries.map((entry) => entry.waiters.length),
+        entries.map((entry) => entry.limit.burst),
+        entries.map((entry) => entry.limit.ratePerSecond),
+      ])
       .then(({ rows }) => {
-        for (const row of rows) this.answer(batch.get(row.key) ?? [], row);
+        for (const row of rows) {
+          const entry = batch.get(bucketId(row.limit_name, row.key));
+          if (entry) this.answer(entry, row);
+        }
       })
       .catch((error: unknown) => {
-        for (const waiters of batch.values()) for (const waiter of waiters) waiter.reject(error);
+        for (const entry of batch.values()) for (const waiter of entry.waiters) waiter.reject(error);
       });
   }
 
   /** The first `granted` waiters (in arrival order) got a token; the others wait for the next one. */
-  private answer(waiters: Waiter[], row: Row): void {
-    const wait = Math.max(1, Math.ceil((1 - row.tokens) / this.limits.ratePerSecond));
-    for (const [index, waiter] of waiters.entries()) waiter.resolve(index < row.granted ? 0 : wait);
+  private answer(entry: Pending, row: Row): void {
+    const wait = Math.max(1, Math.ceil((1 - row.tokens) / entry.limit.ratePerSecond));
+    for (const [index, waiter] of entry.waiters.entries()) waiter.resolve(index < row.granted ? 0 : wait);
   }
 
   private nowParameter(): Date | null {

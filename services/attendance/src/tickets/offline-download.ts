@@ -111,6 +111,7 @@ export async function downloadForDevice(
 
 /** A ticket for the device: the type and the cancellation only where there are (compat: a plain one is a pair). */
 function offlineTicketOf(row: DownloadTicketRow): OfflineTicket {
+  if (row.note !== null) return [row.ticket_id, row.holder_name, row.type, row.cancel_reason, row.note];
   if (row.cancel_reason !== null) return [row.ticket_id, row.holder_name, row.type, row.cancel_reason];
   if (row.type !== null) return [row.ticket_id, row.holder_name, row.type];
   return [row.ticket_id, row.holder_name];

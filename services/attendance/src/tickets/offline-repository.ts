@@ -55,6 +55,8 @@ export interface DownloadTicketRow {
   type: string | null;
   /** Set on a cancelled ticket (issue 16): the reason (never empty). */
   cancel_reason: string | null;
+  /** An attention ticket's note for the gate (issue 17). */
+  note: string | null;
 }
 
 /** Tickets issued after position `afterSeq`, in issue order, at most `limit` (keyset, never OFFSET). */
@@ -67,7 +69,7 @@ export async function readTicketsAfter(
   const { rows } = await db.query<DownloadTicketRow>({
     name: 'offline-tickets-after',
     text: `SELECT t.seq, t.ticket_id, t.holder_name, t.type,
-             CASE WHEN t.cancelled_at IS NULL THEN NULL ELSE coalesce(t.cancel_reason, '-') END AS cancel_reason
+             CASE WHEN t.cancelled_at IS NULL THEN NULL ELSE coalesce(t.cancel_reason, '-') END AS cancel_reason, t.note
            FROM tickets t
            WHERE t.event_id = $1 AND t.seq > $2::int8 ORDER BY t.seq LIMIT $3`,
     values: [eventId, afterSeq, limit],

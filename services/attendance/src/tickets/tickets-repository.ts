@@ -40,6 +40,7 @@ export async function issueTickets(db: pg.Pool, eventId: string, inputs: TicketI
     holder_email: input.holder_email ?? null,
     // Only a ticket with a type says so (compat: the answer of an untyped import is as it was).
     ...(input.type !== undefined && input.type !== null && { type: input.type }),
+    ...(input.note !== undefined && input.note !== null && input.note.trim() !== '' && { note: input.note.trim() }),
   }));
   const generatedAt = tickets.flatMap((ticket, index) => (ticket.ticket_id === '' ? [index] : []));
   const assignCodes = (positions: number[]) => {
@@ -74,14 +75,15 @@ export async function issueTickets(db: pg.Pool, eventId: string, inputs: TicketI
     }
 
     await client.query(
-      `INSERT INTO tickets (event_id, ticket_id, holder_name, holder_email, type)
-       SELECT $1, * FROM unnest($2::text[], $3::text[], $4::text[], $5::text[])`,
+      `INSERT INTO tickets (event_id, ticket_id, holder_name, holder_email, type, note)
+       SELECT $1, * FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[])`,
       [
         eventId,
         tickets.map((ticket) => ticket.ticket_id),
         tickets.map((ticket) => ticket.holder_name),
         tickets.map((ticket) => ticket.holder_email),
         tickets.map((ticket) => ticket.type ?? null),
+        tickets.map((ticket) => ticket.note ?? null),
       ],
     );
     // The trigram index takes new entries into its pending list, which every search then reads
@@ -104,19 +106,21 @@ export type TicketPageStart = { sort: 'code'; after: string } | { sort: 'import'
 
 const TICKET_STATE_COLUMNS = `t.ticket_id, t.holder_name, t.holder_email, c.checkin_id IS NOT NULL AS checked_in,
   iso_utc(c.checked_in_at) AS checked_in_at, c.checked_in_by, c.location, t.type,
-  iso_utc(t.cancelled_at) AS cancelled_at, t.cancel_reason`;
+  iso_utc(t.cancelled_at) AS cancelled_at, t.cancel_reason, t.note`;
 
-type StoredTicketState = Omit<TicketState, 'type' | 'cancelled_at' | 'cancel_reason'> & {
+type StoredTicketState = Omit<TicketState, 'type' | 'cancelled_at' | 'cancel_reason' | 'note'> & {
   type: string | null;
+  note: string | null;
   cancelled_at: string | null;
   cancel_reason: string | null;
 };
 
 /** The wire state: type and cancellation only where there are (compat: other tickets answer as before). */
-function ticketStateOf({ type, cancelled_at, cancel_reason, ...state }: StoredTicketState): TicketState {
+function ticketStateOf({ type, cancelled_at, cancel_reason, note, ...state }: StoredTicketState): TicketState {
   return {
     ...state,
     ...(type !== null && { type }),
+    ...(note !== null && { note }),
     ...(cancelled_at !== null && { cancelled_at, cancel_reason }),
   };
 }
@@ -154,14 +158,24 @@ export async function updateTicketHolder(
   db: pg.Pool,
   eventId: string,
   ticketId: string,
-  change: { holder_name?: string | null | undefined; holder_email?: string | null | undefined },
+  change: {
+    holder_name?: string | null | undefined;
+    holder_email?: string | null | undefined;
+    note?: string | null | undefined;
+  },
 ): Promise<TicketState | undefined> {
+  if (change.note !== undefined) {
+    // seq = DEFAULT: the ticket moves to the end of the download order, so every offline station's next "what
+    // changed since" brings its new note (as a cancellation does).
+    await db.query('UPDATE tickets SET seq = DEFAULT WHERE event_id = $1 AND ticket_id = $2', [eventId, ticketId]);
+  }
   const { rows } = await db.query<StoredTicketState>({
     name: 'update-ticket-holder',
     text: `WITH t AS (
              UPDATE tickets SET
                holder_name = CASE WHEN $3::boolean THEN $4 ELSE holder_name END,
-               holder_email = CASE WHEN $5::boolean THEN $6 ELSE holder_email END
+               holder_email = CASE WHEN $5::boolean THEN $6 ELSE holder_email END,
+               note = CASE WHEN $7::boolean THEN nullif(btrim($8), '') ELSE note END
              WHERE event_id = $1 AND ticket_id = $2
              RETURNING *
            )
@@ -174,6 +188,8 @@ export async function updateTicketHolder(
       change.holder_name ?? null,
       change.holder_email !== undefined,
       change.holder_email ?? null,
+      change.note !== undefined,
+      change.note ?? null,
     ],
   });
   return rows[0] && ticketStateOf(rows[0]);

@@ -213,3 +213,61 @@ describe('GET /events/{id}/tickets/offline', () => {
     expect(tooMany.json().detail[0].loc).toEqual(['query', 'limit']);
   });
 });
+
+describe('attention tickets (issue 17 item 9)', () => {
+  it('keeps a ticket’s note for the gate, answers it in the list, and brings a changed note to the devices', async () => {
+    await t.app.inject({
+      method: 'POST',
+      url: '/events',
+      headers: t.admin(),
+      payload: { id: 'note-fest', title: 'Notes' },
+    });
+    const issued = await t.app.inject({
+      method: 'POST',
+      url: '/events/note-fest/tickets',
+      headers: t.admin(),
+      payload: {
+        tickets: [
+          { ticket_id: 'N-1', holder_name: 'Andi', note: 'Periksa KTP' },
+          { ticket_id: 'N-2', holder_name: 'Bela' },
+        ],
+      },
+    });
+    expect(issued.statusCode).toBe(201);
+    expect(issued.json().tickets).toEqual([
+      { ticket_id: 'N-1', holder_name: 'Andi', holder_email: null, note: 'Periksa KTP' },
+      { ticket_id: 'N-2', holder_name: 'Bela', holder_email: null },
+    ]);
+    const [first] = await downloadAll('note-fest', 100);
+    // A plain ticket stays a pair; the attention ticket carries its note fifth.
+    expect(first?.tickets).toEqual([
+      ['N-1', 'Andi', null, null, 'Periksa KTP'],
+      ['N-2', 'Bela'],
+    ]);
+
+    const flagged = await t.app.inject({
+      method: 'PATCH',
+      url: '/events/note-fest/tickets/N-2',
+      headers: t.admin(),
+      payload: { note: 'VIP: panggil supervisor' },
+    });
+    expect(flagged.statusCode).toBe(200);
+    expect(flagged.json()).toMatchObject({ ticket_id: 'N-2', note: 'VIP: panggil supervisor' });
+    // The device that downloaded before gets the changed ticket in its next "what changed since".
+    const [delta] = await downloadAll('note-fest', 100, first?.next_cursor);
+    expect(delta?.tickets).toEqual([['N-2', 'Bela', null, null, 'VIP: panggil supervisor']]);
+
+    const cleared = await t.app.inject({
+      method: 'PATCH',
+      url: '/events/note-fest/tickets/N-1',
+      headers: t.admin(),
+      payload: { note: null },
+    });
+    expect(cleared.json().note).toBeUndefined();
+    const list = await t.app.inject({ url: '/events/note-fest/tickets', headers: t.admin() });
+    expect(list.json().tickets.map((ticket: { note?: string }) => ticket.note ?? null)).toEqual([
+      null,
+      'VIP: panggil supervisor',
+    ]);
+  });
+});

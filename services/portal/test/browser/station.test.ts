@@ -179,6 +179,69 @@ describe.runIf(hasChromium)('the check-in station (Chromium)', () => {
     expect(problems).toEqual([]);
   });
 
+  it.each([
+    ['id', { width: 360, height: 740 }, 'AT'],
+    ['en', { width: 1280, height: 800 }, 'AE'],
+  ])(
+    'stops at an attention ticket, with its note and its own sound, until the gate taps to confirm (%s)',
+    async (language, viewport, prefix) => {
+      const event = { id: `attention-${prefix.toLowerCase()}`, title: `Attention ${prefix}` };
+      await seedEvent(stack.portal.url, admin, event, [
+        { ticket_id: `${prefix}-001`, holder_name: 'Dewi Lestari', note: 'Periksa KTP' },
+        { ticket_id: `${prefix}-002`, holder_name: 'Eko Prasetyo' },
+      ]);
+      const { page, context, problems } = await openPage(stack, { viewport, isMobile: viewport.width < 400 });
+      // The sounds the station plays: an attention ticket has its own.
+      await page.addInitScript(() => {
+        const played: number[] = [];
+        (window as unknown as { __tones: number[] }).__tones = played;
+        const start = OscillatorNode.prototype.start;
+        OscillatorNode.prototype.start = function (this: OscillatorNode, ...args: [number?]) {
+          played.push(this.frequency.value);
+          return start.apply(this, args);
+        };
+      });
+      await openStation(page, stack.portal.url, { title: event.title, gate: 'Gerbang Perhatian' });
+      if (language === 'en') {
+        await page.evaluate(() => localStorage.setItem('tixgo.language', 'en'));
+        await page.reload();
+        await page.getByLabel('Ticket code').waitFor();
+      }
+      await page.getByTestId('ticket-copy').filter({ hasText: /^2 / }).waitFor();
+      const words =
+        language === 'en'
+          ? { note: 'Attention: Periksa KTP', confirm: 'Done: continue', held: '1 scan waited' }
+          : { note: 'Perhatian: Periksa KTP', confirm: 'Selesai: lanjutkan', held: '1 pindaian tertahan' };
+
+      const answer = await scan(page, `${prefix}-001`);
+      expect(answer.tone).toBe('ok');
+      const panel = page.locator('[data-testid="scan-answer"][data-attention="true"]');
+      expect(await page.getByTestId('answer-note').textContent()).toContain(words.note);
+      expect(await page.getByTestId('answer-name').textContent()).toBe('Dewi Lestari');
+      expect(await page.evaluate(() => (window as unknown as { __tones: number[] }).__tones)).toEqual([988, 988, 988]);
+      await expectAccessible(page);
+
+      // Longer than any answer stays by itself: this one waits for the gate.
+      // (A real wait, longer than a green's 1.8 s: slowness can only make the answer stay longer, never pass wrongly.)
+      await page.waitForTimeout(2500);
+      expect(await panel.count()).toBe(1);
+      // A scan meanwhile is not taken: the gate is stopped.
+      await page.keyboard.type(`${prefix}-002`);
+      await page.keyboard.press('Enter');
+      await page.getByTestId('answer-held').filter({ hasText: words.held }).waitFor();
+      expect((await storedCheckins(stack.portal.url, admin, event.id)).map((checkin) => checkin.ticket_id)).toEqual([
+        `${prefix}-001`,
+      ]);
+
+      await panel.getByRole('button', { name: words.confirm }).click();
+      expect(await panel.count()).toBe(0);
+      expect((await scan(page, `${prefix}-002`)).tone).toBe('ok');
+      expect(await page.locator('[data-attention="true"]').count()).toBe(0);
+      expect(problems).toEqual([]);
+      await context.close();
+    },
+  );
+
   it('answers a scanner’s double read of a ticket it just let in “just checked in here” in the green family, sent once', async () => {
     const event = { id: 'double-fest', title: 'Double Fest' };
     await seedEvent(stack.portal.url, admin, event, [

@@ -17,7 +17,7 @@ export async function seedEvent(
   portalUrl: string,
   token: string,
   event: SeededEvent,
-  tickets: { ticket_id: string; holder_name?: string; holder_email?: string; type?: string }[],
+  tickets: { ticket_id: string; holder_name?: string; holder_email?: string; type?: string; note?: string }[],
 ): Promise<void> {
   const created = await call(portalUrl, 'POST', '/api/events', { token, json: event, dispatcher: portalClient });
   expect(created.status).toBe(201);

@@ -280,6 +280,13 @@ export const en = {
   'station.eventCount': '{checked} of {registered} at this event',
   'station.sending': 'Sending…',
   'station.ok': 'Checked in',
+  'station.attention': 'Attention:',
+  'station.attentionConfirm': 'Done: continue',
+  'station.attentionFirst': 'Confirm the attention ticket first.',
+  'station.attentionHeld': {
+    one: '{count} scan waited: scan it again after confirming.',
+    other: '{count} scans waited: scan them again after confirming.',
+  },
   'station.repeat': 'Just checked in here',
   'station.repeatDetail': {
     one: '{ticket} — checked in on this device {count} second ago: the same person, let them through.',

@@ -47,6 +47,8 @@ export interface KnownTicket {
   type?: string | null | undefined;
   /** Set when an admin cancelled the ticket: why. */
   cancelReason?: string | null | undefined;
+  /** An attention ticket's note for the gate (issue 17 item 9). */
+  note?: string | null | undefined;
 }
 
 export interface KnownCheckin {

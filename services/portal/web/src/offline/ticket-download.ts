@@ -13,11 +13,13 @@ import {
 interface OfflinePage {
   event_id: string;
   has_tickets: boolean;
-  /** [code, holder] plus, issue 16, the type and (cancelled) the reason. */
+  /** [code, holder] plus, issue 16, the type and (cancelled) the reason, and (issue 17) an attention note. */
   tickets: (
     | [string, string | null]
     | [string, string | null, string | null]
     | [string, string | null, string | null, string]
+    // issue 17: an attention ticket's note for the gate
+    | [string, string | null, string | null, string | null, string]
   )[];
   checkins: [string, string, string, string | null][];
   next_cursor: string | null;
@@ -62,12 +64,13 @@ export async function refreshTickets(
     };
     await storeDownloadPage(
       state,
-      page.tickets.map(([ticketId, holderName, type, cancelReason]) => ({
+      page.tickets.map(([ticketId, holderName, type, cancelReason, note]) => ({
         eventId,
         ticketId,
         holderName,
         type: type ?? null,
         cancelReason: cancelReason ?? null,
+        note: note ?? null,
       })),
       page.checkins.map(([ticketId, at, by, location]) => ({ eventId, ticketId, at, by, location })),
       page.checkins_restarted === true,

@@ -1,5 +1,5 @@
 // Sound and vibration for an answer, where the device has them: nobody at a noisy gate reads every screen.
-export type Tone = 'ok' | 'warn' | 'error';
+export type Tone = 'ok' | 'warn' | 'error' | 'attention';
 
 let audio: AudioContext | undefined;
 
@@ -8,6 +8,8 @@ const PATTERNS: Record<Tone, { frequency: number; seconds: number; gap: number; 
   ok: { frequency: 1320, seconds: 0.12, gap: 0, count: 1, vibrate: [80] },
   warn: { frequency: 740, seconds: 0.14, gap: 0.1, count: 2, vibrate: [120, 80, 120] },
   error: { frequency: 220, seconds: 0.5, gap: 0, count: 1, vibrate: [400] },
+  // An attention ticket: three rising-pitch chimes, unlike any answer, so the gate looks up.
+  attention: { frequency: 988, seconds: 0.16, gap: 0.08, count: 3, vibrate: [200, 100, 200, 100, 200] },
 };
 
 export function signal(tone: Tone): void {

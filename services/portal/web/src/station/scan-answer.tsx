@@ -16,6 +16,8 @@ export interface AnswerView {
   /** Whom the ticket is for and its type, shown large on an admission: staff compare ticket and person. */
   holderName?: string | null | undefined;
   ticketType?: string | null | undefined;
+  /** An attention ticket's note: the answer stays until the gate taps to confirm (issue 17 item 9). */
+  attention?: string | undefined;
 }
 
 /** A gate rule's refusal (issue 16): amber for where the ticket is (in, out), red for a rule that says no. */
@@ -54,7 +56,9 @@ export function viewOf(result: StationScanResult, isSupervisor = false): AnswerV
   // Named large, the holder is not repeated in the detail.
   const view = answerView(result, isSupervisor, holder?.name != null);
   if (!holder || !ADMITTED.has(view.tone) || result.answer.kind === 'refused') return view;
-  return { ...view, holderName: holder.name, ticketType: holder.type };
+  // A double read of an attention ticket was confirmed a moment ago: it does not stop the gate again.
+  const attention = holder.note && view.tone !== 'repeat' ? holder.note : undefined;
+  return { ...view, holderName: holder.name, ticketType: holder.type, attention };
 }
 
 function answerView(
@@ -170,11 +174,22 @@ export function answeredView(scan: StoredScan): AnswerView {
 
 const ICONS: Record<Tone, string> = { ok: '✓', out: '↗', repeat: '✓', warn: '!', error: '✕', saved: '⇪', pending: '…' };
 
-export function ScanAnswerPanel(props: { view: AnswerView; onDismiss: () => void; onOverride?: () => void }) {
+export function ScanAnswerPanel(props: {
+  view: AnswerView;
+  onDismiss: () => void;
+  onOverride?: () => void;
+  /** Scans refused while an attention ticket waits for its confirmation. */
+  heldScans?: number;
+}) {
   const { view } = props;
   return (
     // Not a dialog: focus stays in the code field so the next scan goes straight in.
-    <div class={`answer answer-${view.tone}`} data-testid="scan-answer" data-tone={view.tone}>
+    <div
+      class={`answer answer-${view.tone}${view.attention ? ' answer-attention' : ''}`}
+      data-testid="scan-answer"
+      data-tone={view.tone}
+      data-attention={view.attention ? 'true' : undefined}
+    >
       <div class="answer-icon" aria-hidden="true">
         {ICONS[view.tone]}
       </div>
@@ -190,14 +205,29 @@ export function ScanAnswerPanel(props: { view: AnswerView; onDismiss: () => void
         </p>
       )}
       <p class="answer-detail">{view.detail}</p>
+      {view.attention && (
+        <div class="answer-note" role="alert" data-testid="answer-note">
+          <strong>{t('station.attention')}</strong> {view.attention}
+          {(props.heldScans ?? 0) > 0 && (
+            <p class="answer-held" data-testid="answer-held">
+              {t('station.attentionHeld', { count: props.heldScans ?? 0 })}
+            </p>
+          )}
+        </div>
+      )}
       {view.canOverride && props.onOverride && (
         <button type="button" class="button-answer" data-testid="override" onClick={props.onOverride}>
           {t('gate.override')}
         </button>
       )}
       {view.tone !== 'pending' && (
-        <button type="button" class="button-answer" tabIndex={-1} onClick={props.onDismiss}>
-          {t('station.dismiss')}
+        <button
+          type="button"
+          class={view.attention ? 'button-answer button-confirm' : 'button-answer'}
+          tabIndex={-1}
+          onClick={props.onDismiss}
+        >
+          {view.attention ? t('station.attentionConfirm') : t('station.dismiss')}
         </button>
       )}
     </div>

@@ -69,6 +69,8 @@ export type StationAnswer =
 export interface TicketHolder {
   name: string | null;
   type: string | null;
+  /** An attention ticket's note: the station stops until the gate confirms it. */
+  note: string | null;
 }
 
 export interface StationScanResult {
@@ -215,7 +217,7 @@ export class StationEngine {
 
   private async holderOf(ticketId: string): Promise<TicketHolder | undefined> {
     const ticket = await findTicket(this.eventId, ticketId).catch(() => undefined);
-    return ticket ? { name: ticket.holderName, type: ticket.type ?? null } : undefined;
+    return ticket ? { name: ticket.holderName, type: ticket.type ?? null, note: ticket.note ?? null } : undefined;
   }
 
   /**

@@ -124,6 +124,10 @@ function StationScanner({ settings, title, owner }: { settings: StationSettings;
   const [camera, setCamera] = useState(false);
   const [search, setSearch] = useState(false);
   const hideTimer = useRef<number | undefined>(undefined);
+  /** The attention ticket's answer waiting for the gate's confirmation (issue 17 item 9). */
+  const attention = useRef<AnswerView | undefined>(undefined);
+  /** Scans refused while it waits: the panel says so. */
+  const [heldScans, setHeldScans] = useState(0);
   const latest = useRef(0);
   const engine = useMemo(
     () => new StationEngine(settings.eventId, settings.gate, owner),
@@ -196,11 +200,24 @@ function StationScanner({ settings, title, owner }: { settings: StationSettings;
   const show = (view: AnswerView) => {
     window.clearTimeout(hideTimer.current);
     setAnswer(view);
+    // An attention ticket's answer stays until the gate taps to confirm: no timer takes it away.
+    if (view.attention) {
+      attention.current = view;
+      return;
+    }
     hideTimer.current = window.setTimeout(() => setAnswer(undefined), ANSWER_MS[view.tone]);
   };
 
   async function checkIn(raw: string, override = false) {
     if (raw.trim() === '') return;
+    // The station stops at an attention ticket: a scan before the gate confirmed it is not taken (scan it again
+    // after), and the note is said again.
+    if (attention.current) {
+      feedback('attention');
+      setHeldScans((count) => count + 1);
+      setAnnouncement(`${t('station.attentionFirst')} ${attention.current.attention ?? ''}`);
+      return;
+    }
     const mine = ++latest.current;
     const pending = window.setTimeout(() => {
       if (latest.current === mine) show({ tone: 'pending', title: t('station.sending'), detail: raw.trim() });
@@ -210,11 +227,13 @@ function StationScanner({ settings, title, owner }: { settings: StationSettings;
     setLastTicket(result.ticketId);
     const view = viewOf(result, isSupervisor);
     feedback(
-      view.tone === 'ok' || view.tone === 'out' || view.tone === 'repeat' || view.tone === 'saved'
-        ? 'ok'
-        : view.tone === 'warn'
-          ? 'warn'
-          : 'error',
+      view.attention
+        ? 'attention'
+        : view.tone === 'ok' || view.tone === 'out' || view.tone === 'repeat' || view.tone === 'saved'
+          ? 'ok'
+          : view.tone === 'warn'
+            ? 'warn'
+            : 'error',
     );
     const who = [view.holderName, view.ticketType].filter(Boolean).join(', ');
     setAnnouncement(who ? `${view.title}. ${who}. ${view.detail}` : `${view.title}. ${view.detail}`);
@@ -328,9 +347,12 @@ function StationScanner({ settings, title, owner }: { settings: StationSettings;
           </fieldset>
         </div>
         <div class="station-counts" aria-live="off">
-          <p class="gate-count" data-testid="gate-count">
-            {t('station.gateCount', { count: (myGate?.count ?? 0) + savedHere, gate: settings.gate })}
-          </p>
+          {/* Past the 50 busiest gates the stats name none (issue 15, item 11): no count rather than a false 0. */}
+          {(myGate !== undefined || !stats?.other_gates) && (
+            <p class="gate-count" data-testid="gate-count">
+              {t('station.gateCount', { count: (myGate?.count ?? 0) + savedHere, gate: settings.gate })}
+            </p>
+          )}
           {savedHere > 0 && (
             <p class="muted" data-testid="gate-count-saved">
               {t('station.gateCountSaved', { count: savedHere })}
@@ -404,7 +426,8 @@ function StationScanner({ settings, title, owner }: { settings: StationSettings;
           aria-describedby="ticket-code-hint"
           onInput={(typed) => {
             setCode(typed.currentTarget.value);
-            if (answer && answer.tone !== 'pending') setAnswer(undefined);
+            // Typing hides an answer, not an attention ticket's: that one waits for the gate's tap.
+            if (answer && answer.tone !== 'pending' && !answer.attention) setAnswer(undefined);
           }}
           onBlur={(blurred) => {
             // Keep the focus for the scanner unless the person moved it to another control on purpose (a tap on
@@ -489,7 +512,10 @@ function StationScanner({ settings, title, owner }: { settings: StationSettings;
       {answer && (
         <ScanAnswerPanel
           view={answer}
+          heldScans={answer.attention ? heldScans : 0}
           onDismiss={() => {
+            attention.current = undefined;
+            setHeldScans(0);
             setAnswer(undefined);
             focusInput();
           }}
