@@ -7,7 +7,7 @@
 // checkout on free ports. Without an engine (or with a TixGo stack of its own on it, which the test
 // will not touch) it reports itself skipped, saying why. The engine here: ../shared/docker/README.md.
 import { execFile } from 'node:child_process';
-import { X509Certificate } from 'node:crypto';
+import { randomInt, X509Certificate } from 'node:crypto';
 import {
   chmodSync,
   existsSync,
@@ -18,9 +18,9 @@ import {
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
+import { createServer } from 'node:net';
 import path from 'node:path';
 import { connect } from 'node:tls';
-import { freePort } from '@tixgo/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createCertificateAuthority,
@@ -96,9 +96,39 @@ async function skipReason(): Promise<string | undefined> {
 
 const skip = await skipReason();
 
+/** Whether nothing listens on `port` (on every address, as docker publishes). */
+function portIsFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = createServer();
+    probe.once('error', () => resolve(false));
+    probe.listen(port, '0.0.0.0', () => probe.close(() => resolve(true)));
+  });
+}
+
+/**
+ * A free port below Linux's ephemeral range (32768–60999): the ports the kernel hands to outgoing
+ * connections and to other tests' port-0 listeners are drawn from that range, and one taken between
+ * this choice and docker's bind would fail the stack's start (seen on a busy machine).
+ */
+async function quietPort(taken: Set<number>): Promise<number> {
+  for (;;) {
+    const port = 20_000 + randomInt(12_000);
+    if (!taken.has(port) && (await portIsFree(port))) {
+      taken.add(port);
+      return port;
+    }
+  }
+}
+const chosen = new Set<number>();
+
 /** Host ports of one stack: the variables the compose files, deploy.sh and smoke-test.sh all read. */
 async function ports(): Promise<Record<string, string>> {
-  const [identity, attendance, portal, ca] = [await freePort(), await freePort(), await freePort(), await freePort()];
+  const [identity, attendance, portal, ca] = [
+    await quietPort(chosen),
+    await quietPort(chosen),
+    await quietPort(chosen),
+    await quietPort(chosen),
+  ];
   return {
     IDENTITY_PORT: String(identity),
     ATTENDANCE_PORT: String(attendance),
@@ -212,8 +242,9 @@ afterAll(async () => {
 }, 180_000);
 
 describe.sequential('the Docker path on an engine', () => {
+  // A cold build (no layer cached, a loaded machine) took up to 311 s of this test's time here.
   it('dev stack: build, up on a slow first start, smoke test, a check-in across restart and down/up, the CA kept', {
-    timeout: 420_000,
+    timeout: 720_000,
   }, async (context) => {
     if (skip) return context.skip(`skipped: ${skip}`);
     devPorts = await ports();

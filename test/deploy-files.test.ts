@@ -223,6 +223,9 @@ describe('deployment files', () => {
       const portalAddress = services.portal?.networks?.default?.ipv4_address;
       expect(portalAddress).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
       expect(services.identity?.environment?.TRUST_PROXY).toBe(portalAddress);
+      // attendance believes the portal's client_address of a batch from the portal alone (when set).
+      const attendanceTrust = services.attendance?.environment?.TRUST_PROXY;
+      if (attendanceTrust !== undefined) expect(attendanceTrust).toBe(portalAddress);
       const subnet = networks?.default?.ipam?.config?.[0]?.subnet ?? '';
       expect(subnet).toMatch(/^\d+\.\d+\.\d+\.0\/24$/);
       expect(portalAddress?.split('.').slice(0, 3).join('.')).toBe(subnet.split('.').slice(0, 3).join('.'));

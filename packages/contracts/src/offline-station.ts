@@ -60,6 +60,13 @@ export const OfflineTickets = z.object({
     ),
   next_cursor: z.string().describe('ask with it for the next page, or (complete) later for what changed since'),
   complete: z.boolean().describe('true: nothing more right now; false: ask again at once with next_cursor'),
+  checkins_restarted: z
+    .literal(true)
+    .optional()
+    .describe(
+      "the check-ins come again from the start (one committed late below the device's position, or one was " +
+        'annulled): forget the ones kept, so an undone check-in no longer answers "already checked in" offline',
+    ),
 });
 export type OfflineTickets = z.infer<typeof OfflineTickets>;
 

@@ -61,11 +61,11 @@ afterAll(async () => {
   await identity?.close();
 });
 
-const checkIn = (requestId: string, ticketId: string, portalUrl = portal.url) =>
+const checkIn = (requestId: string, ticketId: string, portalUrl = portal.url, location?: string) =>
   call(portalUrl, 'POST', '/api/checkins', {
     token,
     headers: { 'x-request-id': requestId },
-    json: { event_id: 'trace-fest', ticket_id: ticketId },
+    json: { event_id: 'trace-fest', ticket_id: ticketId, ...(location && { location }) },
   });
 
 describe('x-request-id from the portal to attendance', () => {
@@ -98,7 +98,11 @@ describe('x-request-id from the portal to attendance', () => {
 
   it('gives every item of a coalesced batch its own id in attendance’s log, the duplicate too', async () => {
     const ids = Array.from({ length: 24 }, (_, index) => `burst-${index}`);
-    const answers = await Promise.all(ids.map((id, index) => checkIn(id, `BR-${index % 20}`)));
+    // The 4 repeats come from another gate: the same key-less scan at the same gate, before its first
+    // answer was delivered, would be taken for a retry of it (201 again, see delivered-keys.ts).
+    const answers = await Promise.all(
+      ids.map((id, index) => checkIn(id, `BR-${index % 20}`, portal.url, index < 20 ? 'Gate 1' : 'Gate 2')),
+    );
     expect(answers.map((answer) => answer.status).sort()).toEqual([...Array(20).fill(201), ...Array(4).fill(409)]);
     const batchOf = new Map<string, string>();
     for (const id of ids) {

@@ -193,6 +193,7 @@ describe('while identity is unreachable', () => {
       service: 'attendance',
       checks: { database: 'ok' },
       revocations: { state: 'stale', age_seconds: expect.any(Number) },
+      database_id: expect.any(String),
     });
     expect((ready.body as { revocations: { age_seconds: number } }).revocations.age_seconds).toBeGreaterThanOrEqual(3);
     const refused = await call(attendance.url, 'GET', '/events', { token: tokens.access_token });

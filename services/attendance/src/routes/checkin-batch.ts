@@ -227,7 +227,11 @@ const checkinBatchRoutes: FastifyPluginAsyncZod<AttendanceRouteOptions> = async 
       const tokens = new BatchTokens(app);
       // The own times of the events the device-timed items name, read once before any item runs.
       const times = await eventTimesOf(options.db, checkins.filter(hasScanTime).map(eventIdOf));
-      const settled = await Promise.allSettled(checkins.map((raw) => checkInItem(raw, request, tokens, times)));
+      // A batch with a scan of another list or an exit (issue 16: an offline station's queue, in scan order) is
+      // checked in item by item: an entry, an exit and a re-entry of one ticket apply in the order they happened.
+      const settled = checkins.some(isGateItem)
+        ? await settleInOrder(checkins, (raw) => checkInItem(raw, request, tokens, times))
+        : await Promise.allSettled(checkins.map((raw) => checkInItem(raw, request, tokens, times)));
       const results: CheckinBatchResult[] = [];
       for (const outcome of settled) {
         if (outcome.status === 'rejected') {
@@ -276,3 +280,23 @@ const checkinBatchRoutes: FastifyPluginAsyncZod<AttendanceRouteOptions> = async 
 };
 
 export default checkinBatchRoutes;
+
+/** A scan the gate transaction answers (a list other than main, or an exit), as far as the raw item says. */
+function isGateItem(raw: unknown): boolean {
+  if (typeof raw !== 'object' || raw === null) return false;
+  const item = raw as { list_id?: unknown; direction?: unknown };
+  return (item.list_id !== undefined && item.list_id !== 'main') || item.direction === 'exit';
+}
+
+/** Runs `work` for each item one after the other, settled as Promise.allSettled settles them. */
+async function settleInOrder<T, R>(items: T[], work: (item: T) => Promise<R>): Promise<PromiseSettledResult<R>[]> {
+  const settled: PromiseSettledResult<R>[] = [];
+  for (const item of items) {
+    try {
+      settled.push({ status: 'fulfilled', value: await work(item) });
+    } catch (reason) {
+      settled.push({ status: 'rejected', reason });
+    }
+  }
+  return settled;
+}

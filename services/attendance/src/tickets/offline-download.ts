@@ -66,10 +66,13 @@ export async function downloadForDevice(
   if (!facts) throw httpErrors.notFound(EVENT_NOT_FOUND);
   if (from.createdUs !== undefined && from.createdUs !== facts.createdUs) throw httpError(410, EVENT_RECREATED);
   let { checkinSeq, checkinsHeld } = from;
-  // A check-in committed late with a position the device has passed: all check-ins again.
+  // A check-in committed late with a position the device has passed, or one annulled (issue 16): all
+  // check-ins again, and the device forgets the ones it kept (checkins_restarted).
+  let restarted = false;
   if (facts.checkinsAfter !== null && facts.checkinsTotal - facts.checkinsAfter !== checkinsHeld) {
     checkinSeq = '0';
     checkinsHeld = 0;
+    restarted = true;
   }
 
   const ticketRows = await readTicketsAfter(db, eventId, from.ticketSeq, limit + 1);
@@ -102,6 +105,7 @@ export async function downloadForDevice(
     ),
     next_cursor: encodeDownloadCursor(next),
     complete,
+    ...(restarted && { checkins_restarted: true as const }),
   };
 }
 

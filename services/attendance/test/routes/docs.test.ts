@@ -21,6 +21,7 @@ describe('API docs', () => {
       '/attendance/{event_id}',
       '/checkins',
       '/checkins/batch',
+      '/checkins/delivered',
       '/events',
       '/events/{id}',
       '/events/{id}/attendance',

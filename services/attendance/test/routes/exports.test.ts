@@ -15,7 +15,9 @@ beforeAll(async () => {
     payload: {
       id: 'wisuda',
       title: 'Wisuda Desember 2026',
-      start_time: '2026-12-12T01:00:00Z',
+      // Today while the gates scan (a device's scan time must fall near the event's own times); moved
+      // to 12 December below, for the file names and the times the export shows.
+      start_time: new Date().toISOString(),
       time_zone: 'Asia/Jakarta',
     },
   });
@@ -51,6 +53,7 @@ beforeAll(async () => {
     admitted_offline: true,
   });
   expect(offline.statusCode).toBe(409);
+  await t.db.pool.query("UPDATE events SET start_time = '2026-12-12T01:00:00Z' WHERE id = 'wisuda'");
 });
 
 afterAll(async () => {

@@ -431,3 +431,76 @@ describe('the export marks', () => {
     expect(absentLines.find((line) => line.startsWith('G-8,'))).toContain('Not yet arrived');
   });
 });
+
+describe('the offline download after an undo', () => {
+  it('sends the check-ins again from the start, saying so, without the annulled one', async () => {
+    const offline = (cursor?: string) =>
+      t.app.inject({
+        url: `/events/${EVENT}/tickets/offline${cursor ? `?cursor=${cursor}` : ''}`,
+        headers: t.committee(),
+      });
+    // Past the download's settle time of the latest check-ins, as a device that downloaded a while ago.
+    await t.db.pool.query(
+      `UPDATE checkins SET checked_in_at = checked_in_at - interval '1 minute' WHERE event_id = $1`,
+      [EVENT],
+    );
+    let page = (await offline()).json();
+    while (!page.complete) page = (await offline(page.next_cursor)).json();
+    expect(page.checkins_restarted).toBeUndefined();
+    const kept = page.next_cursor;
+    const again = await t.checkIn({ event_id: EVENT, ticket_id: 'G-8' });
+    const undone = await t.app.inject({
+      method: 'POST',
+      url: `/events/${EVENT}/checkins/${again.json().record.checkin_id}/annul`,
+      headers: t.supervisor(),
+      payload: { reason: 'test' },
+    });
+    expect(undone.statusCode).toBe(200);
+    // Another check-in annulled: the device's count of check-ins no longer matches.
+    const g7 = (await history('G-7')).history.find((line: { action: string }) => line.action === 'entry');
+    const annulG7 = await t.app.inject({
+      method: 'POST',
+      url: `/events/${EVENT}/checkins/${g7.checkin_id}/annul`,
+      headers: t.supervisor(),
+      payload: { reason: 'test' },
+    });
+    expect(annulG7.statusCode).toBe(200);
+    const delta = (await offline(kept)).json();
+    expect(delta.checkins_restarted).toBe(true);
+    const codes = delta.checkins.map((checkin: string[]) => checkin[0]);
+    expect(codes).not.toContain('G-7');
+    expect(codes).not.toContain('G-8');
+    expect(codes).toContain('G-6');
+    // The cancelled ticket comes with its reason; a typed one with its type.
+    const first = (await offline()).json();
+    expect(first.tickets).toContainEqual(['G-9', null, 'VIP', 'refunded']);
+    expect(first.tickets).toContainEqual(['G-1', 'Sari', 'VIP']);
+  });
+});
+
+describe('an offline queue uploaded in one batch', () => {
+  it('applies an entry, an exit and a re-entry of one ticket in their order', async () => {
+    await addList({ id: 'garden', name: 'Garden', reentry: true });
+    const minutesAgo = (minutes: number) => new Date(Date.now() - minutes * 60_000).toISOString();
+    const token = t.token('gate-q');
+    const item = (key: string, minutes: number, direction: 'entry' | 'exit') => ({
+      token,
+      idempotency_key: key,
+      event_id: EVENT,
+      ticket_id: 'G-2',
+      list_id: 'garden',
+      direction,
+      scanned_at: minutesAgo(minutes),
+      admitted_offline: true,
+    });
+    const response = await t.app.inject({
+      method: 'POST',
+      url: '/checkins/batch',
+      payload: { checkins: [item('q-1', 30, 'entry'), item('q-2', 20, 'exit'), item('q-3', 10, 'entry')] },
+    });
+    expect(response.statusCode).toBe(200);
+    expect(response.json().results.map((result: { status: number }) => result.status)).toEqual([201, 201, 201]);
+    expect(response.json().results[1].body.status).toBe('checked_out');
+    expect((await lists()).find((list) => list.id === 'garden')).toMatchObject({ checked_in: 1, inside: 1 });
+  });
+});

@@ -68,7 +68,9 @@ describe.runIf(hasChromium)('exports people open (Chromium)', () => {
       });
       expect(answer.status).toBe(201);
     }
-    // An offline gate let PS-1 in a second time: a conflict.
+    // An offline gate let PS-1 in a second time: a conflict. Scanned now, so the event is moved to
+    // today for the scan (a device's scan time must fall near the event's own times), then back.
+    await stack.attendance.pool.query('UPDATE events SET start_time = now() WHERE id = $1', [EVENT_ID]);
     const offline = await call(stack.portal.url, 'POST', `/api/events/${EVENT_ID}/checkins`, {
       token: gate,
       json: {
@@ -80,6 +82,9 @@ describe.runIf(hasChromium)('exports people open (Chromium)', () => {
       dispatcher: portalClient,
     });
     expect(offline.status).toBe(409);
+    await stack.attendance.pool.query("UPDATE events SET start_time = '2026-12-20T09:00:00Z' WHERE id = $1", [
+      EVENT_ID,
+    ]);
   });
 
   /** The wall-clock hh:mm of now in Makassar (UTC+8, no daylight saving). */

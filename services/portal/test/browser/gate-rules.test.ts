@@ -65,7 +65,7 @@ describe.runIf(hasChromium)('gate rules at the station (Chromium)', () => {
     await page.getByLabel('Gerbang').fill(gate);
     await page.getByRole('button', { name: 'Mulai check-in' }).click();
     await page.getByLabel('Kode tiket').waitFor();
-    await page.getByText(/^10 tiket tersimpan di perangkat ini/).waitFor();
+    await page.getByText(/^10 tiket tersimpan di perangkat ini/).waitFor({ timeout: 30_000 });
     await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
   }
 
@@ -112,7 +112,7 @@ describe.runIf(hasChromium)('gate rules at the station (Chromium)', () => {
     await page.getByTestId('undo').first().click();
     await page.getByTestId('undo-reason').fill('salah pindai');
     await page.getByRole('dialog').getByRole('button', { name: 'Batalkan', exact: true }).click();
-    await page.getByText('Check-in GR-002 dibatalkan.').first().waitFor();
+    await page.getByText('Check-in GR-002 dibatalkan.').first().waitFor({ timeout: 30_000 });
     const history = await api('GET', `/api/events/${EVENT.id}/tickets/GR-002/history`);
     expect((history.body as { history: { action: string }[] }).history.map((line) => line.action)).toEqual([
       'entry',
@@ -165,6 +165,62 @@ describe.runIf(hasChromium)('gate rules at the station (Chromium)', () => {
     expect(hall?.inside).toBe(1);
     expect(a.problems).toEqual([]);
     expect(b.problems).toEqual([]);
+  });
+});
+
+describe.runIf(hasChromium)('an undo reaches the offline station (Chromium)', () => {
+  const stack = useUiStack();
+  let admin: string;
+
+  it('forgets an annulled check-in at its next download, so the holder is let in offline', async () => {
+    admin = await login(stack.identity.url, 'admin1');
+    const api = (method: 'GET' | 'POST', url: string, json?: object) =>
+      call(stack.portal.url, method, url, { token: admin, json, dispatcher: portalClient });
+    expect((await api('POST', '/api/events', EVENT)).status).toBe(201);
+    expect((await api('POST', `/api/events/${EVENT.id}/tickets`, { tickets: TICKETS })).status).toBe(201);
+    const { page, context, problems } = await openPage(stack);
+    await signIn(page, stack.portal.url, 'admin1');
+    await page.goto(`${stack.portal.url}/station`);
+    await page.getByLabel('Acara').selectOption({ label: EVENT.title });
+    await page.getByLabel('Gerbang').fill('Pintu Utama');
+    await page.getByRole('button', { name: 'Mulai check-in' }).click();
+    await page.getByText(/^10 tiket tersimpan di perangkat ini/).waitFor({ timeout: 30_000 });
+    await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
+    expect((await scan(page, 'GR-010')).tone).toBe('ok');
+    // The station's copy learns of the check-in (downloaded once it is past the server's settle time).
+    const known = () =>
+      page.evaluate(
+        (eventId) =>
+          new Promise<boolean>((resolve) => {
+            const opened = indexedDB.open('tixgo-station');
+            opened.onsuccess = () => {
+              const read = opened.result.transaction('checkins').objectStore('checkins').get([eventId, 'GR-010']);
+              read.onsuccess = () => resolve(read.result !== undefined);
+            };
+          }),
+        EVENT.id,
+      );
+    const history = await api('GET', `/api/events/${EVENT.id}/tickets/GR-010/history`);
+    const entry = (history.body as { history: { action: string; checkin_id: string }[] }).history[0];
+    // Make the check-in old enough to be in the device's download, as a while later at the gate.
+    await stack.attendance.pool.query(
+      "UPDATE checkins SET checked_in_at = checked_in_at - interval '1 minute' WHERE event_id = $1",
+      [EVENT.id],
+    );
+    await page.reload();
+    await expect.poll(known, { timeout: 20_000 }).toBe(true);
+
+    const annulled = await api('POST', `/api/events/${EVENT.id}/checkins/${entry?.checkin_id}/annul`, {
+      reason: 'salah orang',
+    });
+    expect(annulled.status).toBe(200);
+    await page.reload();
+    await expect.poll(known, { timeout: 20_000 }).toBe(false);
+    await context.setOffline(true);
+    await page.getByTestId('offline-banner').waitFor();
+    const inAgain = await scan(page, 'GR-010');
+    expect(inAgain.tone).toBe('saved');
+    expect(problems).toEqual([]);
   });
 });
 

@@ -32,6 +32,11 @@ export interface StoredScan {
   firstBy?: string;
   firstGate?: string | null;
   sentAt?: string;
+  /**
+   * The server sent its check-ins again from the start since (one was annulled, issue 16): the device's copy
+   * of them is the truth now, so this scan no longer says "already in" offline.
+   */
+  forgotten?: boolean;
 }
 
 export interface KnownTicket {
@@ -167,11 +172,14 @@ export async function storeDownloadPage(
   state: DownloadState,
   tickets: KnownTicket[],
   checkins: KnownCheckin[],
+  /** The server sends the check-ins again from the start (one was annulled): the kept ones go first. */
+  restartCheckins = false,
 ): Promise<void> {
   const db = await stationDb();
   const tx = db.transaction(['tickets', 'checkins', 'downloads'], 'readwrite');
   const ticketStore = tx.objectStore('tickets');
   const checkinStore = tx.objectStore('checkins');
+  if (restartCheckins) void checkinStore.delete(IDBKeyRange.bound([state.eventId, ''], [state.eventId, '\uffff']));
   for (const ticket of tickets) void ticketStore.put(ticket);
   for (const checkin of checkins) void checkinStore.put(checkin);
   void tx.objectStore('downloads').put(state);
@@ -188,5 +196,18 @@ export async function dropEventData(eventId: string): Promise<void> {
     tx.objectStore('checkins').delete(range),
     tx.objectStore('downloads').delete(eventId),
   ]);
+  await tx.done;
+}
+
+/** Marks the event's answered scans of the list main as forgotten (see StoredScan.forgotten). */
+export async function forgetSentScans(eventId: string): Promise<void> {
+  const db = await stationDb();
+  const tx = db.transaction('scans', 'readwrite');
+  const sent = await tx.store.index('byState').getAll('sent');
+  for (const scan of sent) {
+    if (scan.eventId === eventId && (scan.listId === undefined || scan.listId === 'main') && !scan.forgotten) {
+      void tx.store.put({ ...scan, forgotten: true });
+    }
+  }
   await tx.done;
 }

@@ -1,7 +1,13 @@
 // Keeps the event's ticket codes (and holder names, and the check-ins known so far) on the device, downloading
 // only what changed since the last time, so the station can answer without network.
 import { ApiError, api } from '../api/http.js';
-import { type DownloadState, downloadState, dropEventData, storeDownloadPage } from './device-store.js';
+import {
+  type DownloadState,
+  downloadState,
+  dropEventData,
+  forgetSentScans,
+  storeDownloadPage,
+} from './device-store.js';
 
 /** One page of GET /api/events/{id}/tickets/offline: compact rows, a cursor for "what changed since". */
 interface OfflinePage {
@@ -18,6 +24,8 @@ interface OfflinePage {
   checkins: [string, string, string, string | null][];
   next_cursor: string | null;
   complete: boolean;
+  /** The check-ins come again from the start (issue 16: one was annulled): forget the kept ones. */
+  checkins_restarted?: true;
 }
 
 /** Downloads what changed since the last download of `eventId`; `onProgress` hears the running ticket count. */
@@ -65,7 +73,9 @@ export async function refreshTickets(
         note: note ?? null,
       })),
       page.checkins.map(([ticketId, at, by, location]) => ({ eventId, ticketId, at, by, location })),
+      page.checkins_restarted === true,
     );
+    if (page.checkins_restarted === true) await forgetSentScans(eventId);
     onProgress(state);
     if (page.complete) break;
   }

@@ -247,6 +247,8 @@ export class StationEngine {
     let isInside = false;
     let lastEntry: StoredScan | undefined;
     for (const other of own) {
+      // An answered scan the server's check-ins have replaced since (an undo): the device's copy decides.
+      if (other.forgotten === true) continue;
       const acted =
         other.admittedOffline ||
         other.outcome === 'checked-in' ||

@@ -347,9 +347,12 @@ function StationScanner({ settings, title, owner }: { settings: StationSettings;
           </fieldset>
         </div>
         <div class="station-counts" aria-live="off">
-          <p class="gate-count" data-testid="gate-count">
-            {t('station.gateCount', { count: (myGate?.count ?? 0) + savedHere, gate: settings.gate })}
-          </p>
+          {/* Past the 50 busiest gates the stats name none (issue 15, item 11): no count rather than a false 0. */}
+          {(myGate !== undefined || !stats?.other_gates) && (
+            <p class="gate-count" data-testid="gate-count">
+              {t('station.gateCount', { count: (myGate?.count ?? 0) + savedHere, gate: settings.gate })}
+            </p>
+          )}
           {savedHere > 0 && (
             <p class="muted" data-testid="gate-count-saved">
               {t('station.gateCountSaved', { count: savedHere })}
