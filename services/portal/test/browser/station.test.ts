@@ -1,8 +1,10 @@
 // The check-in station in Chromium: a scanner's code + Enter with no touch, green / amber / red answers, a lost
 // answer retried with the same key (green, not amber), focus kept for the scanner, camera QR scanning, axe.
+// TIXGO_DOCS_SHOTS=1 writes the README's docs/station-green.png (the name and type on green, a 360-px phone).
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call, login } from '../support/stack.js';
@@ -110,6 +112,10 @@ describe.runIf(hasChromium)('the check-in station (Chromium)', () => {
         return { name: size('.answer-name'), detail: size('.answer-detail') };
       });
       expect(sizes.name).toBeGreaterThan(sizes.detail * 1.4);
+      if (process.env.TIXGO_DOCS_SHOTS === '1' && language === 'id') {
+        const docs = fileURLToPath(new URL('../../../../docs', import.meta.url));
+        await page.screenshot({ path: path.join(docs, 'station-green.png') });
+      }
       expect(await overflowsHorizontally(page)).toBe(false);
       await expectAccessible(page);
 

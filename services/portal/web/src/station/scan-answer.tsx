@@ -193,7 +193,7 @@ export function ScanAnswerPanel(props: {
       <div class="answer-icon" aria-hidden="true">
         {ICONS[view.tone]}
       </div>
-      <p class="answer-title">{view.title}</p>
+      <p class="answer-title">{keepHyphenatedWords(view.title)}</p>
       {view.holderName && (
         <p class="answer-name" data-testid="answer-name">
           {view.holderName}
@@ -232,4 +232,12 @@ export function ScanAnswerPanel(props: {
       )}
     </div>
   );
+}
+
+/**
+ * "Berhasil check-in" at 360 px broke after the hyphen ("check-" / "in"): a word with a hyphen is
+ * kept on one line; the title still wraps between words.
+ */
+function keepHyphenatedWords(title: string) {
+  return title.split(/(\S+-\S+)/).map((part, index) => (index % 2 === 1 ? <span class="no-break">{part}</span> : part));
 }
