@@ -1,6 +1,7 @@
 // Sends scans to the portal — one at once while online, the device's queue in batches after a network gap —
 // each with its own Idempotency-Key, so a repeat after a lost answer is replayed, never counted twice.
 import type { CheckinRecord, PortalCheckin } from '@tixgo/contracts';
+import type { RefusalReason } from '@tixgo/contracts/gate-rules';
 import { ApiError, api } from '../api/http.js';
 import { type Problem, problemsOf } from '../ui/describe-problems.js';
 
@@ -21,16 +22,8 @@ export interface Scan {
   override?: boolean | undefined;
 }
 
-/** A gate rule's refusal (issue 16). */
-export type Refusal =
-  | 'cancelled'
-  | 'wrong-type'
-  | 'not-open'
-  | 'closed'
-  | 'already-used'
-  | 'already-inside'
-  | 'not-inside'
-  | 'full';
+/** A gate rule's refusal (issue 16): the shared decision's reasons (a code not issued is answered apart). */
+export type Refusal = Exclude<RefusalReason, 'not-issued'>;
 
 /** What the server said about a scan, as the gate shows it. */
 export type ServerAnswer =
