@@ -54,8 +54,9 @@ export interface EventTimes {
 /**
  * Why `scannedAt` cannot belong to the event, or undefined (issue 15, item 12: an upload back-dated
  * 71 h won its conflict and was listed as the first admission). A scan may be at most
- * EVENT_SCAN_MARGIN_HOURS before the start and after the end (after the start, without an end); an
- * event without times bounds nothing beyond scanTimeIssue.
+ * EVENT_SCAN_MARGIN_HOURS before the start and after the end; an event without an end has no upper
+ * bound beyond scanTimeIssue (a late scan time cannot win a conflict, and such an event may run all
+ * day: a gate scanning 13 h after a 10:00 start was refused as an invalid code).
  */
 export function eventScanTimeIssue(scannedAt: string, event: EventTimes | undefined): ValidationItem | undefined {
   if (!event) return undefined;
@@ -65,11 +66,8 @@ export function eventScanTimeIssue(scannedAt: string, event: EventTimes | undefi
   if (event.start_time !== null && at < Date.parse(event.start_time) - margin) {
     return issue(`must not be more than ${EVENT_SCAN_MARGIN_HOURS} hours before the event starts`);
   }
-  const last = event.end_time ?? event.start_time;
-  if (last !== null && at > Date.parse(last) + margin) {
-    return issue(
-      `must not be more than ${EVENT_SCAN_MARGIN_HOURS} hours after the event ${event.end_time === null ? 'starts' : 'ends'}`,
-    );
+  if (event.end_time !== null && at > Date.parse(event.end_time) + margin) {
+    return issue(`must not be more than ${EVENT_SCAN_MARGIN_HOURS} hours after the event ends`);
   }
   return undefined;
 }
