@@ -631,6 +631,10 @@ export type TimelineBucket = z.infer<typeof TimelineBucket>;
 export const GateCount = z.object({
   location: z.string().nullable().describe('the check-ins’ location; null for those without one'),
   count: z.number().int(),
+  inside: z
+    .number()
+    .int()
+    .describe('of those check-ins, the people inside now: not gone out since, at whichever gate (issue 16)'),
 });
 export type GateCount = z.infer<typeof GateCount>;
 
@@ -652,6 +656,7 @@ export const EventStats = z.object({
     .object({
       gates: z.number().int().describe('how many locations are past the listed ones'),
       count: z.number().int().describe('their check-ins together'),
+      inside: z.number().int().describe('of those, the people inside now'),
     })
     .nullable()
     .describe('the locations past the listed ones, together (null: every location is listed)'),

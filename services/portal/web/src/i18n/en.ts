@@ -217,6 +217,7 @@ export const en = {
   'event.gates': 'Per gate',
   'event.gateNone': '(no gate)',
   'event.gatesEmpty': 'No check-ins yet.',
+  'event.gateInside': '{inside} inside',
   'event.otherGates': { one: '{count} other gate', other: '{count} other gates' },
   'event.list': 'Check-ins',
   'event.search': 'Search ticket code or holder name',

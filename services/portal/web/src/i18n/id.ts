@@ -211,6 +211,7 @@ export const id: Catalogue = {
   'event.gates': 'Per gerbang',
   'event.gateNone': '(tanpa gerbang)',
   'event.gatesEmpty': 'Belum ada check-in.',
+  'event.gateInside': '{inside} di dalam',
   'event.otherGates': '{count} gerbang lain',
   'event.list': 'Daftar check-in',
   'event.search': 'Cari kode tiket atau nama pemegang',

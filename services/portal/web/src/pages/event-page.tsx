@@ -57,6 +57,16 @@ function Timeline({ stats }: { stats: EventStats }) {
   );
 }
 
+/** A gate's check-ins and, of them, who is inside now (issue 16). */
+function GateCounts({ count, inside }: { count: number; inside: number }) {
+  return (
+    <span class="gate-counts">
+      <span class="gate-count-value">{formatNumber(count)}</span>{' '}
+      <span class="gate-inside">· {t('event.gateInside', { inside })}</span>
+    </span>
+  );
+}
+
 function Gates({ stats }: { stats: EventStats }) {
   if (stats.gates.length === 0) return <p class="muted">{t('event.gatesEmpty')}</p>;
   const most = Math.max(...stats.gates.map((gate) => gate.count));
@@ -70,7 +80,7 @@ function Gates({ stats }: { stats: EventStats }) {
             <span class="gate-bar" aria-hidden="true">
               <span style={{ width: `${most > 0 ? (gate.count / most) * 100 : 0}%` }} />
             </span>
-            <span class="gate-count-value">{formatNumber(gate.count)}</span>
+            <GateCounts count={gate.count} inside={gate.inside} />
           </li>
         );
       })}
@@ -79,7 +89,7 @@ function Gates({ stats }: { stats: EventStats }) {
         <li key="other-gates" class="gate-other">
           <span class="gate-name">{t('event.otherGates', { count: stats.other_gates.gates })}</span>
           <span class="gate-bar" aria-hidden="true" />
-          <span class="gate-count-value">{formatNumber(stats.other_gates.count)}</span>
+          <GateCounts count={stats.other_gates.count} inside={stats.other_gates.inside} />
         </li>
       )}
     </ul>
