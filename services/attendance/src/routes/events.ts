@@ -22,7 +22,7 @@ import { authenticate, requireAdmin, validationError } from '@tixgo/platform';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { attendancePage } from '../checkins/attendance-pages.js';
 import { csvExport } from '../checkins/attendance-streams.js';
-import { recordCheckin, scanTimeOutsideEvent } from '../checkins/record-checkin.js';
+import { boundByDevice, recordCheckin, scanTimeOutsideEvent } from '../checkins/record-checkin.js';
 import { createEvent, deleteEvent, getEvent, listEvents, toEvent, updateEvent } from '../events/events-repository.js';
 import { registrationStats } from '../events/registration-stats.js';
 import { exportFileName, exportStream } from '../exports/event-export.js';
@@ -145,7 +145,8 @@ const eventRoutes: FastifyPluginAsyncZod<AttendanceRouteOptions> = async (app, o
       const scan = scanOf(config, request.user, fieldsOf(request.body, request.params.id, key), true);
       const outsideEvent = await scanTimeOutsideEvent(options.db, scan);
       if (outsideEvent) throw validationError([outsideEvent]);
-      return answerCheckin(reply, await recordCheckin(options, scan), scan.requireRegisteredEvent);
+      const bounded = await boundByDevice(options.db, scan);
+      return answerCheckin(reply, await recordCheckin(options, bounded), scan.requireRegisteredEvent);
     },
   );
 

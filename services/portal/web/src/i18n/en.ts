@@ -303,6 +303,12 @@ export const en = {
   'station.noEvent': 'Event not found',
   'station.noEventDetail': 'This event does not exist any more. Choose another one.',
   'station.invalid': 'Not a valid code',
+  'station.scanTime': "Scan time outside the event's times",
+  'station.scanTimeDetail':
+    "{ticket} was not recorded: this device's clock does not match the event's times. Check the device's date and time, then call a supervisor.",
+  'station.scanTimeSent':
+    "{ticket}, scanned {time}, was not recorded: that time is outside the event's times (or the device's clock is wrong). Call a supervisor.",
+  'station.sentInvalid': 'The server did not accept the scan of {ticket}.',
   'station.invalidDetail': '{detail}',
   'station.dismiss': 'Next scan',
   'station.recent': 'Recent scans on this device',
@@ -519,6 +525,8 @@ export const en = {
   'history.overridden': 'let in by a supervisor over capacity',
   'history.offline': 'let through offline',
   'history.annulledMark': 'undone since',
+  'history.deviceTime':
+    "the device's clock said {time}, before this device downloaded the ticket list: recorded at its first download",
   'conflict.keep': 'Keep',
   'conflict.annul': 'Annul the check-in',
   'conflict.kept': 'kept',

@@ -291,6 +291,12 @@ export const id: Catalogue = {
   'station.noEvent': 'Acara tidak ditemukan',
   'station.noEventDetail': 'Acara ini sudah tidak ada. Pilih acara lain.',
   'station.invalid': 'Kode tidak sah',
+  'station.scanTime': 'Waktu pindai di luar jadwal acara',
+  'station.scanTimeDetail':
+    '{ticket} tidak tercatat: jam perangkat ini tidak cocok dengan jadwal acara. Periksa tanggal dan jam perangkat, lalu panggil supervisor.',
+  'station.scanTimeSent':
+    '{ticket}, dipindai {time}, tidak tercatat: waktu itu di luar jadwal acara (atau jam perangkat salah). Panggil supervisor.',
+  'station.sentInvalid': 'Server tidak menerima pindaian {ticket}.',
   'station.invalidDetail': '{detail}',
   'station.dismiss': 'Pindai berikutnya',
   'station.recent': 'Pindaian terakhir di perangkat ini',
@@ -497,6 +503,8 @@ export const id: Catalogue = {
   'history.overridden': 'dimasukkan supervisor melebihi kapasitas',
   'history.offline': 'diloloskan saat offline',
   'history.annulledMark': 'kemudian dibatalkan',
+  'history.deviceTime':
+    'jam perangkat menyebut {time}, sebelum perangkat ini mengunduh daftar tiket: dicatat pada unduhan pertamanya',
   'conflict.keep': 'Biarkan',
   'conflict.annul': 'Batalkan check-in',
   'conflict.kept': 'dibiarkan',

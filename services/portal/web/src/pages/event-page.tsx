@@ -339,7 +339,7 @@ function Conflicts({ eventId, version }: { eventId: string; version: number }) {
                 {t('gate.conflictRule', {
                   ticket: conflict.list_id ? `${ticket} [${conflict.list_id}]` : ticket,
                   gate: refused.gate,
-                  time: formatTime(refused.at),
+                  time: formatGateTime(refused.at),
                   rule: t(`gate.refused.${conflict.kind}`),
                 })}{' '}
                 {action}
