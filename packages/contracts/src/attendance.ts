@@ -387,9 +387,12 @@ export const EventList = z.array(Event);
 export const ExportQuery = z.object({
   format: z.enum(['csv', 'xlsx']).optional().describe('csv (default) or xlsx'),
   list: z
-    .enum(['arrived', 'absent'])
+    .enum(['arrived', 'absent', 'history'])
     .optional()
-    .describe('arrived (default): the check-ins; absent: tickets not yet in'),
+    .describe(
+      'arrived (default): the check-ins; absent: tickets not yet in; history: every scan attempt ' +
+        '(admitted, refused and why, exits, undone, overridden, cancellations) with who, when, gate and device',
+    ),
   lang: z.enum(['id', 'en']).optional().describe('the language of the headers and words (default id)'),
 });
 export type ExportQuery = z.infer<typeof ExportQuery>;

@@ -180,9 +180,11 @@ export const en = {
   'export.which': 'Which list',
   'export.arrived': 'Who arrived',
   'export.absent': 'Not yet arrived',
+  'export.history': 'Scan history',
   'export.xlsx': 'Download Excel (.xlsx)',
   'export.csv': 'Download CSV',
-  'export.hint': 'Times in the event’s time zone; conflicts are noted on their rows.',
+  'export.hint':
+    'Times in the event’s time zone; conflicts are noted on their rows. The scan history lists every scan: admitted, refused and why, exits, undone.',
   'admin.fieldGates': "The event's gates (one per line)",
   'admin.fieldGatesHint':
     'Stations pick their gate from this list, so the numbers per gate add up. Empty: each station names its gate.',

@@ -173,9 +173,11 @@ export const id: Catalogue = {
   'export.which': 'Daftar yang diunduh',
   'export.arrived': 'Yang sudah hadir',
   'export.absent': 'Yang belum datang',
+  'export.history': 'Riwayat scan',
   'export.xlsx': 'Unduh Excel (.xlsx)',
   'export.csv': 'Unduh CSV',
-  'export.hint': 'Waktu menurut zona waktu acara; konflik dicatat pada barisnya.',
+  'export.hint':
+    'Waktu menurut zona waktu acara; konflik dicatat pada barisnya. Riwayat scan memuat setiap scan: masuk, ditolak beserta alasannya, keluar, dibatalkan.',
   'admin.fieldGates': 'Gerbang acara (satu per baris)',
   'admin.fieldGatesHint':
     'Pos check-in memilih gerbangnya dari daftar ini, sehingga hitungan per gerbang tidak terpecah. Kosong: setiap pos menamai gerbangnya sendiri.',

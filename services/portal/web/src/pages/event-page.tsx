@@ -203,16 +203,22 @@ function CheckinList(props: {
   );
 }
 
-/** The downloads to open in a spreadsheet: who arrived or who has not yet, as Excel or CSV, in the page's language. */
+const EXPORT_LISTS = ['arrived', 'absent', 'history'] as const;
+const EXPORT_WORDS = { arrived: 'export.arrived', absent: 'export.absent', history: 'export.history' } as const;
+
+/**
+ * The downloads to open in a spreadsheet: who arrived, who has not yet, or every scan attempt (the history), as
+ * Excel or CSV, in the page's language.
+ */
 function Exports({ eventId }: { eventId: string }) {
-  const [list, setList] = useState<'arrived' | 'absent'>('arrived');
+  const [list, setList] = useState<(typeof EXPORT_LISTS)[number]>('arrived');
   const href = (format: 'xlsx' | 'csv') => endpoints.exportUrl(eventId, { list, format, lang: language.value });
   return (
     <section class="card exports" aria-labelledby="exports-title">
       <h2 id="exports-title">{t('export.title')}</h2>
       <fieldset class="segmented">
         <legend class="sr-only">{t('export.which')}</legend>
-        {(['arrived', 'absent'] as const).map((value) => (
+        {EXPORT_LISTS.map((value) => (
           <label key={value}>
             <input
               type="radio"
@@ -221,7 +227,7 @@ function Exports({ eventId }: { eventId: string }) {
               checked={list === value}
               onChange={() => setList(value)}
             />
-            <span>{t(value === 'arrived' ? 'export.arrived' : 'export.absent')}</span>
+            <span>{t(EXPORT_WORDS[value])}</span>
           </label>
         ))}
       </fieldset>
