@@ -173,9 +173,11 @@ export const id: Catalogue = {
   'export.which': 'Daftar yang diunduh',
   'export.arrived': 'Yang sudah hadir',
   'export.absent': 'Yang belum datang',
+  'export.history': 'Riwayat scan',
   'export.xlsx': 'Unduh Excel (.xlsx)',
   'export.csv': 'Unduh CSV',
-  'export.hint': 'Waktu menurut zona waktu acara; konflik dicatat pada barisnya.',
+  'export.hint':
+    'Waktu menurut zona waktu acara; konflik dicatat pada barisnya. Riwayat scan memuat setiap scan: masuk, ditolak beserta alasannya, keluar, dibatalkan.',
   'admin.fieldGates': 'Gerbang acara (satu per baris)',
   'admin.fieldGatesHint':
     'Pos check-in memilih gerbangnya dari daftar ini, sehingga hitungan per gerbang tidak terpecah. Kosong: setiap pos menamai gerbangnya sendiri.',
@@ -211,6 +213,7 @@ export const id: Catalogue = {
   'event.gates': 'Per gerbang',
   'event.gateNone': '(tanpa gerbang)',
   'event.gatesEmpty': 'Belum ada check-in.',
+  'event.gateInside': '{inside} di dalam',
   'event.otherGates': '{count} gerbang lain',
   'event.list': 'Daftar check-in',
   'event.search': 'Cari kode tiket atau nama pemegang',
@@ -290,6 +293,12 @@ export const id: Catalogue = {
   'station.noEvent': 'Acara tidak ditemukan',
   'station.noEventDetail': 'Acara ini sudah tidak ada. Pilih acara lain.',
   'station.invalid': 'Kode tidak sah',
+  'station.scanTime': 'Waktu pindai di luar jadwal acara',
+  'station.scanTimeDetail':
+    '{ticket} tidak tercatat: jam perangkat ini tidak cocok dengan jadwal acara. Periksa tanggal dan jam perangkat, lalu panggil supervisor.',
+  'station.scanTimeSent':
+    '{ticket}, dipindai {time}, tidak tercatat: waktu itu di luar jadwal acara (atau jam perangkat salah). Panggil supervisor.',
+  'station.sentInvalid': 'Server tidak menerima pindaian {ticket}.',
   'station.invalidDetail': '{detail}',
   'station.dismiss': 'Pindai berikutnya',
   'station.recent': 'Pindaian terakhir di perangkat ini',
@@ -496,6 +505,8 @@ export const id: Catalogue = {
   'history.overridden': 'dimasukkan supervisor melebihi kapasitas',
   'history.offline': 'diloloskan saat offline',
   'history.annulledMark': 'kemudian dibatalkan',
+  'history.deviceTime':
+    'jam perangkat menyebut {time}, sebelum perangkat ini mengunduh daftar tiket: dicatat pada unduhan pertamanya',
   'conflict.keep': 'Biarkan',
   'conflict.annul': 'Batalkan check-in',
   'conflict.kept': 'dibiarkan',
