@@ -713,9 +713,16 @@ export const TicketSearchQuery = z.object({
 });
 
 /** 200 of GET /events/{id}/tickets/search. */
+/** A ticket found by the manual lookup: its state, and its admission to the list main (to undo it, issue 16). */
+export const TicketSearchHit = TicketState.extend({
+  checkin_id: z.string().nullable().describe('the admission to the list main that counts (null: none)'),
+  exited: z.boolean().describe('the holder went out through the list main since'),
+});
+export type TicketSearchHit = z.infer<typeof TicketSearchHit>;
+
 export const TicketSearchResult = z.object({
   event_id: z.string(),
-  tickets: z.array(TicketState),
+  tickets: z.array(TicketSearchHit),
   more: z.boolean().describe(`true when more than ${TICKET_SEARCH_LIMIT} tickets match: the search should be narrower`),
 });
 export type TicketSearchResult = z.infer<typeof TicketSearchResult>;

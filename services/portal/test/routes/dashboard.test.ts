@@ -207,6 +207,8 @@ describe('GET /api/events/{id}/tickets/search', () => {
           checked_in_at: null,
           checked_in_by: null,
           location: null,
+          checkin_id: null,
+          exited: false,
         },
       ],
       more: false,
