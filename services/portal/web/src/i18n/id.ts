@@ -274,6 +274,7 @@ export const id: Catalogue = {
   'station.searchUndo': 'Batalkan check-in',
   'station.searchCheckIn': 'Check-in',
   'station.searchCheckedIn': 'sudah check-in {time}',
+  'station.listCount': '{count} check-in di daftar {list}',
   'station.gateCount': '{count} check-in di {gate}',
   'station.gateCountSaved': 'termasuk {count} yang disimpan di perangkat ini, belum terkirim',
   'station.countsAsOf': 'hitungan dari server terakhir pukul {time}, ditambah yang tercatat di perangkat ini sejak itu',
