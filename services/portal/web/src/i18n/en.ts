@@ -153,6 +153,7 @@ export const en = {
   'dashboard.station': 'Open station',
   'dashboard.live': 'Live',
   'dashboard.paused': 'Live updates paused: reconnecting…',
+  'live.reconnecting': 'Lost the connection for live updates. Reconnecting…',
   'dashboard.progressLabel': 'Check-ins of {title}',
 
   'lanes.title': 'Lanes now (last {minutes} minutes)',

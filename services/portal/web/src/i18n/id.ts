@@ -149,6 +149,7 @@ export const id: Catalogue = {
   'dashboard.station': 'Buka pos check-in',
   'dashboard.live': 'Live',
   'dashboard.paused': 'Pembaruan langsung terhenti: menyambung ulang…',
+  'live.reconnecting': 'Koneksi pembaruan langsung terputus. Menyambung ulang…',
   'dashboard.progressLabel': 'Check-in {title}',
 
   'lanes.title': 'Jalur masuk sekarang ({minutes} menit terakhir)',
