@@ -60,17 +60,32 @@ else
   printf '# Written by deploy.sh at every deploy: the box'"'"'s LAN addresses and host name (see PUBLIC_HOSTS).\nBOX_HOSTS=%s\n' "$BOX_HOSTS" >>.env
 fi
 
-# The replicas profile (COMPOSE_PROFILES in .env, read by docker compose too) adds attendance-2.
+# The replicas profile (COMPOSE_PROFILES in .env, read by docker compose too) adds attendance-2; the
+# scale profile adds attendance-2, a second portal and the balancer (HAProxy) that publishes the
+# portal's ports in the first portal's place (docs/scaling.md).
 services="postgres identity attendance portal"
 replicas=false
+scale=false
 case ",${COMPOSE_PROFILES:-}," in
+  *,scale,*)
+    replicas=true
+    scale=true
+    services="postgres identity attendance attendance-2 portal portal-2 balancer"
+    [ -z "${TLS_CERT_FILE:-}" ] \
+      || die "the scale profile serves the certificate of the portals' own CA only: remove TLS_CERT_FILE/TLS_KEY_FILE from .env, or leave the profile off"
+    # Both replicas unless .env says otherwise; the first portal's own ports on loopback, chosen by docker.
+    export ATTENDANCE_BASE_URLS=${ATTENDANCE_BASE_URLS:-http://attendance:18082,http://attendance-2:18082}
+    export PORTAL_PUBLISH=127.0.0.1: PORTAL_CA_PUBLISH=127.0.0.1:
+    ;;
   *,replicas,*)
     replicas=true
     services="postgres identity attendance attendance-2 portal"
-    [[ "${ATTENDANCE_BASE_URLS:-}" == *attendance-2* ]] \
-      || say "warning: the replicas profile is on but ATTENDANCE_BASE_URLS does not list attendance-2: the portal will not use it"
     ;;
 esac
+if [ "$replicas" = true ]; then
+  [[ "${ATTENDANCE_BASE_URLS:-}" == *attendance-2* ]] \
+    || say "warning: the ${COMPOSE_PROFILES} profile is on but ATTENDANCE_BASE_URLS does not list attendance-2: the portal will not use it"
+fi
 
 compose config -q || die "$COMPOSE_FILE does not read with this .env (message above)"
 project=$(compose config 2>/dev/null | sed -n 's/^name: //p' | head -n1)
@@ -97,11 +112,18 @@ for entry in "IDENTITY_PORT:${IDENTITY_PORT:-18081}" "ATTENDANCE_PORT:${ATTENDAN
   fi
 done
 
+# Turning the scale profile off: the balancer holds the portal's ports, and compose leaves profile
+# services running (see below); the first portal takes the ports back.
+if [ "$scale" = false ] && [ -n "$(compose --profile scale ps -a -q balancer portal-2 2>/dev/null)" ]; then
+  say "the scale profile is off: removing the balancer and portal-2"
+  compose --profile scale rm --stop --force balancer portal-2 >/dev/null
+fi
+
 # Turning the replicas profile off: compose treats attendance-2 as part of the file, not an orphan,
 # so `up --remove-orphans` would leave it running the old version (and `down` fail on the network).
-if [ "$replicas" = false ] && [ -n "$(compose --profile replicas ps -a -q attendance-2 2>/dev/null)" ]; then
+if [ "$replicas" = false ] && [ -n "$(compose --profile replicas --profile scale ps -a -q attendance-2 2>/dev/null)" ]; then
   say "the replicas profile is off: removing attendance-2"
-  compose --profile replicas rm --stop --force attendance-2 >/dev/null
+  compose --profile replicas --profile scale rm --stop --force attendance-2 >/dev/null
 fi
 
 # An upgrade (the stack runs already): back up both databases before the new version migrates them,

@@ -29,15 +29,19 @@ const compose = (file: string) =>
  * files use: ${NAME}, ${NAME:-default} (default when unset or empty), ${NAME:?message}.
  */
 function interpolate(value: string, variables: Record<string, string>): string {
-  return value.replace(
-    /\$\{([A-Z0-9_]+)(?:(:-|:\?)([^}]*))?\}/g,
-    (_match, name: string, operator?: string, rest?: string) => {
+  // Innermost first, so that a default may itself hold a variable: ${A:-${B:-b}}.
+  const innermost = /\$\{([A-Z0-9_]+)(?:(:-|:\?)([^${}]*))?\}/g;
+  let text = value;
+  for (let before = ''; before !== text; ) {
+    before = text;
+    text = text.replace(innermost, (_match, name: string, operator?: string, rest?: string) => {
       const given = variables[name];
       if (given !== undefined && given !== '') return given;
       if (operator === ':?') throw new Error(`${name}: ${rest}`);
       return operator === ':-' ? (rest ?? '') : '';
-    },
-  );
+    });
+  }
+  return text;
 }
 
 /** Host address and port of each published port of a service, interpolated with `variables`. */
@@ -132,13 +136,14 @@ describe('deployment files', () => {
     ]);
     expect(interpolate(services.portal?.environment?.PORT ?? '', moved)).toBe('28443');
     expect(interpolate(services.portal?.environment?.PORTAL_CA_HTTP_PORT ?? '', moved)).toBe('28080');
-    // The box's own addresses (deploy.sh: BOX_HOSTS) join PUBLIC_HOSTS in the certificate.
+    // The box's own addresses (deploy.sh: BOX_HOSTS) join PUBLIC_HOSTS in the certificate, with both
+    // portals' fixed addresses (the scale profile's portals want the same names).
     expect(
       interpolate(services.portal?.environment?.PUBLIC_HOSTS ?? '', {
         PUBLIC_HOSTS: 'tix.example',
         BOX_HOSTS: '192.168.1.5,box',
       }),
-    ).toBe('tix.example,192.168.1.5,box');
+    ).toBe('tix.example,192.168.1.5,box,172.28.18.43,172.28.18.44');
   });
 
   it('the development stack is a project of its own on loopback, with secrets of its own, beside production', () => {
@@ -147,7 +152,7 @@ describe('deployment files', () => {
     expect(devFile.name).toBe('tixgo-dev');
     expect(prodFile.name).toBe('tixgo');
     const { services, networks } = compose('docker-compose.yml');
-    for (const name of ['identity', 'attendance', 'portal']) {
+    for (const name of ['identity', 'attendance', 'portal', 'balancer']) {
       for (const published of publishedOn(services[name], {})) expect(published, name).toMatch(/^127\.0\.0\.1:/);
       // Never production's JWT_SECRET or database password from .env: a dev token must not open production.
       expect(JSON.stringify(services[name]?.environment), name).not.toMatch(/\$\{(JWT_SECRET|POSTGRES_PASSWORD)/);
@@ -171,7 +176,7 @@ describe('deployment files', () => {
     (file) => {
       const { services } = compose(file);
       const [first, second] = [services.attendance, services['attendance-2']];
-      expect(second?.profiles).toEqual(['replicas']);
+      expect(second?.profiles).toEqual(['replicas', 'scale']);
       expect(second?.command).toEqual(first?.command);
       // The same variables, DATABASE_URL and JWT_SECRET included: one database, one secret.
       expect(second?.environment).toEqual(first?.environment);
@@ -183,6 +188,39 @@ describe('deployment files', () => {
       expect(portalUrls({})).toBe('http://attendance:18082');
       const both = 'http://attendance:18082,http://attendance-2:18082';
       expect(portalUrls({ ATTENDANCE_BASE_URLS: both })).toBe(both);
+    },
+  );
+
+  it.each(['docker-compose.yml', 'docker-compose.prod.yml'])(
+    "%s: the scale profile adds a second portal and the balancer, which takes the portal's published ports",
+    (file) => {
+      const { services } = compose(file);
+      const [first, second, balancer] = [services.portal, services['portal-2'], services.balancer];
+      expect(second?.profiles).toEqual(['scale']);
+      expect(balancer?.profiles).toEqual(['scale']);
+      expect(first?.profiles).toBeUndefined();
+      // The same variables (one secret, one data volume, the same names: one certificate between them).
+      expect(second?.environment).toEqual(first?.environment);
+      expect((second as { hostname?: string }).hostname).toBe((first as { hostname?: string }).hostname);
+      expect((second as { volumes?: string[] }).volumes).toEqual((first as { volumes?: string[] }).volumes);
+      const addresses = ['portal', 'portal-2'].map((name) => services[name]?.networks?.default?.ipv4_address);
+      for (const address of addresses) expect(first?.environment?.PUBLIC_HOSTS).toContain(`,${address}`);
+      expect(second?.ports).toEqual([]);
+      // Without the profile's variables the portal publishes its ports as before; with them the balancer does.
+      const ports = { PORTAL_PORT: '20443', PORTAL_CA_HTTP_PORT: '20080' };
+      const portalPorts = (variables: Record<string, string>) =>
+        publishedOn(first, variables).map((bound) => bound.split(':').at(-1));
+      expect(portalPorts(ports)).toEqual(['20443', '20080']);
+      const moved = { ...ports, PORTAL_PUBLISH: '127.0.0.1:', PORTAL_CA_PUBLISH: '127.0.0.1:' };
+      expect(publishedOn(first, moved)).toEqual(['127.0.0.1:', '127.0.0.1:']);
+      expect(publishedOn(balancer, ports).map((bound) => bound.split(':').at(-1))).toEqual(['20443', '20080']);
+      // The balancer reaches each portal at its fixed address, on the port the portal listens on.
+      const environment = balancer?.environment ?? {};
+      expect(interpolate(environment.TIXGO_PORTAL_1 ?? '', ports)).toBe(`${addresses[0]}:20443`);
+      expect(interpolate(environment.TIXGO_PORTAL_2 ?? '', ports)).toBe(`${addresses[1]}:20443`);
+      expect(interpolate(environment.TIXGO_PORTAL_2_CA ?? '', ports)).toBe(`${addresses[1]}:20080`);
+      expect(interpolate(environment.TIXGO_HTTPS_BIND ?? '', ports)).toBe(':20443');
+      expect((balancer as { volumes?: string[] }).volumes).toEqual(['portaldata:/data:ro']);
     },
   );
 
@@ -217,20 +255,27 @@ describe('deployment files', () => {
   });
 
   it.each(['docker-compose.yml', 'docker-compose.prod.yml'])(
-    "%s: identity believes X-Forwarded-For from exactly the portal's fixed address on a defined network",
+    "%s: identity believes X-Forwarded-For from exactly the portals' fixed addresses on a defined network",
     (file) => {
       const { services, networks } = compose(file);
       const portalAddress = services.portal?.networks?.default?.ipv4_address;
       expect(portalAddress).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
-      expect(services.identity?.environment?.TRUST_PROXY).toBe(portalAddress);
-      // attendance believes the portal's client_address of a batch from the portal alone (when set).
-      const attendanceTrust = services.attendance?.environment?.TRUST_PROXY;
-      if (attendanceTrust !== undefined) expect(attendanceTrust).toBe(portalAddress);
+      // Every portal, the scale profile's second one too (issue 18, item 4).
+      const portals = `${portalAddress},${services['portal-2']?.networks?.default?.ipv4_address}`;
+      expect(services.identity?.environment?.TRUST_PROXY).toBe(portals);
+      // attendance believes the portals' client_address of a batch from them alone.
+      expect(services.attendance?.environment?.TRUST_PROXY).toBe(portals);
+      // The portals believe the balancer alone.
+      expect(services.portal?.environment?.TRUST_PROXY).toBe(services.balancer?.networks?.default?.ipv4_address);
       const subnet = networks?.default?.ipam?.config?.[0]?.subnet ?? '';
       expect(subnet).toMatch(/^\d+\.\d+\.\d+\.0\/24$/);
       expect(portalAddress?.split('.').slice(0, 3).join('.')).toBe(subnet.split('.').slice(0, 3).join('.'));
-      for (const name of ['identity', 'attendance', 'portal']) {
+      for (const name of ['identity', 'attendance', 'portal', 'portal-2']) {
         expect(services[name]?.environment?.TRUST_PROXY, `${name} TRUST_PROXY`).not.toBe('true');
+      }
+      for (const name of ['portal-2', 'balancer']) {
+        const address = services[name]?.networks?.default?.ipv4_address ?? '';
+        expect(address.split('.').slice(0, 3).join('.'), name).toBe(subnet.split('.').slice(0, 3).join('.'));
       }
       // attendance polls identity's revocation feed.
       expect(services.attendance?.environment?.IDENTITY_BASE_URL).toBe('http://identity:18081');

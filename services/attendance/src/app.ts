@@ -10,6 +10,7 @@ import {
   watchDatabasePool,
 } from '@tixgo/platform';
 import type { FastifyInstance } from 'fastify';
+import { ChangeAnnouncer, ChangeListener, changedBy } from './changes/change-feed.js';
 import { AttendanceListCache, CACHED_LIST_MAX_RECORDS } from './checkins/attendance-list-cache.js';
 import { CheckinListStreams } from './checkins/attendance-streams.js';
 import { CheckinBatcher } from './checkins/checkin-batcher.js';
@@ -21,6 +22,7 @@ import type { AttendanceConfig } from './config.js';
 import { MailingJobs } from './mail/mailing-job.js';
 import { smtpTicketMailer } from './mail/ticket-mail.js';
 import attendanceRoutes from './routes/attendance.js';
+import changesRoutes from './routes/changes.js';
 import checkinBatchRoutes from './routes/checkin-batch.js';
 import checkinRoutes from './routes/checkins.js';
 import { answerDatabaseOutagesWith503 } from './routes/database-unavailable.js';
@@ -43,7 +45,12 @@ export interface AttendanceDeps {
   now?: () => number;
   /** The check-in rate limits' clock in ms (tests move it); default the database's clock. */
   rateLimitClock?: () => number;
+  /** The heartbeat of GET /changes in ms; default CHANGES_HEARTBEAT_MS. */
+  changesHeartbeatMs?: number;
 }
+
+/** A comment on every GET /changes stream this often: a follower that hears nothing for 3 of these starts over. */
+export const CHANGES_HEARTBEAT_MS = 15_000;
 
 export async function buildApp(config: AttendanceConfig, deps: AttendanceDeps): Promise<FastifyInstance> {
   // Which database this is (migration 021): /ready shows it, so portals notice replicas on different ones.
@@ -110,8 +117,30 @@ export async function buildApp(config: AttendanceConfig, deps: AttendanceDeps): 
     });
     app.addHook('onClose', async () => mailings.stop());
   }
+  // Changes committed here are announced to every replica; every replica tells its portals (GET /changes).
+  const announcer = new ChangeAnnouncer(pool, app.log);
+  const listener = new ChangeListener(pool.options, app.log);
+  app.addHook('onReady', async () => {
+    await listener.start();
+  });
+  // preClose: the followers' streams end before the server waits for its connections to close.
+  app.addHook('preClose', async () => {
+    await listener.close();
+  });
+  app.addHook('onClose', async () => announcer.flush());
+  await app.register(changesRoutes, {
+    listener,
+    trustProxy: config.trustProxy,
+    heartbeatMs: deps.changesHeartbeatMs ?? CHANGES_HEARTBEAT_MS,
+  });
   await app.register(async (api) => {
     answerDatabaseOutagesWith503(api);
+    // After the answer, so after the commit: the events a write changed are announced.
+    api.addHook('onResponse', (request, reply, done) => {
+      const changed = changedBy(request, reply.statusCode);
+      if (changed !== undefined) announcer.announce(changed);
+      done();
+    });
     await api.register(checkinRoutes, options);
     await api.register(checkinBatchRoutes, options);
     await api.register(attendanceRoutes, options);

@@ -19,6 +19,7 @@ describe('API docs', () => {
     expect(document.info.title).toBe('TixGo attendance');
     expect(Object.keys(document.paths).sort()).toEqual([
       '/attendance/{event_id}',
+      '/changes',
       '/checkins',
       '/checkins/batch',
       '/checkins/delivered',
