@@ -95,6 +95,10 @@ export const HistoryEntry = z.object({
   overridden: z.boolean().describe('a supervisor let the person into a full list'),
   annulled: z.boolean().describe('an admission later annulled (it no longer counts)'),
   offline: z.boolean().describe('the device let the person in while offline'),
+  device_scanned_at: IsoTime.optional().describe(
+    "the time the device gave, only when it was before the device's first download of the event's tickets " +
+      '(scanned_at is then that download time)',
+  ),
 });
 export type HistoryEntry = z.infer<typeof HistoryEntry>;
 

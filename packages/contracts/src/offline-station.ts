@@ -28,6 +28,15 @@ export const OfflineTicketsQuery = z.object({
     .optional()
     .describe(`entries per page (tickets and check-ins together), default and at most ${OFFLINE_PAGE_LIMIT}`),
   cursor: Cursor.optional().describe('next_cursor of an earlier answer: only what changed since'),
+  device_id: z
+    .string()
+    .min(1)
+    .max(100)
+    .optional()
+    .describe(
+      "the gate device's id (as its scans send it): attendance notes when the device first and last downloaded " +
+        "the event's tickets, and moves that device's offline scan times from before its first download to it",
+    ),
 });
 export type OfflineTicketsQuery = z.infer<typeof OfflineTicketsQuery>;
 

@@ -29,10 +29,15 @@ export type KeyedOutcome = (CheckinOutcome & { replayed?: true }) | { kind: 'key
  */
 export function requestHash(
   route: string,
-  request: Pick<CheckinRequest, 'eventId' | 'ticketId' | 'location' | 'scannedAt'>,
+  request: Pick<CheckinRequest, 'eventId' | 'ticketId' | 'location' | 'scannedAt'> & {
+    deviceScannedAt?: string | undefined;
+  },
 ): string {
   const fields = [route, request.eventId, request.ticketId, request.location];
-  if (request.scannedAt !== null) fields.push(request.scannedAt);
+  // The time the device sent (also when it was moved to the device's first download): a retry of a scan sent
+  // before that bound was known is the same request.
+  const scannedAt = request.deviceScannedAt ?? request.scannedAt;
+  if (scannedAt !== null) fields.push(scannedAt);
   return createHash('sha256').update(JSON.stringify(fields)).digest('base64url');
 }
 

@@ -9,6 +9,7 @@ import type { CheckinBatcher } from './checkin-batcher.js';
 import type { CheckinMetrics } from './checkin-metrics.js';
 import { type CheckinOutcome, checkinAccount } from './checkins-repository.js';
 import { recordConflict } from './conflicts-repository.js';
+import { boundedScanTime, type FirstDownloads, firstDownloadsOf, recordScanTimeClamp } from './device-bound.js';
 import { addHistory } from './gate-repository.js';
 import { type GateAnswer, type GateOutcomeLabel, recordGateScan } from './gate-scan.js';
 import { checkInWithKey, type KeyedCheckin, type KeyedOutcome, requestHash } from './idempotency.js';
@@ -37,6 +38,8 @@ export interface ScanRequest {
   deviceId: string | null;
   /** The token's role (an override needs a supervisor or an admin). */
   role: string;
+  /** The time the device gave, when it was before the device's first ticket download and moved (see withDeviceBound). */
+  deviceScannedAt?: string | undefined;
 }
 
 /**
@@ -83,10 +86,39 @@ export async function eventTimesOf(db: pg.Pool, eventIds: string[]): Promise<Map
   return new Map(rows.map((row) => [row.id, row]));
 }
 
-export async function recordCheckin(
-  { db, batcher, metrics }: CheckinDeps,
-  scan: ScanRequest,
-): Promise<RecordedOutcome> {
+/**
+ * The scan with its time bounded by its device's first download of the event's tickets (issue 15 item 12,
+ * see boundedScanTime): a moved scan keeps the device's time in deviceScannedAt.
+ */
+export function withDeviceBound(scan: ScanRequest, firstDownloads: FirstDownloads): ScanRequest {
+  if (scan.scannedAt === null || scan.deviceId === null) return scan;
+  const kept = boundedScanTime(scan.scannedAt, firstDownloads.of({ eventId: scan.eventId, deviceId: scan.deviceId }));
+  return kept === scan.scannedAt ? scan : { ...scan, scannedAt: kept, deviceScannedAt: scan.scannedAt };
+}
+
+/** withDeviceBound for one scan: one primary-key read, only for a scan with a scan time and a device id. */
+export async function boundByDevice(db: pg.Pool, scan: ScanRequest): Promise<ScanRequest> {
+  if (scan.scannedAt === null || scan.deviceId === null) return scan;
+  return withDeviceBound(scan, await firstDownloadsOf(db, [{ eventId: scan.eventId, deviceId: scan.deviceId }]));
+}
+
+export async function recordCheckin(deps: CheckinDeps, scan: ScanRequest): Promise<RecordedOutcome> {
+  const outcome = await recordScan(deps, scan);
+  if (scan.deviceScannedAt !== undefined && scan.deviceId !== null && scan.scannedAt !== null) {
+    // After the scan, whatever its answer: the ticket's history shows the device's own time beside the kept one.
+    await recordScanTimeClamp(deps.db, {
+      eventId: scan.eventId,
+      deviceId: scan.deviceId,
+      ticketId: scan.ticketId,
+      by: scan.by,
+      deviceScannedAt: scan.deviceScannedAt,
+      scannedAt: scan.scannedAt,
+    });
+  }
+  return outcome;
+}
+
+async function recordScan({ db, batcher, metrics }: CheckinDeps, scan: ScanRequest): Promise<RecordedOutcome> {
   if (scan.listId !== MAIN_LIST_ID || scan.direction === 'exit') {
     const { answer, label } = await recordGateScan(db, { ...scan, admittedOffline: scan.admittedOffline });
     metrics.countLabel(label);
@@ -143,6 +175,7 @@ async function checkInOnce(
     ticketId: scan.ticketId,
     location: scan.location,
     scannedAt: scan.scannedAt,
+    deviceScannedAt: scan.deviceScannedAt,
     by: scan.by,
     byUid: scan.byUid,
     checkinId: randomUUID(),

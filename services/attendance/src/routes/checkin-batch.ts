@@ -19,7 +19,8 @@ import type { FastifyInstance, FastifyRequest, FastifySchemaCompiler } from 'fas
 import { type FastifyPluginAsyncZod, validatorCompiler } from 'fastify-type-provider-zod';
 import { type ZodType, z } from 'zod';
 import { tooManyCheckinsByUser, tooManyCheckinsFromAddress } from '../checkins/checkin-rate-limits.js';
-import { eventTimesOf, recordCheckin, type ScanRequest } from '../checkins/record-checkin.js';
+import { type DeviceAtEvent, type FirstDownloads, firstDownloadsOf } from '../checkins/device-bound.js';
+import { eventTimesOf, recordCheckin, type ScanRequest, withDeviceBound } from '../checkins/record-checkin.js';
 import { type EventTimes, eventScanTimeIssue } from '../checkins/scan-time.js';
 import { checkinAnswer, fieldsOf, scanOf } from './checkins.js';
 import type { AttendanceRouteOptions } from './route-options.js';
@@ -49,6 +50,13 @@ function hasScanTime(item: unknown): boolean {
 function eventIdOf(item: unknown): string {
   const { event_id: id } = item as { event_id?: unknown };
   return String(id);
+}
+
+/** The device of an item with a scan time and a device id (its time is bounded by the device's first download). */
+function deviceOf(item: unknown): DeviceAtEvent | undefined {
+  if (!hasScanTime(item)) return undefined;
+  const { device_id: deviceId } = item as { device_id?: unknown };
+  return typeof deviceId === 'string' ? { eventId: eventIdOf(item), deviceId } : undefined;
 }
 
 /** The item's own request id (its check-in's X-Request-Id at the portal) when it has an acceptable one. */
@@ -141,8 +149,9 @@ const checkinBatchRoutes: FastifyPluginAsyncZod<AttendanceRouteOptions> = async 
     batch: FastifyRequest,
     tokens: BatchTokens,
     times: Map<string, EventTimes>,
+    firstDownloads: FirstDownloads,
   ): Promise<CheckinBatchResult> {
-    const result = await answerItem(raw, batch, tokens, times);
+    const result = await answerItem(raw, batch, tokens, times, firstDownloads);
     logAnswer(batch, raw, result);
     return result;
   }
@@ -152,6 +161,7 @@ const checkinBatchRoutes: FastifyPluginAsyncZod<AttendanceRouteOptions> = async 
     batch: FastifyRequest,
     tokens: BatchTokens,
     times: Map<string, EventTimes>,
+    firstDownloads: FirstDownloads,
   ): Promise<CheckinBatchResult> {
     const token = tokenOf(raw);
     let user: AuthUser | undefined;
@@ -188,7 +198,10 @@ const checkinBatchRoutes: FastifyPluginAsyncZod<AttendanceRouteOptions> = async 
     const outsideEvent =
       scan.scannedAt === null ? undefined : eventScanTimeIssue(scan.scannedAt, times.get(scan.eventId));
     if (outsideEvent) return { status: 422, body: { detail: [outsideEvent] } };
-    return checkinAnswer(await recordCheckin(options, scan), scan.requireRegisteredEvent);
+    return checkinAnswer(
+      await recordCheckin(options, withDeviceBound(scan, firstDownloads)),
+      scan.requireRegisteredEvent,
+    );
   }
 
   app.post(
@@ -227,11 +240,14 @@ const checkinBatchRoutes: FastifyPluginAsyncZod<AttendanceRouteOptions> = async 
       const tokens = new BatchTokens(app);
       // The own times of the events the device-timed items name, read once before any item runs.
       const times = await eventTimesOf(options.db, checkins.filter(hasScanTime).map(eventIdOf));
+      // And when their devices first downloaded those events' tickets (issue 15 item 12).
+      const devices = checkins.map(deviceOf).filter((device) => device !== undefined);
+      const firstDownloads = await firstDownloadsOf(options.db, devices);
       // A batch with a scan of another list or an exit (issue 16: an offline station's queue, in scan order) is
       // checked in item by item: an entry, an exit and a re-entry of one ticket apply in the order they happened.
       const settled = checkins.some(isGateItem)
-        ? await settleInOrder(checkins, (raw) => checkInItem(raw, request, tokens, times))
-        : await Promise.allSettled(checkins.map((raw) => checkInItem(raw, request, tokens, times)));
+        ? await settleInOrder(checkins, (raw) => checkInItem(raw, request, tokens, times, firstDownloads))
+        : await Promise.allSettled(checkins.map((raw) => checkInItem(raw, request, tokens, times, firstDownloads)));
       const results: CheckinBatchResult[] = [];
       for (const outcome of settled) {
         if (outcome.status === 'rejected') {

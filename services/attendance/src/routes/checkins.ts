@@ -18,6 +18,7 @@ import type { FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { checkinsBy } from '../checkins/attendance-pages.js';
 import {
+  boundByDevice,
   type RecordedOutcome,
   recordCheckin,
   type ScanRequest,
@@ -218,7 +219,8 @@ const checkinRoutes: FastifyPluginAsyncZod<AttendanceRouteOptions> = async (app,
       const scan = scanOf(config, request.user, fieldsOf(request.body, request.body.event_id, key), false);
       const outsideEvent = await scanTimeOutsideEvent(options.db, scan);
       if (outsideEvent) throw validationError([outsideEvent]);
-      return answerCheckin(reply, await recordCheckin(options, scan), scan.requireRegisteredEvent);
+      const bounded = await boundByDevice(options.db, scan);
+      return answerCheckin(reply, await recordCheckin(options, bounded), scan.requireRegisteredEvent);
     },
   );
 

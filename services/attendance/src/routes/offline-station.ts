@@ -14,6 +14,7 @@ import {
 import { authenticate, httpErrors, validationError } from '@tixgo/platform';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { markConflictHandled, NEWEST, readConflicts } from '../checkins/conflicts-repository.js';
+import { recordDeviceDownload } from '../checkins/device-bound.js';
 import { getEvent } from '../events/events-repository.js';
 import { downloadForDevice } from '../tickets/offline-download.js';
 import type { AttendanceRouteOptions } from './route-options.js';
@@ -64,8 +65,13 @@ const offlineStationRoutes: FastifyPluginAsyncZod<AttendanceRouteOptions> = asyn
         response: { 200: OfflineTickets, 404: ErrorBody, 410: ErrorBody },
       },
     },
-    async (request) =>
-      downloadForDevice(db, request.params.id, request.query.cursor, request.query.limit ?? OFFLINE_PAGE_LIMIT),
+    async (request) => {
+      const { cursor, limit, device_id: deviceId } = request.query;
+      const page = await downloadForDevice(db, request.params.id, cursor, limit ?? OFFLINE_PAGE_LIMIT);
+      // After the page was read (the event exists): the device has (part of) the list from now on.
+      if (deviceId !== undefined) await recordDeviceDownload(db, { eventId: request.params.id, deviceId });
+      return page;
+    },
   );
 
   app.get(

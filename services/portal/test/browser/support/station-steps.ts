@@ -10,6 +10,8 @@ export interface SeededEvent {
   id: string;
   title: string;
   location?: string;
+  start_time?: string;
+  end_time?: string;
 }
 
 /** Creates the event and issues `tickets` through the portal, as an admin (`token`) would. */

@@ -153,6 +153,7 @@ export const en = {
   'dashboard.station': 'Open station',
   'dashboard.live': 'Live',
   'dashboard.paused': 'Live updates paused: reconnecting…',
+  'live.reconnecting': 'Lost the connection for live updates. Reconnecting…',
   'dashboard.progressLabel': 'Check-ins of {title}',
 
   'lanes.title': 'Lanes now (last {minutes} minutes)',
@@ -180,9 +181,11 @@ export const en = {
   'export.which': 'Which list',
   'export.arrived': 'Who arrived',
   'export.absent': 'Not yet arrived',
+  'export.history': 'Scan history',
   'export.xlsx': 'Download Excel (.xlsx)',
   'export.csv': 'Download CSV',
-  'export.hint': 'Times in the event’s time zone; conflicts are noted on their rows.',
+  'export.hint':
+    'Times in the event’s time zone; conflicts are noted on their rows. The scan history lists every scan: admitted, refused and why, exits, undone.',
   'admin.fieldGates': "The event's gates (one per line)",
   'admin.fieldGatesHint':
     'Stations pick their gate from this list, so the numbers per gate add up. Empty: each station names its gate.',
@@ -217,6 +220,7 @@ export const en = {
   'event.gates': 'Per gate',
   'event.gateNone': '(no gate)',
   'event.gatesEmpty': 'No check-ins yet.',
+  'event.gateInside': '{inside} inside',
   'event.otherGates': { one: '{count} other gate', other: '{count} other gates' },
   'event.list': 'Check-ins',
   'event.search': 'Search ticket code or holder name',
@@ -272,8 +276,12 @@ export const en = {
   'station.searchFromDeviceSlow': "From this device's copy of the tickets while the server is slow to answer.",
   'station.searchEmpty': 'No ticket matches.',
   'station.searchShort': 'Type at least 3 characters.',
+  'station.searchAdmission': 'by {by} · list Main · {gate}',
+  'station.searchExited': 'has gone out',
+  'station.searchUndo': 'Undo check-in',
   'station.searchCheckIn': 'Check in',
   'station.searchCheckedIn': 'already checked in {time}',
+  'station.listCount': '{count} checked in on the list {list}',
   'station.gateCount': '{count} checked in at {gate}',
   'station.gateCountSaved': 'including {count} saved on this device, not yet sent',
   'station.countsAsOf': 'counts as the server last sent them, at {time}, with this device’s own since',
@@ -302,6 +310,12 @@ export const en = {
   'station.noEvent': 'Event not found',
   'station.noEventDetail': 'This event does not exist any more. Choose another one.',
   'station.invalid': 'Not a valid code',
+  'station.scanTime': "Scan time outside the event's times",
+  'station.scanTimeDetail':
+    "{ticket} was not recorded: this device's clock does not match the event's times. Check the device's date and time, then call a supervisor.",
+  'station.scanTimeSent':
+    "{ticket}, scanned {time}, was not recorded: that time is outside the event's times (or the device's clock is wrong). Call a supervisor.",
+  'station.sentInvalid': 'The server did not accept the scan of {ticket}.',
   'station.invalidDetail': '{detail}',
   'station.dismiss': 'Next scan',
   'station.recent': 'Recent scans on this device',
@@ -518,6 +532,8 @@ export const en = {
   'history.overridden': 'let in by a supervisor over capacity',
   'history.offline': 'let through offline',
   'history.annulledMark': 'undone since',
+  'history.deviceTime':
+    "the device's clock said {time}, before this device downloaded the ticket list: recorded at its first download",
   'conflict.keep': 'Keep',
   'conflict.annul': 'Annul the check-in',
   'conflict.kept': 'kept',

@@ -149,6 +149,7 @@ export const id: Catalogue = {
   'dashboard.station': 'Buka pos check-in',
   'dashboard.live': 'Live',
   'dashboard.paused': 'Pembaruan langsung terhenti: menyambung ulang…',
+  'live.reconnecting': 'Koneksi pembaruan langsung terputus. Menyambung ulang…',
   'dashboard.progressLabel': 'Check-in {title}',
 
   'lanes.title': 'Jalur masuk sekarang ({minutes} menit terakhir)',
@@ -173,9 +174,11 @@ export const id: Catalogue = {
   'export.which': 'Daftar yang diunduh',
   'export.arrived': 'Yang sudah hadir',
   'export.absent': 'Yang belum datang',
+  'export.history': 'Riwayat scan',
   'export.xlsx': 'Unduh Excel (.xlsx)',
   'export.csv': 'Unduh CSV',
-  'export.hint': 'Waktu menurut zona waktu acara; konflik dicatat pada barisnya.',
+  'export.hint':
+    'Waktu menurut zona waktu acara; konflik dicatat pada barisnya. Riwayat scan memuat setiap scan: masuk, ditolak beserta alasannya, keluar, dibatalkan.',
   'admin.fieldGates': 'Gerbang acara (satu per baris)',
   'admin.fieldGatesHint':
     'Pos check-in memilih gerbangnya dari daftar ini, sehingga hitungan per gerbang tidak terpecah. Kosong: setiap pos menamai gerbangnya sendiri.',
@@ -211,6 +214,7 @@ export const id: Catalogue = {
   'event.gates': 'Per gerbang',
   'event.gateNone': '(tanpa gerbang)',
   'event.gatesEmpty': 'Belum ada check-in.',
+  'event.gateInside': '{inside} di dalam',
   'event.otherGates': '{count} gerbang lain',
   'event.list': 'Daftar check-in',
   'event.search': 'Cari kode tiket atau nama pemegang',
@@ -266,8 +270,12 @@ export const id: Catalogue = {
   'station.searchFromDeviceSlow': 'Dari salinan tiket di perangkat ini selagi server lambat menjawab.',
   'station.searchEmpty': 'Tidak ada tiket yang cocok.',
   'station.searchShort': 'Ketik minimal 3 karakter.',
+  'station.searchAdmission': 'oleh {by} · daftar Utama · {gate}',
+  'station.searchExited': 'sudah keluar',
+  'station.searchUndo': 'Batalkan check-in',
   'station.searchCheckIn': 'Check-in',
   'station.searchCheckedIn': 'sudah check-in {time}',
+  'station.listCount': '{count} check-in di daftar {list}',
   'station.gateCount': '{count} check-in di {gate}',
   'station.gateCountSaved': 'termasuk {count} yang disimpan di perangkat ini, belum terkirim',
   'station.countsAsOf': 'hitungan dari server terakhir pukul {time}, ditambah yang tercatat di perangkat ini sejak itu',
@@ -290,6 +298,12 @@ export const id: Catalogue = {
   'station.noEvent': 'Acara tidak ditemukan',
   'station.noEventDetail': 'Acara ini sudah tidak ada. Pilih acara lain.',
   'station.invalid': 'Kode tidak sah',
+  'station.scanTime': 'Waktu pindai di luar jadwal acara',
+  'station.scanTimeDetail':
+    '{ticket} tidak tercatat: jam perangkat ini tidak cocok dengan jadwal acara. Periksa tanggal dan jam perangkat, lalu panggil supervisor.',
+  'station.scanTimeSent':
+    '{ticket}, dipindai {time}, tidak tercatat: waktu itu di luar jadwal acara (atau jam perangkat salah). Panggil supervisor.',
+  'station.sentInvalid': 'Server tidak menerima pindaian {ticket}.',
   'station.invalidDetail': '{detail}',
   'station.dismiss': 'Pindai berikutnya',
   'station.recent': 'Pindaian terakhir di perangkat ini',
@@ -496,6 +510,8 @@ export const id: Catalogue = {
   'history.overridden': 'dimasukkan supervisor melebihi kapasitas',
   'history.offline': 'diloloskan saat offline',
   'history.annulledMark': 'kemudian dibatalkan',
+  'history.deviceTime':
+    'jam perangkat menyebut {time}, sebelum perangkat ini mengunduh daftar tiket: dicatat pada unduhan pertamanya',
   'conflict.keep': 'Biarkan',
   'conflict.annul': 'Batalkan check-in',
   'conflict.kept': 'dibiarkan',

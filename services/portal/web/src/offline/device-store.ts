@@ -24,7 +24,7 @@ export interface StoredScan {
    * the device while offline, so nobody was admitted and there is nothing to send.
    */
   state: 'waiting' | 'sent' | 'refused';
-  outcome?: 'checked-in' | 'checked-out' | 'duplicate' | 'conflict' | 'unknown' | 'invalid' | 'refused';
+  outcome?: 'checked-in' | 'checked-out' | 'duplicate' | 'conflict' | 'unknown' | 'invalid' | 'refused' | 'scan-time';
   /** For a gate rule's refusal (issue 16), which rule. */
   refusal?: string | undefined;
   /** For a conflict: the earlier check-in that won, as the server said it. */

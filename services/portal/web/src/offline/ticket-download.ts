@@ -1,6 +1,7 @@
 // Keeps the event's ticket codes (and holder names, and the check-ins known so far) on the device, downloading
 // only what changed since the last time, so the station can answer without network.
 import { ApiError, api } from '../api/http.js';
+import { deviceId } from './device-id.js';
 import {
   type DownloadState,
   downloadState,
@@ -43,7 +44,12 @@ export async function refreshTickets(
   };
   // Bounded: a page carries up to ~20,000 entries, so 100 pages is far beyond any event.
   for (let pages = 0; pages < 100; pages++) {
-    const query = state.cursor ? `?cursor=${encodeURIComponent(state.cursor)}` : '';
+    const params = new URLSearchParams();
+    if (state.cursor) params.set('cursor', state.cursor);
+    // The device's id: attendance bounds this device's offline scan times by its first download (issue 15 item 12).
+    const device = deviceId();
+    if (device !== undefined) params.set('device_id', device);
+    const query = params.toString() === '' ? '' : `?${params}`;
     let page: OfflinePage;
     try {
       page = await api<OfflinePage>(`/api/events/${encodeURIComponent(eventId)}/tickets/offline${query}`, {

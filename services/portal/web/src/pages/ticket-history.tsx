@@ -53,6 +53,10 @@ export function TicketHistoryPanel(props: {
                 line.overridden ? t('history.overridden') : undefined,
                 line.offline ? t('history.offline') : undefined,
                 line.annulled ? t('history.annulledMark') : undefined,
+                // Issue 15 item 12: the device's own time was before its first ticket download, so it was moved.
+                line.device_scanned_at
+                  ? t('history.deviceTime', { time: formatDateTime(line.device_scanned_at) })
+                  : undefined,
               ].filter(Boolean);
               const canUndo =
                 line.action === 'entry' && !line.annulled && line.checkin_id !== null && isSupervisorRole();

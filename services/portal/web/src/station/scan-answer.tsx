@@ -1,5 +1,5 @@
 // The full-screen answer to a scan: colour, a word no one can misread, the detail, and the same text for screen readers.
-import { formatTime, type MessageKey, t } from '../i18n/index.js';
+import { formatGateTime, formatTime, type MessageKey, t } from '../i18n/index.js';
 import type { StoredScan } from '../offline/device-store.js';
 import { describeDetail, describeProblems } from '../ui/describe-problems.js';
 import type { Refusal } from './scan-client.js';
@@ -129,6 +129,8 @@ function answerView(
         : { tone: 'error', title: t('station.unknown'), detail: t('station.unknownDetail', { ticket }) };
     case 'no-event':
       return { tone: 'error', title: t('station.noEvent'), detail: t('station.noEventDetail') };
+    case 'scan-time':
+      return { tone: 'error', title: t('station.scanTime'), detail: t('station.scanTimeDetail', { ticket }) };
     case 'invalid':
       return {
         tone: 'error',
@@ -167,6 +169,15 @@ export function answeredView(scan: StoredScan): AnswerView {
             })}`
           : ticket,
       };
+    case 'scan-time':
+      // Kept in the list with what happened: the server did not record it (issue 15 item 12's bound).
+      return {
+        tone: 'error',
+        title: t('station.scanTime'),
+        detail: t('station.scanTimeSent', { ticket, time: formatGateTime(scan.scannedAt) }),
+      };
+    case 'invalid':
+      return { tone: 'error', title: t('station.sentRefused'), detail: t('station.sentInvalid', { ticket }) };
     default:
       return { tone: 'error', title: t('station.sentRefused'), detail: t('station.unknownDetail', { ticket }) };
   }

@@ -3,6 +3,7 @@
 import type { CheckinRecord, PortalCheckin } from '@tixgo/contracts';
 import type { RefusalReason } from '@tixgo/contracts/gate-rules';
 import { ApiError, api } from '../api/http.js';
+import { deviceId } from '../offline/device-id.js';
 import { type Problem, problemsOf } from '../ui/describe-problems.js';
 
 export interface Scan {
@@ -41,6 +42,8 @@ export type ServerAnswer =
   | { kind: 'duplicate'; first: CheckinRecord; conflict: boolean }
   | { kind: 'unknown'; otherEvent: { id: string; title: string } | undefined; conflict: boolean }
   | { kind: 'no-event' }
+  /** A 422 on scanned_at: the device's time is outside the event's times (or the device's clock is wrong). */
+  | { kind: 'scan-time' }
   | { kind: 'invalid'; detail: string; problems?: Problem[] };
 
 /** No answer worth showing: the network, the portal or attendance is away (or too slow), or the session ended. */
@@ -72,22 +75,6 @@ export function newScan(
     ...(rule.direction === 'exit' && { direction: 'exit' as const }),
     ...(rule.override === true && { override: true }),
   };
-}
-
-const DEVICE_KEY = 'tixgo.device';
-
-/** This device's id (made once, kept on the device): each scan's history line names the device (issue 16). */
-function deviceId(): string | undefined {
-  try {
-    let id = localStorage.getItem(DEVICE_KEY);
-    if (!id) {
-      id = crypto.randomUUID();
-      localStorage.setItem(DEVICE_KEY, id);
-    }
-    return id;
-  } catch {
-    return undefined;
-  }
 }
 
 function body(scan: Scan): Record<string, unknown> {
@@ -135,8 +122,17 @@ export function answerOf(status: number, payload: unknown, detail: string): Serv
     return { kind: 'duplicate', first: value.record, conflict: value.conflict === true };
   if (status === 404 && detail === 'Event not found') return { kind: 'no-event' };
   if (status === 404) return { kind: 'unknown', otherEvent: value?.other_event, conflict: value?.conflict === true };
+  if (status === 422 && isScanTimeProblem(payload)) return { kind: 'scan-time' };
   if (status === 422 || status === 400) return { kind: 'invalid', detail, problems: problemsOf(payload) };
   return undefined;
+}
+
+/** A 422 about the scan time only (its bounds: the event's times, the server's clock, OFFLINE_SCAN_MAX_AGE_HOURS). */
+function isScanTimeProblem(payload: unknown): boolean {
+  const problems = problemsOf(payload);
+  return (
+    problems !== undefined && problems.length > 0 && problems.every((problem) => problem.loc?.at(-1) === 'scanned_at')
+  );
 }
 
 function noAnswer(error: ApiError): NoAnswer {

@@ -490,6 +490,8 @@ function settled(scan: StoredScan, answer: ServerAnswer): StoredScan {
       };
     case 'unknown':
       return { ...sent, outcome: answer.conflict ? 'conflict' : 'unknown' };
+    case 'scan-time':
+      return { ...sent, outcome: 'scan-time' };
     case 'no-event':
     case 'invalid':
       return { ...sent, outcome: 'invalid' };

@@ -142,6 +142,8 @@ function StationScanner({ settings, title, owner }: { settings: StationSettings;
   const [undoing, setUndoing] = useState<{ checkinId: string; ticketId: string } | undefined>(undefined);
   const [undoReason, setUndoReason] = useState('');
   const [undoBusy, setUndoBusy] = useState(false);
+  // Counts undos done here: the search asks again, so a found ticket shows its state after the undo.
+  const [undoneCount, setUndoneCount] = useState(0);
   const [lastTicket, setLastTicket] = useState<string | undefined>(undefined);
   const live = useLiveStream<EventStats>(`/api/live/events/${encodeURIComponent(settings.eventId)}`, 'stats');
   // The last counts the server sent, kept on the device: what the station shows until the stream speaks again.
@@ -291,6 +293,7 @@ function StationScanner({ settings, title, owner }: { settings: StationSettings;
   }, []);
 
   const myGate = stats?.gates.find((gate) => (gate.location ?? '') === settings.gate);
+  const onOtherList = settings.list !== undefined && settings.list !== null && settings.list.id !== 'main';
   // Inside the station's list now (issue 16), from the live stats (or the last kept); its capacity from the list's rules.
   const listNow = stats?.lists?.find((list) => list.id === (settings.list?.id ?? 'main'));
   if (listNow && engine.list) engine.list.inside = listNow.inside;
@@ -348,11 +351,18 @@ function StationScanner({ settings, title, owner }: { settings: StationSettings;
         </div>
         <div class="station-counts" aria-live="off">
           {/* Past the 50 busiest gates the stats name none (issue 15, item 11): no count rather than a false 0. */}
-          {(myGate !== undefined || !stats?.other_gates) && (
-            <p class="gate-count" data-testid="gate-count">
-              {t('station.gateCount', { count: (myGate?.count ?? 0) + savedHere, gate: settings.gate })}
-            </p>
-          )}
+          {onOtherList
+            ? // A station on an area or day list counts that list's admissions, not the gate's on the list main.
+              listNow && (
+                <p class="gate-count" data-testid="gate-count">
+                  {t('station.listCount', { count: listNow.checked_in + savedHere, list: settings.list?.name ?? '' })}
+                </p>
+              )
+            : (myGate !== undefined || !stats?.other_gates) && (
+                <p class="gate-count" data-testid="gate-count">
+                  {t('station.gateCount', { count: (myGate?.count ?? 0) + savedHere, gate: settings.gate })}
+                </p>
+              )}
           {savedHere > 0 && (
             <p class="muted" data-testid="gate-count-saved">
               {t('station.gateCountSaved', { count: savedHere })}
@@ -468,6 +478,12 @@ function StationScanner({ settings, title, owner }: { settings: StationSettings;
             focusInput();
             await checkIn(value);
           }}
+          canUndo={isSupervisor && !offline}
+          onUndo={(admission) => {
+            setUndoReason('');
+            setUndoing(admission);
+          }}
+          refreshKey={undoneCount}
         />
       )}
 
@@ -542,6 +558,7 @@ function StationScanner({ settings, title, owner }: { settings: StationSettings;
               .then(() => {
                 const done = t('gate.undone', { ticket: undoing.ticketId });
                 setAnnouncement(done);
+                setUndoneCount((count) => count + 1);
                 setRecent((list) =>
                   list.map((item) =>
                     item.undo?.checkinId === undoing.checkinId
