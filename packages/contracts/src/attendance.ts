@@ -387,9 +387,12 @@ export const EventList = z.array(Event);
 export const ExportQuery = z.object({
   format: z.enum(['csv', 'xlsx']).optional().describe('csv (default) or xlsx'),
   list: z
-    .enum(['arrived', 'absent'])
+    .enum(['arrived', 'absent', 'history'])
     .optional()
-    .describe('arrived (default): the check-ins; absent: tickets not yet in'),
+    .describe(
+      'arrived (default): the check-ins; absent: tickets not yet in; history: every scan attempt ' +
+        '(admitted, refused and why, exits, undone, overridden, cancellations) with who, when, gate and device',
+    ),
   lang: z.enum(['id', 'en']).optional().describe('the language of the headers and words (default id)'),
 });
 export type ExportQuery = z.infer<typeof ExportQuery>;
@@ -656,6 +659,10 @@ export type TimelineBucket = z.infer<typeof TimelineBucket>;
 export const GateCount = z.object({
   location: z.string().nullable().describe('the check-ins’ location; null for those without one'),
   count: z.number().int(),
+  inside: z
+    .number()
+    .int()
+    .describe('of those check-ins, the people inside now: not gone out since, at whichever gate (issue 16)'),
 });
 export type GateCount = z.infer<typeof GateCount>;
 
@@ -677,6 +684,7 @@ export const EventStats = z.object({
     .object({
       gates: z.number().int().describe('how many locations are past the listed ones'),
       count: z.number().int().describe('their check-ins together'),
+      inside: z.number().int().describe('of those, the people inside now'),
     })
     .nullable()
     .describe('the locations past the listed ones, together (null: every location is listed)'),
@@ -730,9 +738,16 @@ export const TicketSearchQuery = z.object({
 });
 
 /** 200 of GET /events/{id}/tickets/search. */
+/** A ticket found by the manual lookup: its state, and its admission to the list main (to undo it, issue 16). */
+export const TicketSearchHit = TicketState.extend({
+  checkin_id: z.string().nullable().describe('the admission to the list main that counts (null: none)'),
+  exited: z.boolean().describe('the holder went out through the list main since'),
+});
+export type TicketSearchHit = z.infer<typeof TicketSearchHit>;
+
 export const TicketSearchResult = z.object({
   event_id: z.string(),
-  tickets: z.array(TicketState),
+  tickets: z.array(TicketSearchHit),
   more: z.boolean().describe(`true when more than ${TICKET_SEARCH_LIMIT} tickets match: the search should be narrower`),
 });
 export type TicketSearchResult = z.infer<typeof TicketSearchResult>;

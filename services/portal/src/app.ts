@@ -14,6 +14,7 @@ import { Registry } from 'prom-client';
 import { limitBodiesBeforeReading } from './body-allowance.js';
 import { CheckinClientLimit } from './checkin-client-limit.js';
 import type { PortalConfig } from './config.js';
+import { LiveChanges } from './live/live-changes.js';
 import { LiveHub, type LiveHubOptions } from './live/live-hub.js';
 import { limitLoginsPerClient } from './login-rate-limit.js';
 import { isLoopbackHost, type PhoneTrust } from './phone-setup/phone-trust.js';
@@ -54,6 +55,8 @@ export interface PortalDeps {
   logStream?: BaseAppOptions['logStream'];
   /** Drives the live streams' periodic revocation check (tests run it by hand); see LiveHubOptions.every. */
   liveChecks?: LiveHubOptions['every'];
+  /** The live topics' timers (tests drive them by hand); see LiveHubOptions.clock. */
+  liveClock?: LiveHubOptions['clock'];
   /** The clock of the portal's per-client windows and stream checks, in ms (tests move it); default Date.now. */
   now?: (() => number) | undefined;
 }
@@ -174,14 +177,28 @@ export async function buildApp(config: PortalConfig, deps: PortalDeps = {}): Pro
     ticketUploadTimeoutMs: config.serverLimits.requestTimeoutMs + config.attendance.timeoutMs,
   });
   await app.register(dashboardRoutes, { attendance });
+  // Attendance's announced changes, followed from the first live stream on (one stream per portal).
+  const changes: LiveChanges = new LiveChanges({
+    baseUrls: config.attendance.baseUrls,
+    connectTimeoutMs: config.attendance.connectTimeoutMs,
+    headersTimeoutMs: config.attendance.timeoutMs,
+    log,
+    onChange: (change) => hub.changed(change),
+    onFollowing: (following) => hub.setFollowing(following),
+  });
   const hub = new LiveHub({
     ...config.live,
     revocationCheckMs: config.revocationPollSeconds * 1000,
     log,
     every: deps.liveChecks,
+    clock: deps.liveClock,
+    onTopic: () => changes.start(),
   });
   // Before the server closes: an open stream would otherwise hold app.close() until its client left.
-  app.addHook('preClose', async () => hub.close());
+  app.addHook('preClose', async () => {
+    hub.close();
+    await changes.close();
+  });
   await app.register(liveRoutes, { attendance, hub, heartbeatMs: config.live.heartbeatMs });
   await app.register(offlineStationRoutes, { attendance, checkinsPerClient });
   await app.register(gateRoutes, { attendance });

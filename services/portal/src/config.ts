@@ -106,10 +106,17 @@ const schema = commonEnvSchema.extend({
   PORTAL_LOGIN_MAX_PER_IP: env.nonNegativeInt(30, 1_000_000),
   PORTAL_LOGIN_WINDOW_SECONDS: env.positiveInt(300, 86_400),
   /**
-   * How often the portal asks attendance for each watched live topic (the overview, one event), however
-   * many streams watch it: a new check-in reaches the screens within about this long plus one request.
+   * The least time between two reads of one watched live topic (the overview, one event), however many
+   * streams watch it: attendance announces its changes (GET /changes) and a topic is read again at most
+   * this often while they come, so a check-in reaches the screens within about this long plus one
+   * request. Also the polling period while the announcements cannot be followed.
    */
   LIVE_INTERVAL_MS: env.positiveInt(1000, 60_000),
+  /**
+   * While attendance's changes are followed, a topic with none is still read this often: a change
+   * missed, or the lanes' pace that moves with the clock alone.
+   */
+  LIVE_SAFETY_POLL_MS: env.positiveInt(30_000, 3_600_000),
   /** Comment lines sent on every live stream this often, so proxies do not drop a quiet stream. */
   LIVE_HEARTBEAT_MS: env.positiveInt(15_000, 300_000),
   /** Live streams open at once (each holds a connection); one more is refused with 503. */
@@ -162,6 +169,7 @@ export interface PortalConfig extends CommonConfig {
   /** The server-sent events of /api/live (see live/live-hub.ts). */
   live: {
     intervalMs: number;
+    safetyPollMs: number;
     heartbeatMs: number;
     maxStreams: number;
     maxStreamsPerUser: number;
@@ -215,6 +223,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): PortalConfi
     loginRateLimit: { max: raw.PORTAL_LOGIN_MAX_PER_IP, windowSeconds: raw.PORTAL_LOGIN_WINDOW_SECONDS },
     live: {
       intervalMs: raw.LIVE_INTERVAL_MS,
+      safetyPollMs: Math.max(raw.LIVE_SAFETY_POLL_MS, raw.LIVE_INTERVAL_MS),
       heartbeatMs: raw.LIVE_HEARTBEAT_MS,
       maxStreams: raw.LIVE_MAX_STREAMS,
       maxStreamsPerUser: raw.LIVE_MAX_STREAMS_PER_USER,

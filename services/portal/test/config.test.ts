@@ -148,9 +148,10 @@ describe('check-in batching settings', () => {
 });
 
 describe('live stream settings', () => {
-  it('defaults to one poll a second, a heartbeat every 15 s and 1000 streams (100 per account and per address), and reads them', () => {
+  it('defaults to one read a second at most (a safety read every 30 s), a heartbeat every 15 s and 1000 streams (100 per account and per address), and reads them', () => {
     expect(loadConfig({ JWT_SECRET: SECRET }).live).toEqual({
       intervalMs: 1000,
+      safetyPollMs: 30_000,
       heartbeatMs: 15_000,
       maxStreams: 1000,
       maxStreamsPerUser: 100,
@@ -160,6 +161,7 @@ describe('live stream settings', () => {
       loadConfig({
         JWT_SECRET: SECRET,
         LIVE_INTERVAL_MS: '500',
+        LIVE_SAFETY_POLL_MS: '10000',
         LIVE_HEARTBEAT_MS: '20000',
         LIVE_MAX_STREAMS: '50',
         LIVE_MAX_STREAMS_PER_USER: '5',
@@ -167,6 +169,7 @@ describe('live stream settings', () => {
       }).live,
     ).toEqual({
       intervalMs: 500,
+      safetyPollMs: 10_000,
       heartbeatMs: 20_000,
       maxStreams: 50,
       maxStreamsPerUser: 5,

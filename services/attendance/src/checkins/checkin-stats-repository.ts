@@ -43,6 +43,8 @@ export interface StatsDeltaRow extends Registrations {
   main_exited: string;
   /** The lists other than main with their counts. */
   lists: ListCount[];
+  /** Exits through the list main per entry gate (a check-in's location): who is inside per gate. */
+  exits: { location: string | null; n: number }[];
   /** max(afterSeq, the event's last position - settleMargin). */
   settle_to: string;
   /** The check-ins after `afterSeq`, counted per location and minute. */
@@ -72,7 +74,8 @@ const EVENT_CHECKIN_JSON = `json_build_object('event_id', c.event_id, 'ticket_id
  * gave one (an offline gate's queue uploaded at 11:00 belongs at 10:31), else the time of receipt.
  * Positions stay the order of arrival, so a late upload still lands after the settled position and
  * is counted like any new check-in. The conflicts are counted from checkin_conflicts_event_idx (an
- * index-only count of a table that holds only the scans that went wrong). Undefined when the event
+ * index-only count of a table that holds only the scans that went wrong), the exits per entry gate from
+ * checkins_exited_idx (a partial index of the exits only). Undefined when the event
  * was never registered.
  */
 export async function readStatsDelta(
@@ -106,6 +109,9 @@ export async function readStatsDelta(
                        ORDER BY l.created_at, l.list_id), '[]')
                 FROM checkin_lists l LEFT JOIN list_counts k ON k.event_id = l.event_id AND k.list_id = l.list_id
                 WHERE l.event_id = $1) AS lists,
+             (SELECT coalesce(json_agg(json_build_object('location', x.location, 'n', x.n)), '[]')
+                FROM (SELECT c.location, count(*) AS n FROM checkins c
+                      WHERE c.event_id = $1 AND c.exited_at IS NOT NULL GROUP BY c.location) x) AS exits,
              (SELECT h.settle_to::text FROM horizon h) AS settle_to,
              (SELECT coalesce(json_agg(json_build_object('settles', d.settles, 'location', d.location,
                        'bin', (extract(epoch FROM d.bin) * 1000)::int8, 'n', d.n)), '[]')

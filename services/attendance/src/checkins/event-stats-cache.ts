@@ -60,6 +60,7 @@ function add(bins: Map<string, number>, counts: BinCount[]): number {
 function summarise(
   bins: Map<string, number>,
   bucketMinutes: number,
+  exits: StatsDeltaRow['exits'],
 ): { timeline: TimelineBucket[]; gates: GateCount[]; otherGates: EventStats['other_gates'] } {
   const width = bucketMinutes * 60_000;
   const perBucket = new Map<number, number>();
@@ -74,8 +75,10 @@ function summarise(
     .sort(([a], [b]) => a - b)
     .map(([start, count]) => ({ start: new Date(start).toISOString(), count }));
   // Most first; ties by name, the check-ins without a location last (as the SQL it replaces did).
+  // Inside per gate: its check-ins less those that went out since (at any gate).
+  const exited = new Map(exits.map((exit) => [exit.location, Number(exit.n)]));
   const gates = [...perGate]
-    .map(([location, count]) => ({ location, count }))
+    .map(([location, count]) => ({ location, count, inside: Math.max(0, count - (exited.get(location) ?? 0)) }))
     .sort(
       (a, b) =>
         b.count - a.count ||
@@ -92,7 +95,13 @@ function summarise(
   // The busiest gates by name; the long tail as one sum, so an answer stays small however many names.
   const rest = gates.slice(STATS_GATES_MAX);
   const otherGates =
-    rest.length === 0 ? null : { gates: rest.length, count: rest.reduce((sum, gate) => sum + gate.count, 0) };
+    rest.length === 0
+      ? null
+      : {
+          gates: rest.length,
+          count: rest.reduce((sum, gate) => sum + gate.count, 0),
+          inside: rest.reduce((sum, gate) => sum + gate.inside, 0),
+        };
   return { timeline, gates: gates.slice(0, STATS_GATES_MAX), otherGates };
 }
 
@@ -142,7 +151,7 @@ export class EventStatsCache {
       allBins,
       row.bins.filter((bin) => !bin.settles),
     );
-    const { timeline, gates, otherGates } = summarise(allBins, bucketMinutes);
+    const { timeline, gates, otherGates } = summarise(allBins, bucketMinutes, row.exits);
     return {
       event_id: eventId,
       ...registrationStats(row, Number(row.checked_in)),

@@ -1,5 +1,5 @@
-// An event's export as people open it (issue 17): who arrived (with conflicts marked) or who has not yet,
-// times in the event's time zone, headers in the UI's language, a file named after the event and date;
+// An event's export as people open it (issue 17): who arrived (with conflicts marked), who has not yet, or
+// every scan attempt (issue 16: the history), times in the event's time zone, headers in the UI's language, a file named after the event and date;
 // written as CSV or .xlsx page by page, so any size streams in bounded memory.
 import { PassThrough, type Readable } from 'node:stream';
 import { stringify } from 'csv-stringify/sync';
@@ -7,7 +7,7 @@ import type pg from 'pg';
 import type { EventRow } from '../events/events-repository.js';
 import { XlsxSheet, type XlsxValue } from './xlsx-sheet.js';
 
-export type ExportList = 'arrived' | 'absent';
+export type ExportList = 'arrived' | 'absent' | 'history';
 export type ExportLanguage = 'id' | 'en';
 export type ExportFormat = 'csv' | 'xlsx';
 
@@ -39,6 +39,27 @@ interface AbsentRow {
   annulled: boolean;
 }
 
+/** A line of the event's history: an admission to `main` that counts (its checkins row) or a scan_history row. */
+interface HistoryRow {
+  /** The position in its source (checkins.seq or scan_history.id). */
+  key: string;
+  at: Date;
+  scanned_at: Date | null;
+  ticket_id: string;
+  holder_name: string | null;
+  list_id: string | null;
+  action: 'entry' | 'exit' | 'refused' | 'annulled' | 'cancelled';
+  refusal: string | null;
+  location: string | null;
+  device_id: string | null;
+  by: string;
+  reason: string | null;
+  overridden: boolean;
+  offline: boolean;
+  annulled_at: Date | null;
+  annulled_by: string | null;
+}
+
 const WORDS = {
   id: {
     code: 'Kode tiket',
@@ -58,8 +79,35 @@ const WORDS = {
     annulled: 'Check-in dibatalkan',
     conflict: (gate: string, at: string, by: string, n: number) =>
       `Konflik: juga diizinkan masuk saat offline di ${gate} ${at} oleh ${by}${n > 1 ? ` (dan ${n - 1} lagi)` : ''}`,
-    file: { arrived: 'hadir', absent: 'belum-datang' },
-    sheet: { arrived: 'Hadir', absent: 'Belum datang' },
+    file: { arrived: 'hadir', absent: 'belum-datang', history: 'riwayat-scan' },
+    sheet: { arrived: 'Hadir', absent: 'Belum datang', history: 'Riwayat scan' },
+    serverTime: 'Waktu server',
+    deviceTime: 'Waktu perangkat',
+    list: 'Daftar',
+    action: 'Kejadian',
+    why: 'Alasan',
+    device: 'Perangkat',
+    actions: {
+      entry: 'Masuk',
+      exit: 'Keluar',
+      refused: 'Ditolak',
+      annulled: 'Check-in dibatalkan',
+      cancelled: 'Tiket dibatalkan',
+    },
+    refusals: {
+      cancelled: 'Tiket dibatalkan',
+      'wrong-type': 'Tidak berlaku untuk area ini',
+      'not-open': 'Belum dibuka',
+      closed: 'Sudah ditutup',
+      'already-used': 'Sudah check-in',
+      'already-inside': 'Sudah di dalam',
+      'not-inside': 'Tidak di dalam',
+      full: 'Area penuh',
+      'not-issued': 'Tiket tidak terdaftar',
+    } as Record<string, string>,
+    overridden: 'dimasukkan supervisor melebihi kapasitas',
+    offline: 'diloloskan saat offline',
+    annulledLater: (at: string, by: string) => `kemudian dibatalkan ${at} oleh ${by}`,
   },
   en: {
     code: 'Ticket code',
@@ -79,8 +127,35 @@ const WORDS = {
     annulled: 'Check-in annulled',
     conflict: (gate: string, at: string, by: string, n: number) =>
       `Conflict: also admitted offline at ${gate} ${at} by ${by}${n > 1 ? ` (and ${n - 1} more)` : ''}`,
-    file: { arrived: 'arrived', absent: 'not-arrived' },
-    sheet: { arrived: 'Arrived', absent: 'Not yet arrived' },
+    file: { arrived: 'arrived', absent: 'not-arrived', history: 'scan-history' },
+    sheet: { arrived: 'Arrived', absent: 'Not yet arrived', history: 'Scan history' },
+    serverTime: 'Server time',
+    deviceTime: 'Device time',
+    list: 'List',
+    action: 'What happened',
+    why: 'Why',
+    device: 'Device',
+    actions: {
+      entry: 'Entered',
+      exit: 'Went out',
+      refused: 'Refused',
+      annulled: 'Check-in undone',
+      cancelled: 'Ticket cancelled',
+    },
+    refusals: {
+      cancelled: 'Ticket cancelled',
+      'wrong-type': 'Not valid for this area',
+      'not-open': 'Not open yet',
+      closed: 'Closed',
+      'already-used': 'Already checked in',
+      'already-inside': 'Already inside',
+      'not-inside': 'Not inside',
+      full: 'Area full',
+      'not-issued': 'Ticket not issued',
+    } as Record<string, string>,
+    overridden: 'let in by a supervisor over capacity',
+    offline: 'let through offline',
+    annulledLater: (at: string, by: string) => `undone since, ${at} by ${by}`,
   },
 } as const;
 
@@ -201,6 +276,90 @@ async function* absentPages(db: pg.Pool, eventId: string): AsyncGenerator<Absent
   }
 }
 
+const HISTORY_COLUMNS = `h.ticket_id, t.holder_name, h.list_id, h.action, h.refusal, h.location, h.device_id, h.by,
+  h.reason, h.overridden, h.offline, h.annulled_at, h.annulled_by`;
+
+/** The event's admissions to `main` that count (checkins rows), by position. */
+async function* mainAdmissions(db: pg.Pool, eventId: string): AsyncGenerator<HistoryRow> {
+  let after = '0';
+  for (;;) {
+    const { rows } = await db.query<HistoryRow>({
+      name: 'export-history-main',
+      text: `SELECT c.seq::text AS key, c.checked_in_at AS at, c.scanned_at, c.ticket_id, t.holder_name,
+               'main' AS list_id, 'entry' AS action, NULL AS refusal, c.location, NULL AS device_id,
+               c.checked_in_by AS by, NULL AS reason, false AS overridden, false AS offline,
+               NULL::timestamptz AS annulled_at, NULL AS annulled_by
+             FROM checkins c
+             LEFT JOIN tickets t ON t.event_id = c.event_id AND t.ticket_id = c.ticket_id
+             WHERE c.event_id = $1 AND c.seq > $2::int8
+             ORDER BY c.seq LIMIT $3`,
+      values: [eventId, after, PAGE],
+    });
+    if (rows.length === 0) return;
+    yield* rows;
+    after = (rows.at(-1) as HistoryRow).key;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
+/** Every other line of the event's history (scan_history_event_idx), in the order written. */
+async function* historyLines(db: pg.Pool, eventId: string): AsyncGenerator<HistoryRow> {
+  let after = '0';
+  for (;;) {
+    const { rows } = await db.query<HistoryRow>({
+      name: 'export-history-lines',
+      text: `SELECT h.id::text AS key, h.at, h.scanned_at, ${HISTORY_COLUMNS}
+             FROM scan_history h
+             LEFT JOIN tickets t ON t.event_id = h.event_id AND t.ticket_id = h.ticket_id
+             WHERE h.event_id = $1 AND h.id > $2::int8
+             ORDER BY h.id LIMIT $3`,
+      values: [eventId, after, PAGE],
+    });
+    if (rows.length === 0) return;
+    after = (rows.at(-1) as HistoryRow).key;
+    // An undone admission to `main` is written (as it was, at its own time) after the line that undid it,
+    // in one transaction: by time within a page, it comes first again (a stable sort keeps the rest).
+    yield* rows.sort((x, y) => x.at.getTime() - y.at.getTime());
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
+/**
+ * The event's history in server time: the two sources, each in the order it was written, merged by
+ * the time attendance received each line (two keyset walks, bounded memory, no sort of the event).
+ */
+async function* historyPages(db: pg.Pool, eventId: string): AsyncGenerator<HistoryRow[]> {
+  const admissions = mainAdmissions(db, eventId);
+  const lines = historyLines(db, eventId);
+  let a = await admissions.next();
+  let b = await lines.next();
+  let page: HistoryRow[] = [];
+  while (!a.done || !b.done) {
+    const takeAdmission = !a.done && (b.done || a.value.at.getTime() <= b.value.at.getTime());
+    if (takeAdmission && !a.done) {
+      page.push(a.value);
+      a = await admissions.next();
+    } else if (!b.done) {
+      page.push(b.value);
+      b = await lines.next();
+    }
+    if (page.length >= PAGE) {
+      yield page;
+      page = [];
+    }
+  }
+  if (page.length > 0) yield page;
+}
+
+/** The note of a history line: overridden, let through offline, undone since (when and by whom), the reason. */
+function historyNote(row: HistoryRow, words: (typeof WORDS)[ExportLanguage], zone: string): string {
+  const notes: string[] = [];
+  if (row.overridden) notes.push(words.overridden);
+  if (row.offline) notes.push(words.offline);
+  if (row.annulled_at) notes.push(words.annulledLater(wallClock(row.annulled_at, zone).text, row.annulled_by ?? ''));
+  return notes.join('; ');
+}
+
 export interface ExportRequest {
   event: EventRow;
   list: ExportList;
@@ -215,6 +374,25 @@ export interface ExportRequest {
 async function* tableOf(db: pg.Pool, request: ExportRequest): AsyncGenerator<XlsxValue[][], string[][]> {
   const words = WORDS[request.language];
   const zone = request.timeZone;
+  const time = (value: Date) => (request.format === 'xlsx' ? wallClock(value, zone).date : wallClock(value, zone).text);
+  if (request.list === 'history') {
+    for await (const rows of historyPages(db, request.event.id)) {
+      yield rows.map((row) => [
+        time(row.at),
+        row.scanned_at ? time(row.scanned_at) : '',
+        row.ticket_id,
+        row.holder_name ?? '',
+        row.list_id ?? '',
+        words.actions[row.action],
+        row.refusal ? (words.refusals[row.refusal] ?? row.refusal) : (row.reason ?? ''),
+        row.location ?? '',
+        row.device_id ?? '',
+        row.by,
+        historyNote(row, words, zone),
+      ]);
+    }
+    return [];
+  }
   if (request.list === 'absent') {
     for await (const rows of absentPages(db, request.event.id)) {
       yield rows.map((row) => [
@@ -255,6 +433,21 @@ async function* tableOf(db: pg.Pool, request: ExportRequest): AsyncGenerator<Xls
 
 function headerOf(request: ExportRequest): { header: string; width: number }[] {
   const words = WORDS[request.language];
+  if (request.list === 'history') {
+    return [
+      { header: `${words.serverTime} (${request.timeZone})`, width: 22 },
+      { header: `${words.deviceTime} (${request.timeZone})`, width: 22 },
+      { header: words.code, width: 16 },
+      { header: words.holder, width: 30 },
+      { header: words.list, width: 14 },
+      { header: words.action, width: 18 },
+      { header: words.why, width: 26 },
+      { header: words.gate, width: 18 },
+      { header: words.device, width: 20 },
+      { header: words.by, width: 14 },
+      { header: words.note, width: 40 },
+    ];
+  }
   if (request.list === 'absent') {
     return [
       { header: words.code, width: 16 },

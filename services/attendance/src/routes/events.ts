@@ -205,7 +205,9 @@ const eventRoutes: FastifyPluginAsyncZod<AttendanceRouteOptions> = async (app, o
           "Times in the event's time zone (time_zone, else the server's EVENT_TIME_ZONE), named in the headers; " +
           'headers and words in `lang`; the file named after the event, its date and the list. arrived: every ' +
           'check-in, oldest first, a conflict (a second offline admission) noted on its row. absent: the tickets ' +
-          "not checked in, as issued (with holders' e-mails for admins only). CSV: UTF-8 with a byte-order mark, " +
+          "not checked in, as issued (with holders' e-mails for admins only). history (issue 16): every scan " +
+          'attempt in the order attendance received it — admitted, refused and why, exits, undone, overridden, ' +
+          "cancellations — with the server's and the device's time, list, gate, device and who. CSV: UTF-8 with a byte-order mark, " +
           'formulas escaped. Streamed page by page. The plain GET /events/{id}/attendance.csv stays as it is.',
         security,
         params: IdParams,

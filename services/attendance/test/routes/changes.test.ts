@@ -23,6 +23,7 @@ beforeAll(async () => {
   bUrl = `http://127.0.0.1:${(b.app.server.address() as AddressInfo).port}`;
   await a.createEvent('ch-ev', ['CH-1', 'CH-2', 'CH-3']);
   await a.createEvent('ch-other', ['CO-1']);
+  for (const marker of MARKERS) await a.createEvent(marker);
 });
 afterAll(async () => {
   await a?.close();
@@ -30,12 +31,31 @@ afterAll(async () => {
   await database?.drop();
 });
 
-/** B's change stream, once it is open (its headers came: every later commit is announced on it). */
+const MARKERS = Array.from({ length: 20 }, (_, n) => `ch-mark-${n}`);
+let marks = 0;
+
+/** A write to a marker event of its own: its announcement is told apart from every other. */
+async function mark(): Promise<string> {
+  const marker = MARKERS[marks++] as string;
+  await a.issueTickets(marker, ['MARK']);
+  return marker;
+}
+
+/**
+ * B's change stream, once it is open (its headers came: every later commit is announced on it) and
+ * what was announced before has gone by: a marker write is announced last, and read up to.
+ */
 async function follow(): Promise<OpenStream> {
   const stream = await openStream(bUrl, '/changes');
   expect(stream.status).toBe(200);
   expect(stream.headers['content-type']).toMatch(/^text\/event-stream/);
-  return stream;
+  let marker = await mark();
+  for (;;) {
+    const change = (await stream.next('change')).data as { events?: string[]; all?: true };
+    if (change.events?.includes(marker)) return stream;
+    // Perhaps folded into an {"all":true} pending before it: another marker, named this time.
+    if (change.all) marker = await mark();
+  }
 }
 
 describe('GET /changes', () => {

@@ -208,6 +208,8 @@ describe('GET /events/{id}/tickets/search', () => {
           checked_in_at: expect.stringMatching(ISO_TIME),
           checked_in_by: 'panitia1',
           location: 'Gate A',
+          checkin_id: expect.stringMatching(UUID),
+          exited: false,
         },
         {
           ticket_id: 'AB-102',
@@ -217,6 +219,8 @@ describe('GET /events/{id}/tickets/search', () => {
           checked_in_at: expect.stringMatching(ISO_TIME),
           checked_in_by: 'panitia1',
           location: 'Gate A',
+          checkin_id: expect.stringMatching(UUID),
+          exited: false,
         },
       ],
       more: false,
@@ -239,9 +243,37 @@ describe('GET /events/{id}/tickets/search', () => {
           checked_in_at: null,
           checked_in_by: null,
           location: null,
+          checkin_id: null,
+          exited: false,
         },
       ],
       more: false,
+    });
+  });
+
+  it('gives a found admission its checkin_id, which undoes it, and says when the holder went out', async () => {
+    const found = (await get('/events/list-ev/tickets/search?q=ab-101')).json().tickets[0];
+    expect(found).toMatchObject({ ticket_id: 'AB-101', checked_in: true, checkin_id: expect.stringMatching(UUID) });
+    const out = await t.app.inject({
+      method: 'POST',
+      url: '/events/list-ev/checkins',
+      headers: t.committee(),
+      payload: { ticket_id: 'AB-101', direction: 'exit' },
+    });
+    expect(out.statusCode).toBe(201);
+    expect((await get('/events/list-ev/tickets/search?q=ab-101')).json().tickets[0]).toMatchObject({ exited: true });
+    const undone = await t.app.inject({
+      method: 'POST',
+      url: `/events/list-ev/checkins/${found.checkin_id}/annul`,
+      headers: t.supervisor(),
+      payload: { reason: 'salah orang' },
+    });
+    expect(undone.statusCode).toBe(200);
+    expect((await get('/events/list-ev/tickets/search?q=ab-101')).json().tickets[0]).toMatchObject({
+      ticket_id: 'AB-101',
+      checked_in: false,
+      checkin_id: null,
+      exited: false,
     });
   });
 

@@ -152,9 +152,9 @@ describe('GET /events/{id}/stats', () => {
         { start: '2026-03-01T09:10:00.000Z', count: 1 },
       ],
       gates: [
-        { location: 'Gate A', count: 3 },
-        { location: 'Gate B', count: 1 },
-        { location: null, count: 1 },
+        { location: 'Gate A', count: 3, inside: 3 },
+        { location: 'Gate B', count: 1, inside: 1 },
+        { location: null, count: 1, inside: 1 },
       ],
       other_gates: null,
       latest: [],
@@ -511,13 +511,24 @@ describe('stats of an event with very many gate names (issue 15, item 11)', () =
         expect(answer.statusCode).toBe(201);
       }
     }
+    // Two go out: one who came in at gate-00, one at gate-55 (in the tail), both through gate-49.
+    for (const ticketId of ['MG-0', `MG-${ticket - 5}`]) {
+      const out = await t.app.inject({
+        method: 'POST',
+        url: '/events/many-gates/checkins',
+        headers: t.committee(),
+        payload: { ticket_id: ticketId, direction: 'exit', location: 'gate-49' },
+      });
+      expect(out.statusCode).toBe(201);
+    }
     const stats = await t.app.inject({ url: '/events/many-gates/stats', headers: t.committee() });
     expect(stats.statusCode).toBe(200);
     const body = stats.json();
     expect(body.gates).toHaveLength(50);
-    expect(body.gates[0]).toEqual({ location: 'gate-00', count: 3 });
-    expect(body.gates[49]).toEqual({ location: 'gate-49', count: 1 });
-    expect(body.other_gates).toEqual({ gates: 10, count: 10 });
+    expect(body.gates[0]).toEqual({ location: 'gate-00', count: 3, inside: 2 });
+    expect(body.gates[49]).toEqual({ location: 'gate-49', count: 1, inside: 1 });
+    expect(body.other_gates).toEqual({ gates: 10, count: 10, inside: 9 });
+    expect(body.inside).toBe(3 + 9 * 2 + 50 - 2);
     expect(body.total_checked_in).toBe(3 + 9 * 2 + 50);
   });
 

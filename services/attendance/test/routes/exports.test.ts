@@ -153,3 +153,143 @@ describe('GET /events/{id}/export', () => {
     expect(response.json().detail[0]).toMatchObject({ loc: ['body', 'time_zone'], type: 'custom' });
   });
 });
+
+describe('GET /events/{id}/export?list=history (issue 16)', () => {
+  const EVENT = 'riwayat';
+  const scan = (body: Record<string, unknown>, headers: Record<string, string> = t.committee()) =>
+    t.app.inject({ method: 'POST', url: `/events/${EVENT}/checkins`, headers, payload: body });
+
+  beforeAll(async () => {
+    const created = await t.app.inject({
+      method: 'POST',
+      url: '/events',
+      headers: t.admin(),
+      payload: { id: EVENT, title: 'Riwayat Fest', start_time: new Date().toISOString(), time_zone: 'Asia/Jakarta' },
+    });
+    expect(created.statusCode).toBe(201);
+    const issued = await t.app.inject({
+      method: 'POST',
+      url: `/events/${EVENT}/tickets`,
+      headers: t.admin(),
+      payload: {
+        tickets: ['R-1', 'R-2', 'R-3', 'R-4'].map((id, n) => ({ ticket_id: id, holder_name: `Tamu ${n + 1}` })),
+      },
+    });
+    expect(issued.statusCode).toBe(201);
+    const list = await t.app.inject({
+      method: 'POST',
+      url: `/events/${EVENT}/lists`,
+      headers: t.admin(),
+      payload: { name: 'VIP', capacity: 1 },
+    });
+    expect(list.statusCode).toBe(201);
+    // In order: admitted, already in, out; admitted then undone; cancelled then refused; an area filled,
+    // refused full, then let in by a supervisor over capacity.
+    expect((await scan({ ticket_id: 'R-1', location: 'Gerbang A', device_id: 'hp-1' })).statusCode).toBe(201);
+    expect((await scan({ ticket_id: 'R-1', location: 'Gerbang A', device_id: 'hp-1' })).statusCode).toBe(409);
+    expect((await scan({ ticket_id: 'R-1', location: 'Gerbang B', direction: 'exit' })).statusCode).toBe(201);
+    const second = await scan({ ticket_id: 'R-2', location: 'Gerbang A' });
+    const annulled = await t.app.inject({
+      method: 'POST',
+      url: `/events/${EVENT}/checkins/${second.json().record.checkin_id}/annul`,
+      headers: t.supervisor(),
+      payload: { reason: 'salah scan' },
+    });
+    expect(annulled.statusCode).toBe(200);
+    const cancelled = await t.app.inject({
+      method: 'POST',
+      url: `/events/${EVENT}/tickets/R-3/cancel`,
+      headers: t.admin(),
+      payload: { reason: 'refund' },
+    });
+    expect(cancelled.statusCode).toBe(200);
+    expect((await scan({ ticket_id: 'R-3', location: 'Gerbang A' })).statusCode).toBe(409);
+    expect((await scan({ ticket_id: 'R-4', list_id: 'vip', location: 'Lounge' })).statusCode).toBe(201);
+    expect((await scan({ ticket_id: 'R-1', list_id: 'vip', location: 'Lounge' })).statusCode).toBe(409);
+    const over = await scan({ ticket_id: 'R-1', list_id: 'vip', location: 'Lounge', override: true }, t.supervisor());
+    expect(over.statusCode).toBe(201);
+    // Every time moved by one amount, so the first line was received at 14:33:00 UTC (21:33 WIB); order kept.
+    await t.db.pool.query(
+      `WITH first AS (
+         SELECT least((SELECT min(checked_in_at) FROM checkins WHERE event_id = $1),
+                      (SELECT min(at) FROM scan_history WHERE event_id = $1)) - timestamptz '2026-12-12T14:33:00Z' AS d
+       ), c AS (
+         UPDATE checkins SET checked_in_at = checked_in_at - (SELECT d FROM first) WHERE event_id = $1 RETURNING 1
+       )
+       UPDATE scan_history SET at = at - (SELECT d FROM first),
+         annulled_at = annulled_at - (SELECT d FROM first) WHERE event_id = $1`,
+      [EVENT],
+    );
+    await t.db.pool.query("UPDATE events SET start_time = '2026-12-12T01:00:00Z' WHERE id = $1", [EVENT]);
+  });
+
+  it('writes every scan attempt in server time, in the event’s time zone, with Indonesian headers', async () => {
+    const response = await t.app.inject({
+      url: `/events/${EVENT}/export?list=history&lang=id`,
+      headers: t.committee(),
+    });
+    expect(response.statusCode).toBe(200);
+    expect(response.headers['content-type']).toBe('text/csv; charset=utf-8');
+    expect(response.headers['content-disposition']).toContain('filename="riwayat-fest-2026-12-12-riwayat-scan.csv"');
+    const lines = response.body.slice(1).trimEnd().split('\n');
+    expect(lines[0]).toBe(
+      'Waktu server (Asia/Jakarta),Waktu perangkat (Asia/Jakarta),Kode tiket,Nama pemegang,Daftar,Kejadian,Alasan,' +
+        'Gerbang,Perangkat,Dicatat oleh,Catatan',
+    );
+    expect(lines[1]).toMatch(/^2026-12-12 21:33,/);
+    // The times aside: what happened, in order.
+    const TIME = /^2026-12-12 21:3\d$/;
+    const cells = lines.slice(1).map((line) => line.split(','));
+    for (const row of cells) expect(row[0]).toMatch(TIME);
+    expect(cells.map((row) => row.slice(2).join(','))).toEqual([
+      'R-1,Tamu 1,main,Masuk,,Gerbang A,,panitia1,',
+      'R-1,Tamu 1,main,Ditolak,Sudah check-in,Gerbang A,hp-1,panitia1,',
+      'R-1,Tamu 1,main,Keluar,,Gerbang B,,panitia1,',
+      expect.stringMatching(
+        /^R-2,Tamu 2,main,Masuk,,Gerbang A,,panitia1,kemudian dibatalkan 2026-12-12 21:3\d oleh lead1$/,
+      ),
+      'R-2,Tamu 2,main,Check-in dibatalkan,salah scan,,,lead1,',
+      'R-3,Tamu 3,,Tiket dibatalkan,refund,,,admin1,',
+      'R-3,Tamu 3,main,Ditolak,Tiket dibatalkan,Gerbang A,,panitia1,',
+      'R-4,Tamu 4,vip,Masuk,,Lounge,,panitia1,',
+      'R-1,Tamu 1,vip,Ditolak,Area penuh,Lounge,,panitia1,',
+      'R-1,Tamu 1,vip,Masuk,,Lounge,,lead1,dimasukkan supervisor melebihi kapasitas',
+    ]);
+  });
+
+  it('writes it in English and as an .xlsx with the times as dates', async () => {
+    const english = await t.app.inject({ url: `/events/${EVENT}/export?list=history&lang=en`, headers: t.admin() });
+    expect(english.statusCode).toBe(200);
+    expect(english.headers['content-disposition']).toContain('filename="riwayat-fest-2026-12-12-scan-history.csv"');
+    const lines = english.body.slice(1).trimEnd().split('\n');
+    expect(lines[0]).toBe(
+      'Server time (Asia/Jakarta),Device time (Asia/Jakarta),Ticket code,Holder name,List,What happened,Why,Gate,' +
+        'Device,Recorded by,Note',
+    );
+    expect(lines.slice(1).map((line) => line.split(',').slice(5, 7).join(','))).toEqual([
+      'Entered,',
+      'Refused,Already checked in',
+      'Went out,',
+      'Entered,',
+      'Check-in undone,salah scan',
+      'Ticket cancelled,refund',
+      'Refused,Ticket cancelled',
+      'Entered,',
+      'Refused,Area full',
+      'Entered,',
+    ]);
+    const xlsx = await t.app.inject({
+      url: `/events/${EVENT}/export?list=history&lang=en&format=xlsx`,
+      headers: t.admin(),
+    });
+    expect(xlsx.statusCode).toBe(200);
+    expect(xlsx.headers['content-disposition']).toContain('filename="riwayat-fest-2026-12-12-scan-history.xlsx"');
+    const files = unzipSync(new Uint8Array(xlsx.rawPayload));
+    expect(strFromU8(files['xl/workbook.xml'] as Uint8Array)).toContain('<sheet name="Scan history"');
+    const sheet = strFromU8(files['xl/worksheets/sheet1.xml'] as Uint8Array);
+    const serial = Date.UTC(2026, 11, 12, 21, 33) / 86_400_000 + 25_569;
+    expect(sheet).toContain(`<c r="A2" s="2"><v>${serial}</v></c>`);
+    expect(sheet).toContain('<t xml:space="preserve">Area full</t>');
+    expect((sheet.match(/<row /g) ?? []).length).toBe(11);
+  });
+});

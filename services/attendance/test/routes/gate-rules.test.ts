@@ -188,6 +188,43 @@ describe('the list main', () => {
   });
 });
 
+describe('who is inside per gate', () => {
+  it('counts per entry gate those not gone out since, whichever gate they left by', async () => {
+    await t.createEvent('gr-gates');
+    const at = (ticketId: string, location: string, direction: 'entry' | 'exit' = 'entry') =>
+      t.app.inject({
+        method: 'POST',
+        url: '/events/gr-gates/checkins',
+        headers: t.committee(),
+        payload: { ticket_id: ticketId, location, direction },
+      });
+    for (const [ticketId, gate] of [
+      ['A-1', 'Gate A'],
+      ['A-2', 'Gate A'],
+      ['A-3', 'Gate A'],
+      ['B-1', 'Gate B'],
+      ['B-2', 'Gate B'],
+    ] as const) {
+      expect((await at(ticketId, gate)).statusCode).toBe(201);
+    }
+    // A-1 came in at A and leaves by B; B-1 leaves by B; A-2 leaves by A.
+    expect((await at('A-1', 'Gate B', 'exit')).json()).toMatchObject({ status: 'checked_out' });
+    expect((await at('B-1', 'Gate B', 'exit')).json()).toMatchObject({ status: 'checked_out' });
+    expect((await at('A-2', 'Gate A', 'exit')).json()).toMatchObject({ status: 'checked_out' });
+    const stats = await t.app.inject({ url: '/events/gr-gates/stats', headers: t.committee() });
+    expect(stats.statusCode).toBe(200);
+    expect(stats.json()).toMatchObject({
+      inside: 2,
+      gates: [
+        { location: 'Gate A', count: 3, inside: 1 },
+        { location: 'Gate B', count: 2, inside: 1 },
+      ],
+      other_gates: null,
+      lists: [{ id: 'main', checked_in: 5, inside: 2 }],
+    });
+  });
+});
+
 describe('undo (annul)', () => {
   it('lets only a supervisor or an admin annul; the ticket may enter again and the history keeps both', async () => {
     const first = await t.checkIn({ event_id: EVENT, ticket_id: 'G-6', location: 'Gate A' });

@@ -1,11 +1,22 @@
 // Every open live stream of the portal: topics by key, the stream limits (in all, per account, per
-// address), ending the streams of revoked tokens, and closing them all on shutdown.
+// address), ending the streams of revoked tokens, closing them all on shutdown, and handing the
+// changes attendance announces to the topics they concern.
 import { AUTH_MESSAGES, httpError, httpErrors } from '@tixgo/platform';
 import type { UpstreamLog } from '../upstream/upstream-client.js';
-import { type LiveSubscriber, LiveTopic, type TopicSource } from './live-topic.js';
+import { type LiveClock, type LiveSubscriber, LiveTopic, type TopicSource } from './live-topic.js';
+
+/** What attendance announced: these events changed, or anything may have. */
+export type LiveChange = { events: string[] } | { all: true };
+
+/** The key of one event's topic. */
+export const eventTopicKey = (eventId: string) => `event:${eventId}`;
+export const OVERVIEW_TOPIC_KEY = 'overview';
 
 export interface LiveHubOptions {
+  /** The least time between two reads of a topic; its polling period while changes are not followed. */
   intervalMs: number;
+  /** Reads of a topic while changes are followed and none of its own was announced. */
+  safetyPollMs: number;
   maxStreams: number;
   /** LIVE_MAX_STREAMS_PER_USER, LIVE_MAX_STREAMS_PER_CLIENT: one account or address cannot take every slot. */
   maxStreamsPerUser: number;
@@ -18,6 +29,10 @@ export interface LiveHubOptions {
   log: UpstreamLog;
   /** Runs `check` every `ms` until the returned stop is called (tests drive it by hand); default setInterval. */
   every?: (ms: number, check: () => void) => () => void;
+  /** The topics' timers (tests drive them by hand); default the real ones. */
+  clock?: LiveClock;
+  /** Called whenever a topic starts (the portal then follows attendance's changes, once). */
+  onTopic?: () => void;
 }
 
 function everyInterval(ms: number, check: () => void): () => void {
@@ -47,6 +62,8 @@ export class LiveHub {
   private readonly perClient = new Map<string, number>();
   private readonly stopChecks: () => void;
   private closed = false;
+  /** Whether attendance's changes are followed now. */
+  private following = false;
 
   constructor(private readonly options: LiveHubOptions) {
     this.stopChecks = (options.every ?? everyInterval)(options.revocationCheckMs, () => this.endRevoked());
@@ -57,6 +74,23 @@ export class LiveHub {
     for (const [subscriber, topic] of [...this.watching]) {
       if (subscriber.isRevoked()) topic.revoke(subscriber, httpErrors.unauthorized(AUTH_MESSAGES.invalid));
     }
+  }
+
+  /** Attendance announced a change: each topic it concerns is read again (the overview shows every event). */
+  changed(change: LiveChange): void {
+    if ('all' in change) {
+      for (const topic of this.topics.values()) topic.changed();
+      return;
+    }
+    this.topics.get(OVERVIEW_TOPIC_KEY)?.changed();
+    for (const id of change.events) this.topics.get(eventTopicKey(id))?.changed();
+  }
+
+  /** The portal follows attendance's changes from now on (true), or no longer (false: every topic polls). */
+  setFollowing(following: boolean): void {
+    if (this.following === following) return;
+    this.following = following;
+    for (const topic of this.topics.values()) topic.setFollowing(following);
   }
 
   /** Open streams, and topics being polled (for tests and diagnostics). */
@@ -88,6 +122,9 @@ export class LiveHub {
     if (!topic) {
       const created: LiveTopic = new LiveTopic(source, {
         intervalMs: this.options.intervalMs,
+        safetyPollMs: this.options.safetyPollMs,
+        following: this.following,
+        clock: this.options.clock,
         log: this.options.log,
         onIdle: () => {
           if (this.topics.get(source.key) === created) this.topics.delete(source.key);
@@ -95,6 +132,7 @@ export class LiveHub {
       });
       this.topics.set(source.key, created);
       topic = created;
+      this.options.onTopic?.();
     }
     this.watching.set(subscriber, topic);
     count(this.perUser, user, 1);

@@ -1,4 +1,7 @@
-// One live topic (the overview, or one event's stats): ONE poll of attendance per interval, whatever the number of screens, fanned out to every stream that watches it.
+// One live topic (the overview, or one event's stats): ONE read of attendance at a time, whatever the
+// number of screens, fanned out to every stream that watches it. While the portal follows attendance's
+// changes (live-changes.ts), the topic is read again only when a change for it was announced (at most
+// once per interval) and otherwise every safety interval; while it does not, every interval.
 import { LIVE_EVENTS, type LiveEventName } from '@tixgo/contracts';
 import { httpError, httpErrors } from '@tixgo/platform';
 import type { Caller } from '../upstream/caller.js';
@@ -35,8 +38,27 @@ export interface TopicSource {
   fetch(caller: Caller): Promise<UpstreamResponse>;
 }
 
+/** The timers of the live streams (tests drive them by hand). */
+export interface LiveClock {
+  now(): number;
+  setTimeout(run: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+export const REAL_CLOCK: LiveClock = {
+  now: () => Date.now(),
+  setTimeout: (run, ms) => setTimeout(run, ms),
+  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
+};
+
 export interface TopicOptions {
+  /** The least time between two reads; also the polling period while changes are not followed. */
   intervalMs: number;
+  /** The time between two reads while changes are followed and none was announced. */
+  safetyPollMs: number;
+  /** Whether changes are followed now (see setFollowing). */
+  following: boolean;
+  clock?: LiveClock;
   log: UpstreamLog;
   /** Called once the topic has no subscriber left and has stopped polling. */
   onIdle(): void;
@@ -44,7 +66,7 @@ export interface TopicOptions {
 
 interface Member {
   subscriber: LiveSubscriber;
-  expiry: NodeJS.Timeout | undefined;
+  expiry: unknown;
   /** Set until the member got its first event (its HTTP answer is not committed before that). */
   first: { resolve(): void; reject(error: Error): void } | undefined;
 }
@@ -68,14 +90,23 @@ export class LiveTopic {
   private readonly members = new Map<LiveSubscriber, Member>();
   /** The last event broadcast: a new subscriber gets it at once; an unchanged answer is not sent again. */
   private last: LiveMessage | undefined;
-  private timer: NodeJS.Timeout | undefined;
+  private timer: unknown;
   private polling = false;
   private stopped = false;
+  private readonly clock: LiveClock;
+  private following: boolean;
+  /** A change was announced since the last read started. */
+  private dirty = false;
+  /** When the last read started. */
+  private lastReadAt = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly source: TopicSource,
     private readonly options: TopicOptions,
-  ) {}
+  ) {
+    this.clock = options.clock ?? REAL_CLOCK;
+    this.following = options.following;
+  }
 
   get size(): number {
     return this.members.size;
@@ -120,6 +151,22 @@ export class LiveTopic {
     this.stop();
   }
 
+  /** A change of this topic was announced: read again, as soon as the interval since the last read allows. */
+  changed(): void {
+    this.dirty = true;
+    this.reschedule();
+  }
+
+  /**
+   * Whether the portal follows attendance's changes from now on. Either way the topic is read once
+   * more: changes made while nobody followed them were not announced.
+   */
+  setFollowing(following: boolean): void {
+    this.following = following;
+    this.dirty = true;
+    this.reschedule();
+  }
+
   /** The subscriber's token was revoked: `event: expired` and the stream ends, as on expiry. */
   revoke(subscriber: LiveSubscriber, error: Error): void {
     const member = this.members.get(subscriber);
@@ -127,8 +174,8 @@ export class LiveTopic {
   }
 
   private armExpiry(member: Member): void {
-    const delay = member.subscriber.expiresAt - Date.now();
-    member.expiry = setTimeout(
+    const delay = member.subscriber.expiresAt - this.clock.now();
+    member.expiry = this.clock.setTimeout(
       () => {
         if (delay > LONGEST_TIMER_MS) this.armExpiry(member);
         else this.expire(member, httpErrors.unauthorized('Token expired'));
@@ -146,14 +193,14 @@ export class LiveTopic {
   }
 
   private drop(member: Member): void {
-    clearTimeout(member.expiry);
+    this.clock.clearTimeout(member.expiry);
     this.members.delete(member.subscriber);
   }
 
   private stop(): void {
     if (this.stopped) return;
     this.stopped = true;
-    clearTimeout(this.timer);
+    this.clock.clearTimeout(this.timer);
     this.timer = undefined;
     this.options.onIdle();
   }
@@ -176,27 +223,44 @@ export class LiveTopic {
     return best;
   }
 
+  /** When a read is waiting for its time, moves it to the time the state now asks for. */
+  private reschedule(): void {
+    if (this.polling || this.timer === undefined) return;
+    this.clock.clearTimeout(this.timer);
+    this.schedule();
+  }
+
+  /** The next read: an interval after the last one when it is due (a change, no changes followed), else the safety interval. */
+  private schedule(): void {
+    const wait = this.dirty || !this.following ? this.options.intervalMs : this.options.safetyPollMs;
+    this.timer = this.clock.setTimeout(() => void this.poll(), Math.max(0, this.lastReadAt + wait - this.clock.now()));
+  }
+
   private async poll(): Promise<void> {
     this.timer = undefined;
     const member = this.pollingMember();
     if (this.stopped || !member) return;
     this.polling = true;
-    const started = Date.now();
-    let again = this.options.intervalMs;
+    // What is announced from here on may not be in this answer: it makes the topic due again.
+    this.dirty = false;
+    this.lastReadAt = this.clock.now();
+    let again = false;
     try {
       const response = await this.source.fetch(member.subscriber.caller);
       if (this.stopped) return;
-      again = this.answer(member, response) ? 0 : this.options.intervalMs;
+      again = this.answer(member, response);
     } catch (error) {
       if (this.stopped) return;
-      // Attendance down or late (the client already retried): say so once, and keep trying.
+      // Attendance down or late (the client already retried): say so once, and keep trying every interval.
+      this.dirty = true;
       const detail = (error as Error).message || 'Attendance service unavailable';
       if (this.last?.event !== LIVE_EVENTS.unavailable) this.broadcast(notice(LIVE_EVENTS.unavailable, detail));
     } finally {
       this.polling = false;
     }
     if (this.stopped || this.members.size === 0) return;
-    this.timer = setTimeout(() => void this.poll(), Math.max(0, again - (Date.now() - started)));
+    if (again) this.timer = this.clock.setTimeout(() => void this.poll(), 0);
+    else this.schedule();
   }
 
   /** Handles one upstream answer; true when the poll should be repeated at once (with another token). */
@@ -227,6 +291,7 @@ export class LiveTopic {
       { topic: this.source.key, upstreamStatus: response.status },
       'live topic: unexpected answer from attendance',
     );
+    this.dirty = true;
     if (this.last?.event !== LIVE_EVENTS.unavailable) {
       this.broadcast(notice(LIVE_EVENTS.unavailable, detailOf(response, 'Attendance service unavailable')));
     }

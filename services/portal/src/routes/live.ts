@@ -4,7 +4,7 @@ import { ErrorBody, IdParams, LIVE_EVENTS, LIVE_LATEST_CHECKINS } from '@tixgo/c
 import type { AuthUser } from '@tixgo/platform';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import type { LiveHub } from '../live/live-hub.js';
+import { eventTopicKey, type LiveHub, OVERVIEW_TOPIC_KEY } from '../live/live-hub.js';
 import type { LiveMessage, LiveSubscriber, TopicSource } from '../live/live-topic.js';
 import { authenticateCaller, callerOf } from '../session/authenticate-caller.js';
 import type { AttendanceClient } from '../upstream/attendance-client.js';
@@ -20,8 +20,10 @@ const MAX_UNSENT_BYTES = 256 * 1024;
 
 const STREAM_DESCRIPTION =
   'text/event-stream. Authenticated like every /api route (Bearer or the session cookie). The portal asks ' +
-  'attendance once per interval (LIVE_INTERVAL_MS) for all the streams of a topic, with one subscriber’s ' +
-  'own token, and sends an event only when the answer changed, plus a comment heartbeat (LIVE_HEARTBEAT_MS). ' +
+  'attendance for all the streams of a topic at once, with one subscriber’s own token: when attendance ' +
+  'announces a change of it (at most once per LIVE_INTERVAL_MS), else every LIVE_SAFETY_POLL_MS; every ' +
+  'LIVE_INTERVAL_MS while attendance’s changes cannot be followed. An event is sent only when the answer ' +
+  'changed, plus a comment heartbeat (LIVE_HEARTBEAT_MS). ' +
   'Other events: `unavailable` {"detail"} while attendance cannot be reached (the stream stays); `expired` ' +
   '{"detail"} when the caller’s token expires or is refused (the stream ends: renew the session, reconnect). ' +
   '503 when LIVE_MAX_STREAMS streams are open; 429 when the account has LIVE_MAX_STREAMS_PER_USER open or the ' +
@@ -72,7 +74,7 @@ const liveRoutes: FastifyPluginAsyncZod<LiveRoutesOptions> = async (app, { atten
   };
 
   const overview: TopicSource = {
-    key: 'overview',
+    key: OVERVIEW_TOPIC_KEY,
     event: LIVE_EVENTS.overview,
     fetch: (caller) => attendance.forward({ method: 'GET', path: '/overview', caller }),
   };
@@ -115,7 +117,7 @@ const liveRoutes: FastifyPluginAsyncZod<LiveRoutesOptions> = async (app, { atten
       const id = request.params.id;
       const path = `/events/${encodeURIComponent(id)}/stats?latest=${LIVE_LATEST_CHECKINS}`;
       return stream(request, reply, {
-        key: `event:${id}`,
+        key: eventTopicKey(id),
         event: LIVE_EVENTS.stats,
         fetch: (caller) => attendance.forward({ method: 'GET', path, caller }),
       });

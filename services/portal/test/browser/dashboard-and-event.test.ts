@@ -13,6 +13,7 @@ import {
   portalClient,
   reportSkippedWithoutChromium,
   signIn,
+  toEnglish,
   useUiStack,
 } from './support/browser.js';
 
@@ -78,6 +79,13 @@ describe.runIf(hasChromium)('the dashboard and the event page (Chromium)', () =>
   it('shows the event’s numbers, the chart, the counts per gate and the list, searchable by holder name', async () => {
     await checkIn('LF-02', 'Gerbang A');
     await checkIn('LF-03', 'Gerbang B');
+    // LF-01 came in at Gerbang A and goes out by Gerbang B: Gerbang A has one of its two inside.
+    const out = await call(stack.portal.url, 'POST', '/api/checkins', {
+      token: gate,
+      json: { event_id: EVENT.id, ticket_id: 'LF-01', location: 'Gerbang B', direction: 'exit' },
+      dispatcher: portalClient,
+    });
+    expect(out.status).toBe(201);
     const { page, context, problems } = await openPage(stack);
     await signIn(page, stack.portal.url, 'panitia1');
     await page.goto(`${stack.portal.url}/events/${EVENT.id}`);
@@ -86,7 +94,8 @@ describe.runIf(hasChromium)('the dashboard and the event page (Chromium)', () =>
     await page.getByTestId('timeline-chart').locator('canvas').waitFor();
     const gates = page.getByTestId('gate-list');
     await gates.waitFor();
-    expect((await gates.innerText()).replace(/\s+/g, ' ')).toBe('Gerbang A 2 Gerbang B 1');
+    expect((await gates.innerText()).replace(/\s+/g, ' ')).toBe('Gerbang A 2 · 1 di dalam Gerbang B 1 · 1 di dalam');
+    expect(await page.getByTestId('stat-inside').textContent()).toBe('2');
     await page.getByLabel('60 menit').check();
     await page.getByText('Check-in per 60 menit').waitFor();
 
@@ -203,7 +212,18 @@ describe.runIf(hasChromium)('the dashboard and the event page (Chromium)', () =>
     expect(await overflowsHorizontally(page)).toBe(false);
     await expectAccessible(page);
     await page.goto(`${stack.portal.url}/events/${EVENT.id}`);
-    await page.getByTestId('gate-list').waitFor();
+    await page.getByTestId('gate-list').getByText('Gerbang A', { exact: true }).waitFor();
+    expect(await overflowsHorizontally(page)).toBe(false);
+    // Each gate stays one line at 360 px: its name, bar, check-ins and who is inside.
+    const rows = page.getByTestId('gate-list').getByRole('listitem');
+    for (const row of await rows.all()) {
+      expect(await row.evaluate((item) => item.getBoundingClientRect().height)).toBeLessThan(40);
+    }
+    await toEnglish(page);
+    await page.getByTestId('gate-list').getByText('· 1 inside').first().waitFor();
+    expect((await page.getByTestId('gate-list').innerText()).replace(/\s+/g, ' ')).toBe(
+      'Gerbang A 2 · 1 inside Gerbang B 1 · 1 inside Gerbang Timur 1 · 1 inside',
+    );
     expect(await overflowsHorizontally(page)).toBe(false);
     // The check-in list is one card per check-in: every column on screen, none behind a sideways scroll.
     const list = page.getByTestId('checkin-table');

@@ -147,6 +147,51 @@ describe.runIf(hasChromium)('exports people open (Chromium)', () => {
       expect(problems).toEqual([]);
       await context.close();
     });
+
+    it(`downloads the scan history: every attempt with its reason, in both languages (${size})`, async () => {
+      const { page, context, problems } = await openPage(stack, { viewport, acceptDownloads: true });
+      await signIn(page, stack.portal.url, 'panitia1');
+      await page.goto(`${stack.portal.url}/events/${EVENT_ID}`);
+      const exports = page.locator('section.exports');
+      await exports.getByRole('radio', { name: 'Riwayat scan' }).check();
+      expect(await overflowsHorizontally(page)).toBe(false);
+      const [csv] = await Promise.all([
+        page.waitForEvent('download'),
+        exports.getByRole('link', { name: 'Unduh CSV' }).click(),
+      ]);
+      expect(csv.suggestedFilename()).toBe('pentas-seni-makassar-2026-12-20-riwayat-scan.csv');
+      const lines = readFileSync(await csv.path(), 'utf8')
+        .replace(/^\uFEFF/, '')
+        .trim()
+        .split(/\r?\n/);
+      expect(lines[0]).toBe(
+        'Waktu server (Asia/Makassar),Waktu perangkat (Asia/Makassar),Kode tiket,Nama pemegang,Daftar,Kejadian,' +
+          'Alasan,Gerbang,Perangkat,Dicatat oleh,Catatan',
+      );
+      // The two admissions, then the offline gate's second admission of PS-1, refused and marked offline.
+      expect(lines.slice(1).map((line) => line.split(',').slice(2).join(','))).toEqual([
+        'PS-1,Andi Makkasau,main,Masuk,,Pintu Timur,,panitia1,',
+        'PS-2,Besse Tenri,main,Masuk,,Pintu Barat,,panitia1,',
+        'PS-1,Andi Makkasau,main,Ditolak,Sudah check-in,Pintu Samping,,panitia1,diloloskan saat offline',
+      ]);
+      expect(lines[3]?.split(',')[1]).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$/);
+
+      await toEnglish(page);
+      expect(await exports.getByRole('radio', { name: 'Scan history' }).isChecked()).toBe(true);
+      const [excel] = await Promise.all([
+        page.waitForEvent('download'),
+        exports.getByRole('link', { name: 'Download Excel (.xlsx)' }).click(),
+      ]);
+      expect(excel.suggestedFilename()).toBe('pentas-seni-makassar-2026-12-20-scan-history.xlsx');
+      const files = unzipSync(new Uint8Array(readFileSync(await excel.path())));
+      const sheet = strFromU8(files['xl/worksheets/sheet1.xml'] as Uint8Array);
+      expect(sheet).toContain('Server time (Asia/Makassar)');
+      expect(sheet).toContain('Already checked in');
+      expect(sheet).toContain('let through offline');
+      expect((sheet.match(/<row /g) ?? []).length).toBe(4);
+      expect(problems).toEqual([]);
+      await context.close();
+    });
   }
 });
 

@@ -14,12 +14,23 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const statsPolls = (eventId: string) =>
   stack.attendance.received.filter((line) => line.startsWith(`GET /events/${eventId}/stats`)).length;
 
+/** The first `stats` event from now on that passes `test` (a lanes-only change may come between). */
+async function statsWhere(
+  stream: OpenStream,
+  test: (stats: { total_checked_in: number; inside: number }) => boolean,
+): Promise<unknown> {
+  for (;;) {
+    const { data } = await stream.next('stats', 10_000);
+    if (test(data as { total_checked_in: number; inside: number })) return data;
+  }
+}
+
 const scan = (event_id: string, ticket_id: string, location = 'Gate A') =>
   call(stack.portal.url, 'POST', '/api/checkins', { token: committee, json: { event_id, ticket_id, location } });
 
 beforeAll(async () => {
   [committee, admin] = await Promise.all([login(stack.identity.url, 'panitia1'), login(stack.identity.url, 'admin1')]);
-  for (const id of ['live-ev', 'live-many', 'live-idle']) {
+  for (const id of ['live-ev', 'live-many', 'live-idle', 'live-exit']) {
     const created = await call(stack.portal.url, 'POST', '/api/events', { token: admin, json: { id, title: id } });
     expect(created.status).toBe(201);
   }
@@ -49,8 +60,32 @@ describe('GET /api/live/events/{id}', () => {
         total_registered: 4,
         total_checked_in: 1,
         checkin_percentage: 25,
-        gates: [{ location: 'Gate B', count: 1 }],
+        gates: [{ location: 'Gate B', count: 1, inside: 1 }],
         latest: [{ ticket_id: 'LIVE-1', holder_name: 'Holder 1', location: 'Gate B' }],
+      });
+    } finally {
+      stream.close();
+    }
+  });
+
+  it('sends who is inside per gate again when a person goes out', async () => {
+    const stream = await openStream(stack.portal.url, '/api/live/events/live-exit', { token: committee });
+    try {
+      expect(stream.status).toBe(200);
+      expect((await stream.next('stats')).data).toMatchObject({ event_id: 'live-exit', inside: 0, gates: [] });
+      expect((await scan('live-exit', 'EXIT-1', 'Gate A')).status).toBe(201);
+      expect(await statsWhere(stream, (stats) => stats.total_checked_in === 1)).toMatchObject({
+        inside: 1,
+        gates: [{ location: 'Gate A', count: 1, inside: 1 }],
+      });
+      const out = await call(stack.portal.url, 'POST', '/api/checkins', {
+        token: committee,
+        json: { event_id: 'live-exit', ticket_id: 'EXIT-1', location: 'Gate B', direction: 'exit' },
+      });
+      expect(out.status).toBe(201);
+      expect(await statsWhere(stream, (stats) => stats.inside === 0)).toMatchObject({
+        total_checked_in: 1,
+        gates: [{ location: 'Gate A', count: 1, inside: 0 }],
       });
     } finally {
       stream.close();

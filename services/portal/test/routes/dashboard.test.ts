@@ -87,8 +87,8 @@ describe('GET /api/events/{id}/stats', () => {
       bucket_minutes: 60,
       timeline: [{ start: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:00:00\.000Z$/), count: 3 }],
       gates: [
-        { location: 'Gate A', count: 2 },
-        { location: 'Gate B', count: 1 },
+        { location: 'Gate A', count: 2, inside: 2 },
+        { location: 'Gate B', count: 1, inside: 1 },
       ],
       other_gates: null,
       latest: [
@@ -115,6 +115,36 @@ describe('GET /api/events/{id}/stats', () => {
       }),
       inside: 3,
       lists: [{ id: 'main', name: 'Main', capacity: null, checked_in: 3, inside: 3 }],
+    });
+  });
+
+  it('carries who is inside per gate: an exit at another gate counts against the gate of entry', async () => {
+    const created = await call(stack.portal.url, 'POST', '/api/events', {
+      token: admin,
+      json: { id: 'dash-gates', title: 'Gates' },
+    });
+    expect(created.status).toBe(201);
+    const scan = (ticket_id: string, location: string, direction?: 'exit') =>
+      call(stack.portal.url, 'POST', '/api/checkins', {
+        token: committee,
+        json: { event_id: 'dash-gates', ticket_id, location, ...(direction && { direction }) },
+      });
+    for (const [code, gate] of [
+      ['DG-1', 'Gate A'],
+      ['DG-2', 'Gate A'],
+      ['DG-3', 'Gate B'],
+    ]) {
+      expect((await scan(code as string, gate as string)).status).toBe(201);
+    }
+    expect((await scan('DG-1', 'Gate B', 'exit')).status).toBe(201);
+    const answer = await call(stack.portal.url, 'GET', '/api/events/dash-gates/stats', { token: committee });
+    expect(answer.status).toBe(200);
+    expect(answer.body).toMatchObject({
+      inside: 2,
+      gates: [
+        { location: 'Gate A', count: 2, inside: 1 },
+        { location: 'Gate B', count: 1, inside: 1 },
+      ],
     });
   });
 
@@ -177,6 +207,8 @@ describe('GET /api/events/{id}/tickets/search', () => {
           checked_in_at: null,
           checked_in_by: null,
           location: null,
+          checkin_id: null,
+          exited: false,
         },
       ],
       more: false,

@@ -1,5 +1,8 @@
 // A server-sent-events client for the tests: opens a stream over HTTP and hands out its events as they arrive.
 import { Agent, request } from 'undici';
+import { eventStreamParser } from '../../src/live/event-stream-parser.js';
+
+export { eventStreamParser };
 
 export interface StreamEvent {
   event: string;
@@ -23,41 +26,6 @@ export interface OpenStream {
   /** Resolves when the server ended the stream. */
   ended: Promise<void>;
   close(): void;
-}
-
-/**
- * Feeds text of an event stream and reports its events and comments (the WHATWG framing: lines of
- * `field: value`, an empty line ends an event). Hand-written, about twenty lines: eventsource-parser
- * 3 (4 needs Node 22) exports its TypeScript sources under the "source" condition, which
- * tsconfig.tools.json resolves for the workspace and then cannot compile.
- */
-export function eventStreamParser(
-  onEvent: (event: string, data: string) => void,
-  onComment: (comment: string) => void,
-): (text: string) => void {
-  let buffer = '';
-  let event = '';
-  let data: string[] = [];
-  return (text) => {
-    buffer += text;
-    const lines = buffer.split(/\r\n|\r|\n/);
-    buffer = lines.pop() ?? '';
-    for (const line of lines) {
-      if (line === '') {
-        if (data.length > 0) onEvent(event || 'message', data.join('\n'));
-        event = '';
-        data = [];
-      } else if (line.startsWith(':')) {
-        onComment(line.slice(1).trim());
-      } else {
-        const colon = line.indexOf(':');
-        const field = colon < 0 ? line : line.slice(0, colon);
-        const value = colon < 0 ? '' : line.slice(colon + 1).replace(/^ /, '');
-        if (field === 'event') event = value;
-        else if (field === 'data') data.push(value);
-      }
-    }
-  };
 }
 
 // Many streams at once: a dispatcher of their own, so they never queue behind each other.

@@ -102,8 +102,10 @@ export const endpoints = {
   deleteUser: (username: string) => api(`/api/auth/users/${segment(username)}`, { method: 'DELETE' }),
   createUser: (body: { username: string; password: string; role: string }) =>
     api<{ username: string; role: string }>('/api/auth/register', { method: 'POST', json: body }),
-  exportUrl: (id: string, query: { list: 'arrived' | 'absent'; format: 'csv' | 'xlsx'; lang: 'id' | 'en' }) =>
-    `/api/events/${segment(id)}/export?${new URLSearchParams(query)}`,
+  exportUrl: (
+    id: string,
+    query: { list: 'arrived' | 'absent' | 'history'; format: 'csv' | 'xlsx'; lang: 'id' | 'en' },
+  ) => `/api/events/${segment(id)}/export?${new URLSearchParams(query)}`,
   conflicts: (id: string) => api<ConflictList>(`/api/events/${segment(id)}/conflicts`),
   markConflictHandled: (id: string, conflictId: string) =>
     api(`/api/events/${segment(id)}/conflicts/${segment(conflictId)}/handled`, { method: 'POST' }),

@@ -57,6 +57,16 @@ function Timeline({ stats }: { stats: EventStats }) {
   );
 }
 
+/** A gate's check-ins and, of them, who is inside now (issue 16). */
+function GateCounts({ count, inside }: { count: number; inside: number }) {
+  return (
+    <span class="gate-counts">
+      <span class="gate-count-value">{formatNumber(count)}</span>{' '}
+      <span class="gate-inside">· {t('event.gateInside', { inside })}</span>
+    </span>
+  );
+}
+
 function Gates({ stats }: { stats: EventStats }) {
   if (stats.gates.length === 0) return <p class="muted">{t('event.gatesEmpty')}</p>;
   const most = Math.max(...stats.gates.map((gate) => gate.count));
@@ -70,7 +80,7 @@ function Gates({ stats }: { stats: EventStats }) {
             <span class="gate-bar" aria-hidden="true">
               <span style={{ width: `${most > 0 ? (gate.count / most) * 100 : 0}%` }} />
             </span>
-            <span class="gate-count-value">{formatNumber(gate.count)}</span>
+            <GateCounts count={gate.count} inside={gate.inside} />
           </li>
         );
       })}
@@ -79,7 +89,7 @@ function Gates({ stats }: { stats: EventStats }) {
         <li key="other-gates" class="gate-other">
           <span class="gate-name">{t('event.otherGates', { count: stats.other_gates.gates })}</span>
           <span class="gate-bar" aria-hidden="true" />
-          <span class="gate-count-value">{formatNumber(stats.other_gates.count)}</span>
+          <GateCounts count={stats.other_gates.count} inside={stats.other_gates.inside} />
         </li>
       )}
     </ul>
@@ -193,16 +203,22 @@ function CheckinList(props: {
   );
 }
 
-/** The downloads to open in a spreadsheet: who arrived or who has not yet, as Excel or CSV, in the page's language. */
+const EXPORT_LISTS = ['arrived', 'absent', 'history'] as const;
+const EXPORT_WORDS = { arrived: 'export.arrived', absent: 'export.absent', history: 'export.history' } as const;
+
+/**
+ * The downloads to open in a spreadsheet: who arrived, who has not yet, or every scan attempt (the history), as
+ * Excel or CSV, in the page's language.
+ */
 function Exports({ eventId }: { eventId: string }) {
-  const [list, setList] = useState<'arrived' | 'absent'>('arrived');
+  const [list, setList] = useState<(typeof EXPORT_LISTS)[number]>('arrived');
   const href = (format: 'xlsx' | 'csv') => endpoints.exportUrl(eventId, { list, format, lang: language.value });
   return (
     <section class="card exports" aria-labelledby="exports-title">
       <h2 id="exports-title">{t('export.title')}</h2>
       <fieldset class="segmented">
         <legend class="sr-only">{t('export.which')}</legend>
-        {(['arrived', 'absent'] as const).map((value) => (
+        {EXPORT_LISTS.map((value) => (
           <label key={value}>
             <input
               type="radio"
@@ -211,7 +227,7 @@ function Exports({ eventId }: { eventId: string }) {
               checked={list === value}
               onChange={() => setList(value)}
             />
-            <span>{t(value === 'arrived' ? 'export.arrived' : 'export.absent')}</span>
+            <span>{t(EXPORT_WORDS[value])}</span>
           </label>
         ))}
       </fieldset>

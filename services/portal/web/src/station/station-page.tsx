@@ -142,6 +142,8 @@ function StationScanner({ settings, title, owner }: { settings: StationSettings;
   const [undoing, setUndoing] = useState<{ checkinId: string; ticketId: string } | undefined>(undefined);
   const [undoReason, setUndoReason] = useState('');
   const [undoBusy, setUndoBusy] = useState(false);
+  // Counts undos done here: the search asks again, so a found ticket shows its state after the undo.
+  const [undoneCount, setUndoneCount] = useState(0);
   const [lastTicket, setLastTicket] = useState<string | undefined>(undefined);
   const live = useLiveStream<EventStats>(`/api/live/events/${encodeURIComponent(settings.eventId)}`, 'stats');
   // The last counts the server sent, kept on the device: what the station shows until the stream speaks again.
@@ -468,6 +470,12 @@ function StationScanner({ settings, title, owner }: { settings: StationSettings;
             focusInput();
             await checkIn(value);
           }}
+          canUndo={isSupervisor && !offline}
+          onUndo={(admission) => {
+            setUndoReason('');
+            setUndoing(admission);
+          }}
+          refreshKey={undoneCount}
         />
       )}
 
@@ -542,6 +550,7 @@ function StationScanner({ settings, title, owner }: { settings: StationSettings;
               .then(() => {
                 const done = t('gate.undone', { ticket: undoing.ticketId });
                 setAnnouncement(done);
+                setUndoneCount((count) => count + 1);
                 setRecent((list) =>
                   list.map((item) =>
                     item.undo?.checkinId === undoing.checkinId

@@ -15,6 +15,12 @@ interface Row {
   ticketId: string;
   holderName: string | null;
   checkedInAt: string | null;
+  /** Known from the server only (the device's copy has no more than the time). */
+  checkedInBy?: string | null;
+  location?: string | null;
+  /** The admission to the list main that counts: a supervisor may undo it (issue 16). */
+  checkinId?: string | null;
+  exited?: boolean;
 }
 
 /** Where the rows on screen came from: the server, or the device's copy (offline, or the server slow or away). */
@@ -25,6 +31,11 @@ export function TicketSearch(props: {
   /** The station answers from the device (no network, or the server away): the server is not asked. */
   offline: boolean;
   onCheckIn: (ticketId: string) => Promise<void>;
+  /** A supervisor's or admin's station: the found admissions get "Undo check-in". */
+  canUndo: boolean;
+  onUndo: (admission: { checkinId: string; ticketId: string }) => void;
+  /** Changes when an admission was undone elsewhere on the station: the results are asked again. */
+  refreshKey: number;
 }) {
   const [query, setQuery] = useState('');
   // Asked again after a check-in from the list, so each ticket's state is the latest.
@@ -68,6 +79,10 @@ export function TicketSearch(props: {
               ticketId: ticket.ticket_id,
               holderName: ticket.holder_name,
               checkedInAt: ticket.checked_in ? ticket.checked_in_at : null,
+              checkedInBy: ticket.checked_in_by,
+              location: ticket.location,
+              checkinId: ticket.checkin_id,
+              exited: ticket.exited,
             })),
             source: 'server',
           });
@@ -83,7 +98,7 @@ export function TicketSearch(props: {
       current = false;
       window.clearTimeout(timer);
     };
-  }, [query, props.eventId, props.offline, version]);
+  }, [query, props.eventId, props.offline, version, props.refreshKey]);
 
   return (
     <section class="card search-panel" aria-labelledby="search-title">
@@ -109,7 +124,23 @@ export function TicketSearch(props: {
                 {ticket.checkedInAt && (
                   <span class="muted"> · {t('station.searchCheckedIn', { time: formatTime(ticket.checkedInAt) })}</span>
                 )}
+                {ticket.checkedInAt && ticket.checkedInBy && (
+                  <span class="muted search-state" data-testid="search-state">
+                    {' '}
+                    {t('station.searchAdmission', { by: ticket.checkedInBy, gate: ticket.location ?? '—' })}
+                    {ticket.exited && ` · ${t('station.searchExited')}`}
+                  </span>
+                )}
               </span>
+              {props.canUndo && ticket.checkinId && (
+                <button
+                  type="button"
+                  class="button-small button-secondary"
+                  onClick={() => props.onUndo({ checkinId: ticket.checkinId as string, ticketId: ticket.ticketId })}
+                >
+                  {t('station.searchUndo')}
+                </button>
+              )}
               <button
                 type="button"
                 class="button-small"
