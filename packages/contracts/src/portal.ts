@@ -153,7 +153,9 @@ export function toPortalMyCheckins(mine: MyCheckins, eventNames: ReadonlyMap<str
  * an EventStats, each sent when it changed; the others carry `{"detail": …}`: `unavailable` (attendance
  * cannot be reached; the stream stays and data follows when it is back), `expired` (the subscriber's
  * token expired or was refused; the stream ends: renew the session and reconnect), `not_found` (the
- * event is gone; the stream ends).
+ * event is gone; the stream ends). `ping` carries `{"every_ms": n}`, sent every n ms: a client that
+ * hears nothing for a few of those knows its portal is gone and reconnects (through its balancer, to
+ * another one) even when no connection error told it so.
  */
 export const LIVE_EVENTS = {
   overview: 'overview',
@@ -161,6 +163,7 @@ export const LIVE_EVENTS = {
   unavailable: 'unavailable',
   expired: 'expired',
   notFound: 'not_found',
+  ping: 'ping',
 } as const;
 export type LiveEventName = (typeof LIVE_EVENTS)[keyof typeof LIVE_EVENTS];
 

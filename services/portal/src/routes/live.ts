@@ -23,7 +23,8 @@ const STREAM_DESCRIPTION =
   'attendance for all the streams of a topic at once, with one subscriber’s own token: when attendance ' +
   'announces a change of it (at most once per LIVE_INTERVAL_MS), else every LIVE_SAFETY_POLL_MS; every ' +
   'LIVE_INTERVAL_MS while attendance’s changes cannot be followed. An event is sent only when the answer ' +
-  'changed, plus a comment heartbeat (LIVE_HEARTBEAT_MS). ' +
+  'changed, plus a `ping` {"every_ms"} every LIVE_HEARTBEAT_MS (a client hearing nothing for a few of ' +
+  'those reconnects). ' +
   'Other events: `unavailable` {"detail"} while attendance cannot be reached (the stream stays); `expired` ' +
   '{"detail"} when the caller’s token expires or is refused (the stream ends: renew the session, reconnect). ' +
   '503 when LIVE_MAX_STREAMS streams are open; 429 when the account has LIVE_MAX_STREAMS_PER_USER open or the ' +
@@ -63,14 +64,25 @@ function subscriberOf(request: FastifyRequest, reply: FastifyReply): LiveSubscri
 
 const liveRoutes: FastifyPluginAsyncZod<LiveRoutesOptions> = async (app, { attendance, hub, heartbeatMs }) => {
   // Data is JSON text already (attendance's answer as it came): sent as it is, not serialized twice.
-  await app.register(fastifySSE, { heartbeatInterval: heartbeatMs, serializer: (data: string) => data });
+  // The heartbeat is an event of ours (`ping`), not a comment: a browser's EventSource sees events
+  // only, and the web UI takes a silent stream for a dead portal.
+  await app.register(fastifySSE, { heartbeatInterval: 0, serializer: (data: string) => data });
+  const ping: LiveMessage = { event: LIVE_EVENTS.ping, data: JSON.stringify({ every_ms: heartbeatMs }) };
 
   const stream = async (request: FastifyRequest, reply: FastifyReply, source: TopicSource) => {
     const subscriber = subscriberOf(request, reply);
-    reply.sse.onClose(() => hub.leave(subscriber));
+    let heartbeat: NodeJS.Timeout | undefined;
+    reply.sse.onClose(() => {
+      clearInterval(heartbeat);
+      hub.leave(subscriber);
+    });
     // Until the first event the answer is not committed: a 404, 401 or 503 is still a JSON error.
     await hub.join(source, subscriber);
     reply.sse.keepAlive();
+    if (reply.sse.isConnected) {
+      heartbeat = setInterval(() => subscriber.send(ping), heartbeatMs);
+      heartbeat.unref();
+    }
   };
 
   const overview: TopicSource = {

@@ -13,6 +13,7 @@ import {
   portalClient,
   reportSkippedWithoutChromium,
   signIn,
+  toEnglish,
   useUiStack,
 } from './support/browser.js';
 import { scan } from './support/station-steps.js';
@@ -87,6 +88,10 @@ describe.runIf(hasChromium)('gate rules at the station (Chromium)', () => {
     const entered = await scan(page, 'GR-001');
     expect(entered.tone).toBe('ok');
     await expect.poll(() => page.getByTestId('inside-count').textContent(), { timeout: 10_000 }).toContain('1');
+    // The station's count is its list's admissions, not the gate's check-ins on the list main (none here).
+    await expect
+      .poll(() => page.getByTestId('gate-count').textContent(), { timeout: 10_000 })
+      .toBe('1 check-in di daftar Hall');
 
     await page.getByTestId('direction-out').click();
     await page.getByTestId('exit-mode').waitFor();
@@ -118,6 +123,11 @@ describe.runIf(hasChromium)('gate rules at the station (Chromium)', () => {
       'entry',
       'annulled',
     ]);
+    // GR-001 came in (and went out); GR-002's admission was undone: one admitted to the Hall.
+    await toEnglish(page);
+    await expect
+      .poll(() => page.getByTestId('gate-count').textContent(), { timeout: 10_000 })
+      .toBe('1 checked in on the list Hall');
     expect(problems).toEqual([]);
   });
 

@@ -153,6 +153,7 @@ export const en = {
   'dashboard.station': 'Open station',
   'dashboard.live': 'Live',
   'dashboard.paused': 'Live updates paused: reconnecting…',
+  'live.reconnecting': 'Lost the connection for live updates. Reconnecting…',
   'dashboard.progressLabel': 'Check-ins of {title}',
 
   'lanes.title': 'Lanes now (last {minutes} minutes)',
@@ -280,6 +281,7 @@ export const en = {
   'station.searchUndo': 'Undo check-in',
   'station.searchCheckIn': 'Check in',
   'station.searchCheckedIn': 'already checked in {time}',
+  'station.listCount': '{count} checked in on the list {list}',
   'station.gateCount': '{count} checked in at {gate}',
   'station.gateCountSaved': 'including {count} saved on this device, not yet sent',
   'station.countsAsOf': 'counts as the server last sent them, at {time}, with this device’s own since',

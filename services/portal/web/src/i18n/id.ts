@@ -149,6 +149,7 @@ export const id: Catalogue = {
   'dashboard.station': 'Buka pos check-in',
   'dashboard.live': 'Live',
   'dashboard.paused': 'Pembaruan langsung terhenti: menyambung ulang…',
+  'live.reconnecting': 'Koneksi pembaruan langsung terputus. Menyambung ulang…',
   'dashboard.progressLabel': 'Check-in {title}',
 
   'lanes.title': 'Jalur masuk sekarang ({minutes} menit terakhir)',
@@ -274,6 +275,7 @@ export const id: Catalogue = {
   'station.searchUndo': 'Batalkan check-in',
   'station.searchCheckIn': 'Check-in',
   'station.searchCheckedIn': 'sudah check-in {time}',
+  'station.listCount': '{count} check-in di daftar {list}',
   'station.gateCount': '{count} check-in di {gate}',
   'station.gateCountSaved': 'termasuk {count} yang disimpan di perangkat ini, belum terkirim',
   'station.countsAsOf': 'hitungan dari server terakhir pukul {time}, ditambah yang tercatat di perangkat ini sejak itu',

@@ -56,6 +56,7 @@ export function DashboardPage() {
         </span>
       </div>
       <p class="muted">{t('dashboard.intro')}</p>
+      {live.state === 'reconnecting' && <Banner kind="warning">{t('live.reconnecting')}</Banner>}
       {live.state === 'unavailable' && <Banner kind="warning">{t('banner.offline')}</Banner>}
       {initial.error !== undefined && overview === undefined && (
         <ErrorBanner error={initial.error} retry={initial.reload} />

@@ -450,6 +450,7 @@ export function EventPage() {
           {info.description && <p>{info.description}</p>}
         </>
       )}
+      {live.state === 'reconnecting' && <Banner kind="warning">{t('live.reconnecting')}</Banner>}
       {stats.error !== undefined && <ErrorBanner error={stats.error} retry={stats.reload} />}
       {numbers && (
         <>

@@ -1,0 +1,102 @@
+// Issue 18, item 2, in Chromium: a dashboard or event page whose portal dies says it is reconnecting
+// while its stream is retried, and drops the notice once a portal (here one started again on the same
+// port, as a balancer's other portal would be) sends data again, with the numbers of the check-ins
+// made meanwhile. In Indonesian (the dashboard) and English (the event page).
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { call, login } from '../support/stack.js';
+import {
+  hasChromium,
+  openPage,
+  portalClient,
+  reportSkippedWithoutChromium,
+  signIn,
+  toEnglish,
+  useUiStack,
+} from './support/browser.js';
+
+const EVENT = { id: 'recon-fest', title: 'Reconnect Fest' };
+const TICKETS = Array.from({ length: 10 }, (_, index) => ({ ticket_id: `RC-${index + 1}` }));
+
+describe.runIf(hasChromium)('live pages whose portal dies (Chromium)', () => {
+  // Attendance trusts the portal (its changes are followed, as in compose).
+  const stack = useUiStack({ attendanceEnv: () => ({ TRUST_PROXY: '127.0.0.1' }) });
+  let admin: string;
+  let gate: string;
+
+  /** A check-in straight at attendance: the portal may be down. */
+  async function checkIn(ticketId: string): Promise<void> {
+    const answer = await call(stack.attendance.url, 'POST', '/checkins', {
+      token: gate,
+      json: { event_id: EVENT.id, ticket_id: ticketId, location: 'Gerbang A' },
+    });
+    expect(answer.status).toBe(201);
+  }
+
+  beforeAll(async () => {
+    [admin, gate] = await Promise.all([login(stack.identity.url, 'admin1'), login(stack.identity.url, 'panitia1')]);
+    const created = await call(stack.portal.url, 'POST', '/api/events', {
+      token: admin,
+      json: EVENT,
+      dispatcher: portalClient,
+    });
+    expect(created.status).toBe(201);
+    const issued = await call(stack.portal.url, 'POST', `/api/events/${EVENT.id}/tickets`, {
+      token: admin,
+      json: { tickets: TICKETS },
+      dispatcher: portalClient,
+    });
+    expect(issued.status).toBe(201);
+  });
+
+  const card = (page: Page) => page.getByRole('listitem').filter({ hasText: EVENT.title });
+
+  it('dashboard: “Menyambung ulang…” while the portal is away, gone with the new count once one is back', async () => {
+    const { page, context, problems } = await openPage(stack);
+    await signIn(page, stack.portal.url, 'panitia1');
+    await card(page).getByText('0 dari 10 sudah check-in').waitFor();
+    await page.getByText('Live', { exact: true }).waitFor();
+    const notice = page.getByRole('alert').filter({ hasText: 'Menyambung ulang…' });
+    expect(await notice.count()).toBe(0);
+    await stack.restartPortal(async () => {
+      await notice.waitFor();
+      expect(await notice.innerText()).toBe('Koneksi pembaruan langsung terputus. Menyambung ulang…');
+      await checkIn('RC-1');
+    });
+    // The page reconnected by itself (no reload): the count made while it was away, and no notice.
+    await card(page).getByText('1 dari 10 sudah check-in').waitFor({ timeout: 30_000 });
+    await notice.waitFor({ state: 'detached' });
+    await page.getByText('Live', { exact: true }).waitFor();
+    // And it is live again: a check-in now shows too.
+    await checkIn('RC-2');
+    await card(page).getByText('2 dari 10 sudah check-in').waitFor({ timeout: 20_000 });
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
+  it('event page: “Reconnecting…” in English while the portal is away, then the new numbers', async () => {
+    const { page, context } = await openPage(stack, { viewport: { width: 360, height: 740 } });
+    await signIn(page, stack.portal.url, 'panitia1');
+    await toEnglish(page);
+    await page.goto(`${stack.portal.url}/events/${EVENT.id}`);
+    await page.getByRole('heading', { name: EVENT.title }).waitFor();
+    const checkedIn = page.getByTestId('stat-checked-in');
+    await page.waitForFunction(() => document.querySelector('[data-testid="stat-checked-in"]')?.textContent === '2');
+    const notice = page.getByRole('alert').filter({ hasText: 'Reconnecting…' });
+    await stack.restartPortal(async () => {
+      await notice.waitFor();
+      expect(await notice.innerText()).toBe('Lost the connection for live updates. Reconnecting…');
+      await checkIn('RC-3');
+    });
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid="stat-checked-in"]')?.textContent === '3',
+      undefined,
+      { timeout: 30_000 },
+    );
+    await notice.waitFor({ state: 'detached' });
+    expect(await checkedIn.textContent()).toBe('3');
+    await context.close();
+  });
+});
+
+reportSkippedWithoutChromium();
