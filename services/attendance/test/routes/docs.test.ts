@@ -39,6 +39,7 @@ describe('API docs', () => {
       '/events/{id}/mailings/{mailing_id}',
       '/events/{id}/stats',
       '/events/{id}/summary',
+      '/events/{id}/ticket-type-notes',
       '/events/{id}/tickets',
       '/events/{id}/tickets/offline',
       '/events/{id}/tickets/search',
