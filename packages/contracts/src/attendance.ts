@@ -525,6 +525,31 @@ export type UpdateTicketBody = z.infer<typeof UpdateTicketBody>;
 
 export const TicketParams = z.object({ id: Id, ticket_id: Id });
 
+/**
+ * A note for the gate on every ticket of a type (issue 17 item 9: "VIP: call a supervisor"). A ticket of the type
+ * with its own note shows both, the type's first.
+ */
+export const TicketTypeNoteBody = z.object({
+  type: line(TEXT_LIMITS.ticketType)
+    .refine((value) => value.trim() !== '', refusal('must not be blank', 'blank'))
+    .describe('the ticket type, as the tickets carry it (e.g. VIP)'),
+  note: TicketNote.nullable().describe('the note for every ticket of the type; null or empty: none'),
+});
+export type TicketTypeNoteBody = z.infer<typeof TicketTypeNoteBody>;
+
+export const TicketTypeNote = z.object({
+  type: z.string(),
+  tickets: z.number().int().describe("the event's tickets of this type"),
+  note: z.string().nullable(),
+});
+export type TicketTypeNote = z.infer<typeof TicketTypeNote>;
+
+export const TicketTypeNotes = z.object({
+  event_id: z.string(),
+  types: z.array(TicketTypeNote).describe("the event's ticket types (and any type with a note), by name"),
+});
+export type TicketTypeNotes = z.infer<typeof TicketTypeNotes>;
+
 // ---------------------------------------------------------------- dashboard and event page (new)
 
 /**

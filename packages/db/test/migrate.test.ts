@@ -129,7 +129,11 @@ describe('runMigrations', () => {
     await writeMigrations({ '001-broken.sql': 'SELECT * FROM nowhere;' });
     await expect(runMigrations(pool, directory, quietLog)).rejects.toThrow();
     expect(pool.totalCount - pool.idleCount).toBe(0);
-    const { rows } = await pool.query('SELECT count(*)::int AS n FROM pg_locks WHERE locktype = $1', ['advisory']);
+    // This database's locks only: other test files migrate their own databases on the same server.
+    const { rows } = await pool.query(
+      'SELECT count(*)::int AS n FROM pg_locks WHERE locktype = $1 AND database = (SELECT oid FROM pg_database WHERE datname = current_database())',
+      ['advisory'],
+    );
     expect(rows[0].n).toBe(0);
   });
 });

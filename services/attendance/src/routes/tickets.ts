@@ -10,6 +10,9 @@ import {
   TicketParams,
   TicketState,
   TicketsIssued,
+  TicketTypeNote,
+  TicketTypeNoteBody,
+  TicketTypeNotes,
   UpdateTicketBody,
 } from '@tixgo/contracts';
 import { acceptCsvUploads, authenticate, httpErrors, jsonBodyOrCsv, requireAdmin } from '@tixgo/platform';
@@ -17,6 +20,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { getEvent } from '../events/events-repository.js';
 import { readTicketCsv } from '../tickets/ticket-csv.js';
 import { issueTickets, listTickets, type TicketPageStart, updateTicketHolder } from '../tickets/tickets-repository.js';
+import { readTypeNotes, setTypeNote } from '../tickets/type-notes-repository.js';
 import { decodeSeqCursor, decodeTicketCursor, encodeSeqCursor, encodeTicketCursor } from './cursors.js';
 import type { AttendanceRouteOptions } from './route-options.js';
 
@@ -118,6 +122,46 @@ const ticketRoutes: FastifyPluginAsyncZod<AttendanceRouteOptions> = async (app, 
       const ticket = await updateTicketHolder(db, event.id, request.params.ticket_id, request.body);
       if (!ticket) throw httpErrors.notFound('Ticket not found for this event');
       return ticket;
+    },
+  );
+
+  app.get(
+    '/events/:id/ticket-type-notes',
+    {
+      ...adminOnly,
+      schema: {
+        tags: ['tickets'],
+        summary: "The event's ticket types with their counts and attention notes for the gate",
+        security,
+        params: IdParams,
+        response: { 200: TicketTypeNotes, 404: ErrorBody },
+      },
+    },
+    async (request) => {
+      const event = await getEvent(db, request.params.id);
+      return { event_id: event.id, types: await readTypeNotes(db, event.id) };
+    },
+  );
+
+  app.put(
+    '/events/:id/ticket-type-notes',
+    {
+      ...adminOnly,
+      schema: {
+        tags: ['tickets'],
+        summary: 'Set the attention note of a ticket type (issue 17): every ticket of the type stops the station',
+        description:
+          'A ticket with its own note shows both, the type\'s first. null or "" clears it. A station has a changed ' +
+          'note with its next full download (set notes before the gates download).',
+        security,
+        params: IdParams,
+        body: TicketTypeNoteBody,
+        response: { 200: TicketTypeNote, 404: ErrorBody },
+      },
+    },
+    async (request) => {
+      const event = await getEvent(db, request.params.id);
+      return setTypeNote(db, event.id, request.body.type, request.body.note);
     },
   );
 };

@@ -55,7 +55,7 @@ export interface DownloadTicketRow {
   type: string | null;
   /** Set on a cancelled ticket (issue 16): the reason (never empty). */
   cancel_reason: string | null;
-  /** An attention ticket's note for the gate (issue 17). */
+  /** An attention ticket's note for the gate (issue 17): its type's note and its own, joined by " · ". */
   note: string | null;
 }
 
@@ -68,9 +68,12 @@ export async function readTicketsAfter(
 ): Promise<DownloadTicketRow[]> {
   const { rows } = await db.query<DownloadTicketRow>({
     name: 'offline-tickets-after',
+    // The note the gate sees: the type's (issue 17 item 9) and the ticket's own, both when both are set.
     text: `SELECT t.seq, t.ticket_id, t.holder_name, t.type,
-             CASE WHEN t.cancelled_at IS NULL THEN NULL ELSE coalesce(t.cancel_reason, '-') END AS cancel_reason, t.note
+             CASE WHEN t.cancelled_at IS NULL THEN NULL ELSE coalesce(t.cancel_reason, '-') END AS cancel_reason,
+             nullif(concat_ws(' · ', n.note, t.note), '') AS note
            FROM tickets t
+           LEFT JOIN ticket_type_notes n ON n.event_id = t.event_id AND n.type = t.type
            WHERE t.event_id = $1 AND t.seq > $2::int8 ORDER BY t.seq LIMIT $3`,
     values: [eventId, afterSeq, limit],
   });

@@ -1,4 +1,4 @@
-// Reads a ticket CSV upload (header `ticket_id,holder_name,holder_email`, `,`- or `;`-separated, UTF-8 or Windows-1252) into ticket inputs as it streams in, naming bad lines.
+// Reads a ticket CSV upload (header `ticket_id,holder_name,holder_email`, optional `type` and `note`, `,`- or `;`-separated, UTF-8 or Windows-1252) into ticket inputs as it streams in, naming bad lines.
 import { isUtf8 } from 'node:buffer';
 import { Readable, Transform } from 'node:stream';
 import { MAX_TICKETS_PER_REQUEST, TicketInput } from '@tixgo/contracts';
@@ -6,7 +6,7 @@ import { type ValidationItem, validationError } from '@tixgo/platform';
 import { CsvError, type Info, parse } from 'csv-parse';
 import type { z } from 'zod';
 
-export const CSV_COLUMNS = ['ticket_id', 'holder_name', 'holder_email', 'type'] as const;
+export const CSV_COLUMNS = ['ticket_id', 'holder_name', 'holder_email', 'type', 'note'] as const;
 type Column = (typeof CSV_COLUMNS)[number];
 
 /** At most this many line errors are reported; the first ones are what a person fixes first. */

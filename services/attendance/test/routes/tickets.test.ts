@@ -145,9 +145,9 @@ describe('POST /events/{id}/tickets', () => {
       'ticket_id,seat\nC-40,A1\n',
       {
         loc: ['body', 1],
-        msg: 'line 1: header must name distinct columns among ticket_id, holder_name, holder_email, type; "seat" is not one of them',
+        msg: 'line 1: header must name distinct columns among ticket_id, holder_name, holder_email, type, note; "seat" is not one of them',
         type: 'csv_header',
-        ctx: { columns: 'ticket_id, holder_name, holder_email, type', reason: 'unknown_column', names: 'seat' },
+        ctx: { columns: 'ticket_id, holder_name, holder_email, type, note', reason: 'unknown_column', names: 'seat' },
       },
     ],
     [

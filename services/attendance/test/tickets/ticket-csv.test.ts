@@ -45,7 +45,7 @@ describe('readTicketCsv', () => {
 
   it('rejects a repeated column and an empty file', async () => {
     expect((await errorOf('ticket_id,ticket_id\nA,B\n')).items[0]?.msg).toBe(
-      'line 1: header must name distinct columns among ticket_id, holder_name, holder_email, type; ticket_id appears more than once',
+      'line 1: header must name distinct columns among ticket_id, holder_name, holder_email, type, note; ticket_id appears more than once',
     );
     expect((await errorOf('')).items[0]?.msg).toMatch(/^line 1: empty file/);
   });

@@ -27,6 +27,9 @@ import {
   TicketParams,
   TicketState,
   TicketsIssued,
+  TicketTypeNote,
+  TicketTypeNoteBody,
+  TicketTypeNotes,
   UpdateEventBody,
   UpdateTicketBody,
 } from '@tixgo/contracts';
@@ -316,6 +319,39 @@ const eventsRoutes: FastifyPluginAsyncZod<EventsRoutesOptions> = async (
         path(request.params.id, `/tickets/${encodeURIComponent(request.params.ticket_id)}`),
         jsonBody(request.body),
       ),
+  );
+
+  // Attention notes per ticket type (issue 17 item 9).
+  app.get(
+    '/api/events/:id/ticket-type-notes',
+    {
+      onRequest: authenticateCaller,
+      schema: {
+        tags,
+        summary: "The event's ticket types with their counts and attention notes (admin)",
+        security,
+        params: IdParams,
+        response: { 200: TicketTypeNotes, 404: ErrorBody },
+      },
+    },
+    async (request, reply) => relay(request, reply, 'GET', path(request.params.id, '/ticket-type-notes')),
+  );
+
+  app.put(
+    '/api/events/:id/ticket-type-notes',
+    {
+      onRequest: authenticateCaller,
+      schema: {
+        tags,
+        summary: 'Set the attention note of a ticket type (admin)',
+        security,
+        params: IdParams,
+        body: TicketTypeNoteBody,
+        response: { 200: TicketTypeNote, 404: ErrorBody },
+      },
+    },
+    async (request, reply) =>
+      relay(request, reply, 'PUT', path(request.params.id, '/ticket-type-notes'), jsonBody(request.body)),
   );
 
   // Tickets sent to their holders by e-mail (issue 17 item 14): attendance sends them in the background.

@@ -13,6 +13,7 @@ import {
   portalClient,
   reportSkippedWithoutChromium,
   signIn,
+  toEnglish,
   useUiStack,
 } from './support/browser.js';
 import { scan } from './support/station-steps.js';
@@ -87,6 +88,10 @@ describe.runIf(hasChromium)('gate rules at the station (Chromium)', () => {
     const entered = await scan(page, 'GR-001');
     expect(entered.tone).toBe('ok');
     await expect.poll(() => page.getByTestId('inside-count').textContent(), { timeout: 10_000 }).toContain('1');
+    // The station's count is its list's admissions, not the gate's check-ins on the list main (none here).
+    await expect
+      .poll(() => page.getByTestId('gate-count').textContent(), { timeout: 10_000 })
+      .toBe('1 check-in di daftar Hall');
 
     await page.getByTestId('direction-out').click();
     await page.getByTestId('exit-mode').waitFor();
@@ -118,6 +123,11 @@ describe.runIf(hasChromium)('gate rules at the station (Chromium)', () => {
       'entry',
       'annulled',
     ]);
+    // GR-001 came in (and went out); GR-002's admission was undone: one admitted to the Hall.
+    await toEnglish(page);
+    await expect
+      .poll(() => page.getByTestId('gate-count').textContent(), { timeout: 10_000 })
+      .toBe('1 checked in on the list Hall');
     expect(problems).toEqual([]);
   });
 
@@ -165,6 +175,44 @@ describe.runIf(hasChromium)('gate rules at the station (Chromium)', () => {
     expect(hall?.inside).toBe(1);
     expect(a.problems).toEqual([]);
     expect(b.problems).toEqual([]);
+  });
+
+  it('knows offline who another station let into its list, after a sync, and refuses them a second time', async () => {
+    const { page, context, problems } = await openPage(stack, { viewport: { width: 1280, height: 900 } });
+    await openHall(page, 'panitia2', 'Pintu B');
+    // Another station (online) lets GR-004 into the Hall.
+    const elsewhere = await api('POST', '/api/checkins', {
+      event_id: EVENT.id,
+      ticket_id: 'GR-004',
+      list_id: 'hall',
+      location: 'Pintu C',
+    });
+    expect(elsewhere.status).toBe(201);
+    // The station's next sync (a reload starts one) brings the Hall's passes to the device.
+    const knownInside = () =>
+      page.evaluate(
+        (eventId) =>
+          new Promise<boolean | null>((resolve) => {
+            const opened = indexedDB.open('tixgo-station');
+            opened.onsuccess = () => {
+              const read = opened.result.transaction('passes').objectStore('passes').get([eventId, 'hall', 'GR-004']);
+              read.onsuccess = () => resolve(read.result === undefined ? null : read.result.inside);
+              read.onerror = () => resolve(null);
+            };
+          }),
+        EVENT.id,
+      );
+    await page.reload();
+    await page.getByLabel('Kode tiket').waitFor();
+    await expect.poll(knownInside, { timeout: 20_000 }).toBe(true);
+    await goOffline(context, page);
+    const again = await scan(page, 'GR-004');
+    expect(again.tone).toBe('warn');
+    expect(again.text).toContain('Sudah di dalam');
+    // Nobody was let in on the device's word: nothing waits to be sent.
+    expect(await page.getByTestId('gate-count-saved').count()).toBe(0);
+    expect(problems).toEqual([]);
+    await context.close();
   });
 });
 

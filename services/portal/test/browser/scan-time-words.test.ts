@@ -57,7 +57,9 @@ describe.runIf(hasChromium)("an offline scan's time and the event's times at the
     const { page, context, problems } = await openPage(stack);
     await scanOffline(page, context, allDay.id, 'AD-1');
     await page.getByText('Semua pindaian sudah terkirim').waitFor({ timeout: 20_000 });
-    await expect.poll(() => firstRecent(page).innerText()).toMatch(/^Terkirim: check-in tercatat — AD-1/);
+    await expect
+      .poll(() => firstRecent(page).innerText(), { timeout: 15_000 })
+      .toMatch(/^Terkirim: check-in tercatat — AD-1/);
     const stored = await storedCheckins(stack.portal.url, admin, allDay.id);
     expect(stored).toEqual([expect.objectContaining({ ticket_id: 'AD-1', location: 'Gerbang Waktu' })]);
     expect(problems).toEqual([]);
@@ -70,7 +72,7 @@ describe.runIf(hasChromium)("an offline scan's time and the event's times at the
     await page.getByText('Semua pindaian sudah terkirim').waitFor({ timeout: 20_000 });
     const line = firstRecent(page);
     await expect
-      .poll(() => line.innerText())
+      .poll(() => line.innerText(), { timeout: 15_000 })
       .toMatch(
         /^Waktu pindai di luar jadwal acara — EN-1, dipindai \d{2}[.:]\d{2}, tidak tercatat: waktu itu di luar jadwal acara \(atau jam perangkat salah\)\. Panggil supervisor\.$/,
       );
@@ -87,7 +89,7 @@ describe.runIf(hasChromium)("an offline scan's time and the event's times at the
     await page.getByText('Every scan has been sent').waitFor({ timeout: 20_000 });
     const line = firstRecent(page);
     await expect
-      .poll(() => line.innerText())
+      .poll(() => line.innerText(), { timeout: 15_000 })
       .toMatch(
         /^Scan time outside the event's times — EN-2, scanned \d{2}:\d{2}, was not recorded: that time is outside the event's times \(or the device's clock is wrong\)\. Call a supervisor\.$/,
       );

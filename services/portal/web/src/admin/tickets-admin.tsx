@@ -13,6 +13,7 @@ import { useApi } from '../ui/use-api.js';
 import { Banner, ErrorBanner, Loading, PageTitle, TableScroll } from '../ui/widgets.js';
 import { ListsCard } from './lists-admin.js';
 import { TicketMailing } from './ticket-mailing.js';
+import { TypeNotesCard } from './type-notes-admin.js';
 
 /** Tickets on one page of the admin list. */
 const PAGE_SIZE = 100;
@@ -450,6 +451,7 @@ export function TicketsPage() {
         </section>
       </div>
       <ListsCard eventId={eventId} />
+      <TypeNotesCard eventId={eventId} version={version} />
       <TicketMailing eventId={eventId} />
       <TicketTable eventId={eventId} version={version} />
     </Layout>

@@ -21,6 +21,8 @@ import type {
   TicketSearchResult,
   TicketState,
   TicketsIssued,
+  TicketTypeNote,
+  TicketTypeNotes,
   TimelineBucket,
   UserDetail,
 } from '@tixgo/contracts';
@@ -60,6 +62,9 @@ export const endpoints = {
     if (options.q) params.set('q', options.q);
     return api<TicketList>(`/api/events/${segment(id)}/tickets?${params}`);
   },
+  typeNotes: (id: string) => api<TicketTypeNotes>(`/api/events/${segment(id)}/ticket-type-notes`),
+  setTypeNote: (id: string, type: string, note: string | null) =>
+    api<TicketTypeNote>(`/api/events/${segment(id)}/ticket-type-notes`, { method: 'PUT', json: { type, note } }),
   updateTicket: (
     id: string,
     ticketId: string,

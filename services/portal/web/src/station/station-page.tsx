@@ -293,6 +293,7 @@ function StationScanner({ settings, title, owner }: { settings: StationSettings;
   }, []);
 
   const myGate = stats?.gates.find((gate) => (gate.location ?? '') === settings.gate);
+  const onOtherList = settings.list !== undefined && settings.list !== null && settings.list.id !== 'main';
   // Inside the station's list now (issue 16), from the live stats (or the last kept); its capacity from the list's rules.
   const listNow = stats?.lists?.find((list) => list.id === (settings.list?.id ?? 'main'));
   if (listNow && engine.list) engine.list.inside = listNow.inside;
@@ -350,11 +351,18 @@ function StationScanner({ settings, title, owner }: { settings: StationSettings;
         </div>
         <div class="station-counts" aria-live="off">
           {/* Past the 50 busiest gates the stats name none (issue 15, item 11): no count rather than a false 0. */}
-          {(myGate !== undefined || !stats?.other_gates) && (
-            <p class="gate-count" data-testid="gate-count">
-              {t('station.gateCount', { count: (myGate?.count ?? 0) + savedHere, gate: settings.gate })}
-            </p>
-          )}
+          {onOtherList
+            ? // A station on an area or day list counts that list's admissions, not the gate's on the list main.
+              listNow && (
+                <p class="gate-count" data-testid="gate-count">
+                  {t('station.listCount', { count: listNow.checked_in + savedHere, list: settings.list?.name ?? '' })}
+                </p>
+              )
+            : (myGate !== undefined || !stats?.other_gates) && (
+                <p class="gate-count" data-testid="gate-count">
+                  {t('station.gateCount', { count: (myGate?.count ?? 0) + savedHere, gate: settings.gate })}
+                </p>
+              )}
           {savedHere > 0 && (
             <p class="muted" data-testid="gate-count-saved">
               {t('station.gateCountSaved', { count: savedHere })}
