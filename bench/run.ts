@@ -31,6 +31,10 @@ const BENCHES: Record<string, { file: string; what: string; onlyWhenNamed?: bool
     what: "a 100,000-ticket event's offline download through the portal, a 1,000-scan queue upload, the delta",
   },
   replicas: { file: 'replicas.ts', what: 'one vs two attendance replicas through the portal; one SIGKILLed mid-load' },
+  scale: {
+    file: 'scale.ts',
+    what: 'HAProxy, 2 portals, 2 replicas, 64 gates with sessions, live screens; a portal and a replica SIGKILLed',
+  },
   'first-visit': {
     file: 'first-visit.ts',
     what: 'bytes on the wire for a first visit of the web UI (the offline pre-download included)',

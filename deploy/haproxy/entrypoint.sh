@@ -30,17 +30,17 @@ current=$(fingerprint)
 # -W: a master process that reloads on SIGUSR2 without dropping connections; -db: stays in front.
 haproxy -W -db -f "$config" &
 pid=$!
-trap 'kill -TERM "$pid" 2>/dev/null || true' TERM INT
+trap 'kill -TERM "$pid" 2>/dev/null; wait "$pid"; exit $?' TERM INT
 while kill -0 "$pid" 2>/dev/null; do
   sleep "$interval" &
   wait $! || true
-  now=$(fingerprint 2>/dev/null || echo "$current")
+  [ -s "$TIXGO_CERT_FILE" ] && [ -s "$TIXGO_KEY_FILE" ] || continue
+  now=$(fingerprint)
   [ "$now" != "$current" ] || continue
   # The portal writes the key, then the certificate: a pair read between the two fails the check and
   # is tried again next time.
   sleep 2
-  build
-  if haproxy -c -q -f "$config"; then
+  if build && haproxy -c -q -f "$config"; then
     current=$(fingerprint)
     echo "tixgo-haproxy: the portal's certificate changed: reloading"
     kill -USR2 "$pid"

@@ -47,6 +47,28 @@ export const CheckinLists = z.object({ event_id: z.string(), lists: z.array(Chec
 export type CheckinLists = z.infer<typeof CheckinLists>;
 
 export const ListParams = z.object({ id: Id, list_id: Id });
+
+/** Most passes in one page of GET /events/{id}/lists/{list_id}/passes. */
+export const LIST_PASSES_LIMIT = 20_000;
+
+export const ListPassesQuery = z.object({
+  after: z.string().min(1).max(200).optional().describe('next_after of the page before'),
+  limit: z.coerce.number().int().min(1).max(LIST_PASSES_LIMIT).optional(),
+});
+
+/**
+ * 200 of GET /events/{id}/lists/{list_id}/passes (issue 16): every ticket's state on a list other than main, so
+ * an offline station on that list knows what the other stations did there. Compact: [ticket_id, entries, inside].
+ */
+export const ListPasses = z.object({
+  event_id: z.string(),
+  list_id: z.string(),
+  passes: z
+    .array(z.tuple([z.string(), z.number().int(), z.boolean()]))
+    .describe('[ticket_id, admissions that count, inside now], by ticket_id; only tickets admitted at least once'),
+  next_after: z.string().nullable().describe('ask again with after=this for the next page; null: that was all'),
+});
+export type ListPasses = z.infer<typeof ListPasses>;
 export const CheckinIdParams = z.object({ id: Id, checkin_id: z.uuid() });
 
 /** POST …/annul and …/cancel: why (kept in the history). */

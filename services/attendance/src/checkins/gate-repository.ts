@@ -63,6 +63,33 @@ export function listIdOf(name: string): string {
   return slug === '' || slug === MAIN_LIST_ID ? `list-${Date.now().toString(36)}` : slug;
 }
 
+/**
+ * A page of a list's passes (tickets admitted at least once), by ticket_id after `after` (the primary key's
+ * range); undefined when the event has no such list.
+ */
+export async function readListPasses(
+  db: pg.Pool,
+  eventId: string,
+  listId: string,
+  after: string,
+  limit: number,
+): Promise<[string, number, boolean][] | undefined> {
+  const list = await db.query({
+    name: 'list-exists',
+    text: 'SELECT 1 FROM checkin_lists WHERE event_id = $1 AND list_id = $2',
+    values: [eventId, listId],
+  });
+  if (list.rowCount === 0) return undefined;
+  const { rows } = await db.query<{ ticket_id: string; entries: number; is_inside: boolean }>({
+    name: 'list-passes',
+    text: `SELECT ticket_id, entries, is_inside FROM list_passes
+           WHERE event_id = $1 AND list_id = $2 AND ticket_id > $3 AND (entries > 0 OR is_inside)
+           ORDER BY ticket_id LIMIT $4`,
+    values: [eventId, listId, after, limit],
+  });
+  return rows.map((row) => [row.ticket_id, row.entries, row.is_inside]);
+}
+
 /** Adds a list; false when the event already has one with that id. */
 export async function createList(
   db: pg.Pool,

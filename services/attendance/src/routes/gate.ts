@@ -11,6 +11,10 @@ import {
   CreateListBody,
   ErrorBody,
   IdParams,
+  LIST_PASSES_LIMIT,
+  ListParams,
+  ListPasses,
+  ListPassesQuery,
   ReasonBody,
   ResolveConflictBody,
   TicketHistory,
@@ -25,6 +29,7 @@ import {
   createList,
   listIdOf,
   readHistory,
+  readListPasses,
   readLists,
   readTicketFacts,
 } from '../checkins/gate-repository.js';
@@ -60,6 +65,36 @@ const gateRoutes: FastifyPluginAsyncZod<AttendanceRouteOptions> = async (app, op
       }
       const created = (await readLists(db, event.id)).find((list) => list.id === listId);
       return reply.code(201).send(created as NonNullable<typeof created>);
+    },
+  );
+
+  app.get(
+    '/events/:id/lists/:list_id/passes',
+    {
+      ...anyRole,
+      schema: {
+        tags: ['gate rules'],
+        summary: "Every ticket's state on a list other than main: for an offline station on that list",
+        description:
+          `[ticket_id, entries, inside] of the tickets admitted at least once, by ticket_id, up to limit ` +
+          `(default and at most ${LIST_PASSES_LIMIT}) after \`after\`. 404 for an unknown event or list.`,
+        security,
+        params: ListParams,
+        querystring: ListPassesQuery,
+        response: { 200: ListPasses, 404: ErrorBody },
+      },
+    },
+    async (request) => {
+      const event = await getEvent(db, request.params.id);
+      const limit = request.query.limit ?? LIST_PASSES_LIMIT;
+      const passes = await readListPasses(db, event.id, request.params.list_id, request.query.after ?? '', limit);
+      if (!passes) throw httpErrors.notFound('Check-in list not found');
+      return {
+        event_id: event.id,
+        list_id: request.params.list_id,
+        passes,
+        next_after: passes.length === limit ? (passes.at(-1) as [string, number, boolean])[0] : null,
+      };
     },
   );
 

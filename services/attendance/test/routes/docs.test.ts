@@ -34,6 +34,7 @@ describe('API docs', () => {
       '/events/{id}/conflicts/{conflict_id}/resolve',
       '/events/{id}/export',
       '/events/{id}/lists',
+      '/events/{id}/lists/{list_id}/passes',
       '/events/{id}/mailings',
       '/events/{id}/mailings/{mailing_id}',
       '/events/{id}/stats',

@@ -225,6 +225,36 @@ describe('who is inside per gate', () => {
   });
 });
 
+describe("a list's passes for an offline station", () => {
+  it('gives each admitted ticket its entries and whether it is inside, paged by code; 404 for an unknown list', async () => {
+    expect((await addList({ name: 'Passes', reentry: true })).statusCode).toBe(201);
+    expect((await scan({ ticket_id: 'G-1', list_id: 'passes' })).statusCode).toBe(201);
+    expect((await scan({ ticket_id: 'G-2', list_id: 'passes' })).statusCode).toBe(201);
+    expect((await scan({ ticket_id: 'G-2', list_id: 'passes', direction: 'exit' })).statusCode).toBe(201);
+    // A refused scan leaves no pass to send.
+    expect((await scan({ ticket_id: 'G-3', list_id: 'passes', direction: 'exit' })).statusCode).toBe(409);
+    const url = `/events/${EVENT}/lists/passes/passes`;
+    const all = await t.app.inject({ url, headers: t.committee() });
+    expect(all.statusCode).toBe(200);
+    expect(all.json()).toEqual({
+      event_id: EVENT,
+      list_id: 'passes',
+      passes: [
+        ['G-1', 1, true],
+        ['G-2', 1, false],
+      ],
+      next_after: null,
+    });
+    const first = await t.app.inject({ url: `${url}?limit=1`, headers: t.committee() });
+    expect(first.json()).toMatchObject({ passes: [['G-1', 1, true]], next_after: 'G-1' });
+    const second = await t.app.inject({ url: `${url}?limit=1&after=G-1`, headers: t.committee() });
+    expect(second.json()).toMatchObject({ passes: [['G-2', 1, false]], next_after: 'G-2' });
+    const unknown = await t.app.inject({ url: `/events/${EVENT}/lists/nowhere/passes`, headers: t.committee() });
+    expect(unknown.statusCode).toBe(404);
+    expect(unknown.json()).toEqual({ detail: 'Check-in list not found' });
+  });
+});
+
 describe('undo (annul)', () => {
   it('lets only a supervisor or an admin annul; the ticket may enter again and the history keeps both', async () => {
     const first = await t.checkIn({ event_id: EVENT, ticket_id: 'G-6', location: 'Gate A' });

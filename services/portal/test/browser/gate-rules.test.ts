@@ -176,6 +176,44 @@ describe.runIf(hasChromium)('gate rules at the station (Chromium)', () => {
     expect(a.problems).toEqual([]);
     expect(b.problems).toEqual([]);
   });
+
+  it('knows offline who another station let into its list, after a sync, and refuses them a second time', async () => {
+    const { page, context, problems } = await openPage(stack, { viewport: { width: 1280, height: 900 } });
+    await openHall(page, 'panitia2', 'Pintu B');
+    // Another station (online) lets GR-004 into the Hall.
+    const elsewhere = await api('POST', '/api/checkins', {
+      event_id: EVENT.id,
+      ticket_id: 'GR-004',
+      list_id: 'hall',
+      location: 'Pintu C',
+    });
+    expect(elsewhere.status).toBe(201);
+    // The station's next sync (a reload starts one) brings the Hall's passes to the device.
+    const knownInside = () =>
+      page.evaluate(
+        (eventId) =>
+          new Promise<boolean | null>((resolve) => {
+            const opened = indexedDB.open('tixgo-station');
+            opened.onsuccess = () => {
+              const read = opened.result.transaction('passes').objectStore('passes').get([eventId, 'hall', 'GR-004']);
+              read.onsuccess = () => resolve(read.result === undefined ? null : read.result.inside);
+              read.onerror = () => resolve(null);
+            };
+          }),
+        EVENT.id,
+      );
+    await page.reload();
+    await page.getByLabel('Kode tiket').waitFor();
+    await expect.poll(knownInside, { timeout: 20_000 }).toBe(true);
+    await goOffline(context, page);
+    const again = await scan(page, 'GR-004');
+    expect(again.tone).toBe('warn');
+    expect(again.text).toContain('Sudah di dalam');
+    // Nobody was let in on the device's word: nothing waits to be sent.
+    expect(await page.getByTestId('gate-count-saved').count()).toBe(0);
+    expect(problems).toEqual([]);
+    await context.close();
+  });
 });
 
 describe.runIf(hasChromium)('an undo reaches the offline station (Chromium)', () => {

@@ -69,6 +69,19 @@ export interface DownloadState {
 }
 
 /**
+ * A ticket's state on a list other than main as the server last said (issue 16): what the other stations did
+ * there. The row with an empty ticket id says when that copy of the list was asked for (`at`, device time).
+ */
+export interface KnownPass {
+  eventId: string;
+  listId: string;
+  ticketId: string;
+  entries: number;
+  inside: boolean;
+  at?: string;
+}
+
+/**
  * The answer the station showed for a scan (issue 17 item 17): kept so that the recent list comes back after a
  * reload with its colours and times. `result` is the station's own plain data (StationScanResult), worded again
  * when shown, so a language switch rewords it.
@@ -91,14 +104,15 @@ interface StationDb extends DBSchema {
   tickets: { key: [string, string]; value: KnownTicket };
   checkins: { key: [string, string]; value: KnownCheckin };
   downloads: { key: string; value: DownloadState };
+  passes: { key: [string, string, string]; value: KnownPass };
   answers: { key: string; value: ShownAnswer; indexes: { byGate: [string, string, string] } };
 }
 
 let database: Promise<IDBPDatabase<StationDb>> | undefined;
 
 export function stationDb(): Promise<IDBPDatabase<StationDb>> {
-  // Version 2 adds the shown answers; a device upgraded from version 1 keeps its queue and its copy.
-  database ??= openDB<StationDb>('tixgo-station', 2, {
+  // Version 3 adds the shown answers (issue 17 item 17); a device upgraded keeps its queue and its copy.
+  database ??= openDB<StationDb>('tixgo-station', 3, {
     upgrade(db, oldVersion) {
       if (oldVersion < 1) {
         const scans = db.createObjectStore('scans', { keyPath: 'key' });
@@ -108,7 +122,9 @@ export function stationDb(): Promise<IDBPDatabase<StationDb>> {
         db.createObjectStore('checkins', { keyPath: ['eventId', 'ticketId'] });
         db.createObjectStore('downloads', { keyPath: 'eventId' });
       }
-      if (oldVersion < 2) {
+      // Version 2 (issue 16): the passes of the list a station scans for, when it is not main.
+      if (oldVersion < 2) db.createObjectStore('passes', { keyPath: ['eventId', 'listId', 'ticketId'] });
+      if (oldVersion < 3) {
         db.createObjectStore('answers', { keyPath: 'key' }).createIndex('byGate', ['eventId', 'gate', 'at']);
       }
     },
@@ -248,12 +264,13 @@ export async function storeDownloadPage(
 /** Forgets an event's downloaded tickets (the event was deleted, or the device was set up for another one). */
 export async function dropEventData(eventId: string): Promise<void> {
   const db = await stationDb();
-  const tx = db.transaction(['tickets', 'checkins', 'downloads'], 'readwrite');
+  const tx = db.transaction(['tickets', 'checkins', 'downloads', 'passes'], 'readwrite');
   const range = IDBKeyRange.bound([eventId, ''], [eventId, '\uffff']);
   await Promise.all([
     tx.objectStore('tickets').delete(range),
     tx.objectStore('checkins').delete(range),
     tx.objectStore('downloads').delete(eventId),
+    tx.objectStore('passes').delete(IDBKeyRange.bound([eventId, '', ''], [eventId, '\uffff', '\uffff'])),
   ]);
   await tx.done;
 }
@@ -269,4 +286,35 @@ export async function forgetSentScans(eventId: string): Promise<void> {
     }
   }
   await tx.done;
+}
+
+/** Replaces the device's copy of a list's passes with the server's, noting when it was asked for (`at`). */
+export async function storeListPasses(
+  eventId: string,
+  listId: string,
+  passes: [string, number, boolean][],
+  at: string,
+): Promise<void> {
+  const db = await stationDb();
+  const tx = db.transaction('passes', 'readwrite');
+  void tx.store.delete(IDBKeyRange.bound([eventId, listId, ''], [eventId, listId, '\uffff']));
+  void tx.store.put({ eventId, listId, ticketId: '', entries: 0, inside: false, at });
+  for (const [ticketId, entries, inside] of passes) void tx.store.put({ eventId, listId, ticketId, entries, inside });
+  await tx.done;
+}
+
+/**
+ * The server's word on a ticket's state on a list (as of `at`, device time), or undefined when the device never
+ * got the list's passes.
+ */
+export async function findListPass(
+  eventId: string,
+  listId: string,
+  ticketId: string,
+): Promise<{ at: string; entries: number; inside: boolean } | undefined> {
+  const db = await stationDb();
+  const meta = await db.get('passes', [eventId, listId, '']);
+  if (!meta?.at) return undefined;
+  const pass = await db.get('passes', [eventId, listId, ticketId]);
+  return { at: meta.at, entries: pass?.entries ?? 0, inside: pass?.inside ?? false };
 }

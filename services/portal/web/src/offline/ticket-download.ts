@@ -8,6 +8,7 @@ import {
   dropEventData,
   forgetSentScans,
   storeDownloadPage,
+  storeListPasses,
 } from './device-store.js';
 
 /** One page of GET /api/events/{id}/tickets/offline: compact rows, a cursor for "what changed since". */
@@ -86,4 +87,29 @@ export async function refreshTickets(
     if (page.complete) break;
   }
   return state;
+}
+
+/** Most pages of a list's passes asked for at once (20,000 each: far beyond any area). */
+const PASS_PAGES_MAX = 50;
+
+/**
+ * Keeps the server's copy of every ticket's state on a list other than main (issue 16): an offline station on
+ * that list then knows who the other stations let in (and out), as a station on main knows their check-ins.
+ */
+export async function refreshListPasses(eventId: string, listId: string): Promise<void> {
+  // Asked-for time: a scan answered while the pages come may be missing from them, so it is applied on top.
+  const at = new Date().toISOString();
+  const passes: [string, number, boolean][] = [];
+  let after: string | null = null;
+  for (let pages = 0; pages < PASS_PAGES_MAX; pages++) {
+    const query: string = after === null ? '' : `?after=${encodeURIComponent(after)}`;
+    const page: { passes: [string, number, boolean][]; next_after: string | null } = await api(
+      `/api/events/${encodeURIComponent(eventId)}/lists/${encodeURIComponent(listId)}/passes${query}`,
+      { timeoutMs: 30_000 },
+    );
+    passes.push(...page.passes);
+    after = page.next_after;
+    if (after === null) break;
+  }
+  await storeListPasses(eventId, listId, passes, at);
 }

@@ -8,6 +8,7 @@ import {
   type DownloadState,
   downloadState,
   findKnownCheckin,
+  findListPass,
   findTicket,
   keepShownAnswer,
   recentShownAnswers,
@@ -17,7 +18,7 @@ import {
   storedScan,
   waitingScans,
 } from '../offline/device-store.js';
-import { refreshTickets } from '../offline/ticket-download.js';
+import { refreshListPasses, refreshTickets } from '../offline/ticket-download.js';
 import {
   NoAnswer,
   newScan,
@@ -255,12 +256,16 @@ export class StationEngine {
     const own = (await scansOfTicket(scan.eventId, scan.ticketId)).filter(
       (other) => other.key !== scan.key && (other.listId ?? MAIN_LIST.id) === listId,
     );
-    let entries = 0;
-    let isInside = false;
+    // On a list other than main, the server's copy of the ticket's pass (what every station did there, as of
+    // its download) is the start; this device's scans count on top when they came after it or wait to be sent.
+    const server = listId === MAIN_LIST.id ? undefined : await findListPass(scan.eventId, listId, scan.ticketId);
+    let entries = server?.entries ?? 0;
+    let isInside = server?.inside ?? false;
     let lastEntry: StoredScan | undefined;
     for (const other of own) {
       // An answered scan the server's check-ins have replaced since (an undo): the device's copy decides.
       if (other.forgotten === true) continue;
+      if (server && other.state !== 'waiting' && other.scannedAt < server.at) continue;
       const acted =
         other.admittedOffline ||
         other.outcome === 'checked-in' ||
@@ -433,6 +438,8 @@ export class StationEngine {
       this.download.value = await refreshTickets(this.eventId, (state) => {
         this.download.value = state;
       });
+      // On an area or day list: what the other stations did there, for the offline answers (issue 16).
+      if (this.list && this.list.id !== MAIN_LIST.id) await refreshListPasses(this.eventId, this.list.id);
     } catch {
       // Offline or the portal is away: the copy on the device keeps answering.
     }
