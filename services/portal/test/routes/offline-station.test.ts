@@ -485,6 +485,37 @@ describe('GET /api/events/{id}/tickets/offline', () => {
     });
   });
 
+  it("downloads a list's passes compressed for an offline station on that list (issue 16)", async () => {
+    const tickets = Array.from({ length: 150 }, (_, index) => ({ ticket_id: `P-${String(index).padStart(3, '0')}` }));
+    await createEvent('os-passes', tickets);
+    const list = await call(stack.portal.url, 'POST', '/api/events/os-passes/lists', {
+      token: admin,
+      json: { name: 'VIP', reentry: true },
+    });
+    expect(list.status).toBe(201);
+    const scans = tickets.map(({ ticket_id }) => ({ ...queued('os-passes', ticket_id), list_id: 'vip' }));
+    expect(resultsOf(await upload(scans)).every((result) => result.status === 201)).toBe(true);
+    const plain = await fetchEncoded('/api/events/os-passes/lists/vip/passes', undefined);
+    const gzip = await fetchEncoded('/api/events/os-passes/lists/vip/passes', 'gzip, deflate, br');
+    expect([plain.status, gzip.status]).toEqual([200, 200]);
+    expect([plain.encoding, gzip.encoding]).toEqual([undefined, 'gzip']);
+    expect(gzip.body).toEqual(plain.body);
+    expect(gzip.bytes).toBeLessThan(plain.bytes / 2);
+    expect(plain.body).toMatchObject({ event_id: 'os-passes', list_id: 'vip', next_after: null });
+    expect(plain.body.passes).toHaveLength(150);
+    expect(plain.body.passes[0]).toEqual(['P-000', 1, true]);
+    const paged = await call(stack.portal.url, 'GET', '/api/events/os-passes/lists/vip/passes?after=P-148', {
+      token: committee,
+    });
+    expect(paged.status).toBe(200);
+    expect(paged.body).toEqual({
+      event_id: 'os-passes',
+      list_id: 'vip',
+      passes: [['P-149', 1, true]],
+      next_after: null,
+    });
+  });
+
   it('never compresses check-in answers, even for a client that accepts it', async () => {
     const response = await request(`${stack.portal.url}/api/checkins/batch`, {
       method: 'POST',
