@@ -186,7 +186,8 @@ function watch(
             for (const block of blocks) {
               const retry = /^retry: ?(\d+)$/m.exec(block);
               if (retry) delayMs = Number(retry[1]);
-              if (/^data:/m.test(block)) screen.events.push(performance.now());
+              // Data, not the portal's heartbeat (`ping`, issue 18 item 2).
+              if (/^data:/m.test(block) && !/^event: ping$/m.test(block)) screen.events.push(performance.now());
             }
             if (stopped()) req.destroy();
           });

@@ -80,6 +80,8 @@ const liveRoutes: FastifyPluginAsyncZod<LiveRoutesOptions> = async (app, { atten
     await hub.join(source, subscriber);
     reply.sse.keepAlive();
     if (reply.sse.isConnected) {
+      // One at once: the client knows the period from the start.
+      subscriber.send(ping);
       heartbeat = setInterval(() => subscriber.send(ping), heartbeatMs);
       heartbeat.unref();
     }

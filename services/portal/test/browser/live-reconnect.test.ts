@@ -1,7 +1,11 @@
 // Issue 18, item 2, in Chromium: a dashboard or event page whose portal dies says it is reconnecting
 // while its stream is retried, and drops the notice once a portal (here one started again on the same
 // port, as a balancer's other portal would be) sends data again, with the numbers of the check-ins
-// made meanwhile. In Indonesian (the dashboard) and English (the event page).
+// made meanwhile. In Indonesian (the dashboard) and English (the event page). A stream that falls
+// silent without closing (a portal frozen, a machine gone) is noticed by its missing pings.
+
+import type { AddressInfo } from 'node:net';
+import { connect, createServer, type Socket } from 'node:net';
 import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { call, login } from '../support/stack.js';
@@ -16,11 +20,80 @@ import {
 } from './support/browser.js';
 
 const EVENT = { id: 'recon-fest', title: 'Reconnect Fest' };
+/** The portal's heartbeat here: the page takes 3 missed pings (0.9 s) for a dead stream. */
+const PING_MS = 300;
+
+/**
+ * A TCP proxy to the portal that can go silent: `silence()` stops passing the portal's bytes on every
+ * open connection (they stay open: nothing tells the browser) and holds new connections until
+ * `release()`. A request sent on a silenced connection closes it (a browser then retries it afresh).
+ */
+async function startSilencingProxy(targetPort: number) {
+  const pairs = new Set<{ client: Socket; target: Socket; silenced: boolean }>();
+  let holding = false;
+  let chunks = 0;
+  const held: (() => void)[] = [];
+  const server = createServer((client) => {
+    client.pause();
+    const start = () => {
+      const target = connect(targetPort, '127.0.0.1');
+      const pair = { client, target, silenced: false };
+      pairs.add(pair);
+      const end = () => {
+        pairs.delete(pair);
+        client.destroy();
+        target.destroy();
+      };
+      for (const socket of [client, target]) {
+        socket.on('error', end);
+        socket.on('close', end);
+      }
+      target.on('data', (chunk: Buffer) => {
+        if (pair.silenced) return;
+        // TLS hides the events; once the page is live and quiet, what it is sent is its stream's pings.
+        chunks++;
+        client.write(chunk);
+      });
+      client.on('data', (chunk) => {
+        if (pair.silenced) end();
+        else target.write(chunk);
+      });
+      client.resume();
+    };
+    client.on('error', () => client.destroy());
+    if (holding) held.push(start);
+    else start();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `https://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    /** Chunks passed from the portal so far. */
+    passed: () => chunks,
+    silence() {
+      holding = true;
+      for (const pair of pairs) pair.silenced = true;
+    },
+    release() {
+      holding = false;
+      for (const start of held.splice(0)) start();
+    },
+    async close() {
+      for (const pair of pairs) {
+        pair.client.destroy();
+        pair.target.destroy();
+      }
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
 const TICKETS = Array.from({ length: 10 }, (_, index) => ({ ticket_id: `RC-${index + 1}` }));
 
 describe.runIf(hasChromium)('live pages whose portal dies (Chromium)', () => {
   // Attendance trusts the portal (its changes are followed, as in compose).
-  const stack = useUiStack({ attendanceEnv: () => ({ TRUST_PROXY: '127.0.0.1' }) });
+  const stack = useUiStack({
+    attendanceEnv: () => ({ TRUST_PROXY: '127.0.0.1' }),
+    portalEnv: { LIVE_HEARTBEAT_MS: String(PING_MS) },
+  });
   let admin: string;
   let gate: string;
 
@@ -96,6 +169,32 @@ describe.runIf(hasChromium)('live pages whose portal dies (Chromium)', () => {
     await notice.waitFor({ state: 'detached' });
     expect(await checkedIn.textContent()).toBe('3');
     await context.close();
+  });
+
+  it('dashboard: a stream gone silent without closing is noticed by its missing pings, and reopened', async () => {
+    const proxy = await startSilencingProxy(stack.portal.port);
+    const { page, context, problems } = await openPage(stack);
+    try {
+      await signIn(page, proxy.url, 'panitia1');
+      await card(page).getByText('3 dari 10 sudah check-in').waitFor();
+      await page.getByText('Live', { exact: true }).waitFor();
+      const notice = page.getByRole('alert').filter({ hasText: 'Menyambung ulang…' });
+      expect(await notice.count()).toBe(0);
+      // A few pings through (the page learns their period from the first): the page is quiet but for them.
+      const before = proxy.passed();
+      while (proxy.passed() < before + 3) await new Promise((resolve) => setTimeout(resolve, 50));
+      // The portal's bytes stop; no connection closes, so no error reaches the page.
+      proxy.silence();
+      await notice.waitFor();
+      await checkIn('RC-4');
+      proxy.release();
+      await card(page).getByText('4 dari 10 sudah check-in').waitFor({ timeout: 30_000 });
+      await notice.waitFor({ state: 'detached' });
+      expect(problems).toEqual([]);
+    } finally {
+      await context.close();
+      await proxy.close();
+    }
   });
 });
 
