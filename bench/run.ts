@@ -14,6 +14,10 @@ const BENCHES: Record<string, { file: string; what: string; onlyWhenNamed?: bool
   hostile: { file: 'hostile.ts', what: '5xx answers to malformed or hostile input' },
   eventpage: { file: 'event-page.ts', what: 'stats, check-in list and searches at 100,000 check-ins (p50)' },
   dashboards: { file: 'dashboards.ts', what: '100 live dashboards on one event: requests to attendance, delay' },
+  live: {
+    file: 'live.ts',
+    what: "100 live screens on 1, 2, 3 portals: attendance's stats reads/s polled (before) and pushed (after)",
+  },
   lanes: {
     file: 'lanes.ts',
     what: "the live lanes' cost: 100 screens with the lane panel, check-ins at 16 gates, then quiet",

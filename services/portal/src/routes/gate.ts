@@ -11,9 +11,6 @@ import {
   CreateListBody,
   ErrorBody,
   IdParams,
-  ListParams,
-  ListPasses,
-  ListPassesQuery,
   ReasonBody,
   ResolveConflictBody,
   TicketHistory,
@@ -23,7 +20,6 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { authenticateCaller } from '../session/authenticate-caller.js';
 import type { AttendanceClient } from '../upstream/attendance-client.js';
 import { relayTo } from '../upstream/pass-through.js';
-import { queryString } from '../upstream/query-string.js';
 import { jsonBody } from '../upstream/upstream-client.js';
 
 const gateRoutes: FastifyPluginAsyncZod<{ attendance: AttendanceClient }> = async (app, { attendance }) => {
@@ -46,31 +42,6 @@ const gateRoutes: FastifyPluginAsyncZod<{ attendance: AttendanceClient }> = asyn
       },
     },
     async (request, reply) => relay(request, reply, 'GET', path(request.params.id, '/lists')),
-  );
-
-  app.get(
-    '/api/events/:id/lists/:list_id/passes',
-    {
-      onRequest,
-      schema: {
-        tags,
-        summary: "Every ticket's state on a list other than main (the offline station's copy)",
-        security,
-        params: ListParams,
-        querystring: ListPassesQuery,
-        response: { 200: ListPasses, 404: ErrorBody },
-      },
-    },
-    async (request, reply) =>
-      relay(
-        request,
-        reply,
-        'GET',
-        path(
-          request.params.id,
-          `/lists/${encodeURIComponent(request.params.list_id)}/passes${queryString(request.query)}`,
-        ),
-      ),
   );
 
   app.post(

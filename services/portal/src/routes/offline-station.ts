@@ -13,6 +13,9 @@ import {
   ConflictParams,
   ErrorBody,
   IdParams,
+  ListParams,
+  ListPasses,
+  ListPassesQuery,
   OfflineTickets,
   OfflineTicketsQuery,
   PageQuery,
@@ -112,6 +115,29 @@ const ticketDownloadRoutes: FastifyPluginAsyncZod<{ attendance: AttendanceClient
         reply,
         'GET',
         `/events/${encodeURIComponent(request.params.id)}/tickets/offline${queryString(request.query)}`,
+      ),
+  );
+  // Issue 16: a station on an area or day list keeps every ticket's state there, asked for at each sync.
+  app.get(
+    '/api/events/:id/lists/:list_id/passes',
+    {
+      onRequest: authenticateCaller,
+      schema: {
+        tags: ['gate rules', 'offline'],
+        summary: "Every ticket's state on a list other than main, for the offline station's copy (compressed)",
+        security: [{ bearerAuth: [] }],
+        params: ListParams,
+        querystring: ListPassesQuery,
+        response: { 200: ListPasses, 404: ErrorBody },
+      },
+    },
+    async (request, reply) =>
+      relay(
+        request,
+        reply,
+        'GET',
+        `/events/${encodeURIComponent(request.params.id)}/lists/${encodeURIComponent(request.params.list_id)}/passes` +
+          queryString(request.query),
       ),
   );
 };

@@ -82,11 +82,14 @@ describe.runIf(hasChromium)('the station without network (Chromium)', () => {
     await page.reload();
     await page.getByLabel('Kode tiket').waitFor();
     await expect.poll(() => waiting(page)).toBe('1 pindaian menunggu dikirim');
-    // The waiting scan is listed again, not "nothing scanned yet".
+    // The scans are listed again with their answers (issue 17 item 17), not "nothing scanned yet".
     const recent = page.locator('.recent li');
     await expect
-      .poll(() => recent.allInnerTexts())
-      .toEqual([expect.stringMatching(/^Disimpan di perangkat ini — OF-001/)]);
+      .poll(() => recent.allInnerTexts(), { timeout: 15_000 })
+      .toEqual([
+        expect.stringMatching(/^Tiket tidak dikenal — FAKE-99/),
+        expect.stringMatching(/^Disimpan di perangkat ini — OF-001/),
+      ]);
     // Scanned again (past the few seconds of a double read, which a reload also ends): amber from the device.
     const again = await scan(page, 'OF-001');
     expect(again.tone).toBe('warn');
@@ -104,6 +107,7 @@ describe.runIf(hasChromium)('the station without network (Chromium)', () => {
       .toEqual([
         expect.stringMatching(/^Terkirim: check-in tercatat — OF-002/),
         expect.stringMatching(/^Sudah check-in — OF-001: sudah dipindai di perangkat ini/),
+        expect.stringMatching(/^Tiket tidak dikenal — FAKE-99/),
         expect.stringMatching(/^Terkirim: check-in tercatat — OF-001/),
       ]);
     for (const ticket of ['OF-001', 'OF-002']) {

@@ -74,7 +74,7 @@ describe.runIf(hasChromium)("an offline scan's time and the event's times at the
     await expect
       .poll(() => line.innerText(), { timeout: 15_000 })
       .toMatch(
-        /^Waktu pindai di luar jadwal acara — EN-1, dipindai \d{2}[.:]\d{2}, tidak tercatat: waktu itu di luar jadwal acara \(atau jam perangkat salah\)\. Panggil supervisor\.$/,
+        /^Waktu pindai di luar jadwal acara — EN-1, dipindai \d{2}[.:]\d{2}, tidak tercatat: waktu itu di luar jadwal acara \(atau jam perangkat salah\)\. Panggil supervisor\. · \d{2}[.:]\d{2}$/,
       );
     expect(await line.getAttribute('class')).toContain('recent-error');
     expect(await page.locator('.recent').innerText()).not.toMatch(/Kode tidak sah|must not|scanned_at/);
@@ -91,7 +91,7 @@ describe.runIf(hasChromium)("an offline scan's time and the event's times at the
     await expect
       .poll(() => line.innerText(), { timeout: 15_000 })
       .toMatch(
-        /^Scan time outside the event's times — EN-2, scanned \d{2}:\d{2}, was not recorded: that time is outside the event's times \(or the device's clock is wrong\)\. Call a supervisor\.$/,
+        /^Scan time outside the event's times — EN-2, scanned \d{2}:\d{2}, was not recorded: that time is outside the event's times \(or the device's clock is wrong\)\. Call a supervisor\. · \d{2}:\d{2}$/,
       );
     expect(await page.locator('.recent').innerText()).not.toMatch(/Not a valid code|must not|scanned_at/);
     expect(await storedCheckins(stack.portal.url, admin, ended.id)).toEqual([]);

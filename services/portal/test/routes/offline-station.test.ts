@@ -485,6 +485,40 @@ describe('GET /api/events/{id}/tickets/offline', () => {
     });
   });
 
+  it("downloads a list's passes compressed for an offline station on that list (issue 16)", async () => {
+    const tickets = Array.from({ length: 150 }, (_, index) => ({ ticket_id: `P-${String(index).padStart(3, '0')}` }));
+    await createEvent('os-passes', tickets);
+    const list = await call(stack.portal.url, 'POST', '/api/events/os-passes/lists', {
+      token: admin,
+      json: { name: 'VIP', reentry: true },
+    });
+    expect(list.status).toBe(201);
+    // Set up in SQL: 150 list scans take turns on the list's lock, too slow for a loaded machine's deadline.
+    await stack.attendance.pool.query(
+      `INSERT INTO list_passes (event_id, list_id, ticket_id, entries, is_inside)
+       SELECT 'os-passes', 'vip', t.ticket_id, 1, true FROM tickets t WHERE t.event_id = 'os-passes'`,
+    );
+    const plain = await fetchEncoded('/api/events/os-passes/lists/vip/passes', undefined);
+    const gzip = await fetchEncoded('/api/events/os-passes/lists/vip/passes', 'gzip, deflate, br');
+    expect([plain.status, gzip.status]).toEqual([200, 200]);
+    expect([plain.encoding, gzip.encoding]).toEqual([undefined, 'gzip']);
+    expect(gzip.body).toEqual(plain.body);
+    expect(gzip.bytes).toBeLessThan(plain.bytes / 2);
+    expect(plain.body).toMatchObject({ event_id: 'os-passes', list_id: 'vip', next_after: null });
+    expect(plain.body.passes).toHaveLength(150);
+    expect(plain.body.passes[0]).toEqual(['P-000', 1, true]);
+    const paged = await call(stack.portal.url, 'GET', '/api/events/os-passes/lists/vip/passes?after=P-148', {
+      token: committee,
+    });
+    expect(paged.status).toBe(200);
+    expect(paged.body).toEqual({
+      event_id: 'os-passes',
+      list_id: 'vip',
+      passes: [['P-149', 1, true]],
+      next_after: null,
+    });
+  });
+
   it('never compresses check-in answers, even for a client that accepts it', async () => {
     const response = await request(`${stack.portal.url}/api/checkins/batch`, {
       method: 'POST',
@@ -502,6 +536,31 @@ describe('GET /api/events/{id}/tickets/offline', () => {
     expect(response.headers['content-encoding']).toBeUndefined();
     expect(text.length).toBeGreaterThan(1024);
     expect(JSON.parse(text).results).toHaveLength(20);
+  });
+
+  it("passes the station's device id on: its scan back-dated before the first download is kept at that download", async () => {
+    await createEvent('os-device', [{ ticket_id: 'DV-1' }]);
+    const beforeDownload = Date.now();
+    const download = await call(stack.portal.url, 'GET', '/api/events/os-device/tickets/offline?device_id=dev-portal', {
+      token: committee,
+    });
+    expect(download.status).toBe(200);
+    const claimed = minutesAgo(180);
+    const answer = await call(stack.portal.url, 'POST', '/api/checkins', {
+      token: committee,
+      json: {
+        event_id: 'os-device',
+        ticket_id: 'DV-1',
+        scanned_at: claimed,
+        admitted_offline: true,
+        device_id: 'dev-portal',
+      },
+    });
+    expect(answer.status).toBe(201);
+    const scannedAt = Date.parse((answer.body as { scanned_at: string }).scanned_at);
+    // Not the device's claim: the first download (attendance's clock, at most a little behind this one).
+    expect(scannedAt).toBeGreaterThan(Date.parse(claimed) + 60 * 60_000);
+    expect(scannedAt).toBeGreaterThanOrEqual(beforeDownload - 5_000);
   });
 
   it("passes attendance's 404 for an event it does not know", async () => {

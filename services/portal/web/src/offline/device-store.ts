@@ -81,18 +81,38 @@ export interface KnownPass {
   at?: string;
 }
 
+/**
+ * The answer the station showed for a scan (issue 17 item 17): kept so that the recent list comes back after a
+ * reload with its colours and times. `result` is the station's own plain data (StationScanResult), worded again
+ * when shown, so a language switch rewords it.
+ */
+export interface ShownAnswer {
+  /** The scan's key (a double read, never sent, has a key of its own). */
+  key: string;
+  eventId: string;
+  gate: string;
+  /** When the answer was shown (ISO). */
+  at: string;
+  result: unknown;
+}
+
+/** How many shown answers the device keeps per event and gate: the recent list shows fewer. */
+const SHOWN_KEPT = 50;
+
 interface StationDb extends DBSchema {
   scans: { key: string; value: StoredScan; indexes: { byTicket: [string, string]; byState: string } };
   tickets: { key: [string, string]; value: KnownTicket };
   checkins: { key: [string, string]; value: KnownCheckin };
   downloads: { key: string; value: DownloadState };
   passes: { key: [string, string, string]; value: KnownPass };
+  answers: { key: string; value: ShownAnswer; indexes: { byGate: [string, string, string] } };
 }
 
 let database: Promise<IDBPDatabase<StationDb>> | undefined;
 
 export function stationDb(): Promise<IDBPDatabase<StationDb>> {
-  database ??= openDB<StationDb>('tixgo-station', 2, {
+  // Version 3 adds the shown answers (issue 17 item 17); a device upgraded keeps its queue and its copy.
+  database ??= openDB<StationDb>('tixgo-station', 3, {
     upgrade(db, oldVersion) {
       if (oldVersion < 1) {
         const scans = db.createObjectStore('scans', { keyPath: 'key' });
@@ -104,9 +124,46 @@ export function stationDb(): Promise<IDBPDatabase<StationDb>> {
       }
       // Version 2 (issue 16): the passes of the list a station scans for, when it is not main.
       if (oldVersion < 2) db.createObjectStore('passes', { keyPath: ['eventId', 'listId', 'ticketId'] });
+      if (oldVersion < 3) {
+        db.createObjectStore('answers', { keyPath: 'key' }).createIndex('byGate', ['eventId', 'gate', 'at']);
+      }
     },
   });
   return database;
+}
+
+/** Keeps the answer shown for a scan; the oldest beyond SHOWN_KEPT at its event and gate go. */
+export async function keepShownAnswer(shown: ShownAnswer): Promise<void> {
+  const db = await stationDb();
+  const tx = db.transaction('answers', 'readwrite');
+  void tx.store.put(shown);
+  const range = IDBKeyRange.bound([shown.eventId, shown.gate, ''], [shown.eventId, shown.gate, '\uffff']);
+  let cursor = await tx.store.index('byGate').openCursor(range, 'prev');
+  let seen = 0;
+  while (cursor) {
+    seen += 1;
+    if (seen > SHOWN_KEPT) void cursor.delete();
+    cursor = await cursor.continue();
+  }
+  await tx.done;
+}
+
+/** The answers last shown at the event's gate on this device, newest first, at most `limit`. */
+export async function recentShownAnswers(eventId: string, gate: string, limit: number): Promise<ShownAnswer[]> {
+  const db = await stationDb();
+  const range = IDBKeyRange.bound([eventId, gate, ''], [eventId, gate, '\uffff']);
+  const found: ShownAnswer[] = [];
+  let cursor = await db.transaction('answers').store.index('byGate').openCursor(range, 'prev');
+  while (cursor && found.length < limit) {
+    found.push(cursor.value);
+    cursor = await cursor.continue();
+  }
+  return found;
+}
+
+/** One stored scan by its key. */
+export async function storedScan(key: string): Promise<StoredScan | undefined> {
+  return (await stationDb()).get('scans', key);
 }
 
 export async function saveScan(scan: StoredScan): Promise<void> {

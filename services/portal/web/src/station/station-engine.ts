@@ -10,9 +10,12 @@ import {
   findKnownCheckin,
   findListPass,
   findTicket,
+  keepShownAnswer,
+  recentShownAnswers,
   type StoredScan,
   saveScan,
   scansOfTicket,
+  storedScan,
   waitingScans,
 } from '../offline/device-store.js';
 import { refreshListPasses, refreshTickets } from '../offline/ticket-download.js';
@@ -81,6 +84,15 @@ export interface StationScanResult {
   /** The scan's idempotency key: how the station finds it again once its queued upload has been answered. */
   scanKey: string;
   answer: StationAnswer;
+}
+
+/** One scan of the recent list as the device keeps it: the answer shown (if kept) and the scan as stored now. */
+export interface RecentHere {
+  key: string;
+  /** When its answer was shown (or, a scan kept from before, when it was scanned). */
+  at: string;
+  result?: StationScanResult | undefined;
+  scan?: StoredScan | undefined;
 }
 
 export class StationEngine {
@@ -434,6 +446,35 @@ export class StationEngine {
   }
 
   /** The scans let in at this gate on the device's word that still wait for the server, newest first. */
+  /** Keeps the answer shown for `result` on the device, so the recent list comes back after a reload (issue 17 item 17). */
+  async keepShown(result: StationScanResult, at: string): Promise<void> {
+    await keepShownAnswer({ key: result.scanKey, eventId: this.eventId, gate: this.gate, at, result }).catch(
+      () => undefined,
+    );
+  }
+
+  /**
+   * The recent scans at this gate on this device, newest first, at most `limit`: each answer shown (with the scan
+   * as stored now: a saved one may have been answered by the server since), and any scan still waiting from before
+   * the answers were kept.
+   */
+  async recentHere(limit: number): Promise<RecentHere[]> {
+    const shown = await recentShownAnswers(this.eventId, this.gate, limit).catch(() => []);
+    const items: RecentHere[] = await Promise.all(
+      shown.map(async (answer) => ({
+        key: answer.key,
+        at: answer.at,
+        result: answer.result as StationScanResult,
+        scan: await storedScan(answer.key).catch(() => undefined),
+      })),
+    );
+    const known = new Set(items.map((item) => item.key));
+    for (const scan of await this.savedScansHere()) {
+      if (!known.has(scan.key)) items.push({ key: scan.key, at: scan.scannedAt, scan });
+    }
+    return items.sort((a, b) => b.at.localeCompare(a.at)).slice(0, limit);
+  }
+
   async savedScansHere(): Promise<StoredScan[]> {
     return (await waitingScans())
       .filter((scan) => this.isSavedHere(scan))

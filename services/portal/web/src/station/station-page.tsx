@@ -6,8 +6,9 @@ import { lazy, useLocation } from 'preact-iso';
 import { type EventStats, endpoints } from '../api/endpoints.js';
 import { ApiError } from '../api/http.js';
 import { session, sessionLost, sessionPromptDeferred, sessionPromptOpen } from '../api/session.js';
-import { formatTime, t } from '../i18n/index.js';
+import { formatGateTime, formatTime, t } from '../i18n/index.js';
 import { useLiveStream } from '../live/live-stream.js';
+import type { StoredScan } from '../offline/device-store.js';
 import { offlineMode } from '../offline/service-worker.js';
 import { ConfirmDialog } from '../ui/confirm-dialog.js';
 import { Layout } from '../ui/layout.js';
@@ -18,7 +19,7 @@ import { keepCounts, keptCounts } from './kept-counts.js';
 import { type AnswerView, answeredView, ScanAnswerPanel, savedView, type Tone, viewOf } from './scan-answer.js';
 import type { Refusal } from './scan-client.js';
 import { ScannerBurst } from './scanner-burst.js';
-import { StationEngine } from './station-engine.js';
+import { type RecentHere, StationEngine } from './station-engine.js';
 import { type StationSettings, saveStationSettings, stationSettings, stationSetupOpen } from './station-settings.js';
 import { StationSetup } from './station-setup.js';
 import { TicketSearch } from './ticket-search.js';
@@ -50,6 +51,25 @@ interface RecentScan {
   saved: boolean;
   /** Worded when shown, so a language switch rewords the whole list. */
   view: () => AnswerView;
+  /** When its answer was shown (ISO). */
+  at: string;
+}
+
+/** A scan of the recent list as the device kept it, worded again (see StationEngine.recentHere). */
+function restoredScan(item: RecentHere, answered: StoredScan | undefined, isSupervisor: boolean): RecentScan {
+  const { key, at, result, scan } = item;
+  // A saved scan the server has answered since: what became of it.
+  const sent = answered ?? (scan?.admittedOffline && scan.state === 'sent' ? scan : undefined);
+  if (sent) return { key, at, saved: false, view: () => answeredView(sent) };
+  if (!result) return { key, at, saved: true, view: () => savedView(scan?.ticketId ?? '') };
+  const counted = result.answer.source === 'server' && result.answer.kind === 'ok' ? result.answer.checkin : undefined;
+  return {
+    key,
+    at,
+    saved: viewOf(result, isSupervisor).tone === 'saved',
+    view: () => viewOf(result, isSupervisor),
+    undo: counted && { checkinId: counted.checkin_id, ticketId: counted.ticket_id },
+  };
 }
 
 function QueueStatus({ engine }: { engine: StationEngine }) {
@@ -162,7 +182,7 @@ function StationScanner({ settings, title, owner }: { settings: StationSettings;
     setRecent((list) =>
       list.map((item) => {
         const after = item.saved ? answered.get(item.key) : undefined;
-        return after ? { key: item.key, saved: false, view: () => answeredView(after) } : item;
+        return after ? { key: item.key, saved: false, at: item.at, view: () => answeredView(after) } : item;
       }),
     );
   }, [answered]);
@@ -183,15 +203,10 @@ function StationScanner({ settings, title, owner }: { settings: StationSettings;
 
   useEffect(() => {
     engine.start();
-    // After a reload the scans still waiting to be sent are the recent ones that matter: list them again.
-    void engine.savedScansHere().then((saved) => {
-      // An upload may have been answered meanwhile: those scans are listed with their answer.
-      const restored = saved.slice(0, RECENT_KEPT).map((scan) => {
-        const after = engine.answered.value.get(scan.key);
-        return after
-          ? { key: scan.key, saved: false, view: () => answeredView(after) }
-          : { key: scan.key, saved: true, view: () => savedView(scan.ticketId) };
-      });
+    // After a reload the recent list comes back from the device (issue 17 item 17): every answer shown here, with
+    // its colour and time; a saved scan whose upload has been answered since is listed with that answer.
+    void engine.recentHere(RECENT_KEPT).then((items) => {
+      const restored = items.map((item) => restoredScan(item, engine.answered.value.get(item.key), isSupervisor));
       setRecent((list) => (list.length === 0 ? restored : list));
     });
     return () => engine.stop();
@@ -241,12 +256,15 @@ function StationScanner({ settings, title, owner }: { settings: StationSettings;
     setAnnouncement(who ? `${view.title}. ${who}. ${view.detail}` : `${view.title}. ${view.detail}`);
     const counted =
       result.answer.source === 'server' && result.answer.kind === 'ok' ? result.answer.checkin : undefined;
+    const at = new Date().toISOString();
     const entry = {
       key: result.scanKey,
       saved: view.tone === 'saved',
+      at,
       view: () => viewOf(result, isSupervisor),
       undo: counted && { checkinId: counted.checkin_id, ticketId: counted.ticket_id },
     };
+    void engine.keepShown(result, at);
     setRecent((list) => [entry, ...list].slice(0, RECENT_KEPT));
     // An older scan's late answer does not cover a newer one's: it is in the recent list and was announced.
     if (latest.current === mine) show(view);
@@ -498,7 +516,10 @@ function StationScanner({ settings, title, owner }: { settings: StationSettings;
               const view = item.view();
               return (
                 <li key={item.key} class={`recent-item recent-${view.tone}`}>
-                  <strong>{view.title}</strong> — {view.detail}
+                  <strong>{view.title}</strong> — {view.detail}{' '}
+                  <time class="muted recent-time" dateTime={item.at}>
+                    · {formatGateTime(item.at)}
+                  </time>
                   {isSupervisor && item.undo && (
                     <>
                       {' '}
