@@ -16,7 +16,7 @@ import { freePort } from '@tixgo/db';
 import { Client } from 'undici';
 import { UNLIMITED_CHECKINS } from './replica-failover.js';
 import { seeder } from './seed.js';
-import { benchToken, ROOT, type RunningService, startService } from './services.js';
+import { benchToken, ROOT, type RunningService, startService as startBenchService } from './services.js';
 
 export interface ScaleOptions {
   identityDatabaseUrl: string;
@@ -213,6 +213,12 @@ function watch(
 
 export async function runScaleFailover(options: ScaleOptions): Promise<ScaleResult> {
   const stopping: (() => Promise<unknown> | undefined)[] = [];
+  const started: string[] = [];
+  const startService = async (...args: Parameters<typeof startBenchService>) => {
+    const service = await startBenchService(...args);
+    if (!args[1]?.dataDir) started.push(service.dataDir);
+    return service;
+  };
   try {
     // identity: the demo committee account the gates sign in with; a cheap hash, no sign-in limit
     // (64 sign-ins from one address and one account in a second are the bench, not an attack).
@@ -469,6 +475,8 @@ export async function runScaleFailover(options: ScaleOptions): Promise<ScaleResu
     };
   } finally {
     for (const stop of stopping.reverse()) await stop();
+    // Each service's own temporary DATA_DIR (the portals' shared one is removed above).
+    for (const dir of started) rmSync(dir, { recursive: true, force: true });
   }
 }
 

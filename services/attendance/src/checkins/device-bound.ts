@@ -8,7 +8,8 @@ export interface DeviceAtEvent {
   deviceId: string;
 }
 
-const keyOf = ({ eventId, deviceId }: DeviceAtEvent) => `${eventId}\n${deviceId}`;
+/** The key of a device at an event in FirstDownloads. */
+export const deviceKeyOf = ({ eventId, deviceId }: DeviceAtEvent) => `${eventId}\n${deviceId}`;
 
 /**
  * The scan time to keep for a scan the device says it made at `scannedAt`, when it first downloaded the
@@ -46,14 +47,15 @@ export async function firstDownloadsOf(db: pg.Pool, devices: DeviceAtEvent[]): P
              JOIN unnest($1::text[], $2::text[]) AS w(event_id, device_id) USING (event_id, device_id)`,
     values: [devices.map((device) => device.eventId), devices.map((device) => device.deviceId)],
   });
-  for (const row of rows) found.set(keyOf({ eventId: row.event_id, deviceId: row.device_id }), Number(row.first_ms));
+  for (const row of rows)
+    found.set(deviceKeyOf({ eventId: row.event_id, deviceId: row.device_id }), Number(row.first_ms));
   return new FirstDownloads(found);
 }
 
 export class FirstDownloads {
   constructor(private readonly byDevice: Map<string, number>) {}
   of(device: DeviceAtEvent): number | undefined {
-    return this.byDevice.get(keyOf(device));
+    return this.byDevice.get(deviceKeyOf(device));
   }
 }
 

@@ -9,7 +9,7 @@ import type { CheckinBatcher } from './checkin-batcher.js';
 import type { CheckinMetrics } from './checkin-metrics.js';
 import { type CheckinOutcome, checkinAccount } from './checkins-repository.js';
 import { recordConflict } from './conflicts-repository.js';
-import { boundedScanTime, type FirstDownloads, firstDownloadsOf, recordScanTimeClamp } from './device-bound.js';
+import { boundedScanTime, deviceKeyOf, FirstDownloads, recordScanTimeClamp } from './device-bound.js';
 import { addHistory } from './gate-repository.js';
 import { type GateAnswer, type GateOutcomeLabel, recordGateScan } from './gate-scan.js';
 import { checkInWithKey, type KeyedCheckin, type KeyedOutcome, requestHash } from './idempotency.js';
@@ -65,13 +65,31 @@ export interface CheckinDeps {
 }
 
 /**
- * Why the scan's device time cannot belong to its event (see eventScanTimeIssue), or undefined. Asked
- * only for scans that carry a scan time (offline uploads): one primary-key read.
+ * The scan's device time checked against its event's own times (see eventScanTimeIssue: the issue, a 422) and
+ * bounded by its device's first download of the event's tickets (see withDeviceBound). Asked only for scans that
+ * carry a scan time (offline uploads, and the station's own): one primary-key read for both.
  */
-export async function scanTimeOutsideEvent(db: pg.Pool, scan: ScanRequest): Promise<ValidationItem | undefined> {
-  if (scan.scannedAt === null) return undefined;
-  const times = await eventTimesOf(db, [scan.eventId]);
-  return eventScanTimeIssue(scan.scannedAt, times.get(scan.eventId));
+export async function checkScanTime(
+  db: pg.Pool,
+  scan: ScanRequest,
+): Promise<{ issue: ValidationItem; scan?: undefined } | { issue?: undefined; scan: ScanRequest }> {
+  if (scan.scannedAt === null) return { scan };
+  const { rows } = await db.query<EventTimes & { first_ms: string | null }>({
+    name: 'event-times-and-device',
+    text: `SELECT iso_utc(e.start_time) AS start_time, iso_utc(e.end_time) AS end_time,
+             (SELECT floor(extract(epoch FROM d.first_at) * 1000)::int8::text FROM device_downloads d
+               WHERE d.event_id = e.id AND d.device_id = $2) AS first_ms
+           FROM events e WHERE e.id = $1`,
+    values: [scan.eventId, scan.deviceId],
+  });
+  const row = rows[0];
+  const issue = eventScanTimeIssue(scan.scannedAt, row);
+  if (issue) return { issue };
+  if (!row || row.first_ms === null || scan.deviceId === null) return { scan };
+  const firstDownloads = new FirstDownloads(
+    new Map([[deviceKeyOf({ eventId: scan.eventId, deviceId: scan.deviceId }), Number(row.first_ms)]]),
+  );
+  return { scan: withDeviceBound(scan, firstDownloads) };
 }
 
 /** The own times of the registered events among `eventIds`, in one read (a batch asks once for all its items). */
@@ -94,12 +112,6 @@ export function withDeviceBound(scan: ScanRequest, firstDownloads: FirstDownload
   if (scan.scannedAt === null || scan.deviceId === null) return scan;
   const kept = boundedScanTime(scan.scannedAt, firstDownloads.of({ eventId: scan.eventId, deviceId: scan.deviceId }));
   return kept === scan.scannedAt ? scan : { ...scan, scannedAt: kept, deviceScannedAt: scan.scannedAt };
-}
-
-/** withDeviceBound for one scan: one primary-key read, only for a scan with a scan time and a device id. */
-export async function boundByDevice(db: pg.Pool, scan: ScanRequest): Promise<ScanRequest> {
-  if (scan.scannedAt === null || scan.deviceId === null) return scan;
-  return withDeviceBound(scan, await firstDownloadsOf(db, [{ eventId: scan.eventId, deviceId: scan.deviceId }]));
 }
 
 export async function recordCheckin(deps: CheckinDeps, scan: ScanRequest): Promise<RecordedOutcome> {

@@ -17,13 +17,7 @@ import { type AuthUser, authenticate, validationError } from '@tixgo/platform';
 import type { FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { checkinsBy } from '../checkins/attendance-pages.js';
-import {
-  boundByDevice,
-  type RecordedOutcome,
-  recordCheckin,
-  type ScanRequest,
-  scanTimeOutsideEvent,
-} from '../checkins/record-checkin.js';
+import { checkScanTime, type RecordedOutcome, recordCheckin, type ScanRequest } from '../checkins/record-checkin.js';
 import { normaliseScanTime, scanTimeIssue } from '../checkins/scan-time.js';
 import { judgeTicket } from '../checkins/ticket-policy.js';
 import type { AttendanceConfig } from '../config.js';
@@ -217,10 +211,9 @@ const checkinRoutes: FastifyPluginAsyncZod<AttendanceRouteOptions> = async (app,
     async (request, reply) => {
       const key = request.headers['idempotency-key'];
       const scan = scanOf(config, request.user, fieldsOf(request.body, request.body.event_id, key), false);
-      const outsideEvent = await scanTimeOutsideEvent(options.db, scan);
-      if (outsideEvent) throw validationError([outsideEvent]);
-      const bounded = await boundByDevice(options.db, scan);
-      return answerCheckin(reply, await recordCheckin(options, bounded), scan.requireRegisteredEvent);
+      const checked = await checkScanTime(options.db, scan);
+      if (checked.issue) throw validationError([checked.issue]);
+      return answerCheckin(reply, await recordCheckin(options, checked.scan), scan.requireRegisteredEvent);
     },
   );
 

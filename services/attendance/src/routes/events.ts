@@ -22,7 +22,7 @@ import { authenticate, requireAdmin, validationError } from '@tixgo/platform';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { attendancePage } from '../checkins/attendance-pages.js';
 import { csvExport } from '../checkins/attendance-streams.js';
-import { boundByDevice, recordCheckin, scanTimeOutsideEvent } from '../checkins/record-checkin.js';
+import { checkScanTime, recordCheckin } from '../checkins/record-checkin.js';
 import { createEvent, deleteEvent, getEvent, listEvents, toEvent, updateEvent } from '../events/events-repository.js';
 import { registrationStats } from '../events/registration-stats.js';
 import { exportFileName, exportStream } from '../exports/event-export.js';
@@ -143,10 +143,9 @@ const eventRoutes: FastifyPluginAsyncZod<AttendanceRouteOptions> = async (app, o
     async (request, reply) => {
       const key = request.headers['idempotency-key'];
       const scan = scanOf(config, request.user, fieldsOf(request.body, request.params.id, key), true);
-      const outsideEvent = await scanTimeOutsideEvent(options.db, scan);
-      if (outsideEvent) throw validationError([outsideEvent]);
-      const bounded = await boundByDevice(options.db, scan);
-      return answerCheckin(reply, await recordCheckin(options, bounded), scan.requireRegisteredEvent);
+      const checked = await checkScanTime(options.db, scan);
+      if (checked.issue) throw validationError([checked.issue]);
+      return answerCheckin(reply, await recordCheckin(options, checked.scan), scan.requireRegisteredEvent);
     },
   );
 

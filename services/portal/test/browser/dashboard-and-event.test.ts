@@ -187,8 +187,9 @@ describe.runIf(hasChromium)('the dashboard and the event page (Chromium)', () =>
     await page.goto(`${stack.portal.url}/events/${EVENT.id}`);
     const line = page.getByTestId('event-conflicts').getByRole('listitem');
     await line.waitFor();
+    // A quarter to may be yesterday (a run just after midnight): then that time shows its date.
     expect(await line.textContent()).toMatch(
-      /^Tiket LF-09 \(Peserta 9\) diizinkan masuk di Gerbang Barat \d{2}\.\d{2} \(panitia1\) dan di Gerbang Timur \d{2}\.\d{2} \(panitia1\) Biarkan Batalkan check-in$/,
+      /^Tiket LF-09 \(Peserta 9\) diizinkan masuk di Gerbang Barat (\d{1,2} \S+, )?\d{2}\.\d{2} \(panitia1\) dan di Gerbang Timur \d{2}\.\d{2} \(panitia1\) Biarkan Batalkan check-in$/,
     );
     expect(await page.getByTestId('conflicts-open').textContent()).toBe('1 belum ditangani.');
     await line.getByTestId('conflict-keep').click();

@@ -538,6 +538,31 @@ describe('GET /api/events/{id}/tickets/offline', () => {
     expect(JSON.parse(text).results).toHaveLength(20);
   });
 
+  it("passes the station's device id on: its scan back-dated before the first download is kept at that download", async () => {
+    await createEvent('os-device', [{ ticket_id: 'DV-1' }]);
+    const beforeDownload = Date.now();
+    const download = await call(stack.portal.url, 'GET', '/api/events/os-device/tickets/offline?device_id=dev-portal', {
+      token: committee,
+    });
+    expect(download.status).toBe(200);
+    const claimed = minutesAgo(180);
+    const answer = await call(stack.portal.url, 'POST', '/api/checkins', {
+      token: committee,
+      json: {
+        event_id: 'os-device',
+        ticket_id: 'DV-1',
+        scanned_at: claimed,
+        admitted_offline: true,
+        device_id: 'dev-portal',
+      },
+    });
+    expect(answer.status).toBe(201);
+    const scannedAt = Date.parse((answer.body as { scanned_at: string }).scanned_at);
+    // Not the device's claim: the first download (attendance's clock, at most a little behind this one).
+    expect(scannedAt).toBeGreaterThan(Date.parse(claimed) + 60 * 60_000);
+    expect(scannedAt).toBeGreaterThanOrEqual(beforeDownload - 5_000);
+  });
+
   it("passes attendance's 404 for an event it does not know", async () => {
     const answer = await call(stack.portal.url, 'GET', '/api/events/os-none/tickets/offline', { token: committee });
     expect(answer.status).toBe(404);
