@@ -1,9 +1,10 @@
 // Issue 18, item 2, through real services: a portal that attendance trusts follows its GET /changes, so
 // its live topics read attendance when something changed, not every second; when attendance goes
 // away the topics poll, and once it is back the portal follows it again by itself.
+import { createTestDatabase } from '@tixgo/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type OpenStream, openStream } from '../support/event-stream.js';
-import { call, login, type RunningService, startPortal, useUpstreams } from '../support/stack.js';
+import { call, login, type RunningService, startAttendance, startPortal, useUpstreams } from '../support/stack.js';
 
 // Attendance trusts the portal on 127.0.0.1 (as compose's does the portal's address).
 const upstreams = useUpstreams({}, () => ({ TRUST_PROXY: '127.0.0.1' }));
@@ -99,6 +100,61 @@ describe('live streams of a portal following attendance’s changes', () => {
       await checkedIn(stream, 2);
     } finally {
       stream.close();
+    }
+  });
+});
+
+describe('a portal following one of two attendance replicas', () => {
+  it('follows the other one by itself when the one it follows stops', async () => {
+    const database = await createTestDatabase('portal_changes_replicas');
+    const env = { TRUST_PROXY: '127.0.0.1' };
+    const replicas = [await startAttendance(env, { database }), await startAttendance(env, { database })];
+    const other = await startPortal({
+      identityUrl: upstreams.identity.url,
+      attendanceUrl: replicas.map((replica) => replica.url).join(','),
+    });
+    const follows = () => replicas.map((replica) => replica.received.filter((line) => line === 'GET /changes').length);
+    const reads = () =>
+      replicas.reduce(
+        (sum, replica) => sum + replica.received.filter((line) => line.startsWith('GET /events/')).length,
+        0,
+      );
+    try {
+      const post = (path: string, json: unknown) => call(other.url, 'POST', path, { token: admin, json });
+      expect((await post('/api/events', { id: 'rep-ev', title: 'Replicas' })).status).toBe(201);
+      expect((await post('/api/events/rep-ev/tickets', { tickets: [{ ticket_id: 'REP-1' }] })).status).toBe(201);
+      const stream = await openStream(other.url, '/api/live/events/rep-ev', { token: committee });
+      try {
+        await stream.next('stats');
+        await until(() => follows().some((n) => n > 0), 'the portal follows a replica');
+        const followed = follows().findIndex((n) => n > 0);
+        await replicas[followed]?.stop();
+        await until(() => (follows()[1 - followed] ?? 0) > 0, 'the portal follows the other replica');
+        // Following again: the reads settle (one after following, none after it), then stay quiet.
+        for (let settled = -1; settled !== reads(); ) {
+          settled = reads();
+          await sleep(1200);
+        }
+        const quiet = reads();
+        await sleep(2500);
+        expect(reads()).toBe(quiet);
+        // A check-in committed through the surviving replica reaches the screen.
+        const answer = await call(other.url, 'POST', '/api/checkins', {
+          token: committee,
+          json: { event_id: 'rep-ev', ticket_id: 'REP-1' },
+        });
+        expect(answer.status).toBe(201);
+        for (;;) {
+          const update = (await stream.next('stats', 5000)).data as { total_checked_in: number };
+          if (update.total_checked_in === 1) break;
+        }
+      } finally {
+        stream.close();
+      }
+    } finally {
+      await other.close();
+      for (const replica of replicas) await replica.close();
+      await database.drop();
     }
   });
 });
