@@ -29,7 +29,8 @@ case "$*" in
   *" config -q") exit 0 ;;
   *" config") echo "name: tixgo"; exit 0 ;;
   "ps --filter publish="*) exit 0 ;;
-  *"--profile replicas ps -a -q attendance-2") exit 0 ;;
+  # No replica, second portal or balancer runs yet (the profiles are off in the deployed .env).
+  *" ps -a -q attendance-2" | *" ps -a -q balancer portal-2") exit 0 ;;
   inspect*RestartCount*) echo "running healthy 0"; exit 0 ;;
   inspect*) echo healthy; exit 0 ;;
   *" ps -q --status running postgres") [ "$STACK_RUNNING" = true ] && echo running-postgres-id; exit 0 ;;
