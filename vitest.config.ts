@@ -38,7 +38,15 @@ export default defineConfig({
         ...sources,
         // Two Chromiums at a time: a third on two cores pushed steps past their time-outs when the
         // machine was busy.
-        test: { ...timeouts, name: 'browser', include: [BROWSER_TESTS], maxWorkers: 2, sequence: { groupOrder: 1 } },
+        test: {
+          ...timeouts,
+          // A browser test walks many steps, each given 25 s (support/browser.ts openPage).
+          testTimeout: 90_000,
+          name: 'browser',
+          include: [BROWSER_TESTS],
+          maxWorkers: 2,
+          sequence: { groupOrder: 1 },
+        },
       },
     ],
   },

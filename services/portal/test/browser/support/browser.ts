@@ -196,8 +196,11 @@ export async function openPage(
   browser?: Browser,
 ): Promise<WatchedPage> {
   const context = await (browser ?? stack.browser).newContext({ locale: 'id-ID', ...contextOptions });
-  // Shorter than the test's own time-out, so a stuck step names the locator it waited for.
-  context.setDefaultTimeout(15_000);
+  // Shorter than the test's own time-out (90 s for the browser files), so a stuck step names the
+  // locator it waited for; long enough for a step while the machine is busy (the suite ran beside
+  // `pnpm bench checkins`, which keeps both cores full: a sign-in page or the service worker's
+  // takeover then took more than 15 s).
+  context.setDefaultTimeout(25_000);
   const page = await context.newPage();
   const problems: string[] = [];
   await page.exposeFunction('__reportCspViolation', (text: string) => problems.push(`CSP: ${text}`));
