@@ -155,6 +155,12 @@ describe.runIf(hasChromium)('exports people open (Chromium)', () => {
       const exports = page.locator('section.exports');
       await exports.getByRole('radio', { name: 'Riwayat scan' }).check();
       expect(await overflowsHorizontally(page)).toBe(false);
+      // The three choices stay inside their card (at 360 px the third one ran past its edge).
+      const card = await exports.boundingBox();
+      for (const choice of await exports.locator('.segmented label').all()) {
+        const box = await choice.boundingBox();
+        expect((box?.x ?? 0) + (box?.width ?? 0)).toBeLessThanOrEqual((card?.x ?? 0) + (card?.width ?? 0));
+      }
       const [csv] = await Promise.all([
         page.waitForEvent('download'),
         exports.getByRole('link', { name: 'Unduh CSV' }).click(),
