@@ -228,10 +228,31 @@ function absenceStatus(row: AbsentRow, words: (typeof WORDS)[ExportLanguage]): s
   return row.annulled ? words.annulled : words.absent;
 }
 
-async function* arrivedPages(db: pg.Pool, eventId: string): AsyncGenerator<ArrivedRow[]> {
+/**
+ * One query's rows of the event, page by page in the order of their key (`$2`, after which a page starts;
+ * `$3` rows at most): a keyset walk, so memory stays bounded whatever the event's size. Yields to the event
+ * loop between pages, so a big export does not hold other requests up.
+ */
+async function* keysetPages<Row>(
+  db: pg.Pool,
+  query: { name: string; text: string },
+  eventId: string,
+  keyOf: (row: Row) => string,
+): AsyncGenerator<Row[]> {
   let after = '0';
   for (;;) {
-    const { rows } = await db.query<ArrivedRow>({
+    const { rows } = await db.query<Row & pg.QueryResultRow>({ ...query, values: [eventId, after, PAGE] });
+    if (rows.length === 0) return;
+    after = keyOf(rows.at(-1) as Row);
+    yield rows;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
+const arrivedPages = (db: pg.Pool, eventId: string) =>
+  keysetPages<ArrivedRow>(
+    db,
+    {
       name: 'export-arrived',
       text: `SELECT c.seq::text AS seq, c.ticket_id, t.holder_name, coalesce(c.scanned_at, c.checked_in_at) AS at_gate,
                c.checked_in_at AS received, c.checked_in_by, c.location,
@@ -245,19 +266,15 @@ async function* arrivedPages(db: pg.Pool, eventId: string): AsyncGenerator<Arriv
              LEFT JOIN tickets t ON t.event_id = c.event_id AND t.ticket_id = c.ticket_id
              WHERE c.event_id = $1 AND c.seq > $2::int8
              ORDER BY c.seq LIMIT $3`,
-      values: [eventId, after, PAGE],
-    });
-    if (rows.length === 0) return;
-    yield rows;
-    after = (rows.at(-1) as ArrivedRow).seq;
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-}
+    },
+    eventId,
+    (row) => row.seq,
+  );
 
-async function* absentPages(db: pg.Pool, eventId: string): AsyncGenerator<AbsentRow[]> {
-  let after = '0';
-  for (;;) {
-    const { rows } = await db.query<AbsentRow>({
+const absentPages = (db: pg.Pool, eventId: string) =>
+  keysetPages<AbsentRow>(
+    db,
+    {
       name: 'export-absent',
       text: `SELECT t.seq::text AS seq, t.ticket_id, t.holder_name, t.holder_email,
                t.cancelled_at IS NOT NULL AS cancelled,
@@ -267,23 +284,19 @@ async function* absentPages(db: pg.Pool, eventId: string): AsyncGenerator<Absent
              WHERE t.event_id = $1 AND t.seq > $2::int8
                AND NOT EXISTS (SELECT 1 FROM checkins c WHERE c.event_id = t.event_id AND c.ticket_id = t.ticket_id)
              ORDER BY t.seq LIMIT $3`,
-      values: [eventId, after, PAGE],
-    });
-    if (rows.length === 0) return;
-    yield rows;
-    after = (rows.at(-1) as AbsentRow).seq;
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-}
+    },
+    eventId,
+    (row) => row.seq,
+  );
 
 const HISTORY_COLUMNS = `h.ticket_id, t.holder_name, h.list_id, h.action, h.refusal, h.location, h.device_id, h.by,
   h.reason, h.overridden, h.offline, h.annulled_at, h.annulled_by`;
 
 /** The event's admissions to `main` that count (checkins rows), by position. */
 async function* mainAdmissions(db: pg.Pool, eventId: string): AsyncGenerator<HistoryRow> {
-  let after = '0';
-  for (;;) {
-    const { rows } = await db.query<HistoryRow>({
+  const pages = keysetPages<HistoryRow>(
+    db,
+    {
       name: 'export-history-main',
       text: `SELECT c.seq::text AS key, c.checked_in_at AS at, c.scanned_at, c.ticket_id, t.holder_name,
                'main' AS list_id, 'entry' AS action, NULL AS refusal, c.location, NULL AS device_id,
@@ -293,35 +306,31 @@ async function* mainAdmissions(db: pg.Pool, eventId: string): AsyncGenerator<His
              LEFT JOIN tickets t ON t.event_id = c.event_id AND t.ticket_id = c.ticket_id
              WHERE c.event_id = $1 AND c.seq > $2::int8
              ORDER BY c.seq LIMIT $3`,
-      values: [eventId, after, PAGE],
-    });
-    if (rows.length === 0) return;
-    yield* rows;
-    after = (rows.at(-1) as HistoryRow).key;
-    await new Promise((resolve) => setImmediate(resolve));
-  }
+    },
+    eventId,
+    (row) => row.key,
+  );
+  for await (const rows of pages) yield* rows;
 }
 
 /** Every other line of the event's history (scan_history_event_idx), in the order written. */
 async function* historyLines(db: pg.Pool, eventId: string): AsyncGenerator<HistoryRow> {
-  let after = '0';
-  for (;;) {
-    const { rows } = await db.query<HistoryRow>({
+  const pages = keysetPages<HistoryRow>(
+    db,
+    {
       name: 'export-history-lines',
       text: `SELECT h.id::text AS key, h.at, h.scanned_at, ${HISTORY_COLUMNS}
              FROM scan_history h
              LEFT JOIN tickets t ON t.event_id = h.event_id AND t.ticket_id = h.ticket_id
              WHERE h.event_id = $1 AND h.id > $2::int8
              ORDER BY h.id LIMIT $3`,
-      values: [eventId, after, PAGE],
-    });
-    if (rows.length === 0) return;
-    after = (rows.at(-1) as HistoryRow).key;
-    // An undone admission to `main` is written (as it was, at its own time) after the line that undid it,
-    // in one transaction: by time within a page, it comes first again (a stable sort keeps the rest).
-    yield* rows.sort((x, y) => x.at.getTime() - y.at.getTime());
-    await new Promise((resolve) => setImmediate(resolve));
-  }
+    },
+    eventId,
+    (row) => row.key,
+  );
+  // An undone admission to `main` is written (as it was, at its own time) after the line that undid it,
+  // in one transaction: by time within a page, it comes first again (a stable sort keeps the rest).
+  for await (const rows of pages) yield* rows.sort((x, y) => x.at.getTime() - y.at.getTime());
 }
 
 /**
